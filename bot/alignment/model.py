@@ -1,0 +1,72 @@
+"""Plain data the alignment engine works on; built from the org file or the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A business objective leadership stated."""
+
+    key: str
+    title: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team expected to check in, and the ways text can refer to it."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    channel: str | None = None
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Org:
+    """The teams and objectives of one workspace."""
+
+    teams: tuple[Team, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+
+    def team(self, name: str) -> Team | None:
+        """Return the team called `name` (any case), if any."""
+        wanted = name.casefold()
+        return next((t for t in self.teams if t.name.casefold() == wanted), None)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled text from a person's tag or correction: teaches the tagger."""
+
+    text: str
+    objectives: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Update:
+    """One update or initiative as the engine sees it.
+
+    `objectives` is None when nobody tagged it by hand; a tuple (even empty) is a
+    person's tags and replaces the automatic ones.
+    """
+
+    id: str
+    team: str
+    text: str
+    author: str | None = None
+    partners: tuple[str, ...] = ()
+    objectives: tuple[str, ...] | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """One objective a text serves, with its score and the evidence for it."""
+
+    key: str
+    score: float
+    why: tuple[str, ...] = field(default=())

@@ -1,0 +1,1 @@
+"""Bolt listeners only, one module per area, each with register(app, ...)."""
