@@ -1,0 +1,98 @@
+"""Composition root: build the database, services and Bolt app from one Settings object."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine
+
+import handlers
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack import oauth_authorize_url, web_client
+from storage import migrate
+from storage.db import make_engine, make_sessionmaker
+from storage.slack_tables import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+
+logger = logging.getLogger(__name__)
+
+# Every scope the app uses; manifest.yml lists the same (a test keeps them in step).
+BOT_SCOPES = (
+    "channels:history",
+    "channels:join",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:write",
+    "team:read",
+    "users:read",
+)
+
+
+@dataclass
+class Runtime:
+    """Everything a process of Alignbot runs on."""
+
+    settings: Settings
+    engine: Engine
+    services: Services
+
+
+def create_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
+    """Connect to the database (migrating it unless told not to) and build the services."""
+    engine = make_engine(settings.database_url)
+    if upgrade_db:
+        migrate.upgrade(engine)
+    return Runtime(settings=settings, engine=engine, services=Services(settings, make_sessionmaker(engine)))
+
+
+def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
+    """Build the Bolt app: single-workspace with a bot token, or multi-workspace OAuth."""
+    settings = runtime.settings
+    signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    if settings.oauth_enabled:
+        app = App(
+            signing_secret=signing_secret,
+            client=web_client(settings, token=None),
+            oauth_settings=_oauth_settings(settings, runtime.engine),
+            process_before_response=False,
+        )
+    else:
+        settings.require_bot_token()
+        app = App(
+            signing_secret=signing_secret,
+            client=web_client(settings, settings.bot_token),
+            token_verification_enabled=token_verification,
+            process_before_response=False,
+        )
+    handlers.register_all(app, runtime.services)
+    return app
+
+
+def _oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
+    client_id = settings.slack_client_id
+    assert client_id is not None and settings.slack_client_secret is not None
+    return OAuthSettings(
+        client_id=client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=list(BOT_SCOPES),
+        installation_store=SQLAlchemyInstallationStore(
+            client_id=client_id,
+            engine=engine,
+            bots_table_name=BOTS_TABLE,
+            installations_table_name=INSTALLATIONS_TABLE,
+        ),
+        state_store=SQLAlchemyOAuthStateStore(
+            expiration_seconds=600, engine=engine, table_name=OAUTH_STATES_TABLE
+        ),
+        authorization_url=oauth_authorize_url(settings),
+    )

@@ -1,0 +1,58 @@
+"""Small Block Kit pieces shared by every surface."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.usage import CommandUsage
+
+Block = dict[str, Any]
+
+SECTION_TEXT_LIMIT = 3000
+
+
+def mrkdwn(text: str) -> dict[str, str]:
+    """Return a mrkdwn text object."""
+    return {"type": "mrkdwn", "text": text}
+
+
+def plain(text: str, limit: int = 150) -> dict[str, Any]:
+    """Return a plain_text object, cut to `limit` characters."""
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters, ending with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str) -> Block:
+    """Return a mrkdwn section, cut to Slack's limit."""
+    return {"type": "section", "text": mrkdwn(clip(text, SECTION_TEXT_LIMIT))}
+
+
+def context(text: str) -> Block:
+    """Return a context block with one mrkdwn element."""
+    return {"type": "context", "elements": [mrkdwn(clip(text, SECTION_TEXT_LIMIT))]}
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn so it cannot ping or link (Slack's three control characters)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def help_blocks(usage: CommandUsage) -> list[Block]:
+    """Return the help message for one slash command."""
+    lines = "\n".join(f"`{escape(syntax)}` — {escape(does)}" for syntax, does in usage.lines)
+    return [
+        section(f"*{usage.command}* — {usage.summary}"),
+        section(lines),
+    ]
+
+
+def message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
+    """Return a message payload: notification text plus optional blocks."""
+    payload: dict[str, Any] = {"text": text}
+    if blocks:
+        payload["blocks"] = blocks
+    return payload

@@ -1,0 +1,46 @@
+"""The clock: APScheduler 3 jobs that call the same services the handlers call."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import delete
+
+from bot.app import Runtime
+from storage.models import ProcessedEvent, utcnow
+
+logger = logging.getLogger(__name__)
+
+# Slack retries an event for at most about an hour; a week of ids is plenty.
+EVENT_ID_RETENTION = timedelta(days=7)
+
+
+def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseScheduler:
+    """Return a scheduler with every periodic job of the app, not yet started."""
+    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_class(
+        timezone=runtime.settings.timezone,
+        # A job that missed its time during downtime runs once, not once per missed slot.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    scheduler.add_job(
+        purge_processed_events, "interval", hours=6, args=[runtime], id="purge_processed_events",
+        next_run_time=utcnow(),
+    )
+    return scheduler
+
+
+def purge_processed_events(runtime: Runtime) -> int:
+    """Forget Slack event ids older than the retention window; return how many."""
+    cutoff = utcnow() - EVENT_ID_RETENTION
+    with runtime.services.sessions.begin() as session:
+        # Deliberately across workspaces: a retention sweep, not a user query.
+        result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+    deleted = result.rowcount or 0
+    if deleted:
+        logger.info("purged %d processed event ids", deleted)
+    return deleted

@@ -1,0 +1,76 @@
+"""HTTP serving: the WSGI app (Slack endpoints + /healthz) under gunicorn."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.app import Runtime
+
+logger = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
+    """Return the WSGI app: /slack/events (and OAuth paths) through Bolt, plus /healthz."""
+    slack = SlackRequestHandler(app)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            status, body = _health(runtime)
+            payload = json.dumps(body).encode()
+            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+            return [payload]
+        return slack(environ, start_response)
+
+    return application
+
+
+def _health(runtime: Runtime) -> tuple[str, dict[str, Any]]:
+    try:
+        with runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # the health check reports any database failure, it never raises
+        logger.warning("health check: database unreachable", exc_info=True)
+        return "503 Service Unavailable", {"ok": False, "database": "unreachable"}
+    return "200 OK", {"ok": True, "database": "ok"}
+
+
+class GunicornServer(BaseApplication):
+    """Run a WSGI app factory under gunicorn; the factory runs in the worker, after the fork."""
+
+    def __init__(self, factory: Callable[[], WSGIApp], options: dict[str, Any]) -> None:
+        self._factory = factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIApp:
+        return self._factory()
+
+
+def gunicorn_options(port: int, *, threads: int, log_level: str) -> dict[str, Any]:
+    """Return gunicorn settings: one process (the scheduler lives in it) with a thread pool."""
+    return {
+        "bind": f"0.0.0.0:{port}",
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "loglevel": log_level.lower(),
+        "accesslog": None,
+        "errorlog": "-",
+        "proc_name": "alignbot",
+    }

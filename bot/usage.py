@@ -1,0 +1,70 @@
+"""Usage of every slash command: one source for `help`, parse errors and the docs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandUsage:
+    """What a slash command does and how to call it."""
+
+    command: str
+    summary: str
+    lines: tuple[tuple[str, str], ...]  # (syntax, what it does)
+
+    @property
+    def usage_line(self) -> str:
+        """Return the short form shown when input cannot be parsed."""
+        return "Usage: " + " · ".join(f"`{syntax}`" for syntax, _ in self.lines)
+
+
+COMMANDS: dict[str, CommandUsage] = {
+    "/checkin": CommandUsage(
+        "/checkin",
+        "Share your weekly update",
+        (
+            ("/checkin", "open the check-in form for this week"),
+            ("/checkin <text>", "record <text> as your update for this week"),
+            ("/checkin help", "show this help"),
+        ),
+    ),
+    "/initiative": CommandUsage(
+        "/initiative",
+        "Log and track your team's initiatives",
+        (
+            ("/initiative add <title> [#objective-key ...] [with <team> ...]", "log an initiative for your team"),
+            ("/initiative", "open the initiative form"),
+            ("/initiative list [team|mine]", "list open initiatives"),
+            ("/initiative done <id>", "mark an initiative done"),
+            ("/initiative drop <id>", "drop an initiative"),
+            ("/initiative help", "show this help"),
+        ),
+    ),
+    "/objective": CommandUsage(
+        "/objective",
+        "The business objectives everyone's work is tagged against",
+        (
+            ("/objective list", "list the objectives"),
+            ("/objective add <title> [| <description>]", "admins: add an objective"),
+            ("/objective edit <key>", "admins: edit an objective"),
+            ("/objective archive <key>", "admins: archive an objective"),
+            ("/objective help", "show this help"),
+        ),
+    ),
+    "/alignment": CommandUsage(
+        "/alignment",
+        "Set up Alignbot and read the alignment digest",
+        (
+            ("/alignment report", "this week's digest, just for you"),
+            ("/alignment status", "who has checked in this week"),
+            ("/alignment teams", "teams with their channel, schedule and members"),
+            ("/alignment team <name>", "admins: this channel is team <name>'s check-in channel"),
+            ("/alignment leadership", "admins: post digests in this channel"),
+            ("/alignment schedule <team> <weekday> <HH:MM> [timezone]", "admins: when the check-in prompt goes out"),
+            ("/alignment skip <team|all> <YYYY-MM-DD>", "admins: skip a week (holiday)"),
+            ("/alignment post", "admins: post this week's digest to the leadership channel now"),
+            ("/alignment help", "show this help"),
+        ),
+    ),
+}

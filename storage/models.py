@@ -1,0 +1,281 @@
+"""SQLAlchemy 2.0 models. Every row hangs off a workspace, and every query filters on it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store datetimes in UTC and always read them back timezone-aware.
+
+    SQLite keeps no zone, so naive values read from it are UTC by construction.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Workspace(Base):
+    """A Slack workspace that installed Alignbot."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    leadership_channel_id: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Team(Base):
+    """A department that checks in weekly (marketing, sales, ...)."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    # Schedule: weekday 0=Monday, local time "HH:MM" in `timezone` (else the workspace's).
+    prompt_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    prompt_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    deadline_hours: Mapped[int] = mapped_column(Integer, default=24)
+    reminder_hours: Mapped[int] = mapped_column(Integer, default=4)
+    prompt_mode: Mapped[str] = mapped_column(String(16), default="both")  # channel | dm | both
+    # Why prompts to this team cannot be delivered (e.g. not_in_channel), until fixed.
+    problem: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[TeamMember]] = relationship(back_populates="team", cascade="all, delete-orphan")
+
+
+class TeamMember(Base):
+    """A Slack user who belongs to a team (from its channel's members)."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id"),
+        Index("ix_team_members_workspace_user", "workspace_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+
+    team: Mapped[Team] = relationship(back_populates="members")
+
+
+class Objective(Base):
+    """A business objective leadership stated."""
+
+    __tablename__ = "objectives"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Initiative(Base):
+    """A piece of work a team logged, linked to objectives and partner teams."""
+
+    __tablename__ = "initiatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    owner_user_id: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | dropped
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    tags: Mapped[list[InitiativeTag]] = relationship(cascade="all, delete-orphan")
+    partners: Mapped[list[InitiativePartner]] = relationship(cascade="all, delete-orphan")
+
+
+class InitiativeTag(Base):
+    """An objective an initiative serves, set by a person or by the tagger."""
+
+    __tablename__ = "initiative_tags"
+
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True)
+    score: Mapped[float] = mapped_column(Float, default=1.0)
+    source: Mapped[str] = mapped_column(String(8), default="manual")  # auto | manual
+
+
+class InitiativePartner(Base):
+    """Another team an initiative is done with."""
+
+    __tablename__ = "initiative_partners"
+
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+
+
+class CheckinCycle(Base):
+    """One team's check-in for one ISO week (in the team's time zone)."""
+
+    __tablename__ = "checkin_cycles"
+    __table_args__ = (UniqueConstraint("team_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))  # YYYY-Www
+    prompt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    skipped: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Update(Base):
+    """A person's weekly update; one per author per cycle, an edit replaces it."""
+
+    __tablename__ = "updates"
+    __table_args__ = (UniqueConstraint("cycle_id", "author_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("checkin_cycles.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    author_user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16), default="command")  # modal | thread | command
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    tags: Mapped[list[UpdateTag]] = relationship(cascade="all, delete-orphan")
+    partners: Mapped[list[UpdatePartner]] = relationship(cascade="all, delete-orphan")
+
+
+class UpdateTag(Base):
+    """An objective an update serves: `auto` from the tagger, `manual` from a person."""
+
+    __tablename__ = "update_tags"
+
+    update_id: Mapped[int] = mapped_column(ForeignKey("updates.id", ondelete="CASCADE"), primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True)
+    score: Mapped[float] = mapped_column(Float, default=1.0)
+    source: Mapped[str] = mapped_column(String(8), default="auto")  # auto | manual
+
+
+class UpdatePartner(Base):
+    """A team the author said they worked with or need something from."""
+
+    __tablename__ = "update_partners"
+
+    update_id: Mapped[int] = mapped_column(ForeignKey("updates.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Delivery(Base):
+    """A prompt or reminder claimed before it is sent, so it goes out exactly once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "target", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))  # prompt | dm_prompt | reminder
+    target: Mapped[str] = mapped_column(String(64))  # channel or user id
+    week: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Digest(Base):
+    """A weekly leadership digest, claimed per channel before it is posted."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("workspace_id", "week", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed | posted | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProcessedEvent(Base):
+    """A Slack event id already handled: Slack retries must not act twice."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("workspace_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,20 @@
+"""Tables of slack_sdk's SQLAlchemy installation and OAuth state stores.
+
+They live in our database and so go through our migrations; slack_sdk's own
+table builders define them, so the stores and the schema cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+INSTALLATIONS_TABLE = "slack_installations"
+BOTS_TABLE = "slack_bots"
+OAUTH_STATES_TABLE = "slack_oauth_states"
+
+slack_metadata = MetaData()
+SQLAlchemyInstallationStore.build_installations_table(slack_metadata, INSTALLATIONS_TABLE)
+SQLAlchemyInstallationStore.build_bots_table(slack_metadata, BOTS_TABLE)
+SQLAlchemyOAuthStateStore.build_oauth_states_table(slack_metadata, OAUTH_STATES_TABLE)

@@ -1,0 +1,152 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL from TEST_DATABASE_URL),
+a Slack Web API fake on loopback, and the real app served over HTTP for signed requests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.app import Runtime, create_app, create_runtime
+from bot.server import create_wsgi_app
+from bot.settings import Settings
+from storage import migrate
+from storage.db import make_engine
+from storage.models import Base
+from storage.slack_tables import slack_metadata
+
+if TYPE_CHECKING:
+    from bot.fakeslack import FakeSlack, SlackSender
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+TEAM_ID = "T0000001"
+
+
+# --- database -----------------------------------------------------------------------------
+
+def _postgres_scratch_database(base_url: str) -> Iterator[str]:
+    """Create a throwaway database next to TEST_DATABASE_URL's, and drop it afterwards."""
+    url = make_url(base_url)
+    name = f"alignbot_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _scratch_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base and make_url(base).get_backend_name() == "postgresql":
+        yield from _postgres_scratch_database(base)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'alignbot.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Return the URL of an empty database shared by this test session."""
+    yield from _scratch_database(tmp_path_factory)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Return the URL of a database of its own for one test, with no tables at all."""
+    yield from _scratch_database(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    """Return an engine on the session's database, migrated to head once."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    """Return the migrated engine, emptied of rows after the test."""
+    yield migrated_engine
+    with migrated_engine.begin() as connection:
+        for table in [*reversed(Base.metadata.sorted_tables), *slack_metadata.sorted_tables]:
+            connection.execute(table.delete())
+
+
+# --- Slack ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """Start a Slack Web API fake on loopback with a workspace, two users and two channels."""
+    from bot.fakeslack import FakeSlack
+
+    with FakeSlack() as fake:
+        fake.add_user("U0ADMIN1", name="ada", is_admin=True)
+        fake.add_user("U0MEMB01", name="mo")
+        fake.add_channel("C0MKTG01", "marketing", members=["U0MEMB01"])
+        fake.add_channel("C0LEAD01", "leadership", members=["U0ADMIN1"])
+        yield fake
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
+    """Return Settings for a single-workspace app talking to the fake."""
+    return Settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.base_url,
+        DATABASE_URL=database_url,
+        ALIGNBOT_ADMINS="U0BOSS01",
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings, engine: Engine) -> Iterator[Runtime]:
+    """Return the runtime on the test database (already migrated)."""
+    runtime = create_runtime(settings, upgrade_db=False)
+    yield runtime
+    runtime.engine.dispose()
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def app_url(runtime: Runtime) -> Iterator[str]:
+    """Serve the real WSGI app on loopback and return its base URL."""
+    wsgi = create_wsgi_app(runtime, create_app(runtime))
+    server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def slack(app_url: str) -> SlackSender:
+    """Return a sender of signed Slack requests into the running app."""
+    from bot.fakeslack import SlackSender
+
+    return SlackSender(f"{app_url}/slack/events", SIGNING_SECRET, team_id=TEAM_ID)
