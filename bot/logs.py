@@ -22,8 +22,10 @@ class RedactTokens(logging.Filter):
 def configure(level: str) -> None:
     """Send logs to stderr at `level`, tokens redacted."""
     handler = logging.StreamHandler()
+    handler.set_name("alignbot")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactTokens())
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own handler, so calling this twice (or under pytest) stacks nothing.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "alignbot"] + [handler]
     root.setLevel(level)

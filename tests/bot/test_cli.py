@@ -1,0 +1,86 @@
+"""The command line: exit 2 with one line for user errors, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import inspect
+
+from bot.cli import main
+from storage.db import make_engine
+
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
+                   "SLACK_CLIENT_SECRET", "SLACK_API_URL", "DATABASE_URL", "PORT", "ALIGNBOT_ADMINS",
+                   "ALIGNBOT_TIMEZONE", "LOG_LEVEL", "TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in SLACK_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES}
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
+                          env={**base, **(env or {})}, cwd=cwd, timeout=60)
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["--help"])
+    assert raised.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("serve", "socket", "clock", "db"):
+        assert command in out
+
+
+def test_unknown_command_is_one_line_and_exit_2(capsys):
+    assert main(["frobnicate"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("alignbot: argument COMMAND: invalid choice: 'frobnicate'")
+
+
+def test_serve_without_slack_settings_names_what_is_missing(tmp_path):
+    result = run_cli("serve", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[0]] and "SLACK_SIGNING_SECRET is not set" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_with_secret_but_no_token_names_the_token(tmp_path):
+    result = run_cli("serve", env={"SLACK_SIGNING_SECRET": "s"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_port_is_named(tmp_path):
+    result = run_cli("serve", env={"PORT": "http"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("alignbot: PORT is invalid")
+
+
+def test_db_upgrade_creates_the_schema(clean_env, monkeypatch, capsys, empty_database_url):
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
+    assert main(["db", "upgrade"]) == 0
+    assert "is at revision" in capsys.readouterr().out
+    engine = make_engine(empty_database_url)
+    assert "updates" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_unreachable_database_is_one_line(clean_env, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody:pw@127.0.0.1:1/nowhere")
+    assert main(["db", "upgrade"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("alignbot: cannot use the database at postgresql+psycopg://nobody:***@127.0.0.1:1/nowhere")
+    assert "pw@" not in err
