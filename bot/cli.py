@@ -90,22 +90,27 @@ def _runtime(settings, *, upgrade_db: bool = True):
 
 
 def _checked_app(runtime):
-    """Build the Bolt app once up front, so a refused token is one clear line, not a stack."""
+    """Build the Bolt app after checking the token with Slack, so a refused token is one clear line."""
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError, SlackClientError
 
     from bot.app import create_app
+    from bot.slack import web_client
 
+    settings = runtime.settings
     try:
-        return create_app(runtime)
+        if settings.bot_token and not settings.oauth_enabled:
+            web_client(settings, settings.bot_token).auth_test()
+        return create_app(runtime, token_verification=False)
     except SlackApiError as error:
         code = error.response.get("error", "refused")
         raise UsageError(
             f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token (xoxb-...) "
             "from your app's 'OAuth & Permissions' page"
         ) from None
-    except (BoltError, SlackClientError) as error:
-        raise UsageError(f"cannot start the Slack app: {str(error).splitlines()[0]}") from None
+    except (BoltError, SlackClientError, OSError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UsageError(f"cannot reach Slack at {settings.slack_api_url}: {reason}") from None
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from bot.fakeslack import FakeSlack, SlackSender
 
 SIGNING_SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-token"
-TEAM_ID = "T0000001"
 
 
 # --- database -----------------------------------------------------------------------------
@@ -107,7 +105,7 @@ def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
     """Return Settings for a single-workspace app talking to the fake."""
     return Settings(
         _env_file=None,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_BOT_TOKEN=fake_slack.bot_token,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.base_url,
         DATABASE_URL=database_url,
@@ -137,7 +135,7 @@ def app_url(runtime: Runtime) -> Iterator[str]:
     """Serve the real WSGI app on loopback and return its base URL."""
     wsgi = create_wsgi_app(runtime, create_app(runtime))
     server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
@@ -145,8 +143,10 @@ def app_url(runtime: Runtime) -> Iterator[str]:
 
 
 @pytest.fixture
-def slack(app_url: str) -> SlackSender:
-    """Return a sender of signed Slack requests into the running app."""
+def slack(app_url: str, fake_slack: FakeSlack) -> SlackSender:
+    """Return a sender of signed Slack requests into the running app; response_urls go to the fake."""
     from bot.fakeslack import SlackSender
 
-    return SlackSender(f"{app_url}/slack/events", SIGNING_SECRET, team_id=TEAM_ID)
+    return SlackSender(
+        f"{app_url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id, response_urls=fake_slack.response_url
+    )

@@ -1,0 +1,88 @@
+"""`alignbot serve` under gunicorn: answers signed requests, refuses forged or stale ones."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bot.fakeslack import SlackSender
+
+SECRET = "serve-test-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early: {process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise AssertionError("serve did not become healthy")
+
+
+def serve_env(fake_slack, database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ALIGNBOT_"))}
+    env.update(
+        SLACK_BOT_TOKEN=fake_slack.bot_token,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake_slack.base_url,
+        DATABASE_URL=database_url,
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def served(fake_slack, empty_database_url, tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--no-scheduler", "--threads", "4"],
+        env=serve_env(fake_slack, empty_database_url), cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_serve_answers_signed_requests_and_refuses_forged_or_stale_ones(served, fake_slack):
+    sender = SlackSender(f"{served}/slack/events", SECRET, team_id=fake_slack.team_id)
+
+    ok = sender.command("/objective", "help")
+    assert ok.status == 200
+    assert "/objective list" in ok.body
+
+    assert sender.command("/objective", "help", forge=True).status == 401
+    assert sender.command("/objective", "help", timestamp=time.time() - 6 * 60).status == 401
+
+
+def test_serve_with_a_refused_token_is_one_line(fake_slack, empty_database_url, tmp_path):
+    fake_slack.revoke_token("xoxb-revoked-token")
+    env = serve_env(fake_slack, empty_database_url, SLACK_BOT_TOKEN="xoxb-revoked-token")
+    result = subprocess.run([sys.executable, "-m", "bot", "serve", "--port", str(free_port())],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("alignbot: Slack refused SLACK_BOT_TOKEN (token_revoked)")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,59 @@
+"""Signed requests into the real app over HTTP: verification, help, health, event retries."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+from sqlalchemy import func, select
+
+from storage.models import ProcessedEvent
+
+
+def test_signed_command_gets_its_help(slack):
+    response = slack.command("/checkin", "help", user_id="U0MEMB01", channel_id="C0MKTG01")
+    assert response.status == 200
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    text = json.dumps(body["blocks"])
+    assert "/checkin &lt;text&gt;" in text and "record" in text
+
+
+def test_every_command_answers_help(slack):
+    for command in ("/checkin", "/initiative", "/objective", "/alignment"):
+        body = slack.command(command, "help").json()
+        assert command in body["blocks"][0]["text"]["text"]
+
+
+def test_forged_signature_is_refused(slack):
+    assert slack.command("/checkin", "help", forge=True).status == 401
+
+
+def test_wrong_secret_is_refused(slack):
+    assert slack.command("/checkin", "help", signing_secret="not-the-secret").status == 401
+
+
+def test_stale_timestamp_is_refused(slack):
+    assert slack.command("/checkin", "help", timestamp=time.time() - 301).status == 401
+
+
+def test_url_verification_echoes_the_challenge(slack):
+    response = slack.url_verification("challenge-123")
+    assert response.status == 200
+    assert "challenge-123" in response.body
+
+
+def test_healthz_reports_the_database(app_url):
+    with urllib.request.urlopen(f"{app_url}/healthz", timeout=5) as answer:
+        assert answer.status == 200
+        assert json.loads(answer.read()) == {"ok": True, "database": "ok"}
+
+
+def test_a_retried_event_is_handled_once(slack, runtime):
+    event = {"type": "member_joined_channel", "user": "U0MEMB01", "channel": "C0MKTG01"}
+    slack.event(event, event_id="Ev0001")
+    retry = slack.event(event, event_id="Ev0001", retry_num=1, retry_reason="http_timeout")
+    assert retry.status == 200
+    with runtime.services.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
