@@ -1,0 +1,663 @@
+"""One week's alignment analysis: coverage, findings and scores.
+
+`analyze(org, updates, tags=...)` reads each update's objectives (a person's
+hand tags when present, else the tagger's from `tags`), the teams it references
+(see references.py), and reports the finding kinds of design.md section 3.
+Teams that sent updates but are not in the org file count as teams that
+checked in. Objective keys the org does not define are ignored.
+
+Decisions the contract leaves open, read literally where it is literal:
+
+- solo_objective: exactly one team worked on the objective, at least one other
+  team (any team, org file or not) sent an update this week, and none of that
+  team's updates on the objective references any other team.
+- uncoordinated_objective: two or more teams worked on it and no update on it
+  references any other team. joint_objective: two or more teams worked on it
+  and an update on it references another of those teams. When the only
+  references point at teams outside that group, neither is reported.
+- one_way_handoff: one finding per (from, to) pair, carrying every update of
+  `from` that references `to`. Its objective is named only when those updates
+  share exactly one objective and `to` worked on it this week too (the handoff
+  is then part of shared work); otherwise it is null.
+- parallel_work: one finding per pair of updates from different teams that
+  describe the same piece of work (see `_Similarity`) where neither update
+  references the other's team. Its objective is the one objective the pair
+  shares, else null. The pair still counts in coverage and in the objective
+  findings like any other update.
+- Scores: alignment is the share of updates that serve at least one objective;
+  interdependence is the share of updates that reference another team. Per
+  team the same, for teams that sent updates. Rounded to 2 decimals; 0.0 when
+  there are no updates.
+
+Findings come worst first, then the good news: unaligned_work, silent_team,
+one_way_handoff, parallel_work, solo_objective, uncoordinated_objective,
+uncovered_objective, joint_objective. Within a kind, objective findings follow
+the org file's order and team findings follow team names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from bot.alignment.model import Objective, Org, Update
+from bot.alignment.references import ReferenceFinder
+
+__all__ = ["FINDING_ORDER", "AnalyzedUpdate", "Finding", "Report", "TeamScore", "analyze", "similar"]
+
+FINDING_ORDER = (
+    "unaligned_work",
+    "silent_team",
+    "one_way_handoff",
+    "parallel_work",
+    "solo_objective",
+    "uncoordinated_objective",
+    "uncovered_objective",
+    "joint_objective",
+)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing leadership should know about the week, with the updates behind it."""
+
+    kind: str
+    objective: str | None
+    teams: tuple[str, ...]
+    updates: tuple[str, ...]
+    summary: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the contract's JSON shape, extra fields after the required ones."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "objective": self.objective,
+            "teams": list(self.teams),
+            "updates": list(self.updates),
+            "summary": self.summary,
+        }
+        for key, value in self.extra.items():
+            out.setdefault(key, value)
+        return out
+
+
+@dataclass(frozen=True)
+class AnalyzedUpdate:
+    """An update as the analysis read it: its team, objectives and the teams it references."""
+
+    id: str
+    team: str
+    text: str
+    objectives: tuple[str, ...]
+    references: tuple[str, ...]
+
+    @property
+    def aligned(self) -> bool:
+        return bool(self.objectives)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team": self.team,
+            "objectives": list(self.objectives),
+            "references": list(self.references),
+            "aligned": self.aligned,
+        }
+
+
+@dataclass(frozen=True)
+class TeamScore:
+    """A team's share of aligned updates and of updates that reference another team."""
+
+    alignment: float
+    interdependence: float
+    updates: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """One week's analysis; `to_dict` is the contract's JSON, `to_text` a readable report."""
+
+    objectives: tuple[Objective, ...]
+    teams: tuple[str, ...]
+    silent: tuple[str, ...]
+    updates: tuple[AnalyzedUpdate, ...]
+    coverage: Mapping[str, Mapping[str, int]]
+    findings: tuple[Finding, ...]
+    alignment: float
+    interdependence: float
+    team_scores: Mapping[str, TeamScore]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the `alignbot analyze --format json` object."""
+        return {
+            "updates": [u.to_dict() for u in self.updates],
+            "coverage": {key: dict(counts) for key, counts in self.coverage.items()},
+            "findings": [f.to_dict() for f in self.findings],
+            "scores": {
+                "alignment": self.alignment,
+                "interdependence": self.interdependence,
+                "teams": {
+                    team: {"alignment": s.alignment, "interdependence": s.interdependence}
+                    for team, s in self.team_scores.items()
+                },
+            },
+        }
+
+    def to_text(self) -> str:
+        """Return a plain-text report: header, scores, coverage table, findings."""
+        checked_in = [t for t in self.teams if t not in self.silent]
+        lines = [
+            "Alignment report",
+            f"{_count(len(self.updates), 'update')} from {_count(len(checked_in), 'team')}"
+            + (f"; no update from {_join(self.silent)}" if self.silent else ""),
+            "",
+            f"Alignment {self.alignment:.2f}   (share of updates that serve an objective)",
+            f"Interdependence {self.interdependence:.2f}   (share of updates that involve another team)",
+        ]
+        if self.team_scores:
+            width = max(len(t) for t in self.team_scores)
+            for team, score in self.team_scores.items():
+                lines.append(
+                    f"  {team:<{width}}  alignment {score.alignment:.2f}  "
+                    f"interdependence {score.interdependence:.2f}  ({_count(score.updates, 'update')})"
+                )
+        lines += ["", "Coverage (updates per objective and team)"]
+        lines += _table(self.objectives, self.teams, self.coverage)
+        lines += ["", "Findings"]
+        if self.findings:
+            lines += [f"- {f.summary}" for f in self.findings]
+        else:
+            lines.append("- None.")
+        return "\n".join(lines) + "\n"
+
+
+def _table(
+    objectives: Sequence[Objective], teams: Sequence[str], coverage: Mapping[str, Mapping[str, int]]
+) -> list[str]:
+    if not objectives:
+        return ["  (no objectives)"]
+    names = [_clip(o.title, 40) for o in objectives]
+    first = max(len("objective"), *(len(n) for n in names))
+    header = "  " + "objective".ljust(first) + "".join(f"  {t:>{max(len(t), 3)}}" for t in teams)
+    rows = [header]
+    for objective, name in zip(objectives, names):
+        counts = coverage.get(objective.key, {})
+        cells = "".join(
+            f"  {(str(counts[t]) if counts.get(t) else '.'):>{max(len(t), 3)}}" for t in teams
+        )
+        rows.append("  " + name.ljust(first) + cells)
+    return rows
+
+
+# --------------------------------------------------------------------------- similarity
+
+# Function words and the verbs every update starts with ("built", "ran", "sent"): they
+# say nothing about which piece of work an update is about.
+_STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are around as at be been before
+    being below between both but by can could did do does doing done down during each either
+    etc few for from further get gets got had has have having he her here hers him his how i
+    if in into is it its itself just last let lets me more most my myself new next no nor not
+    now of off on once only onto or other our ours out over own per plus same she should so
+    some still such than that the their them then there these they this those through to too
+    under until up upon us very via vs was we week weeks were what when where which while who
+    whom why will with within without would yet you your yours today yesterday tomorrow
+    monday tuesday wednesday thursday friday saturday sunday
+    build built building builds wrote write writing writes written ran run running runs hosted
+    host hosting held hold holding launched launch launching sent send sending shipped ship
+    shipping created create creating made make making makes started start starting finished
+    finish finishing completed complete drafted draft drafting prepared prepare preparing
+    published publish finalized finalize kicked kick set setting did working worked work
+    works updated update updating reviewed review reviewing followed follow following passed
+    pass handed hand shared share sharing asked ask asking planned plan planning delivered
+    deliver put putting took take taking gave give giving added add adding got going went
+    continued continue moved move using used use helped help need needed needs want wanted
+    one two three four five six seven eight nine ten first second another several many
+    """.split()
+)
+
+# Deliverables and events: sharing one is strong evidence of the same piece of work, and
+# two updates about different ones are different pieces of work even on the same topic.
+_ASSETS = frozenset(
+    """
+    battlecard battlecards calculator calculators webinar webinars ebook ebooks whitepaper
+    whitepapers guide guides playbook playbooks deck decks sheet sheets onepager datasheet
+    datasheets pager pagers brochure brochures template templates checklist checklists study studies
+    video videos podcast podcasts blog post posts newsletter newsletters survey surveys
+    report reports dashboard dashboards demo demos workshop workshops roundtable roundtables
+    dinner dinners breakfast lunch conference conferences summit booth tradeshow
+    campaign campaigns sequence sequences cadence cadences landing page pages ad ads
+    script scripts proposal proposals quote quotes contract contracts pilot pilots trial
+    trials poc faq faqs infographic infographics course courses
+    certification benchmark benchmarks comparison matrix toolkit
+    """.split()
+)
+
+# Business words nearly every sales or marketing update uses, and the roles work is aimed
+# at ("compliance officers", "CISOs"): weak evidence on their own.
+_COMMON = frozenset(
+    """
+    officer officers ciso cisos cfo cfos cio cios cto ctos ceo ceos coo vp vps director
+    directors manager managers head heads leader leaders admin admins administrator
+    administrators executive executives exec execs buyer buyers champion champions
+    stakeholder stakeholders user users analyst analysts rep reps team member members
+    customer customers client clients account accounts deal deals lead leads prospect prospects
+    meeting meetings call calls opportunity opportunities pipeline quarter month months year
+    target targets goal goals team teams company companies contact contacts project projects
+    result results number numbers data process program programs sale sales marketing revenue
+    """.split()
+)
+
+_MENTION_OR_URL = re.compile(r"<[^>]*>|https?://\S+")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_WORD = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
+
+# Thresholds, calibrated so that two updates sharing a deliverable and its subject (a
+# battlecard against Acme, an ROI calculator for bank CISOs) match, while two updates
+# that only share their topic (a bank signed, a webinar for banks) do not.
+_MIN_SHARED = 2.0  # summed weight of the shared terms
+_MIN_SHARED_ONE_ASSET = 2.5  # the same when only one of the two names a deliverable
+_MIN_SHARE = 0.4  # shared weight over the smaller update's total weight
+_WEIGHT_ASSET = 1.5
+_WEIGHT_WEAK = 0.5
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """Fold plurals, possessives and -ed/-ing so "banks", "bank's" and "banking" meet."""
+    for apostrophe in ("'", "\u2019"):
+        if apostrophe in word:
+            word = word.split(apostrophe, 1)[0]
+    if word.isdigit() or len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    suffix_gone = False
+    if word.endswith("ing") and len(word) > 5:
+        word, suffix_gone = word[:-3], True
+    elif word.endswith("ed") and len(word) > 4:
+        word, suffix_gone = word[:-2], True
+    if suffix_gone and len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]  # shipped -> ship, running -> run
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]  # price, pricing and priced meet at "pric"
+    return word
+
+
+def _words(text: str) -> list[str]:
+    text = _MENTION_OR_URL.sub(" ", text)
+    text = _THOUSANDS.sub("", text).lower()
+    return _WORD.findall(text)
+
+
+def _vocabulary(words: Iterable[str]) -> set[str]:
+    return {_stem(w) for w in words if w not in _STOPWORDS}
+
+
+_ASSET_STEMS = _vocabulary(_ASSETS)
+_STOP_STEMS = frozenset(_stem(w) for w in _STOPWORDS)  # "builds" stems to a stopword too
+_COMMON_STEMS = _vocabulary(_COMMON)
+
+
+class _Similarity:
+    """Find pairs of updates that describe the same piece of work.
+
+    Each update becomes a set of content terms (stopwords, team names and work
+    verbs removed, lightly stemmed). A shared term weighs 1.5 when it is a
+    deliverable or event ("battlecard", "webinar", "pricing sheet"), 0.5 when it
+    is weak evidence (a number, a word of the objectives' own wording, a word
+    every business update uses), else 1. Terms that a large share of the week's
+    updates use weigh nothing. Two updates match when their shared weight is at
+    least 2 and at least 40% of the smaller one's, unless each names a
+    deliverable and they share none (a webinar and a blog post on one topic are
+    two pieces of work); when only one names a deliverable the bar is 2.5 (a
+    CISO dinner in Chicago and a CISO met in Chicago are not the same work).
+    Pairs are found through an inverted index, so the cost follows the pairs
+    that share terms, not all pairs.
+    """
+
+    def __init__(self, org: Org, texts: Sequence[str], team_words: Iterable[str]) -> None:
+        ignore = set()
+        for phrase in team_words:
+            ignore |= {_stem(w) for w in _words(phrase)}
+        weak = set(_COMMON_STEMS)
+        for objective in org.objectives:
+            wording = " ".join((objective.title, objective.description, *objective.keywords))
+            weak |= _vocabulary(_words(wording))
+        weak -= _ASSET_STEMS
+        self.terms: list[frozenset[str]] = []
+        for text in texts:
+            words = _words(text)
+            terms = {_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())}
+            terms -= ignore
+            terms -= _STOP_STEMS
+            self.terms.append(frozenset(terms))
+        frequency: dict[str, int] = defaultdict(int)
+        for terms in self.terms:
+            for term in terms:
+                frequency[term] += 1
+        # A term in an eighth of the week's updates (and in more than a dozen) is the week's
+        # theme, not a piece of work; it also keeps the index buckets small.
+        cap = max(12, len(texts) // 8)
+        self.weight: dict[str, float] = {}
+        for term, count in frequency.items():
+            if count > cap:
+                weight = 0.0
+            elif term in _ASSET_STEMS:
+                weight = _WEIGHT_ASSET
+            elif term.isdigit() or term in weak:
+                weight = _WEIGHT_WEAK
+            else:
+                weight = 1.0
+            self.weight[term] = weight
+        self.total = [sum(self.weight[t] for t in terms) for terms in self.terms]
+
+    def pairs(self, groups: Sequence[str]) -> list[tuple[int, int, float, tuple[str, ...]]]:
+        """Return (i, j, score, shared terms) for similar pairs with different `groups[i]`."""
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, terms in enumerate(self.terms):
+            for term in terms:
+                if self.weight[term] > 0:
+                    index[term].append(i)
+        shared: dict[tuple[int, int], float] = defaultdict(float)
+        for term, members in index.items():
+            if len(members) < 2:
+                continue
+            weight = self.weight[term]
+            for a in range(len(members)):
+                i = members[a]
+                for b in range(a + 1, len(members)):
+                    j = members[b]
+                    if groups[i] != groups[j]:
+                        shared[(i, j)] += weight
+        out = []
+        for (i, j), score in shared.items():
+            if score < _MIN_SHARED - 1e-9:
+                continue
+            smaller = min(self.total[i], self.total[j])
+            if smaller <= 0 or score / smaller < _MIN_SHARE:
+                continue
+            assets_i = self.terms[i] & _ASSET_STEMS
+            assets_j = self.terms[j] & _ASSET_STEMS
+            if assets_i and assets_j and not assets_i & assets_j:
+                continue
+            if bool(assets_i) != bool(assets_j) and score < _MIN_SHARED_ONE_ASSET - 1e-9:
+                continue
+            common = tuple(sorted(t for t in self.terms[i] & self.terms[j] if self.weight[t] > 0))
+            out.append((i, j, round(score / smaller, 2), common))
+        out.sort()
+        return out
+
+
+def similar(org: Org, a: str, b: str) -> bool:
+    """Return whether two texts describe the same piece of work, judged on their own."""
+    words = [t.name for t in org.teams] + [alias for t in org.teams for alias in t.aliases]
+    return bool(_Similarity(org, [a, b], words).pairs(["a", "b"]))
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def _round(value: float) -> float:
+    return round(value + 0.0, 2)
+
+
+def _share(part: int, whole: int) -> float:
+    return _round(part / whole) if whole else 0.0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _join(names: Sequence[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _quote(text: str) -> str:
+    return f"\u201c{_clip(text, 70).rstrip('.!?;:,')}\u201d"
+
+
+def _keys(value: Any) -> list[str]:
+    """Accept objective keys, or tagger matches carrying a `.key`."""
+    return [getattr(v, "key", v) for v in value or ()]
+
+
+def analyze(
+    org: Org,
+    updates: Sequence[Update],
+    *,
+    tags: Mapping[str, Sequence[str]] | None = None,
+) -> Report:
+    """Analyze one week's updates against `org`; `tags` gives the objectives of untagged updates."""
+    tags = tags or {}
+    known = {o.key for o in org.objectives}
+    titles = {o.key: o.title for o in org.objectives}
+
+    base = ReferenceFinder(org)
+    extra = sorted({u.team.strip() for u in updates if base.canonical(u.team) is None})
+    finder = ReferenceFinder(org, extra) if extra else base
+
+    analyzed: list[AnalyzedUpdate] = []
+    for update in updates:
+        team = finder.canonical(update.team) or update.team.strip()
+        wanted = update.objectives if update.objectives is not None else _keys(tags.get(update.id, ()))
+        objectives = tuple(dict.fromkeys(k for k in wanted if k in known))
+        analyzed.append(
+            AnalyzedUpdate(
+                id=update.id,
+                team=team,
+                text=update.text,
+                objectives=objectives,
+                references=tuple(finder.find(update)),
+            )
+        )
+
+    org_teams = [t.name for t in org.teams]
+    reporting = sorted({u.team for u in analyzed})
+    reporting_set = set(reporting)
+    silent = tuple(t for t in org_teams if t not in reporting_set)
+    all_teams = tuple(org_teams + [t for t in reporting if t not in set(org_teams)])
+
+    by_team: dict[str, list[AnalyzedUpdate]] = defaultdict(list)
+    by_objective: dict[str, list[AnalyzedUpdate]] = defaultdict(list)
+    for u in analyzed:
+        by_team[u.team].append(u)
+        for key in u.objectives:
+            by_objective[key].append(u)
+
+    coverage: dict[str, dict[str, int]] = {}
+    for objective in org.objectives:
+        counts: dict[str, int] = defaultdict(int)
+        for u in by_objective.get(objective.key, ()):
+            counts[u.team] += 1
+        coverage[objective.key] = {t: counts[t] for t in sorted(counts)}
+
+    found: dict[str, list[Finding]] = {kind: [] for kind in FINDING_ORDER}
+
+    # unaligned_work: one finding per team, with every update of it that serves no objective.
+    for team in reporting:
+        loose = [u for u in by_team[team] if not u.aligned]
+        if loose:
+            total = len(by_team[team])
+            quotes = "; ".join(_quote(u.text) for u in loose[:2]) + ("; \u2026" if len(loose) > 2 else "")
+            verb = "serves" if len(loose) == 1 else "serve"
+            found["unaligned_work"].append(
+                Finding(
+                    kind="unaligned_work",
+                    objective=None,
+                    teams=(team,),
+                    updates=tuple(u.id for u in loose),
+                    summary=(
+                        f"{len(loose)} of {team}'s {_count(total, 'update')} {verb} "
+                        f"no stated objective: {quotes}."
+                    ),
+                )
+            )
+
+    for team in silent:
+        found["silent_team"].append(
+            Finding(
+                kind="silent_team",
+                objective=None,
+                teams=(team,),
+                updates=(),
+                summary=f"{team} sent no update this week.",
+            )
+        )
+
+    # one_way_handoff: `source` points at `target`, who checked in yet never points back.
+    answers = {team: {r for u in by_team[team] for r in u.references} for team in reporting}
+    worked_on = {team: {k for u in by_team[team] for k in u.objectives} for team in reporting}
+    handoffs: dict[tuple[str, str], list[AnalyzedUpdate]] = defaultdict(list)
+    for u in analyzed:
+        for target in u.references:
+            if target in reporting_set and target != u.team and u.team not in answers[target]:
+                handoffs[(u.team, target)].append(u)
+    for (source, target), group in sorted(handoffs.items(), key=lambda kv: kv[0]):
+        common = set(group[0].objectives)
+        for u in group[1:]:
+            common &= set(u.objectives)
+        common &= worked_on[target]
+        objective = next(iter(common)) if len(common) == 1 else None
+        about = f" on {titles[objective]}" if objective else ""
+        what = _quote(group[0].text) if len(group) == 1 else _count(len(group), "update")
+        found["one_way_handoff"].append(
+            Finding(
+                kind="one_way_handoff",
+                objective=objective,
+                teams=(source, target),
+                updates=tuple(u.id for u in group),
+                summary=(
+                    f"{source} handed work to or asked for help from {target}{about} ({what}), "
+                    f"but no {target} update this week mentions {source}."
+                ),
+            )
+        )
+
+    # parallel_work: the same piece of work in two teams, and neither mentions the other.
+    team_words = [t.name for t in org.teams] + [a for t in org.teams for a in t.aliases] + extra
+    similarity = _Similarity(org, [u.text for u in analyzed], team_words)
+    for i, j, share, terms in similarity.pairs([u.team for u in analyzed]):
+        a, b = analyzed[i], analyzed[j]
+        if b.team in a.references or a.team in b.references:
+            continue
+        if b.team < a.team:
+            a, b = b, a
+        shared = set(a.objectives) & set(b.objectives)
+        objective = next(iter(shared)) if len(shared) == 1 else None
+        about = f" for {titles[objective]}" if objective else ""
+        found["parallel_work"].append(
+            Finding(
+                kind="parallel_work",
+                objective=objective,
+                teams=(a.team, b.team),
+                updates=(a.id, b.id),
+                summary=(
+                    f"{a.team} and {b.team} look to be doing the same work{about} without talking "
+                    f"to each other: {_quote(a.text)} and {_quote(b.text)}."
+                ),
+                extra={"similarity": share, "shared_terms": list(terms)},
+            )
+        )
+    found["parallel_work"].sort(key=lambda f: (f.teams, f.updates))
+
+    # The objective findings, in the org file's order.
+    for objective in org.objectives:
+        key, title = objective.key, objective.title
+        on_it = by_objective.get(key, [])
+        teams = sorted({u.team for u in on_it})
+        ids = tuple(u.id for u in on_it)
+        n = _count(len(on_it), "update")
+        if not teams:
+            found["uncovered_objective"].append(
+                Finding(
+                    kind="uncovered_objective",
+                    objective=key,
+                    teams=(),
+                    updates=(),
+                    summary=f"No team worked on {title} this week.",
+                )
+            )
+        elif len(teams) == 1:
+            team = teams[0]
+            if len(reporting) > 1 and not any(u.references for u in on_it):
+                found["solo_objective"].append(
+                    Finding(
+                        kind="solo_objective",
+                        objective=key,
+                        teams=(team,),
+                        updates=ids,
+                        summary=(
+                            f"Only {team} worked on {title} this week ({n}), "
+                            "without involving another team."
+                        ),
+                    )
+                )
+        else:
+            group = set(teams)
+            if any(set(u.references) & (group - {u.team}) for u in on_it):
+                found["joint_objective"].append(
+                    Finding(
+                        kind="joint_objective",
+                        objective=key,
+                        teams=tuple(teams),
+                        updates=ids,
+                        summary=f"{_join(teams)} worked together on {title} ({n}).",
+                    )
+                )
+            elif not any(u.references for u in on_it):
+                found["uncoordinated_objective"].append(
+                    Finding(
+                        kind="uncoordinated_objective",
+                        objective=key,
+                        teams=tuple(teams),
+                        updates=ids,
+                        summary=(
+                            f"{_join(teams)} {'both' if len(teams) == 2 else 'all'} worked on {title} ({n}), "
+                            "but no update on it mentions another team."
+                        ),
+                    )
+                )
+
+    team_scores = {
+        team: TeamScore(
+            alignment=_share(sum(u.aligned for u in by_team[team]), len(by_team[team])),
+            interdependence=_share(sum(bool(u.references) for u in by_team[team]), len(by_team[team])),
+            updates=len(by_team[team]),
+        )
+        for team in reporting
+    }
+    return Report(
+        objectives=tuple(org.objectives),
+        teams=all_teams,
+        silent=silent,
+        updates=tuple(analyzed),
+        coverage=coverage,
+        findings=tuple(f for kind in FINDING_ORDER for f in found[kind]),
+        alignment=_share(sum(u.aligned for u in analyzed), len(analyzed)),
+        interdependence=_share(sum(bool(u.references) for u in analyzed), len(analyzed)),
+        team_scores=team_scores,
+    )
