@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 import handlers
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack import oauth_authorize_url, web_client
+from bot.slack import SlackClients, oauth_authorize_url, web_client
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.slack_tables import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
@@ -45,6 +45,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     services: Services
+    installation_store: SQLAlchemyInstallationStore | None = None
 
 
 def create_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
@@ -52,7 +53,19 @@ def create_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
     engine = make_engine(settings.database_url)
     if upgrade_db:
         migrate.upgrade(engine)
-    return Runtime(settings=settings, engine=engine, services=Services(settings, make_sessionmaker(engine)))
+    store = _installation_store(settings, engine) if settings.oauth_enabled else None
+    services = Services(settings, make_sessionmaker(engine), SlackClients(settings, store))
+    return Runtime(settings=settings, engine=engine, services=services, installation_store=store)
+
+
+def _installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+    assert settings.slack_client_id is not None
+    return SQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id,
+        engine=engine,
+        bots_table_name=BOTS_TABLE,
+        installations_table_name=INSTALLATIONS_TABLE,
+    )
 
 
 def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
@@ -63,7 +76,7 @@ def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
         app = App(
             signing_secret=signing_secret,
             client=web_client(settings, token=None),
-            oauth_settings=_oauth_settings(settings, runtime.engine),
+            oauth_settings=_oauth_settings(runtime),
             process_before_response=False,
         )
     else:
@@ -78,21 +91,16 @@ def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
     return app
 
 
-def _oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
-    client_id = settings.slack_client_id
-    assert client_id is not None and settings.slack_client_secret is not None
+def _oauth_settings(runtime: Runtime) -> OAuthSettings:
+    settings = runtime.settings
+    assert settings.slack_client_id is not None and settings.slack_client_secret is not None
     return OAuthSettings(
-        client_id=client_id,
+        client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         scopes=list(BOT_SCOPES),
-        installation_store=SQLAlchemyInstallationStore(
-            client_id=client_id,
-            engine=engine,
-            bots_table_name=BOTS_TABLE,
-            installations_table_name=INSTALLATIONS_TABLE,
-        ),
+        installation_store=runtime.installation_store,
         state_store=SQLAlchemyOAuthStateStore(
-            expiration_seconds=600, engine=engine, table_name=OAUTH_STATES_TABLE
+            expiration_seconds=600, engine=runtime.engine, table_name=OAUTH_STATES_TABLE
         ),
         authorization_url=oauth_authorize_url(settings),
     )

@@ -41,6 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     clock = sub.add_parser("clock", help="run the scheduler alone")
     clock.set_defaults(run=_clock)
 
+    tag = sub.add_parser("tag", help="tag updates against the objectives of an org file (JSON Lines out)")
+    tag.add_argument("--org", required=True, metavar="ORG.yaml", help="the org file (teams and objectives)")
+    tag.add_argument("updates", nargs="?", default="-", metavar="UPDATES.jsonl", help="update lines, or - for stdin")
+    tag.set_defaults(run=_tag)
+
+    analyze = sub.add_parser("analyze", help="one week's alignment report from an org file and update lines")
+    analyze.add_argument("--org", required=True, metavar="ORG.yaml", help="the org file (teams and objectives)")
+    analyze.add_argument("updates", nargs="?", default="-", metavar="UPDATES.jsonl", help="update lines, or - for stdin")
+    analyze.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
+    analyze.set_defaults(run=_analyze)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser, required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -111,6 +122,52 @@ def _checked_app(runtime):
     except (BoltError, SlackClientError, OSError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise UsageError(f"cannot reach Slack at {settings.slack_api_url}: {reason}") from None
+
+
+def _read_inputs(args: argparse.Namespace):
+    """Read the org file and the update lines, or raise UsageError naming the bad line."""
+    from bot.orgfile import OrgFileError, UpdateLineError, load_updates, read_org
+
+    try:
+        org = read_org(args.org)
+    except OrgFileError as error:
+        raise UsageError(str(error)) from None
+    if not org.objectives:
+        raise UsageError(f"{args.org}: defines no objectives")
+    source = "<stdin>" if args.updates == "-" else args.updates
+    try:
+        if args.updates == "-":
+            updates = list(load_updates(sys.stdin, source))
+        else:
+            with open(args.updates, encoding="utf-8") as handle:
+                updates = list(load_updates(handle, source))
+    except UpdateLineError as error:
+        raise UsageError(str(error)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") from None
+    return org, updates
+
+
+def _tag(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.offline import tag_updates
+
+    org, updates = _read_inputs(args)
+    for line in tag_updates(org, updates):
+        print(json.dumps(line))
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.offline import analyze_updates
+
+    org, updates = _read_inputs(args)
+    report = analyze_updates(org, updates)
+    print(json.dumps(report.to_dict(), indent=2) if args.format == "json" else report.to_text())
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

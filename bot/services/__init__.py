@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
+from bot.slack import SlackClients
 from storage import repositories
 
 
@@ -16,6 +17,7 @@ class Services:
 
     settings: Settings
     sessions: sessionmaker[Session]
+    clients: SlackClients
 
     def workspace_id(self, slack_team_id: str) -> int:
         """Return our id for a Slack workspace, registering it on first sight."""

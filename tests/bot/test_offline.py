@@ -1,0 +1,107 @@
+"""`alignbot tag` and `alignbot analyze`: the file formats and JSON of design.md §3."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from bot.cli import main
+
+ORG = """\
+teams:
+  - name: marketing
+    aliases: [mktg]
+  - sales
+objectives:
+  - key: new-revenue
+    title: Grow new-logo revenue
+    description: Build qualified pipeline and close new customers.
+  - key: margins
+    title: Increase margins
+"""
+
+UPDATES = [
+    {"id": "u1", "team": "sales", "text": "Booked 6 discovery calls with new prospects."},
+    {"id": "u2", "team": "marketing", "text": "Planned the team offsite and picked the venue."},
+    {"id": "u3", "team": "marketing", "text": "Anything at all", "objectives": ["margins"]},
+    {"id": "u4", "team": "sales", "text": "Renegotiated something", "objectives": []},
+]
+
+
+@pytest.fixture
+def files(tmp_path):
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG)
+    updates = tmp_path / "updates.jsonl"
+    updates.write_text("".join(json.dumps(u) + "\n" for u in UPDATES))
+    return org, updates
+
+
+def test_tag_prints_one_line_per_update_in_order(files, capsys):
+    org, updates = files
+    assert main(["tag", "--org", str(org), str(updates)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    assert [line["id"] for line in lines] == ["u1", "u2", "u3", "u4"]
+    assert [o["key"] for o in lines[0]["objectives"]] == ["new-revenue"] and lines[0]["aligned"] is True
+    assert lines[1] == {"id": "u2", "objectives": [], "aligned": False}
+    # Hand tags replace the automatic ones, even when empty.
+    assert lines[2] == {"id": "u3", "objectives": [{"key": "margins", "score": 1.0}], "aligned": True}
+    assert lines[3] == {"id": "u4", "objectives": [], "aligned": False}
+
+
+def test_tag_reads_stdin(files, capsys, monkeypatch):
+    org, updates = files
+    monkeypatch.setattr("sys.stdin", io.StringIO(updates.read_text()))
+    assert main(["tag", "--org", str(org), "-"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 4
+
+
+def test_analyze_json_has_the_contract_shape(files, capsys):
+    org, updates = files
+    assert main(["analyze", "--org", str(org), str(updates), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+
+    assert set(report) >= {"updates", "coverage", "findings", "scores"}
+    assert report["coverage"]["new-revenue"] == {"sales": 1}
+    assert report["coverage"]["margins"] == {"marketing": 1}
+    kinds = {(f["kind"], f["objective"], tuple(f["teams"])) for f in report["findings"]}
+    assert ("unaligned_work", None, ("marketing",)) in kinds
+    assert ("unaligned_work", None, ("sales",)) in kinds
+    assert ("solo_objective", "new-revenue", ("sales",)) in kinds
+    assert set(report["scores"]) >= {"alignment", "interdependence", "teams"}
+
+
+def test_analyze_text_is_readable(files, capsys):
+    org, updates = files
+    assert main(["analyze", "--org", str(org), str(updates), "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "Grow new-logo revenue" in out and "marketing" in out
+
+
+@pytest.mark.parametrize(
+    ("org_text", "update_lines", "expected"),
+    [
+        ("objectives: []\n", "", "defines no objectives"),
+        ("objectives:\n  - key: Bad Key\n    title: x\n", "", "line 2"),
+        (ORG, '{"id": "a", "team": "sales", "text": "ok"}\nnot json\n', "line 2"),
+        (ORG, '{"id": "a", "team": "sales"}\n', "line 1"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, org_text, update_lines, expected):
+    org = tmp_path / "org.yaml"
+    org.write_text(org_text)
+    updates = tmp_path / "u.jsonl"
+    updates.write_text(update_lines)
+    for command in ("tag", "analyze"):
+        assert main([command, "--org", str(org), str(updates)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.count("\n") == 1 and expected in captured.err
+
+
+def test_missing_files_are_named(tmp_path, capsys):
+    assert main(["tag", "--org", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml" in capsys.readouterr().err
