@@ -1,0 +1,112 @@
+"""Score the default tagger directly on an org file and labelled updates (dev-time tool).
+
+    python benchmarks/tag_eval.py [--org ORG.yaml] [--updates UPDATES.jsonl] [-v]
+    python benchmarks/tag_eval.py --heldout        # the made-up companies in the tests
+
+Prints precision, recall, micro-F1, unaligned updates caught and every miss with the
+tagger's explanation, so the tagger can be tuned without the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.alignment.model import Objective  # noqa: E402
+from bot.alignment.tagger import Tagger  # noqa: E402
+
+
+def load_objectives(path: str | Path) -> list[Objective]:
+    """Read the objectives of an org YAML file (benchmarks only; the app has its own reader)."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return [
+        Objective(
+            key=str(o["key"]),
+            title=str(o.get("title", o["key"])),
+            description=str(o.get("description") or ""),
+            keywords=tuple(str(k) for k in o.get("keywords") or ()),
+        )
+        for o in data.get("objectives") or ()
+    ]
+
+
+def load_updates(path: str | Path) -> list[dict]:
+    """Read labelled update lines; the label field is `labels` or `objectives`."""
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            row["labels"] = list(row.get("labels", row.get("objectives")) or [])
+            rows.append(row)
+    return rows
+
+
+def evaluate(objectives: Sequence[Objective], updates: Sequence[dict], verbose: bool = True,
+             title: str = "") -> float:
+    """Print the scores of a cold-start tagger on `updates`; return micro-F1."""
+    tagger = Tagger(objectives)
+    tp = fp = fn = un_ok = un_n = 0
+    misses = []
+    for u in updates:
+        matches = tagger.tag(u["text"])
+        gold, pred = set(u["labels"]), {m.key for m in matches}
+        tp += len(gold & pred)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+        if not gold:
+            un_n += 1
+            un_ok += not pred
+        if gold != pred:
+            got = ", ".join(f"{m.key} {m.score:.2f} {list(m.why)}" for m in matches) or "none"
+            misses.append(f"  {u.get('id', '?')}: want {sorted(gold)}  {u['text'][:80]}\n      got {got}")
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    if title:
+        print(f"== {title}")
+    if verbose and misses:
+        print("\n".join(misses))
+    print(f"updates={len(updates)} precision={precision:.3f} recall={recall:.3f} "
+          f"micro-F1={f1:.3f} unaligned caught {un_ok}/{un_n}")
+    return f1
+
+
+def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
+    path = ROOT / "tests" / "bot" / "alignment" / "test_tagger.py"
+    spec = importlib.util.spec_from_file_location("_tagger_tests", path)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return [
+        (name, list(objectives), [{"id": f"h{i + 1}", "text": t, "labels": list(l)}
+                                  for i, (t, l) in enumerate(rows)])
+        for name, objectives, rows in module.HELDOUT_SETS
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--org", default=str(ROOT.parent / "shared" / "eval" / "dev_org.yaml"))
+    ap.add_argument("--updates", default=str(ROOT.parent / "shared" / "eval" / "dev_updates.jsonl"))
+    ap.add_argument("--heldout", action="store_true", help="score the made-up companies in the unit tests")
+    ap.add_argument("-q", "--quiet", action="store_true", help="scores only, no misses")
+    opts = ap.parse_args(argv)
+    if opts.heldout:
+        for name, objectives, updates in _heldout_sets():
+            evaluate(objectives, updates, verbose=not opts.quiet, title=name)
+        return 0
+    evaluate(load_objectives(opts.org), load_updates(opts.updates), verbose=not opts.quiet)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,600 @@
+"""The default objective tagger: which objectives a text serves, how strongly, and why.
+
+Pure Python and stdlib only. A text and every objective are read the same way:
+lightly stemmed words are matched against the business knowledge in `knowledge.py`
+(concepts and segments, longest phrase first), and whatever the knowledge does not
+know stays as plain content words. An objective then collects evidence from the text:
+
+- a concept both mention (strong), or a concept that serves the same business theme
+  (weaker): "booked 6 discovery calls" -> pipeline -> new business;
+- a word or keyword of the objective itself, weighted by how specific it is;
+- the segment the objective names (an industry, company size or region);
+- labelled examples of similar text that people tagged or corrected.
+
+Evidence combines as a noisy-or, so several weak hints add up while no single
+one is certain. A text serves no objective when nothing reaches the threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.alignment import knowledge as kb
+from bot.alignment.model import Example, Match, Objective
+
+# Evidence strengths, calibrated together: a shared concept alone is enough,
+# a shared theme alone is not, a segment-led objective fires on its segment.
+DIRECT = 0.72
+THEME = 0.45
+WORD_TITLE = 0.5
+WORD_DESCRIPTION = 0.28
+KEYWORD = 0.75
+SEGMENT_LED = 0.7
+SEGMENT_PART = 0.4
+UNSEGMENTED = 0.5  # evidence kept when an objective names a segment the text does not
+DESCRIPTION_WEIGHT = 0.55  # what the description adds, relative to the title
+THRESHOLD = 0.4
+RELATIVE = 0.7  # a second objective must score at least this share of the best
+
+# Learned examples: how similar a past text must be to count, and how much it counts.
+NN_K = 5
+NN_MIN_SIM = 0.25
+NN_FULL_SIM = 0.75
+NN_MAX = 0.9
+NN_NEG_START = 0.3
+CONCEPT_FEATURE = 0.3  # weight of a shared concept or segment against a shared word
+
+WEAK = 0.5
+REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
+MAX_WHY = 4
+
+_TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*")
+# Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
+_NUMBER = re.compile(r"\d[\d.,]*(?:k|m|bn|b|h|hrs|x|st|nd|rd|th|s)?")
+_STEM_CACHE: dict[str, str] = {}
+_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale"}
+
+
+def _undouble(word: str) -> str:
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+        return word[:-1]
+    return word
+
+
+def stem(word: str) -> str:
+    """Return a light stem of a lower-case word; any number becomes '#'."""
+    cached = _STEM_CACHE.get(word)
+    if cached is not None:
+        return cached
+    if word[0].isdigit() and _NUMBER.fullmatch(word):
+        result = "#"
+    elif word in _STEM_EXCEPTIONS:
+        result = _STEM_EXCEPTIONS[word]
+    elif len(word) <= 3:
+        result = word
+    else:
+        w = word
+        if w.endswith("ies") and len(w) > 4:
+            w = w[:-3] + "y"
+        elif w.endswith("sses"):
+            w = w[:-2]
+        elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]
+        if w.endswith("ing") and len(w) > 5:
+            w = _undouble(w[:-3])
+        elif w.endswith("ied") and len(w) > 4:
+            w = w[:-3] + "y"
+        elif w.endswith("ed") and len(w) > 4:
+            w = _undouble(w[:-2])
+        if w.endswith("e") and len(w) > 3:
+            w = w[:-1]
+        result = w
+    if len(_STEM_CACHE) < 200_000:  # bounded: texts bring endless names and typos
+        _STEM_CACHE[word] = result
+    return result
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into lower-case word and number tokens."""
+    return _TOKEN.findall(text.casefold().replace("’", "'").replace("'s ", " "))
+
+
+def _split_triggers(spec: str) -> Iterable[tuple[tuple[str, ...], float, str]]:
+    for raw in spec.split(","):
+        phrase = " ".join(raw.split())
+        if not phrase:
+            continue
+        strength = WEAK if phrase.endswith("~") else 1.0
+        phrase = phrase.rstrip("~").strip()
+        stems = tuple("#" if t == "#" else stem(t) for t in tokenize(phrase.replace("#", " 0 ")))
+        if stems:
+            yield stems, strength, phrase
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str  # "concept" or "segment"
+    id: str
+    strength: float
+
+
+class _Lexicon:
+    """Phrase lookup over stem sequences: longest match first, each token used once."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
+        self.lengths: dict[str, tuple[int, ...]] = {}
+
+    def add(self, stems: tuple[str, ...], entry: _Entry) -> None:
+        bucket = self.entries[stems]
+        if all(e.id != entry.id for e in bucket):
+            bucket.append(entry)
+
+    def freeze(self) -> None:
+        lengths: dict[str, set[int]] = defaultdict(set)
+        for stems in self.entries:
+            lengths[stems[0]].add(len(stems))
+        self.lengths = {first: tuple(sorted(ls, reverse=True)) for first, ls in lengths.items()}
+        self.entries = dict(self.entries)
+
+    def scan(self, stems: Sequence[str]) -> list[tuple[int, int, list[_Entry]]]:
+        """Return (start, end, entries) for each match, longest first, non-overlapping."""
+        found = []
+        i, n = 0, len(stems)
+        entries, lengths = self.entries, self.lengths
+        while i < n:
+            step = 1
+            for length in lengths.get(stems[i], ()):
+                if i + length <= n:
+                    hit = entries.get(tuple(stems[i : i + length])) if length > 1 else entries.get((stems[i],))
+                    if hit:
+                        found.append((i, i + length, hit))
+                        step = length
+                        break
+            i += step
+        return found
+
+
+def _build_knowledge() -> tuple[_Lexicon, _Lexicon, _Lexicon]:
+    lexicon = _Lexicon()
+    for cid, (_label, _themes, spec) in kb.CONCEPTS.items():
+        for stems, strength, _ in _split_triggers(spec):
+            lexicon.add(stems, _Entry("concept", cid, strength))
+    for sid, (_label, spec) in kb.SEGMENTS.items():
+        for stems, strength, _ in _split_triggers(spec):
+            lexicon.add(stems, _Entry("segment", sid, strength))
+    cuts, spends = _Lexicon(), _Lexicon()
+    for target, spec in ((cuts, kb.CUT_ACTIONS), (spends, kb.SPEND_OBJECTS)):
+        for stems, strength, _ in _split_triggers(spec):
+            target.add(stems, _Entry("marker", "", strength))
+    for lex in (lexicon, cuts, spends):
+        lex.freeze()
+    return lexicon, cuts, spends
+
+
+_LEXICON, _CUTS, _SPENDS = _build_knowledge()
+_CONCEPT_LABELS = {cid: label for cid, (label, _, _) in kb.CONCEPTS.items()}
+_CONCEPT_THEMES = {cid: themes for cid, (_, themes, _) in kb.CONCEPTS.items()}
+_COST_CUT_ID, _COST_CUT_LABEL, _COST_CUT_THEMES = kb.COST_CUT
+_CONCEPT_LABELS[_COST_CUT_ID] = _COST_CUT_LABEL
+_CONCEPT_THEMES[_COST_CUT_ID] = _COST_CUT_THEMES
+_SEGMENT_LABELS = {sid: label for sid, (label, _) in kb.SEGMENTS.items()}
+_STOP = frozenset(stem(w) for w in kb.STOPWORDS) | {"#"}
+_GENERIC = frozenset(stem(w) for w in kb.GENERIC_OBJECTIVE_WORDS)
+_COMMON = frozenset(stem(w) for w in kb.COMMON_BUSINESS_WORDS)
+_HEADCOUNT = frozenset(stem(w) for w in kb.HEADCOUNT_WORDS)
+
+
+def _number(token: str) -> float | None:
+    raw = token.replace(",", "")
+    scale = 1.0
+    if raw.endswith("k"):
+        raw, scale = raw[:-1], 1000.0
+    try:
+        return float(raw) * scale
+    except ValueError:
+        return None
+
+
+def _headcount_segment(tokens: Sequence[str], stems: Sequence[str], at: int) -> str | None:
+    """Return the size segment of 'N employees' ending at index `at`, if any."""
+    j = at - 1
+    if j < 0 or stems[j] != "#":
+        return None
+    value = _number(tokens[j])
+    # A range ("100 to 1,000 employees", "200-500 staff") is judged by its low end.
+    k = j - 1
+    if k >= 0 and tokens[k] == "to":
+        k -= 1
+    if k >= 0 and stems[k] == "#":
+        low = _number(tokens[k])
+        if low is not None:
+            value = low
+    if value is None:
+        return None
+    return next((seg for minimum, seg in kb.SIZE_BANDS if value >= minimum), None)
+
+
+@dataclass
+class _Reading:
+    """What the knowledge recognises in one text."""
+
+    stems: list[str]
+    concepts: dict[str, tuple[float, str]] = field(default_factory=dict)
+    segments: dict[str, tuple[float, str]] = field(default_factory=dict)
+    # content stem -> surface, or "" when the knowledge already read it in a phrase
+    words: dict[str, str] = field(default_factory=dict)
+    content: set[str] = field(default_factory=set)  # every content stem
+    repeats: dict[str, int] = field(default_factory=dict)  # further mentions of a concept
+
+
+def _keep(found: dict[str, tuple[float, str]], key: str, strength: float, surface: str) -> None:
+    if key not in found or found[key][0] < strength:
+        found[key] = (strength, surface)
+
+
+def _read(text: str, generic_single: bool = False) -> _Reading:
+    """Read `text` (see `_analyse`), from the cache when it is short enough to keep."""
+    if len(text) > 2000:
+        return _analyse(text, generic_single)
+    return _cached_analyse(text, generic_single)
+
+
+def _analyse(text: str, generic_single: bool = False) -> _Reading:
+    """Read `text` into concepts, segments and leftover content words.
+
+    With `generic_single`, single outcome verbs ("win", "grow") do not trigger a
+    concept: in an objective's title they carry no meaning of their own.
+    Callers must not modify the result: it may be shared through the cache.
+    """
+    tokens = tokenize(text)
+    stems = [stem(t) for t in tokens]
+    reading = _Reading(stems)
+    used = [False] * len(stems)
+    for start, end, entries in _LEXICON.scan(stems):
+        if generic_single and end - start == 1 and stems[start] in _GENERIC:
+            continue
+        surface = " ".join(tokens[start:end])
+        for entry in entries:
+            target = reading.concepts if entry.kind == "concept" else reading.segments
+            if entry.kind == "concept" and entry.id in target:
+                reading.repeats[entry.id] = reading.repeats.get(entry.id, 0) + 1
+            _keep(target, entry.id, entry.strength, surface)
+        for i in range(start, end):
+            used[i] = True
+    for i, s in enumerate(stems):
+        if s in _HEADCOUNT:
+            segment = _headcount_segment(tokens, stems, i)
+            if segment:
+                _keep(reading.segments, segment, 1.0, " ".join(tokens[max(0, i - 1) : i + 1]))
+    if _CUTS.scan(stems) and (spent := _SPENDS.scan(stems)):
+        start, end, _ = spent[0]
+        _keep(reading.concepts, _COST_CUT_ID, 1.0, " ".join(tokens[start:end]))
+    for i, s in enumerate(stems):
+        if s in _STOP or len(s) < 2:
+            continue
+        reading.content.add(s)
+        if not reading.words.get(s):
+            reading.words[s] = "" if used[i] else tokens[i]
+    return reading
+
+
+# A Tagger is built per request from the same objectives and examples: reading
+# them once per process keeps construction to a few milliseconds.
+_cached_analyse = lru_cache(maxsize=8192)(_analyse)
+
+
+@dataclass
+class _Profile:
+    """An objective as evidence weights."""
+
+    key: str
+    concepts: dict[str, float]
+    themes: dict[str, float]
+    segments: dict[str, float]
+    segment_led: bool
+    words: dict[str, float]
+    keywords: list[tuple[tuple[str, ...], str]]
+    concept_values: dict[str, float] = field(default_factory=dict)
+
+    def settle(self) -> None:
+        """Precompute what each known concept is worth to this objective."""
+        mine = self.themes
+        for cid, themes in _CONCEPT_THEMES.items():
+            overlap = 0.0
+            for theme, tw in themes.items():
+                if theme in mine and tw * mine[theme] > overlap:
+                    overlap = tw * mine[theme]
+            value = max(DIRECT * self.concepts.get(cid, 0.0), THEME * overlap)
+            if value > 0:
+                self.concept_values[cid] = value
+
+
+def _profile(objective: Objective) -> _Profile:
+    concepts: dict[str, float] = {}
+    segments: dict[str, float] = {}
+    words: dict[str, float] = {}
+    keywords: list[tuple[tuple[str, ...], str]] = []
+    title_concepts: set[str] = set()
+    parts = [(objective.title, 1.0, True)]
+    parts += [(kw, 1.0, False) for kw in objective.keywords]
+    parts.append((objective.description, DESCRIPTION_WEIGHT, False))
+    for text, weight, is_title in parts:
+        if not text or not text.strip():
+            continue
+        reading = _read(text, generic_single=True)
+        for cid, (strength, _) in reading.concepts.items():
+            concepts[cid] = max(concepts.get(cid, 0.0), weight * strength)
+            if is_title:
+                title_concepts.add(cid)
+        for sid, (strength, _) in reading.segments.items():
+            segments[sid] = max(segments.get(sid, 0.0), weight * strength)
+        base = WORD_TITLE if weight == 1.0 else WORD_DESCRIPTION
+        for s, surface in reading.words.items():
+            if s in _GENERIC or not surface:
+                continue
+            w = base * (0.4 if s in _COMMON else 1.0)
+            words[s] = max(words.get(s, 0.0), w)
+    for kw in objective.keywords:
+        stems = tuple(stem(t) for t in tokenize(kw))
+        if stems:
+            keywords.append((stems, kw.strip()))
+    themes: dict[str, float] = {}
+    for cid, w in concepts.items():
+        for theme, tw in _CONCEPT_THEMES[cid].items():
+            themes[theme] = max(themes.get(theme, 0.0), w * tw)
+    # Named after a segment with no work concept of its own ("Win in healthcare"):
+    # any work for that segment serves it.
+    segment_led = bool(segments) and not (title_concepts - {"housekeeping"})
+    return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords)
+
+
+def _explain_away(profiles: Sequence[_Profile]) -> None:
+    """Halve what an objective only mentions in passing when another is about it.
+
+    "Stop programs that do not create pipeline" in a spend objective should not make
+    every pipeline update serve it, when another objective is titled "Build pipeline".
+    """
+    for attr in ("concepts", "themes"):
+        best: dict[str, float] = defaultdict(float)
+        for p in profiles:
+            for k, w in getattr(p, attr).items():
+                best[k] = max(best[k], w)
+        for p in profiles:
+            weights = getattr(p, attr)
+            for k, w in weights.items():
+                if w < best[k] and best[k] >= 1.0:
+                    weights[k] = w * 0.5
+
+
+# (value, kind, surface text, concept or segment id)
+_Evidence = tuple[float, str, str, str]
+
+
+def _explain(evidence: list[_Evidence]) -> tuple[str, ...]:
+    """Name the strongest evidence, most telling first."""
+    reasons: list[str] = []
+    for value, kind, surface, ref in sorted(evidence, key=lambda e: -e[0]):
+        if value < 0.1:
+            continue
+        if kind == "concept":
+            reason = f"'{surface}' → {_CONCEPT_LABELS[ref]}"
+        elif kind == "segment":
+            reason = f"'{surface}' → {_SEGMENT_LABELS[ref]}"
+        elif kind == "keyword":
+            reason = f"keyword '{surface}'"
+        elif kind == "example":
+            reason = f"like: '{surface}'"
+        else:
+            reason = f"word '{surface}'"
+        if reason not in reasons:
+            reasons.append(reason)
+        if len(reasons) == MAX_WHY:
+            break
+    return tuple(reasons)
+
+
+def _contains(seq: Sequence[str], sub: tuple[str, ...]) -> bool:
+    n = len(sub)
+    first = sub[0]
+    return any(seq[i] == first and tuple(seq[i : i + n]) == sub for i in range(len(seq) - n + 1))
+
+
+def _short(text: str, limit: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class _Memory:
+    """Labelled past texts, found again by weighted overlap of what they mention."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.labels: list[frozenset[str]] = []
+        self.features: list[frozenset[str]] = []
+        self.index: dict[str, list[int]] = defaultdict(list)
+        self.df: dict[str, int] = defaultdict(int)
+        self._norms: list[float] | None = None
+        self._w2: dict[str, float] = {}  # squared feature weights, valid until the next add
+
+    @staticmethod
+    def features_of(reading: _Reading) -> frozenset[str]:
+        feats = {"c:" + c for c in reading.concepts} | {"s:" + s for s in reading.segments}
+        return frozenset(feats | reading.content)
+
+    def add(self, text: str, labels: Iterable[str], reading: _Reading) -> None:
+        feats = self.features_of(reading)
+        if not feats:
+            return
+        idx = len(self.texts)
+        self.texts.append(text)
+        self.labels.append(frozenset(labels))
+        self.features.append(feats)
+        for f in feats:
+            self.index[f].append(idx)
+            self.df[f] += 1
+        self._norms = None
+        self._w2 = {}
+
+    def _weight2(self, feature: str) -> float:
+        w2 = self._w2.get(feature)
+        if w2 is None:
+            df = self.df.get(feature, 0)
+            # A word no example has says nothing about labels: plain weight, not the rarest.
+            w2 = (1.0 + math.log((len(self.texts) + 1) / (df + 1))) ** 2 if df else 1.0
+            if feature[1] == ":":
+                # Concepts and segments already drive the knowledge score; here the
+                # example's own words should decide what "similar" means.
+                w2 *= CONCEPT_FEATURE ** 2
+            self._w2[feature] = w2
+        return w2
+
+    def neighbours(self, reading: _Reading) -> list[tuple[float, int]]:
+        """Return (similarity, example index) of the closest examples, best first."""
+        if not self.texts:
+            return []
+        if self._norms is None:
+            self._norms = [math.sqrt(sum(self._weight2(f) for f in feats)) for feats in self.features]
+        query = self.features_of(reading)
+        overlap: dict[int, float] = defaultdict(float)
+        qnorm = 0.0
+        for f in query:
+            w2 = self._weight2(f)
+            qnorm += w2
+            for idx in self.index.get(f, ()):
+                overlap[idx] += w2
+        if not overlap or qnorm == 0:
+            return []
+        qnorm = math.sqrt(qnorm)
+        sims = [(dot / (qnorm * self._norms[idx]), idx) for idx, dot in overlap.items()]
+        sims = [s for s in sims if s[0] >= NN_MIN_SIM]
+        sims.sort(reverse=True)
+        return sims[:NN_K]
+
+
+class Tagger:
+    """Tag texts with the objectives they serve, from knowledge plus learned examples."""
+
+    def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = ()) -> None:
+        self._profiles = [_profile(o) for o in objectives]
+        _explain_away(self._profiles)
+        # A word several objectives share tells them apart less well.
+        spread: dict[str, int] = defaultdict(int)
+        for p in self._profiles:
+            for s in p.words:
+                spread[s] += 1
+        for p in self._profiles:
+            p.words = {s: w / math.sqrt(spread[s]) for s, w in p.words.items()}
+        for p in self._profiles:
+            p.settle()
+        self._keys = {p.key for p in self._profiles}
+        self._memory = _Memory()
+        for example in examples:
+            self.learn(example)
+
+    def learn(self, example: Example) -> None:
+        """Remember a person's tags for a text; () means it serves no objective."""
+        if not example.text or not example.text.strip():
+            return
+        labels = [k for k in example.objectives if k in self._keys]
+        if len(labels) != len(example.objectives) and not labels:
+            return  # tags for objectives this workspace no longer has teach nothing
+        self._memory.add(example.text, labels, _read(example.text))
+
+    def tag(self, text: str) -> list[Match]:
+        """Return the objectives `text` serves, best first; [] when it serves none."""
+        if not text or not text.strip() or not self._profiles:
+            return []
+        reading = _read(text)
+        scored = []
+        for profile in self._profiles:
+            score, evidence = self._score(profile, reading)
+            scored.append([profile.key, score, evidence])
+        self._recall(reading, scored)
+        # Who the work is for and what it does are separate questions: a segment
+        # objective competes only with other segment objectives for the text.
+        top = {False: 0.0, True: 0.0}
+        for (key, score, _), profile in zip(scored, self._profiles):
+            top[profile.segment_led] = max(top[profile.segment_led], score)
+        matches = [
+            Match(key, round(min(1.0, score), 2), _explain(evidence))
+            for (key, score, evidence), profile in zip(scored, self._profiles)
+            if score >= max(THRESHOLD, RELATIVE * top[profile.segment_led])
+        ]
+        matches.sort(key=lambda m: (-m.score, m.key))
+        return matches
+
+    def _score(self, profile: _Profile, reading: _Reading) -> tuple[float, list[_Evidence]]:
+        # Explanations stay unformatted here: most objectives do not match most texts.
+        evidence: list[_Evidence] = []
+        miss = 1.0
+        values = profile.concept_values
+        for cid, (strength, surface) in reading.concepts.items():
+            value = values.get(cid)
+            if value:
+                value *= strength
+                # Saying it again in other words ("QBR", "usage", "health review") adds a little.
+                for _ in range(min(reading.repeats.get(cid, 0), 2)):
+                    miss *= 1.0 - value * REPEAT
+                miss *= 1.0 - value
+                evidence.append((value, "concept", surface, cid))
+        kw_stems: set[str] = set()
+        for stems, original in profile.keywords:
+            if _contains(reading.stems, stems):
+                miss *= 1.0 - KEYWORD
+                evidence.append((KEYWORD, "keyword", original, ""))
+                kw_stems.update(stems)
+        words = profile.words
+        for s, surface in reading.words.items():
+            w = words.get(s)
+            if w and s not in kw_stems:
+                # Half weight for words already read as part of a concept phrase.
+                w = w if surface else w * 0.5
+                miss *= 1.0 - w
+                evidence.append((w, "word", surface or s, ""))
+        score = 1.0 - miss
+        if profile.segments:
+            best, hit = 0.0, ("", "")
+            for sid, (strength, surface) in reading.segments.items():
+                for target in (sid, *kb.SEGMENT_PARENTS.get(sid, ())):
+                    w = profile.segments.get(target, 0.0) * strength
+                    if w > best:
+                        best, hit = w, (surface, target)
+            if best > 0:
+                value = (SEGMENT_LED if profile.segment_led else SEGMENT_PART) * best
+                evidence.append((value, "segment", *hit))
+                score = 1.0 - (1.0 - score) * (1.0 - value)
+            else:
+                score *= UNSEGMENTED
+        return score, evidence
+
+    def _recall(self, reading: _Reading, scored: list[list]) -> None:
+        """Let similar labelled examples raise their objectives and lower the rest."""
+        near = self._memory.neighbours(reading)
+        if not near:
+            return
+        labels = self._memory.labels
+        for row in scored:
+            key = row[0]
+            pos = neg = 0.0
+            pos_idx = -1
+            for sim, idx in near:  # best first, so the first hit is the closest
+                if key in labels[idx]:
+                    if sim > pos:
+                        pos, pos_idx = sim, idx
+                elif sim > neg:
+                    neg = sim
+            if pos >= neg and pos > 0:
+                lift = NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
+                if lift > 0:
+                    row[1] = 1.0 - (1.0 - row[1]) * (1.0 - lift)
+                    # Ranked first among the reasons: a person's own call is the best one.
+                    row[2].append((1.0 + lift, "example", _short(self._memory.texts[pos_idx]), ""))
+            elif neg > NN_NEG_START:
+                drop = NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
+                row[1] *= 1.0 - drop

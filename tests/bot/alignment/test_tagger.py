@@ -1,0 +1,276 @@
+"""Behaviour of the default objective tagger (pure Python, no fixtures from outside)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.alignment.model import Example, Match, Objective
+from bot.alignment.tagger import Tagger
+
+# Held-out made-up companies: their words are not in the tagger's development set,
+# so doing well here is what says the built-in knowledge generalises.
+SHIFTWISE = (  # HR and payroll software
+    Objective("mid-market", "Expand in the mid-market", "Win more companies with 100 to 1,000 employees."),
+    Objective("margin", "Improve gross margin", "Lower hosting and support cost per customer."),
+    Objective("churn", "Reduce churn", keywords=("renewals",)),
+    Objective("healthcare", "Win healthcare", "Hospitals, clinics and care homes with shift workers."),
+    Objective("new-logo", "Grow new-logo revenue"),
+)
+SHIFTWISE_UPDATES = (
+    ("Booked 6 discovery calls with HR directors at 300-person manufacturers.", ("new-logo", "mid-market")),
+    ("Held the discount at 10% on the Brightway deal despite pushback.", ("margin",)),
+    ("Moved our log storage to a cheaper tier; hosting bill down 18%.", ("margin",)),
+    ("Ran a save call with Dunmore Foods after they asked to cancel; they renewed for a year.", ("churn",)),
+    ("Signed St. Luke's Regional Hospital for scheduling, 2,400 nurses.", ("healthcare", "new-logo")),
+    ("Refreshed the brand colours on the website footer.", ()),
+    ("Planned the sales offsite in Lisbon.", ()),
+    ("Launched a webinar series for clinic managers on overtime rules.", ("healthcare",)),
+    ("Onboarded three new customers; all ran their first payroll without tickets.", ("churn",)),
+    ("Cut the agency retainer and moved paid search in-house.", ("margin",)),
+    ("Closed 4 new logos this week, $96k in new ARR.", ("new-logo",)),
+    ("Added a support chatbot that deflected 30% of tickets.", ("margin",)),
+    ("Inbound demo requests from companies with 200-500 staff doubled after the G2 launch.",
+     ("mid-market", "new-logo")),
+    ("Updated the font on our slide decks.", ()),
+    ("Health check calls with 12 accounts whose usage dropped last month.", ("churn",)),
+    ("Built a battlecard against the incumbent payroll vendor for care homes.", ("healthcare",)),
+    ("Cleaned up my inbox and filed expense reports.", ()),
+    ("Renegotiated the AWS commitment for a 22% discount on compute.", ("margin",)),
+    ("Prospected into 40 mid-sized retailers with a new email sequence.", ("mid-market", "new-logo")),
+    ("Ran a customer advisory board; three at-risk accounts agreed to stay.", ("churn",)),
+    ("Took photos of the team for the careers page.", ()),
+    ("Sponsored the state hospital association conference; 45 leads.", ("healthcare", "new-logo")),
+    ("Sent the quarterly NPS survey; detractors get a call from their CSM.", ("churn",)),
+    ("Organised the team's holiday party.", ()),
+)
+
+FREIGHTLINE = (  # freight and logistics software
+    Objective("europe-share", "Increase market share in Europe"),
+    Objective("expansion", "Grow expansion revenue", "Upsell and cross-sell to existing accounts."),
+    Objective("delight", "Delight our customers", "Higher NPS, faster support."),
+    Objective("opex", "Cut operating costs"),
+    Objective("public-sector", "Win the public sector", "Government agencies and municipalities."),
+)
+FREIGHTLINE_UPDATES = (
+    ("Won a tender with a German retailer, displacing their incumbent TMS.", ("europe-share",)),
+    ("Cross-sold the customs module to 3 existing shippers.", ("expansion",)),
+    ("Average first response time on support tickets down from 9h to 2h.", ("delight",)),
+    ("Consolidated two warehouse-management tools into one, saving €40k a year.", ("opex",)),
+    ("Responded to an RFP from a Dutch municipality for fleet tracking.", ("public-sector", "europe-share")),
+    ("Planned the offsite agenda.", ()),
+    ("Upgraded Nordhaus Freight from Standard to the Premium tier; +40% ACV.", ("expansion",)),
+    ("Launched an in-app feedback widget; 120 responses, mostly positive.", ("delight",)),
+    ("Replaced our freelance translators with a cheaper vendor.", ("opex",)),
+    ("Presented at the Spanish logistics summit; 22 qualified leads from Spain and Portugal.",
+     ("europe-share",)),
+    ("Refreshed the brand colours.", ()),
+    ("Met the Ministry of Transport procurement team about a pilot.", ("public-sector",)),
+    ("Renewed and upsold Kessler Logistics to 500 more seats.", ("expansion",)),
+    ("Fixed the onboarding emails so new users get their login within a minute.", ("delight",)),
+    ("Negotiated the office lease down 12%.", ("opex",)),
+    ("Updated my email signature.", ()),
+    ("Partnered with a French 3PL to resell our platform in France.", ("europe-share",)),
+    ("Account reviews with top 20 customers to find whitespace for the analytics add-on.", ("expansion",)),
+    ("Hosted a user group in Chicago; customers voted on the roadmap.", ("delight",)),
+    ("Paused LinkedIn ads that produced no pipeline.", ("opex",)),
+    ("Demoed to the state transportation department.", ("public-sector",)),
+    ("Wrote the holiday card copy.", ()),
+)
+
+LUMEN = (  # data platform; objectives in terse leadership shorthand
+    Objective("arr", "Hit $20M ARR"),
+    Objective("nrr", "Net revenue retention above 120%"),
+    Objective("win-rate", "Win more competitive deals"),
+    Objective("profitability", "Reach profitability", "Operate at break-even by Q4."),
+    Objective("apac", "Build our APAC business"),
+    Objective("brand", "Become the best-known name in data observability"),
+)
+LUMEN_UPDATES = (
+    ("Ran a joint webinar with a partner in Singapore; 80 signups from Australia and Japan.", ("apac",)),
+    ("Took out an incumbent at a large bank after a 3-way bake-off.", ("win-rate", "arr")),
+    ("Three customers expanded to the premium tier this month.", ("nrr",)),
+    ("Freeze on new tooling purchases until Q3; cancelled the unused BI licences.", ("profitability",)),
+    ("Our CEO was quoted in the Financial Times on data quality.", ("brand",)),
+    ("Reorganised the shared drive folders.", ()),
+    ("Booked 14 meetings from the outbound sequence.", ("arr",)),
+    ("Lost Globex to a cheaper competitor; wrote up the loss analysis.", ("win-rate",)),
+    ("Customer at risk of downgrading; scheduled an exec sponsor call.", ("nrr",)),
+    ("Spoke at Data Council; our booth drew 300 visitors.", ("brand",)),
+    ("Hired a country manager for Australia.", ("apac",)),
+    ("Negotiated 15% off our Snowflake bill.", ("profitability",)),
+    ("Team lunch to celebrate the quarter.", ()),
+    ("Closed our first customer in Japan, $60k ARR.", ("apac", "arr")),
+    ("Usage-based add-on now attached to 30% of renewals.", ("nrr",)),
+    ("Updated the org chart in Notion.", ()),
+    ("Shared our analyst report placement on LinkedIn; 40k impressions.", ("brand",)),
+    ("Win rate against the two main competitors up from 22% to 31%.", ("win-rate",)),
+    ("Moved staging environments to spot instances, cutting cloud spend by a third.", ("profitability",)),
+    ("Inbound leads up 25% after the pricing page refresh.", ("arr",)),
+    ("Interviewed five candidates for the office manager role.", ()),
+    ("Cross-sold data lineage to 4 accounts.", ("nrr",)),
+)
+
+HELDOUT_SETS = (
+    ("Shiftwise (HR software)", SHIFTWISE, SHIFTWISE_UPDATES),
+    ("Freightline (logistics software)", FREIGHTLINE, FREIGHTLINE_UPDATES),
+    ("Lumen (data platform)", LUMEN, LUMEN_UPDATES),
+)
+
+LEADERSHIP = (
+    Objective("new-revenue", "Grow new-logo revenue", "Build qualified pipeline and close new customers."),
+    Objective("margins", "Increase margins"),
+    Objective("delight", "Delight customers", "Keep customers and make them love the product."),
+    Objective("deal-size", "Increase average deal size"),
+    Objective("finserv", "Win in financial services"),
+)
+
+
+def keys(matches: list[Match]) -> list[str]:
+    return [m.key for m in matches]
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(LEADERSHIP)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Booked 6 discovery calls with prospects from the webinar.", "new-revenue"),
+        ("Held the discount at 10% on two renewals-free deals.", "margins"),
+        ("Cut the agency retainer; we run paid social ourselves now.", "margins"),
+        ("Ran onboarding sessions for three new customers stuck on setup.", "delight"),
+        ("Sold a three-year bundle instead of a one-year single product.", "deal-size"),
+        ("Signed a regional credit union after a two-week pilot.", "finserv"),
+    ],
+)
+def test_work_language_maps_to_leadership_objective(tagger: Tagger, text: str, expected: str) -> None:
+    assert expected in keys(tagger.tag(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Refreshed the brand colours.",
+        "Planned the offsite.",
+        "Updated the font on slide decks.",
+        "Filled out expense reports and cleaned my inbox.",
+        "Took new photos of the office for the careers site.",
+    ],
+)
+def test_off_objective_work_is_unaligned(tagger: Tagger, text: str) -> None:
+    assert tagger.tag(text) == []
+
+
+def test_matches_are_sorted_scored_and_explained(tagger: Tagger) -> None:
+    matches = tagger.tag("Booked 6 discovery calls and closed two new customers.")
+    assert matches and matches[0].key == "new-revenue"
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    assert all(0.0 < m.score <= 1.0 for m in matches)
+    why = " ".join(matches[0].why)
+    assert "discovery calls" in why or "new customers" in why
+
+
+def test_explanation_names_keyword() -> None:
+    tagger = Tagger([Objective("plg", "Grow self-serve revenue", keywords=("Zephyr",))])
+    (match,) = tagger.tag("Zephyr checkout redesign shipped")
+    assert "keyword 'Zephyr'" in match.why
+
+
+def test_multi_label(tagger: Tagger) -> None:
+    text = "Attached the training add-on to the Harbor Insurance renewal; deal grew from $80k to $125k."
+    assert {"deal-size", "finserv"} <= set(keys(tagger.tag(text)))
+
+
+def test_segment_vocabulary_reaches_industry_objective() -> None:
+    tagger = Tagger([
+        Objective("health", "Win healthcare"),
+        Objective("gov", "Grow in the public sector"),
+        Objective("emea", "Expand in EMEA"),
+    ])
+    assert keys(tagger.tag("Demo with a regional hospital network")) == ["health"]
+    assert keys(tagger.tag("Shortlisted by a county council for their tender")) == ["gov"]
+    assert "emea" in keys(tagger.tag("Signed our first customer in Germany"))
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_text_serves_nothing(tagger: Tagger, text: str) -> None:
+    assert tagger.tag(text) == []
+
+
+def test_title_only_objectives_work() -> None:
+    tagger = Tagger([Objective("churn", "Reduce churn"), Objective("pipe", "Build pipeline")])
+    assert keys(tagger.tag("Saved two at-risk accounts before renewal")) == ["churn"]
+    assert keys(tagger.tag("Booked 12 first meetings from outbound")) == ["pipe"]
+
+
+def test_no_objectives_means_no_tags() -> None:
+    assert Tagger([]).tag("Closed a big deal") == []
+
+
+def test_unicode_and_long_text_do_not_crash(tagger: Tagger) -> None:
+    assert isinstance(tagger.tag("Réunion avec 5 banques à Zürich 🚀 — 客户 pipeline ✓"), list)
+    long_text = "Booked discovery calls with banks and cut agency costs. " * 5000
+    started = time.perf_counter()
+    assert tagger.tag(long_text)
+    assert time.perf_counter() - started < 5
+
+
+def test_teaching_an_objective_changes_later_tags() -> None:
+    tagger = Tagger(LEADERSHIP)
+    text = "Recorded short Loom walkthroughs of the billing screen."
+    assert "delight" not in keys(tagger.tag(text))
+    tagger.learn(Example("Recorded Loom walkthroughs of the reports screen.", ("delight",)))
+    assert "delight" in keys(tagger.tag(text))
+
+
+def test_teaching_none_changes_later_tags() -> None:
+    tagger = Tagger(LEADERSHIP)
+    text = "Hosted the quarterly partner dinner for our agency friends and prospects."
+    assert tagger.tag(text)
+    tagger.learn(Example("Hosted the quarterly partner dinner for agency friends.", ()))
+    assert tagger.tag(text) == []
+
+
+def test_examples_given_at_construction_count() -> None:
+    examples = [Example("Recorded Loom walkthroughs of the reports screen.", ("delight",))]
+    tagger = Tagger(LEADERSHIP, examples)
+    assert "delight" in keys(tagger.tag("Recorded short Loom walkthroughs of the billing screen."))
+
+
+def test_example_for_unknown_objective_is_ignored() -> None:
+    tagger = Tagger(LEADERSHIP, [Example("Refreshed the brand colours.", ("brand",))])
+    assert tagger.tag("Refreshed the brand colours.") == []
+
+
+def test_construction_is_cheap() -> None:
+    objectives = [Objective(f"o{i}", f"Objective {i} grow pipeline in segment {i}", "Close deals.")
+                  for i in range(30)]
+    examples = [Example(f"Booked {i} demos with bank number {i}", ("o1",)) for i in range(200)]
+    Tagger(objectives, examples)
+    started = time.perf_counter()
+    Tagger(objectives, examples).tag("Booked 3 demos")
+    assert time.perf_counter() - started < 0.25  # generous for slow CI; typically a few ms
+
+
+def _micro_f1(objectives, rows) -> tuple[float, int, int]:
+    tagger = Tagger(objectives)
+    tp = fp = fn = caught = unaligned = 0
+    for text, labels in rows:
+        gold, pred = set(labels), set(keys(tagger.tag(text)))
+        tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+        if not gold:
+            unaligned += 1
+            caught += not pred
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return f1, caught, unaligned
+
+
+@pytest.mark.parametrize("name, objectives, rows", HELDOUT_SETS)
+def test_cold_start_quality_on_unseen_companies(name, objectives, rows) -> None:
+    f1, caught, unaligned = _micro_f1(objectives, rows)
+    assert f1 >= 0.75, name
+    assert caught >= 0.8 * unaligned, name
