@@ -1,0 +1,132 @@
+"""Exactly-once delivery against the Slack fake: duplicates, races, crashes, faults."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.services.deliveries import Deliveries
+from bot.slack import retry_handlers
+from storage import repositories
+from storage.db import make_sessionmaker
+from storage.models import Delivery, utcnow
+
+MESSAGE = {"text": "Time for your weekly update"}
+
+
+@pytest.fixture
+def sessions(engine):
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def workspace_id(sessions):
+    with sessions.begin() as session:
+        return repositories.ensure_workspace(session, "T0000001").id
+
+
+@pytest.fixture
+def client(fake_slack):
+    return WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url, timeout=2,
+                     retry_handlers=retry_handlers())
+
+
+@pytest.fixture
+def deliveries(sessions):
+    return Deliveries(sessions)
+
+
+def stored(sessions) -> list[Delivery]:
+    with sessions() as session:
+        return list(session.scalars(select(Delivery)))
+
+
+def test_a_second_send_of_the_same_key_posts_nothing(deliveries, client, workspace_id, fake_slack, sessions):
+    first = deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
+    second = deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
+
+    assert first.status == "sent" and second.status == "duplicate" and second.ts == first.ts
+    assert [m["text"] for m in fake_slack.messages("C0MKTG01")] == [MESSAGE["text"]]
+    [row] = stored(sessions)
+    assert row.status == "sent" and row.message_ts == first.ts
+
+
+def test_another_week_or_kind_is_another_delivery(deliveries, client, workspace_id, fake_slack):
+    deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
+    deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W49", MESSAGE)
+    deliveries.send(client, workspace_id, "reminder", "C0MKTG01", "2026-W49", MESSAGE)
+    assert len(fake_slack.messages("C0MKTG01")) == 3
+
+
+def test_racing_senders_post_once(deliveries, client, workspace_id, fake_slack):
+    outcomes = []
+
+    def send() -> None:
+        outcomes.append(deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status)
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(fake_slack.messages("C0MKTG01")) == 1
+    assert outcomes.count("sent") == 1
+
+
+def test_rate_limit_and_server_errors_are_retried(deliveries, client, workspace_id, fake_slack):
+    fake_slack.fail("chat.postMessage", status=429, retry_after=1)
+    fake_slack.fail("chat.postMessage", status=500)
+    outcome = deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
+
+    assert outcome.status == "sent"
+    assert [c.status for c in fake_slack.calls_to("chat.postMessage")] == [429, 500, 200]
+    assert len(fake_slack.messages("C0MKTG01")) == 1
+
+
+def test_archived_channel_fails_for_good_and_is_not_retried(deliveries, client, workspace_id, fake_slack, sessions):
+    fake_slack.update_channel("C0MKTG01", is_archived=True)
+    first = deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
+    again = deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
+
+    assert first.status == "failed" and first.error == "is_archived"
+    assert again.status == "failed"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert stored(sessions)[0].last_error == "is_archived"
+
+
+def test_a_transient_failure_is_sent_on_the_next_try(deliveries, client, workspace_id, fake_slack):
+    fake_slack.fail("chat.postMessage", error="fatal_error")
+    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "retry"
+    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "sent"
+    assert len(fake_slack.messages("C0MKTG01")) == 1
+
+
+def test_a_timeout_that_did_post_is_not_posted_again(deliveries, workspace_id, fake_slack):
+    impatient = WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url, timeout=0.3)
+    fake_slack.delay("chat.postMessage", 1.0)
+    assert deliveries.send(impatient, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "retry"
+    fake_slack.wait_for("chat.postMessage", 1, timeout=5)
+
+    again = deliveries.send(impatient, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
+    assert again.status == "sent"
+    assert len(fake_slack.messages("C0MKTG01")) == 1
+
+
+def test_a_crashed_claim_is_taken_over_after_the_lease(deliveries, client, workspace_id, fake_slack, sessions):
+    with sessions.begin() as session:
+        session.add(Delivery(workspace_id=workspace_id, kind="dm_prompt", target="U0MEMB01", week="2026-W48",
+                             status="claimed", attempts=1, claimed_at=utcnow()))
+    # Within the lease another process is assumed to be sending.
+    assert deliveries.send(client, workspace_id, "dm_prompt", "U0MEMB01", "2026-W48", MESSAGE).status == "busy"
+
+    with sessions.begin() as session:
+        session.scalars(select(Delivery)).one().claimed_at = utcnow() - timedelta(minutes=10)
+    outcome = deliveries.send(client, workspace_id, "dm_prompt", "U0MEMB01", "2026-W48", MESSAGE)
+    assert outcome.status == "sent"
+    assert stored(sessions)[0].attempts == 2
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
