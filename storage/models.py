@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -202,6 +203,8 @@ class Update(Base):
     author_user_id: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16), default="command")  # modal | thread | command
+    # True once a person set or corrected the tags: they are then a labelled example for the tagger.
+    tags_by_hand: Mapped[bool] = mapped_column(default=False, server_default=false())
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -235,7 +238,11 @@ class Delivery(Base):
     """A prompt or reminder claimed before it is sent, so it goes out exactly once."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("workspace_id", "kind", "target", "week"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "target", "week"),
+        # Thread replies are matched to the prompt they answer by channel and ts.
+        Index("ix_deliveries_channel_message", "channel_id", "message_ts"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -244,6 +251,7 @@ class Delivery(Base):
     week: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(200))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -130,6 +130,7 @@ class Deliveries:
             assert row is not None
             if outcome.status == "sent":
                 row.status, row.message_ts, row.sent_at, row.last_error = "sent", outcome.ts, utcnow(), None
+                row.channel_id = outcome.channel
             else:
                 row.status, row.last_error = outcome.status, outcome.error
         if outcome.status in ("failed", "retry"):

@@ -52,7 +52,7 @@ def test_a_second_send_of_the_same_key_posts_nothing(deliveries, client, workspa
     assert first.status == "sent" and second.status == "duplicate" and second.ts == first.ts
     assert [m["text"] for m in fake_slack.messages("C0MKTG01")] == [MESSAGE["text"]]
     [row] = stored(sessions)
-    assert row.status == "sent" and row.message_ts == first.ts
+    assert row.status == "sent" and row.message_ts == first.ts and row.channel_id == "C0MKTG01"
 
 
 def test_another_week_or_kind_is_another_delivery(deliveries, client, workspace_id, fake_slack):
