@@ -1,0 +1,238 @@
+"""Block Kit for the weekly check-in: prompt, reminder, modal, confirmation, tag editor, status."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
+
+OPEN_ACTION = "checkin_open"
+EDIT_TAGS_ACTION = "checkin_edit_tags"
+MODAL_CALLBACK = "checkin_submit"
+TAGS_CALLBACK = "checkin_tags_submit"
+MAX_OPTIONS = 100
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option in a select: what is shown and the value sent back."""
+
+    label: str
+    value: str
+
+
+def slack_date(moment: datetime, fallback_format: str = "%a %d %b %H:%M UTC") -> str:
+    """Return a date Slack shows in each reader's own time zone."""
+    stamp = int(moment.timestamp())
+    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{moment.strftime(fallback_format)}>"
+
+
+def prompt_message(team: str, week: str, deadline: datetime, open_value: str, *, personal: bool) -> dict[str, Any]:
+    """Return the weekly prompt, for the team channel or a member's DM."""
+    ask = (
+        f"*Weekly check-in for {escape(team)}* · {week}\n"
+        "What moved forward this week, what's next, and which team did you work with or need something from?"
+    )
+    how = "Takes under a minute. " + (
+        "Press the button, or reply in this thread." if personal
+        else "Press the button, reply in this thread, or use `/checkin <text>` here."
+    )
+    blocks: list[Block] = [
+        section(ask),
+        {"type": "actions", "block_id": "checkin_prompt", "elements": [_open_button(open_value, "Share your update")]},
+        context(f"{how} Due {slack_date(deadline)}."),
+    ]
+    return {"text": f"Weekly check-in for {team} ({week}): share your update", "blocks": blocks}
+
+
+def reminder_message(team: str, week: str, deadline: datetime, open_value: str) -> dict[str, Any]:
+    """Return the one reminder to a member who has not answered yet."""
+    blocks: list[Block] = [
+        section(f"*Reminder:* your {escape(team)} update for {week} is due {slack_date(deadline)}."),
+        {"type": "actions", "block_id": "checkin_reminder", "elements": [_open_button(open_value, "Share your update")]},
+    ]
+    return {"text": f"Reminder: your {team} update for {week} is due soon", "blocks": blocks}
+
+
+def _open_button(value: str, label: str) -> dict[str, Any]:
+    return {"type": "button", "action_id": OPEN_ACTION, "text": plain(label, 75), "style": "primary", "value": value}
+
+
+def checkin_modal(
+    *,
+    team: str,
+    week: str,
+    metadata: dict[str, Any],
+    objectives: Sequence[Choice],
+    partner_teams: Sequence[Choice],
+    initiatives: Sequence[Choice] = (),
+    moved: str = "",
+    next_steps: str = "",
+    chosen_objectives: Sequence[str] = (),
+    chosen_partners: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Return the check-in modal, prefilled when editing this week's answer."""
+    blocks: list[Block] = [
+        context(f"*{escape(team)}* · {week}. Answering again this week replaces your earlier update."),
+        _text_input("moved", "What moved forward?", moved, multiline=True, optional=False,
+                    placeholder="Booked 6 discovery calls from the webinar list…"),
+        _text_input("next", "What's next?", next_steps, multiline=True, optional=True),
+    ]
+    if partner_teams:
+        blocks.append(_multi_select("partners", "Which team did you work with or need something from?",
+                                    partner_teams, chosen_partners, "Pick teams"))
+    if objectives:
+        block = _multi_select("objectives", "Objectives it serves", objectives, chosen_objectives,
+                              "Leave empty to tag automatically")
+        block["hint"] = plain("Leave empty and Alignbot suggests tags; you can correct them after.", 2000)
+        blocks.append(block)
+    if initiatives:
+        blocks.append(_single_select("initiative", "Part of an initiative?", initiatives))
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "title": plain("Weekly check-in", 24),
+        "submit": plain("Share", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
+
+
+def tags_modal(update_text: str, metadata: dict[str, Any], objectives: Sequence[Choice],
+               chosen: Sequence[str]) -> dict[str, Any]:
+    """Return the modal that corrects an update's tags; an empty choice means it serves none."""
+    block = _multi_select("objectives", "Objectives this update serves", objectives, chosen, "None of them")
+    block["hint"] = plain("Your correction teaches Alignbot's tagger for this workspace.", 2000)
+    return {
+        "type": "modal",
+        "callback_id": TAGS_CALLBACK,
+        "title": plain("Edit tags", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps(metadata),
+        "blocks": [section(f">{escape(clip(update_text, 2800))}"), block],
+    }
+
+
+@dataclass(frozen=True)
+class TagLine:
+    """One tag as shown to the person: objective title, score and why."""
+
+    title: str
+    score: float | None
+    why: tuple[str, ...] = ()
+
+
+def confirmation(team: str, week: str, tags: Sequence[TagLine], *, replaced: bool, by_hand: bool,
+                 update_id: int) -> dict[str, Any]:
+    """Return the ephemeral answer after a check-in: what was stored and how it was tagged."""
+    head = f":white_check_mark: Your {escape(team)} update for {week} is in."
+    if replaced:
+        head += " It replaced your earlier update this week."
+    if tags:
+        lines = []
+        for tag in tags:
+            score = "" if tag.score is None or by_hand else f" ({tag.score:.2f})"
+            why = f" — {escape('; '.join(tag.why[:3]))}" if tag.why and not by_hand else ""
+            lines.append(f"• *{escape(tag.title)}*{score}{why}")
+        tagged = ("Tagged by you:\n" if by_hand else "Tagged:\n") + "\n".join(lines)
+    else:
+        tagged = "Tagged: _serves none of the objectives_" + ("" if by_hand else " (if it does, fix it below)")
+    blocks: list[Block] = [
+        section(head),
+        section(tagged),
+        {"type": "actions", "block_id": "checkin_done", "elements": [
+            {"type": "button", "action_id": EDIT_TAGS_ACTION, "text": plain("Edit tags", 75), "value": str(update_id)},
+        ]},
+    ]
+    return {"text": f"Your {team} update for {week} is in", "blocks": blocks}
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    """Who answered and who has not, for one team this week."""
+
+    team: str
+    week: str
+    answered: tuple[str, ...]
+    missing: tuple[str, ...]
+    skipped: bool = False
+    problem: str | None = None
+
+
+def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45) -> list[Block]:
+    """Return this week's check-in status, a section per team (cut to fit one message)."""
+    if not statuses:
+        return [section("No teams yet. An admin can run `/alignment team <name>` in a team's channel.")]
+    blocks: list[Block] = []
+    for status in statuses[:limit]:
+        if status.skipped:
+            line = "_skipped this week_"
+        else:
+            done = " ".join(f"<@{u}>" for u in status.answered) or "nobody yet"
+            waiting = " ".join(f"<@{u}>" for u in status.missing) or "nobody"
+            line = f":white_check_mark: {done}\n:hourglass: {waiting}"
+        problem = f"\n:warning: prompts cannot be delivered: `{status.problem}`" if status.problem else ""
+        count = f"{len(status.answered)}/{len(status.answered) + len(status.missing)}"
+        blocks.append(section(f"*{escape(status.team)}* · {status.week} · {count}\n{line}{problem}"))
+    if len(statuses) > limit:
+        blocks.append(context(f"and {len(statuses) - limit} more teams"))
+    return blocks
+
+
+def _text_input(block_id: str, label: str, value: str, *, multiline: bool, optional: bool,
+                placeholder: str | None = None) -> Block:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline,
+                               "max_length": 2000}
+    if value:
+        element["initial_value"] = clip(value, 2000)
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    return {"type": "input", "block_id": block_id, "optional": optional, "label": plain(label, 2000),
+            "element": element}
+
+
+def _options(choices: Sequence[Choice]) -> list[dict[str, Any]]:
+    return [{"text": plain(c.label, 75), "value": c.value[:150]} for c in choices[:MAX_OPTIONS]]
+
+
+def _multi_select(block_id: str, label: str, choices: Sequence[Choice], chosen: Sequence[str],
+                  placeholder: str) -> Block:
+    options = _options(choices)
+    element: dict[str, Any] = {"type": "multi_static_select", "action_id": "value", "options": options,
+                               "placeholder": plain(placeholder, 150)}
+    initial = [o for o in options if o["value"] in set(chosen)]
+    if initial:
+        element["initial_options"] = initial
+    return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 2000),
+            "element": element}
+
+
+def _single_select(block_id: str, label: str, choices: Sequence[Choice]) -> Block:
+    return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 2000),
+            "element": {"type": "static_select", "action_id": "value", "options": _options(choices),
+                        "placeholder": plain("None", 150)}}
+
+
+def modal_values(state: dict[str, Any]) -> dict[str, Any]:
+    """Return the check-in modal's answers from a view_submission state."""
+    values = state.get("values", {})
+
+    def text(block: str) -> str:
+        return ((values.get(block, {}).get("value") or {}).get("value") or "").strip()
+
+    def many(block: str) -> list[str]:
+        return [o["value"] for o in (values.get(block, {}).get("value") or {}).get("selected_options") or []]
+
+    def one(block: str) -> str | None:
+        selected = (values.get(block, {}).get("value") or {}).get("selected_option")
+        return selected["value"] if selected else None
+
+    return {"moved": text("moved"), "next": text("next"), "partners": many("partners"),
+            "objectives": many("objectives"), "initiative": one("initiative"),
+            "objectives_present": "objectives" in values}

@@ -1,0 +1,494 @@
+"""Weekly check-ins: record answers (one per person per week), send prompts and reminders once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from slack_sdk import WebClient
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.blocks import checkin as blocks
+from bot.schedule import Cycle, cycle_for, open_cycle, week_label, week_of
+from bot.services.deliveries import Deliveries, Outcome
+from bot.services.tagging import Tagging
+from bot.settings import Settings
+from bot.slack import NotInstalled, SlackClients
+from storage import repositories
+from storage.models import (
+    CheckinCycle,
+    Delivery,
+    Objective,
+    Team,
+    TeamMember,
+    Update,
+    UpdatePartner,
+    UpdateTag,
+    Workspace,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_UPDATE_LENGTH = 4000
+# Errors that mean the team's channel cannot get prompts until someone fixes it.
+CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+
+
+class CheckinError(Exception):
+    """Something the person must fix; the message says what, in one line."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a check-in answer became."""
+
+    update_id: int
+    team: str
+    week: str
+    replaced: bool
+    by_hand: bool
+    tags: tuple[blocks.TagLine, ...]
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """What one round of prompts or reminders did."""
+
+    sent: int = 0
+    already: int = 0
+    failed: int = 0
+    pending: int = 0
+
+    def __add__(self, other: SendReport) -> SendReport:
+        return SendReport(self.sent + other.sent, self.already + other.already,
+                          self.failed + other.failed, self.pending + other.pending)
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> SendReport:
+        if outcome.status == "sent":
+            return cls(sent=1)
+        if outcome.status == "duplicate":
+            return cls(already=1)
+        if outcome.status == "failed":
+            return cls(failed=1)
+        return cls(pending=1)
+
+
+def team_zone(team: Team, workspace: Workspace, settings: Settings) -> str:
+    """Return the time zone a team's schedule and weeks live in."""
+    return team.timezone or workspace.timezone or settings.timezone
+
+
+def team_cycle(team: Team, week: str, zone: str) -> Cycle:
+    """Return the prompt, reminder and deadline of `team` in `week`."""
+    return cycle_for(week, team.prompt_weekday, team.prompt_time, zone,
+                     deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
+
+
+def open_value(team_id: int, week: str) -> str:
+    """Return the button value that opens the modal for a team's week."""
+    return f"{team_id}:{week}"
+
+
+def parse_open_value(value: str) -> tuple[int, str] | None:
+    """Return (team id, week) from a button value, or None if it is not one."""
+    team, _, week = value.partition(":")
+    return (int(team), week) if team.isdigit() and week else None
+
+
+class Checkins:
+    """Record, prompt, remind and report the weekly check-ins."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
+                 deliveries: Deliveries, tagging: Tagging) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._clients = clients
+        self._deliveries = deliveries
+        self._tagging = tagging
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def resolve_team(self, slack_team_id: str, user_id: str, channel_id: str | None) -> tuple[int, str]:
+        """Return (team id, week) for a person answering now: the channel's team, else their own."""
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = _team_of(session, workspace.id, user_id, channel_id)
+            zone = team_zone(team, workspace, self._settings)
+            return team.id, _current_week(team, zone, utcnow())
+
+    def record(
+        self,
+        slack_team_id: str,
+        user_id: str,
+        text: str,
+        *,
+        channel_id: str | None = None,
+        team_id: int | None = None,
+        week: str | None = None,
+        source: str = "command",
+        partners: Sequence[int] = (),
+        objectives: Sequence[str] | None = None,
+        message_ts: str | None = None,
+    ) -> Recorded:
+        """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
+
+        `objectives` given (even empty) are the person's own tags; None asks the tagger.
+        """
+        text = text.strip()
+        if not text:
+            raise CheckinError("Your update is empty: write what moved forward this week.")
+        if len(text) > MAX_UPDATE_LENGTH:
+            raise CheckinError(f"Your update is {len(text)} characters; keep it under {MAX_UPDATE_LENGTH}.")
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = (_team_by_id(session, workspace.id, team_id) if team_id is not None
+                    else _team_of(session, workspace.id, user_id, channel_id))
+            zone = team_zone(team, workspace, self._settings)
+            week = week or _current_week(team, zone, utcnow())
+            cycle = _ensure_cycle(session, workspace.id, team, week, zone)
+            by_key = {o.key: o for o in _live_objectives(session, workspace.id)}
+            unknown = [k for k in objectives or () if k not in by_key]
+            if unknown:
+                raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
+            partner_ids = _valid_partners(session, workspace.id, team.id, partners)
+
+            row = session.scalar(select(Update).where(
+                Update.workspace_id == workspace.id, Update.cycle_id == cycle.id, Update.author_user_id == user_id,
+            ).options(selectinload(Update.tags), selectinload(Update.partners)))
+            replaced = row is not None
+            if row is None:
+                row = Update(workspace_id=workspace.id, cycle_id=cycle.id, team_id=team.id, author_user_id=user_id,
+                             text=text)
+                session.add(row)
+            row.text, row.source, row.channel_id, row.message_ts = text, source, channel_id, message_ts
+            row.updated_at = utcnow()
+            row.partners = [UpdatePartner(team_id=p) for p in partner_ids]
+
+            if objectives is not None:
+                row.tags_by_hand = True
+                lines = tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(objectives))
+                row.tags = [UpdateTag(objective_id=by_key[k].id, score=1.0, source="manual")
+                            for k in dict.fromkeys(objectives)]
+            else:
+                row.tags_by_hand = False
+                matches = self._tagging.tagger_for(workspace.id, session).tag(text)
+                lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches if m.key in by_key)
+                row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto")
+                            for m in matches if m.key in by_key]
+            session.flush()
+            return Recorded(row.id, team.name, week, replaced, objectives is not None, lines)
+
+    def record_thread_reply(self, slack_team_id: str, user_id: str, channel_id: str, thread_ts: str,
+                            text: str, message_ts: str) -> Recorded | None:
+        """Record a reply in a prompt's thread as its author's update; None if it is no prompt's thread."""
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is None:
+                return None
+            prompt = session.scalar(select(Delivery).where(
+                Delivery.workspace_id == workspace.id, Delivery.channel_id == channel_id,
+                Delivery.message_ts == thread_ts, Delivery.kind.in_(("prompt", "dm_prompt", "reminder")),
+            ))
+            if prompt is None:
+                return None
+            team_id = int(prompt.target.split(":")[1])
+            week = prompt.week
+        return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
+                           source="thread", message_ts=message_ts)
+
+    def correct_tags(self, slack_team_id: str, user_id: str, update_id: int, keys: Sequence[str],
+                     *, is_admin: bool = False) -> Recorded:
+        """Replace an update's tags with a person's choice; it becomes a labelled example."""
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
+                                 .options(selectinload(Update.tags)))
+            if row is None:
+                raise CheckinError("That update no longer exists.")
+            if row.author_user_id != user_id and not is_admin:
+                raise CheckinError("Only the author of an update, or an Alignbot admin, can change its tags.")
+            by_key = {o.key: o for o in _live_objectives(session, workspace.id)}
+            unknown = [k for k in keys if k not in by_key]
+            if unknown:
+                raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
+            row.tags = [UpdateTag(objective_id=by_key[k].id, score=1.0, source="manual") for k in dict.fromkeys(keys)]
+            row.tags_by_hand = True
+            row.updated_at = utcnow()
+            team = session.get(Team, row.team_id)
+            cycle = session.get(CheckinCycle, row.cycle_id)
+            assert team is not None and cycle is not None
+            return Recorded(row.id, team.name, cycle.week, False, True,
+                            tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(keys)))
+
+    def modal_for(self, slack_team_id: str, user_id: str, team_id: int, week: str) -> dict:
+        """Return the check-in modal for a person's team and week, prefilled with their answer."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = _team_by_id(session, workspace.id, team_id)
+            objectives = _live_objectives(session, workspace.id)
+            others = session.scalars(select(Team).where(Team.workspace_id == workspace.id, Team.id != team.id)
+                                     .order_by(Team.name)).all()
+            existing = session.scalar(
+                select(Update).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                .where(Update.workspace_id == workspace.id, CheckinCycle.team_id == team.id,
+                       CheckinCycle.week == week, Update.author_user_id == user_id)
+                .options(selectinload(Update.tags), selectinload(Update.partners)))
+            keys = {o.id: o.key for o in objectives}
+            moved, _, next_steps = (existing.text if existing else "").partition("\nNext: ")
+            return blocks.checkin_modal(
+                team=team.name, week=week, metadata={"team_id": team.id, "week": week},
+                objectives=[blocks.Choice(o.title, o.key) for o in objectives],
+                partner_teams=[blocks.Choice(t.name, str(t.id)) for t in others],
+                moved=moved, next_steps=next_steps,
+                chosen_objectives=[keys[t.objective_id] for t in existing.tags if t.objective_id in keys]
+                if existing and existing.tags_by_hand else (),
+                chosen_partners=[str(p.team_id) for p in existing.partners] if existing else (),
+            )
+
+    def tags_modal_for(self, slack_team_id: str, update_id: int) -> dict:
+        """Return the tag editor for one update."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
+                                 .options(selectinload(Update.tags)))
+            if row is None:
+                raise CheckinError("That update no longer exists.")
+            objectives = _live_objectives(session, workspace.id)
+            keys = {o.id: o.key for o in objectives}
+            return blocks.tags_modal(row.text, {"update_id": row.id},
+                                     [blocks.Choice(o.title, o.key) for o in objectives],
+                                     [keys[t.objective_id] for t in row.tags if t.objective_id in keys])
+
+    # --- prompts and reminders ---------------------------------------------------------------
+
+    def send_prompts(self, slack_team_id: str, team_name: str | None = None, *, now: datetime | None = None,
+                     force: bool = True) -> SendReport:
+        """Send this week's prompts to every team (or one), once per team and person.
+
+        `force` sends now even before the scheduled time (the CLI); the scheduler
+        passes False and only sends for cycles that are open.
+        """
+        now = now or utcnow()
+        client = self._clients.for_team(slack_team_id)
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            query = select(Team).where(Team.workspace_id == workspace.id).options(selectinload(Team.members))
+            if team_name is not None:
+                query = query.where(Team.name == team_name)
+            teams = session.scalars(query.order_by(Team.name)).all()
+            if team_name is not None and not teams:
+                raise CheckinError(f"No team called {team_name!r} in workspace {slack_team_id}.")
+            plans = []
+            for team in teams:
+                zone = team_zone(team, workspace, self._settings)
+                cycle = (open_cycle(now, team.prompt_weekday, team.prompt_time, zone,
+                                    deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
+                         if not force else team_cycle(team, _current_week(team, zone, now), zone))
+                if cycle is None:
+                    continue
+                row = _ensure_cycle(session, workspace.id, team, cycle.week, zone)
+                if row.skipped:
+                    continue
+                plans.append((team.id, team.name, team.channel_id, team.prompt_mode,
+                              [m.user_id for m in team.members], cycle, workspace.id))
+        report = SendReport()
+        for team_id, name, channel, mode, members, cycle, workspace_id in plans:
+            report += self._prompt_team(client, workspace_id, team_id, name, channel, mode, members, cycle)
+            if now >= (cycle.reminder_at or cycle.deadline_at) and now < cycle.deadline_at:
+                report += self._remind_team(client, workspace_id, team_id, name, members, cycle)
+        return report
+
+    def _prompt_team(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
+                     mode: str, members: Iterable[str], cycle: Cycle) -> SendReport:
+        report = SendReport()
+        value = open_value(team_id, cycle.week)
+        if channel and mode in ("channel", "both"):
+            message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=False)
+            outcome = self._deliveries.send(client, workspace_id, "prompt", f"team:{team_id}", cycle.week,
+                                            message, channel=channel)
+            report += SendReport.of(outcome)
+            self._note_channel(client, workspace_id, team_id, name, outcome)
+        if mode in ("dm", "both"):
+            message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=True)
+            for user in members:
+                outcome = self._deliveries.send(client, workspace_id, "dm_prompt", f"team:{team_id}:user:{user}",
+                                                cycle.week, message, channel=user)
+                report += SendReport.of(outcome)
+        return report
+
+    def _remind_team(self, client: WebClient, workspace_id: int, team_id: int, name: str,
+                     members: Sequence[str], cycle: Cycle) -> SendReport:
+        with self._sessions() as session:
+            answered = set(session.scalars(
+                select(Update.author_user_id).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                .where(Update.workspace_id == workspace_id, CheckinCycle.team_id == team_id,
+                       CheckinCycle.week == cycle.week)))
+        report = SendReport()
+        message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
+        for user in members:
+            if user in answered:
+                continue
+            outcome = self._deliveries.send(client, workspace_id, "reminder", f"team:{team_id}:user:{user}",
+                                            cycle.week, message, channel=user)
+            report += SendReport.of(outcome)
+        return report
+
+    def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome) -> None:
+        """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can."""
+        with self._sessions.begin() as session:
+            if outcome.delivered:
+                session.execute(update(Team).where(Team.workspace_id == workspace_id, Team.id == team_id,
+                                                   Team.problem.is_not(None)).values(problem=None))
+                return
+            if outcome.error not in CHANNEL_PROBLEMS:
+                return
+            # Compare-and-set: only the process that marks the team reports it.
+            marked = session.execute(update(Team).where(
+                Team.workspace_id == workspace_id, Team.id == team_id, Team.problem.is_(None),
+            ).values(problem=outcome.error)).rowcount
+            workspace = session.get(Workspace, workspace_id)
+            leadership = workspace.leadership_channel_id if workspace else None
+        if marked == 1:
+            self._alert_admins(client, leadership, _problem_text(name, outcome.error or "error"))
+
+    def _alert_admins(self, client: WebClient, leadership_channel: str | None, text: str) -> None:
+        targets = ([leadership_channel] if leadership_channel else []) + sorted(self._settings.admin_ids)
+        if not targets:
+            logger.warning("no admin to tell: %s", text)
+        for target in targets:
+            try:
+                client.chat_postMessage(channel=target, text=text)
+            except Exception:  # an alert that cannot be delivered is logged, and the others still go
+                logger.exception("could not alert %s", target)
+
+    # --- status -------------------------------------------------------------------------------
+
+    def status(self, slack_team_id: str, *, now: datetime | None = None) -> list[blocks.TeamStatus]:
+        """Return who has answered this week and who has not, team by team."""
+        now = now or utcnow()
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            teams = session.scalars(select(Team).where(Team.workspace_id == workspace.id)
+                                    .options(selectinload(Team.members)).order_by(Team.name)).all()
+            result = []
+            for team in teams:
+                week = _current_week(team, team_zone(team, workspace, self._settings), now)
+                cycle = session.scalar(select(CheckinCycle).where(CheckinCycle.workspace_id == workspace.id,
+                                                                  CheckinCycle.team_id == team.id,
+                                                                  CheckinCycle.week == week))
+                authors = set(session.scalars(select(Update.author_user_id).where(
+                    Update.workspace_id == workspace.id, Update.cycle_id == cycle.id))) if cycle else set()
+                members = [m.user_id for m in team.members]
+                result.append(blocks.TeamStatus(
+                    team=team.name, week=week,
+                    answered=tuple(sorted(authors)),
+                    missing=tuple(u for u in sorted(members) if u not in authors),
+                    skipped=bool(cycle and cycle.skipped), problem=team.problem,
+                ))
+            return result
+
+    def skip(self, slack_team_id: str, team_name: str, day: date) -> list[str]:
+        """Skip the week containing `day` for a team (or "all"); return the week label per team."""
+        week = week_label(day)
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            query = select(Team).where(Team.workspace_id == workspace.id).order_by(Team.name)
+            if team_name.casefold() != "all":
+                query = query.where(Team.name == team_name)
+            teams = session.scalars(query).all()
+            if not teams:
+                raise CheckinError(f"No team called {team_name!r}; see `/alignment teams`.")
+            for team in teams:
+                cycle = _ensure_cycle(session, workspace.id, team, week, team_zone(team, workspace, self._settings))
+                cycle.skipped = True
+            return [f"{team.name} {week}" for team in teams]
+
+    # --- the clock -----------------------------------------------------------------------------
+
+    def tick(self, *, now: datetime | None = None) -> SendReport:
+        """Send whatever prompts and reminders are due in every workspace; one failing stops no other."""
+        now = now or utcnow()
+        with self._sessions() as session:
+            workspaces = session.scalars(select(Workspace.slack_team_id).order_by(Workspace.id)).all()
+        report = SendReport()
+        for slack_team_id in workspaces:
+            try:
+                report += self.send_prompts(slack_team_id, now=now, force=False)
+            except NotInstalled:
+                logger.info("workspace %s has no installation; skipping its check-ins", slack_team_id)
+            except Exception:  # one workspace's failure must not stop the others' prompts
+                logger.exception("check-in round failed for workspace %s", slack_team_id)
+        return report
+
+
+def _problem_text(team: str, error: str) -> str:
+    fixes = {
+        "not_in_channel": "invite me there with `/invite @alignbot`",
+        "channel_not_found": "the channel was deleted or is private without me: run `/alignment team "
+                             f"{team}` in the team's channel",
+        "is_archived": f"the channel is archived: run `/alignment team {team}` in the team's new channel",
+    }
+    return (f":warning: I could not post the weekly check-in for *{team}*: `{error}`. "
+            f"To fix it, {fixes.get(error, 'check the channel')}. Other teams are not affected.")
+
+
+def _team_of(session: Session, workspace_id: int, user_id: str, channel_id: str | None) -> Team:
+    if channel_id:
+        team = session.scalar(select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id))
+        if team is not None:
+            return team
+    team = session.scalar(select(Team).join(TeamMember, TeamMember.team_id == Team.id)
+                          .where(Team.workspace_id == workspace_id, TeamMember.user_id == user_id)
+                          .order_by(Team.name).limit(1))
+    if team is None:
+        raise CheckinError("You're not on a team yet: run `/checkin` in your team's channel, "
+                           "or ask an admin to map it with `/alignment team <name>`.")
+    return team
+
+
+def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:
+    team = session.scalar(select(Team).where(Team.workspace_id == workspace_id, Team.id == team_id))
+    if team is None:
+        raise CheckinError("That team no longer exists.")
+    return team
+
+
+def _current_week(team: Team, zone: str, now: datetime) -> str:
+    cycle = open_cycle(now, team.prompt_weekday, team.prompt_time, zone,
+                       deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
+    return cycle.week if cycle else week_of(now, zone)
+
+
+def _ensure_cycle(session: Session, workspace_id: int, team: Team, week: str, zone: str) -> CheckinCycle:
+    query = select(CheckinCycle).where(CheckinCycle.workspace_id == workspace_id, CheckinCycle.team_id == team.id,
+                                       CheckinCycle.week == week)
+    row = session.scalar(query)
+    if row is not None:
+        return row
+    cycle = team_cycle(team, week, zone)
+    try:
+        with session.begin_nested():
+            row = CheckinCycle(workspace_id=workspace_id, team_id=team.id, week=week,
+                               prompt_at=cycle.prompt_at, deadline_at=cycle.deadline_at)
+            session.add(row)
+    except IntegrityError:
+        row = session.scalars(query).one()
+    return row
+
+
+def _live_objectives(session: Session, workspace_id: int) -> list[Objective]:
+    return list(session.scalars(select(Objective).where(Objective.workspace_id == workspace_id,
+                                                        Objective.archived_at.is_(None)).order_by(Objective.id)))
+
+
+def _valid_partners(session: Session, workspace_id: int, own_team: int, partners: Sequence[int]) -> list[int]:
+    if not partners:
+        return []
+    known = set(session.scalars(select(Team.id).where(Team.workspace_id == workspace_id, Team.id.in_(partners))))
+    return [p for p in dict.fromkeys(partners) if p in known and p != own_team]

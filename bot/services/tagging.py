@@ -1,0 +1,63 @@
+"""Build a workspace's tagger: its live objectives plus the examples its people labelled."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.alignment import model
+from bot.alignment.tagger import Tagger
+from storage.models import Objective, Update
+
+# Recent corrections teach the most; older ones add little and cost time per request.
+MAX_EXAMPLES = 500
+
+
+def objectives_of(session: Session, workspace_id: int) -> list[Objective]:
+    """Return a workspace's objectives that are not archived, oldest first."""
+    return list(session.scalars(
+        select(Objective)
+        .where(Objective.workspace_id == workspace_id, Objective.archived_at.is_(None))
+        .order_by(Objective.id)
+    ))
+
+
+def as_engine_objective(row: Objective) -> model.Objective:
+    """Return the alignment engine's view of an objective row."""
+    return model.Objective(key=row.key, title=row.title, description=row.description or "",
+                           keywords=tuple(row.keywords or ()))
+
+
+def examples_of(session: Session, workspace_id: int, keys: dict[int, str]) -> list[model.Example]:
+    """Return the updates whose tags a person set or corrected, newest first, as labelled examples."""
+    rows = session.scalars(
+        select(Update)
+        .where(Update.workspace_id == workspace_id, Update.tags_by_hand.is_(True))
+        .options(selectinload(Update.tags))
+        .order_by(Update.updated_at.desc())
+        .limit(MAX_EXAMPLES)
+    )
+    return [
+        model.Example(text=row.text, objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys))
+        for row in rows
+    ]
+
+
+class Tagging:
+    """Hand out a tagger that knows a workspace's objectives and corrections."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def tagger_for(self, workspace_id: int, session: Session | None = None) -> Tagger:
+        """Return a tagger for the workspace, reading inside `session` when given."""
+        if session is None:
+            with self._sessions() as own:
+                return self._build(own, workspace_id)
+        return self._build(session, workspace_id)
+
+    @staticmethod
+    def _build(session: Session, workspace_id: int) -> Tagger:
+        rows = objectives_of(session, workspace_id)
+        keys = {row.id: row.key for row in rows}
+        return Tagger([as_engine_objective(row) for row in rows], examples_of(session, workspace_id, keys))
