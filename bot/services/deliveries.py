@@ -53,9 +53,6 @@ class Outcome:
         return self.status in ("sent", "duplicate")
 
 
-Poster = Callable[[WebClient, dict[str, Any]], dict[str, Any]]
-
-
 class Deliveries:
     """Send messages at most once per key, and at least once as long as Slack accepts them."""
 
@@ -67,19 +64,35 @@ class Deliveries:
         message: dict[str, Any], *, channel: str | None = None,
     ) -> Outcome:
         """Post `message` to `channel` (default: `target`) once for this key, whoever else tries."""
+        key = f"{workspace_id}:{kind}:{target}:{week}"
+        destination = channel or target
+        payload = {**message, "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": key}}}
+
+        def post(recovering: bool) -> tuple[str | None, str | None]:
+            if recovering:
+                found = _find_posted(client, destination, key)
+                if found is not None:
+                    return found
+            response = client.chat_postMessage(channel=destination, **payload)
+            return response.get("channel"), response.get("ts")
+
+        return self.run(workspace_id, kind, target, week, post)
+
+    def run(
+        self, workspace_id: int, kind: str, target: str, week: str,
+        post: Callable[[bool], tuple[str | None, str | None]],
+    ) -> Outcome:
+        """Claim the key and call `post(recovering)`, which returns (channel, ts) of what it posted.
+
+        `recovering` is True when taking over an unfinished claim: `post` should first
+        look for what the earlier attempt may have posted.
+        """
         claim = self._claim(workspace_id, kind, target, week)
         if isinstance(claim, Outcome):
             return claim
         delivery_id, recovering = claim
-        key = f"{workspace_id}:{kind}:{target}:{week}"
-        destination = channel or target
-        if recovering:
-            found = _find_posted(client, destination, key)
-            if found is not None:
-                return self._finish(delivery_id, Outcome("sent", ts=found[1], channel=found[0]))
-        payload = {**message, "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": key}}}
         try:
-            response = client.chat_postMessage(channel=destination, **payload)
+            channel, ts = post(recovering)
         except SlackApiError as error:
             code = str(error.response.get("error") or "unknown_error")
             status = "failed" if code in PERMANENT_ERRORS else "retry"
@@ -87,7 +100,7 @@ class Deliveries:
         except (SlackClientError, OSError) as error:
             # Timed out or dropped: the message may have gone out; a takeover checks first.
             return self._finish(delivery_id, Outcome("retry", error=type(error).__name__))
-        return self._finish(delivery_id, Outcome("sent", ts=response.get("ts"), channel=response.get("channel")))
+        return self._finish(delivery_id, Outcome("sent", ts=ts, channel=channel))
 
     def _claim(self, workspace_id: int, kind: str, target: str, week: str) -> tuple[int, bool] | Outcome:
         now = utcnow()

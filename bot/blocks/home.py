@@ -1,0 +1,115 @@
+"""Block Kit for the App Home: a person's team, their week, and the latest picture."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.blocks.checkin import OPEN_ACTION
+from bot.blocks.common import Block, clip, context, escape, plain, section
+from bot.blocks.digest import DigestData, finding_line, pack_lines, percent, score_parts
+
+MAX_INITIATIVES = 10
+MAX_FINDINGS = 3
+
+GETTING_STARTED = (
+    "*Getting started*\n"
+    "• An admin runs `/alignment team <name>` in each team's channel (marketing, sales, …).\n"
+    "• Leadership adds the company's objectives with `/objective add <title> | <description>`.\n"
+    "• An admin runs `/alignment leadership` in the channel where the weekly digest should go.\n"
+    "• Everyone shares a short weekly update with `/checkin`, and logs initiatives with `/initiative add`."
+)
+
+
+def _week_blocks(*, team: str | None, week: str, answered: bool, open_value: str | None,
+                 update_text: str | None) -> list[Block]:
+    if team is None:
+        return [section("You are not on a team yet. Ask an admin to add you, or run `/checkin` "
+                        "in your team's channel once it is set up.")]
+    head = f"*{escape(clip(team, 150))}* · {week}"
+    if answered:
+        quoted = escape(clip(" ".join((update_text or "").split()), 1200)) or "_(no text)_"
+        block = section(f"{head}\n:white_check_mark: Your update is in:\n>{quoted}")
+        if open_value:
+            block["accessory"] = _button("Edit", open_value, primary=False)
+        return [block]
+    blocks = [section(f"{head}\n:hourglass: You have not shared your update this week. It takes under a minute.")]
+    if open_value:
+        blocks.append({"type": "actions", "block_id": "home_checkin",
+                       "elements": [_button("Share your update", open_value, primary=True)]})
+    return blocks
+
+
+def _button(label: str, value: str, *, primary: bool) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": OPEN_ACTION, "text": plain(label, 75), "value": value}
+    if primary:
+        button["style"] = "primary"
+    return button
+
+
+def _initiative_blocks(team: str | None, initiatives: Sequence[tuple[str, str]]) -> list[Block]:
+    if team is None:
+        return []
+    if not initiatives:
+        return [section("*Open initiatives*\nNone yet. Log one with "
+                        "`/initiative add <title> #objective-key with <team>`.")]
+    lines = [f"• {escape(clip(' '.join(title.split()), 200))} (`{escape(clip(str(iid), 40))}`)"
+             for iid, title in initiatives[:MAX_INITIATIVES]]
+    if len(initiatives) > MAX_INITIATIVES:
+        lines.append(f"and {len(initiatives) - MAX_INITIATIVES} more — `/initiative list`")
+    return [section("*Open initiatives*\n" + "\n".join(lines))]
+
+
+def _digest_blocks(digest: DigestData, team: str | None) -> list[Block]:
+    report = digest.report
+    scores = []
+    for label, name in (("Alignment", "alignment"), ("Interdependence", "interdependence")):
+        value, delta, spark = score_parts(digest, name)
+        scores.append(f"*{label}* {value} ({delta})" + (f" `{spark}`" if spark else ""))
+    blocks: list[Block] = [
+        {"type": "header", "text": plain(f"Latest digest · {digest.week}", 150)},
+        section("   ".join(scores)),
+    ]
+    own = report.team_scores.get(team) if team else None
+    if own:
+        blocks.append(context(f"{escape(clip(team or '', 80))}: alignment {percent(own.alignment)} · "
+                              f"interdependence {percent(own.interdependence)} · "
+                              f"{own.updates} update{'' if own.updates == 1 else 's'}"))
+    top = list(report.findings[:MAX_FINDINGS])
+    if top:
+        lines = [finding_line(digest, f) for f in top]
+        more = len(report.findings) - len(top)
+        if more:
+            lines.append(f"_and {more} more — `/alignment report` shows the full digest_")
+        blocks += pack_lines(lines, "*Top findings*", max_blocks=2)[0]
+    else:
+        blocks.append(section("*Top findings*\nNothing to flag this week."))
+    return blocks
+
+
+def home_view(
+    *,
+    user_id: str,
+    team: str | None,
+    week: str,
+    answered: bool,
+    open_value: str | None,
+    update_text: str | None,
+    initiatives: Sequence[tuple[str, str]],
+    digest: DigestData | None,
+) -> dict[str, Any]:
+    """Return the App Home view: the person's week, their team's initiatives, the latest digest."""
+    blocks: list[Block] = [section(f"Hi <@{escape(user_id)}> :wave:  Here is your week in Alignbot.")]
+    blocks += _week_blocks(team=team, week=week, answered=answered, open_value=open_value, update_text=update_text)
+    blocks += _initiative_blocks(team, initiatives)
+    blocks.append({"type": "divider"})
+    if digest is not None:
+        blocks += _digest_blocks(digest, team)
+    if digest is None or team is None:
+        if digest is None:
+            blocks.append(section("No digest yet. Once teams check in, the weekly picture of who works "
+                                  "together on which objective shows up here."))
+        blocks.append(section(GETTING_STARTED))
+    blocks.append(context("`/checkin` share your update · `/initiative list` your team's work · "
+                          "`/objective list` the objectives · `/alignment report` this week's digest"))
+    return {"type": "home", "blocks": blocks}

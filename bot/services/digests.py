@@ -1,0 +1,219 @@
+"""The weekly leadership digest: analyze a week from the database, post it once per channel."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.alignment import model
+from bot.alignment.analysis import Report, analyze
+from bot.blocks.digest import DigestData, WeekScore, digest_message
+from bot.heatmap import render_heatmap
+from bot.schedule import shift_week, week_of
+from bot.services.checkins import team_cycle, team_zone
+from bot.services.deliveries import Deliveries, Outcome
+from bot.services.tagging import as_engine_objective, objectives_of
+from bot.settings import Settings
+from bot.slack import NotInstalled, SlackClients
+from storage import repositories
+from storage.models import CheckinCycle, Digest, Team, Update, Workspace, utcnow
+
+logger = logging.getLogger(__name__)
+
+TREND_WEEKS = 6
+# A digest whose week ended longer ago than this is history, not news: never post it late.
+POST_WINDOW = timedelta(days=3)
+
+
+class DigestError(Exception):
+    """Something the person must fix (no leadership channel, unknown week); one line."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What posting a digest did."""
+
+    outcome: Outcome
+    channel: str
+    week: str
+    chart: bool = False
+
+
+class Digests:
+    """Build and post the weekly leadership digest."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
+                 deliveries: Deliveries) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._clients = clients
+        self._deliveries = deliveries
+
+    def current_week(self, slack_team_id: str, now: datetime | None = None) -> str:
+        """Return the week a digest asked for now is about: the workspace's current week."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            return week_of(now or utcnow(), workspace.timezone or self._settings.timezone)
+
+    def build(self, slack_team_id: str, week: str | None = None, *, trend_weeks: int = TREND_WEEKS,
+              client: WebClient | None = None) -> DigestData:
+        """Analyze `week` (default: this week) from the database; with a client, add message links."""
+        week = week or self.current_week(slack_team_id)
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            org, teams, keys = _org_of(session, workspace.id)
+            rows = _updates_of(session, workspace.id, week)
+            report = _analyze(org, teams, keys, rows)
+            trend = []
+            for back in range(trend_weeks, 0, -1):
+                earlier = shift_week(week, -back)
+                earlier_rows = _updates_of(session, workspace.id, earlier)
+                if earlier_rows:
+                    earlier_report = _analyze(org, teams, keys, earlier_rows)
+                    trend.append(WeekScore(earlier, earlier_report.alignment, earlier_report.interdependence))
+            answered = {(row.team_id, row.author_user_id) for row in rows}
+            missing = {
+                team.name: tuple(sorted(m.user_id for m in team.members if (team.id, m.user_id) not in answered))
+                for team in teams
+            }
+            links = _links(client, rows) if client is not None else {}
+            return DigestData(
+                workspace=workspace.name or slack_team_id,
+                week=week,
+                report=report,
+                trend=tuple(trend),
+                links=links,
+                authors={str(row.id): row.author_user_id for row in rows},
+                missing={team: users for team, users in missing.items() if users},
+            )
+
+    def post(self, slack_team_id: str, week: str | None = None) -> Posted:
+        """Post the digest for `week` to the leadership channel, once; a repeat returns the first post."""
+        client = self._clients.for_team(slack_team_id)
+        week = week or self.current_week(slack_team_id)
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            channel = workspace.leadership_channel_id
+            workspace_id = workspace.id
+        if not channel:
+            raise DigestError("No leadership channel yet: an admin runs `/alignment leadership` in it.")
+        data = self.build(slack_team_id, week, client=client)
+        message = digest_message(data)
+        outcome = self._deliveries.send(client, workspace_id, "digest", channel, week, message, channel=channel)
+        chart = False
+        if outcome.status == "sent":
+            self._record(workspace_id, week, channel, outcome, data)
+            chart = self._attach_chart(client, workspace_id, channel, week, outcome, data)
+        return Posted(outcome, channel, week, chart)
+
+    def _record(self, workspace_id: int, week: str, channel: str, outcome: Outcome, data: DigestData) -> None:
+        summary: dict[str, Any] = {"alignment": data.report.alignment,
+                                   "interdependence": data.report.interdependence,
+                                   "findings": len(data.report.findings)}
+        with self._sessions.begin() as session:
+            row = session.scalar(select(Digest).where(Digest.workspace_id == workspace_id, Digest.week == week,
+                                                      Digest.channel_id == channel))
+            if row is None:
+                row = Digest(workspace_id=workspace_id, week=week, channel_id=channel)
+                session.add(row)
+            row.status, row.message_ts, row.posted_at, row.summary = "posted", outcome.ts, utcnow(), summary
+
+    def _attach_chart(self, client: WebClient, workspace_id: int, channel: str, week: str, outcome: Outcome,
+                      data: DigestData) -> bool:
+        png = render_heatmap(data.report, data.trend, title=f"{data.workspace} · {week}", week=week)
+        if png is None:
+            return False
+
+        def upload(recovering: bool) -> tuple[str | None, str | None]:
+            client.files_upload_v2(channel=channel, thread_ts=outcome.ts, content=png,
+                                   filename=f"alignment-{week}.png", title=f"Coverage and trend · {week}",
+                                   initial_comment="Objective × team coverage, and the trend")
+            return channel, None
+
+        return self._deliveries.run(workspace_id, "digest_chart", channel, week, upload).delivered
+
+    def due_weeks(self, slack_team_id: str, now: datetime) -> list[str]:
+        """Return the weeks whose digest is due: every team's deadline passed, not long ago."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            teams = session.scalars(select(Team).where(Team.workspace_id == workspace.id)).all()
+            if not teams or not workspace.leadership_channel_id:
+                return []
+            this_week = week_of(now, workspace.timezone or self._settings.timezone)
+            due = []
+            for week in (shift_week(this_week, -1), this_week):
+                closes = max(team_cycle(t, week, team_zone(t, workspace, self._settings)).deadline_at for t in teams)
+                if closes <= now < closes + POST_WINDOW:
+                    due.append(week)
+            return due
+
+    def tick(self, *, now: datetime | None = None) -> int:
+        """Post every due digest in every workspace; return how many were posted now."""
+        now = now or utcnow()
+        with self._sessions() as session:
+            workspaces = session.scalars(select(Workspace.slack_team_id).order_by(Workspace.id)).all()
+        posted = 0
+        for slack_team_id in workspaces:
+            try:
+                for week in self.due_weeks(slack_team_id, now):
+                    posted += self.post(slack_team_id, week).outcome.status == "sent"
+            except NotInstalled:
+                logger.info("workspace %s has no installation; no digest", slack_team_id)
+            except Exception:  # one workspace's failure must not stop the others' digests
+                logger.exception("digest round failed for workspace %s", slack_team_id)
+        return posted
+
+
+def _org_of(session: Session, workspace_id: int) -> tuple[model.Org, list[Team], dict[int, str]]:
+    """Return the workspace as the engine sees it, its team rows, and live objective keys by id."""
+    teams = list(session.scalars(select(Team).where(Team.workspace_id == workspace_id)
+                                 .options(selectinload(Team.members)).order_by(Team.name)))
+    objectives = objectives_of(session, workspace_id)
+    org = model.Org(
+        teams=tuple(model.Team(name=t.name, aliases=tuple(t.aliases or ()), channel=t.channel_id,
+                               members=tuple(m.user_id for m in t.members)) for t in teams),
+        objectives=tuple(as_engine_objective(o) for o in objectives),
+    )
+    return org, teams, {o.id: o.key for o in objectives}
+
+
+def _updates_of(session: Session, workspace_id: int, week: str) -> list[Update]:
+    return list(session.scalars(
+        select(Update).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+        .where(Update.workspace_id == workspace_id, CheckinCycle.week == week, CheckinCycle.skipped.is_(False))
+        .options(selectinload(Update.tags), selectinload(Update.partners))
+        .order_by(Update.id)
+    ))
+
+
+def _analyze(org: model.Org, teams: list[Team], keys: dict[int, str], rows: list[Update]) -> Report:
+    """Analyze stored updates with their stored tags; archived objectives drop out."""
+    names = {t.id: t.name for t in teams}
+    updates = [
+        model.Update(
+            id=str(row.id), team=names.get(row.team_id, "?"), text=row.text, author=row.author_user_id,
+            partners=tuple(names[p.team_id] for p in row.partners if p.team_id in names),
+            objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys),
+        )
+        for row in rows
+    ]
+    return analyze(org, updates)
+
+
+def _links(client: WebClient, rows: list[Update]) -> dict[str, str]:
+    links = {}
+    for row in rows:
+        if not (row.channel_id and row.message_ts):
+            continue
+        try:
+            links[str(row.id)] = client.chat_getPermalink(channel=row.channel_id, message_ts=row.message_ts)["permalink"]
+        except (SlackApiError, SlackClientError, OSError):
+            continue  # a missing link only costs the reader a click
+    return links

@@ -1,0 +1,293 @@
+"""The leadership digest as Block Kit: what leadership reads, and Slack's limits at any size."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report, TeamScore, analyze
+from bot.alignment.model import Objective, Org, Team, Update
+from bot.blocks.digest import (
+    DigestData,
+    WeekScore,
+    change,
+    details_modal,
+    digest_message,
+    digest_text,
+    sparkline,
+)
+from bot.fakeslack.blockkit import validate, validate_message, validate_view
+
+WEEK = "2026-W48"
+ORG = Org(
+    teams=(Team("marketing"), Team("sales"), Team("product")),
+    objectives=(
+        Objective("pipeline", "Build enterprise pipeline"),
+        Objective("finserv", "Win in <financial> services & banks", "The vendor of choice for banks."),
+        Objective("retention", "Keep customers"),
+    ),
+)
+UPDATES = [
+    Update("a", "marketing", "Launched the bank webinar with sales", objectives=("finserv",)),
+    Update("b", "sales", "Followed up on the webinar leads", objectives=("finserv",)),
+    Update("c", "marketing", "Redesigned the office <signage>", objectives=()),
+    Update("d", "sales", "Closed the Acme deal", objectives=("pipeline",)),
+]
+LINK_A = "https://acme.slack.com/archives/C01/p1000"
+LINK_C = "https://acme.slack.com/archives/C01/p3000"
+
+
+def small(**overrides: object) -> DigestData:
+    values: dict = {
+        "workspace": "Acme & Co",
+        "week": WEEK,
+        "report": analyze(ORG, UPDATES),
+        "trend": (WeekScore("2026-W46", 0.5, 0.1), WeekScore("2026-W47", 0.6, 0.3)),
+        "links": {"a": LINK_A, "c": LINK_C},
+        "authors": {"a": "U0ANNA", "b": "U0BEN"},
+        "missing": {"product": ("U0PAT", "U0SAM")},
+    }
+    values.update(overrides)
+    return DigestData(**values)
+
+
+def all_text(blocks: list[dict]) -> str:
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text"):
+                out.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return "\n".join(out)
+
+
+def big_digest(teams: int = 40, objectives: int = 30, findings: int = 200) -> DigestData:
+    """Return a digest far larger than any real week, with text that needs escaping everywhere."""
+    names = tuple(f"team-{i:02d} <revenue & growth operations>" for i in range(teams))
+    objs = tuple(
+        Objective(f"obj-{j}", f"Objective {j}: a long title about <pipeline> & renewals " * 3, "why " * 400)
+        for j in range(objectives)
+    )
+    # obj-0 gets a crowd of updates so its page must paginate.
+    updates = tuple(
+        AnalyzedUpdate(f"u{k}", names[k % teams], "Long <b> update & more " * 30,
+                       (objs[0 if k < 600 else k % objectives].key,), (names[(k + 1) % teams],))
+        for k in range(1200)
+    )
+    coverage = {o.key: {t: (j * 7 + i) % 13 for i, t in enumerate(names)} for j, o in enumerate(objs)}
+    found = tuple(
+        Finding(FINDING_ORDER[i % len(FINDING_ORDER)], objs[i % objectives].key if i % 2 else None,
+                (names[i % teams], names[(i + 1) % teams]), tuple(f"u{i * 5 + x}" for x in range(6)),
+                "A long <summary> & markup. " * 30)
+        for i in range(findings)
+    )
+    report = Report(objs, names, (), updates, coverage, found, 0.81, 0.33,
+                    {t: TeamScore(0.5, 0.25, 30) for t in names})
+    return DigestData(
+        workspace="Acme " * 80,
+        week=WEEK,
+        report=report,
+        trend=tuple(WeekScore(f"2026-W{w}", (w % 7) / 7, (w % 5) / 5) for w in range(20, 48)),
+        links={u.id: f"https://acme.slack.com/archives/C0123456/p{1700000000000000 + i}" for i, u in enumerate(updates)},
+        authors={u.id: f"U{i:09d}" for i, u in enumerate(updates)},
+        missing={t: tuple(f"U{i:09d}" for i in range(30)) for t in names},
+    )
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def test_change_in_points() -> None:
+    assert change(0.75, None) == "first week"
+    assert change(0.75, 0.6) == "▲ 15 pts"
+    assert change(0.5, 0.51) == "▼ 1 pt"
+    assert change(0.5, 0.5) == "no change"
+
+
+def test_sparkline_rises_and_stays_flat_for_a_wobble() -> None:
+    assert sparkline([0.1, 0.5, 0.9]) == "▁▅█"
+    flat = sparkline([0.50, 0.51, 0.50])
+    assert len(set(flat)) <= 2 and "▁" not in flat and "█" not in flat
+    assert sparkline([]) == ""
+
+
+# --- the message ------------------------------------------------------------------------------
+
+
+def test_message_opens_with_header_scores_change_and_trend() -> None:
+    message = digest_message(small())
+    blocks = message["blocks"]
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": f"Alignment digest · {WEEK}", "emoji": True}}
+    seen = all_text(blocks)
+    assert "*Acme &amp; Co*" in seen
+    assert "75%  (▲ 15 pts)" in seen and "25%  (▼ 5 pts)" in seen
+    assert "`▁▄█`" in seen  # alignment over W46, W47 and this week
+    assert "75%" in message["text"] and WEEK in message["text"] and len(message["text"]) <= 400
+    assert validate_message(message["text"], blocks) == []
+
+
+def test_first_week_says_so_without_a_sparkline() -> None:
+    seen = all_text(digest_message(small(trend=()))["blocks"])
+    assert "first week" in seen and "`" not in seen.split("*Coverage*")[0]
+
+
+def test_trend_holding_this_week_is_not_compared_with_itself() -> None:
+    trend = (WeekScore("2026-W47", 0.6, 0.3), WeekScore(WEEK, 0.75, 0.25))
+    assert "▲ 15 pts" in all_text(digest_message(small(trend=trend))["blocks"])
+
+
+def test_coverage_table_is_a_code_block_with_counts_and_legend() -> None:
+    blocks = digest_message(small())["blocks"]
+    table = next(b["text"]["text"] for b in blocks if "```" in b.get("text", {}).get("text", ""))
+    rows = table.split("```")[1].splitlines()
+    assert rows[0].split() == ["objective", "marketing", "sales", "product"]
+    assert rows[1].split() == ["Build", "enterprise", "pipeline", "·", "1", "·"]
+    assert rows[2].startswith("Win in &lt;financial&gt;") and rows[2].split()[-3:] == ["1", "1", "·"]
+    assert "`·` means none" in all_text(blocks)
+
+
+def test_findings_worst_first_with_emoji_links_and_good_news_last() -> None:
+    seen = all_text(digest_message(small())["blocks"])
+    unaligned = seen.index(":grey_question: 1 of marketing's 2 updates serves no stated objective")
+    silent = seen.index(":mute: product sent no update this week.")
+    joint = seen.index(":handshake: marketing and sales worked together")
+    assert unaligned < silent < seen.index("*Working together*") < joint
+    assert f"<{LINK_C}|view>" in seen[unaligned:silent]
+    assert "&lt;signage&gt;" in seen and "<signage>" not in seen
+    assert "Win in &lt;financial&gt; services &amp; banks" in seen
+
+
+def test_finding_links_stop_at_three_then_count() -> None:
+    many = Finding("unaligned_work", None, ("marketing",), ("a", "b", "c", "d", "e"), "Five loose updates.")
+    report = analyze(ORG, UPDATES)
+    report = replace(report, findings=(many,))
+    links = {u: f"https://acme.slack.com/archives/C01/p{i}" for i, u in enumerate("abcde")}
+    seen = all_text(digest_message(small(report=report, links=links))["blocks"])
+    assert seen.count("|view>") == 3 and "|view> +2" in seen
+
+
+def test_who_has_not_checked_in_is_mentioned_per_team() -> None:
+    seen = all_text(digest_message(small())["blocks"])
+    assert "*Who has not checked in*\n*product*: <@U0PAT> <@U0SAM>" in seen
+
+
+def test_actions_offer_details_and_a_pick_of_objectives_and_teams() -> None:
+    actions = digest_message(small())["blocks"][-1]
+    button, select = actions["elements"]
+    assert (button["action_id"], button["value"], button["text"]["text"]) == ("digest_details", WEEK, "Details")
+    assert select["action_id"] == "digest_details_pick"
+    values = [o["value"] for g in select["option_groups"] for o in g["options"]]
+    assert values == ["objective:pipeline", "objective:finserv", "objective:retention",
+                      "team:marketing", "team:sales", "team:product"]
+
+
+def test_a_week_without_objectives_or_findings_still_reads_well() -> None:
+    report = analyze(Org(), [])
+    message = digest_message(DigestData("Acme", WEEK, report))
+    seen = all_text(message["blocks"])
+    assert "/objective add" in seen and "Nothing to flag this week." in seen
+    assert validate(message["blocks"]) == []
+
+
+def test_huge_org_stays_within_message_limits() -> None:
+    data = big_digest()
+    message = digest_message(data)
+    blocks = message["blocks"]
+    assert validate_message(message["text"], blocks) == []
+    assert len(blocks) <= 50
+    seen = all_text(blocks)
+    assert "Showing the busiest 12 of 30 objectives and 8 of 40 teams" in seen
+    assert "more findings — press Details." in seen
+    assert "more teams — press Details." in seen
+    assert "and 18 more" in seen  # 30 people missing in a team, 12 named
+    select = blocks[-1]["elements"][1]
+    assert sum(len(g["options"]) for g in select["option_groups"]) == 70
+
+
+def test_more_pickable_things_than_slack_allows_are_capped_at_100() -> None:
+    data = big_digest(teams=90, objectives=60, findings=10)
+    select = digest_message(data)["blocks"][-1]["elements"][1]
+    assert sum(len(g["options"]) for g in select["option_groups"]) == 100
+    assert validate(digest_message(data)["blocks"]) == []
+
+
+# --- the details modal ------------------------------------------------------------------------
+
+
+def test_overview_lists_objectives_with_teams_counts_and_findings() -> None:
+    view = details_modal(small())
+    assert validate_view(view) == []
+    assert (view["type"], view["callback_id"], view["title"]["text"]) == ("modal", "digest_details", f"Digest · {WEEK}")
+    seen = all_text(view["blocks"])
+    assert "*Win in &lt;financial&gt; services &amp; banks* — marketing 1 · sales 1" in seen
+    assert "*Keep customers* — _no team this week_" in seen
+    assert ":white_circle: No team worked on Keep customers this week." in seen
+    assert "*Across objectives*" in seen and ":mute: product sent no update this week." in seen
+    assert json.loads(view["private_metadata"]) == {"week": WEEK, "pick": None}
+
+
+def test_objective_page_shows_its_updates_with_author_and_link() -> None:
+    view = details_modal(small(), "objective:finserv")
+    assert validate_view(view) == []
+    seen = all_text(view["blocks"])
+    assert "The vendor of choice for banks." in seen
+    assert f"• *marketing* · <@U0ANNA> · “Launched the bank webinar with sales” · <{LINK_A}|view>" in seen
+    assert "• *sales* · <@U0BEN> · “Followed up on the webinar leads”" in seen
+    assert ":handshake: marketing and sales worked together" in seen
+    assert "Closed the Acme deal" not in seen
+    select = view["blocks"][1]["elements"][1]
+    assert select["initial_option"]["value"] == "objective:finserv"
+    assert view["blocks"][1]["elements"][0]["text"]["text"] == "Overview"
+
+
+def test_team_page_shows_scores_missing_people_updates_and_findings() -> None:
+    seen = all_text(details_modal(small(), "team:sales")["blocks"])
+    assert "*sales* — alignment 100% · interdependence 0% · 2 updates" in seen
+    assert "• _Build enterprise pipeline_ · “Closed the Acme deal”" in seen
+    assert "handed work to or asked for help from sales" in seen
+    assert "Redesigned the office" not in seen
+    silent = all_text(details_modal(small(), "team:product")["blocks"])
+    assert "*product* — sent no update this week" in silent and "<@U0PAT> <@U0SAM>" in silent
+
+
+def test_unknown_pick_falls_back_to_the_overview() -> None:
+    view = details_modal(small(), "objective:gone")
+    seen = all_text(view["blocks"])
+    assert "not in this week's digest" in seen and "*Keep customers*" in seen
+    assert json.loads(view["private_metadata"])["pick"] is None
+
+
+@pytest.mark.parametrize("pick", [None, "objective:obj-0", "objective:obj-7", "team:team-03 <revenue & growth operations>"])
+def test_huge_org_details_stay_within_modal_limits(pick: str | None) -> None:
+    view = details_modal(big_digest(), pick)
+    assert validate_view(view) == []
+    assert len(view["blocks"]) <= 100
+
+
+def test_crowded_objective_page_says_how_many_updates_are_left_out() -> None:
+    seen = all_text(details_modal(big_digest(), "objective:obj-0")["blocks"])
+    assert "*Updates* (620)" in seen
+    assert "more updates" in seen.splitlines()[-1]
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def test_text_has_week_trend_report_and_missing_people() -> None:
+    data = small()
+    text = digest_text(data)
+    lines = text.splitlines()
+    assert lines[0] == f"Acme & Co · alignment digest · {WEEK}"
+    assert lines[1] == "Trend since 2026-W47: alignment 75% (▲ 15 pts) ▁▄█ · interdependence 25% (▼ 5 pts) ▁█▆"
+    assert data.report.to_text() in text
+    assert text.endswith("Not checked in\n- product: U0PAT, U0SAM\n")
+    assert "first week" in digest_text(small(trend=()))
