@@ -52,6 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
     analyze.set_defaults(run=_analyze)
 
+    org = sub.add_parser("org", help="objectives as code: import or export a workspace's org file")
+    org_sub = org.add_subparsers(dest="org_command", metavar="ACTION", parser_class=_Parser, required=True)
+    org_import = org_sub.add_parser("import", help="apply an org file to a workspace (all or nothing)")
+    org_import.add_argument("org", metavar="ORG.yaml", help="the org file (teams and objectives)")
+    org_import.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
+    org_import.set_defaults(run=_org_import)
+    org_export = org_sub.add_parser("export", help="print a workspace's teams and objectives as an org file")
+    org_export.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
+    org_export.set_defaults(run=_org_export)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser, required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -223,6 +233,54 @@ def _clock(args: argparse.Namespace) -> int:
     settings = _settings()
     runtime = _runtime(settings)
     build_scheduler(runtime, blocking=True).start()
+    return 0
+
+
+def _slack_team_id(value: str) -> str:
+    import re
+
+    value = value.strip()
+    if not re.fullmatch(r"[TE][A-Z0-9]{2,20}", value):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a Slack workspace id (like T0123ABCD)")
+    return value
+
+
+def _org_import(args: argparse.Namespace) -> int:
+    from bot.orgfile import OrgFileError, load_org
+
+    try:
+        with open(args.org, encoding="utf-8") as handle:
+            text = handle.read()
+        org = load_org(text, source=args.org)
+    except FileNotFoundError:
+        raise UsageError(f"{args.org}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{args.org}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    except OrgFileError as error:
+        raise UsageError(str(error)) from None
+    runtime = _runtime(_settings())
+    try:
+        report = runtime.services.orgsync.import_org(args.team_id, org, text, args.org)
+    except OrgFileError as error:
+        raise UsageError(str(error)) from None
+    print(f"imported {args.org} into workspace {args.team_id}:")
+    for line in report.lines():
+        print(f"  {line}")
+    return 0
+
+
+def _org_export(args: argparse.Namespace) -> int:
+    from bot.orgfile import dump_org
+    from bot.services.errors import UserError
+
+    runtime = _runtime(_settings())
+    try:
+        org = runtime.services.orgsync.export_org(args.team_id)
+    except UserError as error:
+        raise UsageError(error.message) from None
+    if not org.objectives:
+        raise UsageError(f"workspace {args.team_id} has no objectives yet; an org file needs at least one")
+    sys.stdout.write(dump_org(org))
     return 0
 
 

@@ -11,6 +11,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete
 
 from bot.app import Runtime
+from storage import repositories
 from storage.models import ProcessedEvent, utcnow
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,24 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
         purge_processed_events, "interval", hours=6, args=[runtime], id="purge_processed_events",
         next_run_time=utcnow(),
     )
+    scheduler.add_job(
+        refresh_team_members, "cron", hour=4, minute=15, args=[runtime], id="refresh_team_members",
+    )
     return scheduler
+
+
+def refresh_team_members(runtime: Runtime) -> int:
+    """Re-read every team channel's members in every workspace; return how many workspaces succeeded."""
+    with runtime.services.sessions.begin() as session:
+        workspaces = repositories.workspaces_with_team_channels(session)
+    done = 0
+    for slack_team_id in workspaces:
+        try:
+            runtime.services.teams.refresh_members(slack_team_id)
+            done += 1
+        except Exception:  # one workspace's failure (uninstalled, revoked, a bug) must not starve the others
+            logger.exception("refreshing team members failed in workspace %s", slack_team_id)
+    return done
 
 
 def purge_processed_events(runtime: Runtime) -> int:

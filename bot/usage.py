@@ -33,9 +33,9 @@ COMMANDS: dict[str, CommandUsage] = {
         "/initiative",
         "Log and track your team's initiatives",
         (
-            ("/initiative add <title> [#objective-key ...] [with <team> ...]", "log an initiative for your team"),
+            ("/initiative add <title> [#objective-key ...] [with <team> ...] [@owner]", "log an initiative for your team (quote a title that contains “with”)"),
             ("/initiative", "open the initiative form"),
-            ("/initiative list [team|mine]", "list open initiatives"),
+            ("/initiative list [team|mine]", "list open initiatives (all, one team's, or yours)"),
             ("/initiative done <id>", "mark an initiative done"),
             ("/initiative drop <id>", "drop an initiative"),
             ("/initiative help", "show this help"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import commands, errors, events
+from handlers import actions, commands, errors, events, views
 
 
 def register_all(app: App, services: Services) -> None:
@@ -13,3 +13,5 @@ def register_all(app: App, services: Services) -> None:
     errors.register(app, services)
     events.register(app, services)
     commands.register(app, services)
+    views.register(app, services)
+    actions.register(app, services)

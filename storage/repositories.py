@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from storage.models import ProcessedEvent, Workspace
+from storage.models import (
+    Initiative,
+    InitiativeTag,
+    Objective,
+    ProcessedEvent,
+    Team,
+    TeamMember,
+    Workspace,
+)
 
 
 def ensure_workspace(session: Session, slack_team_id: str, name: str | None = None) -> Workspace:
@@ -37,3 +45,153 @@ def claim_event(session: Session, workspace_id: int, event_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# --------------------------------------------------------------------------- teams
+
+
+def list_teams(session: Session, workspace_id: int) -> list[Team]:
+    """Return a workspace's teams by name."""
+    return list(session.scalars(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.name)))
+
+
+def find_team(session: Session, workspace_id: int, name: str) -> Team | None:
+    """Return the team whose name or alias is `name` (any case)."""
+    wanted = name.casefold()
+    teams = list_teams(session, workspace_id)
+    exact = next((t for t in teams if t.name.casefold() == wanted), None)
+    return exact or next((t for t in teams if wanted in (a.casefold() for a in t.aliases or ())), None)
+
+
+def find_team_by_channel(session: Session, workspace_id: int, channel_id: str) -> Team | None:
+    """Return the team whose check-in channel is `channel_id`."""
+    return session.scalar(select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id))
+
+
+def get_team(session: Session, workspace_id: int, team_id: int) -> Team | None:
+    """Return a team of the workspace by our id."""
+    return session.scalar(select(Team).where(Team.workspace_id == workspace_id, Team.id == team_id))
+
+
+def teams_of_user(session: Session, workspace_id: int, user_id: str) -> list[Team]:
+    """Return the teams a user is a member of."""
+    query = (
+        select(Team)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.workspace_id == workspace_id, TeamMember.user_id == user_id)
+        .order_by(Team.name)
+    )
+    return list(session.scalars(query))
+
+
+def member_ids(session: Session, workspace_id: int, team_id: int) -> list[str]:
+    """Return the user ids of a team's members."""
+    query = select(TeamMember.user_id).where(TeamMember.workspace_id == workspace_id, TeamMember.team_id == team_id)
+    return sorted(session.scalars(query))
+
+
+def set_members(session: Session, team: Team, user_ids: list[str]) -> None:
+    """Make `user_ids` the team's members exactly."""
+    wanted = set(user_ids)
+    current = {m.user_id: m for m in session.scalars(select(TeamMember).where(TeamMember.team_id == team.id))}
+    for user_id, member in current.items():
+        if user_id not in wanted:
+            session.delete(member)
+    for user_id in sorted(wanted - current.keys()):
+        session.add(TeamMember(workspace_id=team.workspace_id, team_id=team.id, user_id=user_id))
+
+
+def add_member(session: Session, team: Team, user_id: str) -> bool:
+    """Add a member unless present; say whether it was added."""
+    exists = session.scalar(select(TeamMember.id).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(TeamMember(workspace_id=team.workspace_id, team_id=team.id, user_id=user_id))
+    except IntegrityError:  # the same join event raced us
+        return False
+    return True
+
+
+def remove_member(session: Session, team: Team, user_id: str) -> bool:
+    """Remove a member if present; say whether one was removed."""
+    result = session.execute(delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    return bool(result.rowcount)
+
+
+def workspaces_with_team_channels(session: Session) -> list[str]:
+    """Return the Slack ids of workspaces with at least one team mapped to a channel (for the clock)."""
+    query = (
+        select(Workspace.slack_team_id)
+        .join(Team, Team.workspace_id == Workspace.id)
+        .where(Team.channel_id.is_not(None))
+        .distinct()
+        .order_by(Workspace.slack_team_id)
+    )
+    return list(session.scalars(query))
+
+
+# --------------------------------------------------------------------------- objectives
+
+
+def list_objectives(session: Session, workspace_id: int, *, include_archived: bool = False) -> list[Objective]:
+    """Return a workspace's objectives in the order they were stated."""
+    query = select(Objective).where(Objective.workspace_id == workspace_id)
+    if not include_archived:
+        query = query.where(Objective.archived_at.is_(None))
+    return list(session.scalars(query.order_by(Objective.created_at, Objective.id)))
+
+
+def find_objective(session: Session, workspace_id: int, key: str) -> Objective | None:
+    """Return the objective with `key` (archived or not)."""
+    return session.scalar(select(Objective).where(Objective.workspace_id == workspace_id, Objective.key == key))
+
+
+def objective_keys(session: Session, workspace_id: int) -> set[str]:
+    """Return every key used in the workspace, archived objectives included."""
+    return set(session.scalars(select(Objective.key).where(Objective.workspace_id == workspace_id)))
+
+
+def count_archived_objectives(session: Session, workspace_id: int) -> int:
+    """Return how many objectives are archived."""
+    query = select(func.count()).where(Objective.workspace_id == workspace_id, Objective.archived_at.is_not(None))
+    return int(session.scalar(query) or 0)
+
+
+def open_initiative_counts(session: Session, workspace_id: int) -> dict[int, int]:
+    """Return {objective id: open initiatives tagged with it}."""
+    query = (
+        select(InitiativeTag.objective_id, func.count())
+        .join(Initiative, Initiative.id == InitiativeTag.initiative_id)
+        .where(Initiative.workspace_id == workspace_id, Initiative.status == "open")
+        .group_by(InitiativeTag.objective_id)
+    )
+    return {objective_id: int(count) for objective_id, count in session.execute(query)}
+
+
+# --------------------------------------------------------------------------- initiatives
+
+
+def get_initiative(session: Session, workspace_id: int, initiative_id: int) -> Initiative | None:
+    """Return an initiative of the workspace by id."""
+    query = select(Initiative).where(Initiative.workspace_id == workspace_id, Initiative.id == initiative_id)
+    return session.scalar(query.options(selectinload(Initiative.tags), selectinload(Initiative.partners)))
+
+
+def list_initiatives(
+    session: Session,
+    workspace_id: int,
+    *,
+    team_id: int | None = None,
+    user_id: str | None = None,
+    statuses: tuple[str, ...] = ("open",),
+) -> list[Initiative]:
+    """Return initiatives, newest first, of one team or one person (owner or author) if asked."""
+    query = select(Initiative).where(Initiative.workspace_id == workspace_id, Initiative.status.in_(statuses))
+    if team_id is not None:
+        query = query.where(Initiative.team_id == team_id)
+    if user_id is not None:
+        query = query.where(or_(Initiative.owner_user_id == user_id, Initiative.created_by == user_id))
+    query = query.options(selectinload(Initiative.tags), selectinload(Initiative.partners))
+    return list(session.scalars(query.order_by(Initiative.created_at.desc(), Initiative.id.desc())))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services.initiatives import InitiativesService
+from bot.services.objectives import ObjectivesService
+from bot.services.orgsync import OrgSync
+from bot.services.permissions import Permissions
+from bot.services.teams import TeamsService
 from bot.settings import Settings
 from bot.slack import SlackClients
 from storage import repositories
@@ -18,6 +23,18 @@ class Services:
     settings: Settings
     sessions: sessionmaker[Session]
     clients: SlackClients
+    permissions: Permissions = field(init=False)
+    teams: TeamsService = field(init=False)
+    objectives: ObjectivesService = field(init=False)
+    initiatives: InitiativesService = field(init=False)
+    orgsync: OrgSync = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.permissions = Permissions(self.settings, self.clients)
+        self.teams = TeamsService(self.settings, self.sessions, self.clients, self.permissions)
+        self.objectives = ObjectivesService(self.sessions, self.permissions)
+        self.initiatives = InitiativesService(self.sessions, self.permissions)
+        self.orgsync = OrgSync(self.sessions)
 
     def workspace_id(self, slack_team_id: str) -> int:
         """Return our id for a Slack workspace, registering it on first sight."""

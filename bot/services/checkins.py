@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.schedule import Cycle, cycle_for, open_cycle, week_label, week_of
+from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import Tagging
 from bot.settings import Settings
@@ -39,7 +40,7 @@ MAX_UPDATE_LENGTH = 4000
 CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
-class CheckinError(Exception):
+class CheckinError(UserError):
     """Something the person must fix; the message says what, in one line."""
 
 

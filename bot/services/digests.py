@@ -18,6 +18,7 @@ from bot.blocks.digest import DigestData, WeekScore, digest_message
 from bot.heatmap import render_heatmap
 from bot.schedule import shift_week, week_of
 from bot.services.checkins import team_cycle, team_zone
+from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import as_engine_objective, objectives_of
 from bot.settings import Settings
@@ -32,7 +33,7 @@ TREND_WEEKS = 6
 POST_WINDOW = timedelta(days=3)
 
 
-class DigestError(Exception):
+class DigestError(UserError):
     """Something the person must fix (no leadership channel, unknown week); one line."""
 
 

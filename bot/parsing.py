@@ -1,0 +1,562 @@
+"""Pure parsers for slash-command text: tokens, Slack formatting, names, slugs, schedules.
+
+Nothing here raises on user input: every parser returns a value or an `Invalid`
+carrying a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, available_timezones
+
+__all__ = [
+    "Invalid",
+    "Token",
+    "InitiativeDraft",
+    "TeamRef",
+    "HELP_WORDS",
+    "is_help",
+    "tokenize",
+    "plain",
+    "unescape",
+    "slugify",
+    "unique_slug",
+    "parse_weekday",
+    "parse_time",
+    "parse_timezone",
+    "parse_schedule",
+    "parse_initiative_id",
+    "parse_initiative_add",
+    "parse_objective_add",
+    "validate_team_name",
+    "validate_title",
+    "validate_description",
+    "parse_keywords",
+    "split_subcommand",
+    "WEEKDAYS",
+    "ScheduleRequest",
+    "ObjectiveDraft",
+    "ListFilter",
+    "parse_initiative_list",
+]
+
+TEAM_NAME_MAX = 80
+TITLE_MAX = 150
+INITIATIVE_TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+KEYWORD_MAX = 40
+KEYWORDS_MAX = 30
+SLUG_MAX = 40
+
+HELP_WORDS = frozenset({"help", "-h", "--help", "?", "h"})
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Input that cannot be used, with what to tell the person."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of command text.
+
+    kind: word | quoted | user | channel | link | special (`<!here>`, user groups, dates)
+    value: the word, or the id/url the formatting points at
+    label: what a person sees (`@ana`, `#sales`, a link's label)
+    """
+
+    kind: str
+    value: str
+    label: str
+    raw: str
+
+    @property
+    def text(self) -> str:
+        """Return the token as plain text a person would read."""
+        return self.label
+
+
+def is_help(text: str) -> bool:
+    """Say whether command text asks for help."""
+    return text.strip().casefold() in HELP_WORDS
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of &, < and > in message text."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# <@U123|name>, <#C123|name>, <!here>, <!subteam^S1|@team>, <https://x|label>, <mailto:a@b|a@b>
+_FORMATTED = re.compile(r"<([^<>\s|][^<>|]*)(?:\|([^<>]*))?>")
+_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "'": "'", "‘": "’", "’": "’"}
+
+
+def _formatted_token(inner: str, label: str | None, raw: str) -> Token:
+    if inner.startswith("@") and len(inner) > 1:
+        user = inner[1:]
+        return Token("user", user, "@" + (label or user), raw)
+    if inner.startswith("#") and len(inner) > 1:
+        channel = inner[1:]
+        return Token("channel", channel, "#" + (label or channel), raw)
+    if inner.startswith("!"):
+        command = inner[1:]
+        if label:
+            shown = label
+        elif command.startswith("subteam^"):
+            shown = "@" + command.split("^", 1)[1]
+        else:
+            shown = "@" + command.split("^", 1)[0]
+        return Token("special", command, shown, raw)
+    url = inner
+    shown = label or (url[len("mailto:"):] if url.startswith("mailto:") else url)
+    return Token("link", url, shown, raw)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split command text into tokens: words, "quoted phrases" and Slack formatting.
+
+    Slack formatting (`<@U1|ana>`, `<#C1|sales>`, links) stays one token even when
+    its label has spaces; straight and curly quotes group words.
+    """
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch == "<":
+            match = _FORMATTED.match(text, i)
+            if match:
+                inner, label = match.group(1), match.group(2)
+                tokens.append(_formatted_token(unescape(inner), unescape(label) if label else None, match.group(0)))
+                i = match.end()
+                continue
+        if ch in ('"', "“", "„", "”"):
+            closers = {'"', "”", "“"}
+            end = next((j for j in range(i + 1, n) if text[j] in closers), -1)
+            if end > i:
+                inner = " ".join(unescape(text[i + 1 : end]).split())
+                tokens.append(Token("quoted", inner, inner, text[i : end + 1]))
+                i = end + 1
+                continue
+        j = i
+        while j < n and not text[j].isspace() and not (text[j] == "<" and _FORMATTED.match(text, j)):
+            j += 1
+        word = unescape(text[i:j])
+        tokens.append(Token("word", word, word, text[i:j]))
+        i = j
+    return tokens
+
+
+def plain(text: str) -> str:
+    """Return text with Slack formatting rendered as a person reads it, whitespace collapsed."""
+    out: list[str] = []
+    last = 0
+    for match in _FORMATTED.finditer(text):
+        out.append(unescape(text[last : match.start()]))
+        label = match.group(2)
+        out.append(_formatted_token(unescape(match.group(1)), unescape(label) if label else None, match.group(0)).label)
+        last = match.end()
+    out.append(unescape(text[last:]))
+    return " ".join("".join(out).split())
+
+
+def split_subcommand(text: str) -> tuple[str, str]:
+    """Return (first word in lower case, the rest of the text)."""
+    stripped = text.strip()
+    if not stripped:
+        return "", ""
+    parts = stripped.split(None, 1)
+    return parts[0].casefold(), (parts[1] if len(parts) > 1 else "")
+
+
+# --------------------------------------------------------------------------- names and titles
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in text)
+
+
+def validate_team_name(text: str) -> str | Invalid:
+    """Return a clean team name (Slack formatting resolved) or say what is wrong with it."""
+    name = plain(text).strip().strip("\"“”'").strip()
+    if name.startswith("#"):
+        name = name[1:]
+    if not name:
+        return Invalid("Give the team a name, e.g. `marketing`.")
+    if len(name) > TEAM_NAME_MAX:
+        return Invalid(f"A team name can have at most {TEAM_NAME_MAX} characters (this one has {len(name)}).")
+    if _has_control(name):
+        return Invalid("A team name cannot contain control characters.")
+    if name.startswith("@"):
+        return Invalid("A team name cannot be a person or a mention; use a word like `sales`.")
+    if not re.fullmatch(r"[\w][\w &'.+/-]*", name):
+        return Invalid(
+            "A team name can use letters, digits, spaces and - _ & ' . + / (and must start with a letter or digit)."
+        )
+    return name
+
+
+def validate_title(text: str, *, what: str = "title", limit: int = TITLE_MAX) -> str | Invalid:
+    """Return a clean one-line title or say what is wrong with it."""
+    title = plain(text).strip()
+    if not title:
+        return Invalid(f"The {what} is empty.")
+    if len(title) > limit:
+        return Invalid(f"The {what} can have at most {limit} characters (this one has {len(title)}).")
+    if _has_control(title):
+        return Invalid(f"The {what} cannot contain control characters.")
+    if not any(c.isalnum() for c in title):
+        return Invalid(f"The {what} needs at least one letter or digit.")
+    return title
+
+
+def validate_description(text: str) -> str | Invalid:
+    """Return a clean description (may be empty) or say what is wrong with it."""
+    lines = [" ".join(plain(line).split()) for line in text.replace("\r\n", "\n").split("\n")]
+    description = "\n".join(lines).strip()
+    if len(description) > DESCRIPTION_MAX:
+        return Invalid(f"The description can have at most {DESCRIPTION_MAX} characters (this one has {len(description)}).")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") and c != "\n" for c in description):
+        return Invalid("The description cannot contain control characters.")
+    return description
+
+
+def parse_keywords(text: str) -> tuple[str, ...] | Invalid:
+    """Read comma- or line-separated keywords; drop blanks and repeats."""
+    words: list[str] = []
+    for part in re.split(r"[,\n;]", plain(text.replace("\n", ",")) if text else ""):
+        word = part.strip()
+        if not word or word.casefold() in (w.casefold() for w in words):
+            continue
+        if len(word) > KEYWORD_MAX:
+            return Invalid(f"A keyword can have at most {KEYWORD_MAX} characters ('{word[:20]}…' is longer).")
+        if _has_control(word):
+            return Invalid("Keywords cannot contain control characters.")
+        words.append(word)
+    if len(words) > KEYWORDS_MAX:
+        return Invalid(f"Give at most {KEYWORDS_MAX} keywords (there are {len(words)}).")
+    return tuple(words)
+
+
+# --------------------------------------------------------------------------- slugs
+
+def slugify(title: str, limit: int = SLUG_MAX) -> str:
+    """Return a key for a title: lower-case ASCII words joined by '-', at most `limit` characters."""
+    ascii_text = unicodedata.normalize("NFKD", plain(title).replace("ß", "ss")).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.casefold())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            if not slug:
+                slug = word[:limit]
+            break
+        slug = candidate
+    return slug or "objective"
+
+
+def unique_slug(base: str, taken: set[str] | frozenset[str], limit: int = SLUG_MAX) -> str:
+    """Return `base`, or `base-2`, `base-3`, ... : the first not in `taken`, within `limit`."""
+    if base not in taken:
+        return base
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = base[: limit - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+# --------------------------------------------------------------------------- schedules
+
+_WEEKDAY_WORDS: dict[str, int] = {}
+for _index, _day in enumerate(WEEKDAYS):
+    _lower = _day.casefold()
+    for _form in (_lower, _lower[:3], _lower[:2], _lower + "s"):
+        _WEEKDAY_WORDS.setdefault(_form, _index)
+_WEEKDAY_WORDS.update({"tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3})
+
+
+def parse_weekday(text: str) -> int | Invalid:
+    """Return 0 (Monday) .. 6 (Sunday) for mon, Monday, MON, tue, ..."""
+    word = text.strip().rstrip(".,").casefold()
+    if word in _WEEKDAY_WORDS:
+        return _WEEKDAY_WORDS[word]
+    return Invalid(f"'{text.strip()[:20]}' is not a weekday; use mon, tue, wed, thu, fri, sat or sun.")
+
+
+def parse_time(text: str) -> str | Invalid:
+    """Return "HH:MM" for 09:30, 9:30, 9.30, 0930, 9am, 9:30pm, 17h."""
+    word = text.strip().casefold().replace(" ", "")
+    match = re.fullmatch(r"(\d{1,2})(?:[:.h](\d{2}))?h?(am|pm)?", word) or re.fullmatch(r"(\d{2})(\d{2})()", word)
+    if not match:
+        return Invalid(f"'{text.strip()[:20]}' is not a time; use HH:MM in 24 hours, e.g. 09:30 or 14:00.")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    meridiem = match.group(3)
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return Invalid(f"'{text.strip()[:20]}' is not a time: with am/pm the hour is 1 to 12.")
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    elif ":" not in word and "." not in word and "h" not in word and len(word) <= 2:
+        return Invalid(f"'{text.strip()[:20]}' is not a time; use HH:MM, e.g. {hour:02d}:00.")
+    if hour > 23 or minute > 59:
+        return Invalid(f"'{text.strip()[:20]}' is not a time of day; hours go 00-23 and minutes 00-59.")
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _timezone_names() -> dict[str, str]:
+    names = {name.casefold(): name for name in available_timezones()}
+    names.setdefault("utc", "UTC")
+    return names
+
+
+_ZONES: dict[str, str] | None = None
+
+
+def parse_timezone(text: str) -> str | Invalid:
+    """Return the canonical IANA name for a zone given in any case (europe/berlin -> Europe/Berlin)."""
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = _timezone_names()
+    word = text.strip()
+    found = _ZONES.get(word.casefold()) if word else None
+    if found is None:
+        return Invalid(f"'{word[:40]}' is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.")
+    try:
+        ZoneInfo(found)
+    except (ValueError, KeyError, OSError):
+        return Invalid(f"'{word[:40]}' is not a time zone I can use.")
+    return found
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """What `/alignment schedule` asks for; timezone None means the caller's."""
+
+    team: str
+    weekday: int
+    time: str
+    timezone: str | None
+
+
+def parse_schedule(text: str) -> ScheduleRequest | Invalid:
+    """Read `<team> <weekday> <HH:MM> [timezone]`; a team name may have spaces."""
+    words = [t.text for t in tokenize(text)]
+    for tail in (3, 2):
+        if len(words) < tail + 1:
+            continue
+        head, rest = words[:-tail], words[-tail:]
+        weekday = parse_weekday(rest[0])
+        clock = parse_time(rest[1])
+        if isinstance(weekday, Invalid) or isinstance(clock, Invalid):
+            continue
+        zone: str | None = None
+        if tail == 3:
+            parsed_zone = parse_timezone(rest[2])
+            if isinstance(parsed_zone, Invalid):
+                return parsed_zone
+            zone = parsed_zone
+        team = validate_team_name(" ".join(head))
+        if isinstance(team, Invalid):
+            return team
+        return ScheduleRequest(team, weekday, clock, zone)
+    if len(words) >= 3:
+        # Say which part is wrong rather than only repeating the usage.
+        for index in range(1, len(words) - 1):
+            if not isinstance(parse_weekday(words[index]), Invalid):
+                clock = parse_time(words[index + 1])
+                if isinstance(clock, Invalid):
+                    return clock
+        weekday_problem = parse_weekday(words[-2] if len(words) >= 3 else words[-1])
+        if isinstance(weekday_problem, Invalid) and isinstance(parse_time(words[-1]), str):
+            return weekday_problem
+    return Invalid("Say which team, weekday and time, e.g. `marketing mon 09:30` or `sales friday 14:00 Europe/Berlin`.")
+
+
+# --------------------------------------------------------------------------- objectives and initiatives
+
+@dataclass(frozen=True)
+class ObjectiveDraft:
+    """What `/objective add` asks for."""
+
+    title: str
+    description: str
+
+
+def _split_bar(text: str) -> tuple[str, str]:
+    depth = 0
+    for index, ch in enumerate(text):
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth = max(0, depth - 1)
+        elif ch == "|" and depth == 0:
+            return text[:index], text[index + 1 :]
+    return text, ""
+
+
+def parse_objective_add(text: str) -> ObjectiveDraft | Invalid:
+    """Read `<title> [| <description>]`; a `|` inside Slack formatting (`<url|label>`) is not the separator."""
+    title_text, description_text = _split_bar(text)
+    title = validate_title(title_text)
+    if isinstance(title, Invalid):
+        return title
+    description = validate_description(description_text)
+    if isinstance(description, Invalid):
+        return description
+    return ObjectiveDraft(title, description)
+
+
+def parse_initiative_id(text: str) -> int | Invalid:
+    """Read an initiative id: 12 or #12."""
+    word = text.strip().lstrip("#")
+    if word.isascii() and word.isdigit() and 0 < len(word) <= 12 and int(word) > 0:
+        return int(word)
+    shown = text.strip()[:20] or "nothing"
+    return Invalid(f"'{shown}' is not an initiative id; ids are numbers, see `/initiative list`.")
+
+
+@dataclass(frozen=True)
+class TeamRef:
+    """A team as written in command text: a name, or a channel mention."""
+
+    name: str
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InitiativeDraft:
+    """What `/initiative add` asks for."""
+
+    title: str
+    objective_keys: tuple[str, ...] = ()
+    partners: tuple[TeamRef, ...] = ()
+    owner: str | None = None
+
+
+_KEY_TOKEN = re.compile(r"#([A-Za-z0-9][A-Za-z0-9-]*)[.,;]?")
+_SEPARATORS = {",", "and", "&", "+"}
+
+
+def _tail(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[TeamRef, ...], str | None] | None:
+    """Parse the end of `/initiative add`: #keys, one `with` clause, one @owner; None if it is not one."""
+    keys: list[str] = []
+    partners: list[TeamRef] = []
+    owner: str | None = None
+    seen_with = False
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        key = _KEY_TOKEN.fullmatch(token.value) if token.kind == "word" else None
+        if key:
+            keys.append(key.group(1).casefold())
+            i += 1
+        elif token.kind == "user":
+            if owner is not None:
+                return None
+            owner = token.value
+            i += 1
+        elif token.kind == "word" and token.value.casefold() == "with" and not seen_with:
+            seen_with = True
+            i += 1
+            words: list[str] = []
+            found = 0
+
+            def close() -> None:
+                if words:
+                    partners.append(TeamRef(" ".join(words)))
+                    words.clear()
+
+            while i < len(tokens):
+                current = tokens[i]
+                if current.kind == "channel":
+                    close()
+                    partners.append(TeamRef(current.label.lstrip("#"), current.value))
+                    found += 1
+                elif current.kind in ("word", "quoted") and not _KEY_TOKEN.fullmatch(current.value):
+                    value = current.value
+                    if current.kind == "word" and value.casefold() == "with":
+                        return None
+                    pieces = re.split(r"(,)", value) if current.kind == "word" else [value]
+                    for piece in pieces:
+                        if piece == "," or (current.kind == "word" and piece.casefold() in _SEPARATORS):
+                            close()
+                        elif piece:
+                            words.append(piece)
+                            found += 1
+                else:
+                    break
+                i += 1
+            close()
+            if not found:
+                return None
+        else:
+            return None
+    return tuple(dict.fromkeys(keys)), tuple(partners), owner
+
+
+def parse_initiative_add(text: str) -> InitiativeDraft | Invalid:
+    """Read `<title> [#objective-key ...] [with <team> ...] [@owner]`.
+
+    The title is the longest start of the text whose rest reads as the tail; a
+    quoted title is taken as is ("Partner with agencies" keeps its "with").
+    """
+    tokens = tokenize(text)
+    if not tokens:
+        return Invalid("Give the initiative a title, e.g. `/initiative add Launch the partner webinar #new-revenue with sales`.")
+    if tokens[0].kind == "quoted":
+        start = 1
+        tail = _tail(tokens[1:])
+        if tail is None:
+            return Invalid(
+                "After the title, give `#objective-key`s, `with <team>` and an `@owner`, e.g. "
+                '`/initiative add "Partner with agencies" #new-revenue with sales`.'
+            )
+    else:
+        tail = None
+        start = len(tokens)
+        for index in range(1, len(tokens) + 1):
+            tail = _tail(tokens[index:])
+            if tail is not None:
+                start = index
+                break
+    assert tail is not None
+    title = validate_title(" ".join(t.text for t in tokens[:start]), limit=INITIATIVE_TITLE_MAX)
+    if isinstance(title, Invalid):
+        return title
+    keys, partners, owner = tail
+    return InitiativeDraft(title=title, objective_keys=keys, partners=partners, owner=owner)
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """What `/initiative list` asks for: everything, mine, or one team."""
+
+    mine: bool = False
+    team: TeamRef | None = None
+    include_closed: bool = field(default=False)
+
+
+def parse_initiative_list(text: str) -> ListFilter | Invalid:
+    """Read `[team|mine|all]`."""
+    tokens = tokenize(text)
+    if not tokens:
+        return ListFilter()
+    if len(tokens) == 1 and tokens[0].kind == "word" and tokens[0].value.casefold() in ("mine", "me", "my"):
+        return ListFilter(mine=True)
+    if len(tokens) == 1 and tokens[0].kind == "channel":
+        return ListFilter(team=TeamRef(tokens[0].label.lstrip("#"), tokens[0].value))
+    if len(tokens) == 1 and tokens[0].kind == "user":
+        return Invalid("To list someone's initiatives use `/initiative list mine`; for a team, give its name.")
+    name = validate_team_name(" ".join(t.text for t in tokens))
+    if isinstance(name, Invalid):
+        return name
+    return ListFilter(team=TeamRef(name))

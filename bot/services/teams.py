@@ -1,0 +1,313 @@
+"""Teams: map channels to teams, keep their members in step with Slack, set schedules."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, TeamRef, parse_timezone
+from bot.services.errors import INVITE_HINT, NotFound, UserError, slack_problem
+from bot.services.permissions import Permissions
+from bot.settings import Settings
+from bot.slack import SlackClients
+from storage import repositories
+from storage.models import Team
+
+logger = logging.getLogger(__name__)
+
+MEMBERS_PAGE = 200
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """A team as people see it in lists."""
+
+    id: int
+    name: str
+    aliases: tuple[str, ...]
+    channel_id: str | None
+    weekday: int
+    time: str
+    timezone: str
+    members: tuple[str, ...]
+    problem: str | None
+
+    @property
+    def schedule(self) -> str:
+        """Return e.g. "Mondays 10:00 (Europe/Berlin)"."""
+        return f"{WEEKDAYS[self.weekday]}s {self.time} ({self.timezone})"
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """What `/alignment team` did."""
+
+    team: str
+    created: bool
+    moved_from: str | None
+    already: bool
+    members: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Every team of a workspace and the leadership channel."""
+
+    teams: tuple[TeamView, ...]
+    leadership_channel_id: str | None
+
+
+def team_names(teams: list[Team]) -> str:
+    """Return "a, b, c" (or a hint when there are none) for messages that list the teams."""
+    if not teams:
+        return "there are no teams yet (an admin maps one with `/alignment team <name>` in its channel)"
+    names = [t.name for t in teams]
+    shown = ", ".join(names[:15])
+    return shown + (f" and {len(names) - 15} more" if len(names) > 15 else "")
+
+
+def resolve_team(session: Session, workspace_id: int, ref: TeamRef) -> Team | None:
+    """Find the team a person meant: by channel when they mentioned one, else by name or alias."""
+    if ref.channel_id:
+        team = repositories.find_team_by_channel(session, workspace_id, ref.channel_id)
+        if team is not None:
+            return team
+    team = repositories.find_team(session, workspace_id, ref.name)
+    if team is None and ref.name.casefold().endswith(" team"):
+        team = repositories.find_team(session, workspace_id, ref.name[: -len(" team")].strip())
+    if team is None and ref.name.casefold().startswith("the "):
+        team = resolve_team(session, workspace_id, TeamRef(ref.name[4:].strip()))
+    return team
+
+
+class TeamsService:
+    """Teams, their channels, members and schedules."""
+
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients, permissions: Permissions
+    ) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._clients = clients
+        self._permissions = permissions
+        self._bot_users: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ admin commands
+
+    def map_channel(self, slack_team_id: str, user_id: str, channel_id: str, name: str) -> Mapped:
+        """Make `channel_id` team `name`'s check-in channel: create the team or move it here."""
+        self._permissions.require_admin(slack_team_id, user_id, "map channels to teams")
+        self._check_channel_id(channel_id)
+        with self._sessions.begin() as session:
+            self._check_mapping(session, slack_team_id, channel_id, name)
+        client = self._clients.for_team(slack_team_id)
+        self._ensure_in_channel(client, channel_id)
+        members = self._channel_members(slack_team_id, client, channel_id)
+        with self._sessions.begin() as session:
+            # Checked again: an admin in another channel may have raced us.
+            team, moved_from, already = self._check_mapping(session, slack_team_id, channel_id, name)
+            created = team is None
+            if team is None:
+                workspace = repositories.ensure_workspace(session, slack_team_id)
+                team = Team(workspace_id=workspace.id, name=name, aliases=[])
+                session.add(team)
+                session.flush()
+            team.channel_id = channel_id
+            team.problem = None
+            repositories.set_members(session, team, members)
+            return Mapped(team.name, created, moved_from, already, len(members))
+
+    def _check_mapping(
+        self, session: Session, slack_team_id: str, channel_id: str, name: str
+    ) -> tuple[Team | None, str | None, bool]:
+        workspace = repositories.ensure_workspace(session, slack_team_id)
+        team = repositories.find_team(session, workspace.id, name)
+        owner = repositories.find_team_by_channel(session, workspace.id, channel_id)
+        if owner is not None and (team is None or owner.id != team.id):
+            raise UserError(
+                f"This channel is already team *{owner.name}*'s check-in channel. To use it for *{name}*, "
+                f"first map *{owner.name}* to its own channel (run `/alignment team {owner.name}` there)."
+            )
+        if team is None:
+            return None, None, False
+        already = team.channel_id == channel_id
+        moved_from = team.channel_id if team.channel_id and not already else None
+        return team, moved_from, already
+
+    def set_leadership(self, slack_team_id: str, user_id: str, channel_id: str) -> str | None:
+        """Make `channel_id` the leadership channel; return the previous one, if any."""
+        self._permissions.require_admin(slack_team_id, user_id, "choose the leadership channel")
+        self._check_channel_id(channel_id)
+        self._ensure_in_channel(self._clients.for_team(slack_team_id), channel_id)
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            previous = workspace.leadership_channel_id
+            workspace.leadership_channel_id = channel_id
+            return previous if previous != channel_id else None
+
+    def schedule(self, slack_team_id: str, user_id: str, request: ScheduleRequest) -> TeamView:
+        """Set when a team's check-in prompt goes out; the zone defaults to the caller's."""
+        self._permissions.require_admin(slack_team_id, user_id, "set check-in schedules")
+        zone = request.timezone
+        if zone is None:
+            found = parse_timezone(self._permissions.timezone_of(slack_team_id, user_id) or "")
+            zone = found if not isinstance(found, Invalid) else self._settings.timezone
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = resolve_team(session, workspace.id, TeamRef(request.team))
+            if team is None:
+                teams = repositories.list_teams(session, workspace.id)
+                raise NotFound(f"There is no team called '{request.team}'; {team_names(teams)}.")
+            team.prompt_weekday = request.weekday
+            team.prompt_time = request.time
+            team.timezone = zone
+            return self._view(session, team)
+
+    # ------------------------------------------------------------------ reading
+
+    def overview(self, slack_team_id: str) -> Overview:
+        """Return every team with its channel, schedule and members."""
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            teams = tuple(self._view(session, t) for t in repositories.list_teams(session, workspace.id))
+            return Overview(teams, workspace.leadership_channel_id)
+
+    def _view(self, session: Session, team: Team) -> TeamView:
+        workspace_zone = team.timezone or self._settings.timezone
+        return TeamView(
+            id=team.id,
+            name=team.name,
+            aliases=tuple(team.aliases or ()),
+            channel_id=team.channel_id,
+            weekday=team.prompt_weekday,
+            time=team.prompt_time,
+            timezone=workspace_zone,
+            members=tuple(repositories.member_ids(session, team.workspace_id, team.id)),
+            problem=team.problem,
+        )
+
+    # ------------------------------------------------------------------ members
+
+    def refresh_members(self, slack_team_id: str) -> int:
+        """Read conversations.members for every team with a channel; return how many teams were refreshed."""
+        with self._sessions.begin() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is None:
+                return 0
+            channels = {t.id: t.channel_id for t in repositories.list_teams(session, workspace.id) if t.channel_id}
+        client = self._clients.for_team(slack_team_id)
+        refreshed = 0
+        for team_id, channel_id in channels.items():
+            assert channel_id is not None
+            try:
+                members: list[str] | None = self._channel_members(slack_team_id, client, channel_id)
+                problem = None
+            except UserError as error:
+                members, problem = None, error.message[:200]
+            with self._sessions.begin() as session:
+                team = repositories.get_team(session, workspace.id, team_id)
+                if team is None or team.channel_id != channel_id:
+                    continue  # remapped meanwhile; the new mapping read its own members
+                team.problem = problem
+                if members is not None:
+                    repositories.set_members(session, team, members)
+                    refreshed += 1
+        return refreshed
+
+    def member_joined(self, slack_team_id: str, channel_id: str, user_id: str, bot_user_id: str | None) -> bool:
+        """Add a member to the team of `channel_id`; when the bot itself joined, re-read all members."""
+        if bot_user_id and user_id == bot_user_id:
+            return self._refresh_channel(slack_team_id, channel_id)
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
+            return team is not None and repositories.add_member(session, team, user_id)
+
+    def member_left(self, slack_team_id: str, channel_id: str, user_id: str, bot_user_id: str | None) -> bool:
+        """Remove a member from the team of `channel_id`; note the problem when the bot itself left."""
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
+            if team is None:
+                return False
+            if bot_user_id and user_id == bot_user_id:
+                team.problem = "Alignbot was removed from the channel: " + INVITE_HINT
+                return True
+            return repositories.remove_member(session, team, user_id)
+
+    def _refresh_channel(self, slack_team_id: str, channel_id: str) -> bool:
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
+            if team is None:
+                return False
+        members = self._channel_members(slack_team_id, self._clients.for_team(slack_team_id), channel_id)
+        with self._sessions.begin() as session:
+            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
+            if team is None:
+                return False
+            team.problem = None
+            repositories.set_members(session, team, members)
+            return True
+
+    # ------------------------------------------------------------------ Slack
+
+    @staticmethod
+    def _check_channel_id(channel_id: str) -> None:
+        if not channel_id or channel_id[0] not in "CG":
+            raise UserError("Run this in a channel (not in a direct message), so I know which channel you mean.")
+
+    @staticmethod
+    def _ensure_in_channel(client: WebClient, channel_id: str) -> None:
+        """Join a public channel the bot is not in, or say how to invite it."""
+        try:
+            channel = client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError as error:
+            raise slack_problem(error) from error
+        if channel.get("is_archived"):
+            raise UserError("This channel is archived; use a channel that is still in use.")
+        if channel.get("is_im") or channel.get("is_mpim"):
+            raise UserError("Run this in a channel, not in a direct or group message.")
+        if channel.get("is_member"):
+            return
+        if channel.get("is_private"):
+            raise UserError("I'm not in this private channel: " + INVITE_HINT + ".")
+        try:
+            client.conversations_join(channel=channel_id)
+        except SlackApiError as error:
+            raise slack_problem(error) from error
+
+    def _bot_user_id(self, slack_team_id: str, client: WebClient) -> str | None:
+        with self._lock:
+            known = self._bot_users.get(slack_team_id)
+        if known is None:
+            try:
+                known = client.auth_test().get("user_id")
+            except SlackApiError as error:
+                raise slack_problem(error) from error
+            if known:
+                with self._lock:
+                    self._bot_users[slack_team_id] = known
+        return known
+
+    def _channel_members(self, slack_team_id: str, client: WebClient, channel_id: str) -> list[str]:
+        """Return a channel's members, every page, without the bot itself."""
+        bot = self._bot_user_id(slack_team_id, client)
+        members: list[str] = []
+        cursor: str | None = None
+        try:
+            while True:
+                page = client.conversations_members(channel=channel_id, limit=MEMBERS_PAGE, cursor=cursor)
+                members.extend(page.get("members") or [])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+        except SlackApiError as error:
+            raise slack_problem(error) from error
+        return [m for m in dict.fromkeys(members) if m != bot]

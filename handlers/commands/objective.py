@@ -1,0 +1,83 @@
+"""/objective: add, list, edit, archive the business objectives."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import objectives as blocks
+from bot.parsing import Invalid, is_help, parse_objective_add, split_subcommand
+from bot.services import Services
+from handlers.replies import ack_usage, help_reply, say_privately, user_errors
+
+COMMAND = "/objective"
+
+
+def register(app: App, services: Services) -> None:
+    """Attach the /objective listener."""
+
+    def add(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
+        draft = parse_objective_add(rest)
+        if isinstance(draft, Invalid):
+            return ack_usage(ack, COMMAND, draft)
+        ack()
+        with user_errors(respond):
+            added = services.objectives.add(body["team_id"], body["user_id"], draft)
+            say_privately(respond, blocks.objective_added(added))
+
+    def list_(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
+        if rest.strip():
+            return ack_usage(ack, COMMAND, "`/objective list` takes nothing after it.")
+        ack()
+        with user_errors(respond):
+            found = services.objectives.list(body["team_id"])
+            say_privately(respond, blocks.objective_list(found.objectives, found.archived))
+
+    def edit(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
+        key = _one_key(rest)
+        if isinstance(key, Invalid):
+            return ack_usage(ack, COMMAND, key)
+        ack()
+        with user_errors(respond):
+            objective = services.objectives.for_edit(body["team_id"], body["user_id"], key)
+            view = blocks.edit_modal(objective)
+            view["private_metadata"] = json.dumps({"key": objective.key, "channel": body.get("channel_id")})
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def archive(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
+        key = _one_key(rest)
+        if isinstance(key, Invalid):
+            return ack_usage(ack, COMMAND, key)
+        ack()
+        with user_errors(respond):
+            archived = services.objectives.archive(body["team_id"], body["user_id"], key)
+            say_privately(
+                respond,
+                f"Archived objective `{archived.key}` ({archived.title}). Work already tagged with it keeps "
+                "the tag; new work can no longer be tagged with it.",
+            )
+
+    subcommands: dict[str, Callable[..., None]] = {"add": add, "list": list_, "edit": edit, "archive": archive}
+
+    def command_objective(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        text = body.get("text") or ""
+        if is_help(text):
+            return ack(**help_reply(COMMAND))
+        name, rest = split_subcommand(text)
+        handler = subcommands.get(name)
+        if handler is None:
+            return ack_usage(ack, COMMAND, f"I don't know `{name[:20]}`." if name else None)
+        handler(body, rest, ack, respond, client)
+
+    app.command(COMMAND)(command_objective)
+
+
+def _one_key(text: str) -> str | Invalid:
+    words = text.split()
+    if len(words) != 1:
+        return Invalid("Give one objective key, e.g. `new-revenue` (see `/objective list`).")
+    return words[0].lstrip("#").casefold()

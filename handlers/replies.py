@@ -1,0 +1,48 @@
+"""What every listener answers with: help, usage lines, and domain errors as ephemeral messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot.blocks.common import help_blocks
+from bot.parsing import Invalid
+from bot.services.errors import UserError
+from bot.usage import COMMANDS
+
+
+def help_reply(command: str) -> dict[str, Any]:
+    """Return the ephemeral help of a command."""
+    usage = COMMANDS[command]
+    return {"text": f"{usage.command} help", "blocks": help_blocks(usage), "response_type": "ephemeral"}
+
+
+def usage_reply(command: str, problem: Invalid | str | None = None) -> dict[str, Any]:
+    """Return the ephemeral usage line, after what was wrong when we know it."""
+    line = COMMANDS[command].usage_line
+    reason = problem.message if isinstance(problem, Invalid) else problem
+    return {"text": f"{reason}\n{line}" if reason else line, "response_type": "ephemeral"}
+
+
+def ack_usage(ack: Ack, command: str, problem: Invalid | str | None = None) -> None:
+    """Acknowledge with the usage line."""
+    ack(**usage_reply(command, problem))
+
+
+def say_privately(respond: Respond, payload: dict[str, Any] | str) -> None:
+    """Answer the person who asked, and only them."""
+    if isinstance(payload, str):
+        payload = {"text": payload}
+    respond(**payload, response_type="ephemeral", replace_original=False)
+
+
+@contextmanager
+def user_errors(respond: Respond) -> Iterator[None]:
+    """Turn a service's UserError into an ephemeral answer; anything else goes to the error handler."""
+    try:
+        yield
+    except UserError as error:
+        say_privately(respond, f":warning: {error.message}")

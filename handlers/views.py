@@ -1,0 +1,98 @@
+"""Modal submissions: validate, call a service, close the modal or show the errors in it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import initiatives as initiative_blocks
+from bot.blocks import objectives as objective_blocks
+from bot.parsing import (
+    INITIATIVE_TITLE_MAX,
+    InitiativeDraft,
+    Invalid,
+    parse_keywords,
+    validate_description,
+    validate_title,
+)
+from bot.services import Services
+from bot.services.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+
+def _value(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return (view.get("state", {}).get("values", {}).get(block_id) or {}).get("value") or {}
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _tell(client: WebClient, channel: str | None, user: str, payload: dict[str, Any]) -> None:
+    """Confirm privately in the channel the form was opened from, else in a direct message."""
+    if channel:
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, **payload)
+            return
+        except SlackApiError as error:
+            logger.info("ephemeral confirmation failed (%s); sending a DM", error.response.get("error"))
+    client.chat_postMessage(channel=user, **payload)
+
+
+def register(app: App, services: Services) -> None:
+    """Attach the modal submission listeners."""
+
+    @app.view(objective_blocks.EDIT_CALLBACK)
+    def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        title = validate_title(_value(view, "title").get("value") or "")
+        description = validate_description(_value(view, "description").get("value") or "")
+        keywords = parse_keywords(_value(view, "keywords").get("value") or "")
+        errors = {
+            block: checked.message
+            for block, checked in (("title", title), ("description", description), ("keywords", keywords))
+            if isinstance(checked, Invalid)
+        }
+        if errors:
+            return ack(response_action="errors", errors=errors)
+        assert isinstance(title, str) and isinstance(description, str) and isinstance(keywords, tuple)
+        meta = _metadata(view)
+        user = body["user"]["id"]
+        try:
+            saved = services.objectives.update(body["team"]["id"], user, str(meta.get("key", "")), title, description, keywords)
+        except UserError as error:
+            return ack(response_action="errors", errors={"title": error.message})
+        ack()
+        _tell(client, meta.get("channel"), user, {"text": f"Saved objective `{saved.key}` ({saved.title})."})
+
+    @app.view(initiative_blocks.ADD_CALLBACK)
+    def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        title = validate_title(_value(view, "title").get("value") or "", limit=INITIATIVE_TITLE_MAX)
+        if isinstance(title, Invalid):
+            return ack(response_action="errors", errors={"title": title.message})
+        team = (_value(view, "team").get("selected_option") or {}).get("value")
+        keys = tuple(o["value"] for o in _value(view, "objectives").get("selected_options") or [])
+        partners = tuple(int(o["value"]) for o in _value(view, "partners").get("selected_options") or [] if o["value"].isdigit())
+        user = body["user"]["id"]
+        owner = _value(view, "owner").get("selected_user") or user
+        if not team or not str(team).isdigit():
+            return ack(response_action="errors", errors={"team": "Pick the team this initiative belongs to."})
+        meta = _metadata(view)
+        draft = InitiativeDraft(title=title, objective_keys=keys, owner=owner)
+        try:
+            logged = services.initiatives.add(
+                body["team"]["id"], user, meta.get("channel"), draft, team_id=int(team), partner_ids=partners
+            )
+        except UserError as error:
+            return ack(response_action="errors", errors={"title": error.message})
+        ack()
+        _tell(client, meta.get("channel"), user, initiative_blocks.initiative_logged(logged))

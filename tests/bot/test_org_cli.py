@@ -1,0 +1,74 @@
+"""`alignbot org import` and `alignbot org export`: objectives as code, all or nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import main
+from bot.orgfile import load_org
+
+ORG = """\
+teams:
+  - name: marketing
+    aliases: [mktg]
+    channel: C0MKTG01
+    members: [U0ANNA01]
+  - sales
+objectives:
+  - key: new-revenue
+    title: Grow new-logo revenue
+    description: Build qualified pipeline.
+    keywords: [pipeline, ARR]
+"""
+
+
+@pytest.fixture
+def cli(monkeypatch, database_url, engine, tmp_path, capsys):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "ALIGNBOT_ADMINS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")  # migration progress lines are logs, not the answer
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_import_then_export_reimports_to_the_same_state(cli, tmp_path):
+    (tmp_path / "org.yaml").write_text(ORG)
+    code, out, _ = cli("org", "import", "org.yaml", "--team-id", "T0AAAAA01")
+    assert code == 0 and "objectives added: 1 (new-revenue)" in out and "teams added: 2" in out
+    code, exported, _ = cli("org", "export", "--team-id", "T0AAAAA01")
+    assert code == 0 and load_org(exported) == load_org(ORG)
+    (tmp_path / "again.yaml").write_text(exported)
+    code, out, _ = cli("org", "import", "again.yaml", "--team-id", "T0AAAAA01")
+    assert code == 0 and "objectives unchanged: 1" in out and "teams unchanged: 2" in out
+
+
+def test_a_bad_file_names_its_line_and_changes_nothing(cli, tmp_path):
+    (tmp_path / "org.yaml").write_text(ORG)
+    cli("org", "import", "org.yaml", "--team-id", "T0AAAAA01")
+    (tmp_path / "bad.yaml").write_text(ORG.replace("key: new-revenue", "key: New Revenue"))
+    code, _, err = cli("org", "import", "bad.yaml", "--team-id", "T0AAAAA01")
+    assert code == 2 and "bad.yaml line 8" in err and err.count("\n") == 1
+    conflicting = "teams:\n  - name: growth\n    channel: C0MKTG01\nobjectives:\n  - key: other\n    title: Other\n"
+    (tmp_path / "conflict.yaml").write_text(conflicting)
+    code, _, err = cli("org", "import", "conflict.yaml", "--team-id", "T0AAAAA01")
+    assert code == 2 and "conflict.yaml line 3" in err
+    _, exported, _ = cli("org", "export", "--team-id", "T0AAAAA01")
+    assert load_org(exported) == load_org(ORG)
+
+
+def test_usage_errors_are_one_line(cli, tmp_path):
+    for args, words in ((("org", "import", "missing.yaml", "--team-id", "T0AAAAA01"), "no such file"),
+                        (("org", "import", "org.yaml"), "--team-id"),
+                        (("org", "export", "--team-id", "nope"), "not a Slack workspace id"),
+                        (("org", "export", "--team-id", "T0UNKNOWN"), "no workspace T0UNKNOWN"),
+                        (("org",), "required")):
+        code, _, err = cli(*args)
+        assert code == 2 and words in err, args
+        assert err.strip().count("\n") == 0 and "Traceback" not in err

@@ -1,0 +1,78 @@
+"""member_joined_channel / member_left_channel keep team members in step; the clock refreshes them."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from bot.scheduler import refresh_team_members
+from storage import repositories
+from storage.models import Team
+from tests.handlers.conftest import team_rows
+
+
+def _wait_until(check, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
+def test_joins_and_leaves_update_the_team(slack, runtime, teams):
+    slack.event({"type": "member_joined_channel", "user": "U0NEW001", "channel": "C0MKTG01", "channel_type": "C"})
+    _wait_until(lambda: "U0NEW001" in team_rows(runtime)["marketing"][1])
+    slack.event({"type": "member_left_channel", "user": "U0MEMB01", "channel": "C0MKTG01", "channel_type": "C"})
+    _wait_until(lambda: team_rows(runtime)["marketing"][1] == ["U0NEW001"])
+    assert team_rows(runtime)["sales"][1] == ["U0SELL01", "U0SELL02"]
+
+
+def test_events_in_unmapped_channels_change_nothing(slack, runtime, teams):
+    before = team_rows(runtime)
+    response = slack.event({"type": "member_joined_channel", "user": "U0NEW001", "channel": "C0LEAD01"})
+    assert response.status == 200
+    time.sleep(0.2)
+    assert team_rows(runtime) == before
+
+
+def test_a_retried_join_is_applied_once(slack, runtime, teams):
+    event = {"type": "member_joined_channel", "user": "U0NEW001", "channel": "C0MKTG01"}
+    slack.event(event, event_id="Ev0JOIN1")
+    slack.event(event, event_id="Ev0JOIN1", retry_num=1)
+    _wait_until(lambda: "U0NEW001" in team_rows(runtime)["marketing"][1])
+    assert team_rows(runtime)["marketing"][1].count("U0NEW001") == 1
+
+
+def test_the_bot_joining_rereads_every_member(slack, runtime, teams, fake_slack):
+    fake_slack.update_channel("C0MKTG01", members=["U0MEMB01", "U0ADMIN1"])
+    slack.event({"type": "member_joined_channel", "user": fake_slack.bot_user_id, "channel": "C0MKTG01"})
+    _wait_until(lambda: team_rows(runtime)["marketing"][1] == ["U0ADMIN1", "U0MEMB01"])
+
+
+def test_daily_refresh_reads_every_team_and_survives_a_failing_workspace(runtime, teams, fake_slack, engine):
+    with runtime.services.sessions.begin() as session:
+        other = repositories.ensure_workspace(session, "T0OTHER01")
+        session.add(Team(workspace_id=other.id, name="ghosts", channel_id="C0GONE01"))
+    fake_slack.update_channel("C0SALES1", members=["U0SELL01"])
+    # The other workspace's channel does not exist: its team records the problem, the rest refresh.
+    assert refresh_team_members(runtime) == 2
+    rows = team_rows(runtime)
+    assert rows["sales"][1] == ["U0SELL01"]
+    with runtime.services.sessions() as session:
+        ghosts = session.scalar(select(Team).where(Team.name == "ghosts"))
+        assert "can't see that channel" in ghosts.problem
+
+
+def test_a_workspace_that_breaks_does_not_stop_the_others(runtime, teams, monkeypatch):
+    with runtime.services.sessions.begin() as session:
+        other = repositories.ensure_workspace(session, "T0AAAAA01")  # sorts first
+        session.add(Team(workspace_id=other.id, name="ghosts", channel_id="C0GONE01"))
+    real = runtime.services.teams.refresh_members
+
+    def flaky(slack_team_id):
+        if slack_team_id == "T0AAAAA01":
+            raise RuntimeError("uninstalled")
+        return real(slack_team_id)
+
+    monkeypatch.setattr(runtime.services.teams, "refresh_members", flaky)
+    assert refresh_team_members(runtime) == 1
