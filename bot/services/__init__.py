@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services.checkins import Checkins
+from bot.services.deliveries import Deliveries
+from bot.services.digests import Digests
 from bot.services.initiatives import InitiativesService
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
 from bot.services.permissions import Permissions
+from bot.services.tagging import Tagging
 from bot.services.teams import TeamsService
 from bot.settings import Settings
 from bot.slack import SlackClients
@@ -28,13 +32,21 @@ class Services:
     objectives: ObjectivesService = field(init=False)
     initiatives: InitiativesService = field(init=False)
     orgsync: OrgSync = field(init=False)
+    tagging: Tagging = field(init=False)
+    deliveries: Deliveries = field(init=False)
+    checkins: Checkins = field(init=False)
+    digests: Digests = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
         self.teams = TeamsService(self.settings, self.sessions, self.clients, self.permissions)
         self.objectives = ObjectivesService(self.sessions, self.permissions)
-        self.initiatives = InitiativesService(self.sessions, self.permissions)
+        self.tagging = Tagging(self.sessions)
+        self.deliveries = Deliveries(self.sessions)
+        self.initiatives = InitiativesService(self.sessions, self.permissions, self.tagging)
         self.orgsync = OrgSync(self.sessions)
+        self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
+        self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries)
 
     def workspace_id(self, slack_team_id: str) -> int:
         """Return our id for a Slack workspace, registering it on first sight."""

@@ -23,7 +23,6 @@ from storage import repositories
 from storage.models import (
     CheckinCycle,
     Delivery,
-    Objective,
     Team,
     TeamMember,
     Update,
@@ -153,7 +152,7 @@ class Checkins:
             zone = team_zone(team, workspace, self._settings)
             week = week or _current_week(team, zone, utcnow())
             cycle = _ensure_cycle(session, workspace.id, team, week, zone)
-            by_key = {o.key: o for o in _live_objectives(session, workspace.id)}
+            by_key = {o.key: o for o in repositories.list_objectives(session, workspace.id)}
             unknown = [k for k in objectives or () if k not in by_key]
             if unknown:
                 raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
@@ -214,7 +213,7 @@ class Checkins:
                 raise CheckinError("That update no longer exists.")
             if row.author_user_id != user_id and not is_admin:
                 raise CheckinError("Only the author of an update, or an Alignbot admin, can change its tags.")
-            by_key = {o.key: o for o in _live_objectives(session, workspace.id)}
+            by_key = {o.key: o for o in repositories.list_objectives(session, workspace.id)}
             unknown = [k for k in keys if k not in by_key]
             if unknown:
                 raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
@@ -232,7 +231,7 @@ class Checkins:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = _team_by_id(session, workspace.id, team_id)
-            objectives = _live_objectives(session, workspace.id)
+            objectives = repositories.list_objectives(session, workspace.id)
             others = session.scalars(select(Team).where(Team.workspace_id == workspace.id, Team.id != team.id)
                                      .order_by(Team.name)).all()
             existing = session.scalar(
@@ -260,7 +259,7 @@ class Checkins:
                                  .options(selectinload(Update.tags)))
             if row is None:
                 raise CheckinError("That update no longer exists.")
-            objectives = _live_objectives(session, workspace.id)
+            objectives = repositories.list_objectives(session, workspace.id)
             keys = {o.id: o.key for o in objectives}
             return blocks.tags_modal(row.text, {"update_id": row.id},
                                      [blocks.Choice(o.title, o.key) for o in objectives],
@@ -481,11 +480,6 @@ def _ensure_cycle(session: Session, workspace_id: int, team: Team, week: str, zo
     except IntegrityError:
         row = session.scalars(query).one()
     return row
-
-
-def _live_objectives(session: Session, workspace_id: int) -> list[Objective]:
-    return list(session.scalars(select(Objective).where(Objective.workspace_id == workspace_id,
-                                                        Objective.archived_at.is_(None)).order_by(Objective.id)))
 
 
 def _valid_partners(session: Session, workspace_id: int, own_team: int, partners: Sequence[int]) -> list[int]:

@@ -20,7 +20,7 @@ from bot.schedule import shift_week, week_of
 from bot.services.checkins import team_cycle, team_zone
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
-from bot.services.tagging import as_engine_objective, objectives_of
+from bot.services.tagging import as_engine_objective
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
 from storage import repositories
@@ -176,7 +176,7 @@ def _org_of(session: Session, workspace_id: int) -> tuple[model.Org, list[Team],
     """Return the workspace as the engine sees it, its team rows, and live objective keys by id."""
     teams = list(session.scalars(select(Team).where(Team.workspace_id == workspace_id)
                                  .options(selectinload(Team.members)).order_by(Team.name)))
-    objectives = objectives_of(session, workspace_id)
+    objectives = repositories.list_objectives(session, workspace_id)
     org = model.Org(
         teams=tuple(model.Team(name=t.name, aliases=tuple(t.aliases or ()), channel=t.channel_id,
                                members=tuple(m.user_id for m in t.members)) for t in teams),

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alignment import model
-from bot.alignment.tagger import Tagger
 from bot.parsing import InitiativeDraft, ListFilter
 from bot.services.errors import NotFound, Refused, UserError
 from bot.services.objectives import known_keys
 from bot.services.permissions import Permissions
+from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
 from storage import repositories
 from storage.models import Initiative, InitiativePartner, InitiativeTag, Objective, Team, utcnow
@@ -61,9 +61,10 @@ class FormChoices:
 class InitiativesService:
     """Log, list and close initiatives."""
 
-    def __init__(self, sessions: sessionmaker[Session], permissions: Permissions) -> None:
+    def __init__(self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging) -> None:
         self._sessions = sessions
         self._permissions = permissions
+        self._tagging = tagging
 
     def add(
         self,
@@ -156,14 +157,9 @@ class InitiativesService:
         partners.pop(own.id, None)  # working with yourself is not a partnership
         return list(partners.values())
 
-    @staticmethod
-    def _auto_tags(session: Session, workspace_id: int, title: str) -> list[InitiativeTag]:
-        rows = repositories.list_objectives(session, workspace_id)
-        if not rows:
-            return []
-        by_key = {o.key: o for o in rows}
-        objectives = [model.Objective(o.key, o.title, o.description or "", tuple(o.keywords or ())) for o in rows]
-        matches = Tagger(objectives).tag(title)
+    def _auto_tags(self, session: Session, workspace_id: int, title: str) -> list[InitiativeTag]:
+        by_key = {o.key: o for o in repositories.list_objectives(session, workspace_id)}
+        matches = self._tagging.tagger_for(workspace_id, session).tag(title)
         return [
             InitiativeTag(objective_id=by_key[m.key].id, score=float(m.score), source="auto")
             for m in matches

@@ -7,19 +7,11 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.alignment import model
 from bot.alignment.tagger import Tagger
+from storage import repositories
 from storage.models import Objective, Update
 
 # Recent corrections teach the most; older ones add little and cost time per request.
 MAX_EXAMPLES = 500
-
-
-def objectives_of(session: Session, workspace_id: int) -> list[Objective]:
-    """Return a workspace's objectives that are not archived, oldest first."""
-    return list(session.scalars(
-        select(Objective)
-        .where(Objective.workspace_id == workspace_id, Objective.archived_at.is_(None))
-        .order_by(Objective.id)
-    ))
 
 
 def as_engine_objective(row: Objective) -> model.Objective:
@@ -58,6 +50,6 @@ class Tagging:
 
     @staticmethod
     def _build(session: Session, workspace_id: int) -> Tagger:
-        rows = objectives_of(session, workspace_id)
+        rows = repositories.list_objectives(session, workspace_id)
         keys = {row.id: row.key for row in rows}
         return Tagger([as_engine_objective(row) for row in rows], examples_of(session, workspace_id, keys))

@@ -7,6 +7,7 @@ import pytest
 from bot.orgfile import OrgFileError, load_org
 from bot.parsing import InitiativeDraft, ObjectiveDraft
 from bot.services.errors import Refused, UserError
+from bot.services.tagging import Tagging
 from bot.services.initiatives import InitiativesService
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
@@ -59,7 +60,7 @@ def test_same_key_in_two_workspaces(objective_service, engine):
 
 
 def test_initiative_needs_a_team(sessions, permissions, engine):
-    service = InitiativesService(sessions, permissions)
+    service = InitiativesService(sessions, permissions, Tagging(sessions))
     with pytest.raises(UserError, match="not in a team"):
         service.add("T0AAAAA01", "U0MEMB01", None, InitiativeDraft("Webinar"))
 
