@@ -62,6 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
     org_export.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
     org_export.set_defaults(run=_org_export)
 
+    checkins = sub.add_parser("checkins", help="weekly check-ins")
+    checkins_sub = checkins.add_subparsers(dest="checkins_command", metavar="ACTION", parser_class=_Parser,
+                                           required=True)
+    send = checkins_sub.add_parser("send", help="send this week's check-in prompts now (each goes out once)")
+    send.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
+    send.add_argument("--team", metavar="NAME", help="only this team")
+    send.set_defaults(run=_checkins_send)
+
+    digest = sub.add_parser("digest", help="build (and post) the leadership digest from the database")
+    digest.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
+    digest.add_argument("--week", type=_week, help="ISO week like 2026-W48 (default: this week)")
+    digest.add_argument("--post", action="store_true", help="post it to the leadership channel (once a week)")
+    digest.add_argument("--format", choices=("json", "text", "blocks"), default="text",
+                        help="output format (default: text)")
+    digest.set_defaults(run=_digest)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser, required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -281,6 +297,72 @@ def _org_export(args: argparse.Namespace) -> int:
     if not org.objectives:
         raise UsageError(f"workspace {args.team_id} has no objectives yet; an org file needs at least one")
     sys.stdout.write(dump_org(org))
+    return 0
+
+
+def _week(value: str) -> str:
+    from bot.schedule import parse_week
+
+    try:
+        parse_week(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value.strip()
+
+
+def _known_workspace(runtime, team_id: str) -> None:
+    from storage.repositories import find_workspace
+
+    with runtime.services.sessions() as session:
+        if find_workspace(session, team_id) is None:
+            raise UsageError(f"workspace {team_id} is not in the database (has Alignbot been installed there?)")
+
+
+def _checkins_send(args: argparse.Namespace) -> int:
+    from bot.services.errors import UserError
+
+    settings = _settings()
+    try:
+        settings.require_bot_token()
+    except Exception as error:  # SettingsError
+        raise UsageError(str(error)) from None
+    runtime = _runtime(settings)
+    _known_workspace(runtime, args.team_id)
+    try:
+        report = runtime.services.checkins.send_prompts(args.team_id, args.team)
+    except UserError as error:
+        raise UsageError(error.message) from None
+    print(f"sent {report.sent}, already sent {report.already}, failed {report.failed}, to retry {report.pending}")
+    return 0 if report.failed == 0 else 1
+
+
+def _digest(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.blocks.digest import digest_message, digest_text
+    from bot.services.errors import UserError
+
+    settings = _settings()
+    runtime = _runtime(settings)
+    _known_workspace(runtime, args.team_id)
+    data = runtime.services.digests.build(args.team_id, args.week)
+    if args.format == "json":
+        print(json.dumps({"workspace": args.team_id, "week": data.week, **data.report.to_dict()}, indent=2))
+    elif args.format == "blocks":
+        print(json.dumps(digest_message(data), indent=2))
+    else:
+        sys.stdout.write(digest_text(data))
+    if args.post:
+        try:
+            settings.require_bot_token()
+            posted = runtime.services.digests.post(args.team_id, data.week)
+        except UserError as error:
+            raise UsageError(error.message) from None
+        except Exception as error:  # SettingsError
+            raise UsageError(str(error)) from None
+        print(f"digest {posted.week} to {posted.channel}: {posted.outcome.status}"
+              + (f" ({posted.outcome.error})" if posted.outcome.error else ""), file=sys.stderr)
+        return 0 if posted.outcome.delivered else 1
     return 0
 
 

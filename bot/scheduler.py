@@ -32,6 +32,13 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
         purge_processed_events, "interval", hours=6, args=[runtime], id="purge_processed_events",
         next_run_time=utcnow(),
     )
+    # Every minute: prompts, reminders and digests are idempotent, so a tick only sends what is due.
+    scheduler.add_job(
+        runtime.services.checkins.tick, "interval", minutes=1, id="checkins", next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        runtime.services.digests.tick, "interval", minutes=5, id="digests", next_run_time=utcnow(),
+    )
     scheduler.add_job(
         refresh_team_members, "cron", hour=4, minute=15, args=[runtime], id="refresh_team_members",
     )

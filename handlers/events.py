@@ -8,6 +8,12 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+
+from bot.blocks.checkin import confirmation
+from bot.blocks.home import home_view
+from bot.parsing import ListFilter
+from bot.services.checkins import open_value
 
 from bot.services import Services
 from bot.services.errors import UserError
@@ -39,3 +45,49 @@ def register(app: App, services: Services) -> None:
     @app.event("member_left_channel")
     def member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         services.teams.member_left(body["team_id"], event["channel"], event["user"], context.bot_user_id)
+
+    @app.event("message")
+    def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        # Only a person's reply in a thread can be a check-in answer.
+        thread_ts, ts = event.get("thread_ts"), event.get("ts")
+        if event.get("subtype") or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
+            return
+        channel, user = event["channel"], event["user"]
+        try:
+            recorded = services.checkins.record_thread_reply(body["team_id"], user, channel, thread_ts,
+                                                             event.get("text") or "", ts)
+        except UserError as error:
+            _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
+            return
+        if recorded is not None:
+            _answer_in_thread(client, channel, user, thread_ts, confirmation(
+                recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
+                update_id=recorded.update_id))
+
+    @app.event("app_home_opened")
+    def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        team, user = body["team_id"], event["user"]
+        mine = services.checkins.person_week(team, user)
+        _, initiatives = services.initiatives.list(team, user, ListFilter(mine=True))
+        week = mine[2] if mine else services.digests.current_week(team)
+        digest = services.digests.build(team, week, trend_weeks=1) if mine else None
+        client.views_publish(user_id=user, view=home_view(
+            user_id=user,
+            team=mine[1] if mine else None,
+            week=week,
+            answered=bool(mine and mine[3]),
+            open_value=open_value(mine[0], mine[2]) if mine else None,
+            update_text=mine[3] if mine else None,
+            initiatives=[(str(i.id), i.title) for i in initiatives],
+            digest=digest,
+        ))
+
+
+def _answer_in_thread(client: WebClient, channel: str, user: str, thread_ts: str, payload: dict[str, Any]) -> None:
+    """Answer a thread reply: privately in a channel, in the thread of a direct message."""
+    if channel.startswith("D"):
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+    else:
+        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **payload)

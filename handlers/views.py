@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import checkin as checkin_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
 from bot.parsing import (
@@ -96,3 +97,41 @@ def register(app: App, services: Services) -> None:
             return ack(response_action="errors", errors={"title": error.message})
         ack()
         _tell(client, meta.get("channel"), user, initiative_blocks.initiative_logged(logged))
+
+    @app.view(checkin_blocks.MODAL_CALLBACK)
+    def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        answers = checkin_blocks.modal_values(view.get("state", {}))
+        meta = _metadata(view)
+        if not answers["moved"]:
+            return ack(response_action="errors", errors={"moved": "Say what moved forward this week."})
+        text = answers["moved"] + (f"\nNext: {answers['next']}" if answers["next"] else "")
+        user = body["user"]["id"]
+        try:
+            recorded = services.checkins.record(
+                body["team"]["id"], user, text, channel_id=meta.get("channel"), team_id=int(meta["team_id"]),
+                week=str(meta["week"]), source="modal",
+                partners=[int(p) for p in answers["partners"] if p.isdigit()],
+                objectives=answers["objectives"] or None,
+            )
+        except (UserError, KeyError, ValueError) as error:
+            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+            return ack(response_action="errors", errors={"moved": message})
+        ack()
+        _tell(client, meta.get("channel"), user, checkin_blocks.confirmation(
+            recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
+            update_id=recorded.update_id))
+
+    @app.view(checkin_blocks.TAGS_CALLBACK)
+    def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        keys = checkin_blocks.modal_values(view.get("state", {}))["objectives"]
+        meta = _metadata(view)
+        team, user = body["team"]["id"], body["user"]["id"]
+        try:
+            recorded = services.checkins.correct_tags(team, user, int(meta["update_id"]), keys,
+                                                      is_admin=services.permissions.is_admin(team, user))
+        except (UserError, KeyError, ValueError) as error:
+            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+            return ack(response_action="errors", errors={"objectives": message})
+        ack()
+        _tell(client, meta.get("channel"), user, checkin_blocks.confirmation(
+            recorded.team, recorded.week, recorded.tags, replaced=False, by_hand=True, update_id=recorded.update_id))

@@ -368,7 +368,8 @@ def _actions(data: DigestData, *, pick: str | None = None, overview_button: bool
         if chosen:
             select["initial_option"] = chosen
         elements.append(select)
-    return {"type": "actions", "block_id": "digest_actions", "elements": elements}
+    # The week rides in the block id: a pick from the channel message carries no other state.
+    return {"type": "actions", "block_id": f"digest_actions:{data.week}", "elements": elements}
 
 
 def _fallback(data: DigestData) -> str:

@@ -226,7 +226,8 @@ class Checkins:
             return Recorded(row.id, team.name, cycle.week, False, True,
                             tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(keys)))
 
-    def modal_for(self, slack_team_id: str, user_id: str, team_id: int, week: str) -> dict:
+    def modal_for(self, slack_team_id: str, user_id: str, team_id: int, week: str,
+                  channel_id: str | None = None) -> dict:
         """Return the check-in modal for a person's team and week, prefilled with their answer."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
@@ -242,7 +243,7 @@ class Checkins:
             keys = {o.id: o.key for o in objectives}
             moved, _, next_steps = (existing.text if existing else "").partition("\nNext: ")
             return blocks.checkin_modal(
-                team=team.name, week=week, metadata={"team_id": team.id, "week": week},
+                team=team.name, week=week, metadata={"team_id": team.id, "week": week, "channel": channel_id},
                 objectives=[blocks.Choice(o.title, o.key) for o in objectives],
                 partner_teams=[blocks.Choice(t.name, str(t.id)) for t in others],
                 moved=moved, next_steps=next_steps,
@@ -251,7 +252,22 @@ class Checkins:
                 chosen_partners=[str(p.team_id) for p in existing.partners] if existing else (),
             )
 
-    def tags_modal_for(self, slack_team_id: str, update_id: int) -> dict:
+    def person_week(self, slack_team_id: str, user_id: str) -> tuple[int, str, str, str | None] | None:
+        """Return (team id, team name, week, their update text or None) for a person, or None if teamless."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            try:
+                team = _team_of(session, workspace.id, user_id, None)
+            except CheckinError:
+                return None
+            week = _current_week(team, team_zone(team, workspace, self._settings), utcnow())
+            text = session.scalar(
+                select(Update.text).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                .where(Update.workspace_id == workspace.id, CheckinCycle.team_id == team.id,
+                       CheckinCycle.week == week, Update.author_user_id == user_id))
+            return team.id, team.name, week, text
+
+    def tags_modal_for(self, slack_team_id: str, update_id: int, channel_id: str | None = None) -> dict:
         """Return the tag editor for one update."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
@@ -261,7 +277,7 @@ class Checkins:
                 raise CheckinError("That update no longer exists.")
             objectives = repositories.list_objectives(session, workspace.id)
             keys = {o.id: o.key for o in objectives}
-            return blocks.tags_modal(row.text, {"update_id": row.id},
+            return blocks.tags_modal(row.text, {"update_id": row.id, "channel": channel_id},
                                      [blocks.Choice(o.title, o.key) for o in objectives],
                                      [keys[t.objective_id] for t in row.tags if t.objective_id in keys])
 

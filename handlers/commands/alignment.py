@@ -1,17 +1,20 @@
 """/alignment: set Alignbot up (teams, leadership channel, schedules) and read the digest.
 
-Subcommands live in one table, name -> function, so `status`, `skip`, `report` and
-`post` are added by adding entries. Until then they get the usage line.
+Subcommands live in one table, name -> function.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.blocks import checkin as checkin_blocks
+from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
+from bot.schedule import parse_week
 from bot.parsing import WEEKDAYS, Invalid, is_help, parse_schedule, split_subcommand, validate_team_name
 from bot.services import Services
 from handlers.replies import ack_usage, help_reply, say_privately, user_errors
@@ -74,7 +77,79 @@ def teams(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
         say_privately(respond, blocks.teams_overview(overview.teams, overview.leadership_channel_id))
 
 
+def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Show who has checked in this week, team by team."""
+    if rest.strip():
+        return ack_usage(ack, COMMAND, "`/alignment status` takes nothing after it.")
+    ack()
+    with user_errors(respond):
+        statuses = services.checkins.status(body["team_id"])
+        say_privately(respond, {"text": "Check-in status this week", "blocks": checkin_blocks.status_blocks(statuses)})
+
+
+def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Skip a week's check-in for a team, or for all teams (a holiday)."""
+    words = rest.split()
+    day = _date(words[-1]) if len(words) >= 2 else None
+    if day is None:
+        return ack_usage(ack, COMMAND, "Say which team (or `all`) and a date: `/alignment skip all 2026-12-28`.")
+    ack()
+    with user_errors(respond):
+        services.permissions.require_admin(body["team_id"], body["user_id"], "skip a week")
+        skipped = services.checkins.skip(body["team_id"], " ".join(words[:-1]), day)
+        say_privately(respond, "No check-in for " + ", ".join(skipped) + ". Prompts for it will not go out.")
+
+
+def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Show this week's digest to the caller only."""
+    week = rest.strip() or None
+    if week is not None and not _is_week(week):
+        return ack_usage(ack, COMMAND, f"{week!r} is not a week like 2026-W48.")
+    ack()
+    with user_errors(respond):
+        data = services.digests.build(body["team_id"], week)
+        say_privately(respond, digest_blocks.digest_message(data))
+
+
+def post(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Post this week's digest to the leadership channel now (once a week)."""
+    if rest.strip():
+        return ack_usage(ack, COMMAND, "`/alignment post` takes nothing after it.")
+    ack()
+    with user_errors(respond):
+        services.permissions.require_admin(body["team_id"], body["user_id"], "post the digest")
+        posted = services.digests.post(body["team_id"])
+        if posted.outcome.status == "sent":
+            text = f"Posted the {posted.week} digest in <#{posted.channel}>."
+        elif posted.outcome.status == "duplicate":
+            text = f"The {posted.week} digest is already in <#{posted.channel}>; it goes out once a week."
+        elif posted.outcome.status == "busy":
+            text = f"The {posted.week} digest is being posted in <#{posted.channel}> right now."
+        else:
+            text = f":warning: Could not post in <#{posted.channel}>: `{posted.outcome.error}`. Is the channel still there, and am I in it?"
+        say_privately(respond, text)
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _is_week(text: str) -> bool:
+    try:
+        parse_week(text)
+    except ValueError:
+        return False
+    return True
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
+    "status": status,
+    "skip": skip,
+    "report": report,
+    "post": post,
     "team": team,
     "leadership": leadership,
     "schedule": schedule,

@@ -1,26 +1,39 @@
-"""/checkin: help and usage for now; the check-in itself comes with the check-in issue."""
+"""/checkin: open the check-in modal, or record the text as this week's update."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
+from bot.blocks.checkin import confirmation
 from bot.parsing import is_help
 from bot.services import Services
-from handlers.replies import ack_usage, help_reply
+from handlers.replies import help_reply, say_privately, user_errors
 
 COMMAND = "/checkin"
 
 
 def register(app: App, services: Services) -> None:
     """Attach the /checkin listener."""
+
+    def command_checkin(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        text = (body.get("text") or "").strip()
+        if is_help(text):
+            return ack(**help_reply(COMMAND))
+        ack()
+        with user_errors(respond):
+            if not text:
+                team_id, week = services.checkins.resolve_team(body["team_id"], body["user_id"], body["channel_id"])
+                view = services.checkins.modal_for(body["team_id"], body["user_id"], team_id, week,
+                                                   channel_id=body["channel_id"])
+                client.views_open(trigger_id=body["trigger_id"], view=view)
+                return
+            recorded = services.checkins.record(body["team_id"], body["user_id"], text,
+                                                channel_id=body["channel_id"], source="command")
+            say_privately(respond, confirmation(recorded.team, recorded.week, recorded.tags,
+                                                replaced=recorded.replaced, by_hand=recorded.by_hand,
+                                                update_id=recorded.update_id))
+
     app.command(COMMAND)(command_checkin)
-
-
-def command_checkin(ack: Ack, command: dict[str, Any]) -> None:
-    """Answer help, else the usage line."""
-    if is_help(command.get("text") or ""):
-        ack(**help_reply(COMMAND))
-    else:
-        ack_usage(ack, COMMAND)
