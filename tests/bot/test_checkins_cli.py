@@ -1,0 +1,81 @@
+"""`alignbot checkins send` and `alignbot digest` against the database and the Slack fake."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import main
+from storage import repositories
+from storage.models import Team, TeamMember
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path, fake_slack, database_url, runtime):
+    monkeypatch.chdir(tmp_path)
+    for name, value in {
+        "SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
+        "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with runtime.services.sessions.begin() as session:
+        workspace = repositories.ensure_workspace(session, fake_slack.team_id)
+        workspace.leadership_channel_id = "C0LEAD01"
+        team = Team(workspace_id=workspace.id, name="marketing", channel_id="C0MKTG01")
+        session.add(team)
+        session.flush()
+        session.add(TeamMember(workspace_id=workspace.id, team_id=team.id, user_id="U0MEMB01"))
+    runtime.services.checkins.record(fake_slack.team_id, "U0MEMB01", "Refreshed the brand colours",
+                                     channel_id="C0MKTG01")
+    return fake_slack.team_id
+
+
+def test_checkins_send_sends_each_prompt_once(cli_env, capsys, fake_slack):
+    assert main(["checkins", "send", "--team-id", cli_env, "--team", "marketing"]) == 0
+    assert capsys.readouterr().out.startswith("sent 2, already sent 0")
+    assert main(["checkins", "send", "--team-id", cli_env]) == 0
+    assert capsys.readouterr().out.startswith("sent 0, already sent 2")
+    assert len(fake_slack.messages("C0MKTG01")) == 1
+
+
+def test_checkins_send_for_an_unknown_team_is_one_line(cli_env, capsys):
+    assert main(["checkins", "send", "--team-id", cli_env, "--team", "legal"]) == 2
+    assert capsys.readouterr().err.strip() == "alignbot: No team called 'legal' in workspace T0000001."
+
+
+def test_digest_json_is_the_analyze_object_with_workspace_and_week(cli_env, capsys):
+    assert main(["digest", "--team-id", cli_env, "--format", "json"]) == 0
+    digest = json.loads(capsys.readouterr().out)
+    assert digest["workspace"] == cli_env and digest["week"].count("-W") == 1
+    assert {"updates", "coverage", "findings", "scores"} <= set(digest)
+    assert any(f["kind"] == "unaligned_work" for f in digest["findings"])
+
+
+def test_digest_text_and_blocks(cli_env, capsys):
+    assert main(["digest", "--team-id", cli_env]) == 0
+    assert "Alignment report" in capsys.readouterr().out
+    assert main(["digest", "--team-id", cli_env, "--format", "blocks"]) == 0
+    assert json.loads(capsys.readouterr().out)["blocks"][0]["type"] == "header"
+
+
+def test_digest_post_posts_once(cli_env, capsys, fake_slack):
+    assert main(["digest", "--team-id", cli_env, "--post"]) == 0
+    assert main(["digest", "--team-id", cli_env, "--post"]) == 0
+    err = capsys.readouterr().err
+    assert ": sent" in err and ": duplicate" in err
+    assert len([m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["digest", "--team-id", "T0NOWHERE"], "workspace T0NOWHERE is not in the database"),
+        (["digest", "--team-id", "T0000001", "--week", "2026-48"], "is not a week like 2026-W48"),
+        (["digest", "--team-id", "lowercase"], "is not a Slack workspace id"),
+    ],
+)
+def test_digest_bad_input_is_one_line(cli_env, capsys, args, expected):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1
