@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
 from bot.blocks.common import help_blocks
-from bot.parsing import Invalid
+from bot.parsing import Invalid, is_help, split_subcommand
 from bot.services.errors import UserError
 from bot.usage import COMMANDS
 
@@ -46,3 +47,24 @@ def user_errors(respond: Respond) -> Iterator[None]:
         yield
     except UserError as error:
         say_privately(respond, f":warning: {error.message}")
+
+
+# (body, rest of the text, ack, respond, client); each acks at once, then does the work.
+Subcommand = Callable[[dict[str, Any], str, Ack, Respond, WebClient], None]
+
+
+def subcommand_listener(command: str, table: Mapping[str, Subcommand]) -> Callable[..., None]:
+    """Return a slash-command listener: help, else the subcommand its first word names, else usage."""
+
+    def listener(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        text = body.get("text") or ""
+        if is_help(text):
+            return ack(**help_reply(command))
+        name, rest = split_subcommand(text)
+        run = table.get(name)
+        if run is None:
+            return ack_usage(ack, command, f"I don't know `{name[:20]}`." if name else None)
+        run(body, rest, ack, respond, client)
+
+    listener.__name__ = "command_" + command.strip("/")
+    return listener

@@ -14,15 +14,15 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
+from bot.parsing import WEEKDAYS, Invalid, parse_schedule, validate_team_name
 from bot.schedule import parse_week
-from bot.parsing import WEEKDAYS, Invalid, is_help, parse_schedule, split_subcommand, validate_team_name
 from bot.services import Services
-from handlers.replies import ack_usage, help_reply, say_privately, user_errors
+from handlers.replies import Subcommand, ack_usage, say_privately, subcommand_listener, user_errors
 
 COMMAND = "/alignment"
 
 # (services, body, rest of the text, ack, respond); each acks at once, then does the work.
-Subcommand = Callable[[Services, dict[str, Any], str, Ack, Respond], None]
+AdminSubcommand = Callable[[Services, dict[str, Any], str, Ack, Respond], None]
 
 
 def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
@@ -145,7 +145,7 @@ def _is_week(text: str) -> bool:
     return True
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {
+SUBCOMMANDS: dict[str, AdminSubcommand] = {
     "status": status,
     "skip": skip,
     "report": report,
@@ -160,14 +160,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 def register(app: App, services: Services) -> None:
     """Attach the /alignment listener."""
 
-    def command_alignment(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        text = body.get("text") or ""
-        if is_help(text):
-            return ack(**help_reply(COMMAND))
-        name, rest = split_subcommand(text)
-        run = SUBCOMMANDS.get(name)
-        if run is None:
-            return ack_usage(ack, COMMAND)
-        run(services, body, rest, ack, respond)
+    def bind(run: AdminSubcommand) -> Subcommand:
+        return lambda body, rest, ack, respond, client: run(services, body, rest, ack, respond)
 
-    app.command(COMMAND)(command_alignment)
+    table = {name: bind(run) for name, run in SUBCOMMANDS.items()}
+    app.command(COMMAND)(subcommand_listener(COMMAND, table))

@@ -9,9 +9,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import initiatives as blocks
-from bot.parsing import Invalid, is_help, parse_initiative_add, parse_initiative_id, parse_initiative_list, split_subcommand
+from bot.parsing import Invalid, parse_initiative_add, parse_initiative_id, parse_initiative_list
 from bot.services import Services
-from handlers.replies import ack_usage, help_reply, say_privately, user_errors
+from handlers.replies import ack_usage, say_privately, subcommand_listener, user_errors
 
 COMMAND = "/initiative"
 
@@ -70,14 +70,4 @@ def register(app: App, services: Services) -> None:
         "drop": closer("dropped"),
     }
 
-    def command_initiative(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        text = body.get("text") or ""
-        if is_help(text):
-            return ack(**help_reply(COMMAND))
-        name, rest = split_subcommand(text)
-        handler = subcommands.get(name)
-        if handler is None:
-            return ack_usage(ack, COMMAND, f"I don't know `{name[:20]}`.")
-        handler(body, rest, ack, respond, client)
-
-    app.command(COMMAND)(command_initiative)
+    app.command(COMMAND)(subcommand_listener(COMMAND, subcommands))

@@ -10,9 +10,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import objectives as blocks
-from bot.parsing import Invalid, is_help, parse_objective_add, split_subcommand
+from bot.parsing import Invalid, parse_objective_add
 from bot.services import Services
-from handlers.replies import ack_usage, help_reply, say_privately, user_errors
+from handlers.replies import ack_usage, say_privately, subcommand_listener, user_errors
 
 COMMAND = "/objective"
 
@@ -63,17 +63,7 @@ def register(app: App, services: Services) -> None:
 
     subcommands: dict[str, Callable[..., None]] = {"add": add, "list": list_, "edit": edit, "archive": archive}
 
-    def command_objective(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        text = body.get("text") or ""
-        if is_help(text):
-            return ack(**help_reply(COMMAND))
-        name, rest = split_subcommand(text)
-        handler = subcommands.get(name)
-        if handler is None:
-            return ack_usage(ack, COMMAND, f"I don't know `{name[:20]}`." if name else None)
-        handler(body, rest, ack, respond, client)
-
-    app.command(COMMAND)(command_objective)
+    app.command(COMMAND)(subcommand_listener(COMMAND, subcommands))
 
 
 def _one_key(text: str) -> str | Invalid:
