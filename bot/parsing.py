@@ -381,6 +381,65 @@ def parse_schedule(text: str) -> ScheduleRequest | Invalid:
     return Invalid("Say which team, weekday and time, e.g. `marketing mon 09:30` or `sales friday 14:00 Europe/Berlin`.")
 
 
+PROMPT_MODES = {"channel": "channel", "dm": "dm", "dms": "dm", "both": "both"}
+MAX_DEADLINE_HOURS = 24 * 6
+
+
+@dataclass(frozen=True)
+class PromptsRequest:
+    """What `/alignment prompts` asks for: where a team's prompt goes."""
+
+    team: str
+    mode: str
+
+
+def parse_prompts(text: str) -> PromptsRequest | Invalid:
+    """Read `<team> channel|dm|both`."""
+    words = [t.text for t in tokenize(text)]
+    if len(words) < 2 or words[-1].casefold() not in PROMPT_MODES:
+        return Invalid("Say which team and where its prompt goes: `channel`, `dm` or `both`, e.g. `sales dm`.")
+    team = validate_team_name(" ".join(words[:-1]))
+    if isinstance(team, Invalid):
+        return team
+    return PromptsRequest(team, PROMPT_MODES[words[-1].casefold()])
+
+
+@dataclass(frozen=True)
+class DeadlineRequest:
+    """What `/alignment deadline` asks for: hours from prompt to deadline, and the reminder."""
+
+    team: str
+    hours: int
+    reminder_hours: int | None
+
+
+def _hours(word: str) -> int | None:
+    word = word.casefold().removesuffix("hours").removesuffix("hour").removesuffix("h")
+    return int(word) if word.isdigit() else None
+
+
+def parse_deadline(text: str) -> DeadlineRequest | Invalid:
+    """Read `<team> <hours>h [reminder <hours>h]`; a team name may have spaces."""
+    words = [t.text for t in tokenize(text)]
+    reminder: int | None = None
+    if len(words) >= 2 and words[-2].casefold() in ("reminder", "remind"):
+        reminder = _hours(words[-1])
+        if reminder is None:
+            return Invalid(f"'{words[-1]}' is not a number of hours, like `4h`.")
+        words = words[:-2]
+    hours = _hours(words[-1]) if len(words) >= 2 else None
+    if hours is None:
+        return Invalid("Say which team and how many hours after the prompt answers are due, e.g. `sales 24h reminder 4h`.")
+    if not 1 <= hours <= MAX_DEADLINE_HOURS:
+        return Invalid(f"The deadline must be 1 to {MAX_DEADLINE_HOURS} hours after the prompt.")
+    if reminder is not None and reminder >= hours:
+        return Invalid("The reminder must come before the deadline: fewer hours than the deadline (0 for none).")
+    team = validate_team_name(" ".join(words[:-1]))
+    if isinstance(team, Invalid):
+        return team
+    return DeadlineRequest(team, hours, reminder)
+
+
 # --------------------------------------------------------------------------- objectives and initiatives
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ COMMANDS: dict[str, CommandUsage] = {
             ("/alignment team <name>", "admins: this channel is team <name>'s check-in channel"),
             ("/alignment leadership", "admins: post digests in this channel"),
             ("/alignment schedule <team> <weekday> <HH:MM> [timezone]", "admins: when the check-in prompt goes out"),
+            ("/alignment prompts <team> channel|dm|both", "admins: where the prompt goes (default: both)"),
+            ("/alignment deadline <team> <hours>h [reminder <hours>h]", "admins: when answers are due (default: 24h, reminder 4h before)"),
             ("/alignment skip <team|all> <YYYY-MM-DD>", "admins: skip a week (holiday)"),
             ("/alignment post", "admins: post this week's digest to the leadership channel now"),
             ("/alignment help", "show this help"),

@@ -36,11 +36,17 @@ class TeamView:
     timezone: str
     members: tuple[str, ...]
     problem: str | None
+    prompt_mode: str = "both"
+    deadline_hours: int = 24
+    reminder_hours: int = 4
 
     @property
     def schedule(self) -> str:
-        """Return e.g. "Mondays 10:00 (Europe/Berlin)"."""
-        return f"{WEEKDAYS[self.weekday]}s {self.time} ({self.timezone})"
+        """Return e.g. "Mondays 10:00 (Europe/Berlin), in the channel and by DM, due after 24 h"."""
+        where = {"channel": "in the channel", "dm": "by DM", "both": "in the channel and by DM"}[self.prompt_mode]
+        remind = f", reminder {self.reminder_hours} h before" if 0 < self.reminder_hours < self.deadline_hours else ""
+        return (f"{WEEKDAYS[self.weekday]}s {self.time} ({self.timezone}), {where}, "
+                f"due after {self.deadline_hours} h{remind}")
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,26 @@ class TeamsService:
             team.timezone = zone
             return self._view(session, team)
 
+    def configure_prompts(self, slack_team_id: str, user_id: str, team_name: str, *, mode: str | None = None,
+                          deadline_hours: int | None = None, reminder_hours: int | None = None) -> TeamView:
+        """Set where a team's prompt goes, and when answers are due and reminded."""
+        self._permissions.require_admin(slack_team_id, user_id, "change check-in prompts")
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = resolve_team(session, workspace.id, TeamRef(team_name))
+            if team is None:
+                teams = repositories.list_teams(session, workspace.id)
+                raise NotFound(f"There is no team called '{team_name}'; {team_names(teams)}.")
+            if mode is not None:
+                team.prompt_mode = mode
+            if deadline_hours is not None:
+                team.deadline_hours = deadline_hours
+                if reminder_hours is None and team.reminder_hours >= deadline_hours:
+                    team.reminder_hours = 0
+            if reminder_hours is not None:
+                team.reminder_hours = reminder_hours
+            return self._view(session, team)
+
     # ------------------------------------------------------------------ reading
 
     def overview(self, slack_team_id: str) -> Overview:
@@ -190,6 +216,9 @@ class TeamsService:
             timezone=workspace_zone,
             members=tuple(repositories.member_ids(session, team.workspace_id, team.id)),
             problem=team.problem,
+            prompt_mode=team.prompt_mode,
+            deadline_hours=team.deadline_hours,
+            reminder_hours=team.reminder_hours,
         )
 
     # ------------------------------------------------------------------ members

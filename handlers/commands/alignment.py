@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
-from bot.parsing import WEEKDAYS, Invalid, parse_schedule, validate_team_name
+from bot.parsing import WEEKDAYS, Invalid, parse_deadline, parse_prompts, parse_schedule, validate_team_name
 from bot.schedule import parse_week
 from bot.services import Services
 from handlers.replies import Subcommand, ack_usage, say_privately, subcommand_listener, user_errors
@@ -75,6 +75,29 @@ def teams(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
     with user_errors(respond):
         overview = services.teams.overview(body["team_id"])
         say_privately(respond, blocks.teams_overview(overview.teams, overview.leadership_channel_id))
+
+
+def prompts(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Set where a team's prompt goes: its channel, DMs to its members, or both."""
+    request = parse_prompts(rest)
+    if isinstance(request, Invalid):
+        return ack_usage(ack, COMMAND, request)
+    ack()
+    with user_errors(respond):
+        view = services.teams.configure_prompts(body["team_id"], body["user_id"], request.team, mode=request.mode)
+        say_privately(respond, f"Team *{view.name}*: check-in {view.schedule}.")
+
+
+def deadline(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Set how long after the prompt answers are due, and when the reminder goes."""
+    request = parse_deadline(rest)
+    if isinstance(request, Invalid):
+        return ack_usage(ack, COMMAND, request)
+    ack()
+    with user_errors(respond):
+        view = services.teams.configure_prompts(body["team_id"], body["user_id"], request.team,
+                                                deadline_hours=request.hours, reminder_hours=request.reminder_hours)
+        say_privately(respond, f"Team *{view.name}*: check-in {view.schedule}.")
 
 
 def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
@@ -146,6 +169,8 @@ def _is_week(text: str) -> bool:
 
 
 SUBCOMMANDS: dict[str, AdminSubcommand] = {
+    "prompts": prompts,
+    "deadline": deadline,
     "status": status,
     "skip": skip,
     "report": report,

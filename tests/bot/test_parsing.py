@@ -86,7 +86,8 @@ def test_names_are_validated():
 
 PARSERS = [p.tokenize, p.plain, p.slugify, p.parse_weekday, p.parse_time, p.parse_timezone, p.parse_schedule,
            p.parse_initiative_add, p.parse_initiative_id, p.parse_initiative_list, p.parse_objective_add,
-           p.validate_team_name, p.validate_title, p.validate_description, p.parse_keywords, p.split_subcommand]
+           p.validate_team_name, p.validate_title, p.validate_description, p.parse_keywords, p.split_subcommand,
+           p.parse_prompts, p.parse_deadline]
 
 slackish = st.lists(st.sampled_from(list("ab #@<>|!&;:,.\"“”'-_09\n\tUC") + ["<@U1|x>", "<#C1|s>", " with ", "&lt;"])).map("".join)
 
@@ -121,3 +122,26 @@ def test_parsed_names_and_titles_fit_the_database(text):
 @given(st.integers(0, 23), st.integers(0, 59))
 def test_every_clock_time_reads_back(hour, minute):
     assert p.parse_time(f"{hour}:{minute:02d}") == f"{hour:02d}:{minute:02d}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sales 48h reminder 6h", ("sales", 48, 6)),
+        ("demand gen 24 remind 2h", ("demand gen", 24, 2)),
+        ("sales 12hours", ("sales", 12, None)),
+    ],
+)
+def test_parse_deadline(text, expected):
+    request = p.parse_deadline(text)
+    assert (request.team, request.hours, request.reminder_hours) == expected
+
+
+@pytest.mark.parametrize("text", ["sales", "sales 0h", "sales 200h", "sales 4h reminder 6h", "sales soon"])
+def test_parse_deadline_refuses(text):
+    assert isinstance(p.parse_deadline(text), Invalid)
+
+
+def test_parse_prompts():
+    assert p.parse_prompts("demand gen DMs") == p.PromptsRequest("demand gen", "dm")
+    assert isinstance(p.parse_prompts("sales pigeons"), Invalid)

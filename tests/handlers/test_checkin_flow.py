@@ -174,3 +174,16 @@ def test_app_home_shows_the_persons_team_and_week(ask, slack, objectives, fake_s
     fake_slack.wait_for("views.publish")
     home = json.dumps(fake_slack.home("U0MEMB01"))
     assert "marketing" in home and "Booked calls with new prospects" in home
+
+
+def test_prompts_and_deadline_are_set_per_team_by_admins(ask, teams, runtime, fake_slack):
+    assert "by DM" in shown(ask("/alignment", "prompts sales dm", user="U0ADMIN1"))
+    answer = shown(ask("/alignment", "deadline sales 48h reminder 6h", user="U0ADMIN1"))
+    assert "due after 48 h, reminder 6 h before" in answer
+    assert "Only Alignbot admins" in shown(ask("/alignment", "prompts sales channel", user="U0MEMB01"))
+    assert "Usage" in shown(ask("/alignment", "deadline sales 4h reminder 6h", user="U0ADMIN1"))
+    assert "Usage" in shown(ask("/alignment", "prompts sales smoke-signals", user="U0ADMIN1"))
+
+    runtime.services.checkins.send_prompts(fake_slack.team_id, "sales")
+    assert fake_slack.messages("C0SALES1") == []  # DMs only
+    assert sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")) == ["U0SELL01", "U0SELL02"]
