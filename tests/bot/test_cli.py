@@ -84,3 +84,10 @@ def test_unreachable_database_is_one_line(clean_env, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("alignbot: cannot use the database at postgresql+psycopg://nobody:***@127.0.0.1:1/nowhere")
     assert "pw@" not in err
+
+
+def test_socket_mode_without_app_token_names_it(tmp_path):
+    result = run_cli("socket", env={"SLACK_BOT_TOKEN": "xoxb-1"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("alignbot: SLACK_APP_TOKEN is not set")
+    assert len(result.stderr.strip().splitlines()) == 1
