@@ -142,7 +142,11 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
         cancellation, cancellations, cancel request, at risk, risk account,
         saved the account, save call, win back, winback, downgrade, downgrades,
         contraction, non renewal, keep customers, keep our customers, customer retention,
-        attrition~, stay~, lost customer, lost customers
+        attrition~, stay~, lost customer, lost customers, from cancelling, from canceling,
+        who cancelled, who canceled, customers cancelled, customers canceled, cancelled their,
+        canceled their, exit interview, exit interviews, exit survey, leaving customers,
+        at risk of leaving, about to leave, inactive accounts, inactive users, stopped using,
+        didn t log in, not logged in, dormant accounts, health score, health scores
     """),
     "onboarding": ("onboarding", {RETAIN: 1.0}, """
         onboarding, onboard, onboarded, implementation, implementations, implemented,
@@ -162,7 +166,8 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
     """),
     "satisfaction": ("customer satisfaction", {RETAIN: 1.0}, """
         nps, net promoter, csat, satisfaction, satisfied, customer satisfaction, survey~,
-        surveys~, feedback, customer feedback, delight, delighted, love~, happy~,
+        surveys~, feedback, customer feedback, delight, delighted, love~, love us, loves us,
+        love our product, love the product, customer love, happy~,
         happiness, loyalty, loyal, customer experience, cx, sentiment, complaint,
         complaints, detractor, detractors, promoter, promoters, reviews~, g2, trustpilot,
         capterra, voice of the customer, customer advisory board, advisory board,
@@ -398,7 +403,8 @@ SEGMENTS: dict[str, tuple[str, str]] = {
         large account, large accounts, strategic account, strategic accounts,
         named account, named accounts, key account, key accounts, upmarket, up market,
         large companies, large company, multinational, multinationals, conglomerate,
-        procurement~, rfp~, security review~, security questionnaire~, legal review~,
+        national chain, national chains, nationwide chain, big box, department store,
+        department stores, household name~, procurement~, rfp~, security review~, security questionnaire~, legal review~,
         msa~, buying committee~, c suite~, executive sponsor~
     """),
     "mid_market": ("mid-market", """
@@ -408,7 +414,11 @@ SEGMENTS: dict[str, tuple[str, str]] = {
     "smb": ("small business", """
         smb, smbs, small business, small businesses, small and medium, sme, smes,
         startup, startups, small companies, small company, small teams, long tail,
-        sole proprietor, sole proprietors, self employed
+        sole proprietor, sole proprietors, self employed, local business, local businesses,
+        small shops, shops~, storefront~, storefronts~, main street, family owned, freelancer,
+        freelancers, solopreneur, solopreneurs, bakeries, bakery, cafe, cafes, restaurants~,
+        salon, salons, dental practice, dental practices, practices~, clinics~, boutiques,
+        boutique~, independent retailers, tradespeople, contractors~
     """),
     # Regions.
     "europe": ("Europe", """
@@ -433,7 +443,8 @@ SEGMENTS: dict[str, tuple[str, str]] = {
     """),
     "latam": ("Latin America", """
         latam, latin america, south america, brazil, brazilian, mexico, mexican,
-        argentina, chile, colombia, peru
+        argentina, chile, colombia, peru, sao paulo, são paulo, rio de janeiro, mexico city,
+        monterrey, guadalajara, buenos aires, bogota, bogotá, santiago, lima, latino~
     """),
     "emea": ("EMEA", "emea"),
 }

@@ -372,6 +372,25 @@ def _explain_away(profiles: Sequence[_Profile]) -> None:
                     weights[k] = w * 0.5
 
 
+def _drop_shared_segments(profiles: Sequence[_Profile]) -> None:
+    """Forget a segment most objectives name: it is the company's market, not a target.
+
+    A payments company says "merchants" in half its objectives; that must not make
+    every update about merchants serve all of them.
+    """
+    if len(profiles) < 3:
+        return
+    spread: dict[str, int] = defaultdict(int)
+    for p in profiles:
+        for sid in p.segments:
+            spread[sid] += 1
+    shared = {sid for sid, n in spread.items() if n * 2 >= len(profiles)}
+    for p in profiles:
+        if shared & p.segments.keys():
+            p.segments = {sid: w for sid, w in p.segments.items() if sid not in shared}
+            p.segment_led = p.segment_led and bool(p.segments)
+
+
 # (value, kind, surface text, concept or segment id)
 _Evidence = tuple[float, str, str, str]
 
@@ -490,6 +509,7 @@ class Tagger:
                 spread[s] += 1
         for p in self._profiles:
             p.words = {s: w / math.sqrt(spread[s]) for s, w in p.words.items()}
+        _drop_shared_segments(self._profiles)
         for p in self._profiles:
             p.settle()
         self._keys = {p.key for p in self._profiles}

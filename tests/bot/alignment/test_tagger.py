@@ -274,3 +274,24 @@ def test_cold_start_quality_on_unseen_companies(name, objectives, rows) -> None:
     f1, caught, unaligned = _micro_f1(objectives, rows)
     assert f1 >= 0.75, name
     assert caught >= 0.8 * unaligned, name
+
+
+def test_a_segment_most_objectives_name_is_the_market_not_a_target() -> None:
+    # A payments company says "merchants" everywhere; that alone must not tag every objective.
+    tagger = Tagger([
+        Objective("enterprise", "Land enterprise merchants", "Sign retailers processing over $50M a year."),
+        Objective("nps", "Make merchants love us", "Raise NPS above 50."),
+        Objective("volume", "Grow payment volume per merchant", "More transactions and add-on products."),
+        Objective("latam", "Launch in Latin America", "Go live in Mexico and Brazil."),
+    ])
+    assert keys(tagger.tag("Upsold the fraud screening add-on to 12 existing merchants")) == ["volume"]
+    assert keys(tagger.tag("Hired our first account executive in São Paulo")) == ["latam"]
+    assert "nps" in keys(tagger.tag("Surveyed 200 merchants; satisfaction up to 4.6/5"))
+
+
+def test_cancelling_customers_are_churn_not_cost_cutting() -> None:
+    tagger = Tagger([
+        Objective("churn", "Reduce churn", "Cut logo churn below 2% a month."),
+        Objective("margin", "Improve gross margin", "Lower hosting and support cost per customer."),
+    ])
+    assert keys(tagger.tag("Called 14 inactive accounts; saved 9 from cancelling")) == ["churn"]
