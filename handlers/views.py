@@ -106,12 +106,17 @@ def register(app: App, services: Services) -> None:
             return ack(response_action="errors", errors={"moved": "Say what moved forward this week."})
         text = answers["moved"] + (f"\nNext: {answers['next']}" if answers["next"] else "")
         user = body["user"]["id"]
+        chosen = answers["objectives"]
+        # Suggestions sent back untouched are not a person's tags: let the tagger re-read the text.
+        by_hand = chosen if chosen and sorted(chosen) != sorted(meta.get("suggested") or []) else None
+        initiative = answers["initiative"]
         try:
             recorded = services.checkins.record(
                 body["team"]["id"], user, text, channel_id=meta.get("channel"), team_id=int(meta["team_id"]),
                 week=str(meta["week"]), source="modal",
                 partners=[int(p) for p in answers["partners"] if p.isdigit()],
-                objectives=answers["objectives"] or None,
+                objectives=by_hand,
+                initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
             )
         except (UserError, KeyError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."

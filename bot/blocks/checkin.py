@@ -74,6 +74,7 @@ def checkin_modal(
     next_steps: str = "",
     chosen_objectives: Sequence[str] = (),
     chosen_partners: Sequence[str] = (),
+    chosen_initiative: str | None = None,
 ) -> dict[str, Any]:
     """Return the check-in modal, prefilled when editing this week's answer."""
     blocks: list[Block] = [
@@ -91,7 +92,7 @@ def checkin_modal(
         block["hint"] = plain("Leave empty and Alignbot suggests tags; you can correct them after.", 2000)
         blocks.append(block)
     if initiatives:
-        blocks.append(_single_select("initiative", "Part of an initiative?", initiatives))
+        blocks.append(_single_select("initiative", "Part of an initiative?", initiatives, chosen_initiative))
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,
@@ -213,10 +214,15 @@ def _multi_select(block_id: str, label: str, choices: Sequence[Choice], chosen: 
             "element": element}
 
 
-def _single_select(block_id: str, label: str, choices: Sequence[Choice]) -> Block:
+def _single_select(block_id: str, label: str, choices: Sequence[Choice], chosen: str | None = None) -> Block:
+    options = _options(choices)
+    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options,
+                               "placeholder": plain("None", 150)}
+    initial = next((o for o in options if o["value"] == chosen), None)
+    if initial:
+        element["initial_option"] = initial
     return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 2000),
-            "element": {"type": "static_select", "action_id": "value", "options": _options(choices),
-                        "placeholder": plain("None", 150)}}
+            "element": element}
 
 
 def modal_values(state: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,6 +24,7 @@ from storage import repositories
 from storage.models import (
     CheckinCycle,
     Delivery,
+    Initiative,
     Team,
     TeamMember,
     Update,
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 MAX_UPDATE_LENGTH = 4000
 # Errors that mean the team's channel cannot get prompts until someone fixes it.
 CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
+SEND_THREADS = 32
 
 
 class CheckinError(UserError):
@@ -105,8 +109,9 @@ class Checkins:
     """Record, prompt, remind and report the weekly check-ins."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 deliveries: Deliveries, tagging: Tagging) -> None:
+                 deliveries: Deliveries, tagging: Tagging, *, send_threads: int = SEND_THREADS) -> None:
         self._settings = settings
+        self._send_threads = max(1, send_threads)
         self._sessions = sessions
         self._clients = clients
         self._deliveries = deliveries
@@ -135,6 +140,7 @@ class Checkins:
         partners: Sequence[int] = (),
         objectives: Sequence[str] | None = None,
         message_ts: str | None = None,
+        initiative_id: int | None = None,
     ) -> Recorded:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
 
@@ -157,6 +163,9 @@ class Checkins:
             if unknown:
                 raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
             partner_ids = _valid_partners(session, workspace.id, team.id, partners)
+            if initiative_id is not None and session.scalar(select(Initiative.id).where(
+                    Initiative.workspace_id == workspace.id, Initiative.id == initiative_id)) is None:
+                raise CheckinError("That initiative no longer exists; pick another or none.")
 
             row = session.scalar(select(Update).where(
                 Update.workspace_id == workspace.id, Update.cycle_id == cycle.id, Update.author_user_id == user_id,
@@ -169,6 +178,7 @@ class Checkins:
             row.text, row.source, row.channel_id, row.message_ts = text, source, channel_id, message_ts
             row.updated_at = utcnow()
             row.partners = [UpdatePartner(team_id=p) for p in partner_ids]
+            row.initiative_id = initiative_id
 
             if objectives is not None:
                 row.tags_by_hand = True
@@ -242,14 +252,20 @@ class Checkins:
                 .options(selectinload(Update.tags), selectinload(Update.partners)))
             keys = {o.id: o.key for o in objectives}
             moved, _, next_steps = (existing.text if existing else "").partition("\nNext: ")
+            chosen = [keys[t.objective_id] for t in existing.tags if t.objective_id in keys] if existing else []
+            # Tags the tagger chose are suggestions: sent back unchanged, they stay automatic.
+            suggested = chosen if existing and not existing.tags_by_hand else []
+            initiatives = repositories.list_initiatives(session, workspace.id, team_id=team.id)
             return blocks.checkin_modal(
-                team=team.name, week=week, metadata={"team_id": team.id, "week": week, "channel": channel_id},
+                team=team.name, week=week,
+                metadata={"team_id": team.id, "week": week, "channel": channel_id, "suggested": suggested},
                 objectives=[blocks.Choice(o.title, o.key) for o in objectives],
                 partner_teams=[blocks.Choice(t.name, str(t.id)) for t in others],
+                initiatives=[blocks.Choice(f"#{i.id} {i.title}", str(i.id)) for i in initiatives],
                 moved=moved, next_steps=next_steps,
-                chosen_objectives=[keys[t.objective_id] for t in existing.tags if t.objective_id in keys]
-                if existing and existing.tags_by_hand else (),
+                chosen_objectives=chosen,
                 chosen_partners=[str(p.team_id) for p in existing.partners] if existing else (),
+                chosen_initiative=str(existing.initiative_id) if existing and existing.initiative_id else None,
             )
 
     def person_week(self, slack_team_id: str, user_id: str) -> tuple[int, str, str, str | None] | None:
@@ -313,47 +329,101 @@ class Checkins:
                     continue
                 plans.append((team.id, team.name, team.channel_id, team.prompt_mode,
                               [m.user_id for m in team.members], cycle, workspace.id))
+        if not plans:
+            return SendReport()
+        # One query instead of one claim per target: on most ticks nearly everything went out already.
+        sent = self._sent_keys(plans[0][6], {plan[5].week for plan in plans})
+        jobs: list[Callable[[], SendReport]] = []
         report = SendReport()
         for team_id, name, channel, mode, members, cycle, workspace_id in plans:
-            report += self._prompt_team(client, workspace_id, team_id, name, channel, mode, members, cycle)
+            report += self._prompt_jobs(client, workspace_id, team_id, name, channel, mode, members, cycle, sent, jobs)
             if now >= (cycle.reminder_at or cycle.deadline_at) and now < cycle.deadline_at:
-                report += self._remind_team(client, workspace_id, team_id, name, members, cycle)
+                report += self._reminder_jobs(client, workspace_id, team_id, name, members, cycle, sent, jobs)
+        return report + self._run(jobs)
+
+    def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
+        """Return (kind, target, week) of every message of these weeks already sent."""
+        with self._sessions() as session:
+            rows = session.execute(select(Delivery.kind, Delivery.target, Delivery.week).where(
+                Delivery.workspace_id == workspace_id, Delivery.week.in_(sorted(weeks)), Delivery.status == "sent"))
+            return {(kind, target, week) for kind, target, week in rows}
+
+    def _run(self, jobs: Sequence[Callable[[], SendReport]]) -> SendReport:
+        """Run sends on a bounded pool: each mostly waits on Slack, and rate-limit waits overlap.
+
+        Every job runs even if one raises; the first error is raised after all are done.
+        """
+        report, failure = SendReport(), None
+        if len(jobs) <= 1:
+            return sum((job() for job in jobs), report)
+        with ThreadPoolExecutor(max_workers=min(self._send_threads, len(jobs)),
+                                thread_name_prefix="checkin-send") as pool:
+            for future in [pool.submit(job) for job in jobs]:
+                try:
+                    report += future.result()
+                except Exception as error:  # noqa: BLE001 - re-raised below, once the others are sent
+                    failure = failure or error
+        if failure is not None:
+            raise failure
         return report
 
-    def _prompt_team(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
-                     mode: str, members: Iterable[str], cycle: Cycle) -> SendReport:
-        report = SendReport()
+    def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
+                     mode: str, members: Iterable[str], cycle: Cycle, sent: set[tuple[str, str, str]],
+                     jobs: list[Callable[[], SendReport]]) -> SendReport:
+        """Queue a team's prompts not sent yet; return the report of those already sent."""
+        already = SendReport()
         value = open_value(team_id, cycle.week)
         if channel and mode in ("channel", "both"):
-            message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=False)
-            outcome = self._deliveries.send(client, workspace_id, "prompt", f"team:{team_id}", cycle.week,
-                                            message, channel=channel)
-            report += SendReport.of(outcome)
-            self._note_channel(client, workspace_id, team_id, name, outcome)
+            target = f"team:{team_id}"
+            if ("prompt", target, cycle.week) in sent:
+                already += SendReport(already=1)
+            else:
+                message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=False)
+
+                def prompt_channel(target: str = target, message: dict = message) -> SendReport:
+                    outcome = self._deliveries.send(client, workspace_id, "prompt", target, cycle.week,
+                                                    message, channel=channel)
+                    self._note_channel(client, workspace_id, team_id, name, outcome)
+                    return SendReport.of(outcome)
+
+                jobs.append(prompt_channel)
         if mode in ("dm", "both"):
             message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=True)
             for user in members:
-                outcome = self._deliveries.send(client, workspace_id, "dm_prompt", f"team:{team_id}:user:{user}",
-                                                cycle.week, message, channel=user)
-                report += SendReport.of(outcome)
-        return report
+                target = f"team:{team_id}:user:{user}"
+                if ("dm_prompt", target, cycle.week) in sent:
+                    already += SendReport(already=1)
+                    continue
+                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, cycle.week, message, user))
+        return already
 
-    def _remind_team(self, client: WebClient, workspace_id: int, team_id: int, name: str,
-                     members: Sequence[str], cycle: Cycle) -> SendReport:
+    def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,
+                       members: Sequence[str], cycle: Cycle, sent: set[tuple[str, str, str]],
+                       jobs: list[Callable[[], SendReport]]) -> SendReport:
+        """Queue the reminders due to members who have not answered; return those already sent."""
         with self._sessions() as session:
             answered = set(session.scalars(
                 select(Update.author_user_id).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
                 .where(Update.workspace_id == workspace_id, CheckinCycle.team_id == team_id,
                        CheckinCycle.week == cycle.week)))
-        report = SendReport()
+        already = SendReport()
         message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
         for user in members:
             if user in answered:
                 continue
-            outcome = self._deliveries.send(client, workspace_id, "reminder", f"team:{team_id}:user:{user}",
-                                            cycle.week, message, channel=user)
-            report += SendReport.of(outcome)
-        return report
+            target = f"team:{team_id}:user:{user}"
+            if ("reminder", target, cycle.week) in sent:
+                already += SendReport(already=1)
+                continue
+            jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user))
+        return already
+
+    def _send_job(self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
+                  message: dict, channel: str) -> Callable[[], SendReport]:
+        def send() -> SendReport:
+            return SendReport.of(self._deliveries.send(client, workspace_id, kind, target, week, message,
+                                                       channel=channel))
+        return send
 
     def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome) -> None:
         """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can."""

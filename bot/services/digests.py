@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -16,7 +17,7 @@ from bot.alignment import model
 from bot.alignment.analysis import Report, analyze
 from bot.blocks.digest import DigestData, WeekScore, digest_message
 from bot.heatmap import render_heatmap
-from bot.schedule import shift_week, week_of
+from bot.schedule import local_instant, parse_week, shift_week, week_of
 from bot.services.checkins import team_cycle, team_zone
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
@@ -24,7 +25,7 @@ from bot.services.tagging import as_engine_objective
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
 from storage import repositories
-from storage.models import CheckinCycle, Digest, Team, Update, Workspace, utcnow
+from storage.models import CheckinCycle, Digest, Initiative, Team, Update, Workspace, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +71,17 @@ class Digests:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             org, teams, keys = _org_of(session, workspace.id)
+            zone = workspace.timezone or self._settings.timezone
             rows = _updates_of(session, workspace.id, week)
-            report = _analyze(org, teams, keys, rows)
+            initiatives = _initiatives_of(session, workspace.id, week, zone)
+            report = _analyze(org, teams, keys, rows, initiatives)
             trend = []
             for back in range(trend_weeks, 0, -1):
                 earlier = shift_week(week, -back)
                 earlier_rows = _updates_of(session, workspace.id, earlier)
-                if earlier_rows:
-                    earlier_report = _analyze(org, teams, keys, earlier_rows)
+                earlier_initiatives = _initiatives_of(session, workspace.id, earlier, zone)
+                if earlier_rows or earlier_initiatives:
+                    earlier_report = _analyze(org, teams, keys, earlier_rows, earlier_initiatives)
                     trend.append(WeekScore(earlier, earlier_report.alignment, earlier_report.interdependence))
             answered = {(row.team_id, row.author_user_id) for row in rows}
             missing = {
@@ -91,7 +95,8 @@ class Digests:
                 report=report,
                 trend=tuple(trend),
                 links=links,
-                authors={str(row.id): row.author_user_id for row in rows},
+                authors={**{str(row.id): row.author_user_id for row in rows},
+                         **{_initiative_id(i): i.created_by for i in initiatives if i.created_by}},
                 missing={team: users for team, users in missing.items() if users},
             )
 
@@ -194,9 +199,37 @@ def _updates_of(session: Session, workspace_id: int, week: str) -> list[Update]:
     ))
 
 
-def _analyze(org: model.Org, teams: list[Team], keys: dict[int, str], rows: list[Update]) -> Report:
-    """Analyze stored updates with their stored tags; archived objectives drop out."""
+def _initiatives_of(session: Session, workspace_id: int, week: str, zone: str) -> list[Initiative]:
+    """Return the initiatives logged during `week` (in `zone`): new work counts like an update."""
+    year, number = parse_week(week)
+    start = local_instant(date.fromisocalendar(year, number, 1), time(0), zone)
+    end = local_instant(date.fromisocalendar(year, number, 1) + timedelta(days=7), time(0), zone)
+    return list(session.scalars(
+        select(Initiative)
+        .where(Initiative.workspace_id == workspace_id, Initiative.status != "dropped",
+               Initiative.created_at >= start, Initiative.created_at < end)
+        .options(selectinload(Initiative.tags), selectinload(Initiative.partners))
+        .order_by(Initiative.id)
+    ))
+
+
+def _initiative_id(row: Initiative) -> str:
+    return f"initiative-{row.id}"
+
+
+def _analyze(org: model.Org, teams: list[Team], keys: dict[int, str], rows: list[Update],
+             initiatives: Sequence[Initiative] = ()) -> Report:
+    """Analyze stored updates and new initiatives with their stored tags; archived objectives drop out."""
     names = {t.id: t.name for t in teams}
+    logged = [
+        model.Update(
+            id=_initiative_id(row), team=names.get(row.team_id, "?"), text=f"Initiative: {row.title}",
+            author=row.created_by,
+            partners=tuple(names[p.team_id] for p in row.partners if p.team_id in names),
+            objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys),
+        )
+        for row in initiatives
+    ]
     updates = [
         model.Update(
             id=str(row.id), team=names.get(row.team_id, "?"), text=row.text, author=row.author_user_id,
@@ -205,7 +238,7 @@ def _analyze(org: model.Org, teams: list[Team], keys: dict[int, str], rows: list
         )
         for row in rows
     ]
-    return analyze(org, updates)
+    return analyze(org, updates + logged)
 
 
 def _links(client: WebClient, rows: list[Update]) -> dict[str, str]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.alignment import model
 from bot.alignment.tagger import Tagger
 from storage import repositories
-from storage.models import Objective, Update
+from storage.models import Initiative, InitiativeTag, Objective, Update
 
 # Recent corrections teach the most; older ones add little and cost time per request.
 MAX_EXAMPLES = 500
@@ -21,18 +21,31 @@ def as_engine_objective(row: Objective) -> model.Objective:
 
 
 def examples_of(session: Session, workspace_id: int, keys: dict[int, str]) -> list[model.Example]:
-    """Return the updates whose tags a person set or corrected, newest first, as labelled examples."""
-    rows = session.scalars(
+    """Return the updates and initiatives a person tagged by hand, newest first, as labelled examples."""
+    updates = session.scalars(
         select(Update)
         .where(Update.workspace_id == workspace_id, Update.tags_by_hand.is_(True))
         .options(selectinload(Update.tags))
         .order_by(Update.updated_at.desc())
         .limit(MAX_EXAMPLES)
     )
-    return [
+    examples = [
         model.Example(text=row.text, objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys))
-        for row in rows
+        for row in updates
     ]
+    initiatives = session.scalars(
+        select(Initiative)
+        .where(Initiative.workspace_id == workspace_id,
+               Initiative.id.in_(select(InitiativeTag.initiative_id).where(InitiativeTag.source == "manual")))
+        .options(selectinload(Initiative.tags))
+        .order_by(Initiative.created_at.desc())
+        .limit(MAX_EXAMPLES - len(examples))
+    )
+    examples += [
+        model.Example(text=row.title, objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys))
+        for row in initiatives
+    ]
+    return examples
 
 
 class Tagging:

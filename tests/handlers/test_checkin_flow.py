@@ -187,3 +187,26 @@ def test_prompts_and_deadline_are_set_per_team_by_admins(ask, teams, runtime, fa
     runtime.services.checkins.send_prompts(fake_slack.team_id, "sales")
     assert fake_slack.messages("C0SALES1") == []  # DMs only
     assert sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")) == ["U0SELL01", "U0SELL02"]
+
+
+def test_editing_in_the_modal_keeps_suggested_tags_automatic_and_links_an_initiative(ask, slack, objectives, runtime,
+                                                                                      fake_slack):
+    ask("/initiative", "add Webinar series #new-revenue", user="U0MEMB01", channel="C0MKTG01")
+    ask("/checkin", "Booked 6 discovery calls with new prospects", user="U0MEMB01", channel="C0MKTG01")
+    slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
+    [opened] = fake_slack.wait_for("views.open")
+    view = opened.args["view"]
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "objectives")["element"]
+    assert [o["value"] for o in picker["initial_options"]] == ["new-revenue"]
+    initiative = next(b for b in view["blocks"] if b.get("block_id") == "initiative")["element"]["options"][0]
+    assert "Webinar series" in initiative["text"]["text"]
+
+    slack.view_submission("checkin_submit", {
+        "moved": {"value": "Booked 7 discovery calls with new prospects"},
+        "objectives": {"value": ["new-revenue"]},
+        "initiative": {"value": {"type": "static_select", "selected_option": initiative}},
+    }, user_id="U0MEMB01", private_metadata=view["private_metadata"])
+    [update] = stored_updates(runtime)
+    assert update.text == "Booked 7 discovery calls with new prospects"
+    assert not update.tags_by_hand
+    assert update.initiative_id == int(initiative["value"])

@@ -177,3 +177,28 @@ def test_status_shows_who_answered(checkins, org):
     assert statuses["marketing"].answered == ("U0MEMB01",)
     assert statuses["marketing"].missing == ("U0MEMB02",)
     assert statuses["sales"].answered == ()
+
+
+def test_a_hand_tagged_initiative_teaches_the_tagger_too(checkins, org, sessions):
+    from storage.models import Initiative, InitiativeTag, Objective
+
+    with sessions.begin() as session:
+        revenue = session.scalars(select(Objective).where(Objective.key == "new-revenue")).one()
+        initiative = Initiative(workspace_id=org["workspace"], team_id=org["marketing"],
+                                title="Lighthouse sessions for prospects in the Midwest")
+        initiative.tags = [InitiativeTag(objective_id=revenue.id, source="manual")]
+        session.add(initiative)
+    recorded = checkins.record(TEAM, "U0MEMB01", "Ran two Lighthouse sessions this week", channel_id="C0MKTG01")
+    assert [t.title for t in recorded.tags] == ["Grow new-logo revenue"]
+
+
+def test_an_answer_can_name_its_initiative(checkins, org, sessions):
+    from storage.models import Initiative
+
+    with sessions.begin() as session:
+        initiative = Initiative(workspace_id=org["workspace"], team_id=org["marketing"], title="Webinar series")
+        session.add(initiative)
+    checkins.record(TEAM, "U0MEMB01", "Ran the second webinar", channel_id="C0MKTG01", initiative_id=initiative.id)
+    assert updates(sessions)[0].initiative_id == initiative.id
+    with pytest.raises(CheckinError, match="initiative no longer exists"):
+        checkins.record(TEAM, "U0MEMB01", "Ran the third webinar", channel_id="C0MKTG01", initiative_id=999999)

@@ -79,3 +79,25 @@ def test_the_digest_is_due_after_the_last_deadline_and_posted_once(digests, week
     assert digests.tick(now=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)) == 1
     assert digests.tick(now=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)) == 0
     assert len([m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]) == 1
+
+
+def test_an_initiative_logged_in_the_week_counts_as_work(digests, week, sessions, org):
+    from storage.models import Initiative, InitiativePartner, InitiativeTag, Objective
+
+    with sessions.begin() as session:
+        revenue = session.scalars(select(Objective).where(Objective.key == "new-revenue")).one()
+        initiative = Initiative(workspace_id=org["workspace"], team_id=org["sales"], title="Joint webinar follow-ups",
+                                created_by="U0SELL01", created_at=datetime(2026, 11, 24, 10, tzinfo=timezone.utc))
+        initiative.tags = [InitiativeTag(objective_id=revenue.id, source="manual")]
+        initiative.partners = [InitiativePartner(team_id=org["marketing"])]
+        session.add(initiative)
+        old = Initiative(workspace_id=org["workspace"], team_id=org["sales"], title="Last month's thing",
+                         created_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        session.add(old)
+
+    data = digests.build(TEAM, week)
+    ids = [u.id for u in data.report.updates]
+    assert [i for i in ids if i.startswith("initiative-")] == [f"initiative-{initiative.id}"]
+    kinds = {(f.kind, f.objective, f.teams) for f in data.report.findings}
+    assert ("joint_objective", "new-revenue", ("marketing", "sales")) in kinds
+    assert ("silent_team", None, ("sales",)) not in kinds
