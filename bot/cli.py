@@ -41,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     clock = sub.add_parser("clock", help="run the scheduler alone")
     clock.set_defaults(run=_clock)
 
+    demo = sub.add_parser("demo", help="watch Alignbot work for six weeks at a made-up company; no Slack account needed")
+    demo.add_argument("--out", default="alignbot-demo", metavar="DIR",
+                      help="folder for digest.png and conversation.html (default: ./alignbot-demo)")
+    demo.add_argument("--keep", action="store_true", help="keep the SQLite database in DIR, to explore with other commands")
+    demo.add_argument("--db", metavar="PATH", help="a new SQLite file to keep the database in")
+    demo.add_argument("--fast", action="store_true", help="play only the last four weeks of the story")
+    demo.add_argument("--quiet", action="store_true", help="print only the final digest and where the files went")
+    demo.set_defaults(run=_demo)
+
     tag = sub.add_parser("tag", help="tag updates against the objectives of an org file (JSON Lines out)")
     tag.add_argument("--org", required=True, metavar="ORG.yaml", help="the org file (teams and objectives)")
     tag.add_argument("updates", nargs="?", default="-", metavar="UPDATES.jsonl", help="update lines, or - for stdin")
@@ -204,7 +213,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         settings.require_http()
     except Exception as error:  # SettingsError
-        raise UsageError(str(error)) from None
+        raise UsageError(_missing_for_serve(settings, error)) from None
     runtime = _runtime(settings)
     _checked_app(runtime)
     runtime.engine.dispose()  # the worker opens its own connections after the fork
@@ -221,6 +230,39 @@ def _serve(args: argparse.Namespace) -> int:
         return create_wsgi_app(worker_runtime, app)
 
     GunicornServer(factory, gunicorn_options(port, threads=args.threads, log_level=settings.log_level)).run()
+    return 0
+
+
+def _missing_for_serve(settings, error: Exception) -> str:
+    """Return one line naming every variable `serve` still needs, and where a newcomer starts."""
+    missing = []
+    if settings.slack_signing_secret is None:
+        missing.append("SLACK_SIGNING_SECRET")
+    if settings.slack_bot_token is None and not (settings.slack_client_id or settings.slack_client_secret):
+        missing.append("SLACK_BOT_TOKEN")
+    line = str(error)
+    if len(missing) > 1:
+        line = (f"{missing[0]} is not set: set {' and '.join(missing)} (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "for multi-workspace OAuth) from your Slack app's 'Basic Information' and 'OAuth & Permissions' pages")
+    return f"{line}; create the app from manifest.yml (see the README), or try `alignbot demo`, which needs no Slack"
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.demo import DemoError, run_demo
+    from bot.logs import configure
+
+    configure("WARNING")  # the transcript is the output; only trouble is logged
+    try:
+        result = run_demo(Path(args.out), database=Path(args.db) if args.db else None, keep=args.keep,
+                          fast=args.fast, quiet=args.quiet)
+    except DemoError as error:
+        raise UsageError(f"demo: {error}") from None
+    except OSError as error:
+        raise UsageError(f"demo: cannot write {getattr(error, 'filename', None) or args.out}: "
+                         f"{error.strerror or error}") from None
+    print(f"Done in {result.seconds:.1f} s.")
     return 0
 
 

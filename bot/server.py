@@ -74,3 +74,32 @@ def gunicorn_options(port: int, *, threads: int, log_level: str) -> dict[str, An
         "errorlog": "-",
         "proc_name": "alignbot",
     }
+
+
+def serve_in_thread(wsgi: WSGIApp, host: str = "127.0.0.1", port: int = 0) -> tuple[str, Callable[[], None]]:
+    """Serve a WSGI app from a background thread (tests, the demo); return its base URL and a stop function.
+
+    wsgiref with a thread per request, like gunicorn's gthread worker: Bolt answers a
+    slash command while an earlier listener still runs.
+    """
+    import threading
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            pass  # one line per request would drown the output
+
+    server = make_server(host, port, wsgi, server_class=Server, handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    return f"http://{host}:{server.server_port}", stop

@@ -107,17 +107,23 @@ def checkin_modal(
 def tags_modal(update_text: str, metadata: dict[str, Any], objectives: Sequence[Choice],
                chosen: Sequence[str]) -> dict[str, Any]:
     """Return the modal that corrects an update's tags; an empty choice means it serves none."""
-    block = _multi_select("objectives", "Objectives this update serves", objectives, chosen, "None of them")
-    block["hint"] = plain("Your correction teaches Alignbot's tagger for this workspace.", 2000)
-    return {
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": TAGS_CALLBACK,
         "title": plain("Edit tags", 24),
-        "submit": plain("Save", 24),
         "close": plain("Cancel", 24),
         "private_metadata": json.dumps(metadata),
-        "blocks": [section(f">{escape(clip(update_text, 2800))}"), block],
+        "blocks": [section(f">{escape(clip(update_text, 2800))}")],
     }
+    if not objectives:
+        view["blocks"].append(section("There are no objectives to tag with yet: an admin adds them with "
+                                      "`/objective add <title>`."))
+        return view
+    block = _multi_select("objectives", "Objectives this update serves", objectives, chosen, "None of them")
+    block["hint"] = plain("Your correction teaches Alignbot's tagger for this workspace.", 2000)
+    view["blocks"].append(block)
+    view["submit"] = plain("Save", 24)
+    return view
 
 
 @dataclass(frozen=True)

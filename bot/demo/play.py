@@ -1,0 +1,305 @@
+"""Play the demo story through the real app: signed requests in, the fake Slack out.
+
+Nothing here talks to Alignbot's internals except to do what Slack or the clock
+would do: slash commands, thread replies and events go in as signed HTTP requests,
+and prompts and digests come from the scheduler's own jobs, called with the
+`now` of each story week. What the app posts lands in FakeSlack, and is read back
+from there for the transcript and the HTML page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.demo import story
+from bot.demo.render import Names, indent, mrkdwn_to_text, render_blocks, render_message
+from bot.fakeslack import FakeSlack, SlackSender
+
+TEAM_ID = "T0FERNWD1"
+WIDTH = 100
+# How long to wait for the app's answer before deciding a listener is missing.
+ANSWER_TIMEOUT = 3.0
+# The clock's jobs run a minute after the moment they are due, as a real tick would.
+TICK_DELAY = timedelta(minutes=1)
+
+
+class DemoError(Exception):
+    """The demo could not play its story; the message says what went wrong, in one line."""
+
+
+@dataclass
+class Entry:
+    """One thing that happened in a channel, for the HTML page."""
+
+    kind: str  # "message" | "reply" | "ephemeral" | "command"
+    channel: str
+    user: str
+    text: str = ""
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    thread: str | None = None  # the parent's ts for replies and private answers in a thread
+    ts: str | None = None
+    files: list[dict[str, Any]] = field(default_factory=list)
+    week: str | None = None
+
+
+@dataclass
+class Played:
+    """What the story left behind."""
+
+    weeks: list[str]
+    entries: list[Entry]
+    digest: dict[str, Any]  # the last digest message, as Slack holds it
+    chart: bytes | None  # the last digest's picture
+    charts: dict[str, bytes]  # every uploaded picture by file id
+    names: Names
+    bot_user: str
+
+
+class Player:
+    """Drive one story through a running app and a running fake."""
+
+    def __init__(self, fake: FakeSlack, app_url: str, signing_secret: str, runtime: Any,
+                 say: Callable[[str], None], *, weeks: int = len(story.WEEKS)) -> None:
+        self.fake = fake
+        self.runtime = runtime
+        self.say = say
+        self.weeks = weeks
+        self.sender = SlackSender(f"{app_url}/slack/events", signing_secret, team_id=fake.team_id,
+                                  team_domain=fake.team_domain, response_urls=fake.response_url)
+        self.names = Names(users={p.id: p.name for p in story.PEOPLE} | {fake.bot_user_id: fake.bot_name},
+                           channels={c.id: c.name for c in story.CHANNELS})
+        self.entries: list[Entry] = []
+        # Flipped once when a listener turns out to be missing, so only the first answer waits for it.
+        self.thread_listener = True
+        self.checkin_command = True
+
+    # --- Slack's side -------------------------------------------------------------------------
+
+    def command(self, user: str, channel: str, command: str, text: str) -> dict[str, Any]:
+        """Run a slash command as `user` in `channel`; return the answer only they see."""
+        before = len(self.fake.responses())
+        self.entries.append(Entry("command", channel, user, f"{command} {text}".strip()))
+        answer = self.sender.command(command, text, user_id=user, channel_id=channel,
+                                     user_name=self.names.user(user), channel_name=self.names.channel(channel))
+        if answer.status != 200:
+            raise DemoError(f"the app answered {command} with HTTP {answer.status}: {answer.body[:200]}")
+        if answer.body:
+            reply = answer.json()
+        else:
+            try:
+                reply = self.fake.wait_for_responses(before + 1, timeout=ANSWER_TIMEOUT)[before]["body"]
+            except TimeoutError:
+                raise DemoError(f"the app never answered {command} {text}") from None
+        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
+                                  reply.get("blocks") or [], thread=None))
+        return reply
+
+    def thread_reply(self, user: str, channel: str, parent_ts: str, text: str, week: str) -> dict[str, Any]:
+        """Reply in a prompt's thread as `user`, and deliver the message event; return the bot's private answer."""
+        ts = self.fake.post_user_message(channel, user, text, thread_ts=parent_ts)
+        self.entries.append(Entry("reply", channel, user, text, thread=parent_ts, ts=ts, week=week))
+        before = len(self.fake.calls_to("chat.postEphemeral"))
+        event = {"type": "message", "channel": channel, "channel_type": "channel", "user": user, "text": text,
+                 "ts": ts, "thread_ts": parent_ts, "team": self.fake.team_id}
+        answer = self.sender.event(event)
+        if answer.status != 200:
+            raise DemoError(f"the app answered a message event with HTTP {answer.status}")
+        if self.thread_listener:
+            try:
+                self.fake.wait_for("chat.postEphemeral", before + 1, timeout=ANSWER_TIMEOUT)
+            except TimeoutError:
+                self.thread_listener = False
+        if not self.thread_listener:
+            return self._record_directly(user, channel, parent_ts, text, ts, week)
+        mine = [e for e in self.fake.ephemerals(channel, user) if e.get("thread_ts") == parent_ts]
+        reply = mine[-1] if mine else {"text": ""}
+        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
+                                  reply.get("blocks") or [], thread=parent_ts, week=week))
+        return reply
+
+    def _record_directly(self, user: str, channel: str, parent_ts: str, text: str, ts: str,
+                         week: str) -> dict[str, Any]:
+        # This build has no thread-reply listener yet: record through the same service it would call.
+        from bot.blocks.checkin import confirmation
+
+        recorded = self.runtime.services.checkins.record_thread_reply(self.fake.team_id, user, channel, parent_ts,
+                                                                      text, ts)
+        if recorded is None:
+            raise DemoError(f"a reply in #{self.names.channel(channel)} was not taken as a check-in answer")
+        reply = confirmation(recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced,
+                             by_hand=recorded.by_hand, update_id=recorded.update_id)
+        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply["text"], reply["blocks"],
+                                  thread=parent_ts, week=week))
+        return reply
+
+    def checkin_command_answer(self, user: str, channel: str, text: str, week: str) -> dict[str, Any] | None:
+        """Answer with `/checkin <text>`; None when it would not land in `week`, or /checkin only knows its usage."""
+        # /checkin files the answer under the real clock's week; the story's week must be that one.
+        _, resolved = self.runtime.services.checkins.resolve_team(self.fake.team_id, user, channel)
+        if resolved != week:
+            return None
+        reply = self.command(user, channel, "/checkin", text)
+        self.entries[-2].week = self.entries[-1].week = week
+        if "Usage:" in (reply.get("text") or "") and not reply.get("blocks"):
+            self.checkin_command = False
+            return None
+        return reply
+
+    # --- the clock ------------------------------------------------------------------------------
+
+    def bot_messages(self, channel: str, since: int) -> list[dict[str, Any]]:
+        """Return the top-level messages the bot posted in a channel after the first `since`."""
+        return [m for m in self.fake.messages(channel)[since:]
+                if m.get("user") == self.fake.bot_user_id and m.get("thread_ts") in (None, m["ts"])]
+
+    # --- the story ------------------------------------------------------------------------------
+
+    def set_up(self) -> None:
+        """Do what an admin does after installing: map channels, name the leadership channel, add objectives."""
+        ceo = story.CEO.id
+        self.say("Setting up, as the workspace admin would after installing the app:")
+        steps = [(c.id, "/alignment", f"team {c.team}") for c in story.CHANNELS if c.team]
+        steps.append((story.LEADERSHIP.id, "/alignment", "leadership"))
+        steps += [(story.LEADERSHIP.id, "/objective", f"add {o.title} | {o.description}") for o in story.OBJECTIVES]
+        steps += [(story.LEADERSHIP.id, "/alignment", f"schedule {c.team} {story.SCHEDULE}")
+                  for c in story.CHANNELS if c.team]
+        for channel, command, text in steps:
+            reply = self.command(ceo, channel, command, text)
+            shown = mrkdwn_to_text(reply.get("text") or "", self.names).splitlines()[0]
+            self.say(indent(f"{command} {text}", "      ", WIDTH, first=f"  #{self.names.channel(channel):<11} "))
+            self.say(indent(shown, "      ", WIDTH, first="      → "))
+            if shown.startswith(("Usage", "⚠️")):
+                raise DemoError(f"set-up failed at `{command} {text}`: {shown}")
+        self._name_workspace()
+
+    def _name_workspace(self) -> None:
+        # Nothing records a workspace's display name on install yet; the digest shows it.
+        from storage import repositories
+
+        with self.runtime.services.sessions.begin() as session:
+            repositories.ensure_workspace(session, self.fake.team_id).name = story.COMPANY
+
+    def play(self, now: datetime) -> Played:
+        """Play every week of the story, the last one being the week of `now`; return what it left."""
+        from bot.schedule import shift_week, week_of
+
+        current = week_of(now, "UTC")
+        weeks = [shift_week(current, back) for back in range(-(self.weeks - 1), 1)]
+        chapters = story.WEEKS[len(story.WEEKS) - self.weeks:]
+        digest: dict[str, Any] = {}
+        for number, (week, chapter) in enumerate(zip(weeks, chapters), start=len(story.WEEKS) - self.weeks + 1):
+            digest = self.play_week(number, week, chapter, is_current=week == current)
+        charts = {f["id"]: f["content"] for f in self.fake.files() if f.get("content") and f["name"].endswith(".png")}
+        last = next(reversed(charts.values()), None) if charts else None
+        return Played(weeks, self.entries, digest, last, charts, self.names, self.fake.bot_user_id)
+
+    def _cycle(self, week: str) -> tuple[datetime, datetime]:
+        """Return when the prompt goes out and when the last team's answers are due, from the stored schedules."""
+        from sqlalchemy import select
+
+        from bot.services.checkins import team_cycle, team_zone
+        from storage import repositories
+        from storage.models import Team
+
+        with self.runtime.services.sessions() as session:
+            workspace = repositories.ensure_workspace(session, self.fake.team_id)
+            teams = session.scalars(select(Team).where(Team.workspace_id == workspace.id)).all()
+            cycles = [team_cycle(t, week, team_zone(t, workspace, self.runtime.settings)) for t in teams]
+        return min(c.prompt_at for c in cycles), max(c.deadline_at for c in cycles)
+
+    def play_week(self, number: int, week: str, chapter: story.Week, *, is_current: bool) -> dict[str, Any]:
+        """Prompt, answer and digest one week, as the clock and the people would; return the digest message."""
+        services = self.runtime.services
+        prompt_at, deadline = self._cycle(week)
+        self.say("")
+        self.say(f"━━ Week {number} · {week} · {prompt_at:%a %d %b} " + "━" * 30)
+        self.say(indent(chapter.caption, "   ", WIDTH, first="   "))
+
+        team_channels = [c for c in story.CHANNELS if c.team]
+        seen = {c.id: len(self.fake.messages(c.id)) for c in story.CHANNELS}
+        services.checkins.tick(now=prompt_at + TICK_DELAY)
+        prompts: dict[str, dict[str, Any]] = {}
+        for channel in team_channels:
+            posted = self.bot_messages(channel.id, seen[channel.id])
+            if not posted:
+                raise DemoError(f"the scheduler posted no check-in prompt in #{channel.name} for {week}")
+            prompts[channel.id] = posted[-1]
+            self.entries.append(Entry("message", channel.id, self.fake.bot_user_id, posted[-1].get("text", ""),
+                                      posted[-1].get("blocks") or [], ts=posted[-1]["ts"], week=week))
+        dms = sum(len(self.fake.messages(p)) for c in team_channels for p in c.members)
+        if number == 1:
+            for channel in team_channels:
+                self.say(f"\n #{channel.name}  alignbot (the clock, {prompt_at + TICK_DELAY:%a %H:%M} UTC):")
+                self.say(indent(render_message(prompts[channel.id], self.names), "   │ ", WIDTH))
+            self.say(f"   (each member also got the prompt by direct message: {dms} so far)")
+        else:
+            self.say(" alignbot posted the check-in prompt in #marketing and #sales, and by DM to each member.")
+
+        for answer in chapter.answers:
+            channel = story.team_of(answer.author)
+            who = self.names.user(answer.author)
+            reply = None
+            if is_current and self.checkin_command:
+                reply = self.checkin_command_answer(answer.author, channel.id, answer.text, week)
+                how = f"/checkin in #{channel.name}"
+            if reply is None:
+                reply = self.thread_reply(answer.author, channel.id, prompts[channel.id]["ts"], answer.text, week)
+                how = f"in the thread, #{channel.name}"
+            self.say("")
+            self.say(indent(mrkdwn_to_text(answer.text, self.names), "     ", WIDTH, first=f" @{who} ({how}): "))
+            self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
+
+        lead = story.LEADERSHIP.id
+        seen_lead = len(self.fake.messages(lead))
+        services.digests.tick(now=deadline + TICK_DELAY)
+        posted = [m for m in self.bot_messages(lead, seen_lead) if m.get("blocks")]
+        if not posted:
+            raise DemoError(f"the digest job posted no digest in #leadership for {week}")
+        digest = posted[-1]
+        self.entries.append(Entry("message", lead, self.fake.bot_user_id, digest.get("text", ""),
+                                  digest.get("blocks") or [], ts=digest["ts"], week=week))
+        for reply in self.fake.thread(lead, digest["ts"])[1:]:
+            self.entries.append(Entry("reply", lead, self.fake.bot_user_id, reply.get("text", ""),
+                                      reply.get("blocks") or [], thread=digest["ts"], ts=reply["ts"],
+                                      files=reply.get("files") or [], week=week))
+        self.say("")
+        self.say(f" #leadership  alignbot (the clock, {deadline + TICK_DELAY:%a %H:%M} UTC) posted the digest for {week}:")
+        self.say(indent(_digest_summary(digest, self.names), "   │ ", WIDTH))
+        return digest
+
+
+def _tags_line(reply: dict[str, Any] | None, names: Names) -> str:
+    """Return the tags of a check-in confirmation, one per line, without its header and button."""
+    if not reply:
+        return "(no answer)"
+    blocks = reply.get("blocks") or []
+    sections = [b for b in blocks if b.get("type") == "section"]
+    text = mrkdwn_to_text(sections[1]["text"]["text"], names) if len(sections) > 1 else \
+        mrkdwn_to_text(reply.get("text", ""), names)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and lines[0].rstrip(":") == "Tagged" and len(lines) > 1:
+        lines = lines[1:]
+    return "\n".join(lines)
+
+
+def _digest_summary(message: dict[str, Any], names: Names) -> str:
+    """Return a digest's scores and findings: what changed this week, without the table and buttons."""
+    keep = []
+    for block in message.get("blocks") or []:
+        if block.get("type") == "section" and (block.get("fields") or _is_findings(block)):
+            keep.append(block)
+    return render_blocks(keep, names)
+
+
+def _is_findings(block: dict[str, Any]) -> bool:
+    text = (block.get("text") or {}).get("text", "")
+    return text.startswith(("*Needs attention*", "*Working together*", "*Findings*"))
+
+
+def new_secret() -> str:
+    """Return a signing secret for this run only."""
+    return secrets.token_hex(16)

@@ -1,0 +1,171 @@
+"""The demo company: its people, channels, objectives and six weeks of check-ins.
+
+Kept as data so the story can be reworded without touching the code that plays it.
+The arc, week by week, as the real tagger and analysis read it:
+
+1-2  marketing drifts into a brand refresh no objective asked for (unaligned work)
+     while sales carries the pipeline alone (a solo objective);
+3    marketing builds a competitor battlecard and "sends it to sales", and no sales
+     update mentions marketing (a one-way handoff);
+4    sales writes its own comparison sheet while marketing publishes one
+     (parallel work on an uncoordinated objective);
+5-6  marketing hands its webinar leads to sales and sales follows up on them,
+     and the battlecard gets used in a deal: the loop closes (joint objectives).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+COMPANY = "Fernwood"
+PITCH = "Fernwood sells scheduling and dispatch software to field-service companies."
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member of the demo workspace."""
+
+    id: str
+    name: str
+    real_name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A channel of the demo workspace; `team` is the Alignbot team mapped to it, if any."""
+
+    id: str
+    name: str
+    members: tuple[str, ...]
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class Objective:
+    """An objective as leadership types it into `/objective add <title> | <description>`."""
+
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One person's check-in answer in one week."""
+
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of the story: a caption for the reader, then every answer."""
+
+    caption: str
+    answers: tuple[Answer, ...]
+
+
+CEO = Person("U0DANA001", "dana", "Dana Whitfield", "CEO")
+PRIYA = Person("U0PRIYA01", "priya", "Priya Natarajan", "Head of Marketing")
+LEO = Person("U0LEO0001", "leo", "Leo Marsh", "Brand & Content")
+MARCUS = Person("U0MARCUS1", "marcus", "Marcus Bell", "Account Executive")
+JESS = Person("U0JESS001", "jess", "Jess Ortega", "Sales Development")
+
+PEOPLE = (CEO, PRIYA, LEO, MARCUS, JESS)
+
+MARKETING = Channel("C0MARKET1", "marketing", (PRIYA.id, LEO.id), team="marketing")
+SALES = Channel("C0SALES01", "sales", (MARCUS.id, JESS.id), team="sales")
+LEADERSHIP = Channel("C0LEADER1", "leadership", (CEO.id,))
+
+CHANNELS = (MARKETING, SALES, LEADERSHIP)
+
+OBJECTIVES = (
+    Objective("Grow new-logo revenue", "Build qualified pipeline and close new customers."),
+    Objective("Win against Routewise", "Beat Routewise in head-to-head evaluations and raise our competitive win rate."),
+    Objective("Expand existing accounts", "Upsell the invoicing module and more seats to current customers."),
+    Objective("Keep our customers", "Lower churn with faster onboarding and on-time renewals."),
+    Objective("Improve gross margin", "Bring hosting costs and cost to serve down."),
+)
+
+# Every team gets its prompt on Monday morning; answers are due a day later.
+SCHEDULE = "mon 09:00 UTC"
+
+WEEKS = (
+    Week(
+        "Marketing starts a brand refresh; sales works the pipeline on its own.",
+        (
+            Answer(PRIYA.id, "Kicked off the brand refresh with the design studio: three logo directions, "
+                             "a new colour palette and typography for the website."),
+            Answer(LEO.id, "Drafted the new brand guidelines and rebuilt our slide template in the new colours."),
+            Answer(MARCUS.id, "Booked 7 discovery calls with mid-market HVAC and plumbing firms; "
+                              "3 qualified opportunities added to the pipeline."),
+            Answer(JESS.id, "Outbound sequence to 120 target accounts; 5 first meetings booked."),
+        ),
+    ),
+    Week(
+        "The brand refresh grows; sales closes a new logo, still alone.",
+        (
+            Answer(PRIYA.id, "Brand refresh: picked the final logo and colour palette; the studio is redrawing "
+                             "the icons and fonts across the website."),
+            Answer(LEO.id, "Rolled the new visual identity out to our social banners and the About page."),
+            Answer(MARCUS.id, "Pipeline review: 11 open opportunities, 2 in proof of concept. Closed Harlow Plumbing, "
+                              "our first new logo this quarter."),
+            Answer(JESS.id, "Cold calling mid-market HVAC prospects; 6 intro calls booked for next week."),
+        ),
+    ),
+    Week(
+        "Marketing builds a Routewise battlecard and sends it to sales. Sales never mentions it.",
+        (
+            Answer(PRIYA.id, "Built a Routewise battlecard: their pricing, their integrations and the three questions "
+                             "that trip them up. Sent it to sales."),
+            Answer(LEO.id, "Finished the brand refresh: the new fonts, colours and icons are on every page of the website."),
+            Answer(MARCUS.id, "Demoed to Oakridge Services and Crestline HVAC; both moved to evaluation. "
+                              "9 opportunities in the pipeline."),
+            Answer(JESS.id, "Booked 4 demos from the outbound sequence; follow-ups scheduled."),
+        ),
+    ),
+    Week(
+        "Sales writes its own Routewise comparison while marketing publishes one.",
+        (
+            Answer(PRIYA.id, "Published a Routewise comparison page and battlecard on the website."),
+            Answer(LEO.id, "Wrote a blog post for teams switching from Routewise."),
+            Answer(MARCUS.id, "Wrote my own Routewise comparison sheet and battlecard for the Oakridge evaluation; "
+                              "we are head to head with them on Thursday."),
+            Answer(JESS.id, "Follow-ups with last month's prospects: 3 more discovery calls booked."),
+        ),
+    ),
+    Week(
+        "Marketing hands its webinar leads to sales, and sales picks them up.",
+        (
+            Answer(PRIYA.id, "Ran the webinar 'Dispatch without the spreadsheets': 212 registrants, 64 attendees. "
+                             "Scored the leads and handed the 40 best to sales with notes."),
+            Answer(LEO.id, "Reworked the Routewise battlecard with what the sales team heard in the Oakridge demo."),
+            Answer(MARCUS.id, "Following up on marketing's webinar leads: 5 discovery calls booked, "
+                              "2 already look like qualified opportunities."),
+            Answer(JESS.id, "Used marketing's new Routewise battlecard in the Oakridge bake-off; "
+                            "we won the technical evaluation."),
+        ),
+    ),
+    Week(
+        "The loop is closed: a win against Routewise, and pipeline from marketing's leads.",
+        (
+            Answer(PRIYA.id, "Planning the next webinar with sales: they pick the target accounts, "
+                             "we write the invitations and the nurture emails."),
+            Answer(LEO.id, f"Writing the Harlow Plumbing case study with <@{MARCUS.id}> from sales "
+                           "for the next outbound sequence."),
+            Answer(MARCUS.id, "Closed Oakridge Services, 40 seats: won head to head against Routewise "
+                              "with marketing's battlecard."),
+            Answer(JESS.id, "3 of marketing's webinar leads are now qualified opportunities in the pipeline, $96k in all."),
+        ),
+    ),
+)
+
+
+def person(user_id: str) -> Person:
+    """Return the demo person with this id."""
+    return next(p for p in PEOPLE if p.id == user_id)
+
+
+def team_of(user_id: str) -> Channel:
+    """Return the team channel a demo person belongs to."""
+    return next(c for c in CHANNELS if c.team and user_id in c.members)

@@ -1,0 +1,52 @@
+"""`alignbot demo` plays its story through the real app and ends with the leadership digest."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.cli import main
+from bot.demo import DB_NAME
+
+
+def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    assert main(["demo", "--fast", "--keep", "--out", str(out_dir)]) == 0
+    out = capsys.readouterr().out
+
+    # The findings of the story, as the real tagger and analysis read it, week by week.
+    assert "of marketing's 2 updates serves no stated objective" in out
+    assert "marketing handed work to or asked for help from sales" in out
+    assert "but no sales update this week mentions marketing" in out
+    assert "marketing and sales look to be doing the same work for Win against Routewise" in out
+    assert "marketing and sales worked together on Grow new-logo revenue" in out
+
+    # Answers went in through the real listeners and came back tagged.
+    assert "@jess (in the thread, #sales)" in out
+    assert "Grow new-logo revenue (0." in out
+
+    # It ends with the digest rendered from its Block Kit, then names what it wrote.
+    final = out[out.index("The leadership digest, as #leadership shows it"):]
+    assert "Alignment digest · " in final
+    assert "Fernwood · 4 updates from 2 teams" in final
+    assert "Working together" in final and "[ Details ]" in final
+    assert f"Wrote {out_dir / 'digest.png'} and {out_dir / 'conversation.html'}" in out or \
+        f"Wrote {out_dir / 'conversation.html'} (no digest picture" in out
+
+    page = (out_dir / "conversation.html").read_text(encoding="utf-8")
+    assert "Alignment digest · " in page and "#leadership" in page
+    assert "Only visible to the person who asked" in page
+
+    # --keep leaves a database the other commands can read.
+    database = out_dir / DB_NAME
+    assert f"DATABASE_URL=sqlite:///{database}" in out
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("select count(*) from updates").fetchone()[0] == 16
+
+
+def test_demo_refuses_to_overwrite_a_database(tmp_path, capsys):
+    taken = tmp_path / "mine.db"
+    taken.write_bytes(b"precious")
+    assert main(["demo", "--db", str(taken), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already exists" in err
+    assert taken.read_bytes() == b"precious"
