@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -81,6 +82,11 @@ def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
         )
     else:
         settings.require_bot_token()
+        # Bolt switches to OAuth by itself when these variables exist, even blank ones,
+        # which Settings reads as unset: drop the blanks so single-workspace mode stays so.
+        for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+            if name in os.environ and not os.environ[name].strip():
+                del os.environ[name]
         app = App(
             signing_secret=signing_secret,
             client=web_client(settings, settings.bot_token),

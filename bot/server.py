@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,9 +20,15 @@ logger = logging.getLogger(__name__)
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+# Bolt logs every refused request with its body (user text); we log one clear line instead.
+logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+SIGNATURE_WARNING_EVERY = 300.0
+
+
 def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
     """Return the WSGI app: /slack/events (and OAuth paths) through Bolt, plus /healthz."""
     slack = SlackRequestHandler(app)
+    last_warning = [float("-inf")]
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -29,7 +36,16 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
             payload = json.dumps(body).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
             return [payload]
-        return slack(environ, start_response)
+
+        def watch(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            if status.startswith("401") and time.monotonic() - last_warning[0] > SIGNATURE_WARNING_EVERY:
+                last_warning[0] = time.monotonic()
+                logger.warning("refused a request with a bad or stale signature: if Slack's requests fail, "
+                               "SLACK_SIGNING_SECRET does not match the Signing Secret on your app's "
+                               "'Basic Information' page (or this server's clock is off)")
+            return start_response(status, headers, *args)
+
+        return slack(environ, watch)
 
     return application
 

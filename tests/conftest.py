@@ -6,18 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import os
-import threading
 import uuid
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import Runtime, create_app, create_runtime
-from bot.server import create_wsgi_app
+from bot.server import create_wsgi_app, serve_in_thread
 from bot.settings import Settings
 from storage import migrate
 from storage.db import make_engine
@@ -121,25 +118,12 @@ def runtime(settings: Settings, engine: Engine) -> Iterator[Runtime]:
     runtime.engine.dispose()
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def app_url(runtime: Runtime) -> Iterator[str]:
     """Serve the real WSGI app on loopback and return its base URL."""
-    wsgi = create_wsgi_app(runtime, create_app(runtime))
-    server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    url, stop = serve_in_thread(create_wsgi_app(runtime, create_app(runtime)))
+    yield url
+    stop()
 
 
 @pytest.fixture

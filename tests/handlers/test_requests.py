@@ -57,3 +57,19 @@ def test_a_retried_event_is_handled_once(slack, runtime):
     assert retry.status == 200
     with runtime.services.sessions() as session:
         assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+
+
+def test_a_forged_request_is_logged_as_one_line_without_its_body(slack, caplog):
+    with caplog.at_level("INFO"):
+        assert slack.command("/checkin", "my secret plans", forge=True).status == 401
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("SLACK_SIGNING_SECRET does not match" in m for m in messages)
+    assert not any("my secret plans" in m or "my+secret+plans" in m for m in messages)
+
+
+def test_blank_oauth_variables_do_not_switch_bolt_to_oauth(runtime, monkeypatch):
+    from bot.app import create_app
+
+    monkeypatch.setenv("SLACK_CLIENT_ID", "")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", " ")
+    assert create_app(runtime).oauth_flow is None
