@@ -88,17 +88,36 @@ class Digests:
                 team.name: tuple(sorted(m.user_id for m in team.members if (team.id, m.user_id) not in answered))
                 for team in teams
             }
-            links = _links(client, rows) if client is not None else {}
-            return DigestData(
-                workspace=workspace.name or slack_team_id,
-                week=week,
-                report=report,
-                trend=tuple(trend),
-                links=links,
-                authors={**{str(row.id): row.author_user_id for row in rows},
-                         **{_initiative_id(i): i.created_by for i in initiatives if i.created_by}},
-                missing={team: users for team, users in missing.items() if users},
-            )
+            messages = [(str(row.id), row.channel_id, row.message_ts) for row in rows
+                        if row.channel_id and row.message_ts]
+            name, workspace_id = workspace.name, workspace.id
+            authors = {**{str(row.id): row.author_user_id for row in rows},
+                       **{_initiative_id(i): i.created_by for i in initiatives if i.created_by}}
+        # Slack calls wait until the read is over: on SQLite it holds the database lock.
+        links = _links(client, messages) if client is not None else {}
+        if client is not None and not name:
+            name = self._remember_name(client, workspace_id)
+        return DigestData(
+            workspace=name or slack_team_id,
+            week=week,
+            report=report,
+            trend=tuple(trend),
+            links=links,
+            authors=authors,
+            missing={team: users for team, users in missing.items() if users},
+        )
+
+    def _remember_name(self, client: WebClient, workspace_id: int) -> str | None:
+        """Store and return the workspace's display name, if Slack tells it."""
+        try:
+            name = str(client.team_info()["team"]["name"])
+        except (SlackApiError, SlackClientError, OSError, KeyError, TypeError):
+            return None  # the team id stands in for the name
+        with self._sessions.begin() as session:
+            workspace = session.get(Workspace, workspace_id)
+            if workspace is not None:
+                workspace.name = name
+        return name
 
     def post(self, slack_team_id: str, week: str | None = None) -> Posted:
         """Post the digest for `week` to the leadership channel, once; a repeat returns the first post."""
@@ -241,13 +260,12 @@ def _analyze(org: model.Org, teams: list[Team], keys: dict[int, str], rows: list
     return analyze(org, updates + logged)
 
 
-def _links(client: WebClient, rows: list[Update]) -> dict[str, str]:
+def _links(client: WebClient, messages: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    """Return permalinks of the messages behind updates, by update id."""
     links = {}
-    for row in rows:
-        if not (row.channel_id and row.message_ts):
-            continue
+    for update_id, channel, ts in messages:
         try:
-            links[str(row.id)] = client.chat_getPermalink(channel=row.channel_id, message_ts=row.message_ts)["permalink"]
+            links[update_id] = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
         except (SlackApiError, SlackClientError, OSError):
             continue  # a missing link only costs the reader a click
     return links

@@ -56,6 +56,8 @@ def test_post_goes_to_the_leadership_channel_once(digests, week, fake_slack, ses
         row = session.scalars(select(Digest)).one()
     assert row.status == "posted" and row.message_ts == first.outcome.ts
     assert row.summary["findings"] == len(digests.build(TEAM, week).report.findings)
+    # Posting learned the workspace's name from Slack; later digests show it.
+    assert digests.build(TEAM, week).workspace == fake_slack.team_name
 
 
 def test_the_chart_is_attached_when_plotting_is_installed(digests, week, fake_slack):
@@ -101,3 +103,12 @@ def test_an_initiative_logged_in_the_week_counts_as_work(digests, week, sessions
     kinds = {(f.kind, f.objective, f.teams) for f in data.report.findings}
     assert ("joint_objective", "new-revenue", ("marketing", "sales")) in kinds
     assert ("silent_team", None, ("sales",)) not in kinds
+
+
+def test_posted_digest_links_to_the_messages_behind_updates(digests, checkins, org, fake_slack):
+    ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Refreshed the brand colours")
+    checkins.record(TEAM, "U0MEMB01", "Refreshed the brand colours", team_id=org["marketing"], week="2026-W48",
+                    channel_id="C0MKTG01", message_ts=ts, source="thread")
+    digests.post(TEAM, "2026-W48")
+    [post] = [m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]
+    assert "archives/C0MKTG01/p" in str(post["blocks"])
