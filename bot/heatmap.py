@@ -151,8 +151,8 @@ def _draw_trend(axes: Any, earlier: Sequence[WeekScore], report: Report, week: s
     axes.set_ylim(0, 105)
     axes.set_ylabel("%", fontsize=9)
     axes.set_xticks(xs)
-    # "2026-W47" -> "W47" when many weeks share the axis.
-    short = [label.split("-")[-1] if len(labels) > 6 else label for label in labels]
+    # "2026-W47" -> "W47" as soon as more than three weeks share the axis: full labels collide.
+    short = [label.split("-")[-1] if len(labels) > 3 else label for label in labels]
     axes.set_xticklabels(short, fontsize=8)
     axes.tick_params(axis="y", labelsize=8)
     axes.grid(axis="y", color="#dddddd", linewidth=0.8)
