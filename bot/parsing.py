@@ -415,7 +415,8 @@ class DeadlineRequest:
 
 def _hours(word: str) -> int | None:
     word = word.casefold().removesuffix("hours").removesuffix("hour").removesuffix("h")
-    return int(word) if word.isdigit() else None
+    # isdigit() alone accepts "²", which int() refuses.
+    return int(word) if word.isascii() and word.isdigit() else None
 
 
 def parse_deadline(text: str) -> DeadlineRequest | Invalid:

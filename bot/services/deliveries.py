@@ -56,8 +56,9 @@ class Outcome:
 class Deliveries:
     """Send messages at most once per key, and at least once as long as Slack accepts them."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, lease: timedelta = LEASE) -> None:
         self._sessions = sessions
+        self._lease = lease
 
     def send(
         self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
@@ -125,7 +126,7 @@ class Deliveries:
             if row.attempts >= MAX_ATTEMPTS:
                 row.status = "failed"
                 return Outcome("failed", error=row.last_error or "too_many_attempts")
-            if row.status == "claimed" and now - row.claimed_at < LEASE:
+            if row.status == "claimed" and now - row.claimed_at < self._lease:
                 return Outcome("busy")
             # Compare-and-set on attempts: of two processes taking over, one wins.
             taken = session.execute(

@@ -1,0 +1,45 @@
+"""Run every benchmark one after the other and print their tables (about 12 minutes on 2 cores).
+
+    python benchmarks/run_all.py [--quick]
+
+--quick runs smaller sizes to check the scripts work; its figures are not the README's.
+Benchmarks run one at a time: they measure speed, so they must not share the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FULL = [
+    ["tagger_throughput.py"],
+    ["learning_curve.py"],
+    ["tag_eval.py"],
+    ["ack_latency.py"],
+    ["digest_scale.py"],
+    ["prompt_fanout.py"],
+]
+QUICK = [
+    ["tagger_throughput.py", "--seconds", "1"],
+    ["ack_latency.py", "--db", "sqlite", "--requests", "50", "200", "400"],
+    ["digest_scale.py", "--db", "sqlite", "--weeks", "8", "--repeats", "1"],
+    ["prompt_fanout.py", "--db", "sqlite", "--teams", "20"],
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the scripts work")
+    args = parser.parse_args()
+    failed = 0
+    for script, *options in QUICK if args.quick else FULL:
+        print(f"\n## {script} {' '.join(options)}\n", flush=True)
+        failed += subprocess.run([sys.executable, str(HERE / script), *options], check=False).returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
