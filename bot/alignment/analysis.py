@@ -445,6 +445,42 @@ def _keys(value: Any) -> list[str]:
     return [getattr(v, "key", v) for v in value or ()]
 
 
+def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequence[str]]) -> list[AnalyzedUpdate]:
+    """Resolve each update's team, objectives (its own or the tagger's) and the teams it references."""
+    known = {o.key for o in org.objectives}
+    base = ReferenceFinder(org)
+    extra = sorted({u.team.strip() for u in updates if base.canonical(u.team) is None})
+    finder = ReferenceFinder(org, extra) if extra else base
+    analyzed: list[AnalyzedUpdate] = []
+    for update in updates:
+        wanted = update.objectives if update.objectives is not None else _keys(tags.get(update.id, ()))
+        analyzed.append(
+            AnalyzedUpdate(
+                id=update.id,
+                team=finder.canonical(update.team) or update.team.strip(),
+                text=update.text,
+                objectives=tuple(dict.fromkeys(k for k in wanted if k in known)),
+                references=tuple(finder.find(update)),
+            )
+        )
+    return analyzed
+
+
+def week_scores(
+    org: Org, updates: Sequence[Update], *, tags: Mapping[str, Sequence[str]] | None = None
+) -> tuple[float, float]:
+    """Return (alignment, interdependence) of a week, as `analyze` scores it, without its findings.
+
+    The digest's trend needs only these two figures for earlier weeks; the findings'
+    pairwise search for parallel work is the costly part of a full analysis.
+    """
+    analyzed = _read_updates(org, updates, tags or {})
+    return (
+        _share(sum(u.aligned for u in analyzed), len(analyzed)),
+        _share(sum(bool(u.references) for u in analyzed), len(analyzed)),
+    )
+
+
 def analyze(
     org: Org,
     updates: Sequence[Update],
@@ -452,28 +488,8 @@ def analyze(
     tags: Mapping[str, Sequence[str]] | None = None,
 ) -> Report:
     """Analyze one week's updates against `org`; `tags` gives the objectives of untagged updates."""
-    tags = tags or {}
-    known = {o.key for o in org.objectives}
     titles = {o.key: o.title for o in org.objectives}
-
-    base = ReferenceFinder(org)
-    extra = sorted({u.team.strip() for u in updates if base.canonical(u.team) is None})
-    finder = ReferenceFinder(org, extra) if extra else base
-
-    analyzed: list[AnalyzedUpdate] = []
-    for update in updates:
-        team = finder.canonical(update.team) or update.team.strip()
-        wanted = update.objectives if update.objectives is not None else _keys(tags.get(update.id, ()))
-        objectives = tuple(dict.fromkeys(k for k in wanted if k in known))
-        analyzed.append(
-            AnalyzedUpdate(
-                id=update.id,
-                team=team,
-                text=update.text,
-                objectives=objectives,
-                references=tuple(finder.find(update)),
-            )
-        )
+    analyzed = _read_updates(org, updates, tags or {})
 
     org_teams = [t.name for t in org.teams]
     reporting = sorted({u.team for u in analyzed})
@@ -558,6 +574,7 @@ def analyze(
         )
 
     # parallel_work: the same piece of work in two teams, and neither mentions the other.
+    extra = [t for t in reporting if t not in set(org_teams)]
     team_words = [t.name for t in org.teams] + [a for t in org.teams for a in t.aliases] + extra
     similarity = _Similarity(org, [u.text for u in analyzed], team_words)
     for i, j, share, terms in similarity.pairs([u.team for u in analyzed]):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.alignment import model
-from bot.alignment.analysis import Report, analyze
+from bot.alignment.analysis import analyze, week_scores
 from bot.blocks.digest import DigestData, WeekScore, digest_message
 from bot.heatmap import render_heatmap
 from bot.schedule import local_instant, parse_week, shift_week, week_of
@@ -25,7 +25,17 @@ from bot.services.tagging import as_engine_objective
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
 from storage import repositories
-from storage.models import CheckinCycle, Digest, Initiative, Team, Update, Workspace, utcnow
+from storage.models import (
+    CheckinCycle,
+    Digest,
+    Initiative,
+    Team,
+    Update,
+    UpdatePartner,
+    UpdateTag,
+    Workspace,
+    utcnow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,17 +82,18 @@ class Digests:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             org, teams, keys = _org_of(session, workspace.id)
             zone = workspace.timezone or self._settings.timezone
-            rows = _updates_of(session, workspace.id, week)
+            weeks = [shift_week(week, -back) for back in range(trend_weeks, 0, -1)]
+            by_week = _updates_by_week(session, workspace.id, [*weeks, week])
+            rows = by_week[week]
             initiatives = _initiatives_of(session, workspace.id, week, zone)
-            report = _analyze(org, teams, keys, rows, initiatives)
+            report = analyze(org, _as_engine_updates(teams, keys, rows, initiatives))
             trend = []
-            for back in range(trend_weeks, 0, -1):
-                earlier = shift_week(week, -back)
-                earlier_rows = _updates_of(session, workspace.id, earlier)
+            for earlier in weeks:
+                earlier_rows = by_week[earlier]
                 earlier_initiatives = _initiatives_of(session, workspace.id, earlier, zone)
                 if earlier_rows or earlier_initiatives:
-                    earlier_report = _analyze(org, teams, keys, earlier_rows, earlier_initiatives)
-                    trend.append(WeekScore(earlier, earlier_report.alignment, earlier_report.interdependence))
+                    scores = week_scores(org, _as_engine_updates(teams, keys, earlier_rows, earlier_initiatives))
+                    trend.append(WeekScore(earlier, *scores))
             answered = {(row.team_id, row.author_user_id) for row in rows}
             missing = {
                 team.name: tuple(sorted(m.user_id for m in team.members if (team.id, m.user_id) not in answered))
@@ -209,13 +220,43 @@ def _org_of(session: Session, workspace_id: int) -> tuple[model.Org, list[Team],
     return org, teams, {o.id: o.key for o in objectives}
 
 
-def _updates_of(session: Session, workspace_id: int, week: str) -> list[Update]:
-    return list(session.scalars(
-        select(Update).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-        .where(Update.workspace_id == workspace_id, CheckinCycle.week == week, CheckinCycle.skipped.is_(False))
-        .options(selectinload(Update.tags), selectinload(Update.partners))
-        .order_by(Update.id)
-    ))
+@dataclass
+class _Row:
+    """An update as the digest needs it: plain values, no ORM object (a year of them is read at once)."""
+
+    id: int
+    team_id: int
+    text: str
+    author_user_id: str
+    channel_id: str | None
+    message_ts: str | None
+    objective_ids: list[int]
+    partner_ids: list[int]
+
+
+def _updates_by_week(session: Session, workspace_id: int, weeks: Sequence[str]) -> dict[str, list[_Row]]:
+    """Return the updates of several weeks in three queries, by week, oldest id first."""
+    in_weeks = (Update.workspace_id == workspace_id, CheckinCycle.week.in_(weeks), CheckinCycle.skipped.is_(False))
+    rows: dict[int, _Row] = {}
+    by_week: dict[str, list[_Row]] = {week: [] for week in weeks}
+    for (update_id, team_id, text, author, channel, ts, week) in session.execute(
+        select(Update.id, Update.team_id, Update.text, Update.author_user_id, Update.channel_id,
+               Update.message_ts, CheckinCycle.week)
+        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id).where(*in_weeks).order_by(Update.id)
+    ):
+        rows[update_id] = row = _Row(update_id, team_id, text, author, channel, ts, [], [])
+        by_week[week].append(row)
+    for update_id, objective_id in session.execute(
+        select(UpdateTag.update_id, UpdateTag.objective_id).join(Update, Update.id == UpdateTag.update_id)
+        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id).where(*in_weeks)
+    ):
+        rows[update_id].objective_ids.append(objective_id)
+    for update_id, team_id in session.execute(
+        select(UpdatePartner.update_id, UpdatePartner.team_id).join(Update, Update.id == UpdatePartner.update_id)
+        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id).where(*in_weeks)
+    ):
+        rows[update_id].partner_ids.append(team_id)
+    return by_week
 
 
 def _initiatives_of(session: Session, workspace_id: int, week: str, zone: str) -> list[Initiative]:
@@ -236,11 +277,19 @@ def _initiative_id(row: Initiative) -> str:
     return f"initiative-{row.id}"
 
 
-def _analyze(org: model.Org, teams: list[Team], keys: dict[int, str], rows: list[Update],
-             initiatives: Sequence[Initiative] = ()) -> Report:
-    """Analyze stored updates and new initiatives with their stored tags; archived objectives drop out."""
+def _as_engine_updates(teams: list[Team], keys: dict[int, str], rows: Sequence[_Row],
+                       initiatives: Sequence[Initiative] = ()) -> list[model.Update]:
+    """Return stored updates and new initiatives with their stored tags; archived objectives drop out."""
     names = {t.id: t.name for t in teams}
-    logged = [
+    updates = [
+        model.Update(
+            id=str(row.id), team=names.get(row.team_id, "?"), text=row.text, author=row.author_user_id,
+            partners=tuple(names[p] for p in row.partner_ids if p in names),
+            objectives=tuple(keys[o] for o in row.objective_ids if o in keys),
+        )
+        for row in rows
+    ]
+    return updates + [
         model.Update(
             id=_initiative_id(row), team=names.get(row.team_id, "?"), text=f"Initiative: {row.title}",
             author=row.created_by,
@@ -249,15 +298,6 @@ def _analyze(org: model.Org, teams: list[Team], keys: dict[int, str], rows: list
         )
         for row in initiatives
     ]
-    updates = [
-        model.Update(
-            id=str(row.id), team=names.get(row.team_id, "?"), text=row.text, author=row.author_user_id,
-            partners=tuple(names[p.team_id] for p in row.partners if p.team_id in names),
-            objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys),
-        )
-        for row in rows
-    ]
-    return analyze(org, updates + logged)
 
 
 def _links(client: WebClient, messages: Sequence[tuple[str, str, str]]) -> dict[str, str]:
