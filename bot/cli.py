@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from bot import __version__
+from bot.settings import SettingsError
 
 EXIT_USAGE = 2
 
@@ -31,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP app (and the scheduler, unless --no-scheduler)")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the scheduler in this process")
-    serve.add_argument("--threads", type=int, default=16, help="request threads (default: 16)")
+    serve.add_argument("--threads", type=int, default=16, help="request threads per worker (default: 16)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (default: 1; more than one needs --no-scheduler and `alignbot clock`)")
     serve.set_defaults(run=_serve)
 
     socket = sub.add_parser("socket", help="run in Socket Mode (development behind a firewall)")
@@ -112,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _settings():  # -> Settings, imported late so `alignbot --help` stays fast
     from bot.logs import configure
-    from bot.settings import SettingsError, load_settings
+    from bot.settings import load_settings
 
     try:
         settings = load_settings()
@@ -209,10 +212,15 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.app import create_app, create_runtime
     from bot.server import GunicornServer, create_wsgi_app, gunicorn_options
 
+    if args.workers < 1 or args.threads < 1:
+        raise UsageError("--workers and --threads take a whole number of 1 or more")
+    if args.workers > 1 and not args.no_scheduler:
+        # Exactly one process runs the scheduler: with several workers, that is `alignbot clock`.
+        raise UsageError("--workers above 1 needs --no-scheduler; run the scheduler as `alignbot clock`")
     settings = _settings()
     try:
         settings.require_http()
-    except Exception as error:  # SettingsError
+    except SettingsError as error:
         raise UsageError(_missing_for_serve(settings, error)) from None
     runtime = _runtime(settings)
     _checked_app(runtime)
@@ -229,7 +237,8 @@ def _serve(args: argparse.Namespace) -> int:
             build_scheduler(worker_runtime).start()
         return create_wsgi_app(worker_runtime, app)
 
-    GunicornServer(factory, gunicorn_options(port, threads=args.threads, log_level=settings.log_level)).run()
+    options = gunicorn_options(port, threads=args.threads, log_level=settings.log_level, workers=args.workers)
+    GunicornServer(factory, options).run()
     return 0
 
 
@@ -272,7 +281,7 @@ def _socket(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
         settings.require_socket()
-    except Exception as error:  # SettingsError
+    except SettingsError as error:
         raise UsageError(str(error)) from None
     runtime = _runtime(settings)
     app = _checked_app(runtime)
@@ -366,7 +375,7 @@ def _checkins_send(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
         settings.require_bot_token()
-    except Exception as error:  # SettingsError
+    except SettingsError as error:
         raise UsageError(str(error)) from None
     runtime = _runtime(settings)
     _known_workspace(runtime, args.team_id)
@@ -400,7 +409,7 @@ def _digest(args: argparse.Namespace) -> int:
             posted = runtime.services.digests.post(args.team_id, data.week)
         except UserError as error:
             raise UsageError(error.message) from None
-        except Exception as error:  # SettingsError
+        except SettingsError as error:
             raise UsageError(str(error)) from None
         print(f"digest {posted.week} to {posted.channel}: {posted.outcome.status}"
               + (f" ({posted.outcome.error})" if posted.outcome.error else ""), file=sys.stderr)

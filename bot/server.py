@@ -76,11 +76,11 @@ class GunicornServer(BaseApplication):
         return self._factory()
 
 
-def gunicorn_options(port: int, *, threads: int, log_level: str) -> dict[str, Any]:
-    """Return gunicorn settings: one process (the scheduler lives in it) with a thread pool."""
+def gunicorn_options(port: int, *, threads: int, log_level: str, workers: int = 1) -> dict[str, Any]:
+    """Return gunicorn settings: worker processes, each with a pool of request threads."""
     return {
         "bind": f"0.0.0.0:{port}",
-        "workers": 1,
+        "workers": workers,
         "worker_class": "gthread",
         "threads": threads,
         "timeout": 60,

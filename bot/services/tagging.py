@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.alignment import model
@@ -53,6 +55,9 @@ class Tagging:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        # Building a tagger reads every example; most requests find nothing changed since the last one.
+        self._cache: dict[int, tuple[tuple[object, ...], Tagger]] = {}
+        self._lock = threading.Lock()
 
     def tagger_for(self, workspace_id: int, session: Session | None = None) -> Tagger:
         """Return a tagger for the workspace, reading inside `session` when given."""
@@ -61,8 +66,30 @@ class Tagging:
                 return self._build(own, workspace_id)
         return self._build(session, workspace_id)
 
-    @staticmethod
-    def _build(session: Session, workspace_id: int) -> Tagger:
+    def _build(self, session: Session, workspace_id: int) -> Tagger:
         rows = repositories.list_objectives(session, workspace_id)
+        objectives = [as_engine_objective(row) for row in rows]
+        fingerprint = (tuple(objectives), *_examples_stamp(session, workspace_id))
+        with self._lock:
+            cached = self._cache.get(workspace_id)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
         keys = {row.id: row.key for row in rows}
-        return Tagger([as_engine_objective(row) for row in rows], examples_of(session, workspace_id, keys))
+        tagger = Tagger(objectives, examples_of(session, workspace_id, keys))
+        with self._lock:
+            self._cache[workspace_id] = (fingerprint, tagger)
+        return tagger
+
+
+def _examples_stamp(session: Session, workspace_id: int) -> tuple[object, ...]:
+    """Return what changes whenever a person tags or corrects an update or an initiative."""
+    updates = session.execute(
+        select(func.count(), func.max(Update.updated_at))
+        .where(Update.workspace_id == workspace_id, Update.tags_by_hand.is_(True))
+    ).one()
+    initiatives = session.execute(
+        select(func.count(), func.max(InitiativeTag.initiative_id))
+        .join(Initiative, Initiative.id == InitiativeTag.initiative_id)
+        .where(Initiative.workspace_id == workspace_id, InitiativeTag.source == "manual")
+    ).one()
+    return (*updates, *initiatives)

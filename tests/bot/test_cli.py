@@ -91,3 +91,8 @@ def test_socket_mode_without_app_token_names_it(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().startswith("alignbot: SLACK_APP_TOKEN is not set")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_several_workers_need_the_scheduler_elsewhere(capsys):
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "--no-scheduler" in capsys.readouterr().err
