@@ -158,7 +158,8 @@ class Checkins:
             zone = team_zone(team, workspace, self._settings)
             week = week or _current_week(team, zone, utcnow())
             cycle = _ensure_cycle(session, workspace.id, team, week, zone)
-            by_key = {o.key: o for o in repositories.list_objectives(session, workspace.id)}
+            live = repositories.list_objectives(session, workspace.id)
+            by_key = {o.key: o for o in live}
             unknown = [k for k in objectives or () if k not in by_key]
             if unknown:
                 raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
@@ -187,7 +188,7 @@ class Checkins:
                             for k in dict.fromkeys(objectives)]
             else:
                 row.tags_by_hand = False
-                matches = self._tagging.tagger_for(workspace.id, session).tag(text)
+                matches = self._tagging.tagger_for(workspace.id, session, live).tag(text)
                 lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches if m.key in by_key)
                 row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto")
                             for m in matches if m.key in by_key]

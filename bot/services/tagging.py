@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -59,15 +60,20 @@ class Tagging:
         self._cache: dict[int, tuple[tuple[object, ...], Tagger]] = {}
         self._lock = threading.Lock()
 
-    def tagger_for(self, workspace_id: int, session: Session | None = None) -> Tagger:
-        """Return a tagger for the workspace, reading inside `session` when given."""
+    def tagger_for(self, workspace_id: int, session: Session | None = None,
+                   objectives: Sequence[Objective] | None = None) -> Tagger:
+        """Return a tagger for the workspace, reading inside `session` when given.
+
+        `objectives`: the workspace's live objectives, when the caller has them already.
+        """
         if session is None:
             with self._sessions() as own:
-                return self._build(own, workspace_id)
-        return self._build(session, workspace_id)
+                return self._build(own, workspace_id, objectives)
+        return self._build(session, workspace_id, objectives)
 
-    def _build(self, session: Session, workspace_id: int) -> Tagger:
-        rows = repositories.list_objectives(session, workspace_id)
+    def _build(self, session: Session, workspace_id: int, rows: Sequence[Objective] | None) -> Tagger:
+        if rows is None:
+            rows = repositories.list_objectives(session, workspace_id)
         objectives = [as_engine_objective(row) for row in rows]
         fingerprint = (tuple(objectives), *_examples_stamp(session, workspace_id))
         with self._lock:
