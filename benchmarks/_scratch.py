@@ -7,15 +7,13 @@ import os
 import platform
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from storage.db import scratch_postgres_database  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -27,17 +25,8 @@ def scratch_database(kind: str, postgres_url: str = DEFAULT_POSTGRES) -> Iterato
         with tempfile.TemporaryDirectory(prefix="alignbot-bench-") as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    url = make_url(postgres_url)
-    name = f"alignbot_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database(postgres_url, prefix="alignbot_bench") as url:
+        yield url
 
 
 def machine() -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,3 +55,22 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def safe_url(url: str) -> str:
     """Render a database URL for logs, without its password."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def scratch_postgres_database(base_url: str, prefix: str = "alignbot_scratch") -> Iterator[str]:
+    """Create an empty database on the server of `base_url`, yield its URL, and drop it afterwards.
+
+    For the test suite and the benchmarks, which must never touch the database they are pointed at.
+    """
+    url = make_url(base_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -6,18 +6,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from bot.app import Runtime, create_app, create_runtime
 from bot.server import create_wsgi_app, serve_in_thread
 from bot.settings import Settings
 from storage import migrate
-from storage.db import make_engine
+from storage.db import make_engine, scratch_postgres_database
 from storage.models import Base
 from storage.slack_tables import slack_metadata
 
@@ -29,25 +28,11 @@ SIGNING_SECRET = "test-signing-secret"
 
 # --- database -----------------------------------------------------------------------------
 
-def _postgres_scratch_database(base_url: str) -> Iterator[str]:
-    """Create a throwaway database next to TEST_DATABASE_URL's, and drop it afterwards."""
-    url = make_url(base_url)
-    name = f"alignbot_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def _scratch_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = os.environ.get("TEST_DATABASE_URL")
     if base and make_url(base).get_backend_name() == "postgresql":
-        yield from _postgres_scratch_database(base)
+        with scratch_postgres_database(base, prefix="alignbot_test") as url:
+            yield url
     else:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'alignbot.db'}"
 
