@@ -179,6 +179,14 @@ def split_subcommand(text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- names and titles
 
+def strip_control(text: str) -> str:
+    """Drop control characters from free text, keeping line breaks and tabs.
+
+    An update is prose: a stray NUL or escape code is noise, and PostgreSQL refuses NUL outright.
+    """
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs"))
+
+
 def _has_control(text: str) -> bool:
     return any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in text)
 

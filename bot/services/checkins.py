@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
+from bot.parsing import strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, week_label, week_of
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
@@ -146,7 +147,7 @@ class Checkins:
 
         `objectives` given (even empty) are the person's own tags; None asks the tagger.
         """
-        text = text.strip()
+        text = strip_control(text).strip()
         if not text:
             raise CheckinError("Your update is empty: write what moved forward this week.")
         if len(text) > MAX_UPDATE_LENGTH:

@@ -202,3 +202,10 @@ def test_an_answer_can_name_its_initiative(checkins, org, sessions):
     assert updates(sessions)[0].initiative_id == initiative.id
     with pytest.raises(CheckinError, match="initiative no longer exists"):
         checkins.record(TEAM, "U0MEMB01", "Ran the third webinar", channel_id="C0MKTG01", initiative_id=999999)
+
+
+def test_control_characters_are_dropped_from_answers(checkins, org, sessions):
+    checkins.record(TEAM, "U0MEMB01", "Shipped\x00 the\x1b page\n\tnext: pricing", channel_id="C0MKTG01")
+    assert updates(sessions)[0].text == "Shipped the page\n\tnext: pricing"
+    with pytest.raises(CheckinError, match="empty"):
+        checkins.record(TEAM, "U0MEMB02", " \x00 ", channel_id="C0MKTG01")
