@@ -183,6 +183,12 @@ def _read_inputs(args: argparse.Namespace):
         raise UsageError(str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") from None
+    known = {o.key for o in org.objectives}
+    for update in updates:
+        unknown = [key for key in update.objectives or () if key not in known]
+        if unknown:
+            raise UsageError(f"{source}: update {update.id!r} is tagged {unknown[0]!r}, "
+                             f"which {args.org} does not define")
     return org, updates
 
 
@@ -298,6 +304,10 @@ def _clock(args: argparse.Namespace) -> int:
     from bot.scheduler import build_scheduler
 
     settings = _settings()
+    try:
+        settings.require_bot_token()
+    except SettingsError as error:
+        raise UsageError(str(error)) from None
     runtime = _runtime(settings)
     build_scheduler(runtime, blocking=True).start()
     return 0

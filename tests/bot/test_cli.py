@@ -96,3 +96,9 @@ def test_socket_mode_without_app_token_names_it(tmp_path):
 def test_several_workers_need_the_scheduler_elsewhere(capsys):
     assert main(["serve", "--workers", "2"]) == 2
     assert "--no-scheduler" in capsys.readouterr().err
+
+
+def test_the_clock_without_a_token_names_it(tmp_path):
+    result = run_cli("clock", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("alignbot: SLACK_BOT_TOKEN is not set")

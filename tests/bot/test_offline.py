@@ -88,6 +88,7 @@ def test_analyze_text_is_readable(files, capsys):
         ("objectives:\n  - key: Bad Key\n    title: x\n", "", "line 2"),
         (ORG, '{"id": "a", "team": "sales", "text": "ok"}\nnot json\n', "line 2"),
         (ORG, '{"id": "a", "team": "sales"}\n', "line 1"),
+        (ORG, '{"id": "a", "team": "sales", "text": "x", "objectives": ["nope"]}\n', "tagged 'nope'"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, org_text, update_lines, expected):
