@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
+from bot.blocks.common import Block, clip, context, escape, plain, section
 
 OPEN_ACTION = "checkin_open"
 EDIT_TAGS_ACTION = "checkin_edit_tags"

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.alignment import model
 from bot.parsing import InitiativeDraft, ListFilter
 from bot.services.errors import NotFound, Refused, UserError
 from bot.services.objectives import known_keys
