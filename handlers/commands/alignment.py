@@ -39,7 +39,9 @@ def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
             text = f"Moved team *{done.team}* from <#{done.moved_from}> to this channel ({done.members} members)."
         else:
             text = f"This channel is now team *{done.team}*'s check-in channel ({done.members} members)."
-        say_privately(respond, text + " Set when its check-in goes out with `/alignment schedule " + done.team + " mon 09:30`.")
+        if done.created:
+            text += f" Set when its check-in goes out with `/alignment schedule {done.team} mon 09:30`."
+        say_privately(respond, text)
 
 
 def leadership(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
