@@ -113,12 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _settings():  # -> Settings, imported late so `alignbot --help` stays fast
+def _settings(need: str | None = None):  # -> Settings, imported late so `alignbot --help` stays fast
+    """Load the settings; with `need` ("http", "socket", "bot_token"), check what that mode requires."""
     from bot.logs import configure
     from bot.settings import load_settings
 
     try:
         settings = load_settings()
+        if need is not None:
+            getattr(settings, f"require_{need}")()
     except SettingsError as error:
         raise UsageError(str(error)) from None
     configure(settings.log_level)
@@ -284,11 +287,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _socket(args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    settings = _settings()
-    try:
-        settings.require_socket()
-    except SettingsError as error:
-        raise UsageError(str(error)) from None
+    settings = _settings("socket")
     runtime = _runtime(settings)
     app = _checked_app(runtime)
     if not args.no_scheduler:
@@ -303,11 +302,7 @@ def _socket(args: argparse.Namespace) -> int:
 def _clock(args: argparse.Namespace) -> int:
     from bot.scheduler import build_scheduler
 
-    settings = _settings()
-    try:
-        settings.require_bot_token()
-    except SettingsError as error:
-        raise UsageError(str(error)) from None
+    settings = _settings("bot_token")
     runtime = _runtime(settings)
     build_scheduler(runtime, blocking=True).start()
     return 0
@@ -382,11 +377,7 @@ def _known_workspace(runtime, team_id: str) -> None:
 def _checkins_send(args: argparse.Namespace) -> int:
     from bot.services.errors import UserError
 
-    settings = _settings()
-    try:
-        settings.require_bot_token()
-    except SettingsError as error:
-        raise UsageError(str(error)) from None
+    settings = _settings("bot_token")
     runtime = _runtime(settings)
     _known_workspace(runtime, args.team_id)
     try:
@@ -403,7 +394,8 @@ def _digest(args: argparse.Namespace) -> int:
     from bot.blocks.digest import digest_message, digest_text
     from bot.services.errors import UserError
 
-    settings = _settings()
+    # Posting needs Slack: say so before printing anything.
+    settings = _settings("bot_token" if args.post else None)
     runtime = _runtime(settings)
     _known_workspace(runtime, args.team_id)
     data = runtime.services.digests.build(args.team_id, args.week)
@@ -415,12 +407,9 @@ def _digest(args: argparse.Namespace) -> int:
         sys.stdout.write(digest_text(data))
     if args.post:
         try:
-            settings.require_bot_token()
             posted = runtime.services.digests.post(args.team_id, data.week)
         except UserError as error:
             raise UsageError(error.message) from None
-        except SettingsError as error:
-            raise UsageError(str(error)) from None
         print(f"digest {posted.week} to {posted.channel}: {posted.outcome.status}"
               + (f" ({posted.outcome.error})" if posted.outcome.error else ""), file=sys.stderr)
         return 0 if posted.outcome.delivered else 1

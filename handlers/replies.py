@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -38,6 +38,19 @@ def say_privately(respond: Respond, payload: dict[str, Any] | str) -> None:
     if isinstance(payload, str):
         payload = {"text": payload}
     respond(**payload, response_type="ephemeral", replace_original=False)
+
+
+Parsed = TypeVar("Parsed")
+
+
+def answer_parsed(ack: Ack, respond: Respond, command: str, parsed: Parsed | Invalid,
+                  work: Callable[[Parsed], dict[str, Any] | str]) -> None:
+    """Ack with the usage line when the input did not parse; else ack, do the work, answer privately."""
+    if isinstance(parsed, Invalid):
+        return ack_usage(ack, command, parsed)
+    ack()
+    with user_errors(respond):
+        say_privately(respond, work(parsed))
 
 
 @contextmanager

@@ -14,10 +14,11 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
-from bot.parsing import WEEKDAYS, Invalid, parse_deadline, parse_prompts, parse_schedule, validate_team_name
+from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, parse_deadline, parse_prompts, parse_schedule, validate_team_name
 from bot.schedule import parse_week
 from bot.services import Services
-from handlers.replies import Subcommand, ack_usage, say_privately, subcommand_listener, user_errors
+from bot.services.teams import TeamView
+from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 
 COMMAND = "/alignment"
 
@@ -57,16 +58,11 @@ def leadership(services: Services, body: dict[str, Any], rest: str, ack: Ack, re
 
 def schedule(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
     """Set when a team's check-in prompt goes out."""
-    request = parse_schedule(rest)
-    if isinstance(request, Invalid):
-        return ack_usage(ack, COMMAND, request)
-    ack()
-    with user_errors(respond):
+    def scheduled(request: ScheduleRequest) -> str:
         set_ = services.teams.schedule(body["team_id"], body["user_id"], request)
-        say_privately(
-            respond,
-            f"Team *{set_.name}* gets its check-in prompt every {WEEKDAYS[set_.weekday]} at {set_.time} ({set_.timezone}).",
-        )
+        return f"Team *{set_.name}* gets its check-in prompt every {WEEKDAYS[set_.weekday]} at {set_.time} ({set_.timezone})."
+
+    answer_parsed(ack, respond, COMMAND, parse_schedule(rest), scheduled)
 
 
 def teams(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
@@ -81,25 +77,19 @@ def teams(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
 
 def prompts(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
     """Set where a team's prompt goes: its channel, DMs to its members, or both."""
-    request = parse_prompts(rest)
-    if isinstance(request, Invalid):
-        return ack_usage(ack, COMMAND, request)
-    ack()
-    with user_errors(respond):
-        view = services.teams.configure_prompts(body["team_id"], body["user_id"], request.team, mode=request.mode)
-        say_privately(respond, f"Team *{view.name}*: check-in {view.schedule}.")
+    answer_parsed(ack, respond, COMMAND, parse_prompts(rest), lambda request: _configured(
+        services.teams.configure_prompts(body["team_id"], body["user_id"], request.team, mode=request.mode)))
 
 
 def deadline(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
     """Set how long after the prompt answers are due, and when the reminder goes."""
-    request = parse_deadline(rest)
-    if isinstance(request, Invalid):
-        return ack_usage(ack, COMMAND, request)
-    ack()
-    with user_errors(respond):
-        view = services.teams.configure_prompts(body["team_id"], body["user_id"], request.team,
-                                                deadline_hours=request.hours, reminder_hours=request.reminder_hours)
-        say_privately(respond, f"Team *{view.name}*: check-in {view.schedule}.")
+    answer_parsed(ack, respond, COMMAND, parse_deadline(rest), lambda request: _configured(
+        services.teams.configure_prompts(body["team_id"], body["user_id"], request.team,
+                                         deadline_hours=request.hours, reminder_hours=request.reminder_hours)))
+
+
+def _configured(view: TeamView) -> str:
+    return f"Team *{view.name}*: check-in {view.schedule}."
 
 
 def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:

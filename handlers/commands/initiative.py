@@ -9,9 +9,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import initiatives as blocks
-from bot.parsing import Invalid, parse_initiative_add, parse_initiative_id, parse_initiative_list
+from bot.parsing import parse_initiative_add, parse_initiative_id, parse_initiative_list
 from bot.services import Services
-from handlers.replies import ack_usage, say_privately, subcommand_listener, user_errors
+from handlers.replies import answer_parsed, subcommand_listener, user_errors
 
 COMMAND = "/initiative"
 
@@ -33,32 +33,17 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def add(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        draft = parse_initiative_add(rest)
-        if isinstance(draft, Invalid):
-            return ack_usage(ack, COMMAND, draft)
-        ack()
-        with user_errors(respond):
-            logged = services.initiatives.add(body["team_id"], body["user_id"], body.get("channel_id"), draft)
-            say_privately(respond, blocks.initiative_logged(logged))
+        answer_parsed(ack, respond, COMMAND, parse_initiative_add(rest), lambda draft: blocks.initiative_logged(
+            services.initiatives.add(body["team_id"], body["user_id"], body.get("channel_id"), draft)))
 
     def list_(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        wanted = parse_initiative_list(rest)
-        if isinstance(wanted, Invalid):
-            return ack_usage(ack, COMMAND, wanted)
-        ack()
-        with user_errors(respond):
-            heading, found = services.initiatives.list(body["team_id"], body["user_id"], wanted)
-            say_privately(respond, blocks.initiative_list(heading, found))
+        answer_parsed(ack, respond, COMMAND, parse_initiative_list(rest), lambda wanted: blocks.initiative_list(
+            *services.initiatives.list(body["team_id"], body["user_id"], wanted)))
 
     def closer(status: str) -> Callable[..., None]:
         def close(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-            initiative_id = parse_initiative_id(rest)
-            if isinstance(initiative_id, Invalid):
-                return ack_usage(ack, COMMAND, initiative_id)
-            ack()
-            with user_errors(respond):
-                closed = services.initiatives.close(body["team_id"], body["user_id"], initiative_id, status)
-                say_privately(respond, blocks.initiative_closed(closed))
+            answer_parsed(ack, respond, COMMAND, parse_initiative_id(rest), lambda initiative_id: blocks.initiative_closed(
+                services.initiatives.close(body["team_id"], body["user_id"], initiative_id, status)))
 
         return close
 

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks import objectives as blocks
 from bot.parsing import Invalid, parse_objective_add
 from bot.services import Services
-from handlers.replies import ack_usage, say_privately, subcommand_listener, user_errors
+from handlers.replies import ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 
 COMMAND = "/objective"
 
@@ -21,13 +21,8 @@ def register(app: App, services: Services) -> None:
     """Attach the /objective listener."""
 
     def add(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        draft = parse_objective_add(rest)
-        if isinstance(draft, Invalid):
-            return ack_usage(ack, COMMAND, draft)
-        ack()
-        with user_errors(respond):
-            added = services.objectives.add(body["team_id"], body["user_id"], draft)
-            say_privately(respond, blocks.objective_added(added))
+        answer_parsed(ack, respond, COMMAND, parse_objective_add(rest), lambda draft: blocks.objective_added(
+            services.objectives.add(body["team_id"], body["user_id"], draft)))
 
     def list_(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
         if rest.strip():
@@ -49,17 +44,12 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def archive(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        key = _one_key(rest)
-        if isinstance(key, Invalid):
-            return ack_usage(ack, COMMAND, key)
-        ack()
-        with user_errors(respond):
-            archived = services.objectives.archive(body["team_id"], body["user_id"], key)
-            say_privately(
-                respond,
-                f"Archived objective `{archived.key}` ({archived.title}). Work already tagged with it keeps "
-                "the tag; new work can no longer be tagged with it.",
-            )
+        def archived(key: str) -> str:
+            done = services.objectives.archive(body["team_id"], body["user_id"], key)
+            return (f"Archived objective `{done.key}` ({done.title}). Work already tagged with it keeps "
+                    "the tag; new work can no longer be tagged with it.")
+
+        answer_parsed(ack, respond, COMMAND, _one_key(rest), archived)
 
     subcommands: dict[str, Callable[..., None]] = {"add": add, "list": list_, "edit": edit, "archive": archive}
 
