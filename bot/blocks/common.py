@@ -48,11 +48,3 @@ def help_blocks(usage: CommandUsage) -> list[Block]:
         section(f"*{usage.command}* — {usage.summary}"),
         section(lines),
     ]
-
-
-def message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
-    """Return a message payload: notification text plus optional blocks."""
-    payload: dict[str, Any] = {"text": text}
-    if blocks:
-        payload["blocks"] = blocks
-    return payload

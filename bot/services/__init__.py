@@ -48,11 +48,6 @@ class Services:
         self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries)
 
-    def workspace_id(self, slack_team_id: str) -> int:
-        """Return our id for a Slack workspace, registering it on first sight."""
-        with self.sessions.begin() as session:
-            return repositories.ensure_workspace(session, slack_team_id).id
-
     def claim_event(self, slack_team_id: str, event_id: str) -> bool:
         """Record an event id; say False when it was already handled (Slack retried it)."""
         with self.sessions.begin() as session:
