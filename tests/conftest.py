@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
+import time_machine
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
@@ -24,6 +26,50 @@ if TYPE_CHECKING:
     from bot.fakeslack import FakeSlack, SlackSender
 
 SIGNING_SECRET = "test-signing-secret"
+
+
+# --- clock ----------------------------------------------------------------------------------
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="ISO-INSTANT",
+        help="run the whole session as if it started at this instant (e.g. 2027-01-01T00:05:00+00:00); "
+        "time moves on from there",
+    )
+
+
+def _instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise pytest.UsageError(f"--clock: {text!r} is not an ISO 8601 instant (e.g. 2027-01-01T00:05:00+00:00)")
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"--clock: {text!r} needs a UTC offset (e.g. +00:00) to be one instant")
+    return instant
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    text = config.getoption("--clock")
+    if text:
+        # tick=True: time moves on from the instant, so timeouts, leases and signatures behave as in real life.
+        traveller = time_machine.travel(_instant(text), tick=True)
+        traveller.start()
+        config.stash[_CLOCK] = traveller
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_CLOCK, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    text = config.getoption("--clock")
+    return f"clock: the session started at {text}" if text else None
+
+
+_CLOCK = pytest.StashKey[time_machine.travel]()
 
 
 # --- database -----------------------------------------------------------------------------

@@ -99,8 +99,9 @@ def test_prompts_go_out_once_to_channel_and_members(checkins, org, fake_slack):
     assert prompt["blocks"][1]["elements"][0]["action_id"] == "checkin_open"
 
 
-def test_one_reminder_goes_only_to_those_who_have_not_answered(checkins, org, fake_slack):
+def test_one_reminder_goes_only_to_those_who_have_not_answered(checkins, org, fake_slack, time_machine):
     checkins.tick(now=at(8, 0))
+    time_machine.move_to(at(9, 0))  # the answer comes in during the week the prompt opened, whatever today is
     checkins.record(TEAM, "U0MEMB01", "Shipped the webinar", channel_id="C0MKTG01")
     fake_slack.reset_calls()
 
@@ -171,7 +172,8 @@ def test_two_clocks_at_once_send_every_prompt_once(settings, org, fake_slack, da
     assert targets == ["C0MKTG01", "C0SALES1", "U0MEMB01", "U0MEMB02", "U0SELL01"]
 
 
-def test_status_shows_who_answered(checkins, org):
+def test_status_shows_who_answered(checkins, org, time_machine):
+    time_machine.move_to(at(9, 0))
     checkins.record(TEAM, "U0MEMB01", "Shipped the webinar", channel_id="C0MKTG01")
     statuses = {s.team: s for s in checkins.status(TEAM, now=at(12, 0))}
     assert statuses["marketing"].answered == ("U0MEMB01",)
