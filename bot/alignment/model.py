@@ -70,3 +70,17 @@ class Match:
     key: str
     score: float
     why: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the tagger makes of one text: its tags, whether it is sure, and what else it might serve.
+
+    `confident` False marks a text Alignbot should ask its author about instead of
+    guessing. `candidates` are the objectives worth offering in that question, best
+    first: the matches, then the nearest misses.
+    """
+
+    matches: tuple[Match, ...]
+    confident: bool
+    candidates: tuple[Match, ...] = ()

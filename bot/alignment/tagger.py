@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.alignment import knowledge as kb
-from bot.alignment.model import Example, Match, Objective
+from bot.alignment.model import Example, Match, Objective, Verdict
 
 # Evidence strengths, calibrated together: a shared concept alone is enough,
 # a shared theme alone is not, a segment-led objective fires on its segment.
@@ -52,6 +52,11 @@ CONCEPT_FEATURE = 0.3  # weight of a shared concept or segment against a shared 
 WEAK = 0.5
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
 MAX_WHY = 4
+# Confidence: a tag is sure when its score clears the threshold by this margin; "serves none"
+# is sure when no objective comes near it. Between the two, Alignbot asks.
+SURE_TAG = 0.6
+SURE_NONE = 0.2
+CANDIDATES = 3
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*")
 # Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
@@ -528,8 +533,12 @@ class Tagger:
 
     def tag(self, text: str) -> list[Match]:
         """Return the objectives `text` serves, best first; [] when it serves none."""
+        return list(self.judge(text).matches)
+
+    def judge(self, text: str) -> Verdict:
+        """Return the tags of `text`, whether the tagger is sure of them, and the objectives worth asking about."""
         if not text or not text.strip() or not self._profiles:
-            return []
+            return Verdict((), True)
         reading = _read(text)
         scored = []
         for profile in self._profiles:
@@ -547,7 +556,14 @@ class Tagger:
             if score >= max(THRESHOLD, RELATIVE * top[profile.segment_led])
         ]
         matches.sort(key=lambda m: (-m.score, m.key))
-        return matches
+        best = max((score for _, score, _ in scored), default=0.0)
+        confident = best >= SURE_TAG if matches else best < SURE_NONE
+        tagged = {m.key for m in matches}
+        misses = sorted(((key, score, evidence) for key, score, evidence in scored
+                         if key not in tagged and score >= SURE_NONE / 2), key=lambda row: (-row[1], row[0]))
+        candidates = [*matches, *(Match(key, round(min(1.0, score), 2), _explain(evidence))
+                                  for key, score, evidence in misses)][:max(CANDIDATES, len(matches))]
+        return Verdict(tuple(matches), confident, tuple(candidates))
 
     def _score(self, profile: _Profile, reading: _Reading) -> tuple[float, list[_Evidence]]:
         # Explanations stay unformatted here: most objectives do not match most texts.
