@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
@@ -70,6 +71,26 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 _CLOCK = pytest.StashKey[time_machine.travel]()
+
+# A child Python process starts at the parent's (possibly moved) instant and ticks on from there.
+_CHILD_ON_CLOCK = (
+    "import datetime, runpy, sys, time_machine; "
+    "time_machine.travel(datetime.datetime.fromisoformat(sys.argv.pop(1)), tick=True).start(); "
+    "sys.argv[0] = sys.argv.pop(1); runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"
+)
+
+
+@pytest.fixture
+def alignbot_argv(request: pytest.FixtureRequest) -> Callable[..., list[str]]:
+    """Return a function giving the argv that runs `alignbot ARGS...` in a child process on the session's clock."""
+    moved = request.config.getoption("--clock") is not None
+
+    def argv(*args: str) -> list[str]:
+        if not moved:
+            return [sys.executable, "-m", "bot", *args]
+        return [sys.executable, "-c", _CHILD_ON_CLOCK, datetime.now().astimezone().isoformat(), "bot", *args]
+
+    return argv
 
 
 # --- database -----------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def run_demo(
             tell("")
             player = Player(fake, url, secret, runtime, tell, weeks=FAST_WEEKS if fast else len(story.WEEKS))
             player.set_up()
-            played = player.play(now or datetime.now(timezone.utc))
+            played = player.play(now or utcnow())
 
             digest_text = render_message(played.digest, played.names)
             tell("")

@@ -51,10 +51,10 @@ def serve_env(fake_slack, database_url: str, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def served(fake_slack, empty_database_url, tmp_path):
+def served(fake_slack, empty_database_url, tmp_path, alignbot_argv):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--no-scheduler", "--threads", "4"],
+        alignbot_argv("serve", "--port", str(port), "--no-scheduler", "--threads", "4"),
         env=serve_env(fake_slack, empty_database_url), cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
