@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from bot.demo import story
 from bot.demo.play import TEAM_ID, WIDTH, DemoError, Player, new_secret
 from bot.demo.render import indent, render_message
+from storage.models import utcnow
 
 __all__ = ["DB_NAME", "DemoError", "DemoResult", "run_demo"]
 
