@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -54,6 +55,20 @@ def register(app: App, services: Services) -> None:
         with user_errors(respond):
             view = services.checkins.tags_modal_for(body["team"]["id"], int(value), channel_id=channel)
             client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:"))
+    def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        answer = checkin_blocks.parse_answer_value(action.get("value") or "")
+        if answer is None:
+            return  # not a value we put on the button
+        team, user = body["team"]["id"], body["user"]["id"]
+        update_id, key = answer
+        with user_errors(respond):
+            recorded = services.checkins.correct_tags(team, user, update_id, [key] if key else [],
+                                                      is_admin=services.permissions.is_admin(team, user))
+            respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),
+                    replace_original=True)
 
     def show_details(body: dict[str, Any], week: str, pick: str | None, client: WebClient, respond: Respond) -> None:
         with user_errors(respond):

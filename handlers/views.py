@@ -122,9 +122,7 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"moved": message})
         ack()
-        _tell(client, meta.get("channel"), user, checkin_blocks.confirmation(
-            recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
-            update_id=recorded.update_id))
+        _tell(client, meta.get("channel"), user, recorded.confirmation())
 
     @app.view(checkin_blocks.TAGS_CALLBACK)
     def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -138,5 +136,4 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"objectives": message})
         ack()
-        _tell(client, meta.get("channel"), user, checkin_blocks.confirmation(
-            recorded.team, recorded.week, recorded.tags, replaced=False, by_hand=True, update_id=recorded.update_id))
+        _tell(client, meta.get("channel"), user, recorded.confirmation())
