@@ -23,6 +23,11 @@ def as_engine_objective(row: Objective) -> model.Objective:
                            keywords=tuple(row.keywords or ()))
 
 
+def stated_examples(rows: Sequence[Objective]) -> list[model.Example]:
+    """Return the example updates leadership gave each objective (org file, edit form) as labelled examples."""
+    return [model.Example(text=text, objectives=(row.key,)) for row in rows for text in row.examples or ()]
+
+
 def examples_of(session: Session, workspace_id: int, keys: dict[int, str]) -> list[model.Example]:
     """Return the updates and initiatives a person tagged by hand, newest first, as labelled examples."""
     updates = session.scalars(
@@ -75,13 +80,14 @@ class Tagging:
         if rows is None:
             rows = repositories.list_objectives(session, workspace_id)
         objectives = [as_engine_objective(row) for row in rows]
-        fingerprint = (tuple(objectives), *_examples_stamp(session, workspace_id))
+        stated = stated_examples(rows)
+        fingerprint = (tuple(objectives), tuple(stated), *_examples_stamp(session, workspace_id))
         with self._lock:
             cached = self._cache.get(workspace_id)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
         keys = {row.id: row.key for row in rows}
-        tagger = Tagger(objectives, examples_of(session, workspace_id, keys))
+        tagger = Tagger(objectives, [*stated, *examples_of(session, workspace_id, keys)])
         with self._lock:
             self._cache[workspace_id] = (fingerprint, tagger)
         return tagger
