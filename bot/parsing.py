@@ -35,6 +35,8 @@ __all__ = [
     "validate_title",
     "validate_description",
     "parse_keywords",
+    "parse_examples",
+    "parse_objective_form",
     "split_subcommand",
     "WEEKDAYS",
     "ScheduleRequest",
@@ -479,10 +481,26 @@ def parse_deadline(text: str) -> DeadlineRequest | Invalid:
 
 @dataclass(frozen=True)
 class ObjectiveDraft:
-    """What `/objective add` asks for."""
+    """What `/objective add` and the objective form ask for."""
 
     title: str
     description: str
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+def parse_objective_form(title: str, description: str, keywords: str, examples: str) -> ObjectiveDraft | dict[str, str]:
+    """Read the objective form's fields; return the draft, or {field: what is wrong} for each bad one."""
+    checked = {
+        "title": validate_title(title),
+        "description": validate_description(description),
+        "keywords": parse_keywords(keywords),
+        "examples": parse_examples(examples),
+    }
+    errors = {name: value.message for name, value in checked.items() if isinstance(value, Invalid)}
+    if errors:
+        return errors
+    return ObjectiveDraft(*checked.values())  # type: ignore[arg-type]
 
 
 def _split_bar(text: str) -> tuple[str, str]:

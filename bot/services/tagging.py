@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -75,6 +76,15 @@ class Tagging:
             with self._sessions() as own:
                 return self._build(own, workspace_id, objectives)
         return self._build(session, workspace_id, objectives)
+
+    def draft_tagger(self, session: Session, workspace_id: int, draft: model.Objective) -> Tagger:
+        """Return a fresh tagger for the workspace as it would be with `draft` added, or replacing its key."""
+        rows = repositories.list_objectives(session, workspace_id)
+        others = [row for row in rows if row.key != draft.key]
+        objectives = [*(as_engine_objective(row) for row in others), replace(draft, examples=())]
+        examples = [*stated_examples(others), *(model.Example(text, (draft.key,)) for text in draft.examples),
+                    *examples_of(session, workspace_id, {row.id: row.key for row in rows})]
+        return Tagger(objectives, examples)
 
     def _build(self, session: Session, workspace_id: int, rows: Sequence[Objective] | None) -> Tagger:
         if rows is None:
