@@ -30,9 +30,9 @@ class ObjectiveView:
     title: str
     description: str
     keywords: tuple[str, ...]
-    examples: tuple[str, ...] = ()
     open_initiatives: int = 0
     archived: bool = False
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
