@@ -489,7 +489,8 @@ class ObjectiveDraft:
     examples: tuple[str, ...] = ()
 
 
-def parse_objective_form(title: str, description: str, keywords: str, examples: str) -> ObjectiveDraft | dict[str, str]:
+def parse_objective_form(title: str, description: str = "", keywords: str = "",
+                         examples: str = "") -> ObjectiveDraft | dict[str, str]:
     """Read the objective form's fields; return the draft, or {field: what is wrong} for each bad one."""
     checked = {
         "title": validate_title(title),
