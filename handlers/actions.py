@@ -87,10 +87,8 @@ def register(app: App, services: Services) -> None:
                 preview = services.objectives.preview(body["team"]["id"], body["user"]["id"], meta.get("key"), draft)
             except UserError as error:
                 problem = error.message
-        current = (services.objectives.for_edit(body["team"]["id"], body["user"]["id"], str(meta["key"]))
-                   if meta.get("key") and problem is None else None)
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=objective_blocks.objective_form(
-            current, meta, values=values, preview=preview, problem=problem))
+            meta, values, preview=preview, problem=problem))
 
     def show_details(body: dict[str, Any], week: str, pick: str | None, client: WebClient, respond: Respond) -> None:
         with user_errors(respond):

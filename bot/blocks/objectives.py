@@ -123,22 +123,25 @@ def preview_blocks(preview: Preview, limit: int = 8) -> list[Block]:
     return blocks
 
 
-def objective_form(objective: ObjectiveLike | None, metadata: dict[str, Any], *, values: dict[str, str] | None = None,
-                   preview: Preview | None = None, problem: str | None = None) -> dict[str, Any]:
-    """Return the modal that adds (objective None) or edits an objective, with an optional tagging preview.
+def objective_values(objective: ObjectiveLike | None) -> dict[str, str]:
+    """Return the objective form's fields filled from an objective (empty for a new one)."""
+    if objective is None:
+        return {"title": "", "description": "", "keywords": "", "examples": ""}
+    return {"title": objective.title, "description": objective.description,
+            "keywords": ", ".join(objective.keywords), "examples": "\n".join(objective.examples)}
 
-    `values` are what the person typed so far (kept across a preview); they win over the objective's own.
+
+def objective_form(metadata: dict[str, Any], values: dict[str, str], *, preview: Preview | None = None,
+                   problem: str | None = None) -> dict[str, Any]:
+    """Return the modal that adds (no `key` in metadata) or edits an objective, with an optional tagging preview.
+
+    `values` are the fields' text: the objective's own, or what the person typed before pressing Preview.
     """
-    current = {
-        "title": objective.title if objective else "",
-        "description": objective.description if objective else "",
-        "keywords": ", ".join(objective.keywords) if objective else "",
-        "examples": "\n".join(objective.examples) if objective else "",
-        **(values or {}),
-    }
+    key = metadata.get("key")
+    current = {**objective_values(None), **values}
     blocks: list[Block] = []
-    if objective is not None:
-        blocks.append(context(f"Key `{escape(objective.key)}` (it stays the same, so past tags keep pointing here)"))
+    if key:
+        blocks.append(context(f"Key `{escape(str(key))}` (it stays the same, so past tags keep pointing here)"))
     blocks += [
         _input("title", "Title", current["title"], 150, optional=False),
         _input("description", "Description", current["description"], 2000, multiline=True),
@@ -161,7 +164,7 @@ def objective_form(objective: ObjectiveLike | None, metadata: dict[str, Any], *,
         "type": "modal",
         "callback_id": EDIT_CALLBACK,
         "private_metadata": json.dumps(metadata),
-        "title": plain("Edit objective" if objective else "New objective", 24),
+        "title": plain("Edit objective" if key else "New objective", 24),
         "submit": plain("Save", 24),
         "close": plain("Cancel", 24),
         "blocks": blocks,

@@ -24,7 +24,7 @@ def register(app: App, services: Services) -> None:
             ack()
             with user_errors(respond):
                 services.permissions.require_admin(body["team_id"], body["user_id"], "add objectives")
-                view = blocks.objective_form(None, {"key": None, "channel": body.get("channel_id")})
+                view = blocks.objective_form({"key": None, "channel": body.get("channel_id")}, blocks.objective_values(None))
                 client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         answer_parsed(ack, respond, COMMAND, parse_objective_add(rest), lambda draft: blocks.objective_added(
@@ -45,7 +45,8 @@ def register(app: App, services: Services) -> None:
         ack()
         with user_errors(respond):
             objective = services.objectives.for_edit(body["team_id"], body["user_id"], key)
-            view = blocks.objective_form(objective, {"key": objective.key, "channel": body.get("channel_id")})
+            view = blocks.objective_form({"key": objective.key, "channel": body.get("channel_id")},
+                                         blocks.objective_values(objective))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def archive(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:

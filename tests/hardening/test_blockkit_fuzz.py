@@ -83,9 +83,10 @@ def test_objectives(title, description, key, count, keywords):
     if views:
         message_ok(objectives.objective_added(views[0]))
         lines = tuple(objectives.PreviewLine(title, f"{description} {i}", bool(i % 2), bool(i % 3)) for i in range(count))
-        view_ok(objectives.objective_form(views[0], {"key": views[0].key}, values={"examples": description},
+        values = {**objectives.objective_values(views[0]), "examples": description}
+        view_ok(objectives.objective_form({"key": views[0].key}, values,
                                           preview=objectives.Preview(title, 7, count, lines)))
-        view_ok(objectives.objective_form(None, {}, problem=description))
+        view_ok(objectives.objective_form({}, {"title": title}, problem=description))
 
 
 @FUZZ
