@@ -21,12 +21,14 @@ FULL = [
     ["ack_latency.py"],
     ["digest_scale.py"],
     ["prompt_fanout.py"],
+    ["objective_preview.py", "--db", "sqlite", "postgresql"],
 ]
 QUICK = [
     ["tagger_throughput.py", "--seconds", "1"],
     ["ack_latency.py", "--db", "sqlite", "--requests", "50", "200", "400"],
     ["digest_scale.py", "--db", "sqlite", "--weeks", "8", "--repeats", "1"],
     ["prompt_fanout.py", "--db", "sqlite", "--teams", "20"],
+    ["objective_preview.py", "--repeats", "2"],
 ]
 
 

@@ -400,7 +400,8 @@ def _digest(args: argparse.Namespace) -> int:
     _known_workspace(runtime, args.team_id)
     data = runtime.services.digests.build(args.team_id, args.week)
     if args.format == "json":
-        print(json.dumps({"workspace": args.team_id, "week": data.week, **data.report.to_dict()}, indent=2))
+        print(json.dumps({"workspace": args.team_id, "week": data.week, "unconfirmed": [],
+                          **data.report.to_dict()}, indent=2))
     elif args.format == "blocks":
         print(json.dumps(digest_message(data), indent=2))
     else:

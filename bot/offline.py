@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.alignment.analysis import Report, analyze
@@ -31,5 +32,8 @@ def _tag_line(update: Update, matches: Iterable[Match]) -> dict[str, Any]:
 def analyze_updates(org: Org, updates: Sequence[Update]) -> Report:
     """Tag the updates nobody tagged by hand, then analyze the week."""
     tagger = Tagger(org.objectives)
-    tags = {u.id: [m.key for m in tagger.tag(u.text)] for u in updates if u.objectives is None}
-    return analyze(org, updates, tags=tags)
+    verdicts = {u.id: tagger.judge(u.text) for u in updates if u.objectives is None}
+    tags = {key: [m.key for m in verdict.matches] for key, verdict in verdicts.items()}
+    # An update the tagger is unsure of is a guess, not unaligned work; hand-tagged lines are always sure.
+    judged = [replace(u, confident=verdicts[u.id].confident) if u.id in verdicts else u for u in updates]
+    return analyze(org, judged, tags=tags)

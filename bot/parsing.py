@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -34,6 +35,8 @@ __all__ = [
     "validate_title",
     "validate_description",
     "parse_keywords",
+    "parse_examples",
+    "parse_objective_form",
     "split_subcommand",
     "WEEKDAYS",
     "ScheduleRequest",
@@ -48,6 +51,9 @@ INITIATIVE_TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
 KEYWORD_MAX = 40
 KEYWORDS_MAX = 30
+# Example updates per objective: a few teach the tagger; hundreds would drown the people's own corrections.
+EXAMPLE_MAX = 300
+EXAMPLES_MAX = 20
 SLUG_MAX = 40
 
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "h"})
@@ -253,6 +259,28 @@ def parse_keywords(text: str) -> tuple[str, ...] | Invalid:
     return tuple(words)
 
 
+def parse_examples(text: str) -> tuple[str, ...] | Invalid:
+    """Read example updates, one a line; drop blanks and repeats."""
+    return validate_examples(text.splitlines() if text else ())
+
+
+def validate_examples(lines: Iterable[str]) -> tuple[str, ...] | Invalid:
+    """Return example updates cleaned of Slack formatting, or say what is wrong with them."""
+    examples: list[str] = []
+    for line in lines:
+        example = plain(line).strip()
+        if not example or example in examples:
+            continue
+        if len(example) > EXAMPLE_MAX:
+            return Invalid(f"An example can have at most {EXAMPLE_MAX} characters ('{example[:20]}…' is longer).")
+        if _has_control(example):
+            return Invalid("Examples cannot contain control characters.")
+        examples.append(example)
+    if len(examples) > EXAMPLES_MAX:
+        return Invalid(f"Give at most {EXAMPLES_MAX} examples (there are {len(examples)}).")
+    return tuple(examples)
+
+
 # --------------------------------------------------------------------------- slugs
 
 def slugify(title: str, limit: int = SLUG_MAX) -> str:
@@ -453,10 +481,27 @@ def parse_deadline(text: str) -> DeadlineRequest | Invalid:
 
 @dataclass(frozen=True)
 class ObjectiveDraft:
-    """What `/objective add` asks for."""
+    """What `/objective add` and the objective form ask for."""
 
     title: str
     description: str
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+def parse_objective_form(title: str, description: str = "", keywords: str = "",
+                         examples: str = "") -> ObjectiveDraft | dict[str, str]:
+    """Read the objective form's fields; return the draft, or {field: what is wrong} for each bad one."""
+    checked = {
+        "title": validate_title(title),
+        "description": validate_description(description),
+        "keywords": parse_keywords(keywords),
+        "examples": parse_examples(examples),
+    }
+    errors = {name: value.message for name, value in checked.items() if isinstance(value, Invalid)}
+    if errors:
+        return errors
+    return ObjectiveDraft(*checked.values())  # type: ignore[arg-type]
 
 
 def _split_bar(text: str) -> tuple[str, str]:

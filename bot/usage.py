@@ -46,8 +46,9 @@ COMMANDS: dict[str, CommandUsage] = {
         "The business objectives everyone's work is tagged against",
         (
             ("/objective list", "list the objectives"),
-            ("/objective add <title> [| <description>]", "admins: add an objective"),
-            ("/objective edit <key>", "admins: edit an objective"),
+            ("/objective add <title> [| <description>]", "admins: add an objective (with no title: a form with "
+             "keywords, example updates and a preview of their tagging)"),
+            ("/objective edit <key>", "admins: edit an objective, its keywords and examples, with a preview"),
             ("/objective archive <key>", "admins: archive an objective"),
             ("/objective help", "show this help"),
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,10 +11,13 @@ from slack_sdk import WebClient
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import initiatives as initiative_blocks
-from bot.parsing import Invalid, parse_initiative_id
+from bot.blocks import objectives as objective_blocks
+from bot.parsing import Invalid, parse_initiative_id, parse_objective_form
 from bot.services import Services
+from bot.services.errors import UserError
 from bot.services.checkins import parse_open_value
 from handlers.replies import say_privately, user_errors
+from handlers.views import view_metadata
 
 
 def register(app: App, services: Services) -> None:
@@ -55,6 +58,38 @@ def register(app: App, services: Services) -> None:
             view = services.checkins.tags_modal_for(body["team"]["id"], int(value), channel_id=channel)
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    @app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:"))
+    def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        answer = checkin_blocks.parse_answer_value(action.get("value") or "")
+        if answer is None:
+            return  # not a value we put on the button
+        team, user = body["team"]["id"], body["user"]["id"]
+        update_id, key = answer
+        with user_errors(respond):
+            recorded = services.checkins.correct_tags(team, user, update_id, [key] if key else [],
+                                                      is_admin=services.permissions.is_admin(team, user))
+            respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),
+                    replace_original=True)
+
+    @app.action(objective_blocks.PREVIEW_ACTION)
+    def objective_preview(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        view = body.get("view") or {}
+        meta = view_metadata(view)
+        values = objective_blocks.form_values(view.get("state") or {})
+        draft = parse_objective_form(**values)
+        preview, problem = None, None
+        if isinstance(draft, dict):
+            problem = " ".join(draft.values())
+        else:
+            try:
+                preview = services.objectives.preview(body["team"]["id"], body["user"]["id"], meta.get("key"), draft)
+            except UserError as error:
+                problem = error.message
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=objective_blocks.objective_form(
+            meta, values, preview=preview, problem=problem))
+
     def show_details(body: dict[str, Any], week: str, pick: str | None, client: WebClient, respond: Respond) -> None:
         with user_errors(respond):
             data = services.digests.build(body["team"]["id"], week or None, client=client)
@@ -81,7 +116,4 @@ def register(app: App, services: Services) -> None:
 
 def _week_of_view(body: dict[str, Any]) -> str | None:
     """Return the week a details modal is about, from its private_metadata."""
-    try:
-        return json.loads((body.get("view") or {}).get("private_metadata") or "{}").get("week")
-    except ValueError:
-        return None
+    return view_metadata(body.get("view") or {}).get("week")

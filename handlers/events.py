@@ -10,7 +10,6 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.blocks.checkin import confirmation
 from bot.blocks.home import home_view
 from bot.parsing import ListFilter
 from bot.services.checkins import open_value
@@ -60,9 +59,7 @@ def register(app: App, services: Services) -> None:
             _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
             return
         if recorded is not None:
-            _answer_in_thread(client, channel, user, thread_ts, confirmation(
-                recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
-                update_id=recorded.update_id))
+            _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation())
 
     @app.event("app_home_opened")
     def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:

@@ -17,8 +17,7 @@ from bot.parsing import (
     INITIATIVE_TITLE_MAX,
     InitiativeDraft,
     Invalid,
-    parse_keywords,
-    validate_description,
+    parse_objective_form,
     validate_title,
 )
 from bot.services import Services
@@ -31,7 +30,8 @@ def _value(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     return (view.get("state", {}).get("values", {}).get(block_id) or {}).get("value") or {}
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+def view_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """Return a view's private_metadata as a dict; {} when it is not one."""
     try:
         data = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
@@ -55,25 +55,24 @@ def register(app: App, services: Services) -> None:
 
     @app.view(objective_blocks.EDIT_CALLBACK)
     def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        title = validate_title(_value(view, "title").get("value") or "")
-        description = validate_description(_value(view, "description").get("value") or "")
-        keywords = parse_keywords(_value(view, "keywords").get("value") or "")
-        errors = {
-            block: checked.message
-            for block, checked in (("title", title), ("description", description), ("keywords", keywords))
-            if isinstance(checked, Invalid)
-        }
-        if errors:
-            return ack(response_action="errors", errors=errors)
-        assert isinstance(title, str) and isinstance(description, str) and isinstance(keywords, tuple)
-        meta = _metadata(view)
-        user = body["user"]["id"]
+        draft = parse_objective_form(**objective_blocks.form_values(view.get("state", {})))
+        if isinstance(draft, dict):
+            return ack(response_action="errors", errors=draft)
+        meta = view_metadata(view)
+        team, user, key = body["team"]["id"], body["user"]["id"], meta.get("key")
         try:
-            saved = services.objectives.update(body["team"]["id"], user, str(meta.get("key", "")), title, description, keywords)
+            if key:
+                saved = services.objectives.update(team, user, str(key), draft.title, draft.description,
+                                                   draft.keywords, draft.examples)
+            else:
+                saved = services.objectives.add(team, user, draft)
         except UserError as error:
             return ack(response_action="errors", errors={"title": error.message})
         ack()
-        _tell(client, meta.get("channel"), user, {"text": f"Saved objective `{saved.key}` ({saved.title})."})
+        if key:
+            _tell(client, meta.get("channel"), user, {"text": f"Saved objective `{saved.key}` ({saved.title})."})
+        else:
+            _tell(client, meta.get("channel"), user, objective_blocks.objective_added(saved))
 
     @app.view(initiative_blocks.ADD_CALLBACK)
     def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -87,7 +86,7 @@ def register(app: App, services: Services) -> None:
         owner = _value(view, "owner").get("selected_user") or user
         if not team or not str(team).isdigit():
             return ack(response_action="errors", errors={"team": "Pick the team this initiative belongs to."})
-        meta = _metadata(view)
+        meta = view_metadata(view)
         draft = InitiativeDraft(title=title, objective_keys=keys, owner=owner)
         try:
             logged = services.initiatives.add(
@@ -101,7 +100,7 @@ def register(app: App, services: Services) -> None:
     @app.view(checkin_blocks.MODAL_CALLBACK)
     def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         answers = checkin_blocks.modal_values(view.get("state", {}))
-        meta = _metadata(view)
+        meta = view_metadata(view)
         if not answers["moved"]:
             return ack(response_action="errors", errors={"moved": "Say what moved forward this week."})
         text = answers["moved"] + (f"\nNext: {answers['next']}" if answers["next"] else "")
@@ -122,14 +121,12 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"moved": message})
         ack()
-        _tell(client, meta.get("channel"), user, checkin_blocks.confirmation(
-            recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
-            update_id=recorded.update_id))
+        _tell(client, meta.get("channel"), user, recorded.confirmation())
 
     @app.view(checkin_blocks.TAGS_CALLBACK)
     def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         keys = checkin_blocks.modal_values(view.get("state", {}))["objectives"]
-        meta = _metadata(view)
+        meta = view_metadata(view)
         team, user = body["team"]["id"], body["user"]["id"]
         try:
             recorded = services.checkins.correct_tags(team, user, int(meta["update_id"]), keys,
@@ -138,5 +135,4 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"objectives": message})
         ack()
-        _tell(client, meta.get("channel"), user, checkin_blocks.confirmation(
-            recorded.team, recorded.week, recorded.tags, replaced=False, by_hand=True, update_id=recorded.update_id))
+        _tell(client, meta.get("channel"), user, recorded.confirmation())

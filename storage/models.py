@@ -18,6 +18,8 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -131,6 +133,8 @@ class Objective(Base):
     title: Mapped[str] = mapped_column(String(150))
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Updates a leader says serve this objective (org file `examples:`, the edit form): they teach the tagger.
+    examples: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -205,6 +209,9 @@ class Update(Base):
     source: Mapped[str] = mapped_column(String(16), default="command")  # modal | thread | command
     # True once a person set or corrected the tags: they are then a labelled example for the tagger.
     tags_by_hand: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # False when the tagger was unsure of its automatic tags: the author is asked, and until they answer
+    # an untagged update is a guess, not unaligned work.
+    tags_confident: Mapped[bool] = mapped_column(default=True, server_default=true())
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     # The initiative the author said this update is part of, if any.

@@ -98,10 +98,16 @@ class AnalyzedUpdate:
     text: str
     objectives: tuple[str, ...]
     references: tuple[str, ...]
+    confident: bool = True
 
     @property
     def aligned(self) -> bool:
         return bool(self.objectives)
+
+    @property
+    def unconfirmed(self) -> bool:
+        """True for a guess that it serves nothing: its author has not said yet."""
+        return not self.objectives and not self.confident
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,9 +142,14 @@ class Report:
     interdependence: float
     team_scores: Mapping[str, TeamScore]
 
+    @property
+    def unconfirmed(self) -> tuple[AnalyzedUpdate, ...]:
+        """Return the updates the tagger found no objective for but was unsure: not counted as unaligned work."""
+        return tuple(u for u in self.updates if u.unconfirmed)
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the `alignbot analyze --format json` object."""
-        return {
+        """Return the `alignbot analyze --format json` object (with `unconfirmed` only when there are some)."""
+        out: dict[str, Any] = {
             "updates": [u.to_dict() for u in self.updates],
             "coverage": {key: dict(counts) for key, counts in self.coverage.items()},
             "findings": [f.to_dict() for f in self.findings],
@@ -151,6 +162,10 @@ class Report:
                 },
             },
         }
+        if self.unconfirmed:
+            # Guesses that an update serves nothing, waiting for their author: kept out of unaligned_work.
+            out["unconfirmed"] = [u.id for u in self.unconfirmed]
+        return out
 
     def to_text(self) -> str:
         """Return a plain-text report: header, scores, coverage table, findings."""
@@ -177,6 +192,10 @@ class Report:
             lines += [f"- {f.summary}" for f in self.findings]
         else:
             lines.append("- None.")
+        if self.unconfirmed:
+            waiting = len(self.unconfirmed)
+            lines.append(f"- {_count(waiting, 'update')} {'waits' if waiting == 1 else 'wait'} for "
+                         "their author's answer (not counted as unaligned work).")
         return "\n".join(lines) + "\n"
 
 
@@ -461,6 +480,7 @@ def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequen
                 text=update.text,
                 objectives=tuple(dict.fromkeys(k for k in wanted if k in known)),
                 references=tuple(finder.find(update)),
+                confident=update.confident,
             )
         )
     return analyzed
@@ -513,9 +533,9 @@ def analyze(
 
     found: dict[str, list[Finding]] = {kind: [] for kind in FINDING_ORDER}
 
-    # unaligned_work: one finding per team, with every update of it that serves no objective.
+    # unaligned_work: one finding per team, with every update of it that surely serves no objective.
     for team in reporting:
-        loose = [u for u in by_team[team] if not u.aligned]
+        loose = [u for u in by_team[team] if not u.aligned and not u.unconfirmed]
         if loose:
             total = len(by_team[team])
             quotes = "; ".join(_quote(u.text) for u in loose[:2]) + ("; \u2026" if len(loose) > 2 else "")

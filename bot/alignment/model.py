@@ -13,6 +13,8 @@ class Objective:
     title: str
     description: str = ""
     keywords: tuple[str, ...] = ()
+    # Updates a leader says serve this objective; they teach the tagger like corrections.
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class Update:
     """One update or initiative as the engine sees it.
 
     `objectives` is None when nobody tagged it by hand; a tuple (even empty) is a
-    person's tags and replaces the automatic ones.
+    person's tags and replaces the automatic ones. `confident` False marks automatic
+    tags the tagger was unsure of: untagged, such an update is a guess, not unaligned work.
     """
 
     id: str
@@ -61,6 +64,7 @@ class Update:
     partners: tuple[str, ...] = ()
     objectives: tuple[str, ...] | None = None
     link: str | None = None
+    confident: bool = True
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from bot.blocks.common import Block, clip, context, escape, plain, section
 
 OPEN_ACTION = "checkin_open"
 EDIT_TAGS_ACTION = "checkin_edit_tags"
+# "Which objective does this serve?": one button per candidate, each action id suffixed to stay unique.
+ANSWER_ACTION = "checkin_which_objective"
 MODAL_CALLBACK = "checkin_submit"
 TAGS_CALLBACK = "checkin_tags_submit"
 MAX_OPTIONS = 100
@@ -136,8 +138,11 @@ class TagLine:
 
 
 def confirmation(team: str, week: str, tags: Sequence[TagLine], *, replaced: bool, by_hand: bool,
-                 update_id: int) -> dict[str, Any]:
-    """Return the ephemeral answer after a check-in: what was stored and how it was tagged."""
+                 update_id: int, question: Sequence[Choice] = (), note: str | None = None) -> dict[str, Any]:
+    """Return the answer after a check-in: what was stored and how it was tagged.
+
+    `question` given, the tagger was unsure: the author picks one of these objectives, or none, in one tap.
+    """
     head = f":white_check_mark: Your {escape(team)} update for {week} is in."
     if replaced:
         head += " It replaced your earlier update this week."
@@ -147,17 +152,39 @@ def confirmation(team: str, week: str, tags: Sequence[TagLine], *, replaced: boo
             score = "" if tag.score is None or by_hand else f" ({tag.score:.2f})"
             why = f" — {escape('; '.join(tag.why[:3]))}" if tag.why and not by_hand else ""
             lines.append(f"• *{escape(tag.title)}*{score}{why}")
-        tagged = ("Tagged by you:\n" if by_hand else "Tagged:\n") + "\n".join(lines)
+        label = "Tagged by you:\n" if by_hand else ("My guess:\n" if question else "Tagged:\n")
+        tagged = label + "\n".join(lines)
+    elif question:
+        tagged = "Tagged: _nothing yet_"
     else:
         tagged = "Tagged: _serves none of the objectives_" + ("" if by_hand else " (if it does, fix it below)")
-    blocks: list[Block] = [
-        section(head),
-        section(tagged),
-        {"type": "actions", "block_id": "checkin_done", "elements": [
-            {"type": "button", "action_id": EDIT_TAGS_ACTION, "text": plain("Edit tags", 75), "value": str(update_id)},
-        ]},
-    ]
+    blocks: list[Block] = [section(head), section(tagged)]
+    if note:
+        blocks.append(context(note))
+    edit = {"type": "button", "action_id": EDIT_TAGS_ACTION, "value": str(update_id),
+            "text": plain("Other…" if question else "Edit tags", 75)}
+    if question:
+        blocks.append(section("*Which objective does this serve?* I'm not sure; one tap tells me, "
+                              "and teaches me for next time."))
+        buttons = [{"type": "button", "action_id": f"{ANSWER_ACTION}:{i}", "text": plain(choice.label, 75),
+                    "value": answer_value(update_id, choice.value)} for i, choice in enumerate(question[:20])]
+        buttons.append({"type": "button", "action_id": f"{ANSWER_ACTION}:none", "text": plain("None of them", 75),
+                        "value": answer_value(update_id, None)})
+        blocks.append({"type": "actions", "block_id": "checkin_question", "elements": [*buttons, edit]})
+    else:
+        blocks.append({"type": "actions", "block_id": "checkin_done", "elements": [edit]})
     return {"text": f"Your {team} update for {week} is in", "blocks": blocks}
+
+
+def answer_value(update_id: int, key: str | None) -> str:
+    """Return the value of an answer button: the update and the objective key ('' for none)."""
+    return f"{update_id}:{key or ''}"
+
+
+def parse_answer_value(value: str) -> tuple[int, str | None] | None:
+    """Return (update id, objective key or None) from an answer button's value, or None if it is not one."""
+    update, sep, key = value.partition(":")
+    return (int(update), key or None) if sep and update.isdigit() else None
 
 
 @dataclass(frozen=True)

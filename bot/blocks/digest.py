@@ -35,6 +35,7 @@ __all__ = [
     "percent",
     "score_parts",
     "sparkline",
+    "unconfirmed_line",
 ]
 
 DETAILS_ACTION = "digest_details"
@@ -200,6 +201,14 @@ def pack_lines(lines: Sequence[str], heading: str, max_blocks: int, limit: int =
         blocks.append(section(current))
         shown += pending
     return blocks, shown
+
+
+def unconfirmed_line(report: Report) -> str:
+    """Return the note on updates whose tags are a guess the author has not confirmed yet."""
+    waiting = len(report.unconfirmed)
+    verb = "waits" if waiting == 1 else "wait"
+    return (f":hourglass_flowing_sand: {_count(waiting, 'update')} {verb} for their author's answer "
+            "on which objective they serve; they are not counted as unaligned work.")
 
 
 def _mentions(users: Sequence[str], limit: int = MAX_MENTIONS) -> str:
@@ -392,11 +401,13 @@ def digest_message(data: DigestData) -> dict[str, Any]:
         *_coverage_blocks(data.report),
         {"type": "divider"},
     ]
-    # Keep room for "and N more", who has not checked in (2 sections, a note) and the actions.
-    finding_blocks, hidden = _finding_blocks(data, budget=min(4, MESSAGE_BLOCKS - len(blocks) - 6))
+    # Keep room for "and N more", the unconfirmed note, who has not checked in (2 sections, a note), the actions.
+    finding_blocks, hidden = _finding_blocks(data, budget=min(4, MESSAGE_BLOCKS - len(blocks) - 7))
     blocks += finding_blocks
     if hidden:
         blocks.append(context(f"…and {_count(hidden, 'more finding')} — press Details."))
+    if data.report.unconfirmed:
+        blocks.append(context(unconfirmed_line(data.report)))
     missing = _missing_lines(data)
     if missing:
         packed, shown = pack_lines(missing[:MAX_MISSING_TEAMS], "*Who has not checked in*", 2)
@@ -483,6 +494,8 @@ def _overview(data: DigestData, page: _Page) -> None:
     report = data.report
     findings = _ordered(report.findings)
     loose = [finding_line(data, f) for f in findings if f.objective is None]
+    if report.unconfirmed:
+        page.add(context(unconfirmed_line(report)))
     keys = {o.key for o in report.objectives}
     by_key: dict[str, list[Finding]] = {}
     for f in findings:
@@ -553,6 +566,8 @@ def _team_page(data: DigestData, team: str, page: _Page) -> None:
     if updates:
         def lead(u: AnalyzedUpdate) -> str:
             served = ", ".join(escape(clip(titles.get(k, k), 60)) for k in u.objectives)
+            if u.unconfirmed:
+                return "_waiting for its author's answer_"
             return f"_{served}_" if served else "_no objective_"
 
         lines = [_update_line(data, u, lead(u)) for u in updates]

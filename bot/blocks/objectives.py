@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.blocks.common import Block, clip, context, escape, plain, section
 
 EDIT_CALLBACK = "objective_edit"
+PREVIEW_ACTION = "objective_preview"
 MAX_LISTED = 45  # of Slack's 50 blocks per message, leaving room for the header and footer
 
 
@@ -17,6 +19,7 @@ class ObjectiveLike(Protocol):
     title: str
     description: str
     keywords: tuple[str, ...]
+    examples: tuple[str, ...]
     open_initiatives: int
 
 
@@ -62,53 +65,114 @@ def objective_added(objective: ObjectiveLike) -> dict[str, Any]:
     return {"text": text, "blocks": [section(body), context(hint)]}
 
 
-def edit_modal(objective: ObjectiveLike) -> dict[str, Any]:
-    """Return the modal that edits an objective's title, description and keywords."""
+@dataclass(frozen=True)
+class PreviewLine:
+    """One recent update as the draft wording would tag it."""
+
+    team: str
+    text: str
+    before: bool  # tagged with this objective today
+    after: bool  # tagged with it under the new wording
+
+
+@dataclass(frozen=True)
+class Preview:
+    """How recent updates would be tagged with an objective's new wording."""
+
+    title: str
+    days: int
+    read: int  # updates the tagger read (hand-tagged ones keep their tags and are not counted)
+    lines: tuple[PreviewLine, ...]
+
+
+def _input(block_id: str, label: str, value: str, limit: int, *, optional: bool = True, multiline: bool = False,
+           hint: str | None = None) -> Block:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": limit,
+                               "multiline": multiline}
+    if value:
+        element["initial_value"] = clip(value, limit)
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "optional": optional, "label": plain(label),
+                             "element": element}
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def _quote(line: PreviewLine) -> str:
+    return f"• *{escape(clip(line.team, 40))}*: {escape(clip(' '.join(line.text.split()), 110))}"
+
+
+def preview_blocks(preview: Preview, limit: int = 8) -> list[Block]:
+    """Return the preview section of the objective form: what the wording would tag, and what changes."""
+    gained = [line for line in preview.lines if line.after and not line.before]
+    lost = [line for line in preview.lines if line.before and not line.after]
+    kept = [line for line in preview.lines if line.before and line.after]
+    tagged = len(gained) + len(kept)
+    head = (f"*Preview* · last {preview.days} days: with this wording, {_count(tagged, 'update')} of "
+            f"{preview.read} would be tagged *{escape(clip(preview.title, 100))}*.")
+    if not preview.read:
+        head = f"*Preview* · no updates in the last {preview.days} days for the tagger to read yet."
+    blocks: list[Block] = [section(head)]
+    for label, group in (("Newly tagged", gained), ("No longer tagged", lost), ("Still tagged", kept)):
+        if group:
+            more = f"\n_and {len(group) - limit} more_" if len(group) > limit else ""
+            blocks.append(section(clip(f"*{label}* ({len(group)})\n" + "\n".join(_quote(g) for g in group[:limit])
+                                       + more, 2900)))
+    if preview.read and not (gained or lost):
+        blocks.append(context("Nothing changes: the tags stay as they are."))
+    return blocks
+
+
+def objective_values(objective: ObjectiveLike | None) -> dict[str, str]:
+    """Return the objective form's fields filled from an objective (empty for a new one)."""
+    if objective is None:
+        return {"title": "", "description": "", "keywords": "", "examples": ""}
+    return {"title": objective.title, "description": objective.description,
+            "keywords": ", ".join(objective.keywords), "examples": "\n".join(objective.examples)}
+
+
+def objective_form(metadata: dict[str, Any], values: dict[str, str], *, preview: Preview | None = None,
+                   problem: str | None = None) -> dict[str, Any]:
+    """Return the modal that adds (no `key` in metadata) or edits an objective, with an optional tagging preview.
+
+    `values` are the fields' text: the objective's own, or what the person typed before pressing Preview.
+    """
+    key = metadata.get("key")
+    current = {**objective_values(None), **values}
+    blocks: list[Block] = []
+    if key:
+        blocks.append(context(f"Key `{escape(str(key))}` (it stays the same, so past tags keep pointing here)"))
+    blocks += [
+        _input("title", "Title", current["title"], 150, optional=False),
+        _input("description", "Description", current["description"], 2000, multiline=True),
+        _input("keywords", "Keywords", current["keywords"], 2000,
+               hint="Comma-separated words that mean this objective, e.g. pipeline, ARR"),
+        _input("examples", "Example updates", current["examples"], 3000, multiline=True,
+               hint="One a line: updates that serve this objective. They teach the tagger like corrections do."),
+        {"type": "actions", "block_id": "preview_actions", "elements": [
+            {"type": "button", "action_id": PREVIEW_ACTION, "text": plain("Preview tagging", 75),
+             "value": "preview"},
+        ]},
+    ]
+    if problem:
+        blocks.append(context(f":warning: {escape(problem)}"))
+    elif preview is not None:
+        blocks += preview_blocks(preview)
+    else:
+        blocks.append(context("Preview shows how the last week's updates would be tagged with this wording."))
     return {
         "type": "modal",
         "callback_id": EDIT_CALLBACK,
-        "private_metadata": json.dumps({"key": objective.key}),
-        "title": plain("Edit objective", 24),
+        "private_metadata": json.dumps(metadata),
+        "title": plain("Edit objective" if key else "New objective", 24),
         "submit": plain("Save", 24),
         "close": plain("Cancel", 24),
-        "blocks": [
-            context(f"Key `{escape(objective.key)}` (it stays the same, so past tags keep pointing here)"),
-            {
-                "type": "input",
-                "block_id": "title",
-                "label": plain("Title"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    "initial_value": clip(objective.title, 150),
-                    "max_length": 150,
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "description",
-                "optional": True,
-                "label": plain("Description"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    "multiline": True,
-                    "initial_value": clip(objective.description, 2000),
-                    "max_length": 2000,
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "keywords",
-                "optional": True,
-                "label": plain("Keywords"),
-                "hint": plain("Comma-separated words that mean this objective, e.g. pipeline, ARR"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    "initial_value": clip(", ".join(objective.keywords), 2000),
-                    "max_length": 2000,
-                },
-            },
-        ],
+        "blocks": blocks,
     }
+
+
+def form_values(state: dict[str, Any]) -> dict[str, str]:
+    """Return the objective form's raw text fields from a view's state."""
+    values = state.get("values", {})
+    return {name: ((values.get(name, {}).get("value") or {}).get("value") or "")
+            for name in ("title", "description", "keywords", "examples")}

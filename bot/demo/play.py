@@ -124,14 +124,11 @@ class Player:
     def _record_directly(self, user: str, channel: str, parent_ts: str, text: str, ts: str,
                          week: str) -> dict[str, Any]:
         # This build has no thread-reply listener yet: record through the same service it would call.
-        from bot.blocks.checkin import confirmation
-
         recorded = self.runtime.services.checkins.record_thread_reply(self.fake.team_id, user, channel, parent_ts,
                                                                       text, ts)
         if recorded is None:
             raise DemoError(f"a reply in #{self.names.channel(channel)} was not taken as a check-in answer")
-        reply = confirmation(recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced,
-                             by_hand=recorded.by_hand, update_id=recorded.update_id)
+        reply = recorded.confirmation()
         self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply["text"], reply["blocks"],
                                   thread=parent_ts, week=week))
         return reply

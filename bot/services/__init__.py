@@ -40,8 +40,8 @@ class Services:
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
         self.teams = TeamsService(self.settings, self.sessions, self.clients, self.permissions)
-        self.objectives = ObjectivesService(self.sessions, self.permissions)
         self.tagging = Tagging(self.sessions)
+        self.objectives = ObjectivesService(self.sessions, self.permissions, self.tagging)
         self.deliveries = Deliveries(self.sessions)
         self.initiatives = InitiativesService(self.sessions, self.permissions, self.tagging)
         self.orgsync = OrgSync(self.sessions)

@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 MAX_UPDATE_LENGTH = 4000
 # Errors that mean the team's channel cannot get prompts until someone fixes it.
 CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# Objectives offered when the tagger is unsure: one tap each, plus "None of them".
+MAX_CANDIDATES = 4
 # Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
 SEND_THREADS = 32
 
@@ -58,6 +60,15 @@ class Recorded:
     replaced: bool
     by_hand: bool
     tags: tuple[blocks.TagLine, ...]
+    # False when the tagger was unsure: the author is asked which of `candidates` (objective choices) it serves.
+    confident: bool = True
+    candidates: tuple[blocks.Choice, ...] = ()
+
+    def confirmation(self, *, note: str | None = None) -> dict:
+        """Return what the author sees: the stored update, its tags, and the question when unsure."""
+        return blocks.confirmation(self.team, self.week, self.tags, replaced=self.replaced, by_hand=self.by_hand,
+                                   update_id=self.update_id,
+                                   question=() if self.confident or self.by_hand else self.candidates, note=note)
 
 
 @dataclass(frozen=True)
@@ -182,19 +193,24 @@ class Checkins:
             row.partners = [UpdatePartner(team_id=p) for p in partner_ids]
             row.initiative_id = initiative_id
 
+            candidates: tuple[blocks.Choice, ...] = ()
             if objectives is not None:
-                row.tags_by_hand = True
+                row.tags_by_hand, row.tags_confident = True, True
                 lines = tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(objectives))
                 row.tags = [UpdateTag(objective_id=by_key[k].id, score=1.0, source="manual")
                             for k in dict.fromkeys(objectives)]
             else:
-                row.tags_by_hand = False
-                matches = self._tagging.tagger_for(workspace.id, session, live).tag(text)
-                lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches if m.key in by_key)
-                row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto")
-                            for m in matches if m.key in by_key]
+                verdict = self._tagging.tagger_for(workspace.id, session, live).judge(text)
+                matches = [m for m in verdict.matches if m.key in by_key]
+                candidates = tuple(blocks.Choice(by_key[m.key].title, m.key)
+                                   for m in verdict.candidates if m.key in by_key)[:MAX_CANDIDATES]
+                # Unsure, with nothing to offer, there is no question to ask.
+                row.tags_by_hand, row.tags_confident = False, verdict.confident or not candidates
+                lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
+                row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto") for m in matches]
             session.flush()
-            return Recorded(row.id, team.name, week, replaced, objectives is not None, lines)
+            return Recorded(row.id, team.name, week, replaced, objectives is not None, lines,
+                            confident=row.tags_confident, candidates=candidates)
 
     def record_thread_reply(self, slack_team_id: str, user_id: str, channel_id: str, thread_ts: str,
                             text: str, message_ts: str) -> Recorded | None:

@@ -232,6 +232,7 @@ class _Row:
     message_ts: str | None
     objective_ids: list[int]
     partner_ids: list[int]
+    confident: bool = True
 
 
 def _updates_by_week(session: Session, workspace_id: int, weeks: Sequence[str]) -> dict[str, list[_Row]]:
@@ -239,12 +240,13 @@ def _updates_by_week(session: Session, workspace_id: int, weeks: Sequence[str]) 
     in_weeks = (Update.workspace_id == workspace_id, CheckinCycle.week.in_(weeks), CheckinCycle.skipped.is_(False))
     rows: dict[int, _Row] = {}
     by_week: dict[str, list[_Row]] = {week: [] for week in weeks}
-    for (update_id, team_id, text, author, channel, ts, week) in session.execute(
+    for (update_id, team_id, text, author, channel, ts, week, by_hand, confident) in session.execute(
         select(Update.id, Update.team_id, Update.text, Update.author_user_id, Update.channel_id,
-               Update.message_ts, CheckinCycle.week)
+               Update.message_ts, CheckinCycle.week, Update.tags_by_hand, Update.tags_confident)
         .join(CheckinCycle, CheckinCycle.id == Update.cycle_id).where(*in_weeks).order_by(Update.id)
     ):
-        rows[update_id] = row = _Row(update_id, team_id, text, author, channel, ts, [], [])
+        # A person's tags are never a guess.
+        rows[update_id] = row = _Row(update_id, team_id, text, author, channel, ts, [], [], by_hand or confident)
         by_week[week].append(row)
     for update_id, objective_id in session.execute(
         select(UpdateTag.update_id, UpdateTag.objective_id).join(Update, Update.id == UpdateTag.update_id)
@@ -286,6 +288,7 @@ def _as_engine_updates(teams: list[Team], keys: dict[int, str], rows: Sequence[_
             id=str(row.id), team=names.get(row.team_id, "?"), text=row.text, author=row.author_user_id,
             partners=tuple(names[p] for p in row.partner_ids if p in names),
             objectives=tuple(keys[o] for o in row.objective_ids if o in keys),
+            confident=row.confident,
         )
         for row in rows
     ]

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.alignment import model
+from bot.blocks.objectives import Preview, PreviewLine
 from bot.parsing import ObjectiveDraft, slugify, unique_slug
 from bot.services.errors import NotFound, UserError
 from bot.services.permissions import Permissions
+from bot.services.tagging import Tagging
 from storage import repositories
-from storage.models import Objective, utcnow
+from storage.models import Objective, Team, Update, UpdateTag, utcnow
+
+# The form's preview re-tags the last week's updates: enough to see the effect, quick enough to wait for.
+PREVIEW_DAYS = 7
+PREVIEW_MAX_UPDATES = 300
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,7 @@ class ObjectiveView:
     keywords: tuple[str, ...]
     open_initiatives: int = 0
     archived: bool = False
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ def view_of(objective: Objective, open_initiatives: int = 0) -> ObjectiveView:
         title=objective.title,
         description=objective.description or "",
         keywords=tuple(objective.keywords or ()),
+        examples=tuple(objective.examples or ()),
         open_initiatives=open_initiatives,
         archived=objective.archived_at is not None,
     )
@@ -61,9 +72,10 @@ def normal_key(text: str) -> str:
 class ObjectivesService:
     """Add, list, edit and archive a workspace's objectives."""
 
-    def __init__(self, sessions: sessionmaker[Session], permissions: Permissions) -> None:
+    def __init__(self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging | None = None) -> None:
         self._sessions = sessions
         self._permissions = permissions
+        self._tagging = tagging or Tagging(sessions)
 
     def add(self, slack_team_id: str, user_id: str, draft: ObjectiveDraft) -> ObjectiveView:
         """Add an objective with a key derived from its title."""
@@ -76,7 +88,8 @@ class ObjectivesService:
                 raise UserError(f"There is already an objective called “{same.title}” (key `{same.key}`).")
             key = unique_slug(slugify(draft.title), repositories.objective_keys(session, workspace.id))
             objective = Objective(
-                workspace_id=workspace.id, key=key, title=draft.title, description=draft.description, keywords=[]
+                workspace_id=workspace.id, key=key, title=draft.title, description=draft.description,
+                keywords=list(draft.keywords), examples=list(draft.examples),
             )
             session.add(objective)
             session.flush()
@@ -99,9 +112,10 @@ class ObjectivesService:
             return view_of(self._find(session, slack_team_id, key, active=True))
 
     def update(
-        self, slack_team_id: str, user_id: str, key: str, title: str, description: str, keywords: tuple[str, ...]
+        self, slack_team_id: str, user_id: str, key: str, title: str, description: str, keywords: tuple[str, ...],
+        examples: tuple[str, ...] | None = None,
     ) -> ObjectiveView:
-        """Change an objective's title, description and keywords; its key stays."""
+        """Change an objective's title, description, keywords and (given) examples; its key stays."""
         self._permissions.require_admin(slack_team_id, user_id, "edit objectives")
         with self._sessions.begin() as session:
             objective = self._find(session, slack_team_id, key, active=True)
@@ -112,7 +126,40 @@ class ObjectivesService:
             objective.title = title
             objective.description = description
             objective.keywords = list(keywords)
+            if examples is not None:
+                objective.examples = list(examples)
             return view_of(objective)
+
+    def preview(self, slack_team_id: str, user_id: str, key: str | None, draft: ObjectiveDraft, *,
+                now: datetime | None = None) -> Preview:
+        """Return how the last PREVIEW_DAYS days' updates would be tagged with a new or edited objective's wording.
+
+        Hand-tagged updates keep their tags whatever the wording, so they are left out.
+        """
+        self._permissions.require_admin(slack_team_id, user_id, "edit objectives")
+        since = (now or utcnow()) - timedelta(days=PREVIEW_DAYS)
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            editing = self._find(session, slack_team_id, key, active=True) if key else None
+            wanted = editing.key if editing else unique_slug(slugify(draft.title),
+                                                             repositories.objective_keys(session, workspace.id))
+            tagger = self._tagging.draft_tagger(session, workspace.id, model.Objective(
+                wanted, draft.title, draft.description, draft.keywords, draft.examples))
+            rows = session.execute(
+                select(Update.id, Update.text, Team.name)
+                .join(Team, Team.id == Update.team_id)
+                .where(Update.workspace_id == workspace.id, Update.tags_by_hand.is_(False), Update.created_at >= since)
+                .order_by(Update.id.desc()).limit(PREVIEW_MAX_UPDATES)
+            ).all()
+            tagged_now = set(session.scalars(select(UpdateTag.update_id).where(
+                UpdateTag.update_id.in_([row.id for row in rows]), UpdateTag.objective_id == editing.id,
+            ))) if editing and rows else set()
+        lines = tuple(
+            PreviewLine(team=team, text=text, before=update_id in tagged_now,
+                        after=any(m.key == wanted for m in tagger.tag(text)))
+            for update_id, text, team in rows
+        )
+        return Preview(draft.title, PREVIEW_DAYS, len(lines), lines)
 
     def archive(self, slack_team_id: str, user_id: str, key: str) -> ObjectiveView:
         """Archive an objective: new work can no longer be tagged with it; history keeps it."""

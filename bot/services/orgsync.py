@@ -20,6 +20,7 @@ from bot.parsing import (
     KEYWORD_MAX,
     KEYWORDS_MAX,
     TITLE_MAX,
+    validate_examples,
     Invalid,
     validate_description,
     validate_team_name,
@@ -123,6 +124,9 @@ class OrgSync:
             long = next((k for k in objective.keywords if len(k) > KEYWORD_MAX), None)
             if long is not None:
                 raise fail(f"objective '{objective.key}' keyword '{long[:20]}…' is longer than {KEYWORD_MAX}", line)
+            examples = validate_examples(objective.examples)
+            if isinstance(examples, Invalid):
+                raise fail(f"objective '{objective.key}': {examples.message}", line)
 
     @staticmethod
     def _import_teams(session: Session, workspace_id: int, org: model.Org, text: str, fail, report: ImportReport) -> None:
@@ -186,17 +190,20 @@ class OrgSync:
                         title=entry.title,
                         description=entry.description,
                         keywords=list(entry.keywords),
+                        examples=list(entry.examples),
                     )
                 )
                 report.objectives_created.append(entry.key)
                 continue
             restored = row.archived_at is not None
-            changed = (row.title, row.description or "", list(row.keywords or [])) != (
+            changed = (row.title, row.description or "", list(row.keywords or []), list(row.examples or [])) != (
                 entry.title,
                 entry.description,
                 list(entry.keywords),
+                list(entry.examples),
             )
             row.title, row.description, row.keywords = entry.title, entry.description, list(entry.keywords)
+            row.examples = list(entry.examples)
             row.archived_at = None
             if restored:
                 report.objectives_restored.append(entry.key)
@@ -225,7 +232,7 @@ class OrgSync:
                 for t in repositories.list_teams(session, workspace.id)
             )
             objectives = tuple(
-                model.Objective(o.key, o.title, o.description or "", tuple(o.keywords or ()))
+                model.Objective(o.key, o.title, o.description or "", tuple(o.keywords or ()), tuple(o.examples or ()))
                 for o in repositories.list_objectives(session, workspace.id)
             )
             return model.Org(teams=teams, objectives=objectives)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -21,6 +22,11 @@ def as_engine_objective(row: Objective) -> model.Objective:
     """Return the alignment engine's view of an objective row."""
     return model.Objective(key=row.key, title=row.title, description=row.description or "",
                            keywords=tuple(row.keywords or ()))
+
+
+def stated_examples(rows: Sequence[Objective]) -> list[model.Example]:
+    """Return the example updates leadership gave each objective (org file, edit form) as labelled examples."""
+    return [model.Example(text=text, objectives=(row.key,)) for row in rows for text in row.examples or ()]
 
 
 def examples_of(session: Session, workspace_id: int, keys: dict[int, str]) -> list[model.Example]:
@@ -71,17 +77,27 @@ class Tagging:
                 return self._build(own, workspace_id, objectives)
         return self._build(session, workspace_id, objectives)
 
+    def draft_tagger(self, session: Session, workspace_id: int, draft: model.Objective) -> Tagger:
+        """Return a fresh tagger for the workspace as it would be with `draft` added, or replacing its key."""
+        rows = repositories.list_objectives(session, workspace_id)
+        others = [row for row in rows if row.key != draft.key]
+        objectives = [*(as_engine_objective(row) for row in others), replace(draft, examples=())]
+        examples = [*stated_examples(others), *(model.Example(text, (draft.key,)) for text in draft.examples),
+                    *examples_of(session, workspace_id, {row.id: row.key for row in rows})]
+        return Tagger(objectives, examples)
+
     def _build(self, session: Session, workspace_id: int, rows: Sequence[Objective] | None) -> Tagger:
         if rows is None:
             rows = repositories.list_objectives(session, workspace_id)
         objectives = [as_engine_objective(row) for row in rows]
-        fingerprint = (tuple(objectives), *_examples_stamp(session, workspace_id))
+        stated = stated_examples(rows)
+        fingerprint = (tuple(objectives), tuple(stated), *_examples_stamp(session, workspace_id))
         with self._lock:
             cached = self._cache.get(workspace_id)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
         keys = {row.id: row.key for row in rows}
-        tagger = Tagger(objectives, examples_of(session, workspace_id, keys))
+        tagger = Tagger(objectives, [*stated, *examples_of(session, workspace_id, keys)])
         with self._lock:
             self._cache[workspace_id] = (fingerprint, tagger)
         return tagger

@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.checkin import confirmation
 from bot.parsing import is_help
 from bot.services import Services
 from handlers.replies import help_reply, say_privately, user_errors
@@ -32,8 +31,6 @@ def register(app: App, services: Services) -> None:
                 return
             recorded = services.checkins.record(body["team_id"], body["user_id"], text,
                                                 channel_id=body["channel_id"], source="command")
-            say_privately(respond, confirmation(recorded.team, recorded.week, recorded.tags,
-                                                replaced=recorded.replaced, by_hand=recorded.by_hand,
-                                                update_id=recorded.update_id))
+            say_privately(respond, recorded.confirmation())
 
     app.command(COMMAND)(command_checkin)

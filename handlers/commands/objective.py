@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +20,13 @@ def register(app: App, services: Services) -> None:
     """Attach the /objective listener."""
 
     def add(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
+        if not rest.strip():
+            ack()
+            with user_errors(respond):
+                services.permissions.require_admin(body["team_id"], body["user_id"], "add objectives")
+                view = blocks.objective_form({"key": None, "channel": body.get("channel_id")}, blocks.objective_values(None))
+                client.views_open(trigger_id=body["trigger_id"], view=view)
+            return
         answer_parsed(ack, respond, COMMAND, parse_objective_add(rest), lambda draft: blocks.objective_added(
             services.objectives.add(body["team_id"], body["user_id"], draft)))
 
@@ -39,8 +45,8 @@ def register(app: App, services: Services) -> None:
         ack()
         with user_errors(respond):
             objective = services.objectives.for_edit(body["team_id"], body["user_id"], key)
-            view = blocks.edit_modal(objective)
-            view["private_metadata"] = json.dumps({"key": objective.key, "channel": body.get("channel_id")})
+            view = blocks.objective_form({"key": objective.key, "channel": body.get("channel_id")},
+                                         blocks.objective_values(objective))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def archive(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.cli import main
 from storage import repositories
-from storage.models import Team, TeamMember
+from storage.models import Objective, Team, TeamMember
 
 
 @pytest.fixture
@@ -79,3 +79,19 @@ def test_digest_bad_input_is_one_line(cli_env, capsys, args, expected):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1
+
+
+def test_digest_json_lists_unconfirmed_guesses_apart(cli_env, capsys, runtime):
+    assert main(["digest", "--team-id", cli_env, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unconfirmed"] == []
+
+    with runtime.services.sessions.begin() as session:
+        workspace = repositories.ensure_workspace(session, cli_env)
+        session.add(Objective(workspace_id=workspace.id, key="new-revenue", title="Grow new-logo revenue",
+                              description="Build qualified pipeline and close new customers."))
+    guess = runtime.services.checkins.record(cli_env, "U0MEMB01", "Ran the partner summit in Lisbon",
+                                             channel_id="C0MKTG01")
+    assert main(["digest", "--team-id", cli_env, "--format", "json"]) == 0
+    digest = json.loads(capsys.readouterr().out)
+    assert digest["unconfirmed"] == [str(guess.update_id)]
+    assert not any(f["kind"] == "unaligned_work" for f in digest["findings"])

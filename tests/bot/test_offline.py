@@ -106,3 +106,15 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, org_text, update_lin
 def test_missing_files_are_named(tmp_path, capsys):
     assert main(["tag", "--org", str(tmp_path / "nope.yaml")]) == 2
     assert "nope.yaml" in capsys.readouterr().err
+
+
+def test_analyze_keeps_an_unsure_guess_out_of_unaligned_work(tmp_path, capsys):
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG)
+    updates = tmp_path / "updates.jsonl"
+    updates.write_text(json.dumps({"id": "g1", "team": "marketing", "text": "Ran the partner summit in Lisbon"})
+                       + "\n" + json.dumps({"id": "h1", "team": "sales", "text": "Anything", "objectives": []}) + "\n")
+    assert main(["analyze", "--org", str(org), str(updates), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["unconfirmed"] == ["g1"]
+    assert [f["updates"] for f in report["findings"] if f["kind"] == "unaligned_work"] == [["h1"]]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.orgfile import load_org
+from storage.models import Workspace
 
 ORG = """\
 teams:
@@ -72,3 +74,28 @@ def test_usage_errors_are_one_line(cli, tmp_path):
         code, _, err = cli(*args)
         assert code == 2 and words in err, args
         assert err.strip().count("\n") == 0 and "Traceback" not in err
+
+
+def test_examples_are_stored_on_import_written_on_export_and_teach_the_tagger(cli, tmp_path, runtime):
+    text = ORG.replace("    keywords: [pipeline, ARR]\n", "    keywords: [pipeline, ARR]\n    examples:\n"
+                       "      - Ran a Lighthouse session for the Nordics\n")
+    (tmp_path / "org.yaml").write_text(text)
+    assert cli("org", "import", "org.yaml", "--team-id", "T0AAAAA01")[0] == 0
+    code, exported, _ = cli("org", "export", "--team-id", "T0AAAAA01")
+    assert code == 0 and load_org(exported).objectives[0].examples == ("Ran a Lighthouse session for the Nordics",)
+
+    with runtime.services.sessions() as session:
+        workspace = session.scalar(select(Workspace).where(Workspace.slack_team_id == "T0AAAAA01"))
+        tagger = runtime.services.tagging.tagger_for(workspace.id, session)
+    assert [m.key for m in tagger.tag("Two more Lighthouse sessions")] == ["new-revenue"]
+
+    (tmp_path / "changed.yaml").write_text(text.replace("for the Nordics", "for Iberia"))
+    code, out, _ = cli("org", "import", "changed.yaml", "--team-id", "T0AAAAA01")
+    assert code == 0 and "objectives updated: 1 (new-revenue)" in out
+
+
+def test_too_many_examples_are_bad_input(cli, tmp_path):
+    many = "".join(f"      - example {i}\n" for i in range(21))
+    (tmp_path / "org.yaml").write_text(ORG + "    examples:\n" + many)
+    code, _, err = cli("org", "import", "org.yaml", "--team-id", "T0AAAAA01")
+    assert code == 2 and "at most 20 examples" in err and err.count("\n") == 1

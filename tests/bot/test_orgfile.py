@@ -191,3 +191,16 @@ def test_bad_update_line_names_the_line(bad: str, words: str) -> None:
     assert str(caught.value).startswith("week.jsonl line 3: ")
     assert words in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_objective_examples_are_read_and_written() -> None:
+    text = FULL.replace(
+        "    keywords: [pipeline, ARR]\n",
+        "    keywords: [pipeline, ARR]\n    examples:\n      - Booked 6 discovery calls with IT directors\n"
+        "      - 'Closed Acme: 40 seats'\n",
+    )
+    objective = load_org(text).objectives[0]
+    assert objective.examples == ("Booked 6 discovery calls with IT directors", "Closed Acme: 40 seats")
+    assert load_org(dump_org(load_org(text))) == load_org(text)
+    assert "examples must be a list of strings" in error(
+        "objectives:\n  - key: a\n    title: A\n    examples: just one\n").reason

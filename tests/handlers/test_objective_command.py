@@ -20,7 +20,7 @@ def objectives(runtime, slack_team_id=None) -> dict[str, tuple[str, str, bool]]:
 
 def test_help_and_bad_input(ask, runtime):
     assert "/objective archive" in shown(ask("/objective", "help"))
-    for text in ("", "frobnicate", "add", "add   | only a description", "edit", "edit a b", "archive", "list extra"):
+    for text in ("", "frobnicate", "add   | only a description", "edit", "edit a b", "archive", "list extra"):
         answer = ask("/objective", text)
         assert "Usage:" in answer["text"], text
     assert objectives(runtime) == {}
@@ -140,3 +140,77 @@ def test_workspaces_do_not_see_each_others_objectives(ask, app_url, fake_slack, 
     listed = shown(fake_slack.wait_for_responses(before + 1)[before]["body"])
     assert "theirs" in listed and "ours" not in listed
     assert "ours" in shown(ask("/objective", "list")) and "theirs" not in shown(ask("/objective", "list"))
+
+
+def open_form(slack, fake_slack, text: str) -> dict:
+    """Run /objective `text` as the admin; return the form as the fake holds it (id, hash, metadata)."""
+    assert slack.command("/objective", text, user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
+    fake_slack.wait_for("views.open")
+    [view] = fake_slack.views()
+    return view
+
+
+def typed(view: dict, **fields: str) -> dict:
+    """Return the view with these fields typed in, as Slack sends it back with an action."""
+    values = {name: {"value": {"type": "plain_text_input", "value": value}} for name, value in fields.items()}
+    return {**view, "state": {"values": values}}
+
+
+def test_add_without_a_title_opens_the_form_which_stores_keywords_and_examples(ask, slack, runtime, fake_slack):
+    view = open_form(slack, fake_slack, "add")
+    assert view["title"]["text"] == "New objective"
+    assert {b.get("block_id") for b in view["blocks"]} >= {"title", "keywords", "examples", "preview_actions"}
+    submitted = slack.view_submission("objective_edit", {
+        "title": {"value": "Run the Lighthouse program"}, "keywords": {"value": "Lighthouse, beacon"},
+        "examples": {"value": "Hosted a Lighthouse session for Nordic banks\n\nBeacon review with 3 partners"},
+    }, user_id="U0ADMIN1", private_metadata=view["private_metadata"])
+    assert submitted.status == 200 and submitted.body == ""
+    with runtime.services.sessions() as session:
+        row = session.scalar(select(Objective))
+        assert (row.key, row.keywords, row.examples) == (
+            "run-the-lighthouse-program", ["Lighthouse", "beacon"],
+            ["Hosted a Lighthouse session for Nordic banks", "Beacon review with 3 partners"])
+    [told] = fake_slack.wait_for("chat.postEphemeral")
+    assert "run-the-lighthouse-program" in told.args["text"]
+
+    assert "Only Alignbot admins can add objectives" in ask("/objective", "add", user="U0MEMB01")["text"]
+
+
+def test_the_form_refuses_too_many_examples(ask, slack, runtime, fake_slack):
+    ask("/objective", "add Grow revenue")
+    many = "\n".join(f"example {i}" for i in range(21))
+    answer = slack.view_submission("objective_edit", {"title": {"value": "Grow revenue"}, "examples": {"value": many}},
+                                   user_id="U0ADMIN1", private_metadata=json.dumps({"key": "grow-revenue"}))
+    assert answer.json()["errors"] == {"examples": "Give at most 20 examples (there are 21)."}
+
+
+def test_preview_shows_how_the_last_weeks_updates_would_be_tagged(ask, slack, runtime, fake_slack, teams):
+    ask("/objective", "add Grow revenue | New customers")
+    ask("/objective", "add Win the Lighthouse accounts")
+    fake_slack.add_user("U0MEMB02", name="mia")
+    ask("/checkin", "Ran a Lighthouse session for two prospects", user="U0MEMB01", channel="C0MKTG01")
+    ask("/checkin", "Renewed the Lighthouse contract", user="U0SELL01", channel="C0SALES1")
+    ask("/checkin", "Cleaned the office kitchen", user="U0MEMB02", channel="C0MKTG01")
+
+    view = open_form(slack, fake_slack, "edit grow-revenue")
+    sent = typed(view, title="Grow revenue", description="New customers", keywords="Lighthouse", examples="")
+    assert slack.block_action("objective_preview", "preview", user_id="U0ADMIN1", view=sent).status == 200
+    fake_slack.wait_for("views.update")
+    updated = fake_slack.view(view["id"])
+    text = json.dumps(updated["blocks"])
+    assert "Preview" in text and "Newly tagged" in text
+    assert "Ran a Lighthouse session for two prospects" in text and "Renewed the Lighthouse contract" in text
+    assert "Cleaned the office kitchen" not in text
+    keywords = next(b for b in updated["blocks"] if b.get("block_id") == "keywords")
+    assert keywords["element"]["initial_value"] == "Lighthouse"  # what was typed survives the preview
+    assert updated["private_metadata"] == view["private_metadata"]
+    with runtime.services.sessions() as session:
+        assert session.scalar(select(Objective).where(Objective.key == "grow-revenue")).keywords == []
+
+
+def test_preview_of_a_bad_form_says_what_is_wrong(ask, slack, runtime, fake_slack):
+    ask("/objective", "add Grow revenue")
+    view = open_form(slack, fake_slack, "edit grow-revenue")
+    slack.block_action("objective_preview", "preview", user_id="U0ADMIN1", view=typed(view, title=""))
+    fake_slack.wait_for("views.update")
+    assert "The title is empty." in json.dumps(fake_slack.view(view["id"])["blocks"])

@@ -56,6 +56,8 @@ def test_checkin_messages_and_modals(team, text, personal, value, count):
     tags = [checkin.TagLine(f"{team} {i}", i / max(count, 1), (text[:300], value[:300])) for i in range(count)]
     for by_hand in (False, True):
         message_ok(checkin.confirmation(team, WEEK, tags, replaced=True, by_hand=by_hand, update_id=count))
+    message_ok(checkin.confirmation(team, WEEK, tags, replaced=False, by_hand=False, update_id=count,
+                                    question=choices, note=text))
 
 
 @FUZZ
@@ -80,7 +82,11 @@ def test_objectives(title, description, key, count, keywords):
     message_ok(objectives.objective_list(views, archived=count))
     if views:
         message_ok(objectives.objective_added(views[0]))
-        view_ok(objectives.edit_modal(views[0]))
+        lines = tuple(objectives.PreviewLine(title, f"{description} {i}", bool(i % 2), bool(i % 3)) for i in range(count))
+        values = {**objectives.objective_values(views[0]), "examples": description}
+        view_ok(objectives.objective_form({"key": views[0].key}, values,
+                                          preview=objectives.Preview(title, 7, count, lines)))
+        view_ok(objectives.objective_form({}, {"title": title}, problem=description))
 
 
 @FUZZ

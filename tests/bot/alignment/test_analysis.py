@@ -407,3 +407,26 @@ def test_fast_on_a_large_week() -> None:
     report.to_dict()
     report.to_text()
     assert time.perf_counter() - start < 1.0
+
+
+# --- unconfirmed guesses ---------------------------------------------------------------------
+
+
+def test_an_unsure_guess_of_no_objective_is_not_unaligned_work_but_listed_apart() -> None:
+    updates = [
+        Update("sure", "marketing", "Refreshed the brand colours", objectives=()),
+        Update("guess", "marketing", "Ran the partner summit", objectives=(), confident=False),
+        Update("tagged-guess", "sales", "Called banks", objectives=("finserv",), confident=False),
+    ]
+    report = analyze(ORG, updates)
+    assert brief(report, "unaligned_work") == [(None, ("marketing",), ("sure",))]
+    assert [u.id for u in report.unconfirmed] == ["guess"]
+    assert report.to_dict()["unconfirmed"] == ["guess"]
+    assert report.coverage["finserv"] == {"sales": 1}
+    assert "1 update waits for their author's answer" in report.to_text()
+
+
+def test_with_every_update_sure_the_json_has_no_unconfirmed_list() -> None:
+    report = analyze(ORG, [up("a", "marketing", "x")])
+    assert "unconfirmed" not in report.to_dict()
+    assert brief(report, "unaligned_work") == [(None, ("marketing",), ("a",))]

@@ -40,11 +40,29 @@ def test_objective_text_is_escaped():
     assert "&lt;1&gt; &amp; more" in json.dumps(payload)
 
 
-def test_objective_edit_modal():
-    view = objectives.edit_modal(objective(1))
+def test_objective_form_for_editing_and_adding():
+    view = objectives.objective_form({"key": "key-1"}, objectives.objective_values(objective(1)))
     assert validate_view(view) == []
     assert json.loads(view["private_metadata"]) == {"key": "key-1"}
+    assert view["title"]["text"] == "Edit objective"
+    added = objectives.objective_form({"key": None}, objectives.objective_values(None))
+    assert validate_view(added) == [] and added["title"]["text"] == "New objective"
     check_message(objectives.objective_added(objective(1)))
+
+
+def test_objective_preview_lists_new_lost_and_kept_tags_on_one_screen():
+    lines = tuple(objectives.PreviewLine("marketing", f"update {n} " + "z" * 300, before=n % 3 == 0, after=n % 2 == 0)
+                  for n in range(60))
+    values = {**objectives.objective_values(objective(1)), "keywords": "typed"}
+    view = objectives.objective_form({"key": "key-1"}, values, preview=objectives.Preview("Grow", 7, len(lines), lines))
+    assert validate_view(view) == []
+    text = json.dumps(view["blocks"])
+    assert "Newly tagged* (20)" in text and "No longer tagged* (10)" in text and "Still tagged* (10)" in text
+    assert "30 updates of 60 would be tagged" in text and "and 12 more" in text
+    keywords = next(b for b in view["blocks"] if b.get("block_id") == "keywords")
+    assert keywords["element"]["initial_value"] == "typed"
+    empty = objectives.objective_form({}, {}, preview=objectives.Preview("Grow", 7, 0, ()))
+    assert "no updates in the last 7 days" in json.dumps(empty["blocks"])
 
 
 def test_initiative_list_fits_however_many():

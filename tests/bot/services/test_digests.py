@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
+from bot.blocks.digest import digest_message
 from bot.services.digests import DigestError, Digests
 from bot.services.deliveries import Deliveries
 from bot.slack import SlackClients
@@ -112,3 +114,19 @@ def test_posted_digest_links_to_the_messages_behind_updates(digests, checkins, o
     digests.post(TEAM, "2026-W48")
     [post] = [m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]
     assert "archives/C0MKTG01/p" in str(post["blocks"])
+
+
+def test_an_unconfirmed_guess_waits_apart_until_its_author_answers(digests, checkins, org):
+    guess = checkins.record(TEAM, "U0MEMB01", "Ran the partner summit in Lisbon", team_id=org["marketing"],
+                            week="2026-W48")
+    assert not guess.confident and guess.tags == ()
+
+    waiting = digests.build(TEAM, "2026-W48")
+    assert not [f for f in waiting.report.findings if f.kind == "unaligned_work"]
+    assert [u.id for u in waiting.report.unconfirmed] == [str(guess.update_id)]
+    assert "1 update waits for their author's answer" in json.dumps(digest_message(waiting))
+
+    checkins.correct_tags(TEAM, "U0MEMB01", guess.update_id, [])
+    answered = digests.build(TEAM, "2026-W48")
+    assert answered.report.unconfirmed == ()
+    assert [f.updates for f in answered.report.findings if f.kind == "unaligned_work"] == [(str(guess.update_id),)]
