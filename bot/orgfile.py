@@ -36,7 +36,7 @@ MAX_TEAM_NAME = 80
 
 TOP_KEYS = ("teams", "objectives")
 TEAM_KEYS = ("name", "aliases", "channel", "members")
-OBJECTIVE_KEYS = ("key", "title", "description", "keywords")
+OBJECTIVE_KEYS = ("key", "title", "description", "keywords", "examples")
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -243,7 +243,13 @@ class _Reader:
                 for _, word in self.texts(fields["keywords"][1], f"objective '{key}' keywords"):
                     if word not in keywords:
                         keywords.append(word)
-            out.append(Objective(key=key, title=title, description=description, keywords=tuple(keywords)))
+            examples: list[str] = []
+            if "examples" in fields:
+                for _, text in self.texts(fields["examples"][1], f"objective '{key}' examples"):
+                    if text not in examples:
+                        examples.append(text)
+            out.append(Objective(key=key, title=title, description=description, keywords=tuple(keywords),
+                                 examples=tuple(examples)))
         return tuple(out)
 
 
@@ -302,6 +308,8 @@ def dump_org(org: Org) -> str:
             entry["description"] = objective.description
         if objective.keywords:
             entry["keywords"] = list(objective.keywords)
+        if objective.examples:
+            entry["examples"] = list(objective.examples)
         objectives.append(entry)
     data: dict[str, Any] = {}
     if teams:

@@ -13,6 +13,8 @@ class Objective:
     title: str
     description: str = ""
     keywords: tuple[str, ...] = ()
+    # Updates a leader says serve this objective: they teach the tagger like corrections.
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from bot.alignment.model import Example, Match, Objective, Verdict
 # a shared theme alone is not, a segment-led objective fires on its segment.
 DIRECT = 0.72
 THEME = 0.45
+THEME_MIN = 0.6
 WORD_TITLE = 0.5
 WORD_DESCRIPTION = 0.28
 KEYWORD = 0.75
@@ -50,6 +51,11 @@ NN_NEG_START = 0.3
 CONCEPT_FEATURE = 0.3  # weight of a shared concept or segment against a shared word
 
 WEAK = 0.5
+# Literal evidence: how distinctive a word is in the workspace's own texts scales it.
+IN_PHRASE = 0.5  # an objective word the knowledge read inside a phrase
+DISTINCT_FLOOR = 0.25  # share of a word's weight kept when every text says it
+JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
+PAIR = 0.5  # two adjacent words of an objective, in the same order
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
 MAX_WHY = 4
 # Confidence: a tag is sure when its score clears the threshold by this margin; "serves none"
@@ -58,7 +64,7 @@ SURE_TAG = 0.6
 SURE_NONE = 0.2
 CANDIDATES = 3
 
-_TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*")
+_TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
 # Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
 _NUMBER = re.compile(r"\d[\d.,]*(?:k|m|bn|b|h|hrs|x|st|nd|rd|th|s)?")
 _STEM_CACHE: dict[str, str] = {}
@@ -303,8 +309,10 @@ class _Profile:
     themes: dict[str, float]
     segments: dict[str, float]
     segment_led: bool
-    words: dict[str, float]
+    words: dict[str, float]  # content stem -> weight before distinctiveness
     keywords: list[tuple[tuple[str, ...], str]]
+    pairs: dict[tuple[str, str], str] = field(default_factory=dict)  # adjacent content stems -> surface
+    jargon: set[str] = field(default_factory=set)  # stems written like jargon: "CM2", "RevPAR", "OTD"
     concept_values: dict[str, float] = field(default_factory=dict)
 
     def settle(self) -> None:
@@ -313,11 +321,35 @@ class _Profile:
         for cid, themes in _CONCEPT_THEMES.items():
             overlap = 0.0
             for theme, tw in themes.items():
-                if theme in mine and tw * mine[theme] > overlap:
+                # Only a theme the objective is about carries: a side theme of one of its
+                # concepts would let unrelated vocabulary in.
+                if mine.get(theme, 0.0) >= THEME_MIN and tw * mine[theme] > overlap:
                     overlap = tw * mine[theme]
             value = max(DIRECT * self.concepts.get(cid, 0.0), THEME * overlap)
             if value > 0:
                 self.concept_values[cid] = value
+
+
+_RAW_WORD = re.compile(r"\d+\([A-Za-z]\)|[^\W_]+")
+
+
+def _jargon(text: str) -> set[str]:
+    """Return the stems of words written like in-house jargon: acronyms, codes, mixed case."""
+    found = set()
+    for raw in _RAW_WORD.findall(text):
+        has_digit = any(c.isdigit() for c in raw)
+        if (has_digit and any(c.isalpha() for c in raw)) or (sum(c.isupper() for c in raw) >= 2 and len(raw) <= 12):
+            found.add(stem(raw.casefold()))
+    return found
+
+
+def _pairs(reading: _Reading, into: dict[tuple[str, str], str]) -> None:
+    """Collect adjacent content stems ("room nights", "debit card"): a phrase is stronger than its words."""
+    stems = reading.stems
+    for a, b in zip(stems, stems[1:]):
+        if a in _STOP or b in _STOP or len(a) < 2 or len(b) < 2 or a in _GENERIC and b in _GENERIC:
+            continue
+        into.setdefault((a, b), f"{a} {b}")
 
 
 def _profile(objective: Objective) -> _Profile:
@@ -325,14 +357,18 @@ def _profile(objective: Objective) -> _Profile:
     segments: dict[str, float] = {}
     words: dict[str, float] = {}
     keywords: list[tuple[tuple[str, ...], str]] = []
+    pairs: dict[tuple[str, str], str] = {}
     title_concepts: set[str] = set()
     parts = [(objective.title, 1.0, True)]
     parts += [(kw, 1.0, False) for kw in objective.keywords]
     parts.append((objective.description, DESCRIPTION_WEIGHT, False))
+    jargon: set[str] = set()
     for text, weight, is_title in parts:
         if not text or not text.strip():
             continue
+        jargon |= _jargon(text)
         reading = _read(text, generic_single=True)
+        _pairs(reading, pairs)
         for cid, (strength, _) in reading.concepts.items():
             concepts[cid] = max(concepts.get(cid, 0.0), weight * strength)
             if is_title:
@@ -341,9 +377,11 @@ def _profile(objective: Objective) -> _Profile:
             segments[sid] = max(segments.get(sid, 0.0), weight * strength)
         base = WORD_TITLE if weight == 1.0 else WORD_DESCRIPTION
         for s, surface in reading.words.items():
-            if s in _GENERIC or not surface:
+            if s in _GENERIC:
                 continue
             w = base * (0.4 if s in _COMMON else 1.0)
+            if not surface:  # read inside a knowledge phrase: the concept carries most of it
+                w *= IN_PHRASE
             words[s] = max(words.get(s, 0.0), w)
     for kw in objective.keywords:
         stems = tuple(stem(t) for t in tokenize(kw))
@@ -356,7 +394,8 @@ def _profile(objective: Objective) -> _Profile:
     # Named after a segment with no work concept of its own ("Win in healthcare"):
     # any work for that segment serves it.
     segment_led = bool(segments) and not (title_concepts - {"housekeeping"})
-    return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords)
+    return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords, pairs,
+                    jargon & words.keys())
 
 
 def _explain_away(profiles: Sequence[_Profile]) -> None:
@@ -502,25 +541,52 @@ class _Memory:
 
 
 class Tagger:
-    """Tag texts with the objectives they serve, from knowledge plus learned examples."""
+    """Tag texts with the objectives they serve, from knowledge plus learned examples.
 
-    def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = ()) -> None:
+    `corpus`: texts of the workspace (the updates to tag, say); with the objectives
+    they tell which words are distinctive here and which every text says.
+    """
+
+    def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
+                 corpus: Iterable[str] = ()) -> None:
         self._profiles = [_profile(o) for o in objectives]
         _explain_away(self._profiles)
-        # A word several objectives share tells them apart less well.
-        spread: dict[str, int] = defaultdict(int)
-        for p in self._profiles:
-            for s in p.words:
-                spread[s] += 1
-        for p in self._profiles:
-            p.words = {s: w / math.sqrt(spread[s]) for s, w in p.words.items()}
         _drop_shared_segments(self._profiles)
         for p in self._profiles:
             p.settle()
         self._keys = {p.key for p in self._profiles}
+        taught = [*examples, *(Example(text, (o.key,)) for o in objectives for text in o.examples)]
+        self._distinct = _distinctiveness(self._profiles, [*corpus, *(e.text for e in taught)])
+        self._index_profiles()
         self._memory = _Memory()
-        for example in examples:
+        for example in taught:
             self.learn(example)
+
+    def _index_profiles(self) -> None:
+        """Invert the profiles: each text feature finds the few objectives it is evidence for."""
+        concepts: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        words: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        pairs: dict[tuple[str, str], list[tuple[int, float, str]]] = defaultdict(list)
+        keywords: dict[str, list[tuple[int, tuple[str, ...], str]]] = defaultdict(list)
+        distinct = self._distinct
+        for i, p in enumerate(self._profiles):
+            for cid, value in p.concept_values.items():
+                concepts[cid].append((i, value))
+            for s, w in p.words.items():
+                d = distinct.get(s, 1.0)
+                if s in p.jargon:
+                    w = max(w, JARGON)
+                words[s].append((i, w * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)))
+            for pair, surface in p.pairs.items():
+                d = min(distinct.get(pair[0], 1.0), distinct.get(pair[1], 1.0))
+                pairs[pair].append((i, PAIR * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d) ** 0.5, surface))
+            for stems, original in p.keywords:
+                keywords[stems[0]].append((i, stems, original))
+        self._concept_index = dict(concepts)
+        self._word_index = dict(words)
+        self._pair_index = dict(pairs)
+        self._keyword_index = dict(keywords)
+        self._segmented = [i for i, p in enumerate(self._profiles) if p.segments]
 
     def learn(self, example: Example) -> None:
         """Remember a person's tags for a text; () means it serves no objective."""
@@ -540,83 +606,103 @@ class Tagger:
         if not text or not text.strip() or not self._profiles:
             return Verdict((), True)
         reading = _read(text)
-        scored = []
-        for profile in self._profiles:
-            score, evidence = self._score(profile, reading)
-            scored.append([profile.key, score, evidence])
+        scored = self._score(reading)
         self._recall(reading, scored)
         # Who the work is for and what it does are separate questions: a segment
         # objective competes only with other segment objectives for the text.
         top = {False: 0.0, True: 0.0}
-        for (key, score, _), profile in zip(scored, self._profiles):
-            top[profile.segment_led] = max(top[profile.segment_led], score)
-        matches = [
-            Match(key, round(min(1.0, score), 2), _explain(evidence))
-            for (key, score, evidence), profile in zip(scored, self._profiles)
-            if score >= max(THRESHOLD, RELATIVE * top[profile.segment_led])
-        ]
-        matches.sort(key=lambda m: (-m.score, m.key))
-        best = max((score for _, score, _ in scored), default=0.0)
+        profiles = self._profiles
+        for i, (score, _) in scored.items():
+            led = profiles[i].segment_led
+            top[led] = max(top[led], score)
+        rows = sorted(((profiles[i].key, score, evidence, profiles[i].segment_led)
+                       for i, (score, evidence) in scored.items()), key=lambda row: (-row[1], row[0]))
+        matches = [Match(key, round(min(1.0, score), 2), _explain(evidence))
+                   for key, score, evidence, led in rows if score >= max(THRESHOLD, RELATIVE * top[led])]
+        best = rows[0][1] if rows else 0.0
         confident = best >= SURE_TAG if matches else best < SURE_NONE
         tagged = {m.key for m in matches}
-        misses = sorted(((key, score, evidence) for key, score, evidence in scored
-                         if key not in tagged and score >= SURE_NONE / 2), key=lambda row: (-row[1], row[0]))
-        candidates = [*matches, *(Match(key, round(min(1.0, score), 2), _explain(evidence))
-                                  for key, score, evidence in misses)][:max(CANDIDATES, len(matches))]
+        misses = [Match(key, round(min(1.0, score), 2), _explain(evidence))
+                  for key, score, evidence, _ in rows[:len(matches) + CANDIDATES]
+                  if key not in tagged and score >= SURE_NONE / 2]
+        candidates = [*matches, *misses][:max(CANDIDATES, len(matches))]
         return Verdict(tuple(matches), confident, tuple(candidates))
 
-    def _score(self, profile: _Profile, reading: _Reading) -> tuple[float, list[_Evidence]]:
+    def _score(self, reading: _Reading) -> dict[int, list]:
+        """Return {objective index: [score, evidence]} for the objectives with any evidence."""
         # Explanations stay unformatted here: most objectives do not match most texts.
-        evidence: list[_Evidence] = []
-        miss = 1.0
-        values = profile.concept_values
+        miss: dict[int, float] = defaultdict(lambda: 1.0)
+        evidence: dict[int, list[_Evidence]] = defaultdict(list)
         for cid, (strength, surface) in reading.concepts.items():
-            value = values.get(cid)
-            if value:
+            postings = self._concept_index.get(cid)
+            if not postings:
+                continue
+            # Saying it again in other words ("QBR", "usage", "health review") adds a little.
+            repeats = min(reading.repeats.get(cid, 0), 2)
+            for i, value in postings:
                 value *= strength
-                # Saying it again in other words ("QBR", "usage", "health review") adds a little.
-                for _ in range(min(reading.repeats.get(cid, 0), 2)):
-                    miss *= 1.0 - value * REPEAT
-                miss *= 1.0 - value
-                evidence.append((value, "concept", surface, cid))
-        kw_stems: set[str] = set()
-        for stems, original in profile.keywords:
-            if _contains(reading.stems, stems):
-                miss *= 1.0 - KEYWORD
-                evidence.append((KEYWORD, "keyword", original, ""))
-                kw_stems.update(stems)
-        words = profile.words
+                miss[i] *= (1.0 - value) * (1.0 - value * REPEAT) ** repeats
+                evidence[i].append((value, "concept", surface, cid))
+        stems = reading.stems
+        kw_stems: dict[int, set[str]] = defaultdict(set)
+        seen_kw: set[tuple[int, str]] = set()
+        for at, s in enumerate(stems):
+            for i, kw, original in self._keyword_index.get(s, ()):
+                if (i, original) not in seen_kw and tuple(stems[at:at + len(kw)]) == kw:
+                    seen_kw.add((i, original))
+                    miss[i] *= 1.0 - KEYWORD
+                    evidence[i].append((KEYWORD, "keyword", original, ""))
+                    kw_stems[i].update(kw)
         for s, surface in reading.words.items():
-            w = words.get(s)
-            if w and s not in kw_stems:
+            for i, w in self._word_index.get(s, ()):
+                if s in kw_stems.get(i, ()):
+                    continue
                 # Half weight for words already read as part of a concept phrase.
                 w = w if surface else w * 0.5
-                miss *= 1.0 - w
-                evidence.append((w, "word", surface or s, ""))
-        score = 1.0 - miss
-        if profile.segments:
+                miss[i] *= 1.0 - w
+                evidence[i].append((w, "word", surface or s, ""))
+        if self._pair_index:
+            seen_pairs: set[tuple[str, str]] = set()
+            for pair in zip(stems, stems[1:]):
+                if pair in seen_pairs:
+                    continue
+                seen_pairs.add(pair)
+                for i, w, surface in self._pair_index.get(pair, ()):
+                    miss[i] *= 1.0 - w
+                    evidence[i].append((w, "word", surface, ""))
+        scored = {i: [1.0 - m, evidence[i]] for i, m in miss.items()}
+        for i in self._segmented:
+            profile = self._profiles[i]
             best, hit = 0.0, ("", "")
             for sid, (strength, surface) in reading.segments.items():
                 for target in (sid, *kb.SEGMENT_PARENTS.get(sid, ())):
                     w = profile.segments.get(target, 0.0) * strength
                     if w > best:
                         best, hit = w, (surface, target)
+            row = scored.get(i)
             if best > 0:
                 value = (SEGMENT_LED if profile.segment_led else SEGMENT_PART) * best
-                evidence.append((value, "segment", *hit))
-                score = 1.0 - (1.0 - score) * (1.0 - value)
-            else:
-                score *= UNSEGMENTED
-        return score, evidence
+                if row is None:
+                    row = scored[i] = [0.0, []]
+                row[1].append((value, "segment", *hit))
+                row[0] = 1.0 - (1.0 - row[0]) * (1.0 - value)
+            elif row is not None:
+                row[0] *= UNSEGMENTED
+        return scored
 
-    def _recall(self, reading: _Reading, scored: list[list]) -> None:
+    def _recall(self, reading: _Reading, scored: dict[int, list]) -> None:
         """Let similar labelled examples raise their objectives and lower the rest."""
         near = self._memory.neighbours(reading)
         if not near:
             return
         labels = self._memory.labels
-        for row in scored:
-            key = row[0]
+        index = {p.key: i for i, p in enumerate(self._profiles)}
+        wanted = set(scored)
+        for _, idx in near:
+            wanted.update(index[k] for k in labels[idx] if k in index)
+        for i in wanted:
+            key = self._profiles[i].key
+            row = scored.get(i) or [0.0, []]
             pos = neg = 0.0
             pos_idx = -1
             for sim, idx in near:  # best first, so the first hit is the closest
@@ -628,9 +714,38 @@ class Tagger:
             if pos >= neg and pos > 0:
                 lift = NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
                 if lift > 0:
-                    row[1] = 1.0 - (1.0 - row[1]) * (1.0 - lift)
+                    row[0] = 1.0 - (1.0 - row[0]) * (1.0 - lift)
                     # Ranked first among the reasons: a person's own call is the best one.
-                    row[2].append((1.0 + lift, "example", _short(self._memory.texts[pos_idx]), ""))
+                    row[1].append((1.0 + lift, "example", _short(self._memory.texts[pos_idx]), ""))
             elif neg > NN_NEG_START:
                 drop = NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
-                row[1] *= 1.0 - drop
+                row[0] *= 1.0 - drop
+            if row[0] > 0:
+                scored[i] = row
+
+
+def _distinctiveness(profiles: Sequence[_Profile], texts: Iterable[str]) -> dict[str, float]:
+    """Return how distinctive each objective word is, 0 (every text says it) to 1 (one text does).
+
+    An inverse document frequency over the objectives and the workspace's texts:
+    "CM2" counts fully where one objective names it, "cost" little where every update says it.
+    """
+    wanted = set()
+    for p in profiles:
+        wanted.update(p.words)
+    df: dict[str, int] = defaultdict(int)
+    n = 0
+    for p in profiles:
+        n += 1
+        for s in p.words:
+            df[s] += 1
+    for text in texts:
+        if not text:
+            continue
+        n += 1
+        for s in _read(text).content & wanted:
+            df[s] += 1
+    if n < 2:
+        return {}
+    top = math.log((n + 1) / 2)
+    return {s: max(0.0, min(1.0, math.log((n + 1) / (d + 1)) / top)) for s, d in df.items()}
