@@ -53,9 +53,13 @@ CONCEPT_FEATURE = 0.3  # weight of a shared concept or segment against a shared 
 WEAK = 0.5
 # Literal evidence: how distinctive a word is in the workspace's own texts scales it.
 IN_PHRASE = 0.5  # an objective word the knowledge read inside a phrase
-DISTINCT_FLOOR = 0.25  # share of a word's weight kept when every text says it
+DISTINCT_FLOOR = 0.1
+COMMON_SHARE = 0.1  # a word in at most this share of the workspace's texts is fully distinctive  # share of a word's weight kept when every text says it
 JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
 PAIR = 0.5  # two adjacent words of an objective, in the same order
+TAUGHT = 0.4  # a word people's tags tie to one objective
+TAUGHT_PRIOR = 0.5
+TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective  # pseudo-count that keeps one labelled text from being the last word
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
 MAX_WHY = 4
 # Confidence: a tag is sure when its score clears the threshold by this margin; "serves none"
@@ -333,12 +337,17 @@ class _Profile:
 _RAW_WORD = re.compile(r"\d+\([A-Za-z]\)|[^\W_]+")
 
 
-def _jargon(text: str) -> set[str]:
-    """Return the stems of words written like in-house jargon: acronyms, codes, mixed case."""
+def _jargon(text: str, names: bool = False) -> set[str]:
+    """Return the stems of words written like in-house jargon: acronyms, codes, mixed case.
+
+    With `names`, a capitalised word inside the text counts too ("Make Marshall pay its way").
+    """
     found = set()
-    for raw in _RAW_WORD.findall(text):
+    for n, raw in enumerate(_RAW_WORD.findall(text)):
         has_digit = any(c.isdigit() for c in raw)
-        if (has_digit and any(c.isalpha() for c in raw)) or (sum(c.isupper() for c in raw) >= 2 and len(raw) <= 12):
+        upper = sum(c.isupper() for c in raw)
+        if ((has_digit and any(c.isalpha() for c in raw)) or (upper >= 2 and len(raw) <= 12)
+                or (names and n and upper == 1 and raw[0].isupper() and len(raw) > 2)):
             found.add(stem(raw.casefold()))
     return found
 
@@ -366,7 +375,7 @@ def _profile(objective: Objective) -> _Profile:
     for text, weight, is_title in parts:
         if not text or not text.strip():
             continue
-        jargon |= _jargon(text)
+        jargon |= _jargon(text, names=is_title)
         reading = _read(text, generic_single=True)
         _pairs(reading, pairs)
         for cid, (strength, _) in reading.concepts.items():
@@ -453,6 +462,8 @@ def _explain(evidence: list[_Evidence]) -> tuple[str, ...]:
             reason = f"keyword '{surface}'"
         elif kind == "example":
             reason = f"like: '{surface}'"
+        elif kind == "taught":
+            reason = f"word '{surface}' (from tags)"
         else:
             reason = f"word '{surface}'"
         if reason not in reasons:
@@ -559,6 +570,10 @@ class Tagger:
         self._distinct = _distinctiveness(self._profiles, [*corpus, *(e.text for e in taught)])
         self._index_profiles()
         self._memory = _Memory()
+        self._index_of = {p.key: i for i, p in enumerate(self._profiles)}
+        # Words of labelled texts: stem -> {objective index: texts labelled with it}, and all texts.
+        self._taught: dict[str, dict[int, int]] = {}
+        self._taught_total: dict[str, int] = {}
         for example in taught:
             self.learn(example)
 
@@ -595,7 +610,14 @@ class Tagger:
         labels = [k for k in example.objectives if k in self._keys]
         if len(labels) != len(example.objectives) and not labels:
             return  # tags for objectives this workspace no longer has teach nothing
-        self._memory.add(example.text, labels, _read(example.text))
+        reading = _read(example.text)
+        self._memory.add(example.text, labels, reading)
+        indices = [self._index_of[k] for k in labels]
+        for s in _taught_features(reading):
+            self._taught_total[s] = self._taught_total.get(s, 0) + 1
+            counts = self._taught.setdefault(s, {})
+            for i in indices:
+                counts[i] = counts.get(i, 0) + 1
 
     def tag(self, text: str) -> list[Match]:
         """Return the objectives `text` serves, best first; [] when it serves none."""
@@ -661,6 +683,21 @@ class Tagger:
                 w = w if surface else w * 0.5
                 miss[i] *= 1.0 - w
                 evidence[i].append((w, "word", surface or s, ""))
+        if self._taught:
+            distinct = self._distinct
+            for s, surface in _taught_features(reading).items():
+                counts = self._taught.get(s)
+                if not counts:
+                    continue
+                total = self._taught_total[s]
+                d = distinct.get(s, TAUGHT_CONCEPT)
+                for i, c in counts.items():
+                    # The share of the texts saying it that people tied to this objective,
+                    # trusted more with every text that agrees.
+                    w = TAUGHT * (c / (total + TAUGHT_PRIOR)) * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)
+                    if w > 0.05:
+                        miss[i] *= 1.0 - w
+                        evidence[i].append((w, "taught", surface or s, ""))
         if self._pair_index:
             seen_pairs: set[tuple[str, str]] = set()
             for pair in zip(stems, stems[1:]):
@@ -724,15 +761,20 @@ class Tagger:
                 scored[i] = row
 
 
+def _taught_features(reading: _Reading) -> dict[str, str]:
+    """Return what a labelled text teaches: its content words and its concepts, with their surface."""
+    features = {s: surface for s, surface in reading.words.items() if s not in _GENERIC}
+    for cid, (_, surface) in reading.concepts.items():
+        features["c:" + cid] = surface
+    return features
+
+
 def _distinctiveness(profiles: Sequence[_Profile], texts: Iterable[str]) -> dict[str, float]:
     """Return how distinctive each objective word is, 0 (every text says it) to 1 (one text does).
 
     An inverse document frequency over the objectives and the workspace's texts:
     "CM2" counts fully where one objective names it, "cost" little where every update says it.
     """
-    wanted = set()
-    for p in profiles:
-        wanted.update(p.words)
     df: dict[str, int] = defaultdict(int)
     n = 0
     for p in profiles:
@@ -743,9 +785,10 @@ def _distinctiveness(profiles: Sequence[_Profile], texts: Iterable[str]) -> dict
         if not text:
             continue
         n += 1
-        for s in _read(text).content & wanted:
+        for s in _read(text).content:
             df[s] += 1
     if n < 2:
         return {}
-    top = math.log((n + 1) / 2)
-    return {s: max(0.0, min(1.0, math.log((n + 1) / (d + 1)) / top)) for s, d in df.items()}
+    # A word only one text says is fully distinctive, however few texts there are.
+    top = -math.log(min(COMMON_SHARE, 1 / n))
+    return {s: max(0.0, min(1.0, -math.log(d / n) / top)) for s, d in df.items()}
