@@ -53,19 +53,21 @@ CONCEPT_FEATURE = 0.3  # weight of a shared concept or segment against a shared 
 WEAK = 0.5
 # Literal evidence: how distinctive a word is in the workspace's own texts scales it.
 IN_PHRASE = 0.5  # an objective word the knowledge read inside a phrase
-DISTINCT_FLOOR = 0.1
-COMMON_SHARE = 0.1  # a word in at most this share of the workspace's texts is fully distinctive  # share of a word's weight kept when every text says it
+DISTINCT_FLOOR = 0.1  # share of a word's weight kept when every text says it
+COMMON_SHARE = 0.1  # a word in at most this share of the workspace's texts is fully distinctive
 JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
 PAIR = 0.5  # two adjacent words of an objective, in the same order
 TAUGHT = 0.4  # a word people's tags tie to one objective
-TAUGHT_PRIOR = 0.5
-TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective  # pseudo-count that keeps one labelled text from being the last word
+TAUGHT_PRIOR = 0.5  # pseudo-count that keeps one labelled text from being the last word
+TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
 MAX_WHY = 4
-# Confidence: a tag is sure when its score clears the threshold by this margin; "serves none"
-# is sure when no objective comes near it. Between the two, Alignbot asks.
-SURE_TAG = 0.6
-SURE_NONE = 0.2
+# Confidence: a verdict is sure when no objective's score is within this margin of its
+# cut-off (tagged above it, untagged below it). Between the two, Alignbot asks. Given the
+# workspace's texts, the margin shrinks so that at most ASK_SHARE of them are unsure.
+SURE_MARGIN = 0.08
+ASK_SHARE = 0.22
+CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
 CANDIDATES = 3
 
 _TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
@@ -567,15 +569,19 @@ class Tagger:
             p.settle()
         self._keys = {p.key for p in self._profiles}
         taught = [*examples, *(Example(text, (o.key,)) for o in objectives for text in o.examples)]
+        corpus = [text for text in corpus if text and text.strip()]
         self._distinct = _distinctiveness(self._profiles, [*corpus, *(e.text for e in taught)])
         self._index_profiles()
+        self._sure = SURE_MARGIN
         self._memory = _Memory()
         self._index_of = {p.key: i for i, p in enumerate(self._profiles)}
         # Words of labelled texts: stem -> {objective index: texts labelled with it}, and all texts.
-        self._taught: dict[str, dict[int, int]] = {}
-        self._taught_total: dict[str, int] = {}
+        self._taught: dict[str, dict[int, float]] = {}
+        self._taught_total: dict[str, float] = {}
         for example in taught:
             self.learn(example)
+        if corpus:
+            self._calibrate(corpus)
 
     def _index_profiles(self) -> None:
         """Invert the profiles: each text feature finds the few objectives it is evidence for."""
@@ -612,12 +618,14 @@ class Tagger:
             return  # tags for objectives this workspace no longer has teach nothing
         reading = _read(example.text)
         self._memory.add(example.text, labels, reading)
-        indices = [self._index_of[k] for k in labels]
+        self._teach(reading, [self._index_of[k] for k in labels], 1.0)
+
+    def _teach(self, reading: _Reading, indices: Sequence[int], weight: float) -> None:
         for s in _taught_features(reading):
-            self._taught_total[s] = self._taught_total.get(s, 0) + 1
+            self._taught_total[s] = self._taught_total.get(s, 0.0) + weight
             counts = self._taught.setdefault(s, {})
             for i in indices:
-                counts[i] = counts.get(i, 0) + 1
+                counts[i] = counts.get(i, 0.0) + weight
 
     def tag(self, text: str) -> list[Match]:
         """Return the objectives `text` serves, best first; [] when it serves none."""
@@ -625,8 +633,13 @@ class Tagger:
 
     def judge(self, text: str) -> Verdict:
         """Return the tags of `text`, whether the tagger is sure of them, and the objectives worth asking about."""
+        matches, candidates, margin = self._weigh(text)
+        return Verdict(matches, margin >= self._sure, candidates)
+
+    def _weigh(self, text: str) -> tuple[tuple[Match, ...], tuple[Match, ...], float]:
+        """Return the tags of `text`, the objectives worth asking about, and how far the tags are from flipping."""
         if not text or not text.strip() or not self._profiles:
-            return Verdict((), True)
+            return (), (), 1.0
         reading = _read(text)
         scored = self._score(reading)
         self._recall(reading, scored)
@@ -637,18 +650,24 @@ class Tagger:
         for i, (score, _) in scored.items():
             led = profiles[i].segment_led
             top[led] = max(top[led], score)
-        rows = sorted(((profiles[i].key, score, evidence, profiles[i].segment_led)
+        rows = sorted(((profiles[i].key, score, evidence, max(THRESHOLD, RELATIVE * top[profiles[i].segment_led]))
                        for i, (score, evidence) in scored.items()), key=lambda row: (-row[1], row[0]))
         matches = [Match(key, round(min(1.0, score), 2), _explain(evidence))
-                   for key, score, evidence, led in rows if score >= max(THRESHOLD, RELATIVE * top[led])]
-        best = rows[0][1] if rows else 0.0
-        confident = best >= SURE_TAG if matches else best < SURE_NONE
+                   for key, score, evidence, cut in rows if score >= cut]
         tagged = {m.key for m in matches}
+        # The margin: how much the score closest to its cut-off would have to move to flip a tag.
+        margin = min((abs(score - cut) for _, score, _, cut in rows), default=1.0)
         misses = [Match(key, round(min(1.0, score), 2), _explain(evidence))
                   for key, score, evidence, _ in rows[:len(matches) + CANDIDATES]
-                  if key not in tagged and score >= SURE_NONE / 2]
+                  if key not in tagged and score >= CANDIDATE_MIN]
         candidates = [*matches, *misses][:max(CANDIDATES, len(matches))]
-        return Verdict(tuple(matches), confident, tuple(candidates))
+        return tuple(matches), tuple(candidates), margin
+
+    def _calibrate(self, texts: Sequence[str]) -> None:
+        """Be unsure of at most a fixed share of the workspace's texts: the ones closest to flipping."""
+        margins = sorted(self._weigh(text)[2] for text in texts)
+        if margins:
+            self._sure = min(SURE_MARGIN, margins[int(len(margins) * ASK_SHARE)])
 
     def _score(self, reading: _Reading) -> dict[int, list]:
         """Return {objective index: [score, evidence]} for the objectives with any evidence."""
