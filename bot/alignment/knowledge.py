@@ -343,7 +343,7 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
         remediate, remediated, controls~, control testing, internal controls, policy~,
         policies~, procedure~, procedures~, disclosure, disclosures, due diligence,
         risk assessment, risk questionnaire, bsa, aml, kyc, cip, cdd, sar, sars, ctr, ctrs,
-        ofac, udaap, fair lending, reg e, reg z, hipaa, fda, 510(k), iso, osha, sox, soc #,
+        ofac, udaap, fair lending, reg e, reg z, hipaa, fda, 510(k), fda clearance, iso, osha, sox, soc #,
         gdpr, inspection readiness, mock exam, mock audit, consent order, dor, dors,
         validation~, documented~, certification~, certified~
     """),
@@ -351,7 +351,7 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
         inventory, inventories, stock~, stocked~, stocking~, aged inventory, aged units,
         aging inventory, units~, floorplan, floor plan, on the lot, lot~, back lot,
         days on lot, days in stock, inventory turns, turns~, sell through, sell thru,
-        clearance, overstock, dead stock, excess stock, wholesale~, markdown, markdowns,
+        clearance~, clearance sale, overstock, dead stock, excess stock, wholesale~, markdown, markdowns,
         sku, skus, backorder, backorders, out of stock, stockout, stockouts, replenish~,
         replenishment, trade in, trade ins, traded~, used equipment, used inventory,
         pre owned, preowned, reconditioned, recon, listing~, listings~

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.alignment.model import Example, Match, Objective
-from bot.alignment.tagger import Tagger
+from bot.alignment.tagger import Tagger, _read
 
 # Held-out made-up companies: their words are not in the tagger's development set,
 # so doing well here is what says the built-in knowledge generalises.
@@ -295,3 +295,106 @@ def test_cancelling_customers_are_churn_not_cost_cutting() -> None:
         Objective("margin", "Improve gross margin", "Lower hosting and support cost per customer."),
     ])
     assert keys(tagger.tag("Called 14 inactive accounts; saved 9 from cancelling")) == ["churn"]
+
+
+# A company's own jargon: no built-in knowledge knows these, the objectives name them.
+JARGON_OBJECTIVES = (
+    Objective("cm2", "Lift CM2 to 18%", "Contribution after fulfilment and ad spend."),
+    Objective("otd", "96% OTD at the consignee", "Delivered inside the appointment window."),
+    Objective("revpar", "Portfolio RevPAR +8% YoY"),
+    Objective("clearance", "510(k) clearance for the Mark II pump"),
+    Objective("sns", "Grow Subscribe & Save"),
+)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("CM2 on the bundle SKUs up 2 points after the carton change.", "cm2"),
+        ("Rochester OTD was 89% last week; added a second sweep truck.", "otd"),
+        ("RevPAR index at Savannah back above the comp set.", "revpar"),
+        ("Answered the FDA's questions on our 510(k) submission.", "clearance"),
+        ("Subscribe & Save opt-in now shown on every product page.", "sns"),
+    ],
+)
+def test_an_objectives_own_jargon_tags_alone(text: str, expected: str) -> None:
+    assert keys(Tagger(JARGON_OBJECTIVES).tag(text)) == [expected]
+
+
+def test_a_word_every_text_says_counts_less_than_a_distinctive_one() -> None:
+    objectives = [Objective("lanes", "Fill the Denver lanes"), Objective("claims", "Fewer cargo claims")]
+    corpus = [f"Denver terminal note {i}: trucks, docks and drivers." for i in range(20)]
+    text = "Denver dock walk with the night shift."
+    alone = Tagger(objectives).judge(text).candidates
+    with_corpus = Tagger(objectives, corpus=corpus).judge(text).candidates
+    assert alone and alone[0].key == "lanes"
+    assert not with_corpus or with_corpus[0].score < alone[0].score
+    assert keys(Tagger(objectives, corpus=corpus).tag("Filled 3 more Denver lanes with backhaul.")) == ["lanes"]
+
+
+def test_knowledge_of_one_industry_does_not_fire_in_another() -> None:
+    # SaaS words in other trades: a pipe on a loading dock is not a sales pipeline.
+    tagger = Tagger([Objective("pipe", "Build pipeline", "Qualified opportunities for sales."),
+                     Objective("price", "Hold our prices", "No discounting.")])
+    assert tagger.tag("Pipeline maintenance on the loading dock.") == []
+
+
+def test_clear_evidence_is_sure_and_a_borderline_score_is_not() -> None:
+    tagger = Tagger(LEADERSHIP)
+    sure = tagger.judge("Booked 6 discovery calls and closed two new customers.")
+    assert sure.confident and keys(list(sure.matches)) == ["new-revenue"]
+    assert tagger.judge("Refreshed the brand colours.").confident
+    # A second tag only just over its cut-off: Alignbot asks rather than guesses.
+    unsure = tagger.judge("Signed a bank.")
+    assert not unsure.confident
+    assert {"finserv", "new-revenue"} <= {m.key for m in unsure.candidates}
+
+
+def test_given_the_workspace_texts_it_asks_about_at_most_a_fifth_or_so() -> None:
+    texts = [t for t, _ in SHIFTWISE_UPDATES + FREIGHTLINE_UPDATES]
+    tagger = Tagger(SHIFTWISE, corpus=texts)
+    asked = sum(not tagger.judge(t).confident for t in texts)
+    assert 0 < asked <= 0.25 * len(texts)
+
+
+def test_candidates_offer_the_tags_first_then_the_nearest_misses() -> None:
+    verdict = Tagger(LEADERSHIP).judge("Held the discount at 10% on the Harbor Insurance renewal.")
+    assert [m.key for m in verdict.candidates[:len(verdict.matches)]] == keys(list(verdict.matches))
+    scores = [m.score for m in verdict.candidates[len(verdict.matches):]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_objective_examples_teach_like_corrections() -> None:
+    plain = Tagger(LEADERSHIP)
+    text = "Recorded short Loom walkthroughs of the billing screen."
+    assert "delight" not in keys(plain.tag(text))
+    taught = [Objective(o.key, o.title, o.description, o.keywords,
+                        ("Recorded Loom walkthroughs of the reports screen.",) if o.key == "delight" else ())
+              for o in LEADERSHIP]
+    assert "delight" in keys(Tagger(taught).tag(text))
+
+
+def test_a_few_corrections_teach_in_house_words_for_good() -> None:
+    objectives = [Objective("pipeline", "Build pipeline"), Objective("keep", "Keep our customers"),
+                  Objective("spend", "Spend less")]
+    tagger = Tagger(objectives)
+    later = ["Two Spark sessions with logistics firms.", "Lighthouse visit at Kelso, round two."]
+    assert [keys(tagger.tag(t)) for t in later] == [[], []]
+    for text, key in (("Ran 4 Spark sessions with prospects.", "pipeline"),
+                      ("Lighthouse visits at Ostara and Dunmore.", "keep"),
+                      ("Put two vendors on the sunset list.", "spend")):
+        tagger.learn(Example(text, (key,)))
+    verdicts = [tagger.judge(t) for t in later]
+    assert [keys(list(v.matches)) for v in verdicts] == [["pipeline"], ["keep"]]
+    assert all(v.confident for v in verdicts)
+
+
+def test_cost_of_a_tag_grows_no_faster_than_the_objectives() -> None:
+    # The index finds the few objectives a text's words are evidence for, so a larger
+    # workspace costs no more per objective. Counted in objectives scored, not in seconds.
+    def touched(n: int) -> int:
+        objectives = [Objective(f"o{i}", f"Objective {i}: grow pipeline", f"Project{i} and KPI{i}.")
+                      for i in range(n)]
+        return len(Tagger(objectives)._score(_read("Booked 3 demos for Project4; KPI7 moved.")))
+
+    assert touched(100) <= 20 * touched(5)
