@@ -586,18 +586,25 @@ class Tagger:
     def _index_profiles(self) -> None:
         """Invert the profiles: each text feature finds the few objectives it is evidence for."""
         concepts: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        words: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        words: dict[str, list[tuple[int, float, bool]]] = defaultdict(list)
         pairs: dict[tuple[str, str], list[tuple[int, float, str]]] = defaultdict(list)
         keywords: dict[str, list[tuple[int, tuple[str, ...], str]]] = defaultdict(list)
         distinct = self._distinct
+        owners: dict[str, int] = defaultdict(int)
+        for p in self._profiles:
+            for s in p.words:
+                owners[s] += 1
         for i, p in enumerate(self._profiles):
             for cid, value in p.concept_values.items():
                 concepts[cid].append((i, value))
             for s, w in p.words.items():
-                d = distinct.get(s, 1.0)
-                if s in p.jargon:
+                own = s in p.jargon and owners[s] == 1
+                # An objective's own name or code ("Marshall", "CM2") is said often precisely
+                # because the work is about it: frequent, yet no less telling.
+                d = 1.0 if own else distinct.get(s, 1.0)
+                if own:
                     w = max(w, JARGON)
-                words[s].append((i, w * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)))
+                words[s].append((i, w * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d), own))
             for pair, surface in p.pairs.items():
                 d = min(distinct.get(pair[0], 1.0), distinct.get(pair[1], 1.0))
                 pairs[pair].append((i, PAIR * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d) ** 0.5, surface))
@@ -608,6 +615,9 @@ class Tagger:
         self._pair_index = dict(pairs)
         self._keyword_index = dict(keywords)
         self._segmented = [i for i, p in enumerate(self._profiles) if p.segments]
+        # Named in the title ("Win healthcare"), a segment is a condition; named in passing
+        # in a description ("Store #6 keeps losing ..."), it is only a hint.
+        self._segment_bound = {i for i in self._segmented if max(self._profiles[i].segments.values()) >= 0.9}
 
     def learn(self, example: Example) -> None:
         """Remember a person's tags for a text; () means it serves no objective."""
@@ -695,11 +705,11 @@ class Tagger:
                     evidence[i].append((KEYWORD, "keyword", original, ""))
                     kw_stems[i].update(kw)
         for s, surface in reading.words.items():
-            for i, w in self._word_index.get(s, ()):
+            for i, w, own in self._word_index.get(s, ()):
                 if s in kw_stems.get(i, ()):
                     continue
                 # Half weight for words already read as part of a concept phrase.
-                w = w if surface else w * 0.5
+                w = w if surface or own else w * 0.5
                 miss[i] *= 1.0 - w
                 evidence[i].append((w, "word", surface or s, ""))
         if self._taught:
@@ -742,7 +752,7 @@ class Tagger:
                     row = scored[i] = [0.0, []]
                 row[1].append((value, "segment", *hit))
                 row[0] = 1.0 - (1.0 - row[0]) * (1.0 - value)
-            elif row is not None:
+            elif row is not None and i in self._segment_bound:
                 row[0] *= UNSEGMENTED
         return scored
 

@@ -322,14 +322,20 @@ def test_an_objectives_own_jargon_tags_alone(text: str, expected: str) -> None:
 
 
 def test_a_word_every_text_says_counts_less_than_a_distinctive_one() -> None:
-    objectives = [Objective("lanes", "Fill the Denver lanes"), Objective("claims", "Fewer cargo claims")]
-    corpus = [f"Denver terminal note {i}: trucks, docks and drivers." for i in range(20)]
-    text = "Denver dock walk with the night shift."
+    objectives = [Objective("lanes", "Fill more lanes out of the terminal"), Objective("claims", "Fewer cargo claims")]
+    corpus = [f"Terminal note {i}: trucks, docks and drivers at the terminal." for i in range(20)]
+    text = "Terminal walk with the night shift."
     alone = Tagger(objectives).judge(text).candidates
     with_corpus = Tagger(objectives, corpus=corpus).judge(text).candidates
     assert alone and alone[0].key == "lanes"
     assert not with_corpus or with_corpus[0].score < alone[0].score
-    assert keys(Tagger(objectives, corpus=corpus).tag("Filled 3 more Denver lanes with backhaul.")) == ["lanes"]
+    assert keys(Tagger(objectives, corpus=corpus).tag("Filled 3 more lanes with backhaul.")) == ["lanes"]
+
+
+def test_an_objectives_own_name_counts_however_often_it_is_said() -> None:
+    objectives = [Objective("marshall", "Make Marshall pay its way"), Objective("parts", "Grow parts sales")]
+    corpus = [f"Marshall store note {i}." for i in range(20)]
+    assert keys(Tagger(objectives, corpus=corpus).tag("Marshall open house: 35 farmers came.")) == ["marshall"]
 
 
 def test_knowledge_of_one_industry_does_not_fire_in_another() -> None:
