@@ -455,7 +455,8 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
         timesheets, desk, venue~, slide deck~, slide decks~, photos~, office~, closed out,
         close out, group photo, holiday card, holiday cards, staff mtg, team mtg, dress code,
         handbook, sharepoint, folders, harassment training,
-        harassment prevention, networking, shared drive, org chart
+        harassment prevention, shared drive, org chart, paperwork, workers comp, auto reply,
+        auto replies, autoreply, dashboard~, signage
     """),
 }
 

@@ -332,7 +332,7 @@ class _Profile:
                 if mine.get(theme, 0.0) >= THEME_MIN and tw * mine[theme] > overlap:
                     overlap = tw * mine[theme]
             value = max(DIRECT * self.concepts.get(cid, 0.0), THEME * overlap)
-            if value > 0:
+            if value > 0 and cid != "housekeeping":  # admin words serve no objective
                 self.concept_values[cid] = value
 
 
