@@ -59,7 +59,8 @@ JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
 PAIR = 0.5  # two adjacent words of an objective, in the same order
 TAUGHT = 0.4  # a word people's tags tie to one objective
 TAUGHT_PRIOR = 0.5  # pseudo-count that keeps one labelled text from being the last word
-TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective
+TAUGHT_CONCEPT = 0.6
+TRUST_PRIOR = 0.5  # labelled texts it takes to halve the knowledge's word for an objective  # distinctiveness of a concept people's tags tie to an objective
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
 MAX_WHY = 4
 # Confidence: a verdict is sure when no objective's score is within this margin of its
@@ -679,6 +680,14 @@ class Tagger:
         if margins:
             self._sure = min(SURE_MARGIN, margins[int(len(margins) * ASK_SHARE)])
 
+    def _trust(self, taught: dict[int, float], feature: str, i: int) -> float:
+        """Return how far people's tags bear out the knowledge that `feature` serves objective `i`.
+
+        1 while nobody tagged a text saying it, or when they tied those texts to `i`; it
+        falls as people tie them to other objectives or to none: a correction corrects.
+        """
+        return (TRUST_PRIOR + taught.get(i, 0.0)) / (TRUST_PRIOR + self._taught_total[feature])
+
     def _score(self, reading: _Reading) -> dict[int, list]:
         """Return {objective index: [score, evidence]} for the objectives with any evidence."""
         # Explanations stay unformatted here: most objectives do not match most texts.
@@ -690,8 +699,11 @@ class Tagger:
                 continue
             # Saying it again in other words ("QBR", "usage", "health review") adds a little.
             repeats = min(reading.repeats.get(cid, 0), 2)
+            taught = self._taught.get("c:" + cid)
             for i, value in postings:
                 value *= strength
+                if taught is not None:
+                    value *= self._trust(taught, "c:" + cid, i)
                 miss[i] *= (1.0 - value) * (1.0 - value * REPEAT) ** repeats
                 evidence[i].append((value, "concept", surface, cid))
         stems = reading.stems
@@ -705,9 +717,12 @@ class Tagger:
                     evidence[i].append((KEYWORD, "keyword", original, ""))
                     kw_stems[i].update(kw)
         for s, surface in reading.words.items():
+            taught = self._taught.get(s)
             for i, w, own in self._word_index.get(s, ()):
                 if s in kw_stems.get(i, ()):
                     continue
+                if taught is not None:
+                    w *= self._trust(taught, s, i)
                 # Half weight for words already read as part of a concept phrase.
                 w = w if surface or own else w * 0.5
                 miss[i] *= 1.0 - w
