@@ -2,6 +2,10 @@
 
     python benchmarks/tag_eval.py [--org ORG.yaml] [--updates UPDATES.jsonl] [-v]
     python benchmarks/tag_eval.py --heldout        # the made-up companies in the tests
+    python benchmarks/tag_eval.py --companies [DIR] [--reveal 20]
+        # every dev*_org.yaml in DIR (default ../shared/eval) through `alignbot tag`'s own
+        # code: cold micro-F1, unaligned caught, the share it would ask about and the
+        # micro-F1 once those are answered, and with --reveal K the first K labels taught
 
 Prints precision, recall, micro-F1, unaligned updates caught and every miss with the
 tagger's explanation, so the tagger can be tuned without the CLI.
@@ -80,6 +84,47 @@ def evaluate(objectives: Sequence[Objective], updates: Sequence[dict], verbose: 
     return f1
 
 
+def score_company(org_path: Path, updates_path: Path, reveal: int = 0) -> dict[str, float]:
+    """Score `alignbot tag` (and `--learn` when `reveal`) on one labelled company, as score.py does."""
+    from bot.offline import tag_updates
+    from bot.orgfile import load_updates as read_lines
+    from bot.orgfile import read_org
+
+    rows = load_updates(updates_path)
+    lines = [json.dumps({"id": r["id"], "team": r.get("team", "-"), "text": r["text"],
+                         **({"objectives": r["labels"]} if i < reveal else {})}) for i, r in enumerate(rows)]
+    out = tag_updates(read_org(org_path), list(read_lines(lines)), learn=bool(reveal))[reveal:]
+    rows = rows[reveal:]
+    tp = fp = fn = a_tp = a_fp = a_fn = asked = un_ok = un_n = 0
+    for row, line in zip(rows, out):
+        gold, pred = set(row["labels"]), {o["key"] for o in line["objectives"]}
+        tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+        un_n += not gold
+        un_ok += not gold and not pred
+        if not line["confident"]:
+            asked, pred = asked + 1, gold
+        a_tp, a_fp, a_fn = a_tp + len(gold & pred), a_fp + len(pred - gold), a_fn + len(gold - pred)
+    return {"f1": 2 * tp / (2 * tp + fp + fn), "assisted": 2 * a_tp / (2 * a_tp + a_fp + a_fn),
+            "asked": asked / len(rows), "unaligned_caught": un_ok, "unaligned": un_n}
+
+
+def companies(folder: Path, reveal: int) -> None:
+    """Print the scores of every development company in `folder`, and their mean."""
+    results = []
+    for org in sorted(folder.glob("dev*_org.yaml")):
+        name = org.name.removesuffix("_org.yaml")
+        r = score_company(org, folder / f"{name}_updates.jsonl", reveal)
+        results.append(r)
+        print(f"{name:<6} micro-F1 {r['f1']:.3f}  unaligned caught {r['unaligned_caught']}/{r['unaligned']}  "
+              f"asks {r['asked']:.0%}, then {r['assisted']:.3f}")
+    if results:
+        mean = {k: sum(r[k] for r in results) / len(results) for k in ("f1", "assisted", "asked")}
+        caught = sum(r["unaligned_caught"] for r in results) / max(1, sum(r["unaligned"] for r in results))
+        print(f"mean   micro-F1 {mean['f1']:.3f}  worst {min(r['f1'] for r in results):.3f}  "
+              f"unaligned caught {caught:.0%}  asks {mean['asked']:.0%}, then {mean['assisted']:.3f}"
+              + (f"  (first {reveal} labels taught, not scored)" if reveal else ""))
+
+
 def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
     path = ROOT / "tests" / "bot" / "alignment" / "test_tagger.py"
     spec = importlib.util.spec_from_file_location("_tagger_tests", path)
@@ -99,7 +144,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--updates", default=str(ROOT.parent / "shared" / "eval" / "dev_updates.jsonl"))
     ap.add_argument("--heldout", action="store_true", help="score the made-up companies in the unit tests")
     ap.add_argument("-q", "--quiet", action="store_true", help="scores only, no misses")
+    ap.add_argument("--companies", nargs="?", const=str(ROOT.parent / "shared" / "eval"), metavar="DIR",
+                    help="score every development company (dev*_org.yaml) in DIR")
+    ap.add_argument("--reveal", type=int, default=0, metavar="K", help="with --companies: teach the first K labels")
     opts = ap.parse_args(argv)
+    if opts.companies:
+        companies(Path(opts.companies), opts.reveal)
+        return 0
     if opts.heldout:
         for name, objectives, updates in _heldout_sets():
             evaluate(objectives, updates, verbose=not opts.quiet, title=name)
