@@ -320,6 +320,7 @@ class _Profile:
     keywords: list[tuple[tuple[str, ...], str]]
     pairs: dict[tuple[str, str], str] = field(default_factory=dict)  # adjacent content stems -> surface
     jargon: set[str] = field(default_factory=set)  # stems written like jargon: "CM2", "RevPAR", "OTD"
+    names: set[str] = field(default_factory=set)  # jargon of the title or keywords: the objective's own name
     concept_values: dict[str, float] = field(default_factory=dict)
 
     def settle(self) -> None:
@@ -375,10 +376,14 @@ def _profile(objective: Objective) -> _Profile:
     parts += [(kw, 1.0, False) for kw in objective.keywords]
     parts.append((objective.description, DESCRIPTION_WEIGHT, False))
     jargon: set[str] = set()
+    names: set[str] = set()
     for text, weight, is_title in parts:
         if not text or not text.strip():
             continue
-        jargon |= _jargon(text, names=is_title)
+        found = _jargon(text, names=is_title)
+        jargon |= found
+        if weight == 1.0:  # the title and keywords name what the objective is about
+            names |= found
         reading = _read(text, generic_single=True)
         _pairs(reading, pairs)
         for cid, (strength, _) in reading.concepts.items():
@@ -407,7 +412,7 @@ def _profile(objective: Objective) -> _Profile:
     # any work for that segment serves it.
     segment_led = bool(segments) and not (title_concepts - {"housekeeping"})
     return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords, pairs,
-                    jargon & words.keys())
+                    jargon & words.keys(), names & words.keys())
 
 
 def _explain_away(profiles: Sequence[_Profile]) -> None:
@@ -599,11 +604,12 @@ class Tagger:
             for cid, value in p.concept_values.items():
                 concepts[cid].append((i, value))
             for s, w in p.words.items():
-                own = s in p.jargon and owners[s] == 1
+                own = s in p.names and owners[s] == 1
                 # An objective's own name or code ("Marshall", "CM2") is said often precisely
-                # because the work is about it: frequent, yet no less telling.
+                # because the work is about it: frequent, yet no less telling. Codes in a
+                # description ("MSP-MKE lanes") are often places every update names.
                 d = 1.0 if own else distinct.get(s, 1.0)
-                if own:
+                if s in p.jargon:
                     w = max(w, JARGON)
                 words[s].append((i, w * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d), own))
             for pair, surface in p.pairs.items():
