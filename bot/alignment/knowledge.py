@@ -364,7 +364,7 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
         shipments~, shipment~, volume~, throughput, yield~, spare capacity, idle~,
         asset utilization, billable hours, billed hours, hours billed, shop efficiency
     """),
-    "labor": ("labour productivity", {EFFICIENT: 1.0, UTILISE: 0.3}, """
+    "labor": ("labour productivity", {EFFICIENT: 0.8, UTILISE: 0.3}, """
         labor cost, labour cost, labor costs, labour costs, labor hours, labour hours,
         labor~, labour~, overtime, staffing~, scheduling~, staff schedule, cross trained,
         cross train, cross training, crosstrained, fewer hours, hours per, per occupied room,
