@@ -481,12 +481,6 @@ def _explain(evidence: list[_Evidence]) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def _contains(seq: Sequence[str], sub: tuple[str, ...]) -> bool:
-    n = len(sub)
-    first = sub[0]
-    return any(seq[i] == first and tuple(seq[i : i + n]) == sub for i in range(len(seq) - n + 1))
-
-
 def _short(text: str, limit: int = 48) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
