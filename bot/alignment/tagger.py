@@ -7,12 +7,16 @@ know stays as plain content words. An objective then collects evidence from the 
 
 - a concept both mention (strong), or a concept that serves the same business theme
   (weaker): "booked 6 discovery calls" -> pipeline -> new business;
-- a word or keyword of the objective itself, weighted by how specific it is;
+- a word, word pair or keyword of the objective itself, weighted by how distinctive
+  it is in the workspace's objectives and texts; the objective's own name or code
+  ("CM2", "RevPAR", "Marshall") counts fully;
 - the segment the objective names (an industry, company size or region);
-- labelled examples of similar text that people tagged or corrected.
+- labelled examples (people's tags, corrections, the org file's examples): similar
+  texts, and the words and concepts people tied to each objective.
 
 Evidence combines as a noisy-or, so several weak hints add up while no single
 one is certain. A text serves no objective when nothing reaches the threshold.
+A verdict is unsure when a score sits within a margin of its cut-off.
 """
 
 from __future__ import annotations
