@@ -45,6 +45,7 @@ UNSEGMENTED = 0.5  # evidence kept when an objective names a segment the text do
 DESCRIPTION_WEIGHT = 0.55  # what the description adds, relative to the title
 THRESHOLD = 0.4
 RELATIVE = 0.7  # a second objective must score at least this share of the best
+INDEPENDENT_FLOOR = 0.0
 
 # Learned examples: how similar a past text must be to count, and how much it counts.
 NN_K = 5
@@ -485,6 +486,37 @@ def _explain(evidence: list[_Evidence]) -> tuple[str, ...]:
     return tuple(reasons)
 
 
+def _surface_stems(surface: str) -> set[str]:
+    return {stem(t) for t in tokenize(surface)} - _STOP
+
+
+def _independent(rows: list[tuple[str, float, list[_Evidence], float]]) -> list[tuple[str, float, list[_Evidence], float]]:
+    """Score each objective after the first on the evidence the better ones did not already use.
+
+    One phrase is one piece of evidence: "closed out Expedia" serving direct bookings
+    does not also make the same update serve the revenue objective. A person's own
+    tags of a similar text (kind "example") are always the objective's own.
+    """
+    used: set[str] = set()
+    out = []
+    for key, score, evidence, cut in rows:
+        if used and score >= cut * INDEPENDENT_FLOOR:
+            kept = 1.0
+            for value, kind, surface, ref in evidence:
+                if kind != "example" and (ref in used or _surface_stems(surface) & used):
+                    kept *= 1.0 - min(value, 0.99)
+            score = max(0.0, 1.0 - (1.0 - score) / kept)
+        if score >= cut:
+            for value, kind, surface, ref in evidence:
+                if kind != "example" and value >= 0.1:
+                    used |= _surface_stems(surface)
+                    if ref:
+                        used.add(ref)
+        out.append((key, score, evidence, cut))
+    out.sort(key=lambda row: (-row[1], row[0]))
+    return out
+
+
 def _short(text: str, limit: int = 48) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -667,6 +699,7 @@ class Tagger:
             top[led] = max(top[led], score)
         rows = sorted(((profiles[i].key, score, evidence, max(THRESHOLD, RELATIVE * top[profiles[i].segment_led]))
                        for i, (score, evidence) in scored.items()), key=lambda row: (-row[1], row[0]))
+        rows = _independent(rows)
         matches = [Match(key, round(min(1.0, score), 2), _explain(evidence))
                    for key, score, evidence, cut in rows if score >= cut]
         tagged = {m.key for m in matches}
