@@ -653,3 +653,19 @@ COMMON_BUSINESS_WORDS = frozenset("""
     projects process data platform solution solutions value team people users user
     company organization org
 """.split())
+
+# Words of any status report, whatever the work: days, months, times and the verbs of
+# getting things done. One labelled text saying "set up ... on Tue" teaches nothing by them.
+ROUTINE_WORDS = frozenset("""
+    mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday
+    saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec january february march
+    april june july august september october november december today tomorrow yesterday
+    week weeks wk wks weekly day days daily night nights am pm morning afternoon tonight
+    last next first second third ago since until til thru via per w etc ok re us we our
+    set setting setup up got get getting done did doing started start starting finished
+    sent send sending put moved move made making took take taking gave give went go going
+    ran run running pulled pull called call calls meeting meetings sync list lists
+    now still also live option options open opened asked ask asks said says told
+    new old one two three four five six seven eight nine ten dozen few many
+    lunch coffee staff folks everyone anyone nobody someone
+""".split())

@@ -62,8 +62,8 @@ DISTINCT_FLOOR = 0.1  # share of a word's weight kept when every text says it
 COMMON_SHARE = 0.1  # a word in at most this share of the workspace's texts is fully distinctive
 JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
 PAIR = 0.5  # two adjacent words of an objective, in the same order
-TAUGHT = 0.4  # a word people's tags tie to one objective
-TAUGHT_PRIOR = 0.5  # pseudo-count that keeps one labelled text from being the last word
+TAUGHT = 0.6  # a word people tie to one objective more often than they tag it at all
+TAUGHT_PRIOR = 2.0  # pseudo-count of labelled texts at the base rate: one text is not the last word
 TAUGHT_CONCEPT = 0.6
 TRUST_PRIOR = 0.5  # labelled texts it takes to halve the knowledge's word for an objective  # distinctiveness of a concept people's tags tie to an objective
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
@@ -209,6 +209,7 @@ _CONCEPT_THEMES[_COST_CUT_ID] = _COST_CUT_THEMES
 _SEGMENT_LABELS = {sid: label for sid, (label, _) in kb.SEGMENTS.items()}
 _STOP = frozenset(stem(w) for w in kb.STOPWORDS) | {"#"}
 _GENERIC = frozenset(stem(w) for w in kb.GENERIC_OBJECTIVE_WORDS)
+_ROUTINE = frozenset(stem(w) for w in kb.ROUTINE_WORDS) | _GENERIC
 _COMMON = frozenset(stem(w) for w in kb.COMMON_BUSINESS_WORDS)
 _HEADCOUNT = frozenset(stem(w) for w in kb.HEADCOUNT_WORDS)
 
@@ -614,6 +615,8 @@ class Tagger:
         # Words of labelled texts: stem -> {objective index: texts labelled with it}, and all texts.
         self._taught: dict[str, dict[int, float]] = {}
         self._taught_total: dict[str, float] = {}
+        self._label_counts: dict[int, float] = {}  # labelled texts per objective
+        self._labelled = 0.0
         for example in taught:
             self.learn(example)
         if corpus:
@@ -668,6 +671,9 @@ class Tagger:
         self._teach(reading, [self._index_of[k] for k in labels], 1.0)
 
     def _teach(self, reading: _Reading, indices: Sequence[int], weight: float) -> None:
+        self._labelled += weight
+        for i in indices:
+            self._label_counts[i] = self._label_counts.get(i, 0.0) + weight
         for s in _taught_features(reading):
             self._taught_total[s] = self._taught_total.get(s, 0.0) + weight
             counts = self._taught.setdefault(s, {})
@@ -773,9 +779,12 @@ class Tagger:
                 total = self._taught_total[s]
                 d = distinct.get(s, TAUGHT_CONCEPT)
                 for i, c in counts.items():
-                    # The share of the texts saying it that people tied to this objective,
-                    # trusted more with every text that agrees.
-                    w = TAUGHT * (c / (total + TAUGHT_PRIOR)) * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)
+                    # How much more often people tied texts saying it to this objective than
+                    # they tie texts to it at all, trusted more with every text that agrees.
+                    base = (self._label_counts.get(i, 0.0) + 1.0) / (self._labelled + 2.0)
+                    share = (c + TAUGHT_PRIOR * base) / (total + TAUGHT_PRIOR)
+                    lift = max(0.0, (share - base) / (1.0 - base))
+                    w = TAUGHT * lift * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)
                     if w > 0.05:
                         miss[i] *= 1.0 - w
                         evidence[i].append((w, "taught", surface or s, ""))
@@ -844,7 +853,7 @@ class Tagger:
 
 def _taught_features(reading: _Reading) -> dict[str, str]:
     """Return what a labelled text teaches: its content words and its concepts, with their surface."""
-    features = {s: surface for s, surface in reading.words.items() if s not in _GENERIC}
+    features = {s: surface for s, surface in reading.words.items() if s not in _ROUTINE}
     for cid, (_, surface) in reading.concepts.items():
         features["c:" + cid] = surface
     return features
