@@ -64,8 +64,8 @@ JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
 PAIR = 0.5  # two adjacent words of an objective, in the same order
 TAUGHT = 0.6  # a word people tie to one objective more often than they tag it at all
 TAUGHT_PRIOR = 2.0  # pseudo-count of labelled texts at the base rate: one text is not the last word
-TAUGHT_CONCEPT = 0.6
-TRUST_PRIOR = 0.5  # labelled texts it takes to halve the knowledge's word for an objective  # distinctiveness of a concept people's tags tie to an objective
+TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective
+TRUST_PRIOR = 0.5  # labelled texts it takes to halve the knowledge's word for an objective
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
 MAX_WHY = 4
 # Confidence: a verdict is sure when no objective's score is within this margin of its
@@ -73,6 +73,7 @@ MAX_WHY = 4
 # workspace's texts, the margin shrinks so that at most ASK_SHARE of them are unsure.
 SURE_MARGIN = 0.08
 ASK_SHARE = 0.22
+SEVERAL_DOUBT = 0.6  # several tags are more often wrong than one: their margin counts less
 CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
 CANDIDATES = 3
 
@@ -711,6 +712,8 @@ class Tagger:
         tagged = {m.key for m in matches}
         # The margin: how much the score closest to its cut-off would have to move to flip a tag.
         margin = min((abs(score - cut) for _, score, _, cut in rows), default=1.0)
+        if len(matches) > 1:
+            margin *= SEVERAL_DOUBT
         misses = [Match(key, round(min(1.0, score), 2), _explain(evidence))
                   for key, score, evidence, _ in rows[:len(matches) + CANDIDATES]
                   if key not in tagged and score >= CANDIDATE_MIN]
