@@ -45,7 +45,6 @@ UNSEGMENTED = 0.5  # evidence kept when an objective names a segment the text do
 DESCRIPTION_WEIGHT = 0.55  # what the description adds, relative to the title
 THRESHOLD = 0.4
 RELATIVE = 0.7  # a second objective must score at least this share of the best
-INDEPENDENT_FLOOR = 0.0
 
 # Learned examples: how similar a past text must be to count, and how much it counts.
 NN_K = 5
@@ -495,25 +494,29 @@ def _surface_stems(surface: str) -> set[str]:
 def _independent(rows: list[tuple[str, float, list[_Evidence], float]]) -> list[tuple[str, float, list[_Evidence], float]]:
     """Score each objective after the first on the evidence the better ones did not already use.
 
-    One phrase is one piece of evidence: "closed out Expedia" serving direct bookings
-    does not also make the same update serve the revenue objective. A person's own
-    tags of a similar text (kind "example") are always the objective's own.
+    One phrase is one piece of evidence: "cost per direct booking" serving direct bookings
+    does not also make the same update serve the cost objective. A phrase stays with the
+    objective it is strongest evidence for, and a person's own tags of a similar text
+    (kind "example") are always the objective's own.
     """
-    used: set[str] = set()
+    used: dict[str, float] = {}  # stem or concept -> the strongest value a tagged objective took from it
     out = []
     for key, score, evidence, cut in rows:
-        if used and score >= cut * INDEPENDENT_FLOOR:
+        if used and score >= cut:
             kept = 1.0
             for value, kind, surface, ref in evidence:
-                if kind != "example" and (ref in used or _surface_stems(surface) & used):
+                if kind == "example":
+                    continue
+                taken = max((used.get(s, 0.0) for s in (ref, *_surface_stems(surface)) if s), default=0.0)
+                if taken >= value:
                     kept *= 1.0 - min(value, 0.99)
             score = max(0.0, 1.0 - (1.0 - score) / kept)
         if score >= cut:
             for value, kind, surface, ref in evidence:
                 if kind != "example" and value >= 0.1:
-                    used |= _surface_stems(surface)
-                    if ref:
-                        used.add(ref)
+                    for s in (ref, *_surface_stems(surface)):
+                        if s and used.get(s, 0.0) < value:
+                            used[s] = value
         out.append((key, score, evidence, cut))
     out.sort(key=lambda row: (-row[1], row[0]))
     return out
