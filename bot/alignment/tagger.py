@@ -859,7 +859,7 @@ class Tagger:
 
 def _taught_features(reading: _Reading) -> dict[str, str]:
     """Return what a labelled text teaches: its content words and its concepts, with their surface."""
-    features = {s: surface for s, surface in reading.words.items() if s not in _ROUTINE}
+    features = {s: surface for s, surface in reading.words.items() if not _ROUTINE.issuperset(s.split())}
     for cid, (_, surface) in reading.concepts.items():
         features["c:" + cid] = surface
     return features

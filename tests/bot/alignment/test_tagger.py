@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.alignment.model import Example, Match, Objective
-from bot.alignment.tagger import Tagger, _read
+from bot.alignment.tagger import Tagger, _independent, _read
 
 # Held-out made-up companies: their words are not in the tagger's development set,
 # so doing well here is what says the built-in knowledge generalises.
@@ -393,6 +393,45 @@ def test_a_few_corrections_teach_in_house_words_for_good() -> None:
     verdicts = [tagger.judge(t) for t in later]
     assert [keys(list(v.matches)) for v in verdicts] == [["pipeline"], ["keep"]]
     assert all(v.confident for v in verdicts)
+
+
+def test_a_second_tag_needs_evidence_of_its_own() -> None:
+    # Both objectives scored on "cost per direct booking"; the second has nothing else.
+    rows = [("direct", 0.89, [(0.72, "concept", "metasearch", "ota"), (0.5, "word", "direct booking", "")], 0.4),
+            ("flow", 0.7, [(0.5, "concept", "cost", "spend"), (0.4, "word", "booking", "")], 0.62),
+            ("guests", 0.66, [(0.66, "concept", "review scores", "satisfaction")], 0.62)]
+    # "cost" was not the first objective's, yet "booking" was: only "cost" is left to flow.
+    scores = {key: score for key, score, _, _ in _independent(rows)}
+    assert scores["direct"] == 0.89
+    assert scores["flow"] == pytest.approx(0.5)
+    assert scores["guests"] == 0.66  # evidence nobody else used keeps its score
+
+
+def test_a_shared_phrase_stays_with_the_objective_it_is_strongest_evidence_for() -> None:
+    # The first objective took "brand.com" only weakly (a side theme); it is the second's own evidence.
+    rows = [("groups", 0.8, [(0.6, "concept", "booked", "revenue"), (0.3, "concept", "brand.com", "direct")], 0.4),
+            ("direct", 0.72, [(0.72, "concept", "brand.com", "direct")], 0.56)]
+    assert {key: score for key, score, _, _ in _independent(rows)} == {"groups": 0.8, "direct": 0.72}
+
+
+def test_a_persons_tag_of_a_similar_text_is_always_the_objectives_own_evidence() -> None:
+    rows = [("a", 0.9, [(0.8, "word", "spark", "")], 0.4),
+            ("b", 0.7, [(1.5, "example", "Spark session with Ostara", ""), (0.5, "word", "spark", "")], 0.63)]
+    scores = {key: score for key, score, _, _ in _independent(rows)}
+    assert scores["b"] == pytest.approx(1.0 - 0.3 / 0.5)
+
+
+def test_routine_words_of_a_labelled_text_teach_nothing() -> None:
+    tagger = Tagger([Objective("pipeline", "Build pipeline"), Objective("keep", "Keep our customers"),
+                     Objective("spend", "Spend less")])
+    for text, key in (("Tue: Spark session with Ostara, set a pilot", "pipeline"),
+                      ("Two Spark sessions on Tue with logistics firms", "pipeline"),
+                      ("Lighthouse visit at Dunmore", "keep"), ("Put two vendors on the sunset list", "spend")):
+        tagger.learn(Example(text, (key,)))
+    taught = [why for m in tagger.tag("Tue: set the new printer for the office") for why in m.why if "(from tags)" in why]
+    assert not [why for why in taught if "'tue'" in why or "'set'" in why]
+    # The work's own words still teach.
+    assert "word 'spark' (from tags)" in tagger.tag("Spark session with Kelso")[0].why
 
 
 def test_cost_of_a_tag_grows_no_faster_than_the_objectives() -> None:
