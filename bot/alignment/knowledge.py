@@ -452,8 +452,8 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
         off site, team offsite, all hands, team meeting, staff meeting, one on one,
         team lunch, happy hour, birthday, holiday party, holiday card, holiday cards,
         office move, laptop, password, calendar, out of office, vacation, pto, timesheet,
-        timesheets, desk, venue~, slide deck~, slide decks~, photos~, office~, closed out,
-        close out, group photo, holiday card, holiday cards, staff mtg, team mtg, dress code,
+        timesheets, desk~, venue~, slide deck~, slide decks~, photos~, office~, closed out~,
+        close out~, group photo, holiday card, holiday cards, staff mtg, team mtg, dress code,
         handbook, sharepoint, folders, harassment training,
         harassment prevention, shared drive, org chart, paperwork, workers comp, auto reply,
         auto replies, autoreply, dashboard~, signage

@@ -63,6 +63,7 @@ JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
 PAIR = 0.5  # two adjacent words of an objective, in the same order
 TAUGHT = 0.6  # a word people tie to one objective more often than they tag it at all
 TAUGHT_PRIOR = 2.0  # pseudo-count of labelled texts at the base rate: one text is not the last word
+ADMIN_DAMP = 0.5  # share of every score plain internal admin ("staff mtg", "calendar") explains away
 TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective
 TRUST_PRIOR = 0.5  # labelled texts it takes to halve the knowledge's word for an objective
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
@@ -699,6 +700,12 @@ class Tagger:
             return (), (), 1.0
         reading = _read(text)
         scored = self._score(reading)
+        admin = reading.concepts.get("housekeeping")
+        if admin and admin[0] >= 1.0:
+            # Plain internal admin explains a text away: "updated the compliance calendar"
+            # is paperwork, not the compliance objective's work.
+            for row in scored.values():
+                row[0] *= 1.0 - ADMIN_DAMP
         self._recall(reading, scored)
         # Who the work is for and what it does are separate questions: a segment
         # objective competes only with other segment objectives for the text.

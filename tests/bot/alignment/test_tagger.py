@@ -434,6 +434,15 @@ def test_routine_words_of_a_labelled_text_teach_nothing() -> None:
     assert "word 'spark' (from tags)" in tagger.tag("Spark session with Kelso")[0].why
 
 
+def test_plain_internal_admin_serves_no_objective_even_in_its_words() -> None:
+    tagger = Tagger([Objective("exam", "Clean regulatory exam", "No repeat findings; compliance reviews of every campaign."),
+                     Objective("desk", "Faster check-in", "Front desk wait under 3 minutes.")])
+    assert tagger.tag("Updated the compliance calendar in SharePoint and reorganized the folders") == []
+    assert keys(tagger.tag("Compliance review of the spring campaign: 2 claims pulled")) == ["exam"]
+    # A hotel's front desk is the work, not office furniture.
+    assert keys(tagger.tag("Front desk now checks guests in on tablets, wait down to 2 min")) == ["desk"]
+
+
 def test_cost_of_a_tag_grows_no_faster_than_the_objectives() -> None:
     # The index finds the few objectives a text's words are evidence for, so a larger
     # workspace costs no more per objective. Counted in objectives scored, not in seconds.
