@@ -417,7 +417,8 @@ def _profile(objective: Objective) -> _Profile:
             themes[theme] = max(themes.get(theme, 0.0), w * tw)
     # Named after a segment with no work concept of its own ("Win in healthcare"):
     # any work for that segment serves it.
-    segment_led = bool(segments) and not (title_concepts - {"housekeeping"})
+    # A segment said only in passing in the description ("trucks in the field") leads nothing.
+    segment_led = any(w >= 0.9 for w in segments.values()) and not (title_concepts - {"housekeeping"})
     return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords, pairs,
                     jargon & words.keys(), names & words.keys())
 

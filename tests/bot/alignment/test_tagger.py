@@ -443,6 +443,16 @@ def test_plain_internal_admin_serves_no_objective_even_in_its_words() -> None:
     assert keys(tagger.tag("Front desk now checks guests in on tablets, wait down to 2 min")) == ["desk"]
 
 
+def test_a_segment_said_in_passing_in_a_description_does_not_lead_the_objective() -> None:
+    tagger = Tagger([Objective("uptime", "Nobody down more than 24 hrs in season",
+                               "No customer waits more than a day for us. Parts on the shelf, trucks in the field."),
+                     Objective("used", "Move the used iron", "Used inventory over 180 days sold by March."),
+                     Objective("fin", "Win financial services", "Banks and credit unions.")])
+    assert tagger.tag("Leased two new trucks for the sales reps") == []
+    # Named in the title, a segment still leads: any work for it serves the objective.
+    assert keys(tagger.tag("Signed our first credit union")) == ["fin"]
+
+
 def test_cost_of_a_tag_grows_no_faster_than_the_objectives() -> None:
     # The index finds the few objectives a text's words are evidence for, so a larger
     # workspace costs no more per objective. Counted in objectives scored, not in seconds.
