@@ -6,6 +6,9 @@
         # every dev*_org.yaml in DIR (default ../shared/eval) through `alignbot tag`'s own
         # code: cold micro-F1, unaligned caught, the share it would ask about and the
         # micro-F1 once those are answered, and with --reveal K the first K labels taught
+    python benchmarks/tag_eval.py --companies --curve
+        # the learning curve on fixed updates: micro-F1 on each company's updates after
+        # the first 40, with 0, 10, 20 and 40 of those first labels taught
 
 Prints precision, recall, micro-F1, unaligned updates caught and every miss with the
 tagger's explanation, so the tagger can be tuned without the CLI.
@@ -113,6 +116,9 @@ def companies(folder: Path, reveal: int) -> None:
     results = []
     for org in sorted(folder.glob("dev*_org.yaml")):
         name = org.name.removesuffix("_org.yaml")
+        if len(load_updates(folder / f"{name}_updates.jsonl")) <= reveal:
+            print(f"{name:<6} skipped: no more than {reveal} updates")
+            continue
         r = score_company(org, folder / f"{name}_updates.jsonl", reveal)
         results.append(r)
         print(f"{name:<6} micro-F1 {r['f1']:.3f}  unaligned caught {r['unaligned_caught']}/{r['unaligned']}  "
@@ -123,6 +129,35 @@ def companies(folder: Path, reveal: int) -> None:
         print(f"mean   micro-F1 {mean['f1']:.3f}  worst {min(r['f1'] for r in results):.3f}  "
               f"unaligned caught {caught:.0%}  asks {mean['asked']:.0%}, then {mean['assisted']:.3f}"
               + (f"  (first {reveal} labels taught, not scored)" if reveal else ""))
+
+
+def learning_curve(folder: Path, tail: int = 40, steps: Sequence[int] = (0, 10, 20, 40)) -> None:
+    """Print micro-F1 on the same updates (each company's after the first `tail`) as more labels are taught.
+
+    `--reveal K` scores different updates for each K; this holds the scored ones fixed, so
+    the figures differ only by what was learned. Companies with no more than `tail` updates are left out.
+    """
+    from bot.alignment.model import Example
+    from bot.orgfile import read_org
+
+    sets = []
+    for org in sorted(folder.glob("dev*_org.yaml")):
+        rows = load_updates(folder / f"{org.name.removesuffix('_org.yaml')}_updates.jsonl")
+        if len(rows) > tail:
+            sets.append((org.name.removesuffix("_org.yaml"), read_org(org).objectives, rows))
+    figures = []
+    for k in steps:
+        tp = fp = fn = 0
+        for _, objectives, rows in sets:
+            tagger = Tagger(objectives, corpus=[r["text"] for r in rows])
+            for row in rows[:k]:
+                tagger.learn(Example(row["text"], tuple(row["labels"])))
+            for row in rows[tail:]:
+                gold, pred = set(row["labels"]), {m.key for m in tagger.tag(row["text"])}
+                tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+        figures.append(f"{k} taught: {2 * tp / (2 * tp + fp + fn):.3f}")
+    print(f"micro-F1 on the updates after the first {tail} of {', '.join(name for name, _, _ in sets)}: "
+          + ", ".join(figures))
 
 
 def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
@@ -147,7 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--companies", nargs="?", const=str(ROOT.parent / "shared" / "eval"), metavar="DIR",
                     help="score every development company (dev*_org.yaml) in DIR")
     ap.add_argument("--reveal", type=int, default=0, metavar="K", help="with --companies: teach the first K labels")
+    ap.add_argument("--curve", action="store_true",
+                    help="with --companies: micro-F1 on the same updates after teaching 0, 10, 20 and 40 labels")
     opts = ap.parse_args(argv)
+    if opts.companies and opts.curve:
+        learning_curve(Path(opts.companies))
+        return 0
     if opts.companies:
         companies(Path(opts.companies), opts.reveal)
         return 0

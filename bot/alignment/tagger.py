@@ -70,8 +70,11 @@ REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
 MAX_WHY = 4
 # Confidence: a verdict is sure when no objective's score is within this margin of its
 # cut-off (tagged above it, untagged below it). Between the two, Alignbot asks. Given the
-# workspace's texts, the margin shrinks so that at most ASK_SHARE of them are unsure.
+# workspace's texts, the margin is set so that about ASK_SHARE of them are unsure, the
+# ones closest to flipping: narrower where many sit near a cut-off, wider (up to SURE_MAX)
+# where few do.
 SURE_MARGIN = 0.08
+SURE_MAX = 0.15
 ASK_SHARE = 0.22
 SEVERAL_DOUBT = 0.6  # several tags are more often wrong than one: their margin counts less
 CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
@@ -735,7 +738,7 @@ class Tagger:
         """Be unsure of at most a fixed share of the workspace's texts: the ones closest to flipping."""
         margins = sorted(self._weigh(text)[2] for text in texts)
         if margins:
-            self._sure = min(SURE_MARGIN, margins[int(len(margins) * ASK_SHARE)])
+            self._sure = min(SURE_MAX, margins[int(len(margins) * ASK_SHARE)])
 
     def _trust(self, taught: dict[int, float], feature: str, i: int) -> float:
         """Return how far people's tags bear out the knowledge that `feature` serves objective `i`.
