@@ -492,8 +492,9 @@ def _explain(evidence: list[_Evidence]) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def _surface_stems(surface: str) -> set[str]:
-    return {stem(t) for t in tokenize(surface)} - _STOP
+@lru_cache(maxsize=8192)
+def _surface_stems(surface: str) -> frozenset[str]:
+    return frozenset(stem(t) for t in tokenize(surface)) - _STOP
 
 
 def _independent(rows: list[tuple[str, float, list[_Evidence], float]]) -> list[tuple[str, float, list[_Evidence], float]]:
