@@ -15,7 +15,8 @@ know stays as plain content words. An objective then collects evidence from the 
   texts, and the words and concepts people tied to each objective.
 
 Evidence combines as a noisy-or, so several weak hints add up while no single
-one is certain. A text serves no objective when nothing reaches the threshold.
+one is certain. A text serves no objective when nothing reaches the threshold;
+a second objective needs evidence the first did not already use.
 A verdict is unsure when a score sits within a margin of its cut-off.
 """
 
@@ -45,6 +46,7 @@ UNSEGMENTED = 0.5  # evidence kept when an objective names a segment the text do
 DESCRIPTION_WEIGHT = 0.55  # what the description adds, relative to the title
 THRESHOLD = 0.4
 RELATIVE = 0.7  # a second objective must score at least this share of the best
+ADMIN_DAMP = 0.5  # share of every score plain internal admin ("staff mtg", "calendar") explains away
 
 # Learned examples: how similar a past text must be to count, and how much it counts.
 NN_K = 5
@@ -58,12 +60,11 @@ WEAK = 0.5
 # Literal evidence: how distinctive a word is in the workspace's own texts scales it.
 IN_PHRASE = 0.5  # an objective word the knowledge read inside a phrase
 DISTINCT_FLOOR = 0.1  # share of a word's weight kept when every text says it
-COMMON_SHARE = 0.1  # a word in at most this share of the workspace's texts is fully distinctive
+COMMON_SHARE = 0.1  # with fewer than 1/COMMON_SHARE texts, even a word only one says is not fully distinctive
 JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
 PAIR = 0.7  # two adjacent words of an objective, in the same order: right 9 times in 10 on the dev sets
 TAUGHT = 0.6  # a word people tie to one objective more often than they tag it at all
 TAUGHT_PRIOR = 2.0  # pseudo-count of labelled texts at the base rate: one text is not the last word
-ADMIN_DAMP = 0.5  # share of every score plain internal admin ("staff mtg", "calendar") explains away
 TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective
 TRUST_PRIOR = 0.5  # labelled texts it takes to halve the knowledge's word for an objective
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
@@ -736,7 +737,7 @@ class Tagger:
         return tuple(matches), tuple(candidates), margin
 
     def _calibrate(self, texts: Sequence[str]) -> None:
-        """Be unsure of at most a fixed share of the workspace's texts: the ones closest to flipping."""
+        """Be unsure of about a fixed share of the workspace's texts: the ones closest to flipping."""
         margins = sorted(self._weigh(text)[2] for text in texts)
         if margins:
             self._sure = min(SURE_MAX, margins[int(len(margins) * ASK_SHARE)])
