@@ -2,6 +2,13 @@
 
     python benchmarks/tag_eval.py [--org ORG.yaml] [--updates UPDATES.jsonl] [-v]
     python benchmarks/tag_eval.py --heldout        # the made-up companies in the tests
+    python benchmarks/tag_eval.py --companies [DIR] [--reveal 20]
+        # every dev*_org.yaml in DIR (default ../shared/eval) through `alignbot tag`'s own
+        # code: cold micro-F1, unaligned caught, the share it would ask about and the
+        # micro-F1 once those are answered, and with --reveal K the first K labels taught
+    python benchmarks/tag_eval.py --companies --curve
+        # the learning curve on fixed updates: micro-F1 on each company's updates after
+        # the first 40, with 0, 10, 20 and 40 of those first labels taught
 
 Prints precision, recall, micro-F1, unaligned updates caught and every miss with the
 tagger's explanation, so the tagger can be tuned without the CLI.
@@ -80,6 +87,79 @@ def evaluate(objectives: Sequence[Objective], updates: Sequence[dict], verbose: 
     return f1
 
 
+def score_company(org_path: Path, updates_path: Path, reveal: int = 0) -> dict[str, float]:
+    """Score `alignbot tag` (and `--learn` when `reveal`) on one labelled company, as score.py does."""
+    from bot.offline import tag_updates
+    from bot.orgfile import load_updates as read_lines
+    from bot.orgfile import read_org
+
+    rows = load_updates(updates_path)
+    lines = [json.dumps({"id": r["id"], "team": r.get("team", "-"), "text": r["text"],
+                         **({"objectives": r["labels"]} if i < reveal else {})}) for i, r in enumerate(rows)]
+    out = tag_updates(read_org(org_path), list(read_lines(lines)), learn=bool(reveal))[reveal:]
+    rows = rows[reveal:]
+    tp = fp = fn = a_tp = a_fp = a_fn = asked = un_ok = un_n = 0
+    for row, line in zip(rows, out):
+        gold, pred = set(row["labels"]), {o["key"] for o in line["objectives"]}
+        tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+        un_n += not gold
+        un_ok += not gold and not pred
+        if not line["confident"]:
+            asked, pred = asked + 1, gold
+        a_tp, a_fp, a_fn = a_tp + len(gold & pred), a_fp + len(pred - gold), a_fn + len(gold - pred)
+    return {"f1": 2 * tp / (2 * tp + fp + fn), "assisted": 2 * a_tp / (2 * a_tp + a_fp + a_fn),
+            "asked": asked / len(rows), "unaligned_caught": un_ok, "unaligned": un_n}
+
+
+def companies(folder: Path, reveal: int) -> None:
+    """Print the scores of every development company in `folder`, and their mean."""
+    results = []
+    for org in sorted(folder.glob("dev*_org.yaml")):
+        name = org.name.removesuffix("_org.yaml")
+        if len(load_updates(folder / f"{name}_updates.jsonl")) <= reveal:
+            print(f"{name:<6} skipped: no more than {reveal} updates")
+            continue
+        r = score_company(org, folder / f"{name}_updates.jsonl", reveal)
+        results.append(r)
+        print(f"{name:<6} micro-F1 {r['f1']:.3f}  unaligned caught {r['unaligned_caught']}/{r['unaligned']}  "
+              f"asks {r['asked']:.0%}, then {r['assisted']:.3f}")
+    if results:
+        mean = {k: sum(r[k] for r in results) / len(results) for k in ("f1", "assisted", "asked")}
+        caught = sum(r["unaligned_caught"] for r in results) / max(1, sum(r["unaligned"] for r in results))
+        print(f"mean   micro-F1 {mean['f1']:.3f}  worst {min(r['f1'] for r in results):.3f}  "
+              f"unaligned caught {caught:.0%}  asks {mean['asked']:.0%}, then {mean['assisted']:.3f}"
+              + (f"  (first {reveal} labels taught, not scored)" if reveal else ""))
+
+
+def learning_curve(folder: Path, tail: int = 40, steps: Sequence[int] = (0, 10, 20, 40)) -> None:
+    """Print micro-F1 on the same updates (each company's after the first `tail`) as more labels are taught.
+
+    `--reveal K` scores different updates for each K; this holds the scored ones fixed, so
+    the figures differ only by what was learned. Companies with no more than `tail` updates are left out.
+    """
+    from bot.alignment.model import Example
+    from bot.orgfile import read_org
+
+    sets = []
+    for org in sorted(folder.glob("dev*_org.yaml")):
+        rows = load_updates(folder / f"{org.name.removesuffix('_org.yaml')}_updates.jsonl")
+        if len(rows) > tail:
+            sets.append((org.name.removesuffix("_org.yaml"), read_org(org).objectives, rows))
+    figures = []
+    for k in steps:
+        tp = fp = fn = 0
+        for _, objectives, rows in sets:
+            tagger = Tagger(objectives, corpus=[r["text"] for r in rows])
+            for row in rows[:k]:
+                tagger.learn(Example(row["text"], tuple(row["labels"])))
+            for row in rows[tail:]:
+                gold, pred = set(row["labels"]), {m.key for m in tagger.tag(row["text"])}
+                tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+        figures.append(f"{k} taught: {2 * tp / (2 * tp + fp + fn):.3f}")
+    print(f"micro-F1 on the updates after the first {tail} of {', '.join(name for name, _, _ in sets)}: "
+          + ", ".join(figures))
+
+
 def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
     path = ROOT / "tests" / "bot" / "alignment" / "test_tagger.py"
     spec = importlib.util.spec_from_file_location("_tagger_tests", path)
@@ -99,7 +179,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--updates", default=str(ROOT.parent / "shared" / "eval" / "dev_updates.jsonl"))
     ap.add_argument("--heldout", action="store_true", help="score the made-up companies in the unit tests")
     ap.add_argument("-q", "--quiet", action="store_true", help="scores only, no misses")
+    ap.add_argument("--companies", nargs="?", const=str(ROOT.parent / "shared" / "eval"), metavar="DIR",
+                    help="score every development company (dev*_org.yaml) in DIR")
+    ap.add_argument("--reveal", type=int, default=0, metavar="K", help="with --companies: teach the first K labels")
+    ap.add_argument("--curve", action="store_true",
+                    help="with --companies: micro-F1 on the same updates after teaching 0, 10, 20 and 40 labels")
     opts = ap.parse_args(argv)
+    if opts.companies and opts.curve:
+        learning_curve(Path(opts.companies))
+        return 0
+    if opts.companies:
+        companies(Path(opts.companies), opts.reveal)
+        return 0
     if opts.heldout:
         for name, objectives, updates in _heldout_sets():
             evaluate(objectives, updates, verbose=not opts.quiet, title=name)

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     tag = sub.add_parser("tag", help="tag updates against the objectives of an org file (JSON Lines out)")
     tag.add_argument("--org", required=True, metavar="ORG.yaml", help="the org file (teams and objectives)")
     tag.add_argument("updates", nargs="?", default="-", metavar="UPDATES.jsonl", help="update lines, or - for stdin")
+    tag.add_argument("--learn", action="store_true",
+                     help="a hand-tagged line teaches the tagger for the lines after it, as a correction in Slack does")
     tag.set_defaults(run=_tag)
 
     analyze = sub.add_parser("analyze", help="one week's alignment report from an org file and update lines")
@@ -201,7 +203,7 @@ def _tag(args: argparse.Namespace) -> int:
     from bot.offline import tag_updates
 
     org, updates = _read_inputs(args)
-    for line in tag_updates(org, updates):
+    for line in tag_updates(org, updates, learn=args.learn):
         print(json.dumps(line))
     return 0
 

@@ -245,9 +245,9 @@ class _Reader:
                         keywords.append(word)
             examples: list[str] = []
             if "examples" in fields:
-                for _, example in self.texts(fields["examples"][1], f"objective '{key}' examples"):
-                    if example not in examples:
-                        examples.append(example)
+                for _, text in self.texts(fields["examples"][1], f"objective '{key}' examples"):
+                    if text not in examples:
+                        examples.append(text)
             out.append(Objective(key=key, title=title, description=description, keywords=tuple(keywords),
                                  examples=tuple(examples)))
         return tuple(out)

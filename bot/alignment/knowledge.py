@@ -30,6 +30,16 @@ AWARE = "awareness"  # brand, reach, thought leadership
 PRODUCT = "product"  # shipping product
 PEOPLE = "people"  # hiring, enablement, culture
 PARTNER = "partners"  # channel and alliances
+# Operating outcomes of companies that move, make, lend, host or repair things.
+RELIABLE = "reliability"  # on time, up and running
+QUALITY = "quality"  # right first time: no damage, defects or claims
+COMPLY = "compliance"  # audits, exams, regulation
+STOCK = "inventory"  # what sits on shelves, lots and floorplan
+UTILISE = "utilisation"  # full trucks, rooms, machines and shifts
+DIRECT = "direct_channel"  # customers who come to you, not through a middleman
+AFTERSALES = "aftersales"  # parts, service and service contracts
+LENDING = "lending"  # loans and their quality
+DEPOSITS = "deposits"  # primary accounts, deposits and cards
 
 THEME_LABELS = {
     NEW: "new business",
@@ -41,6 +51,15 @@ THEME_LABELS = {
     PRODUCT: "product",
     PEOPLE: "people",
     PARTNER: "partners",
+    RELIABLE: "reliability",
+    QUALITY: "quality",
+    COMPLY: "compliance",
+    STOCK: "inventory",
+    UTILISE: "utilisation",
+    DIRECT: "direct channel",
+    AFTERSALES: "parts and service",
+    LENDING: "lending",
+    DEPOSITS: "deposits",
 }
 
 # concept id: (label shown in explanations, {theme: weight}, triggers)
@@ -289,13 +308,155 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
         free trial, free trials, trial~, trials~, freemium, free plan, trial conversion,
         paid conversion, plg, product led, activation rate
     """),
+    # Operations vocabulary shared by logistics, hospitality, finance, manufacturing,
+    # retail, healthcare and dealers: no single industry owns these words.
+    "on_time": ("on-time delivery", {RELIABLE: 1.0, RETAIN: 0.3}, """
+        on time, on time delivery, on time performance, ontime, otd, otp, late, lateness,
+        late delivery, late deliveries, late loads, late shipments, delay, delays, delayed,
+        day late, missed pickup, missed pickups, missed appointment, delivery appointment,
+        delivery window, delivery windows, eta, etas, lead time, lead times, transit time,
+        transit times, turnaround~, schedule adherence, service failure, service failures,
+        missed delivery, missed deliveries, recovery driver~, on schedule, behind schedule
+    """),
+    "uptime": ("uptime and repairs", {RELIABLE: 1.0, AFTERSALES: 0.4, RETAIN: 0.3}, """
+        downtime, uptime~, down time, breakdown, breakdowns, broke down, broken down, repair~,
+        repairs~, repaired~, field service, service call, service calls, service truck,
+        service trucks, call out, call outs, callout, callouts, on call, after hours,
+        emergency~, hot shot, parts availability, fill rate, first time fix,
+        first time fix rate, loaner, loaners, preventive maintenance, planned maintenance,
+        pipeline maintenance, maintenance~, technician~, technicians~, back up and running,
+        running again, up and running, outage, outages
+    """),
+    "quality": ("quality and damage", {QUALITY: 1.0, RETAIN: 0.3, EFFICIENT: 0.3}, """
+        damage, damaged, damages, damage claim, damage claims, cargo claim, cargo claims,
+        claims ratio, claim~, claims~, breakage, broken~, crushed, defect, defects, defective,
+        defect rate, quality, quality control, quality issue, quality issues, qc, rework,
+        scrap, scrap rate, shortage, shortages, overage, overages, os&d, os d, exception~,
+        exceptions~, mislabel, mislabeled, mislabelled, wrong item, wrong items, lost~,
+        first pass yield, yield loss, nonconformance, capa, recall, recalls, returns~,
+        return rate, root cause, load securement, securement, do not stack, fragile
+    """),
+    "compliance": ("compliance and audit", {COMPLY: 1.0}, """
+        compliance, compliant, noncompliance, regulatory, regulation, regulations,
+        regulator~, exam, exams, examination, examiner, examiners, audit, audits, audited,
+        auditor, auditors, audit finding, audit findings, finding~, findings~, remediation,
+        remediate, remediated, controls~, control testing, internal controls, policy~,
+        policies~, procedure~, procedures~, disclosure, disclosures, due diligence,
+        risk assessment, risk questionnaire, bsa, aml, kyc, cip, cdd, sar, sars, ctr, ctrs,
+        ofac, udaap, fair lending, reg e, reg z, hipaa, fda, 510(k), fda clearance, iso, osha, sox, soc #,
+        gdpr, inspection readiness, mock exam, mock audit, consent order, dor, dors,
+        validation~, documented~, certification~, certified~
+    """),
+    "inventory": ("inventory", {STOCK: 1.0, EFFICIENT: 0.4}, """
+        inventory, inventories, stock~, stocked~, stocking~, aged inventory, aged units,
+        aging inventory, units~, floorplan, floor plan, on the lot, lot~, back lot,
+        days on lot, days in stock, inventory turns, turns~, sell through, sell thru,
+        clearance~, clearance sale, overstock, dead stock, excess stock, wholesale~, markdown, markdowns,
+        sku, skus, backorder, backorders, out of stock, stockout, stockouts, replenish~,
+        replenishment, trade in, trade ins, traded~, used equipment, used inventory,
+        pre owned, preowned, reconditioned, recon, listing~, listings~
+    """),
+    "utilisation": ("utilisation", {UTILISE: 1.0, EFFICIENT: 0.6}, """
+        utilization, utilisation, capacity~, load factor, load factors, occupancy,
+        occupancy rate, empty miles, empty mile, deadhead, deadheading, backhaul,
+        backhauls, empty leg, empty legs, consolidate~, consolidation~, density~,
+        full truck, full trucks, truckload~, less than truckload, ltl~, lane~, lanes~,
+        shipments~, shipment~, volume~, throughput, yield~, spare capacity, idle~,
+        asset utilization, billable hours, billed hours, hours billed, shop efficiency
+    """),
+    "labor": ("labour productivity", {EFFICIENT: 0.8, UTILISE: 0.3}, """
+        labor cost, labour cost, labor costs, labour costs, labor hours, labour hours,
+        labor~, labour~, overtime, staffing~, scheduling~, staff schedule, cross trained,
+        cross train, cross training, crosstrained, fewer hours, hours per, per occupied room,
+        cpor, flow through, flowthrough, gop, wages~, payroll cost, payroll costs,
+        productivity per, man hours, in house~, outsourced~
+    """),
+    "direct_channel": ("direct bookings and sales", {DIRECT: 1.0, EFFICIENT: 0.4, NEW: 0.3}, """
+        direct booking, direct bookings, book direct, booked direct, direct channel,
+        direct channels, direct sales~, direct mix, brand com, our website~, own website,
+        ota, otas, online travel agency, expedia, booking com, hotels com, airbnb~, vrbo~,
+        metasearch, meta search, google hotel ads, commission~, commissions~,
+        third party~, intermediary, intermediaries, middleman, marketplace fees,
+        rate parity, parity, loyalty program, loyalty programme, loyalty members,
+        member rate, member rates, abandoned booking, abandoned cart, abandoned carts,
+        reservations~, voice reservations, call center bookings~, dtc~, subscribe and save,
+        subscription~, repeat purchase, repeat purchases, repeat guests, past guests
+    """),
+    "yield": ("rate and yield", {EXPAND: 0.6, UTILISE: 0.6, EFFICIENT: 0.3}, """
+        revpar, adr, average daily rate, average rate, room rate, room rates, rate~, rates~,
+        bar~, best available rate, length of stay, los~, minimum stay, min stay,
+        stay restriction, stay restrictions, overbooking, overbook, displacement,
+        comp set, competitive set, rgi, mpi, ari, str~, revenue management,
+        yield management, dynamic pricing, rate shop, rate increase, price increase~,
+        revpas, revpash, revenue per available, per available room, upsell~
+    """),
+    "group_sales": ("group and contract sales", {NEW: 0.8, EXPAND: 0.3}, """
+        group business, group sales, group booking, group bookings, room block,
+        room blocks, block~, blocks~, rooming list, attrition clause, group~, groups~,
+        contracted~, definite~, tentative~, f&b minimum, f b minimum, food and beverage,
+        banquet~, catering~, meeting planner, meeting planners, cvb, wedding~, weddings~
+    """),
+    "lending": ("loans and lending", {LENDING: 1.0, NEW: 0.4}, """
+        loan~, loans~, lending~, lender~, auto loan, auto loans, car loan, car loans,
+        auto lending, indirect lending, indirect~, refi, refinance, refinanced,
+        refinancing, mortgage~, heloc, helocs, originations, originated, funded~,
+        pre qual, pre quals, prequal, prequalified, loan application, loan applications,
+        delinquency, delinquencies, dpd, charge off, charge offs, borrower, borrowers,
+        underwriting~, rate sheet, f&i, f i, dealer~, dealers~, credit builder,
+        secured card, financing~, finance~
+    """),
+    "deposits": ("deposits and primary accounts", {DEPOSITS: 1.0, RETAIN: 0.4}, """
+        direct deposit, direct deposits, paycheck, paychecks, payroll deposit,
+        checking, checking account, checking accounts, debit, debit card, debit cards,
+        primary account, primary institution, primary financial institution, primary fi,
+        primary bank, deposits, deposit balances, share draft, interchange, swipes,
+        transactions~, open an account, account opening, new accounts~, first account,
+        first accounts, early pay, payroll enrollment, switch kit
+    """),
+    "aftersales": ("parts and service", {AFTERSALES: 1.0, EFFICIENT: 0.5}, """
+        parts~, parts sales, parts counter, parts department, service department,
+        service revenue, service ticket, service tickets, repair order, repair orders,
+        labor rate, labour rate, effective labor rate, shop~, service bay, bay~,
+        warranty~, warranty claim, warranty claims, absorption, fixed absorption,
+        service absorption, aftermarket, wear parts, filter~, filters~, inspection~,
+        inspections~, service plan, service plans, service agreement, service agreements,
+        maintenance plan, maintenance plans, maintenance agreement, maintenance contract,
+        service contract, service contracts, extended warranty, protection plan,
+        care plan~, care plans~, pm plan, pm plans
+    """),
+    "young": ("younger customers", {NEW: 0.5}, """
+        gen z, genz, millennial, millennials, young, younger, youth, young adults,
+        young professionals~, student, students, graduate~, grads, new grads, campus,
+        college~, university~, first credit card, first car,
+        first job, first apartment, median age, average age, avg age, tiktok, snapchat
+    """),
+    "effort": ("customer effort", {RETAIN: 0.8, EFFICIENT: 0.5}, """
+        wait time, wait times, waiting~, hold time, hold times, on hold, call volume,
+        call volumes, calls~, call drivers, abandon rate, abandonment~, abandoned~,
+        call center, contact center, friction, frictionless, self service, one and done,
+        first call resolution, first contact resolution, repeat calls, repeat call,
+        transfer~, transfers~, callback, call back~, callbacks, verification~,
+        password reset, password resets, help article, help articles, easier, easy~,
+        fewer steps, fewer fields, prefilled, pre filled, queue~, queues~
+    """),
+    "guest": ("guest experience", {RETAIN: 1.0}, """
+        guest satisfaction, guest experience, guest scores, guest score, review score,
+        review scores, online reviews, tripadvisor, google reviews, yelp, medallia,
+        intent to recommend, likely to recommend, recommend~, top box, cleanliness,
+        guest complaint, guest complaints, mentions~, reviews~, review~, five star,
+        5 star, star rating, star ratings, stars~, patient experience, hcahps
+    """),
     # Consumes internal-admin phrases so their words do not count as evidence.
     "housekeeping": ("internal admin", {}, """
         expense report, expense reports, expenses report, inbox, email signature, offsite,
         off site, team offsite, all hands, team meeting, staff meeting, one on one,
         team lunch, happy hour, birthday, holiday party, holiday card, holiday cards,
         office move, laptop, password, calendar, out of office, vacation, pto, timesheet,
-        timesheets, desk, venue~, slide deck~, slide decks~, photos~, office~
+        timesheets, desk~, venue~, slide deck~, slide decks~, photos~, office~, closed out~,
+        close out~, group photo, holiday card, holiday cards, staff mtg, team mtg, dress code,
+        handbook, sharepoint, folders, harassment training,
+        harassment prevention, shared drive, org chart, paperwork, workers comp, auto reply,
+        auto replies, autoreply, dashboard~, signage
     """),
 }
 
@@ -491,4 +652,20 @@ COMMON_BUSINESS_WORDS = frozenset("""
     marketing account accounts program programs service services plan plans project
     projects process data platform solution solutions value team people users user
     company organization org
+""".split())
+
+# Words of any status report, whatever the work: days, months, times and the verbs of
+# getting things done. One labelled text saying "set up ... on Tue" teaches nothing by them.
+ROUTINE_WORDS = frozenset("""
+    mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday
+    saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec january february march
+    april june july august september october november december today tomorrow yesterday
+    week weeks wk wks weekly day days daily night nights am pm morning afternoon tonight
+    last next first second third ago since until til thru via per w etc ok re us we our
+    set setting setup up got get getting done did doing started start starting finished
+    sent send sending put moved move made making took take taking gave give went go going
+    ran run running pulled pull called call calls meeting meetings sync list lists
+    now still also live option options open opened asked ask asks said says told
+    new old one two three four five six seven eight nine ten dozen few many
+    lunch coffee staff folks everyone anyone nobody someone
 """.split())

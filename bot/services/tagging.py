@@ -16,6 +16,9 @@ from storage.models import Initiative, InitiativeTag, Objective, Update
 
 # Recent corrections teach the most; older ones add little and cost time per request.
 MAX_EXAMPLES = 500
+# The workspace's own recent texts tell the tagger which words are distinctive there and
+# how sure to be; a few hundred say as much as a year would.
+CORPUS_SIZE = 400
 
 
 def as_engine_objective(row: Objective) -> model.Objective:
@@ -57,6 +60,12 @@ def examples_of(session: Session, workspace_id: int, keys: dict[int, str]) -> li
     return examples
 
 
+def recent_texts(session: Session, workspace_id: int) -> list[str]:
+    """Return the workspace's most recent update texts: the language the tagger should read it in."""
+    return list(session.scalars(select(Update.text).where(Update.workspace_id == workspace_id)
+                                .order_by(Update.id.desc()).limit(CORPUS_SIZE)))
+
+
 class Tagging:
     """Hand out a tagger that knows a workspace's objectives and corrections."""
 
@@ -84,7 +93,7 @@ class Tagging:
         objectives = [*(as_engine_objective(row) for row in others), replace(draft, examples=())]
         examples = [*stated_examples(others), *(model.Example(text, (draft.key,)) for text in draft.examples),
                     *examples_of(session, workspace_id, {row.id: row.key for row in rows})]
-        return Tagger(objectives, examples)
+        return Tagger(objectives, examples, corpus=recent_texts(session, workspace_id))
 
     def _build(self, session: Session, workspace_id: int, rows: Sequence[Objective] | None) -> Tagger:
         if rows is None:
@@ -97,7 +106,9 @@ class Tagging:
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
         keys = {row.id: row.key for row in rows}
-        tagger = Tagger(objectives, [*stated, *examples_of(session, workspace_id, keys)])
+        # The corpus is read when the tagger is (re)built, not on every answer: a little stale is fine.
+        tagger = Tagger(objectives, [*stated, *examples_of(session, workspace_id, keys)],
+                        corpus=recent_texts(session, workspace_id))
         with self._lock:
             self._cache[workspace_id] = (fingerprint, tagger)
         return tagger

@@ -46,10 +46,61 @@ def test_tag_prints_one_line_per_update_in_order(files, capsys):
 
     assert [line["id"] for line in lines] == ["u1", "u2", "u3", "u4"]
     assert [o["key"] for o in lines[0]["objectives"]] == ["new-revenue"] and lines[0]["aligned"] is True
-    assert lines[1] == {"id": "u2", "objectives": [], "aligned": False}
-    # Hand tags replace the automatic ones, even when empty.
-    assert lines[2] == {"id": "u3", "objectives": [{"key": "margins", "score": 1.0}], "aligned": True}
-    assert lines[3] == {"id": "u4", "objectives": [], "aligned": False}
+    assert lines[1]["objectives"] == [] and lines[1]["aligned"] is False
+    assert all(isinstance(line["confident"], bool) for line in lines)
+    # Hand tags replace the automatic ones, even when empty, and are always sure.
+    assert lines[2] == {"id": "u3", "objectives": [{"key": "margins", "score": 1.0}], "aligned": True,
+                        "confident": True}
+    assert lines[3] == {"id": "u4", "objectives": [], "aligned": False, "confident": True}
+
+
+JARGON_ORG = """\
+objectives:
+  - key: pipeline
+    title: Build pipeline
+  - key: keep
+    title: Keep our customers
+  - key: spend
+    title: Spend less
+"""
+# In-house names no built-in knowledge can know: only people's tags can teach them.
+TAUGHT = [
+    {"id": "t1", "team": "sales", "text": "Ran 4 Spark sessions with prospects.", "objectives": ["pipeline"]},
+    {"id": "t2", "team": "cs", "text": "Lighthouse visit at Norrland Foods.", "objectives": ["keep"]},
+    {"id": "t3", "team": "ops", "text": "Put two vendors on the sunset list.", "objectives": ["spend"]},
+]
+LATER = [
+    {"id": "l1", "team": "sales", "text": "Three Spark sessions on the calendar."},
+    {"id": "l2", "team": "cs", "text": "Lighthouse visits at Ostara and Kelso."},
+    {"id": "l3", "team": "ops", "text": "Moved the Figma seats to the sunset list."},
+]
+
+
+def _tag_lines(tmp_path, capsys, org_text, rows, *flags):
+    org = tmp_path / "org.yaml"
+    org.write_text(org_text)
+    updates = tmp_path / "updates.jsonl"
+    updates.write_text("".join(json.dumps(u) + "\n" for u in rows))
+    assert main(["tag", "--org", str(org), *flags, str(updates)]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_tag_learn_lets_hand_tagged_lines_teach_the_lines_after_them(tmp_path, capsys):
+    cold = _tag_lines(tmp_path, capsys, JARGON_ORG, TAUGHT + LATER)
+    learned = _tag_lines(tmp_path, capsys, JARGON_ORG, TAUGHT + LATER, "--learn")
+
+    assert [line["objectives"] for line in cold[3:]] == [[], [], []]
+    assert [[o["key"] for o in line["objectives"]] for line in learned[3:]] == [["pipeline"], ["keep"], ["spend"]]
+    # Learning runs forward only: a line before its teacher is tagged as if nothing was taught.
+    reversed_lines = _tag_lines(tmp_path, capsys, JARGON_ORG, LATER + TAUGHT, "--learn")
+    assert [line["objectives"] for line in reversed_lines[:3]] == [[], [], []]
+
+
+def test_tag_org_file_examples_teach_the_tagger(tmp_path, capsys):
+    org = JARGON_ORG.replace("    title: Keep our customers\n",
+                             "    title: Keep our customers\n    examples: [Lighthouse visit at Norrland Foods]\n")
+    lines = _tag_lines(tmp_path, capsys, org, LATER)
+    assert [o["key"] for o in lines[1]["objectives"]] == ["keep"]
 
 
 def test_tag_reads_stdin(files, capsys, monkeypatch):

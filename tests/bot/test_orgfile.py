@@ -46,6 +46,19 @@ def test_reads_the_documented_example() -> None:
     )
 
 
+def test_objective_examples_are_read_and_written_back() -> None:
+    org = load_org("objectives:\n  - key: k\n    title: Keep customers\n"
+                   "    examples:\n      - Lighthouse visit at Norrland Foods\n      - QBR with Ostara\n"
+                   "      - QBR with Ostara\n")
+    assert org.objectives[0].examples == ("Lighthouse visit at Norrland Foods", "QBR with Ostara")
+    assert load_org(dump_org(org)) == org
+
+
+def test_objective_examples_must_be_a_list_of_texts() -> None:
+    assert "examples must be a list of strings" in str(
+        error("objectives:\n  - key: k\n    title: K\n    examples: one text\n"))
+
+
 def test_json_is_valid_input() -> None:
     data = {"teams": ["marketing", {"name": "sales", "aliases": ["AE"]}], "objectives": [{"key": "a", "title": "A"}]}
     org = load_org(json.dumps(data))

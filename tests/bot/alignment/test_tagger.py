@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.alignment.model import Example, Match, Objective
-from bot.alignment.tagger import Tagger
+from bot.alignment.tagger import Tagger, _independent, _read
 
 # Held-out made-up companies: their words are not in the tagger's development set,
 # so doing well here is what says the built-in knowledge generalises.
@@ -295,3 +295,180 @@ def test_cancelling_customers_are_churn_not_cost_cutting() -> None:
         Objective("margin", "Improve gross margin", "Lower hosting and support cost per customer."),
     ])
     assert keys(tagger.tag("Called 14 inactive accounts; saved 9 from cancelling")) == ["churn"]
+
+
+# A company's own jargon: no built-in knowledge knows these, the objectives name them.
+JARGON_OBJECTIVES = (
+    Objective("cm2", "Lift CM2 to 18%", "Contribution after fulfilment and ad spend."),
+    Objective("otd", "96% OTD at the consignee", "Delivered inside the appointment window."),
+    Objective("revpar", "Portfolio RevPAR +8% YoY"),
+    Objective("clearance", "510(k) clearance for the Mark II pump"),
+    Objective("sns", "Grow Subscribe & Save"),
+)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("CM2 on the bundle SKUs up 2 points after the carton change.", "cm2"),
+        ("Rochester OTD was 89% last week; added a second sweep truck.", "otd"),
+        ("RevPAR index at Savannah back above the comp set.", "revpar"),
+        ("Answered the FDA's questions on our 510(k) submission.", "clearance"),
+        ("Subscribe & Save opt-in now shown on every product page.", "sns"),
+    ],
+)
+def test_an_objectives_own_jargon_tags_alone(text: str, expected: str) -> None:
+    assert keys(Tagger(JARGON_OBJECTIVES).tag(text)) == [expected]
+
+
+def test_a_word_every_text_says_counts_less_than_a_distinctive_one() -> None:
+    objectives = [Objective("lanes", "Fill more lanes out of the terminal"), Objective("claims", "Fewer cargo claims")]
+    corpus = [f"Terminal note {i}: trucks, docks and drivers at the terminal." for i in range(20)]
+    text = "Terminal walk with the night shift."
+    alone = Tagger(objectives).judge(text).candidates
+    with_corpus = Tagger(objectives, corpus=corpus).judge(text).candidates
+    assert alone and alone[0].key == "lanes"
+    assert not with_corpus or with_corpus[0].score < alone[0].score
+    assert keys(Tagger(objectives, corpus=corpus).tag("Filled 3 more lanes with backhaul.")) == ["lanes"]
+
+
+def test_an_objectives_own_name_counts_however_often_it_is_said() -> None:
+    objectives = [Objective("marshall", "Make Marshall pay its way"), Objective("parts", "Grow parts sales")]
+    corpus = [f"Marshall store note {i}." for i in range(20)]
+    assert keys(Tagger(objectives, corpus=corpus).tag("Marshall open house: 35 farmers came.")) == ["marshall"]
+
+
+def test_knowledge_of_one_industry_does_not_fire_in_another() -> None:
+    # SaaS words in other trades: a pipe on a loading dock is not a sales pipeline.
+    tagger = Tagger([Objective("pipe", "Build pipeline", "Qualified opportunities for sales."),
+                     Objective("price", "Hold our prices", "No discounting.")])
+    assert tagger.tag("Pipeline maintenance on the loading dock.") == []
+
+
+def test_clear_evidence_is_sure_and_a_borderline_score_is_not() -> None:
+    tagger = Tagger(LEADERSHIP)
+    sure = tagger.judge("Booked 6 discovery calls and closed two new customers.")
+    assert sure.confident and keys(list(sure.matches)) == ["new-revenue"]
+    assert tagger.judge("Refreshed the brand colours.").confident
+    # A second tag only just over its cut-off: Alignbot asks rather than guesses.
+    unsure = tagger.judge("Signed a bank.")
+    assert not unsure.confident
+    assert {"finserv", "new-revenue"} <= {m.key for m in unsure.candidates}
+
+
+def test_given_the_workspace_texts_it_asks_about_at_most_a_fifth_or_so() -> None:
+    texts = [t for t, _ in SHIFTWISE_UPDATES + FREIGHTLINE_UPDATES]
+    tagger = Tagger(SHIFTWISE, corpus=texts)
+    asked = sum(not tagger.judge(t).confident for t in texts)
+    assert 0 < asked <= 0.25 * len(texts)
+
+
+def test_where_few_verdicts_are_borderline_it_still_asks_about_those_closest_to_flipping() -> None:
+    texts = [t for t, _ in SHIFTWISE_UPDATES + FREIGHTLINE_UPDATES]
+    tagger = Tagger(FREIGHTLINE, corpus=texts)
+    margins = {t: tagger._weigh(t)[2] for t in texts}
+    asked = [t for t in texts if not tagger.judge(t).confident]
+    # Few of these texts sit near a cut-off for these objectives: the margin widens to ask a fifth.
+    assert 0.2 * len(texts) <= len(asked) <= 0.22 * len(texts)
+    assert max(margins[t] for t in asked) < min(margins[t] for t in texts if t not in asked)
+
+
+def test_candidates_offer_the_tags_first_then_the_nearest_misses() -> None:
+    verdict = Tagger(LEADERSHIP).judge("Held the discount at 10% on the Harbor Insurance renewal.")
+    assert [m.key for m in verdict.candidates[:len(verdict.matches)]] == keys(list(verdict.matches))
+    scores = [m.score for m in verdict.candidates[len(verdict.matches):]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_objective_examples_teach_like_corrections() -> None:
+    plain = Tagger(LEADERSHIP)
+    text = "Recorded short Loom walkthroughs of the billing screen."
+    assert "delight" not in keys(plain.tag(text))
+    taught = [Objective(o.key, o.title, o.description, o.keywords,
+                        ("Recorded Loom walkthroughs of the reports screen.",) if o.key == "delight" else ())
+              for o in LEADERSHIP]
+    assert "delight" in keys(Tagger(taught).tag(text))
+
+
+def test_a_few_corrections_teach_in_house_words_for_good() -> None:
+    objectives = [Objective("pipeline", "Build pipeline"), Objective("keep", "Keep our customers"),
+                  Objective("spend", "Spend less")]
+    tagger = Tagger(objectives)
+    later = ["Two Spark sessions with logistics firms.", "Lighthouse visit at Kelso, round two."]
+    assert [keys(tagger.tag(t)) for t in later] == [[], []]
+    for text, key in (("Ran 4 Spark sessions with prospects.", "pipeline"),
+                      ("Lighthouse visits at Ostara and Dunmore.", "keep"),
+                      ("Put two vendors on the sunset list.", "spend")):
+        tagger.learn(Example(text, (key,)))
+    verdicts = [tagger.judge(t) for t in later]
+    assert [keys(list(v.matches)) for v in verdicts] == [["pipeline"], ["keep"]]
+    assert all(v.confident for v in verdicts)
+
+
+def test_a_second_tag_needs_evidence_of_its_own() -> None:
+    # Both objectives scored on "cost per direct booking"; the second has nothing else.
+    rows = [("direct", 0.89, [(0.72, "concept", "metasearch", "ota"), (0.5, "word", "direct booking", "")], 0.4),
+            ("flow", 0.7, [(0.5, "concept", "cost", "spend"), (0.4, "word", "booking", "")], 0.62),
+            ("guests", 0.66, [(0.66, "concept", "review scores", "satisfaction")], 0.62)]
+    # "cost" was not the first objective's, yet "booking" was: only "cost" is left to flow.
+    scores = {key: score for key, score, _, _ in _independent(rows)}
+    assert scores["direct"] == 0.89
+    assert scores["flow"] == pytest.approx(0.5)
+    assert scores["guests"] == 0.66  # evidence nobody else used keeps its score
+
+
+def test_a_shared_phrase_stays_with_the_objective_it_is_strongest_evidence_for() -> None:
+    # The first objective took "brand.com" only weakly (a side theme); it is the second's own evidence.
+    rows = [("groups", 0.8, [(0.6, "concept", "booked", "revenue"), (0.3, "concept", "brand.com", "direct")], 0.4),
+            ("direct", 0.72, [(0.72, "concept", "brand.com", "direct")], 0.56)]
+    assert {key: score for key, score, _, _ in _independent(rows)} == {"groups": 0.8, "direct": 0.72}
+
+
+def test_a_persons_tag_of_a_similar_text_is_always_the_objectives_own_evidence() -> None:
+    rows = [("a", 0.9, [(0.8, "word", "spark", "")], 0.4),
+            ("b", 0.7, [(1.5, "example", "Spark session with Ostara", ""), (0.5, "word", "spark", "")], 0.63)]
+    scores = {key: score for key, score, _, _ in _independent(rows)}
+    assert scores["b"] == pytest.approx(1.0 - 0.3 / 0.5)
+
+
+def test_routine_words_of_a_labelled_text_teach_nothing() -> None:
+    tagger = Tagger([Objective("pipeline", "Build pipeline"), Objective("keep", "Keep our customers"),
+                     Objective("spend", "Spend less")])
+    for text, key in (("Tue: Spark session with Ostara, set a pilot", "pipeline"),
+                      ("Two Spark sessions on Tue with logistics firms", "pipeline"),
+                      ("Lighthouse visit at Dunmore", "keep"), ("Put two vendors on the sunset list", "spend")):
+        tagger.learn(Example(text, (key,)))
+    taught = [why for m in tagger.tag("Tue: set the new printer for the office") for why in m.why if "(from tags)" in why]
+    assert not [why for why in taught if "'tue'" in why or "'set'" in why]
+    # The work's own words still teach.
+    assert "word 'spark' (from tags)" in tagger.tag("Spark session with Kelso")[0].why
+
+
+def test_plain_internal_admin_serves_no_objective_even_in_its_words() -> None:
+    tagger = Tagger([Objective("exam", "Clean regulatory exam", "No repeat findings; compliance reviews of every campaign."),
+                     Objective("desk", "Faster check-in", "Front desk wait under 3 minutes.")])
+    assert tagger.tag("Updated the compliance calendar in SharePoint and reorganized the folders") == []
+    assert keys(tagger.tag("Compliance review of the spring campaign: 2 claims pulled")) == ["exam"]
+    # A hotel's front desk is the work, not office furniture.
+    assert keys(tagger.tag("Front desk now checks guests in on tablets, wait down to 2 min")) == ["desk"]
+
+
+def test_a_segment_said_in_passing_in_a_description_does_not_lead_the_objective() -> None:
+    tagger = Tagger([Objective("uptime", "Nobody down more than 24 hrs in season",
+                               "No customer waits more than a day for us. Parts on the shelf, trucks in the field."),
+                     Objective("used", "Move the used iron", "Used inventory over 180 days sold by March."),
+                     Objective("fin", "Win financial services", "Banks and credit unions.")])
+    assert tagger.tag("Leased two new trucks for the sales reps") == []
+    # Named in the title, a segment still leads: any work for it serves the objective.
+    assert keys(tagger.tag("Signed our first credit union")) == ["fin"]
+
+
+def test_cost_of_a_tag_grows_no_faster_than_the_objectives() -> None:
+    # The index finds the few objectives a text's words are evidence for, so a larger
+    # workspace costs no more per objective. Counted in objectives scored, not in seconds.
+    def touched(n: int) -> int:
+        objectives = [Objective(f"o{i}", f"Objective {i}: grow pipeline", f"Project{i} and KPI{i}.")
+                      for i in range(n)]
+        return len(Tagger(objectives)._score(_read("Booked 3 demos for Project4; KPI7 moved.")))
+
+    assert touched(100) <= 20 * touched(5)
