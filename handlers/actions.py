@@ -51,8 +51,10 @@ def register(app: App, services: Services) -> None:
         if not value.isdigit():
             return
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        team, user = body["team"]["id"], body["user"]["id"]
         with user_errors(respond):
-            view = services.checkins.tags_modal_for(body["team"]["id"], int(value), channel_id=channel)
+            view = services.checkins.tags_modal_for(team, user, int(value), channel_id=channel,
+                                                    is_admin=lambda: services.permissions.is_admin(team, user))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def show_details(body: dict[str, Any], week: str, pick: str | None, client: WebClient, respond: Respond) -> None:

@@ -117,6 +117,7 @@ def register(app: App, services: Services) -> None:
                 partners=[int(p) for p in answers["partners"] if p.isdigit()],
                 objectives=by_hand,
                 initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
+                from_form=True,
             )
         except (UserError, KeyError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."

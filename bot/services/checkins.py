@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.parsing import strip_control
-from bot.schedule import Cycle, cycle_for, open_cycle, week_label, week_of
+from bot.schedule import Cycle, cycle_for, open_cycle, shift_week, week_label, week_of
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import Tagging
@@ -106,6 +106,9 @@ def parse_open_value(value: str) -> tuple[int, str] | None:
     return (int(team), week) if team.isdigit() and week else None
 
 
+ONLY_AUTHOR = "Only the author of an update, or an Alignbot admin, can change its tags."
+
+
 class Checkins:
     """Record, prompt, remind and report the weekly check-ins."""
 
@@ -142,10 +145,13 @@ class Checkins:
         objectives: Sequence[str] | None = None,
         message_ts: str | None = None,
         initiative_id: int | None = None,
+        from_form: bool = False,
     ) -> Recorded:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
 
         `objectives` given (even empty) are the person's own tags; None asks the tagger.
+        `from_form`: team and week came back from a form or button the client holds, so
+        check the person may answer for that team and that the week is still open.
         """
         text = strip_control(text).strip()
         if not text:
@@ -158,6 +164,8 @@ class Checkins:
                     else _team_of(session, workspace.id, user_id, channel_id))
             zone = team_zone(team, workspace, self._settings)
             week = week or _current_week(team, zone, utcnow())
+            if from_form:
+                _check_may_answer(session, workspace.id, team, user_id, channel_id, week, zone, utcnow())
             cycle = _ensure_cycle(session, workspace.id, team, week, zone)
             live = repositories.list_objectives(session, workspace.id)
             by_key = {o.key: o for o in live}
@@ -224,7 +232,7 @@ class Checkins:
             if row is None:
                 raise CheckinError("That update no longer exists.")
             if row.author_user_id != user_id and not is_admin:
-                raise CheckinError("Only the author of an update, or an Alignbot admin, can change its tags.")
+                raise CheckinError(ONLY_AUTHOR)
             by_key = {o.key: o for o in repositories.list_objectives(session, workspace.id)}
             unknown = [k for k in keys if k not in by_key]
             if unknown:
@@ -244,6 +252,8 @@ class Checkins:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = _team_by_id(session, workspace.id, team_id)
+            _check_may_answer(session, workspace.id, team, user_id, channel_id, week,
+                              team_zone(team, workspace, self._settings), utcnow())
             objectives = repositories.list_objectives(session, workspace.id)
             others = session.scalars(select(Team).where(Team.workspace_id == workspace.id, Team.id != team.id)
                                      .order_by(Team.name)).all()
@@ -285,14 +295,17 @@ class Checkins:
                        CheckinCycle.week == week, Update.author_user_id == user_id))
             return team.id, team.name, week, text
 
-    def tags_modal_for(self, slack_team_id: str, update_id: int, channel_id: str | None = None) -> dict:
-        """Return the tag editor for one update."""
+    def tags_modal_for(self, slack_team_id: str, user_id: str, update_id: int, channel_id: str | None = None,
+                       *, is_admin: Callable[[], bool] = lambda: False) -> dict:
+        """Return the tag editor for one update, to its author or an admin."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
                                  .options(selectinload(Update.tags)))
             if row is None:
                 raise CheckinError("That update no longer exists.")
+            if row.author_user_id != user_id and not is_admin():
+                raise CheckinError(ONLY_AUTHOR)
             objectives = repositories.list_objectives(session, workspace.id)
             keys = {o.id: o.key for o in objectives}
             return blocks.tags_modal(row.text, {"update_id": row.id, "channel": channel_id},
@@ -538,6 +551,25 @@ def _team_of(session: Session, workspace_id: int, user_id: str, channel_id: str 
         raise CheckinError("You're not on a team yet: run `/checkin` in your team's channel, "
                            "or ask an admin to map it with `/alignment team <name>`.")
     return team
+
+
+def _check_may_answer(session: Session, workspace_id: int, team: Team, user_id: str, channel_id: str | None,
+                      week: str, zone: str, now: datetime) -> None:
+    """Refuse an answer for a team the person is not on, or for a week that is no longer open."""
+    member = session.scalar(select(TeamMember.id).where(
+        TeamMember.workspace_id == workspace_id, TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    # Anyone in the team's channel may answer there, as /checkin in that channel allows.
+    if member is None and (not channel_id or channel_id != team.channel_id):
+        raise CheckinError(f"You're not on team {team.name}, so you can't check in for it.")
+    this_week = week_of(now, zone)
+    if week in (this_week, _current_week(team, zone, now)):
+        return
+    try:
+        still_open = week == shift_week(this_week, -1) and now < team_cycle(team, week, zone).deadline_at
+    except ValueError:
+        still_open = False
+    if not still_open:
+        raise CheckinError(f"The check-in for {week[:10]} is closed; answer this week's ({this_week}) instead.")
 
 
 def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:
