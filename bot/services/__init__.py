@@ -48,8 +48,14 @@ class Services:
         self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries)
 
-    def claim_event(self, slack_team_id: str, event_id: str) -> bool:
-        """Record an event id; say False when it was already handled (Slack retried it)."""
+    def event_done(self, slack_team_id: str, event_id: str) -> bool:
+        """Say whether an event was already handled (Slack is retrying it)."""
+        with self.sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            return workspace is not None and repositories.event_done(session, workspace.id, event_id)
+
+    def finish_event(self, slack_team_id: str, event_id: str) -> None:
+        """Record an event as handled, once its work succeeded."""
         with self.sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            return repositories.claim_event(session, workspace.id, event_id)
+            repositories.claim_event(session, workspace.id, event_id)
