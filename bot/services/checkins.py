@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.blocks import checkin as blocks
 from bot.parsing import strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, shift_week, week_label, week_of
+from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import Tagging
@@ -39,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 MAX_UPDATE_LENGTH = 4000
 # Errors that mean the team's channel cannot get prompts until someone fixes it.
-CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 # Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
 SEND_THREADS = 32
 
@@ -351,9 +351,11 @@ class Checkins:
         jobs: list[Callable[[], SendReport]] = []
         report = SendReport()
         for team_id, name, channel, mode, members, cycle, workspace_id in plans:
-            report += self._prompt_jobs(client, workspace_id, team_id, name, channel, mode, members, cycle, sent, jobs)
+            report += self._prompt_jobs(client, workspace_id, team_id, name, channel, mode, members, cycle, sent, jobs,
+                                        retry_now=force)
             if now >= (cycle.reminder_at or cycle.deadline_at) and now < cycle.deadline_at:
-                report += self._reminder_jobs(client, workspace_id, team_id, name, members, cycle, sent, jobs)
+                report += self._reminder_jobs(client, workspace_id, team_id, name, members, cycle, sent, jobs,
+                                              retry_now=force)
         return report + self._run(jobs)
 
     def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
@@ -384,7 +386,7 @@ class Checkins:
 
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
                      mode: str, members: Iterable[str], cycle: Cycle, sent: set[tuple[str, str, str]],
-                     jobs: list[Callable[[], SendReport]]) -> SendReport:
+                     jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
         """Queue a team's prompts not sent yet; return the report of those already sent."""
         already = SendReport()
         value = open_value(team_id, cycle.week)
@@ -397,7 +399,7 @@ class Checkins:
 
                 def prompt_channel(target: str = target, message: dict = message) -> SendReport:
                     outcome = self._deliveries.send(client, workspace_id, "prompt", target, cycle.week,
-                                                    message, channel=channel)
+                                                    message, channel=channel, retry_now=retry_now)
                     self._note_channel(client, workspace_id, team_id, name, outcome)
                     return SendReport.of(outcome)
 
@@ -409,12 +411,13 @@ class Checkins:
                 if ("dm_prompt", target, cycle.week) in sent:
                     already += SendReport(already=1)
                     continue
-                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, cycle.week, message, user))
+                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, cycle.week, message, user,
+                                           retry_now=retry_now))
         return already
 
     def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,
                        members: Sequence[str], cycle: Cycle, sent: set[tuple[str, str, str]],
-                       jobs: list[Callable[[], SendReport]]) -> SendReport:
+                       jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
         """Queue the reminders due to members who have not answered; return those already sent."""
         with self._sessions() as session:
             answered = set(session.scalars(
@@ -430,22 +433,31 @@ class Checkins:
             if ("reminder", target, cycle.week) in sent:
                 already += SendReport(already=1)
                 continue
-            jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user))
+            jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user,
+                                       retry_now=retry_now))
         return already
 
     def _send_job(self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
-                  message: dict, channel: str) -> Callable[[], SendReport]:
+                  message: dict, channel: str, *, retry_now: bool = False) -> Callable[[], SendReport]:
         def send() -> SendReport:
             return SendReport.of(self._deliveries.send(client, workspace_id, kind, target, week, message,
-                                                       channel=channel))
+                                                       channel=channel, retry_now=retry_now))
         return send
 
     def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome) -> None:
         """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can."""
+        if outcome.error in TOKEN_PROBLEMS:
+            # Nobody can be told through Slack with a refused token: the status and the log say it.
+            if note_workspace_problem(self._sessions, workspace_id, f"slack:{outcome.error}"):
+                logger.error("Slack refuses the bot token of workspace %s (%s): reinstall Alignbot",
+                             workspace_id, outcome.error)
+            return
         with self._sessions.begin() as session:
             if outcome.delivered:
                 session.execute(update(Team).where(Team.workspace_id == workspace_id, Team.id == team_id,
                                                    Team.problem.is_not(None)).values(problem=None))
+                session.execute(update(Workspace).where(Workspace.id == workspace_id,
+                                                        Workspace.problem.startswith("slack:")).values(problem=None))
                 return
             if outcome.error not in CHANNEL_PROBLEMS:
                 return
@@ -456,17 +468,14 @@ class Checkins:
             workspace = session.get(Workspace, workspace_id)
             leadership = workspace.leadership_channel_id if workspace else None
         if marked == 1:
-            self._alert_admins(client, leadership, _problem_text(name, outcome.error or "error"))
+            targets = ([leadership] if leadership else []) + sorted(self._settings.admin_ids)
+            alert_admins(client, targets, _problem_text(name, outcome.error or "error"))
 
-    def _alert_admins(self, client: WebClient, leadership_channel: str | None, text: str) -> None:
-        targets = ([leadership_channel] if leadership_channel else []) + sorted(self._settings.admin_ids)
-        if not targets:
-            logger.warning("no admin to tell: %s", text)
-        for target in targets:
-            try:
-                client.chat_postMessage(channel=target, text=text)
-            except Exception:  # an alert that cannot be delivered is logged, and the others still go
-                logger.exception("could not alert %s", target)
+    def workspace_problem(self, slack_team_id: str) -> str | None:
+        """Return what keeps the workspace's digest or token from working, if anything."""
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            return workspace.problem if workspace else None
 
     # --- status -------------------------------------------------------------------------------
 
@@ -529,14 +538,9 @@ class Checkins:
 
 
 def _problem_text(team: str, error: str) -> str:
-    fixes = {
-        "not_in_channel": "invite me there with `/invite @alignbot`",
-        "channel_not_found": "the channel was deleted or is private without me: run `/alignment team "
-                             f"{team}` in the team's channel",
-        "is_archived": f"the channel is archived: run `/alignment team {team}` in the team's new channel",
-    }
     return (f":warning: I could not post the weekly check-in for *{team}*: `{error}`. "
-            f"To fix it, {fixes.get(error, 'check the channel')}. Other teams are not affected.")
+            f"To fix it, {blocks.how_to_fix(error, team)}. Other teams are not affected; "
+            "I keep trying until the week's deadline.")
 
 
 def _team_of(session: Session, workspace_id: int, user_id: str, channel_id: str | None) -> Team:

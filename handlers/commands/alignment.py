@@ -99,7 +99,9 @@ def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
     ack()
     with user_errors(respond):
         statuses = services.checkins.status(body["team_id"])
-        say_privately(respond, {"text": "Check-in status this week", "blocks": checkin_blocks.status_blocks(statuses)})
+        problem = services.checkins.workspace_problem(body["team_id"])
+        say_privately(respond, {"text": "Check-in status this week",
+                                "blocks": checkin_blocks.status_blocks(statuses, workspace_problem=problem)})
 
 
 def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
@@ -141,7 +143,9 @@ def post(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
         elif posted.outcome.status == "busy":
             text = f"The {posted.week} digest is being posted in <#{posted.channel}> right now."
         else:
-            text = f":warning: Could not post in <#{posted.channel}>: `{posted.outcome.error}`. Is the channel still there, and am I in it?"
+            error = posted.outcome.error or "error"
+            text = (f":warning: Could not post in <#{posted.channel}>: `{error}`. To fix it, "
+                    f"{checkin_blocks.how_to_fix(error)}. I keep trying.")
         say_privately(respond, text)
 
 
