@@ -17,7 +17,7 @@ from bot.blocks import checkin as blocks
 from bot.parsing import strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, shift_week, week_label, week_of
 from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
-from bot.services.errors import UserError
+from bot.services.errors import Repeated, UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import Tagging
 from bot.settings import Settings
@@ -146,12 +146,14 @@ class Checkins:
         message_ts: str | None = None,
         initiative_id: int | None = None,
         from_form: bool = False,
+        once: str | None = None,
     ) -> Recorded:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
 
         `objectives` given (even empty) are the person's own tags; None asks the tagger.
         `from_form`: team and week came back from a form or button the client holds, so
         check the person may answer for that team and that the week is still open.
+        `once` (see errors.once_key) is recorded with the update: the same key again raises Repeated.
         """
         text = strip_control(text).strip()
         if not text:
@@ -166,6 +168,8 @@ class Checkins:
             week = week or _current_week(team, zone, utcnow())
             if from_form:
                 _check_may_answer(session, workspace.id, team, user_id, channel_id, week, zone, utcnow())
+            if once and not repositories.claim_event(session, workspace.id, once):
+                raise Repeated()
             cycle = _ensure_cycle(session, workspace.id, team, week, zone)
             live = repositories.list_objectives(session, workspace.id)
             by_key = {o.key: o for o in live}
