@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output format (default: text)")
     digest.set_defaults(run=_digest)
 
+    forget = sub.add_parser("forget", help="delete everything stored about a workspace now (tokens, teams, updates)")
+    forget.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
+    forget.add_argument("--yes", action="store_true", help="really delete (there is no undo)")
+    forget.set_defaults(run=_forget)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser, required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -413,6 +418,17 @@ def _digest(args: argparse.Namespace) -> int:
         print(f"digest {posted.week} to {posted.channel}: {posted.outcome.status}"
               + (f" ({posted.outcome.error})" if posted.outcome.error else ""), file=sys.stderr)
         return 0 if posted.outcome.delivered else 1
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    settings = _settings()
+    runtime = _runtime(settings)
+    _known_workspace(runtime, args.team_id)
+    if not args.yes:
+        raise UsageError(f"this deletes all of workspace {args.team_id}'s data and tokens for good; add --yes to do it")
+    runtime.services.installs.forget(args.team_id)
+    print(f"deleted workspace {args.team_id}: its tokens, teams, objectives, initiatives, updates and digests")
     return 0
 
 

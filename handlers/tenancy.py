@@ -27,6 +27,9 @@ def register(app: App, services: Services) -> None:
         if authorized and named - {authorized}:
             logger.info("ignored a %s for another workspace than the authorized one", body.get("type") or "request")
             return BoltResponse(status=200, body="")
+        if authorized:
+            # Slack only sends requests for a workspace that has the app: schedule it again if it was uninstalled.
+            services.installs.reinstalled(authorized)
         return next()
 
 

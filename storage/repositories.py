@@ -131,7 +131,7 @@ def workspaces_with_team_channels(session: Session) -> list[str]:
     query = (
         select(Workspace.slack_team_id)
         .join(Team, Team.workspace_id == Workspace.id)
-        .where(Team.channel_id.is_not(None))
+        .where(Team.channel_id.is_not(None), Workspace.uninstalled_at.is_(None))
         .distinct()
         .order_by(Workspace.slack_team_id)
     )

@@ -529,7 +529,8 @@ class Checkins:
         """Send whatever prompts and reminders are due in every workspace; one failing stops no other."""
         now = now or utcnow()
         with self._sessions() as session:
-            workspaces = session.scalars(select(Workspace.slack_team_id).order_by(Workspace.id)).all()
+            workspaces = session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))
+                                         .order_by(Workspace.id)).all()
         report = SendReport()
         for slack_team_id in workspaces:
             try:

@@ -224,7 +224,8 @@ class Digests:
         """Post every due digest in every workspace; return how many were posted now."""
         now = now or utcnow()
         with self._sessions() as session:
-            workspaces = session.scalars(select(Workspace.slack_team_id).order_by(Workspace.id)).all()
+            workspaces = session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))
+                                         .order_by(Workspace.id)).all()
         posted = 0
         for slack_team_id in workspaces:
             try:
