@@ -292,15 +292,32 @@ def _demo(args: argparse.Namespace) -> int:
 def _socket(args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    import threading
+
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
     settings = _settings("socket")
     runtime = _runtime(settings)
     app = _checked_app(runtime)
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    try:
+        handler.connect()
+    except SlackApiError as error:
+        code = error.response.get("error", "refused")
+        raise UsageError(
+            f"Slack refused SLACK_APP_TOKEN ({code}): create an app-level token (xapp-...) with the "
+            "connections:write scope on your app's 'Basic Information' page"
+        ) from None
+    except (SlackClientError, OSError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UsageError(f"cannot reach Slack at {settings.slack_api_url}: {reason}") from None
     if not args.no_scheduler:
         from bot.scheduler import build_scheduler
 
         build_scheduler(runtime).start()
-    assert settings.slack_app_token is not None
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    print("alignbot: connected to Slack in Socket Mode", file=sys.stderr)
+    threading.Event().wait()  # the Socket Mode client runs in its own threads
     return 0
 
 

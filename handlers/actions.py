@@ -12,6 +12,7 @@ from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.parsing import Invalid, parse_initiative_id
+from bot.schedule import is_week
 from bot.services import Services
 from bot.services.checkins import parse_open_value
 from handlers.replies import say_privately, user_errors
@@ -58,6 +59,8 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def show_details(body: dict[str, Any], week: str, pick: str | None, client: WebClient, respond: Respond) -> None:
+        if week and not is_week(week):
+            return  # not a value we put on a button; nothing sensible to do
         with user_errors(respond):
             data = services.digests.build(body["team"]["id"], week or None, client=client)
             view = digest_blocks.details_modal(data, pick)
@@ -84,6 +87,7 @@ def register(app: App, services: Services) -> None:
 def _week_of_view(body: dict[str, Any]) -> str | None:
     """Return the week a details modal is about, from its private_metadata."""
     try:
-        return json.loads((body.get("view") or {}).get("private_metadata") or "{}").get("week")
-    except ValueError:
+        week = json.loads((body.get("view") or {}).get("private_metadata") or "{}").get("week")
+    except (ValueError, AttributeError):
         return None
+    return week if isinstance(week, str) else None

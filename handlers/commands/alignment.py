@@ -15,7 +15,7 @@ from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
 from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, parse_deadline, parse_prompts, parse_schedule, validate_team_name
-from bot.schedule import parse_week
+from bot.schedule import is_week
 from bot.services import Services
 from bot.services.teams import TeamView
 from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
@@ -120,7 +120,7 @@ def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
 def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
     """Show this week's digest to the caller only."""
     week = rest.strip() or None
-    if week is not None and not _is_week(week):
+    if week is not None and not is_week(week):
         return ack_usage(ack, COMMAND, f"{week!r} is not a week like 2026-W48.")
     ack()
     with user_errors(respond):
@@ -154,14 +154,6 @@ def _date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _is_week(text: str) -> bool:
-    try:
-        parse_week(text)
-    except ValueError:
-        return False
-    return True
 
 
 SUBCOMMANDS: dict[str, AdminSubcommand] = {

@@ -89,3 +89,25 @@ def test_a_forged_open_button_for_another_team_opens_nothing(slack, objectives, 
     [answer] = fake_slack.wait_for_responses(before + 1)[before:]
     assert "not on team sales" in shown(answer["body"])
     assert fake_slack.calls_to("views.open") == []
+
+
+@pytest.mark.parametrize("action, extra", [
+    ("digest_details", {}),
+    ("digest_details_pick", {"block_id": "digest_actions:notaweek"}),
+])
+@pytest.mark.parametrize("value", ["notaweek", "2026-W99", "../../etc"])
+def test_digest_buttons_with_foreign_values_are_ignored_quietly(slack, teams, fake_slack, caplog, action, extra,
+                                                               value):
+    fake_slack.reset_calls()
+    before = len(fake_slack.responses())
+    if action == "digest_details":
+        response = slack.block_action(action, value, user_id="U0ADMIN1", channel_id="C0LEAD01")
+    else:
+        response = slack.block_action(action, None, user_id="U0ADMIN1", channel_id="C0LEAD01",
+                                      block_id=f"digest_actions:{value}", action_type="static_select",
+                                      extra={"selected_option": {"value": "marketing"}})
+    assert response.status == 200
+    time.sleep(0.3)
+    assert len(fake_slack.responses()) == before  # no "Something went wrong"
+    assert fake_slack.calls_to("views.open") == []
+    assert not any(r.exc_info for r in caplog.records)
