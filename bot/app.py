@@ -22,6 +22,16 @@ from storage.slack_tables import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_T
 
 logger = logging.getLogger(__name__)
 
+
+class _NoTokenUnusedWarning(logging.Filter):
+    """Drop Bolt's "`token` will be unused": it reads SLACK_BOT_TOKEN itself although we pass a client."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_NoTokenUnusedWarning())
+
 # Every scope the app uses; manifest.yml lists the same (a test keeps them in step).
 BOT_SCOPES = (
     "channels:history",

@@ -121,3 +121,19 @@ def test_socket_mode_with_a_refused_app_token_is_one_line(tmp_path, fake_slack):
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("alignbot: Slack refused SLACK_APP_TOKEN (")
     assert "Traceback" not in result.stderr
+
+
+def test_a_command_on_the_database_prints_no_migration_chatter(tmp_path):
+    result = run_cli("db", "upgrade", cwd=tmp_path,
+                     env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "LOG_LEVEL": "INFO"})
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_building_the_app_does_not_warn_about_the_token(runtime, monkeypatch, caplog):
+    from bot.app import create_app
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", runtime.settings.bot_token)
+    with caplog.at_level("INFO"):
+        create_app(runtime, token_verification=False)
+    assert not any("will be unused" in r.getMessage() for r in caplog.records)
