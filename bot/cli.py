@@ -172,10 +172,13 @@ def _checked_app(runtime):
 
 def _read_inputs(args: argparse.Namespace):
     """Read the org file and the update lines, or raise UsageError naming the bad line."""
-    from bot.orgfile import OrgFileError, UpdateLineError, load_updates, read_org
+    from bot.orgfile import OrgFileError, UpdateLineError, load_org, load_updates, read_lines, read_org_text
+    from bot.services.orgsync import check_org
 
     try:
-        org = read_org(args.org)
+        text = read_org_text(args.org)
+        org = load_org(text, source=args.org)
+        check_org(org, text, args.org)  # the same rules as `org import`
     except OrgFileError as error:
         raise UsageError(str(error)) from None
     if not org.objectives:
@@ -183,10 +186,10 @@ def _read_inputs(args: argparse.Namespace):
     source = "<stdin>" if args.updates == "-" else args.updates
     try:
         if args.updates == "-":
-            updates = list(load_updates(sys.stdin, source))
+            updates = list(load_updates(read_lines(sys.stdin, source), source))
         else:
             with open(args.updates, encoding="utf-8") as handle:
-                updates = list(load_updates(handle, source))
+                updates = list(load_updates(read_lines(handle, source), source))
     except UpdateLineError as error:
         raise UsageError(str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
@@ -340,16 +343,11 @@ def _slack_team_id(value: str) -> str:
 
 
 def _org_import(args: argparse.Namespace) -> int:
-    from bot.orgfile import OrgFileError, load_org
+    from bot.orgfile import OrgFileError, load_org, read_org_text
 
     try:
-        with open(args.org, encoding="utf-8") as handle:
-            text = handle.read()
+        text = read_org_text(args.org)
         org = load_org(text, source=args.org)
-    except FileNotFoundError:
-        raise UsageError(f"{args.org}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{args.org}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
     except OrgFileError as error:
         raise UsageError(str(error)) from None
     runtime = _runtime(_settings())
