@@ -25,7 +25,8 @@ def register(app: App, services: Services) -> None:
         authorized = context.authorize_result.team_id if context.authorize_result else None
         named = named_teams(body)
         if authorized and named - {authorized}:
-            logger.info("ignored a %s for another workspace than the authorized one", body.get("type") or "request")
+            logger.info("ignored a request (%s) for another workspace than the authorized one",
+                        body.get("type") or "command")
             return BoltResponse(status=200, body="")
         if authorized:
             # Slack only sends requests for a workspace that has the app: schedule it again if it was uninstalled.

@@ -35,7 +35,7 @@ class Installs:
             session.execute(update(Workspace).where(
                 Workspace.slack_team_id == slack_team_id, Workspace.uninstalled_at.is_(None),
             ).values(uninstalled_at=now or utcnow()))
-        logger.info("workspace %s uninstalled Alignbot: tokens deleted, its data will be deleted after %d days",
+        logger.info("workspace %s uninstalled Alignbot: tokens deleted, no more scheduling, data deleted after %d days",
                     slack_team_id, RETENTION.days)
 
     def tokens_revoked(self, slack_team_id: str, tokens: dict[str, Any], *,
