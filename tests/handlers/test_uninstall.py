@@ -117,6 +117,14 @@ class TestOAuth:
         runtime.services.checkins.tick()
         assert fake_slack.calls == []
 
+    def test_installing_again_schedules_the_workspace_again(self, slack, runtime, installed, fake_slack):
+        assert slack.event({"type": "app_uninstalled"}).status == 200
+        wait_for(lambda: uninstalled_at(runtime) not in (None, "gone"))
+        runtime.installation_store.save(Installation(  # what the OAuth redirect stores
+            app_id=fake_slack.app_id, team_id=TEAM, user_id="U0ADMIN1", bot_id=fake_slack.bot_id,
+            bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.bot_token, bot_scopes="chat:write"))
+        assert uninstalled_at(runtime) is None
+
     def test_a_revoked_user_token_is_not_an_uninstall(self, slack, runtime, installed):
         assert slack.event({"type": "tokens_revoked", "tokens": {"oauth": ["U0ADMIN1"]}}).status == 200
         time.sleep(0.3)
