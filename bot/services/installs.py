@@ -25,10 +25,14 @@ class Installs:
     def __init__(self, sessions: sessionmaker[Session], store: InstallationStore | None) -> None:
         self._sessions = sessions
         self._store = store
+        # Workspaces this process saw installed: every request reports its workspace, and the
+        # acknowledgement must not wait on the database for what is nearly always a no-op.
+        self._installed: set[str] = set()
 
     def uninstalled(self, slack_team_id: str, *, enterprise_id: str | None = None,
                     now: datetime | None = None) -> None:
         """Delete the workspace's tokens and stop scheduling it; its data goes RETENTION later."""
+        self._installed.discard(slack_team_id)
         if self._store is not None:
             self._store.delete_all(enterprise_id=enterprise_id, team_id=slack_team_id)
         with self._sessions.begin() as session:
@@ -50,10 +54,14 @@ class Installs:
 
     def reinstalled(self, slack_team_id: str) -> None:
         """Schedule the workspace again (it installed the app anew, or Slack accepts its token again)."""
+        if slack_team_id in self._installed:
+            return
         with self._sessions() as session:
             workspace = repositories.find_workspace(session, slack_team_id)
             if workspace is None or workspace.uninstalled_at is None:
+                self._installed.add(slack_team_id)
                 return
+        self._installed.add(slack_team_id)
         with self._sessions.begin() as session:
             session.execute(update(Workspace).where(Workspace.slack_team_id == slack_team_id)
                             .values(uninstalled_at=None))
@@ -61,6 +69,7 @@ class Installs:
 
     def forget(self, slack_team_id: str) -> bool:
         """Delete everything stored about a workspace now: tokens, teams, updates, ...; say if there was any."""
+        self._installed.discard(slack_team_id)
         if self._store is not None:
             self._store.delete_all(enterprise_id=None, team_id=slack_team_id)
         with self._sessions.begin() as session:
