@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
@@ -21,6 +23,16 @@ from storage.db import make_engine, make_sessionmaker
 from storage.slack_tables import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
+
+
+class _NoTokenUnusedWarning(logging.Filter):
+    """Drop Bolt's "`token` will be unused": it reads SLACK_BOT_TOKEN itself although we pass a client."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_NoTokenUnusedWarning())
 
 # Every scope the app uses; manifest.yml lists the same (a test keeps them in step).
 BOT_SCOPES = (
@@ -39,6 +51,17 @@ BOT_SCOPES = (
 )
 
 
+class InstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's SQLAlchemy store, telling us when a workspace installs the app (again)."""
+
+    on_install: Callable[[str], None] | None = None
+
+    def save(self, installation: Installation) -> None:
+        super().save(installation)
+        if self.on_install is not None and installation.team_id:
+            self.on_install(installation.team_id)
+
+
 @dataclass
 class Runtime:
     """Everything a process of Alignbot runs on."""
@@ -46,7 +69,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     services: Services
-    installation_store: SQLAlchemyInstallationStore | None = None
+    installation_store: InstallationStore | None = None
 
 
 def create_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
@@ -56,12 +79,14 @@ def create_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
         migrate.upgrade(engine)
     store = _installation_store(settings, engine) if settings.oauth_enabled else None
     services = Services(settings, make_sessionmaker(engine), SlackClients(settings, store))
+    if store is not None:
+        store.on_install = services.installs.reinstalled
     return Runtime(settings=settings, engine=engine, services=services, installation_store=store)
 
 
-def _installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+def _installation_store(settings: Settings, engine: Engine) -> InstallationStore:
     assert settings.slack_client_id is not None
-    return SQLAlchemyInstallationStore(
+    return InstallationStore(
         client_id=settings.slack_client_id,
         engine=engine,
         bots_table_name=BOTS_TABLE,

@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output format (default: text)")
     digest.set_defaults(run=_digest)
 
+    forget = sub.add_parser("forget", help="delete everything stored about a workspace now (tokens, teams, updates)")
+    forget.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
+    forget.add_argument("--yes", action="store_true", help="really delete (there is no undo)")
+    forget.set_defaults(run=_forget)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser, required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -169,10 +174,13 @@ def _checked_app(runtime):
 
 def _read_inputs(args: argparse.Namespace):
     """Read the org file and the update lines, or raise UsageError naming the bad line."""
-    from bot.orgfile import OrgFileError, UpdateLineError, load_updates, read_org
+    from bot.orgfile import OrgFileError, UpdateLineError, load_org, load_updates, read_lines, read_org_text
+    from bot.services.orgsync import check_org
 
     try:
-        org = read_org(args.org)
+        text = read_org_text(args.org)
+        org = load_org(text, source=args.org)
+        check_org(org, text, args.org)  # the same rules as `org import`
     except OrgFileError as error:
         raise UsageError(str(error)) from None
     if not org.objectives:
@@ -180,10 +188,10 @@ def _read_inputs(args: argparse.Namespace):
     source = "<stdin>" if args.updates == "-" else args.updates
     try:
         if args.updates == "-":
-            updates = list(load_updates(sys.stdin, source))
+            updates = list(load_updates(read_lines(sys.stdin, source), source))
         else:
             with open(args.updates, encoding="utf-8") as handle:
-                updates = list(load_updates(handle, source))
+                updates = list(load_updates(read_lines(handle, source), source))
     except UpdateLineError as error:
         raise UsageError(str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
@@ -289,15 +297,32 @@ def _demo(args: argparse.Namespace) -> int:
 def _socket(args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    import threading
+
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
     settings = _settings("socket")
     runtime = _runtime(settings)
     app = _checked_app(runtime)
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    try:
+        handler.connect()
+    except SlackApiError as error:
+        code = error.response.get("error", "refused")
+        raise UsageError(
+            f"Slack refused SLACK_APP_TOKEN ({code}): create an app-level token (xapp-...) with the "
+            "connections:write scope on your app's 'Basic Information' page"
+        ) from None
+    except (SlackClientError, OSError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UsageError(f"cannot reach Slack at {settings.slack_api_url}: {reason}") from None
     if not args.no_scheduler:
         from bot.scheduler import build_scheduler
 
         build_scheduler(runtime).start()
-    assert settings.slack_app_token is not None
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    print("alignbot: connected to Slack in Socket Mode", file=sys.stderr)
+    threading.Event().wait()  # the Socket Mode client runs in its own threads
     return 0
 
 
@@ -320,16 +345,11 @@ def _slack_team_id(value: str) -> str:
 
 
 def _org_import(args: argparse.Namespace) -> int:
-    from bot.orgfile import OrgFileError, load_org
+    from bot.orgfile import OrgFileError, load_org, read_org_text
 
     try:
-        with open(args.org, encoding="utf-8") as handle:
-            text = handle.read()
+        text = read_org_text(args.org)
         org = load_org(text, source=args.org)
-    except FileNotFoundError:
-        raise UsageError(f"{args.org}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{args.org}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
     except OrgFileError as error:
         raise UsageError(str(error)) from None
     runtime = _runtime(_settings())
@@ -416,6 +436,17 @@ def _digest(args: argparse.Namespace) -> int:
         print(f"digest {posted.week} to {posted.channel}: {posted.outcome.status}"
               + (f" ({posted.outcome.error})" if posted.outcome.error else ""), file=sys.stderr)
         return 0 if posted.outcome.delivered else 1
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    settings = _settings()
+    runtime = _runtime(settings)
+    _known_workspace(runtime, args.team_id)
+    if not args.yes:
+        raise UsageError(f"this deletes all of workspace {args.team_id}'s data and tokens for good; add --yes to do it")
+    runtime.services.installs.forget(args.team_id)
+    print(f"deleted workspace {args.team_id}: its tokens, teams, objectives, initiatives, updates and digests")
     return 0
 
 

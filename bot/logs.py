@@ -29,3 +29,5 @@ def configure(level: str) -> None:
     # Replace only our own handler, so calling this twice (or under pytest) stacks nothing.
     root.handlers[:] = [h for h in root.handlers if h.get_name() != "alignbot"] + [handler]
     root.setLevel(level)
+    # Alembic says "Context impl SQLiteImpl", "Will assume transactional DDL"... on every start: debug detail.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING)

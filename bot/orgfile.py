@@ -10,6 +10,7 @@ type them: a team called `no` stays "no" instead of turning into False.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -26,7 +27,9 @@ __all__ = [
     "dump_org",
     "load_org",
     "load_updates",
+    "read_lines",
     "read_org",
+    "read_org_text",
 ]
 
 SLUG = re.compile(r"[a-z0-9-]{1,40}")
@@ -39,6 +42,13 @@ TEAM_KEYS = ("name", "aliases", "channel", "members")
 OBJECTIVE_KEYS = ("key", "title", "description", "keywords", "examples")
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+
+# Hostile input is refused before it costs memory or time (an org file is a few KB).
+MAX_ORG_BYTES = 1_000_000
+MAX_LINE = 65_536  # characters in one line of an org file or of update lines
+MAX_DEPTH = 32  # nested lists and mappings in an org file
+MAX_NODES = 200_000  # values in an org file once YAML aliases are expanded
+MAX_UPDATES_BYTES = 100_000_000
 
 
 class OrgFileError(Exception):
@@ -257,7 +267,13 @@ def load_org(text: str, source: str = "<org>") -> Org:
     """Parse org-file text (YAML or JSON) into an Org; raise OrgFileError on any problem."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    if len(text) > MAX_ORG_BYTES:
+        raise OrgFileError(f"is larger than {MAX_ORG_BYTES:,} characters", source=source)
+    long = next((n for n, line in enumerate(text.splitlines(), start=1) if len(line) > MAX_LINE), None)
+    if long is not None:
+        raise OrgFileError(f"line is longer than {MAX_LINE:,} characters", source=source, line=long)
     try:
+        _check_size(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -269,12 +285,52 @@ def load_org(text: str, source: str = "<org>") -> Org:
     return _Reader(source).org(root)
 
 
-def read_org(path: str | os.PathLike[str]) -> Org:
-    """Read and parse the org file at `path`; raise OrgFileError if missing, unreadable or invalid."""
+def _check_size(text: str, source: str) -> None:
+    """Refuse YAML nested too deeply or growing too large through aliases, before composing it.
+
+    Composing recurses once per level and aliases repeat whole subtrees, so both are
+    measured on the parser's flat event stream.
+    """
+    open_sizes: list[tuple[str | None, int]] = []  # (anchor, values so far) of each open collection
+    anchored: dict[str, int] = {}
+    total = 0
+
+    def add(count: int, event: yaml.Event) -> None:
+        nonlocal total
+        total += count
+        if total > MAX_NODES:
+            raise OrgFileError(f"has more than {MAX_NODES:,} values once its aliases are expanded",
+                               source=source, line=event.start_mark.line + 1)
+        if open_sizes:
+            anchor, size = open_sizes[-1]
+            open_sizes[-1] = (anchor, size + count)
+
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_sizes) >= MAX_DEPTH:
+                raise OrgFileError(f"is nested more than {MAX_DEPTH} levels deep", source=source,
+                                   line=event.start_mark.line + 1)
+            open_sizes.append((event.anchor, 1))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_sizes.pop()
+            if anchor:
+                anchored[anchor] = size
+            total -= size  # re-added whole to the parent (or the document) just below
+            add(size, event)
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor:
+                anchored[event.anchor] = 1
+            add(1, event)
+        elif isinstance(event, yaml.AliasEvent):
+            add(anchored.get(event.anchor or "", 1), event)
+
+
+def read_org_text(path: str | os.PathLike[str]) -> str:
+    """Read the org file at `path`, at most MAX_ORG_BYTES; raise OrgFileError if missing or unreadable."""
     source = os.fspath(path)
     try:
         with open(source, encoding="utf-8") as fh:
-            text = fh.read()
+            text = fh.read(MAX_ORG_BYTES + 1)
     except FileNotFoundError:
         raise OrgFileError("no such file", source=source) from None
     except IsADirectoryError:
@@ -283,7 +339,14 @@ def read_org(path: str | os.PathLike[str]) -> Org:
         raise OrgFileError("is not UTF-8 text", source=source) from None
     except OSError as exc:
         raise OrgFileError(f"cannot be read ({exc.strerror or exc})", source=source) from None
-    return load_org(text, source=source)
+    if len(text) > MAX_ORG_BYTES:
+        raise OrgFileError(f"is larger than {MAX_ORG_BYTES:,} characters", source=source)
+    return text
+
+
+def read_org(path: str | os.PathLike[str]) -> Org:
+    """Read and parse the org file at `path`; raise OrgFileError if missing, unreadable or invalid."""
+    return load_org(read_org_text(path), source=os.fspath(path))
 
 
 def dump_org(org: Org) -> str:
@@ -334,6 +397,22 @@ def _strings(value: Any, field: str, fail: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def read_lines(stream: Any, source: str = "<updates>") -> Iterator[str]:
+    """Yield the lines of a text stream, refusing one longer than MAX_LINE or a stream past MAX_UPDATES_BYTES."""
+    total = 0
+    for number in itertools.count(1):
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE:
+            raise UpdateLineError(f"line is longer than {MAX_LINE:,} characters", source=source, line=number)
+        total += len(line)
+        if total > MAX_UPDATES_BYTES:
+            raise UpdateLineError(f"more than {MAX_UPDATES_BYTES:,} characters of updates", source=source,
+                                  line=number)
+        yield line
+
+
 def load_updates(lines: Iterable[str], source: str = "<updates>") -> Iterator[Update]:
     """Yield one Update per non-blank JSON line; raise UpdateLineError at the first bad line."""
     first_line: dict[str, int] = {}
@@ -349,6 +428,8 @@ def load_updates(lines: Iterable[str], source: str = "<updates>") -> Iterator[Up
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             raise fail(f"not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise fail("nested too deeply") from None
         if not isinstance(data, dict):
             raise fail("not a JSON object")
         for field in ("id", "team", "text"):

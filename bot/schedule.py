@@ -49,6 +49,15 @@ def parse_week(label: str) -> tuple[int, int]:
     return year, week
 
 
+def is_week(label: str) -> bool:
+    """Say whether a label is a real week like 2026-W48."""
+    try:
+        parse_week(label)
+    except ValueError:
+        return False
+    return True
+
+
 def shift_week(label: str, weeks: int) -> str:
     """Return the week `weeks` after (or before, if negative) `label`."""
     year, week = parse_week(label)

@@ -42,6 +42,9 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
     scheduler.add_job(
         refresh_team_members, "cron", hour=4, minute=15, args=[runtime], id="refresh_team_members",
     )
+    scheduler.add_job(
+        runtime.services.installs.purge, "interval", hours=6, id="purge_uninstalled", next_run_time=utcnow(),
+    )
     return scheduler
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -11,9 +15,11 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
 from sqlalchemy import text
 
 from bot.app import Runtime
+from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +29,24 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # Bolt logs every refused request with its body (user text); we log one clear line instead.
 logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
 SIGNATURE_WARNING_EVERY = 300.0
+MALFORMED_WARNING_EVERY = 300.0
+# Slack's requests are a few KB; a view submission with long answers stays far below this.
+MAX_BODY_BYTES = 1 << 20
+SIGNATURE_MAX_AGE = 300  # seconds, as Slack and Bolt allow
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+# Fields Bolt and our listeners read as objects (or lists of objects) when present.
+_OBJECT_FIELDS = ("event", "view", "team", "user", "channel", "container", "message", "state", "enterprise")
+_LIST_FIELDS = ("actions", "authorizations")
 
 
 def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
     """Return the WSGI app: /slack/events (and OAuth paths) through Bolt, plus /healthz."""
     slack = SlackRequestHandler(app)
     last_warning = [float("-inf")]
+    last_malformed = [float("-inf")]
+    secret = runtime.settings.slack_signing_secret
+    key = secret.get_secret_value().encode() if secret else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -45,9 +63,72 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
                                "'Basic Information' page (or this server's clock is off)")
             return start_response(status, headers, *args)
 
+        if environ.get("REQUEST_METHOD") == "POST":
+            # Refuse before Bolt parses anything: nothing unverified may reach a listener or respond().
+            refusal, body = _screen(environ, key)
+            if refusal is not None:
+                if refusal.startswith("400") and time.monotonic() - last_malformed[0] > MALFORMED_WARNING_EVERY:
+                    last_malformed[0] = time.monotonic()
+                    logger.warning("refused a malformed request (%s); more are refused without a line for %d s",
+                                   refusal, MALFORMED_WARNING_EVERY)
+                return _answer(watch, refusal)
+            environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+
         return slack(environ, watch)
 
     return application
+
+
+def _screen(environ: dict[str, Any], key: bytes | None) -> tuple[str | None, bytes]:
+    """Read a POST body; return (refusal status or None, body): 401 unless signed, 400 unless well-formed."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return "400 Bad Request", b""
+    if length < 0:
+        return "400 Bad Request", b""
+    if length > MAX_BODY_BYTES:
+        return "413 Payload Too Large", b""
+    body = environ["wsgi.input"].read(length) if length else b""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
+    if key is None or not _signed(key, body, timestamp, signature):
+        return "401 Unauthorized", body
+    if not _well_formed(body, environ.get("CONTENT_TYPE")):
+        return "400 Bad Request", body
+    return None, body
+
+
+def _signed(key: bytes, body: bytes, timestamp: str, signature: str) -> bool:
+    """Check Slack's v0 signature and a timestamp within five minutes, on the raw bytes."""
+    if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
+        return False
+    if abs(utcnow().timestamp() - int(timestamp)) > SIGNATURE_MAX_AGE:
+        return False
+    expected = hmac.new(key, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest("v0=" + expected, signature)
+
+
+def _well_formed(raw: bytes, content_type: str | None) -> bool:
+    """Say whether Bolt can parse this body into a payload of the shape Slack sends."""
+    try:
+        payload = parse_body(raw.decode("utf-8"), content_type)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    if not isinstance(payload, dict) or not isinstance(payload.get("type", ""), str):
+        return False
+    if any(payload.get(name) is not None and not isinstance(payload[name], dict) for name in _OBJECT_FIELDS):
+        return False
+    for name in _LIST_FIELDS:
+        items = payload.get(name)
+        if items is not None and not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
+            return False
+    return True
+
+
+def _answer(start_response: Callable[..., Any], status: str) -> Iterable[bytes]:
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", "0")])
+    return [b""]
 
 
 def _health(runtime: Runtime) -> tuple[str, dict[str, Any]]:

@@ -99,9 +99,11 @@ class Settings(BaseSettings):
         from sqlalchemy.exc import ArgumentError
 
         try:
-            make_url(value)
+            backend = make_url(value).get_backend_name()
         except ArgumentError:
             raise ValueError("is not a SQLAlchemy database URL") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"uses {backend[:20]!r}: Alignbot runs on sqlite:/// or postgresql+psycopg:// only")
         return value
 
     @field_validator("admins")

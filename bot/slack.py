@@ -52,6 +52,11 @@ class SlackClients:
         self._settings = settings
         self._store = installation_store
 
+    @property
+    def installation_store(self) -> InstallationStore | None:
+        """Return the OAuth installation store (None in single-workspace mode)."""
+        return self._store
+
     def for_team(self, slack_team_id: str) -> WebClient:
         """Return a client that acts as the bot in `slack_team_id`."""
         if self._store is None:

@@ -13,6 +13,7 @@ from bot.blocks import digest as digest_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
 from bot.parsing import Invalid, parse_initiative_id, parse_objective_form
+from bot.schedule import is_week
 from bot.services import Services
 from bot.services.errors import UserError
 from bot.services.checkins import parse_open_value
@@ -54,8 +55,10 @@ def register(app: App, services: Services) -> None:
         if not value.isdigit():
             return
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        team, user = body["team"]["id"], body["user"]["id"]
         with user_errors(respond):
-            view = services.checkins.tags_modal_for(body["team"]["id"], int(value), channel_id=channel)
+            view = services.checkins.tags_modal_for(team, user, int(value), channel_id=channel,
+                                                    is_admin=lambda: services.permissions.is_admin(team, user))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:"))
@@ -91,6 +94,8 @@ def register(app: App, services: Services) -> None:
             meta, values, preview=preview, problem=problem))
 
     def show_details(body: dict[str, Any], week: str, pick: str | None, client: WebClient, respond: Respond) -> None:
+        if week and not is_week(week):
+            return  # not a value we put on a button; nothing sensible to do
         with user_errors(respond):
             data = services.digests.build(body["team"]["id"], week or None, client=client)
             view = digest_blocks.details_modal(data, pick)
@@ -116,4 +121,5 @@ def register(app: App, services: Services) -> None:
 
 def _week_of_view(body: dict[str, Any]) -> str | None:
     """Return the week a details modal is about, from its private_metadata."""
-    return view_metadata(body.get("view") or {}).get("week")
+    week = view_metadata(body.get("view") or {}).get("week")
+    return week if isinstance(week, str) else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -23,18 +25,57 @@ logger = logging.getLogger(__name__)
 def register(app: App, services: Services) -> None:
     """Attach the event de-duplication middleware and the channel membership listeners."""
 
+    in_flight: set[tuple[str, str]] = set()
+    lock = threading.Lock()
+
     @app.middleware
     def drop_repeated_events(
         request: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        team_id = body.get("team_id")
-        if event_id and team_id and not services.claim_event(team_id, event_id):
-            logger.info("event %s already handled; dropping the retry", event_id)
-            return BoltResponse(status=200, body="")
+        key = _event_key(body)
+        if key is not None:
+            with lock:
+                running = key in in_flight
+            if running or services.event_done(*key):
+                logger.info("event %s already handled or being handled; dropping the retry", key[1])
+                return BoltResponse(status=200, body="")
         return next()
 
+    def once(listener: Callable[..., None]) -> Callable[..., None]:
+        """Run an event listener; record its event as done only once it succeeded, so a retry redoes failed work."""
+
+        @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
+        def run(**kwargs: Any) -> None:
+            key = _event_key(kwargs["body"])
+            if key is None:
+                return listener(**kwargs)
+            with lock:
+                if key in in_flight:
+                    return None
+                in_flight.add(key)
+            try:
+                listener(**kwargs)
+                services.finish_event(*key)
+            finally:
+                with lock:
+                    in_flight.discard(key)
+            return None
+
+        return run
+
+    @app.event("app_uninstalled")
+    @once
+    def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
+        services.installs.uninstalled(body["team_id"], enterprise_id=context.enterprise_id)
+
+    @app.event("tokens_revoked")
+    @once
+    def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+        services.installs.tokens_revoked(body["team_id"], tokens, enterprise_id=context.enterprise_id)
+
     @app.event("member_joined_channel")
+    @once
     def member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         try:
             services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
@@ -42,10 +83,12 @@ def register(app: App, services: Services) -> None:
             logger.warning("could not re-read members of %s: %s", event.get("channel"), error.message)
 
     @app.event("member_left_channel")
+    @once
     def member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         services.teams.member_left(body["team_id"], event["channel"], event["user"], context.bot_user_id)
 
     @app.event("message")
+    @once
     def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         # Only a person's reply in a thread can be a check-in answer.
         thread_ts, ts = event.get("thread_ts"), event.get("ts")
@@ -62,6 +105,7 @@ def register(app: App, services: Services) -> None:
             _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation())
 
     @app.event("app_home_opened")
+    @once
     def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
@@ -80,6 +124,14 @@ def register(app: App, services: Services) -> None:
             initiatives=[(str(i.id), i.title) for i in initiatives],
             digest=digest,
         ))
+
+
+def _event_key(body: dict[str, Any]) -> tuple[str, str] | None:
+    """Return (workspace, event id) of an Events API delivery, else None."""
+    event_id, team_id = body.get("event_id"), body.get("team_id")
+    if body.get("type") == "event_callback" and isinstance(event_id, str) and isinstance(team_id, str):
+        return team_id, event_id
+    return None
 
 
 def _answer_in_thread(client: WebClient, channel: str, user: str, thread_ts: str, payload: dict[str, Any]) -> None:

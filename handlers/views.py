@@ -21,7 +21,7 @@ from bot.parsing import (
     validate_title,
 )
 from bot.services import Services
-from bot.services.errors import UserError
+from bot.services.errors import Repeated, UserError, once_key
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +90,11 @@ def register(app: App, services: Services) -> None:
         draft = InitiativeDraft(title=title, objective_keys=keys, owner=owner)
         try:
             logged = services.initiatives.add(
-                body["team"]["id"], user, meta.get("channel"), draft, team_id=int(team), partner_ids=partners
+                body["team"]["id"], user, meta.get("channel"), draft, team_id=int(team), partner_ids=partners,
+                once=once_key("view", view.get("id")),
             )
+        except Repeated:
+            return ack()  # a replay of a form already done: close it, say nothing twice
         except UserError as error:
             return ack(response_action="errors", errors={"title": error.message})
         ack()
@@ -116,7 +119,10 @@ def register(app: App, services: Services) -> None:
                 partners=[int(p) for p in answers["partners"] if p.isdigit()],
                 objectives=by_hand,
                 initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
+                from_form=True, once=once_key("view", view.get("id")),
             )
+        except Repeated:
+            return ack()
         except (UserError, KeyError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"moved": message})

@@ -76,6 +76,11 @@ class Workspace(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     leadership_channel_id: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Why the digest cannot be posted or Slack refuses our token (e.g. token_revoked), until fixed.
+    problem: Mapped[str | None] = mapped_column(String(200))
+    # Set when Slack tells us the app was uninstalled (or its tokens revoked): no more scheduling;
+    # the workspace's data is deleted RETENTION days later.
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -37,6 +37,12 @@ def find_workspace(session: Session, slack_team_id: str) -> Workspace | None:
     return session.scalar(select(Workspace).where(Workspace.slack_team_id == slack_team_id))
 
 
+def event_done(session: Session, workspace_id: int, event_id: str) -> bool:
+    """Say whether a Slack event id was recorded as handled."""
+    return session.scalar(select(ProcessedEvent.id).where(
+        ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.event_id == event_id)) is not None
+
+
 def claim_event(session: Session, workspace_id: int, event_id: str) -> bool:
     """Record a Slack event id; say False when it was already handled (a Slack retry)."""
     try:
@@ -125,7 +131,7 @@ def workspaces_with_team_channels(session: Session) -> list[str]:
     query = (
         select(Workspace.slack_team_id)
         .join(Team, Team.workspace_id == Workspace.id)
-        .where(Team.channel_id.is_not(None))
+        .where(Team.channel_id.is_not(None), Workspace.uninstalled_at.is_(None))
         .distinct()
         .order_by(Workspace.slack_team_id)
     )

@@ -199,11 +199,36 @@ class TeamStatus:
     problem: str | None = None
 
 
-def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45) -> list[Block]:
+def how_to_fix(error: str, team: str | None = None) -> str:
+    """Say what a person does about a send Slack refused, for a team's channel or (no team) the digest's."""
+    redo = (f"run `/alignment team {team}` in the team's channel" if team
+            else "run `/alignment leadership` in the leadership channel")
+    reinstall = "reinstall Alignbot in this workspace (and update SLACK_BOT_TOKEN if you run it with one)"
+    fixes = {
+        "not_in_channel": "invite me to the channel with `/invite @alignbot`",
+        "channel_not_found": f"the channel was deleted or is private without me: invite me, or {redo}",
+        "is_archived": f"the channel is archived: unarchive it, or {redo}",
+        "missing_scope": "reinstall Alignbot so it gets the permissions in manifest.yml",
+    }
+    if error in ("invalid_auth", "token_revoked", "account_inactive", "not_authed", "team_access_not_granted"):
+        return f"Slack no longer accepts my token: {reinstall}"
+    return fixes.get(error, "check the channel and that I am still installed")
+
+
+def workspace_problem_line(problem: str) -> str:
+    """Describe a workspace-wide problem ("digest:not_in_channel", "slack:token_revoked") and its fix."""
+    kind, _, error = problem.partition(":")
+    what = "The leadership digest cannot be posted" if kind == "digest" else "Slack refuses my messages"
+    return f":warning: {what}: `{error}`. To fix it, {how_to_fix(error)}. I keep trying until it works."
+
+
+def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45, *,
+                  workspace_problem: str | None = None) -> list[Block]:
     """Return this week's check-in status, a section per team (cut to fit one message)."""
+    head = [section(workspace_problem_line(workspace_problem))] if workspace_problem else []
     if not statuses:
-        return [section("No teams yet. An admin can run `/alignment team <name>` in a team's channel.")]
-    blocks: list[Block] = []
+        return head + [section("No teams yet. An admin can run `/alignment team <name>` in a team's channel.")]
+    blocks: list[Block] = head
     for status in statuses[:limit]:
         if status.skipped:
             line = "_skipped this week_"
@@ -211,7 +236,8 @@ def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45) -> list[Block
             done = " ".join(f"<@{u}>" for u in status.answered) or "nobody yet"
             waiting = " ".join(f"<@{u}>" for u in status.missing) or "nobody"
             line = f":white_check_mark: {done}\n:hourglass: {waiting}"
-        problem = f"\n:warning: prompts cannot be delivered: `{status.problem}`" if status.problem else ""
+        problem = (f"\n:warning: prompts cannot be delivered: `{status.problem}`: {how_to_fix(status.problem, status.team)}"
+                   if status.problem else "")
         count = f"{len(status.answered)}/{len(status.answered) + len(status.missing)}"
         blocks.append(section(f"*{escape(status.team)}* · {status.week} · {count}\n{line}{problem}"))
     if len(statuses) > limit:

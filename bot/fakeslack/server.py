@@ -175,6 +175,7 @@ class FakeSlack:
         self._response_urls: dict[str, dict] = {}
         self._responses: list[dict] = []
         self._revoked: set[str] = set()
+        self._token_teams: dict[str, str] = {}
         self._calls: list[Call] = []
         self._faults: list[_Fault] = []
         self._delays: list[_Fault] = []
@@ -353,6 +354,13 @@ class FakeSlack:
                     raise KeyError(key)
                 channel[key] = list(value) if key == "members" else value
             self._set_bot_membership(channel, channel["is_member"])
+
+    def workspace_token(self, team_id: str) -> str:
+        """Return a bot token that auth.test says belongs to workspace `team_id` (a second install)."""
+        token = f"{self.token_prefix}b-{team_id}-fake-bot-token"
+        with self._lock:
+            self._token_teams[token] = team_id
+        return token
 
     def revoke_token(self, token: str) -> None:
         """Make a token answer ``token_revoked`` from now on."""
@@ -558,6 +566,8 @@ class FakeSlack:
             self._read_basic_auth(authorization, args)
 
         status, headers, body = self._answer(method, args, token)
+        if method == "auth.test" and body.get("ok") and token in self._token_teams:
+            body = {**body, "team_id": self._token_teams[token]}
         self._record(Call(method, copy.deepcopy(args), status, copy.deepcopy(body), time.time()))
         return status, headers, body
 

@@ -10,6 +10,7 @@ from bot.services.checkins import Checkins
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.initiatives import InitiativesService
+from bot.services.installs import Installs
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
 from bot.services.permissions import Permissions
@@ -36,6 +37,7 @@ class Services:
     deliveries: Deliveries = field(init=False)
     checkins: Checkins = field(init=False)
     digests: Digests = field(init=False)
+    installs: Installs = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -47,9 +49,18 @@ class Services:
         self.orgsync = OrgSync(self.sessions)
         self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries)
+        self.installs = Installs(self.sessions, self.clients.installation_store)
 
-    def claim_event(self, slack_team_id: str, event_id: str) -> bool:
-        """Record an event id; say False when it was already handled (Slack retried it)."""
+    def event_done(self, slack_team_id: str, event_id: str) -> bool:
+        """Say whether an event was already handled (Slack is retrying it)."""
+        with self.sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            return workspace is not None and repositories.event_done(session, workspace.id, event_id)
+
+    def finish_event(self, slack_team_id: str, event_id: str) -> None:
+        """Record an event as handled, once its work succeeded."""
         with self.sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            return repositories.claim_event(session, workspace.id, event_id)
+            # Never creates a workspace: a listener that did nothing for an unknown one leaves nothing.
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is not None:
+                repositories.claim_event(session, workspace.id, event_id)

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.parsing import strip_control
-from bot.schedule import Cycle, cycle_for, open_cycle, week_label, week_of
-from bot.services.errors import UserError
+from bot.schedule import Cycle, cycle_for, open_cycle, shift_week, week_label, week_of
+from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
+from bot.services.errors import Repeated, UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import Tagging
 from bot.settings import Settings
@@ -38,8 +39,6 @@ from storage.models import (
 logger = logging.getLogger(__name__)
 
 MAX_UPDATE_LENGTH = 4000
-# Errors that mean the team's channel cannot get prompts until someone fixes it.
-CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 # Objectives offered when the tagger is unsure: one tap each, plus "None of them".
 MAX_CANDIDATES = 4
 # Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
@@ -117,6 +116,9 @@ def parse_open_value(value: str) -> tuple[int, str] | None:
     return (int(team), week) if team.isdigit() and week else None
 
 
+ONLY_AUTHOR = "Only the author of an update, or an Alignbot admin, can change its tags."
+
+
 class Checkins:
     """Record, prompt, remind and report the weekly check-ins."""
 
@@ -153,10 +155,15 @@ class Checkins:
         objectives: Sequence[str] | None = None,
         message_ts: str | None = None,
         initiative_id: int | None = None,
+        from_form: bool = False,
+        once: str | None = None,
     ) -> Recorded:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
 
         `objectives` given (even empty) are the person's own tags; None asks the tagger.
+        `from_form`: team and week came back from a form or button the client holds, so
+        check the person may answer for that team and that the week is still open.
+        `once` (see errors.once_key) is recorded with the update: the same key again raises Repeated.
         """
         text = strip_control(text).strip()
         if not text:
@@ -169,6 +176,10 @@ class Checkins:
                     else _team_of(session, workspace.id, user_id, channel_id))
             zone = team_zone(team, workspace, self._settings)
             week = week or _current_week(team, zone, utcnow())
+            if from_form:
+                _check_may_answer(session, workspace.id, team, user_id, channel_id, week, zone, utcnow())
+            if once and not repositories.claim_event(session, workspace.id, once):
+                raise Repeated()
             cycle = _ensure_cycle(session, workspace.id, team, week, zone)
             live = repositories.list_objectives(session, workspace.id)
             by_key = {o.key: o for o in live}
@@ -240,7 +251,7 @@ class Checkins:
             if row is None:
                 raise CheckinError("That update no longer exists.")
             if row.author_user_id != user_id and not is_admin:
-                raise CheckinError("Only the author of an update, or an Alignbot admin, can change its tags.")
+                raise CheckinError(ONLY_AUTHOR)
             by_key = {o.key: o for o in repositories.list_objectives(session, workspace.id)}
             unknown = [k for k in keys if k not in by_key]
             if unknown:
@@ -260,6 +271,8 @@ class Checkins:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = _team_by_id(session, workspace.id, team_id)
+            _check_may_answer(session, workspace.id, team, user_id, channel_id, week,
+                              team_zone(team, workspace, self._settings), utcnow())
             objectives = repositories.list_objectives(session, workspace.id)
             others = session.scalars(select(Team).where(Team.workspace_id == workspace.id, Team.id != team.id)
                                      .order_by(Team.name)).all()
@@ -301,14 +314,17 @@ class Checkins:
                        CheckinCycle.week == week, Update.author_user_id == user_id))
             return team.id, team.name, week, text
 
-    def tags_modal_for(self, slack_team_id: str, update_id: int, channel_id: str | None = None) -> dict:
-        """Return the tag editor for one update."""
+    def tags_modal_for(self, slack_team_id: str, user_id: str, update_id: int, channel_id: str | None = None,
+                       *, is_admin: Callable[[], bool] = lambda: False) -> dict:
+        """Return the tag editor for one update, to its author or an admin."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
                                  .options(selectinload(Update.tags)))
             if row is None:
                 raise CheckinError("That update no longer exists.")
+            if row.author_user_id != user_id and not is_admin():
+                raise CheckinError(ONLY_AUTHOR)
             objectives = repositories.list_objectives(session, workspace.id)
             keys = {o.id: o.key for o in objectives}
             return blocks.tags_modal(row.text, {"update_id": row.id, "channel": channel_id},
@@ -354,9 +370,11 @@ class Checkins:
         jobs: list[Callable[[], SendReport]] = []
         report = SendReport()
         for team_id, name, channel, mode, members, cycle, workspace_id in plans:
-            report += self._prompt_jobs(client, workspace_id, team_id, name, channel, mode, members, cycle, sent, jobs)
+            report += self._prompt_jobs(client, workspace_id, team_id, name, channel, mode, members, cycle, sent, jobs,
+                                        retry_now=force)
             if now >= (cycle.reminder_at or cycle.deadline_at) and now < cycle.deadline_at:
-                report += self._reminder_jobs(client, workspace_id, team_id, name, members, cycle, sent, jobs)
+                report += self._reminder_jobs(client, workspace_id, team_id, name, members, cycle, sent, jobs,
+                                              retry_now=force)
         return report + self._run(jobs)
 
     def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
@@ -387,7 +405,7 @@ class Checkins:
 
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
                      mode: str, members: Iterable[str], cycle: Cycle, sent: set[tuple[str, str, str]],
-                     jobs: list[Callable[[], SendReport]]) -> SendReport:
+                     jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
         """Queue a team's prompts not sent yet; return the report of those already sent."""
         already = SendReport()
         value = open_value(team_id, cycle.week)
@@ -400,7 +418,7 @@ class Checkins:
 
                 def prompt_channel(target: str = target, message: dict = message) -> SendReport:
                     outcome = self._deliveries.send(client, workspace_id, "prompt", target, cycle.week,
-                                                    message, channel=channel)
+                                                    message, channel=channel, retry_now=retry_now)
                     self._note_channel(client, workspace_id, team_id, name, outcome)
                     return SendReport.of(outcome)
 
@@ -412,12 +430,13 @@ class Checkins:
                 if ("dm_prompt", target, cycle.week) in sent:
                     already += SendReport(already=1)
                     continue
-                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, cycle.week, message, user))
+                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, cycle.week, message, user,
+                                           retry_now=retry_now))
         return already
 
     def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,
                        members: Sequence[str], cycle: Cycle, sent: set[tuple[str, str, str]],
-                       jobs: list[Callable[[], SendReport]]) -> SendReport:
+                       jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
         """Queue the reminders due to members who have not answered; return those already sent."""
         with self._sessions() as session:
             answered = set(session.scalars(
@@ -433,22 +452,31 @@ class Checkins:
             if ("reminder", target, cycle.week) in sent:
                 already += SendReport(already=1)
                 continue
-            jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user))
+            jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user,
+                                       retry_now=retry_now))
         return already
 
     def _send_job(self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
-                  message: dict, channel: str) -> Callable[[], SendReport]:
+                  message: dict, channel: str, *, retry_now: bool = False) -> Callable[[], SendReport]:
         def send() -> SendReport:
             return SendReport.of(self._deliveries.send(client, workspace_id, kind, target, week, message,
-                                                       channel=channel))
+                                                       channel=channel, retry_now=retry_now))
         return send
 
     def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome) -> None:
         """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can."""
+        if outcome.error in TOKEN_PROBLEMS:
+            # Nobody can be told through Slack with a refused token: the status and the log say it.
+            if note_workspace_problem(self._sessions, workspace_id, f"slack:{outcome.error}"):
+                logger.error("Slack refuses the bot token of workspace %s (%s): reinstall Alignbot",
+                             workspace_id, outcome.error)
+            return
         with self._sessions.begin() as session:
             if outcome.delivered:
                 session.execute(update(Team).where(Team.workspace_id == workspace_id, Team.id == team_id,
                                                    Team.problem.is_not(None)).values(problem=None))
+                session.execute(update(Workspace).where(Workspace.id == workspace_id,
+                                                        Workspace.problem.startswith("slack:")).values(problem=None))
                 return
             if outcome.error not in CHANNEL_PROBLEMS:
                 return
@@ -459,17 +487,14 @@ class Checkins:
             workspace = session.get(Workspace, workspace_id)
             leadership = workspace.leadership_channel_id if workspace else None
         if marked == 1:
-            self._alert_admins(client, leadership, _problem_text(name, outcome.error or "error"))
+            targets = ([leadership] if leadership else []) + sorted(self._settings.admin_ids)
+            alert_admins(client, targets, _problem_text(name, outcome.error or "error"))
 
-    def _alert_admins(self, client: WebClient, leadership_channel: str | None, text: str) -> None:
-        targets = ([leadership_channel] if leadership_channel else []) + sorted(self._settings.admin_ids)
-        if not targets:
-            logger.warning("no admin to tell: %s", text)
-        for target in targets:
-            try:
-                client.chat_postMessage(channel=target, text=text)
-            except Exception:  # an alert that cannot be delivered is logged, and the others still go
-                logger.exception("could not alert %s", target)
+    def workspace_problem(self, slack_team_id: str) -> str | None:
+        """Return what keeps the workspace's digest or token from working, if anything."""
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            return workspace.problem if workspace else None
 
     # --- status -------------------------------------------------------------------------------
 
@@ -519,7 +544,8 @@ class Checkins:
         """Send whatever prompts and reminders are due in every workspace; one failing stops no other."""
         now = now or utcnow()
         with self._sessions() as session:
-            workspaces = session.scalars(select(Workspace.slack_team_id).order_by(Workspace.id)).all()
+            workspaces = session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))
+                                         .order_by(Workspace.id)).all()
         report = SendReport()
         for slack_team_id in workspaces:
             try:
@@ -532,14 +558,9 @@ class Checkins:
 
 
 def _problem_text(team: str, error: str) -> str:
-    fixes = {
-        "not_in_channel": "invite me there with `/invite @alignbot`",
-        "channel_not_found": "the channel was deleted or is private without me: run `/alignment team "
-                             f"{team}` in the team's channel",
-        "is_archived": f"the channel is archived: run `/alignment team {team}` in the team's new channel",
-    }
     return (f":warning: I could not post the weekly check-in for *{team}*: `{error}`. "
-            f"To fix it, {fixes.get(error, 'check the channel')}. Other teams are not affected.")
+            f"To fix it, {blocks.how_to_fix(error, team)}. Other teams are not affected; "
+            "I keep trying until the week's deadline.")
 
 
 def _team_of(session: Session, workspace_id: int, user_id: str, channel_id: str | None) -> Team:
@@ -554,6 +575,25 @@ def _team_of(session: Session, workspace_id: int, user_id: str, channel_id: str 
         raise CheckinError("You're not on a team yet: run `/checkin` in your team's channel, "
                            "or ask an admin to map it with `/alignment team <name>`.")
     return team
+
+
+def _check_may_answer(session: Session, workspace_id: int, team: Team, user_id: str, channel_id: str | None,
+                      week: str, zone: str, now: datetime) -> None:
+    """Refuse an answer for a team the person is not on, or for a week that is no longer open."""
+    member = session.scalar(select(TeamMember.id).where(
+        TeamMember.workspace_id == workspace_id, TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    # Anyone in the team's channel may answer there, as /checkin in that channel allows.
+    if member is None and (not channel_id or channel_id != team.channel_id):
+        raise CheckinError(f"You're not on team {team.name}, so you can't check in for it.")
+    this_week = week_of(now, zone)
+    if week in (this_week, _current_week(team, zone, now)):
+        return
+    try:
+        still_open = week == shift_week(this_week, -1) and now < team_cycle(team, week, zone).deadline_at
+    except ValueError:
+        still_open = False
+    if not still_open:
+        raise CheckinError(f"The check-in for {week[:10]} is closed; answer this week's ({this_week}) instead.")
 
 
 def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:

@@ -1,10 +1,16 @@
 """Exactly-once sending: claim a delivery in the database, post it, record the outcome.
 
 A delivery is keyed by (workspace, kind, target, week). Whoever inserts the row
-sends; everybody else sees it taken. A claim left unfinished (a crash, a kill)
-can be taken over after a lease; the taker first looks in the conversation for
-the message the crashed sender may already have posted (each message carries
-its delivery key in Slack message metadata), so a takeover never posts twice.
+sends; everybody else sees it taken. A claim left unfinished (a crash, a kill, or
+a post that timed out and may yet land at Slack) can be taken over only after a
+lease longer than any send can take; the taker first looks in the conversation
+for the message the earlier attempt may have posted (each message carries its
+delivery key in Slack message metadata), so a takeover never posts twice however
+soon it is tried.
+
+A send Slack refused (not_in_channel, token_revoked, ...) is tried again with
+back-off for as long as callers keep asking (the scheduler asks until the week's
+deadline); `retry_now` (an admin's command) skips the back-off.
 """
 
 from __future__ import annotations
@@ -28,9 +34,11 @@ logger = logging.getLogger(__name__)
 METADATA_EVENT = "alignbot_delivery"
 # Longer than one send with all its retries can take.
 LEASE = timedelta(minutes=3)
-MAX_ATTEMPTS = 6
+# After a refused send, wait this long before the next try, doubling up to BACKOFF_MAX.
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=1)
 
-# Errors that no retry will fix: report them and stop trying.
+# Errors a person must fix (invite the bot, unarchive, reinstall): retried with back-off, reported.
 PERMANENT_ERRORS = frozenset({
     "not_in_channel", "channel_not_found", "is_archived", "user_not_found", "cannot_dm_bot",
     "account_inactive", "user_disabled", "restricted_action", "missing_scope", "not_authed",
@@ -43,7 +51,7 @@ PERMANENT_ERRORS = frozenset({
 class Outcome:
     """What happened to one delivery: sent now, sent before, taken by another process, or failed."""
 
-    status: str  # sent | duplicate | busy | failed | retry
+    status: str  # sent | duplicate | busy | failed (needs a person) | retry (transient)
     ts: str | None = None
     channel: str | None = None
     error: str | None = None
@@ -62,7 +70,7 @@ class Deliveries:
 
     def send(
         self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
-        message: dict[str, Any], *, channel: str | None = None,
+        message: dict[str, Any], *, channel: str | None = None, retry_now: bool = False,
     ) -> Outcome:
         """Post `message` to `channel` (default: `target`) once for this key, whoever else tries."""
         key = f"{workspace_id}:{kind}:{target}:{week}"
@@ -77,18 +85,18 @@ class Deliveries:
             response = client.chat_postMessage(channel=destination, **payload)
             return response.get("channel"), response.get("ts")
 
-        return self.run(workspace_id, kind, target, week, post)
+        return self.run(workspace_id, kind, target, week, post, retry_now=retry_now)
 
     def run(
         self, workspace_id: int, kind: str, target: str, week: str,
-        post: Callable[[bool], tuple[str | None, str | None]],
+        post: Callable[[bool], tuple[str | None, str | None]], *, retry_now: bool = False,
     ) -> Outcome:
         """Claim the key and call `post(recovering)`, which returns (channel, ts) of what it posted.
 
         `recovering` is True when taking over an unfinished claim: `post` should first
         look for what the earlier attempt may have posted.
         """
-        claim = self._claim(workspace_id, kind, target, week)
+        claim = self._claim(workspace_id, kind, target, week, retry_now)
         if isinstance(claim, Outcome):
             return claim
         delivery_id, recovering = claim
@@ -99,11 +107,13 @@ class Deliveries:
             status = "failed" if code in PERMANENT_ERRORS else "retry"
             return self._finish(delivery_id, Outcome(status, error=code))
         except (SlackClientError, OSError) as error:
-            # Timed out or dropped: the message may have gone out; a takeover checks first.
-            return self._finish(delivery_id, Outcome("retry", error=type(error).__name__))
+            # Timed out or dropped: the message may still land at Slack. The claim stays held until
+            # the lease ends, so the next try looks in the conversation only once the post has settled.
+            return self._finish(delivery_id, Outcome("retry", error=type(error).__name__), release=False)
         return self._finish(delivery_id, Outcome("sent", ts=ts, channel=channel))
 
-    def _claim(self, workspace_id: int, kind: str, target: str, week: str) -> tuple[int, bool] | Outcome:
+    def _claim(self, workspace_id: int, kind: str, target: str, week: str,
+               retry_now: bool = False) -> tuple[int, bool] | Outcome:
         now = utcnow()
         try:
             with self._sessions.begin() as session:
@@ -121,13 +131,10 @@ class Deliveries:
             )).one()
             if row.status == "sent":
                 return Outcome("duplicate", ts=row.message_ts)
-            if row.status == "failed":
-                return Outcome("failed", error=row.last_error)
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = "failed"
-                return Outcome("failed", error=row.last_error or "too_many_attempts")
             if row.status == "claimed" and now - row.claimed_at < self._lease:
                 return Outcome("busy")
+            if row.status in ("failed", "retry") and not retry_now and now < row.claimed_at + backoff(row.attempts):
+                return Outcome(row.status, error=row.last_error)
             # Compare-and-set on attempts: of two processes taking over, one wins.
             taken = session.execute(
                 update(Delivery)
@@ -136,9 +143,10 @@ class Deliveries:
             ).rowcount
             if taken != 1:
                 return Outcome("busy")
-            return row.id, True
+            # A refused send posted nothing; anything else (a crash, a timeout) may have.
+            return row.id, row.status != "failed"
 
-    def _finish(self, delivery_id: int, outcome: Outcome) -> Outcome:
+    def _finish(self, delivery_id: int, outcome: Outcome, *, release: bool = True) -> Outcome:
         with self._sessions.begin() as session:
             row = session.get(Delivery, delivery_id)
             assert row is not None
@@ -146,23 +154,37 @@ class Deliveries:
                 row.status, row.message_ts, row.sent_at, row.last_error = "sent", outcome.ts, utcnow(), None
                 row.channel_id = outcome.channel
             else:
-                row.status, row.last_error = outcome.status, outcome.error
+                row.last_error = outcome.error
+                if release:
+                    row.status = outcome.status
         if outcome.status in ("failed", "retry"):
             logger.warning("delivery %s %s: %s", delivery_id, outcome.status, outcome.error)
         return outcome
 
 
-def _find_posted(client: WebClient, destination: str, key: str) -> tuple[str, str] | None:
-    """Return (channel, ts) of a message already posted under `key`, looking at recent history."""
+def backoff(attempts: int) -> timedelta:
+    """Return how long to wait after the `attempts`-th refused send before the next."""
+    return min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 16), BACKOFF_MAX)
+
+
+def _find_posted(client: WebClient, destination: str, key: str, pages: int = 5) -> tuple[str, str] | None:
+    """Return (channel, ts) of a message already posted under `key`, looking through recent history."""
     try:
         channel = destination
         if destination.startswith(("U", "W")):
             channel = client.conversations_open(users=destination)["channel"]["id"]
-        history = client.conversations_history(channel=channel, limit=100, include_all_metadata=True)
+        cursor = None
+        for _ in range(pages):
+            history = client.conversations_history(channel=channel, limit=200, include_all_metadata=True,
+                                                   cursor=cursor)
+            for message in history.get("messages", []):
+                metadata = message.get("metadata") or {}
+                if (metadata.get("event_type") == METADATA_EVENT
+                        and (metadata.get("event_payload") or {}).get("key") == key):
+                    return channel, message["ts"]
+            cursor = (history.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
     except (SlackApiError, SlackClientError, OSError):
         return None  # can't look: sending again is the lesser harm than never sending
-    for message in history.get("messages", []):
-        metadata = message.get("metadata") or {}
-        if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
-            return channel, message["ts"]
     return None

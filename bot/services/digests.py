@@ -15,10 +15,18 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.alignment import model
 from bot.alignment.analysis import analyze, week_scores
+from bot.blocks.checkin import workspace_problem_line
 from bot.blocks.digest import DigestData, WeekScore, digest_message
 from bot.heatmap import render_heatmap
 from bot.schedule import local_instant, parse_week, shift_week, week_of
 from bot.services.checkins import team_cycle, team_zone
+from bot.services.alerts import (
+    CHANNEL_PROBLEMS,
+    TOKEN_PROBLEMS,
+    alert_admins,
+    clear_workspace_problem,
+    note_workspace_problem,
+)
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import as_engine_objective
@@ -130,8 +138,12 @@ class Digests:
                 workspace.name = name
         return name
 
-    def post(self, slack_team_id: str, week: str | None = None) -> Posted:
-        """Post the digest for `week` to the leadership channel, once; a repeat returns the first post."""
+    def post(self, slack_team_id: str, week: str | None = None, *, retry_now: bool = True) -> Posted:
+        """Post the digest for `week` to the leadership channel, once; a repeat returns the first post.
+
+        A post Slack refused before is tried again at once, unless `retry_now` is False (the scheduler,
+        which keeps to the back-off).
+        """
         client = self._clients.for_team(slack_team_id)
         week = week or self.current_week(slack_team_id)
         with self._sessions() as session:
@@ -142,12 +154,30 @@ class Digests:
             raise DigestError("No leadership channel yet: an admin runs `/alignment leadership` in it.")
         data = self.build(slack_team_id, week, client=client)
         message = digest_message(data)
-        outcome = self._deliveries.send(client, workspace_id, "digest", channel, week, message, channel=channel)
+        outcome = self._deliveries.send(client, workspace_id, "digest", channel, week, message, channel=channel,
+                                        retry_now=retry_now)
+        self._note_problem(client, workspace_id, outcome)
         chart = False
         if outcome.status == "sent":
             self._record(workspace_id, week, channel, outcome, data)
             chart = self._attach_chart(client, workspace_id, channel, week, outcome, data)
         return Posted(outcome, channel, week, chart)
+
+    def _note_problem(self, client: WebClient, workspace_id: int, outcome: Outcome) -> None:
+        """Tell the admins once why the digest cannot be posted; forget it once it is."""
+        if outcome.delivered:
+            clear_workspace_problem(self._sessions, workspace_id, "digest:")
+            clear_workspace_problem(self._sessions, workspace_id, "slack:")
+            return
+        if outcome.error in TOKEN_PROBLEMS:
+            if note_workspace_problem(self._sessions, workspace_id, f"slack:{outcome.error}"):
+                logger.error("Slack refuses the bot token of workspace %s (%s): reinstall Alignbot",
+                             workspace_id, outcome.error)
+        elif outcome.error in CHANNEL_PROBLEMS:
+            problem = f"digest:{outcome.error}"
+            if note_workspace_problem(self._sessions, workspace_id, problem):
+                # The leadership channel is what fails: tell the named admins directly.
+                alert_admins(client, sorted(self._settings.admin_ids), workspace_problem_line(problem))
 
     def _record(self, workspace_id: int, week: str, channel: str, outcome: Outcome, data: DigestData) -> None:
         summary: dict[str, Any] = {"alignment": data.report.alignment,
@@ -194,12 +224,13 @@ class Digests:
         """Post every due digest in every workspace; return how many were posted now."""
         now = now or utcnow()
         with self._sessions() as session:
-            workspaces = session.scalars(select(Workspace.slack_team_id).order_by(Workspace.id)).all()
+            workspaces = session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))
+                                         .order_by(Workspace.id)).all()
         posted = 0
         for slack_team_id in workspaces:
             try:
                 for week in self.due_weeks(slack_team_id, now):
-                    posted += self.post(slack_team_id, week).outcome.status == "sent"
+                    posted += self.post(slack_team_id, week, retry_now=False).outcome.status == "sent"
             except NotInstalled:
                 logger.info("workspace %s has no installation; no digest", slack_team_id)
             except Exception:  # one workspace's failure must not stop the others' digests

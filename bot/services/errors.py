@@ -36,6 +36,18 @@ class NotFound(UserError):
     """What the person named does not exist."""
 
 
+class Repeated(UserError):
+    """The same request (a replayed command or form) was already done."""
+
+    def __init__(self) -> None:
+        super().__init__("Already done: that request reached me twice.")
+
+
+def once_key(kind: str, slack_id: str | None) -> str | None:
+    """Return the key that makes a request Slack sent once (a trigger or a view id) be done once."""
+    return f"{kind}:{slack_id}"[:64] if slack_id else None
+
+
 def slack_problem(error: SlackApiError) -> UserError:
     """Turn a Slack API error into a UserError in plain words (the code stays in the message)."""
     code = str(error.response.get("error", "unknown_error"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.parsing import InitiativeDraft, ListFilter
-from bot.services.errors import NotFound, Refused, UserError
+from bot.services.errors import NotFound, Refused, Repeated, UserError
 from bot.services.objectives import known_keys
 from bot.services.permissions import Permissions
 from bot.services.tagging import Tagging
@@ -74,10 +74,16 @@ class InitiativesService:
         *,
         team_id: int | None = None,
         partner_ids: tuple[int, ...] = (),
+        once: str | None = None,
     ) -> InitiativeView:
-        """Log an initiative for the caller's team; tag it automatically when no objective is given."""
+        """Log an initiative for the caller's team; tag it automatically when no objective is given.
+
+        `once` (see errors.once_key) is recorded with the initiative: the same key again raises Repeated.
+        """
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
+            if once and not repositories.claim_event(session, workspace.id, once):
+                raise Repeated()
             team = self._own_team(session, workspace.id, user_id, channel_id, team_id)
             objectives = self._objectives(session, workspace.id, draft.objective_keys)
             partners = self._partners(session, workspace.id, team, draft, partner_ids)

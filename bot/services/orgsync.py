@@ -84,6 +84,35 @@ def _key_line(text: str, key: str) -> int | None:
     return _line_of(text, rf"key:\s*[\"']?{re.escape(key)}[\"']?\s*(#.*)?$")
 
 
+def check_org(org: model.Org, text: str, source: str) -> None:
+    """Apply the rules an org file must meet to be imported (names, title and keyword limits); raise OrgFileError."""
+
+    def fail(reason: str, line: int | None) -> OrgFileError:
+        return OrgFileError(reason, source=source, line=line)
+
+    for team in org.teams:
+        checked = validate_team_name(team.name)
+        if isinstance(checked, Invalid) or checked != team.name:
+            reason = checked.message if isinstance(checked, Invalid) else "has characters a team name cannot have"
+            raise fail(f"team '{team.name[:40]}': {reason}", _team_line(text, team.name))
+    for objective in org.objectives:
+        line = _key_line(text, objective.key)
+        title = validate_title(objective.title, limit=TITLE_MAX)
+        if isinstance(title, Invalid):
+            raise fail(f"objective '{objective.key}': {title.message}", line)
+        description = validate_description(objective.description)
+        if isinstance(description, Invalid):
+            raise fail(f"objective '{objective.key}': {description.message}", line)
+        if len(objective.keywords) > KEYWORDS_MAX:
+            raise fail(f"objective '{objective.key}' has more than {KEYWORDS_MAX} keywords", line)
+        long = next((k for k in objective.keywords if len(k) > KEYWORD_MAX), None)
+        if long is not None:
+            raise fail(f"objective '{objective.key}' keyword '{long[:20]}…' is longer than {KEYWORD_MAX}", line)
+        examples = validate_examples(objective.examples)
+        if isinstance(examples, Invalid):
+            raise fail(f"objective '{objective.key}': {examples.message}", line)
+
+
 class OrgSync:
     """Import and export a workspace's teams and objectives."""
 
@@ -96,37 +125,13 @@ class OrgSync:
         def fail(reason: str, line: int | None) -> OrgFileError:
             return OrgFileError(reason, source=source, line=line)
 
-        self._check(org, text, fail)
+        check_org(org, text, source)
         report = ImportReport()
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             self._import_teams(session, workspace.id, org, text, fail, report)
             self._import_objectives(session, workspace.id, org, report)
         return report
-
-    @staticmethod
-    def _check(org: model.Org, text: str, fail) -> None:
-        for team in org.teams:
-            checked = validate_team_name(team.name)
-            if isinstance(checked, Invalid) or checked != team.name:
-                reason = checked.message if isinstance(checked, Invalid) else "has characters a team name cannot have"
-                raise fail(f"team '{team.name[:40]}': {reason}", _team_line(text, team.name))
-        for objective in org.objectives:
-            line = _key_line(text, objective.key)
-            title = validate_title(objective.title, limit=TITLE_MAX)
-            if isinstance(title, Invalid):
-                raise fail(f"objective '{objective.key}': {title.message}", line)
-            description = validate_description(objective.description)
-            if isinstance(description, Invalid):
-                raise fail(f"objective '{objective.key}': {description.message}", line)
-            if len(objective.keywords) > KEYWORDS_MAX:
-                raise fail(f"objective '{objective.key}' has more than {KEYWORDS_MAX} keywords", line)
-            long = next((k for k in objective.keywords if len(k) > KEYWORD_MAX), None)
-            if long is not None:
-                raise fail(f"objective '{objective.key}' keyword '{long[:20]}…' is longer than {KEYWORD_MAX}", line)
-            examples = validate_examples(objective.examples)
-            if isinstance(examples, Invalid):
-                raise fail(f"objective '{objective.key}': {examples.message}", line)
 
     @staticmethod
     def _import_teams(session: Session, workspace_id: int, org: model.Org, text: str, fail, report: ImportReport) -> None:

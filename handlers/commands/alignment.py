@@ -15,7 +15,7 @@ from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
 from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, parse_deadline, parse_prompts, parse_schedule, validate_team_name
-from bot.schedule import parse_week
+from bot.schedule import is_week
 from bot.services import Services
 from bot.services.teams import TeamView
 from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
@@ -99,7 +99,9 @@ def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
     ack()
     with user_errors(respond):
         statuses = services.checkins.status(body["team_id"])
-        say_privately(respond, {"text": "Check-in status this week", "blocks": checkin_blocks.status_blocks(statuses)})
+        problem = services.checkins.workspace_problem(body["team_id"])
+        say_privately(respond, {"text": "Check-in status this week",
+                                "blocks": checkin_blocks.status_blocks(statuses, workspace_problem=problem)})
 
 
 def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
@@ -118,7 +120,7 @@ def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
 def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
     """Show this week's digest to the caller only."""
     week = rest.strip() or None
-    if week is not None and not _is_week(week):
+    if week is not None and not is_week(week):
         return ack_usage(ack, COMMAND, f"{week!r} is not a week like 2026-W48.")
     ack()
     with user_errors(respond):
@@ -141,7 +143,9 @@ def post(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
         elif posted.outcome.status == "busy":
             text = f"The {posted.week} digest is being posted in <#{posted.channel}> right now."
         else:
-            text = f":warning: Could not post in <#{posted.channel}>: `{posted.outcome.error}`. Is the channel still there, and am I in it?"
+            error = posted.outcome.error or "error"
+            text = (f":warning: Could not post in <#{posted.channel}>: `{error}`. To fix it, "
+                    f"{checkin_blocks.how_to_fix(error)}. I keep trying.")
         say_privately(respond, text)
 
 
@@ -150,14 +154,6 @@ def _date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _is_week(text: str) -> bool:
-    try:
-        parse_week(text)
-    except ValueError:
-        return False
-    return True
 
 
 SUBCOMMANDS: dict[str, AdminSubcommand] = {

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks import initiatives as blocks
 from bot.parsing import parse_initiative_add, parse_initiative_id, parse_initiative_list
 from bot.services import Services
+from bot.services.errors import once_key
 from handlers.replies import answer_parsed, subcommand_listener, user_errors
 
 COMMAND = "/initiative"
@@ -34,7 +35,8 @@ def register(app: App, services: Services) -> None:
 
     def add(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
         answer_parsed(ack, respond, COMMAND, parse_initiative_add(rest), lambda draft: blocks.initiative_logged(
-            services.initiatives.add(body["team_id"], body["user_id"], body.get("channel_id"), draft)))
+            services.initiatives.add(body["team_id"], body["user_id"], body.get("channel_id"), draft,
+                                     once=once_key("trigger", body.get("trigger_id")))))
 
     def list_(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
         answer_parsed(ack, respond, COMMAND, parse_initiative_list(rest), lambda wanted: blocks.initiative_list(

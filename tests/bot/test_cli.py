@@ -102,3 +102,38 @@ def test_the_clock_without_a_token_names_it(tmp_path):
     result = run_cli("clock", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().startswith("alignbot: SLACK_BOT_TOKEN is not set")
+
+
+@pytest.mark.parametrize("url", ["mysql://u:pw@localhost/db", "mssql+pyodbc://u@dsn", "oracle://u@h/db"])
+def test_an_unsupported_database_url_is_one_line(tmp_path, url):
+    result = run_cli("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("alignbot: DATABASE_URL is invalid")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "pw" not in result.stderr
+
+
+def test_socket_mode_with_a_refused_app_token_is_one_line(tmp_path, fake_slack):
+    fake_slack.revoke_token("xapp-1-revoked")
+    result = run_cli("socket", "--no-scheduler", cwd=tmp_path, env={
+        "SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_APP_TOKEN": "xapp-1-revoked",
+        "SLACK_API_URL": fake_slack.base_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "LOG_LEVEL": "WARNING"})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("alignbot: Slack refused SLACK_APP_TOKEN (")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_command_on_the_database_prints_no_migration_chatter(tmp_path):
+    result = run_cli("db", "upgrade", cwd=tmp_path,
+                     env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "LOG_LEVEL": "INFO"})
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_building_the_app_does_not_warn_about_the_token(runtime, monkeypatch, caplog):
+    from bot.app import create_app
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", runtime.settings.bot_token)
+    with caplog.at_level("INFO"):
+        create_app(runtime, token_verification=False)
+    assert not any("will be unused" in r.getMessage() for r in caplog.records)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 
 from sqlalchemy import select
 
 from bot.fakeslack import SlackSender
 from storage.models import Objective
 from tests.conftest import SIGNING_SECRET
-from tests.handlers.conftest import shown
+from tests.handlers.conftest import shown, workspace_row
 
 
 def objectives(runtime, slack_team_id=None) -> dict[str, tuple[str, str, bool]]:
@@ -127,18 +128,17 @@ def test_edit_is_refused_to_members(ask, runtime, fake_slack):
     assert not fake_slack.calls_to("views.open")
 
 
-def test_workspaces_do_not_see_each_others_objectives(ask, app_url, fake_slack, runtime):
+def test_another_workspace_cannot_add_objectives_here(ask, app_url, fake_slack, runtime):
+    # Single-workspace mode answers only its own workspace (tests/hardening/test_isolation.py has two installs).
     ask("/objective", "add Grow revenue | ours")
     other = SlackSender(f"{app_url}/slack/events", SIGNING_SECRET, team_id="T0OTHER01",
                         response_urls=fake_slack.response_url)
     before = len(fake_slack.responses())
-    other.command("/objective", "add Grow revenue | theirs", user_id="U0BOSS01", channel_id="C0MKTG01")
-    other_answer = fake_slack.wait_for_responses(before + 1)[before]["body"]
-    assert "`grow-revenue`" in shown(other_answer)  # the same key, in another workspace
-    before += 1
-    other.command("/objective", "list", user_id="U0BOSS01", channel_id="C0MKTG01")
-    listed = shown(fake_slack.wait_for_responses(before + 1)[before]["body"])
-    assert "theirs" in listed and "ours" not in listed
+    answer = other.command("/objective", "add Grow revenue | theirs", user_id="U0BOSS01", channel_id="C0MKTG01")
+    assert answer.status == 200 and answer.body == ""
+    time.sleep(0.3)
+    assert len(fake_slack.responses()) == before
+    assert workspace_row(runtime, "T0OTHER01") is None
     assert "ours" in shown(ask("/objective", "list")) and "theirs" not in shown(ask("/objective", "list"))
 
 

@@ -55,8 +55,10 @@ def test_a_retried_event_is_handled_once(slack, runtime):
     slack.event(event, event_id="Ev0001")
     retry = slack.event(event, event_id="Ev0001", retry_num=1, retry_reason="http_timeout")
     assert retry.status == 200
-    with runtime.services.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+    deadline = time.monotonic() + 5
+    while _processed(runtime) != 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
 
 
 def test_a_forged_request_is_logged_as_one_line_without_its_body(slack, caplog):
@@ -73,3 +75,40 @@ def test_blank_oauth_variables_do_not_switch_bolt_to_oauth(runtime, monkeypatch)
     monkeypatch.setenv("SLACK_CLIENT_ID", "")
     monkeypatch.setenv("SLACK_CLIENT_SECRET", " ")
     assert create_app(runtime).oauth_flow is None
+
+
+def _processed(runtime) -> int:
+    with runtime.services.sessions() as session:
+        return session.scalar(select(func.count()).select_from(ProcessedEvent))
+
+
+def test_an_event_whose_listener_failed_is_handled_again_on_slacks_retry(slack, runtime, fake_slack):
+    fake_slack.add_user("U0HOME01", name="hoa")
+    fake_slack.fail("views.publish", error="internal_error")
+    event = {"type": "app_home_opened", "user": "U0HOME01", "channel": "D0HOME01", "tab": "home"}
+    assert slack.event(event, event_id="Ev0FAIL01").status == 200
+    fake_slack.wait_for("views.publish")
+    time.sleep(0.3)
+    assert fake_slack.home("U0HOME01") is None and _processed(runtime) == 0
+
+    assert slack.event(event, event_id="Ev0FAIL01", retry_num=1, retry_reason="http_error").status == 200
+    fake_slack.wait_for("views.publish", 2)
+    assert fake_slack.home("U0HOME01") is not None
+    deadline = time.monotonic() + 5
+    while _processed(runtime) != 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    # Now it is done: a third delivery does nothing.
+    assert slack.event(event, event_id="Ev0FAIL01", retry_num=2).status == 200
+    time.sleep(0.3)
+    assert len(fake_slack.calls_to("views.publish")) == 2
+
+
+def test_an_event_no_listener_handles_is_not_recorded(slack, runtime):
+    event = {"type": "reaction_added", "user": "U0MEMB01", "reaction": "tada",
+             "item": {"type": "message", "channel": "C0MKTG01", "ts": "1.2"}}
+    first = slack.event(event, event_id="Ev0NOBODY")
+    retry = slack.event(event, event_id="Ev0NOBODY", retry_num=1)
+    assert first.status == retry.status
+    assert "already" not in retry.body
+    assert _processed(runtime) == 0

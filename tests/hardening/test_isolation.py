@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
 
 from bot.blocks.digest import digest_text
 from bot.cli import main
+from bot.settings import Settings
+from tests.conftest import SIGNING_SECRET
 
 ALPHA, BRAVO = "T0000001", "T0000002"
 # Every workspace's own words carry its marker; the other's marker must never show up.
@@ -22,7 +25,24 @@ def other(team: str) -> str:
 
 
 @pytest.fixture
-def two_workspaces(answer, fake_slack, runtime):
+def settings(fake_slack, database_url) -> Settings:
+    """Multi-workspace OAuth: each workspace's requests are authorized by its own installation."""
+    return Settings(_env_file=None, SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
+                    SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.base_url,
+                    DATABASE_URL=database_url, ALIGNBOT_ADMINS="U0BOSS01")
+
+
+@pytest.fixture
+def installed(runtime, fake_slack):
+    for team in (ALPHA, BRAVO):
+        runtime.installation_store.save(Installation(
+            app_id=fake_slack.app_id, team_id=team, user_id=SETUP[team]["admin"], bot_id=fake_slack.bot_id,
+            bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.workspace_token(team), bot_scopes="chat:write",
+        ))
+
+
+@pytest.fixture
+def two_workspaces(installed, answer, fake_slack, runtime):
     fake_slack.add_user("U0BOSS01", name="boss")
     fake_slack.add_user("U0ALPHA1", name="alpha")
     fake_slack.add_user("U0BRAVO1", name="bravo")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.services.deliveries import Deliveries
+from bot.services.deliveries import BACKOFF_FIRST, BACKOFF_MAX, Deliveries, backoff
 from bot.slack import retry_handlers
 from storage import repositories
 from storage.db import make_sessionmaker
@@ -88,33 +89,72 @@ def test_rate_limit_and_server_errors_are_retried(deliveries, client, workspace_
     assert len(fake_slack.messages("C0MKTG01")) == 1
 
 
-def test_archived_channel_fails_for_good_and_is_not_retried(deliveries, client, workspace_id, fake_slack, sessions):
+def test_an_archived_channel_is_retried_with_back_off_and_sent_once_fixed(deliveries, client, workspace_id,
+                                                                           fake_slack, sessions, time_machine):
+    time_machine.move_to(utcnow(), tick=False)
     fake_slack.update_channel("C0MKTG01", is_archived=True)
     first = deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
     again = deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
-
     assert first.status == "failed" and first.error == "is_archived"
-    assert again.status == "failed"
-    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert again.status == "failed" and again.error == "is_archived"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # within the back-off: not tried
     assert stored(sessions)[0].last_error == "is_archived"
 
+    time_machine.shift(BACKOFF_FIRST + timedelta(seconds=1))
+    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "failed"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    # The second failure waits twice as long.
+    time_machine.shift(BACKOFF_FIRST + timedelta(seconds=1))
+    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "failed"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
 
-def test_a_transient_failure_is_sent_on_the_next_try(deliveries, client, workspace_id, fake_slack):
+    fake_slack.update_channel("C0MKTG01", is_archived=False)
+    time_machine.shift(BACKOFF_FIRST)
+    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "sent"
+    assert len(fake_slack.messages("C0MKTG01")) == 1
+    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "duplicate"
+
+
+def test_retry_now_skips_the_back_off(deliveries, client, workspace_id, fake_slack):
+    fake_slack.fail("chat.postMessage", error="not_in_channel")
+    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "failed"
+    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE,
+                           retry_now=True).status == "sent"
+    assert len(fake_slack.messages("C0MKTG01")) == 1
+
+
+def test_backoff_doubles_up_to_an_hour():
+    assert [backoff(n) for n in (1, 2, 3)] == [BACKOFF_FIRST, 2 * BACKOFF_FIRST, 4 * BACKOFF_FIRST]
+    assert backoff(50) == BACKOFF_MAX
+
+
+def test_a_transient_failure_is_sent_on_the_next_try(deliveries, client, workspace_id, fake_slack, time_machine):
+    time_machine.move_to(utcnow(), tick=False)
     fake_slack.fail("chat.postMessage", error="fatal_error")
     assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "retry"
+    time_machine.shift(BACKOFF_FIRST)
     assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "sent"
     assert len(fake_slack.messages("C0MKTG01")) == 1
 
 
-def test_a_timeout_that_did_post_is_not_posted_again(deliveries, workspace_id, fake_slack):
+@pytest.mark.parametrize("retry_after", [0.0, 0.5, 2.0])
+def test_a_timeout_that_did_post_is_not_posted_again_however_soon_it_is_retried(deliveries, workspace_id,
+                                                                                fake_slack, retry_after):
     impatient = WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url, timeout=0.3)
     fake_slack.delay("chat.postMessage", 1.0)
     assert deliveries.send(impatient, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "retry"
+    time.sleep(retry_after)
+    # Before the lease ends nobody posts, even an admin's "retry now": the first post may still land.
+    soon = deliveries.send(impatient, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE, retry_now=True)
+    assert soon.status == "busy"
     fake_slack.wait_for("chat.postMessage", 1, timeout=5)
+    time.sleep(1.0)
 
-    again = deliveries.send(impatient, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
+    later = Deliveries(deliveries._sessions, lease=timedelta(0))
+    again = later.send(impatient, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
     assert again.status == "sent"
     assert len(fake_slack.messages("C0MKTG01")) == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
 
 def test_a_crashed_claim_is_taken_over_after_the_lease(deliveries, client, workspace_id, fake_slack, sessions):
