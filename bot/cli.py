@@ -209,11 +209,17 @@ def _tag(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace) -> int:
     import json
 
+    from bot.alignment.handoffs import find_handoffs
     from bot.offline import analyze_updates
 
     org, updates = _read_inputs(args)
     report = analyze_updates(org, updates)
-    print(json.dumps(report.to_dict(), indent=2) if args.format == "json" else report.to_text())
+    handoffs = find_handoffs(org, updates)
+    if args.format == "json":
+        print(json.dumps({**report.to_dict(), "handoffs": [h.to_dict() for h in handoffs]}, indent=2))
+    else:
+        lines = [f"  {h.source} -> {h.target} ({h.kind}, {h.update}): {h.phrase}" for h in handoffs]
+        print(report.to_text() + ("\nHandoffs\n" + "\n".join(lines) if lines else ""))
     return 0
 
 
