@@ -406,7 +406,10 @@ def _digest(args: argparse.Namespace) -> int:
     _known_workspace(runtime, args.team_id)
     data = runtime.services.digests.build(args.team_id, args.week)
     if args.format == "json":
-        print(json.dumps({"workspace": args.team_id, "week": data.week, **data.report.to_dict()}, indent=2))
+        handoffs = data.handoffs.to_json() if data.handoffs else []
+        pairs = [p.to_dict() for p in data.handoffs.pairs] if data.handoffs else []
+        print(json.dumps({"workspace": args.team_id, "week": data.week, **data.report.to_dict(),
+                          "handoffs": handoffs, "handoff_pairs": pairs}, indent=2))
     elif args.format == "blocks":
         print(json.dumps(digest_message(data), indent=2))
     else:

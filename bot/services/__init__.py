@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services.checkins import Checkins
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
+from bot.services.handoffs import Handoffs
 from bot.services.initiatives import InitiativesService
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
@@ -36,6 +37,7 @@ class Services:
     deliveries: Deliveries = field(init=False)
     checkins: Checkins = field(init=False)
     digests: Digests = field(init=False)
+    handoffs: Handoffs = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -43,10 +45,11 @@ class Services:
         self.objectives = ObjectivesService(self.sessions, self.permissions)
         self.tagging = Tagging(self.sessions)
         self.deliveries = Deliveries(self.sessions)
-        self.initiatives = InitiativesService(self.sessions, self.permissions, self.tagging)
+        self.initiatives = InitiativesService(self.sessions, self.permissions, self.tagging, self.settings.timezone)
         self.orgsync = OrgSync(self.sessions)
         self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
-        self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries)
+        self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
+        self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)
 
     def claim_event(self, slack_team_id: str, event_id: str) -> bool:
         """Record an event id; say False when it was already handled (Slack retried it)."""

@@ -18,6 +18,7 @@ from bot.parsing import strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, week_label, week_of
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
+from bot.services.handoffs import note_handoffs
 from bot.services.tagging import Tagging
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
@@ -194,6 +195,7 @@ class Checkins:
                 row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto")
                             for m in matches if m.key in by_key]
             session.flush()
+            note_handoffs(session, workspace.id, team, week, text, user_id, update_id=row.id)
             return Recorded(row.id, team.name, week, replaced, objectives is not None, lines)
 
     def record_thread_reply(self, slack_team_id: str, user_id: str, channel_id: str, thread_ts: str,

@@ -21,6 +21,7 @@ from bot.schedule import local_instant, parse_week, shift_week, week_of
 from bot.services.checkins import team_cycle, team_zone
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
+from bot.services.handoffs import Handoffs
 from bot.services.tagging import as_engine_objective
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
@@ -62,7 +63,8 @@ class Digests:
     """Build and post the weekly leadership digest."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 deliveries: Deliveries) -> None:
+                 deliveries: Deliveries, handoffs: Handoffs | None = None) -> None:
+        self._handoffs = handoffs
         self._settings = settings
         self._sessions = sessions
         self._clients = clients
@@ -86,7 +88,9 @@ class Digests:
             by_week = _updates_by_week(session, workspace.id, [*weeks, week])
             rows = by_week[week]
             initiatives = _initiatives_of(session, workspace.id, week, zone)
-            report = analyze(org, _as_engine_updates(teams, keys, rows, initiatives))
+            handoffs, picked_up = (self._handoffs.digest_part(session, workspace, week) if self._handoffs
+                                   else (None, set()))
+            report = analyze(org, _as_engine_updates(teams, keys, rows, initiatives), picked_up=picked_up)
             trend = []
             for earlier in weeks:
                 earlier_rows = by_week[earlier]
@@ -116,6 +120,7 @@ class Digests:
             links=links,
             authors=authors,
             missing={team: users for team, users in missing.items() if users},
+            handoffs=handoffs if handoffs and (handoffs.this_week or handoffs.still_open or handoffs.pairs) else None,
         )
 
     def _remember_name(self, client: WebClient, workspace_id: int) -> str | None:
