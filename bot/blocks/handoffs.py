@@ -193,6 +193,7 @@ class HandoffDigest:
     this_week: tuple[HandoffCard, ...] = ()
     still_open: tuple[HandoffCard, ...] = ()
     pairs: tuple[PairStat, ...] = ()
+    not_useful: tuple[HandoffCard, ...] = ()  # marked not useful in the pairs' weeks, with their reasons
     weeks: int = 4
     ids: tuple[str, ...] = ()  # this week's update ids as the analysis names them, in this_week's order
 
@@ -218,6 +219,8 @@ class HandoffDigest:
                          f"{_quote(card, 140)[1:]} · {answer_line(card)}")
         if self.pairs:
             lines.append(f"_Last {self.weeks} weeks_: " + "; ".join(p.line() for p in self.pairs))
+        for card in (c for c in self.not_useful if c.id not in this):
+            lines.append(f"Not useful to {escape(card.target)} lately: {_quote(card, 140)[1:]} · {answer_line(card)}")
         return lines
 
 

@@ -120,7 +120,7 @@ class Digests:
             links=links,
             authors=authors,
             missing={team: users for team, users in missing.items() if users},
-            handoffs=handoffs if handoffs and (handoffs.this_week or handoffs.still_open or handoffs.pairs) else None,
+            handoffs=handoffs if handoffs and handoffs.pairs else None,
         )
 
     def _remember_name(self, client: WebClient, workspace_id: int) -> str | None:

@@ -323,6 +323,7 @@ class Handoffs:
             this_week=tuple(_card(row, names, zone, now) for row in this_week),
             still_open=tuple(_card(row, names, zone, now) for row in rows if row.state == "open" and row.week < week),
             pairs=tuple(PairStat(s, t, c[0], c[1], c[2], c[3]) for (s, t), c in sorted(pairs.items())),
+            not_useful=tuple(_card(row, names, zone, now) for row in rows if row.state == "not_useful"),
             weeks=PAIR_WEEKS,
             ids=ids,
         )
