@@ -134,8 +134,9 @@ class Handoffs:
                 .where(Handoff.workspace_id == workspace_id, Handoff.posted_at.is_(None), Team.channel_id.is_not(None))
                 .distinct()).all()
             waiting = session.scalars(select(Handoff).where(
-                Handoff.workspace_id == workspace_id, Handoff.state == "open", Handoff.posted_at.is_not(None),
-                Handoff.message_ts.is_not(None))).all()
+                Handoff.workspace_id == workspace_id, Handoff.state == "open", Handoff.message_ts.is_not(None),
+                # Three working days are at least three calendar days: skip the fresh ones in the query.
+                Handoff.posted_at <= now - timedelta(days=REMIND_AFTER_WORKING_DAYS))).all()
             due = [row.id for row in waiting
                    if add_working_days(row.posted_at, REMIND_AFTER_WORKING_DAYS, zone) <= now]  # type: ignore[arg-type]
             reminded_before = set(session.scalars(select(Delivery.target).where(
