@@ -18,6 +18,7 @@ WHY_BLOCK = "why"
 WHY_MAX = 300
 # Each handoff takes two or three blocks; a message holds 50.
 MAX_IN_MESSAGE = 15
+MESSAGE_BLOCKS = 50
 MAX_ON_HOME = 10
 QUOTE_CHARS = 600
 
@@ -97,11 +98,16 @@ def group_message(source: str, target: str, week: str, cards: Sequence[HandoffCa
     head = (f":inbox_tray: *{escape(source)}* handed *{escape(target)}* "
             f"{'something' if n == 1 else f'{n} things'} this week ({week}). Did it help?")
     blocks: list[Block] = [section(head)]
+    shown = 0
     for card in cards[:MAX_IN_MESSAGE]:
-        blocks.append({"type": "divider"})
-        blocks += card_blocks(card)
-    if n > MAX_IN_MESSAGE:
-        blocks.append(context(f"and {n - MAX_IN_MESSAGE} more: open Alignbot's Home tab to answer them."))
+        more = [{"type": "divider"}, *card_blocks(card)]
+        # Keep two blocks for "and N more" and the footer.
+        if len(blocks) + len(more) > MESSAGE_BLOCKS - 2:
+            break
+        blocks += more
+        shown += 1
+    if n > shown:
+        blocks.append(context(f"and {n - shown} more: open Alignbot's Home tab to answer them."))
     blocks.append(context("*Picked up*: you are using it · *Need more* or *Not useful*: tell them why in one line. "
                           "Your answers show in the leadership digest."))
     fallback = f"{source} handed {target} {n} thing{'' if n == 1 else 's'} this week: did it help?"
