@@ -149,10 +149,11 @@ def register(app: App, services: Services) -> None:
         meta = _metadata(view)
         team, user = body["team"]["id"], body["user"]["id"]
         try:
-            services.handoffs.answer(team, user, int(meta["handoff"]), str(meta["state"]), reason, client=client)
+            answered = services.handoffs.record_answer(team, user, int(meta["handoff"]), str(meta["state"]), reason)
         except (UserError, KeyError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={handoff_blocks.WHY_BLOCK: message})
         ack()
+        services.handoffs.announce(client, answered)
         if meta.get("home"):
             publish_home(services, client, team, user)

@@ -50,8 +50,8 @@ class HandoffError(UserError):
 
 
 def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, text: str, author: str | None, *,
-                  update_id: int | None = None, initiative_id: int | None = None) -> int:
-    """Store the handoffs in an update or initiative just recorded; return how many it holds now.
+                  update_id: int | None = None, initiative_id: int | None = None) -> None:
+    """Store the handoffs in an update or initiative just recorded.
 
     Runs in the caller's transaction. A handoff already posted stays as it is (an edit never
     asks again); one not posted yet follows the edit.
@@ -78,7 +78,16 @@ def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, te
                             update_id=update_id, initiative_id=initiative_id, author_user_id=author, text=text,
                             kind=handoff.kind, phrase=handoff.phrase[:200], state="open"))
     session.flush()
-    return len(wanted) + sum(1 for t, r in existing.items() if t not in wanted and r.posted_at is not None)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer as recorded: what people will see, and whether it changed anything to tell them."""
+
+    card: HandoffCard
+    changed: bool
+    workspace_id: int
+    group: tuple[int, int, str] | None  # (from team, to team, week) of the message it is in, once posted
 
 
 @dataclass(frozen=True)
@@ -220,6 +229,13 @@ class Handoffs:
     def answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str, reason: str | None = None,
                *, client: WebClient) -> HandoffCard:
         """Record a receiving team member's answer; edit the team's message and tell the author once."""
+        answered = self.record_answer(slack_team_id, user_id, handoff_id, state, reason)
+        self.announce(client, answered)
+        return answered.card
+
+    def record_answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str,
+                      reason: str | None = None) -> Answered:
+        """Store who answered what and when; a repeat of the same answer changes nothing."""
         if state not in STATES[1:]:
             raise HandoffError("That is not an answer to a handoff.")
         reason = " ".join(strip_control(reason or "").split())[: blocks.WHY_MAX] or None
@@ -249,13 +265,16 @@ class Handoffs:
             assert workspace is not None
             card = _card(row, _team_names(session, workspace_id), self._zone(workspace), now)
             group = (row.from_team_id, row.to_team_id, row.week) if row.posted_at is not None else None
-            author = row.author_user_id
-        if changed:
-            if group is not None:
-                self._refresh(client, workspace_id, *group)
-            if author:
-                client.chat_postMessage(channel=author, **blocks.author_dm(card))
-        return card
+        return Answered(card, changed, workspace_id, group)
+
+    def announce(self, client: WebClient, answered: Answered) -> None:
+        """Show a changed answer on the receiving team's message and tell the person who made the handoff."""
+        if not answered.changed:
+            return
+        if answered.group is not None:
+            self._refresh(client, answered.workspace_id, *answered.group)
+        if answered.card.author:
+            client.chat_postMessage(channel=answered.card.author, **blocks.author_dm(answered.card))
 
     def _refresh(self, client: WebClient, workspace_id: int, from_team: int, to_team: int, week: str) -> None:
         """Edit the group's message to show every answer so far."""
