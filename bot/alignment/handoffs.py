@@ -13,8 +13,9 @@ tied to the words around the team's name in the same clause:
 - asking: "need sales to review", "asked RM for an override", "waiting on ops",
   "need sign-off from compliance", "got GX to add valet".
 
-A negated verb ("did not send sales ...") is no handoff. Pure Python: no Slack,
-no database.
+A negated verb ("did not send sales ..."), a plan ("will send sales ...", anything
+after "Next:") and a team naming an occasion ("the sales kickoff") are no handoff.
+Pure Python: no Slack, no database.
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from bot.alignment.references import ReferenceFinder
 __all__ = ["Handoff", "HandoffFinder", "find_handoffs"]
 
 # A team mention is replaced by this marker (its index in the clause's spans) before the patterns run.
-_TEAM = r"(?:(?:the|our|their|my)\s+)?\u27ea(\d+)\u27eb(?:\s+(?:team|teams|folks|org|side|reps|crew|people|guys|desk|dept))?"
+_TEAM_WORDS = r"(?:team|teams|folks|org|side|reps|crew|people|guys|desk|dept)"
+# "the sales kickoff", "the sales team dinner": the team names an occasion, not a receiver.
+_OCCASION = (r"(?:kick-?offs?|dinners?|lunch(?:es)?|offsites?|off-sites?|meetings?|calls?|stand-?ups?|all-hands|"
+             r"summits?|conferences?|part(?:y|ies)|events?|happy hours?|huddles?|syncs?|trainings?|onboarding|"
+             r"channel|newsletter|floor|office|retreat|award)")
+_TEAM = (rf"(?:(?:the|our|their|my)\s+)?\u27ea(\d+)\u27eb(?!(?:\s+{_TEAM_WORDS})?\s+{_OCCASION}\b)"
+         rf"(?:\s+{_TEAM_WORDS})?")
 
 _GIVE = (r"(?:hand(?:ed|ing|s)?(?:\s+(?:off|over))?|pass(?:ed|ing|es)?(?:\s+(?:on|along))?|sen[dt](?:ing|s)?"
          r"(?:\s+over)?|forward(?:ed|ing|s)?|rout(?:ed|ing|es)|escalat(?:ed|ing|es)|deliver(?:ed|ing|s)?|"
@@ -46,10 +53,15 @@ _ASK = (r"(?:need(?:s|ed|ing)?|want(?:s|ed)?|ask(?:s|ed|ing)?|request(?:s|ed|ing
 
 def _words(most: int) -> str:
     """Return a pattern for up to `most` words (the object between a verb and the team), lazily."""
-    return r"(?:[\w'$%&/.,+-]+\s+){0," + str(most) + "}?"
+    return r"(?:[\w'$%&/.,+\u27ea\u27eb-]+\s+){0," + str(most) + "}?"
 
 
 _NEGATED = re.compile(r"\b(?:not|never|no|didn't|did not|don't|won't|can't|haven't|hasn't)\s+(?:\w+\s+)?$", re.I)
+# Plans are not handoffs yet: asking the receiving team "did it help?" would come too early.
+_PLANNED = re.compile(r"(?:\bwill|'ll|\bgoing to|\bgonna|\bplan(?:s|ned|ning)? to|\bneed(?:s)? to|\babout to|"
+                      r"\bhope to|\bwant(?:s)? to|\bready to)\s+(?:\w+\s+)?$", re.I)
+# What comes after "Next:" (the check-in form's next steps) is a plan too.
+_NEXT = re.compile(r"(?:^|\n)\s*next(?:\s+week)?\s*:", re.I)
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
@@ -107,6 +119,9 @@ class HandoffFinder:
         found: dict[str, Handoff] = {}
         start = 0
         text = update.text
+        plans = _NEXT.search(text)
+        if plans:
+            text = text[: plans.start()]
         for end in [m.start() for m in _CLAUSE.finditer(text)] + [len(text)]:
             clause = text[start:end]
             start = end
@@ -133,7 +148,8 @@ class HandoffFinder:
         hits = []
         for kind, pattern in _PATTERNS:
             for match in pattern.finditer(prose):
-                if _NEGATED.search(prose[: match.start()]):
+                before = prose[: match.start()]
+                if _NEGATED.search(before) or (kind == "handoff" and _PLANNED.search(before)):
                     continue
                 phrase = re.sub(r"\u27ea(\d+)\u27eb", lambda m: written[int(m.group(1))], match.group(0))
                 hits.append((teams[int(match.group(match.lastindex or 1))], kind, " ".join(phrase.split())))

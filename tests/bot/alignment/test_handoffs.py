@@ -32,6 +32,8 @@ def targets(text: str, team: str = "marketing") -> list[tuple[str, str]]:
     ("Passed the list to <#C0SALES1>", [("sales", "handoff")]),
     ("Handed the renewal list to <@U0SELL01>", [("sales", "handoff")]),
     ("Sent sales the deck and asked ops for a pickup window", [("operations", "ask"), ("sales", "handoff")]),
+    ("Sent sales' feedback to ops", [("operations", "handoff")]),
+    ("Released the pricing page so sales can point prospects at it", [("sales", "handoff")]),
 ])
 def test_handing_over_or_asking_is_a_handoff(text, expected):
     assert targets(text) == expected
@@ -48,6 +50,12 @@ def test_handing_over_or_asking_is_a_handoff(text, expected):
     "did not send sales the deck yet",
     "Weekly pipeline review w/ ops",
     "Sent the newsletter to 4,000 subscribers. Sales liked it",
+    "Gave a talk at the sales kickoff, and a talk to the sales team offsite",
+    "Will send sales the deck on Friday",
+    "Still need to send sales the deck",
+    "Shipped the deck\nNext: hand the leads to sales",
+    "Sent the recap to the sales channel",
+    "Presented Q3 results to sales leadership",
 ])
 def test_naming_a_team_is_not_a_handoff(text):
     assert targets(text) == []
