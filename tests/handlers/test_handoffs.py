@@ -235,3 +235,23 @@ def test_the_app_home_shows_the_teams_open_handoffs_with_the_same_buttons(handed
     fake_slack.wait_for("views.publish", count=3)
     assert "Handed to sales" not in json.dumps(fake_slack.home("U0SELL02")["blocks"])
     assert stored(runtime)[0].state == "picked_up"
+
+
+def test_an_edit_before_the_clock_posts_can_take_the_handoff_back(ask, teams, week, runtime, fake_slack):
+    ask("/checkin", "Handed the webinar leads to sales", user="U0MEMB01", channel="C0MKTG01")
+    assert len(stored(runtime)) == 1
+    ask("/checkin", "Scored the webinar leads; next week they go out", user="U0MEMB01", channel="C0MKTG01")
+    runtime.services.handoffs.tick()
+    assert stored(runtime) == [] and posts(fake_slack) == []
+
+
+def test_handoffs_to_a_team_mapped_later_are_asked_in_its_channel(ask, teams, week, runtime, fake_slack):
+    fake_slack.add_channel("C0OPS001", "ops", members=["U0SELL02"])
+    ask("/checkin", "Sent ops the new rate card", user="U0MEMB01", channel="C0MKTG01")
+    assert stored(runtime) == []  # no team called ops yet: nobody to ask
+    assert "now team" in shown(ask("/alignment", "team ops", channel="C0OPS001"))
+    ask("/checkin", "Sent ops the new rate card, with the fuel surcharge", user="U0MEMB01", channel="C0MKTG01")
+    [handoff] = stored(runtime)
+    assert runtime.services.handoffs.tick().posted == 1
+    [message] = posts(fake_slack, "C0OPS001")
+    assert ("handoff_picked_up", str(handoff.id)) in buttons(message)
