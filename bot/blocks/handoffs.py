@@ -204,9 +204,9 @@ class HandoffDigest:
     ids: tuple[str, ...] = ()  # this week's update ids as the analysis names them, in this_week's order
 
     def to_json(self) -> list[dict[str, Any]]:
-        """Return this week's handoffs as design.md's `handoffs` list."""
+        """Return this week's handoffs as design.md's `handoffs` list; `update` is the id the report's updates use."""
         return [
-            {"from": c.source, "to": c.target, "update": _json_id(uid), "state": c.state, "by": c.by,
+            {"from": c.source, "to": c.target, "update": uid, "state": c.state, "by": c.by,
              "age_days": c.age_days, "kind": c.kind, "reason": c.reason}
             for c, uid in zip(self.this_week, self.ids)
         ]
@@ -229,6 +229,3 @@ class HandoffDigest:
             lines.append(f"Not useful to {escape(card.target)} lately: {_quote(card, 140)[1:]} · {answer_line(card)}")
         return lines
 
-
-def _json_id(value: str) -> int | str:
-    return int(value) if value.isdigit() else value

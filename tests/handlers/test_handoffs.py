@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
+from bot.blocks.digest import details_modal
 from bot.cli import main
+from bot.fakeslack.blockkit import validate_view
 from storage.models import Handoff
 
 from tests.handlers.conftest import shown
@@ -185,6 +187,8 @@ def test_the_digest_shows_handoffs_and_picked_up_is_no_one_way_handoff(handed, a
     assert not [f for f in after.report.findings if f.kind == "one_way_handoff"]
     lines = "\n".join(after.handoffs.lines())
     assert "Picked up by <@U0SELL01>" in lines and "marketing → sales: 1 handed, 1 picked up" in lines
+    details = details_modal(after)
+    assert validate_view(details) == [] and "*Handoffs*" in json.dumps(details["blocks"])
 
     monkeypatch.chdir(tmp_path)
     for name, value in {"SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
@@ -192,9 +196,10 @@ def test_the_digest_shows_handoffs_and_picked_up_is_no_one_way_handoff(handed, a
         monkeypatch.setenv(name, value)
     assert main(["digest", "--team-id", fake_slack.team_id, "--week", WEEK, "--format", "json"]) == 0
     digest = json.loads(capsys.readouterr().out)
-    assert digest["handoffs"] == [{"from": "marketing", "to": "sales", "update": handed.update_id,
+    assert digest["handoffs"] == [{"from": "marketing", "to": "sales", "update": str(handed.update_id),
                                    "state": "picked_up", "by": "U0SELL01", "age_days": 0, "kind": "handoff",
                                    "reason": None}]
+    assert digest["handoffs"][0]["update"] in {u["id"] for u in digest["updates"]}
     assert digest["handoff_pairs"] == [{"from": "marketing", "to": "sales", "handed": 1, "picked_up": 1,
                                         "need_more": 0, "not_useful": 0}]
     assert main(["digest", "--team-id", fake_slack.team_id, "--week", WEEK]) == 0

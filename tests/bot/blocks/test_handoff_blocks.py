@@ -57,5 +57,5 @@ def test_the_digest_lines_put_not_useful_first_and_count_each_pair():
     assert lines[0].startswith("marketing → sales: Sent the deck") and "stale" in lines[0]
     assert "Open for 3 days" in lines[1]
     assert lines[2] == "_Last 4 weeks_: marketing → sales: 9 handed, 6 picked up, 1 need more, 2 not useful"
-    assert [h["update"] for h in section.to_json()] == [7, "initiative-3"]
+    assert [h["update"] for h in section.to_json()] == ["7", "initiative-3"]
     assert [h["state"] for h in section.to_json()] == ["open", "not_useful"]
