@@ -154,12 +154,13 @@ class Handoffs:
         if not groups and not due:
             return TickReport()
         client = self._clients.for_team(slack_team_id)
-        posted = sum(self._post_group(client, workspace_id, *group) for group in groups)
+        posted = sum(self._post_group(client, workspace_id, *group, now=now) for group in groups)
         reminded = sum(self._remind(client, workspace_id, handoff_id, now)
                        for handoff_id in due if f"handoff:{handoff_id}" not in reminded_before)
         return TickReport(posted, reminded)
 
-    def _post_group(self, client: WebClient, workspace_id: int, from_team: int, to_team: int, week: str) -> int:
+    def _post_group(self, client: WebClient, workspace_id: int, from_team: int, to_team: int, week: str, *,
+                    now: datetime) -> int:
         """Post (or edit) the group's message; return how many handoffs it newly carries."""
         message, channel, pending = self._group_message(client, workspace_id, from_team, to_team, week)
         if channel is None or not pending:
@@ -178,7 +179,7 @@ class Handoffs:
             return 0
         with self._sessions.begin() as session:
             session.execute(update(Handoff).where(Handoff.workspace_id == workspace_id, Handoff.id.in_(pending))
-                            .values(channel_id=where[0], message_ts=where[1], posted_at=utcnow()))
+                            .values(channel_id=where[0], message_ts=where[1], posted_at=now))
         return len(pending)
 
     def _group_message_at(self, workspace_id: int, from_team: int, to_team: int, week: str) -> tuple[str, str] | None:
