@@ -56,10 +56,13 @@ def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, te
     Runs in the caller's transaction. A handoff already posted stays as it is (an edit never
     asks again); one not posted yet follows the edit.
     """
-    teams = list(session.scalars(select(Team).where(Team.workspace_id == workspace_id)
-                                 .options(selectinload(Team.members))))
+    # Members only matter to a mention (<@U…>); reading them costs more than the whole detection.
+    mentions = "<@" in text
+    query = select(Team).where(Team.workspace_id == workspace_id)
+    teams = list(session.scalars(query.options(selectinload(Team.members)) if mentions else query))
     org = model.Org(teams=tuple(model.Team(name=t.name, aliases=tuple(t.aliases or ()), channel=t.channel_id,
-                                           members=tuple(m.user_id for m in t.members)) for t in teams))
+                                           members=tuple(m.user_id for m in t.members) if mentions else ())
+                                for t in teams))
     by_name = {t.name: t for t in teams}
     found = HandoffFinder(org).find(model.Update(id=str(update_id or initiative_id), team=team.name, text=text))
     wanted = {by_name[h.target].id: h for h in found if h.target in by_name}
