@@ -83,7 +83,6 @@ def register(app: App, services: Services) -> None:
         week = _week_of_view(body) or (body.get("actions") or [{}])[0].get("block_id", "").removeprefix("digest_actions:")
         show_details(body, week, pick, client, respond)
 
-
     @app.action(handoff_blocks.PICKED_UP_ACTION)
     def handoff_picked_up(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                           client: WebClient) -> None:

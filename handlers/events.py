@@ -11,7 +11,6 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.blocks.checkin import confirmation
-from handlers.home import publish_home
 
 from bot.services import Services
 from bot.services.errors import UserError
@@ -61,12 +60,6 @@ def register(app: App, services: Services) -> None:
             _answer_in_thread(client, channel, user, thread_ts, confirmation(
                 recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
                 update_id=recorded.update_id))
-
-    @app.event("app_home_opened")
-    def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        publish_home(services, client, body["team_id"], event["user"])
 
 
 def _answer_in_thread(client: WebClient, channel: str, user: str, thread_ts: str, payload: dict[str, Any]) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks.home import home_view
@@ -29,3 +32,13 @@ def publish_home(services: Services, client: WebClient, slack_team_id: str, user
         handed_to=handed_to,
         handoffs=handoffs,
     ))
+
+
+def register(app: App, services: Services) -> None:
+    """Attach the App Home listener."""
+
+    @app.event("app_home_opened")
+    def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        publish_home(services, client, body["team_id"], event["user"])

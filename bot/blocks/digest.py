@@ -16,8 +16,8 @@ from typing import Any
 
 from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report
 from bot.alignment.model import Objective
-from bot.blocks.handoffs import HandoffDigest
 from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
+from bot.blocks.handoffs import HandoffDigest
 
 __all__ = [
     "DETAILS_ACTION",
