@@ -260,3 +260,20 @@ def test_handoffs_to_a_team_mapped_later_are_asked_in_its_channel(ask, teams, we
     assert runtime.services.handoffs.tick().posted == 1
     [message] = posts(fake_slack, "C0OPS001")
     assert ("handoff_picked_up", str(handoff.id)) in buttons(message)
+
+
+def test_handing_work_to_a_member_of_a_team_is_a_handoff_to_that_team(ask, teams, week, runtime, fake_slack):
+    ask("/checkin", "Passed the renewal list to <@U0SELL01> for the QBRs", user="U0MEMB01", channel="C0MKTG01")
+    [handoff] = stored(runtime)
+    assert runtime.services.handoffs.tick().posted == 1
+    assert [m for m in posts(fake_slack) if ("handoff_picked_up", str(handoff.id)) in buttons(m)]
+
+
+def test_a_button_naming_no_handoff_of_this_workspace_says_so_and_stores_nothing(handed, slack, runtime, fake_slack):
+    before = len(fake_slack.responses())
+    [message] = posts(fake_slack)
+    slack.block_action("handoff_picked_up", str(handed.id + 1000), user_id="U0SELL01", channel_id="C0SALES1",
+                       message=message)
+    answer = fake_slack.wait_for_responses(before + 1)[before]
+    assert "no longer exists" in answer["body"]["text"]
+    assert stored(runtime)[0].state == "open"
