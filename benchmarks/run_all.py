@@ -18,6 +18,7 @@ FULL = [
     ["tagger_throughput.py"],
     ["learning_curve.py"],
     ["tag_eval.py"],
+    ["handoff_eval.py"],
     ["ack_latency.py"],
     ["digest_scale.py"],
     ["prompt_fanout.py"],

@@ -219,11 +219,17 @@ def _tag(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace) -> int:
     import json
 
+    from bot.alignment.handoffs import find_handoffs
     from bot.offline import analyze_updates
 
     org, updates = _read_inputs(args)
     report = analyze_updates(org, updates)
-    print(json.dumps(report.to_dict(), indent=2) if args.format == "json" else report.to_text())
+    handoffs = find_handoffs(org, updates)
+    if args.format == "json":
+        print(json.dumps({**report.to_dict(), "handoffs": [h.to_dict() for h in handoffs]}, indent=2))
+    else:
+        lines = [f"  {h.source} -> {h.target} ({h.kind}, {h.update}): {h.phrase}" for h in handoffs]
+        print(report.to_text() + ("\nHandoffs\n" + "\n".join(lines) if lines else ""))
     return 0
 
 
@@ -422,8 +428,10 @@ def _digest(args: argparse.Namespace) -> int:
     _known_workspace(runtime, args.team_id)
     data = runtime.services.digests.build(args.team_id, args.week)
     if args.format == "json":
-        print(json.dumps({"workspace": args.team_id, "week": data.week, "unconfirmed": [],
-                          **data.report.to_dict()}, indent=2))
+        handoffs = data.handoffs.to_json() if data.handoffs else []
+        pairs = [p.to_dict() for p in data.handoffs.pairs] if data.handoffs else []
+        print(json.dumps({"workspace": args.team_id, "week": data.week, "unconfirmed": [], **data.report.to_dict(),
+                          "handoffs": handoffs, "handoff_pairs": pairs}, indent=2))
     elif args.format == "blocks":
         print(json.dumps(digest_message(data), indent=2))
     else:

@@ -111,3 +111,13 @@ def open_cycle(now: datetime, weekday: int, at: str, tz: str, *, deadline_hours:
         if cycle.prompt_at <= now < cycle.deadline_at:
             return cycle
     return None
+
+
+def add_working_days(moment: datetime, days: int, tz: str) -> datetime:
+    """Return the instant `days` working days (Monday to Friday) after `moment`, at the same wall time in `tz`."""
+    local = moment.astimezone(ZoneInfo(tz))
+    day = local.date()
+    while days > 0:
+        day += timedelta(days=1)
+        days -= day.weekday() < 5
+    return local_instant(day, local.time().replace(tzinfo=None), tz)

@@ -37,6 +37,9 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
         runtime.services.checkins.tick, "interval", minutes=1, id="checkins", next_run_time=utcnow(),
     )
     scheduler.add_job(
+        runtime.services.handoffs.tick, "interval", minutes=1, id="handoffs", next_run_time=utcnow(),
+    )
+    scheduler.add_job(
         runtime.services.digests.tick, "interval", minutes=5, id="digests", next_run_time=utcnow(),
     )
     scheduler.add_job(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -10,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
+from bot.blocks import handoffs as handoff_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
 from bot.parsing import Invalid, parse_initiative_id, parse_objective_form
@@ -17,6 +20,7 @@ from bot.schedule import is_week
 from bot.services import Services
 from bot.services.errors import UserError
 from bot.services.checkins import parse_open_value
+from handlers.home import publish_home
 from handlers.replies import say_privately, user_errors
 from handlers.views import view_metadata
 
@@ -117,6 +121,56 @@ def register(app: App, services: Services) -> None:
         pick = (action.get("selected_option") or {}).get("value")
         week = _week_of_view(body) or (body.get("actions") or [{}])[0].get("block_id", "").removeprefix("digest_actions:")
         show_details(body, week, pick, client, respond)
+
+    @app.action(handoff_blocks.PICKED_UP_ACTION)
+    def handoff_picked_up(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                          client: WebClient) -> None:
+        ack()
+        handoff_id = _handoff_id(action)
+        if handoff_id is None:
+            return  # not a value we put on the button
+        team, user = body["team"]["id"], body["user"]["id"]
+        with answer_errors(body, respond, client):
+            services.handoffs.answer(team, user, handoff_id, "picked_up", client=client)
+            if _from_home(body):
+                publish_home(services, client, team, user)
+
+    def ask_why(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        handoff_id = _handoff_id(action)
+        if handoff_id is None:
+            return
+        channel = (body.get("channel") or {}).get("id")
+        with answer_errors(body, respond, client):
+            view = services.handoffs.why_modal(body["team"]["id"], handoff_id,
+                                               handoff_blocks.ANSWER_ACTIONS[action["action_id"]],
+                                               {"channel": channel, "home": _from_home(body)})
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    app.action(handoff_blocks.NEED_MORE_ACTION)(ask_why)
+    app.action(handoff_blocks.NOT_USEFUL_ACTION)(ask_why)
+
+
+def _handoff_id(action: dict[str, Any]) -> int | None:
+    value = action.get("value") or ""
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _from_home(body: dict[str, Any]) -> bool:
+    return (body.get("view") or {}).get("type") == "home"
+
+
+@contextmanager
+def answer_errors(body: dict[str, Any], respond: Respond, client: WebClient) -> Iterator[None]:
+    """Show a refusal privately: in the channel of the message clicked, or by DM from the App Home."""
+    if body.get("response_url"):
+        with user_errors(respond):
+            yield
+        return
+    try:
+        yield
+    except UserError as error:
+        client.chat_postMessage(channel=body["user"]["id"], text=f":warning: {error.message}")
 
 
 def _week_of_view(body: dict[str, Any]) -> str | None:

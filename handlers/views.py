@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import checkin as checkin_blocks
+from bot.blocks import handoffs as handoff_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
 from bot.parsing import (
@@ -22,6 +23,7 @@ from bot.parsing import (
 )
 from bot.services import Services
 from bot.services.errors import Repeated, UserError, once_key
+from handlers.home import publish_home
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +144,18 @@ def register(app: App, services: Services) -> None:
             return ack(response_action="errors", errors={"objectives": message})
         ack()
         _tell(client, meta.get("channel"), user, recorded.confirmation())
+
+    @app.view(handoff_blocks.WHY_CALLBACK)
+    def handoff_why(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        reason = (_value(view, handoff_blocks.WHY_BLOCK).get("value") or "").strip()
+        meta = view_metadata(view)
+        team, user = body["team"]["id"], body["user"]["id"]
+        try:
+            answered = services.handoffs.record_answer(team, user, int(meta["handoff"]), str(meta["state"]), reason)
+        except (UserError, KeyError, ValueError) as error:
+            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+            return ack(response_action="errors", errors={handoff_blocks.WHY_BLOCK: message})
+        ack()
+        services.handoffs.announce(client, answered)
+        if meta.get("home"):
+            publish_home(services, client, team, user)

@@ -301,3 +301,36 @@ class ProcessedEvent(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     event_id: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Handoff(Base):
+    """Work one team handed to, or asked of, another, found in an update or an initiative, and the answer."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # One ask per source and receiving team: editing the update or replaying it never asks again.
+        UniqueConstraint("update_id", "to_team_id"),
+        UniqueConstraint("initiative_id", "to_team_id"),
+        Index("ix_handoffs_workspace_week", "workspace_id", "week"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    from_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    to_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("updates.id", ondelete="CASCADE"))
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"))
+    author_user_id: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(8), default="handoff")  # handoff | ask
+    phrase: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | picked_up | need_more | not_useful
+    answered_by: Mapped[str | None] = mapped_column(String(32))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    # Set once the handoff is in the receiving team's message (channel, ts); None: still to post.
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -126,6 +126,12 @@ def remove_member(session: Session, team: Team, user_id: str) -> bool:
     return bool(result.rowcount)
 
 
+def installed_workspaces(session: Session) -> list[str]:
+    """Return the Slack ids of the workspaces the clock works for: every one not uninstalled."""
+    return list(session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))
+                                .order_by(Workspace.id)))
+
+
 def workspaces_with_team_channels(session: Session) -> list[str]:
     """Return the Slack ids of workspaces with at least one team mapped to a channel (for the clock)."""
     query = (

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -506,8 +506,13 @@ def analyze(
     updates: Sequence[Update],
     *,
     tags: Mapping[str, Sequence[str]] | None = None,
+    picked_up: Collection[tuple[str, str]] = (),
 ) -> Report:
-    """Analyze one week's updates against `org`; `tags` gives the objectives of untagged updates."""
+    """Analyze one week's updates against `org`; `tags` gives the objectives of untagged updates.
+
+    `picked_up` holds (update id, team) of handoffs the receiving team said it picked up:
+    those are answered, so they are no one_way_handoff.
+    """
     titles = {o.key: o.title for o in org.objectives}
     analyzed = _read_updates(org, updates, tags or {})
 
@@ -570,7 +575,8 @@ def analyze(
     handoffs: dict[tuple[str, str], list[AnalyzedUpdate]] = defaultdict(list)
     for u in analyzed:
         for target in u.references:
-            if target in reporting_set and target != u.team and u.team not in answers[target]:
+            if (target in reporting_set and target != u.team and u.team not in answers[target]
+                    and (u.id, target) not in picked_up):
                 handoffs[(u.team, target)].append(u)
     for (source, target), group in sorted(handoffs.items(), key=lambda kv: kv[0]):
         common = set(group[0].objectives)

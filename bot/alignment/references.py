@@ -102,6 +102,21 @@ class ReferenceFinder:
         """Return the team a name or alias stands for (any case), or None if it names no team."""
         return self._canonical.get(_norm(name))
 
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Return (start, end, team) of every team named or mentioned in `text`, in order."""
+        found: list[tuple[int, int, str]] = []
+        for pattern, lookup in ((_CHANNEL, self._by_channel), (_MEMBER, self._by_member)):
+            for match in pattern.finditer(text):
+                found += [(match.start(), match.end(), t) for t in sorted(lookup.get(match.group(1), ()))]
+        # Mention labels are display names, not prose: blank them out of word matching, keeping offsets.
+        prose = _MENTION.sub(lambda m: " " * len(m.group(0)), text)
+        for pattern, key, lookup in ((self._folded, _norm, self._by_word), (self._exact, _plain, self._by_exact)):
+            if pattern is None:
+                continue
+            for match in pattern.finditer(prose):
+                found += [(match.start(), match.end(), t) for t in sorted(lookup.get(key(match.group(1)), ()))]
+        return sorted(found)
+
     def find(self, update: Update) -> list[str]:
         """Return the other teams `update` references, by canonical name, sorted."""
         own = self.canonical(update.team) or update.team.strip()

@@ -17,6 +17,7 @@ from typing import Any
 from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report
 from bot.alignment.model import Objective
 from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
+from bot.blocks.handoffs import HandoffDigest
 
 __all__ = [
     "DETAILS_ACTION",
@@ -91,6 +92,7 @@ class DigestData:
     links: Mapping[str, str] = field(default_factory=dict)  # update id -> message permalink
     authors: Mapping[str, str] = field(default_factory=dict)  # update id -> Slack user id
     missing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # team -> user ids not checked in
+    handoffs: HandoffDigest | None = None  # the Handoffs section, when the workspace has any
 
 
 # --------------------------------------------------------------------------- small formatters
@@ -414,6 +416,9 @@ def digest_message(data: DigestData) -> dict[str, Any]:
         blocks += packed
         if len(missing) > shown:
             blocks.append(context(f"and {_count(len(missing) - shown, 'more team')} — press Details."))
+    handoffs = data.handoffs.lines() if data.handoffs else []
+    if handoffs:
+        blocks += pack_lines(handoffs, "*Handoffs*", 2)[0]
     blocks.append(_actions(data))
     return {"text": _fallback(data), "blocks": blocks}
 
@@ -506,6 +511,8 @@ def _overview(data: DigestData, page: _Page) -> None:
     reserve_for_objectives = min(len(objectives), page.room // 2)
     if loose:
         page.lines(loose, "*Across objectives*", "finding", reserve=reserve_for_objectives + 1)
+    if data.handoffs and data.handoffs.lines():
+        page.lines(data.handoffs.lines(), "*Handoffs*", "handoff", reserve=reserve_for_objectives + 1)
     for i, objective in enumerate(objectives):
         if page.room < 1 or not page.add(section(_objective_summary(data, objective, by_key.get(objective.key, [])))):
             page.note(f"and {_count(len(objectives) - i, 'more objective')} — pick one above.")
@@ -616,4 +623,12 @@ def digest_text(data: DigestData) -> str:
     if missing:
         lines += ["", "Not checked in"]
         lines += [f"- {team}: {', '.join(users)}" for team, users in missing]
+    handoffs = data.handoffs.lines() if data.handoffs else []
+    if handoffs:
+        lines += ["", "Handoffs"]
+        lines += [f"- {_unescape(line)}" for line in handoffs]
     return "\n".join(lines) + "\n"
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -8,6 +8,8 @@ from typing import Any
 from bot.blocks.checkin import OPEN_ACTION
 from bot.blocks.common import Block, clip, context, escape, plain, section
 from bot.blocks.digest import DigestData, finding_line, pack_lines, percent, score_parts
+from bot.blocks.handoffs import HandoffCard
+from bot.blocks.handoffs import home_blocks as handoff_home_blocks
 
 MAX_INITIATIVES = 10
 MAX_FINDINGS = 3
@@ -97,11 +99,14 @@ def home_view(
     update_text: str | None,
     initiatives: Sequence[tuple[str, str]],
     digest: DigestData | None,
+    handed_to: str | None = None,
+    handoffs: Sequence[HandoffCard] = (),
 ) -> dict[str, Any]:
-    """Return the App Home view: the person's week, their team's initiatives, the latest digest."""
+    """Return the App Home view: the person's week, their team's initiatives and open handoffs, the latest digest."""
     blocks: list[Block] = [section(f"Hi <@{escape(user_id)}> :wave:  Here is your week in Alignbot.")]
     blocks += _week_blocks(team=team, week=week, answered=answered, open_value=open_value, update_text=update_text)
     blocks += _initiative_blocks(team, initiatives)
+    blocks += handoff_home_blocks(handed_to, handoffs)
     blocks.append({"type": "divider"})
     if digest is not None:
         blocks += _digest_blocks(digest, team)

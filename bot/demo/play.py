@@ -25,6 +25,8 @@ WIDTH = 100
 ANSWER_TIMEOUT = 3.0
 # The clock's jobs run a minute after the moment they are due, as a real tick would.
 TICK_DELAY = timedelta(minutes=1)
+# Receiving teams answer handoffs the afternoon the updates come in.
+HANDOFF_DELAY = timedelta(hours=6)
 
 
 class DemoError(Exception):
@@ -250,6 +252,8 @@ class Player:
             self.say(indent(mrkdwn_to_text(answer.text, self.names), "     ", WIDTH, first=f" @{who} ({how}): "))
             self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
 
+        self.play_handoffs(week, chapter, prompt_at + HANDOFF_DELAY)
+
         lead = story.LEADERSHIP.id
         seen_lead = len(self.fake.messages(lead))
         services.digests.tick(now=deadline + TICK_DELAY)
@@ -267,6 +271,51 @@ class Player:
         self.say(f" #leadership  alignbot (the clock, {deadline + TICK_DELAY:%a %H:%M} UTC) posted the digest for {week}:")
         self.say(indent(_digest_summary(digest, self.names), "   │ ", WIDTH))
         return digest
+
+
+    def play_handoffs(self, week: str, chapter: story.Week, now: datetime) -> None:
+        """Let the clock ask receiving teams about the week's handoffs, and their members answer with the buttons."""
+        from sqlalchemy import select
+
+        from storage.models import Handoff
+
+        seen = {c.id: len(self.fake.messages(c.id)) for c in story.CHANNELS if c.team}
+        self.runtime.services.handoffs.tick(now=now)
+        asked = {c.id: self.bot_messages(c.id, seen[c.id]) for c in story.CHANNELS if c.team}
+        for channel_id, messages in asked.items():
+            for message in messages:
+                self.say(f"\n #{self.names.channel(channel_id)}  alignbot (the clock, {now:%a %H:%M} UTC) asked:")
+                self.say(indent(render_message(message, self.names), "   │ ", WIDTH))
+        for answer in chapter.handoffs:
+            with self.runtime.services.sessions() as session:
+                handoff = session.scalars(select(Handoff).where(
+                    Handoff.author_user_id == answer.handed_by, Handoff.week == week)).first()
+            if handoff is None or not handoff.message_ts or not handoff.channel_id:
+                raise DemoError(f"no handoff was asked about for @{self.names.user(answer.handed_by)} in {week}")
+            channel, ts = handoff.channel_id, handoff.message_ts
+            updates, dms = len(self.fake.calls_to("chat.update")), len(self.fake.messages(answer.handed_by))
+            posts, forms = len(self.fake.calls_to("chat.postMessage")), len(self.fake.calls_to("views.open"))
+            self.sender.block_action(f"handoff_{answer.button}", str(handoff.id), user_id=answer.answered_by,
+                                     channel_id=channel, message_ts=ts)
+            if answer.button != "picked_up":
+                opened = self.fake.wait_for("views.open", forms + 1, timeout=ANSWER_TIMEOUT)[-1]
+                self.sender.view_submission("handoff_why", {"why": {"value": answer.why}},
+                                            user_id=answer.answered_by,
+                                            private_metadata=opened.args["view"]["private_metadata"])
+            self.fake.wait_for("chat.update", updates + 1, timeout=ANSWER_TIMEOUT)
+            label = {"picked_up": "Picked up", "need_more": "Need more", "not_useful": "Not useful"}[answer.button]
+            why = f": “{answer.why}”" if answer.why else ""
+            self.say(f"   @{self.names.user(answer.answered_by)} pressed [ {label} ]{why}")
+            self.fake.wait_for("chat.postMessage", posts + 1, timeout=ANSWER_TIMEOUT)
+            dm = self.fake.messages(answer.handed_by)[dms:]
+            if dm:
+                self.say(indent(mrkdwn_to_text(dm[-1].get("text", ""), self.names), "     ",
+                                WIDTH, first=f"   ↳ alignbot, by DM to @{self.names.user(answer.handed_by)}: "))
+        for channel_id, messages in asked.items():
+            for message in messages:
+                final = next(m for m in self.fake.messages(channel_id) if m["ts"] == message["ts"])
+                self.entries.append(Entry("message", channel_id, self.fake.bot_user_id, final.get("text", ""),
+                                          final.get("blocks") or [], ts=final["ts"], week=week))
 
 
 def _tags_line(reply: dict[str, Any] | None, names: Names) -> str:

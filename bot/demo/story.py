@@ -5,11 +5,12 @@ The arc, week by week, as the real tagger and analysis read it:
 
 1-2  marketing drifts into a brand refresh no objective asked for (unaligned work)
      while sales carries the pipeline alone (a solo objective);
-3    marketing builds a competitor battlecard and "sends it to sales", and no sales
-     update mentions marketing (a one-way handoff);
+3    marketing builds a competitor battlecard and "sends it to sales"; Alignbot asks
+     sales about it, sales marks it "Not useful", and no sales update mentions
+     marketing (a one-way handoff);
 4    sales writes its own comparison sheet while marketing publishes one
      (parallel work on an uncoordinated objective);
-5-6  marketing hands its webinar leads to sales and sales follows up on them,
+5-6  marketing hands its webinar leads to sales, sales presses "Picked up" and follows up on them,
      and the battlecard gets used in a deal: the loop closes (joint objectives).
 """
 
@@ -58,11 +59,22 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class HandoffAnswer:
+    """A receiving team member's answer to the handoff in `handed_by`'s update that week."""
+
+    handed_by: str
+    answered_by: str
+    button: str  # picked_up | need_more | not_useful
+    why: str = ""
+
+
+@dataclass(frozen=True)
 class Week:
-    """One week of the story: a caption for the reader, then every answer."""
+    """One week of the story: a caption for the reader, every answer, then the answers to its handoffs."""
 
     caption: str
     answers: tuple[Answer, ...]
+    handoffs: tuple[HandoffAnswer, ...] = ()
 
 
 CEO = Person("U0DANA001", "dana", "Dana Whitfield", "CEO")
@@ -123,6 +135,8 @@ WEEKS = (
                               "9 opportunities in the pipeline."),
             Answer(JESS.id, "Booked 4 demos from the outbound sequence; follow-ups scheduled."),
         ),
+        (HandoffAnswer(PRIYA.id, MARCUS.id, "not_useful",
+                       "Too generic for the Oakridge evaluation: no head-to-head pricing. I'll write our own."),),
     ),
     Week(
         "Sales writes its own Routewise comparison while marketing publishes one.",
@@ -145,6 +159,7 @@ WEEKS = (
             Answer(JESS.id, "Used marketing's new Routewise battlecard in the Oakridge bake-off; "
                             "we won the technical evaluation."),
         ),
+        (HandoffAnswer(PRIYA.id, MARCUS.id, "picked_up"),),
     ),
     Week(
         "The loop is closed: a win against Routewise, and pipeline from marketing's leads.",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services.checkins import Checkins
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
+from bot.services.handoffs import Handoffs
 from bot.services.initiatives import InitiativesService
 from bot.services.installs import Installs
 from bot.services.objectives import ObjectivesService
@@ -38,6 +39,7 @@ class Services:
     checkins: Checkins = field(init=False)
     digests: Digests = field(init=False)
     installs: Installs = field(init=False)
+    handoffs: Handoffs = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -45,10 +47,11 @@ class Services:
         self.tagging = Tagging(self.sessions)
         self.objectives = ObjectivesService(self.sessions, self.permissions, self.tagging)
         self.deliveries = Deliveries(self.sessions)
-        self.initiatives = InitiativesService(self.sessions, self.permissions, self.tagging)
+        self.initiatives = InitiativesService(self.sessions, self.permissions, self.tagging, self.settings.timezone)
         self.orgsync = OrgSync(self.sessions)
         self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
-        self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries)
+        self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
+        self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)
         self.installs = Installs(self.sessions, self.clients.installation_store)
 
     def event_done(self, slack_team_id: str, event_id: str) -> bool:

@@ -19,6 +19,7 @@ from bot.schedule import Cycle, cycle_for, open_cycle, shift_week, week_label, w
 from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
 from bot.services.errors import Repeated, UserError
 from bot.services.deliveries import Deliveries, Outcome
+from bot.services.handoffs import note_handoffs
 from bot.services.tagging import Tagging
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
@@ -220,6 +221,7 @@ class Checkins:
                 lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
                 row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto") for m in matches]
             session.flush()
+            note_handoffs(session, workspace.id, team, week, text, user_id, update_id=row.id)
             return Recorded(row.id, team.name, week, replaced, objectives is not None, lines,
                             confident=row.tags_confident, candidates=candidates)
 
@@ -544,8 +546,7 @@ class Checkins:
         """Send whatever prompts and reminders are due in every workspace; one failing stops no other."""
         now = now or utcnow()
         with self._sessions() as session:
-            workspaces = session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))
-                                         .order_by(Workspace.id)).all()
+            workspaces = repositories.installed_workspaces(session)
         report = SendReport()
         for slack_team_id in workspaces:
             try:

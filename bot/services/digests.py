@@ -29,6 +29,7 @@ from bot.services.alerts import (
 )
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
+from bot.services.handoffs import Handoffs
 from bot.services.tagging import as_engine_objective
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
@@ -70,7 +71,8 @@ class Digests:
     """Build and post the weekly leadership digest."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 deliveries: Deliveries) -> None:
+                 deliveries: Deliveries, handoffs: Handoffs | None = None) -> None:
+        self._handoffs = handoffs
         self._settings = settings
         self._sessions = sessions
         self._clients = clients
@@ -94,7 +96,9 @@ class Digests:
             by_week = _updates_by_week(session, workspace.id, [*weeks, week])
             rows = by_week[week]
             initiatives = _initiatives_of(session, workspace.id, week, zone)
-            report = analyze(org, _as_engine_updates(teams, keys, rows, initiatives))
+            handoffs, picked_up = (self._handoffs.digest_part(session, workspace, week) if self._handoffs
+                                   else (None, set()))
+            report = analyze(org, _as_engine_updates(teams, keys, rows, initiatives), picked_up=picked_up)
             trend = []
             for earlier in weeks:
                 earlier_rows = by_week[earlier]
@@ -124,6 +128,7 @@ class Digests:
             links=links,
             authors=authors,
             missing={team: users for team, users in missing.items() if users},
+            handoffs=handoffs if handoffs and handoffs.pairs else None,
         )
 
     def _remember_name(self, client: WebClient, workspace_id: int) -> str | None:
@@ -224,8 +229,7 @@ class Digests:
         """Post every due digest in every workspace; return how many were posted now."""
         now = now or utcnow()
         with self._sessions() as session:
-            workspaces = session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))
-                                         .order_by(Workspace.id)).all()
+            workspaces = repositories.installed_workspaces(session)
         posted = 0
         for slack_team_id in workspaces:
             try:

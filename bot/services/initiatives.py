@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.parsing import InitiativeDraft, ListFilter
+from bot.schedule import week_of
 from bot.services.errors import NotFound, Refused, Repeated, UserError
+from bot.services.handoffs import note_handoffs
 from bot.services.objectives import known_keys
 from bot.services.permissions import Permissions
 from bot.services.tagging import Tagging
@@ -60,7 +62,9 @@ class FormChoices:
 class InitiativesService:
     """Log, list and close initiatives."""
 
-    def __init__(self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging) -> None:
+    def __init__(self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging,
+                 timezone: str = "UTC") -> None:
+        self._timezone = timezone
         self._sessions = sessions
         self._permissions = permissions
         self._tagging = tagging
@@ -101,6 +105,8 @@ class InitiativesService:
             initiative.partners = [InitiativePartner(team_id=p.id) for p in partners]
             session.add(initiative)
             session.flush()
+            week = week_of(initiative.created_at or utcnow(), workspace.timezone or self._timezone)
+            note_handoffs(session, workspace.id, team, week, draft.title, user_id, initiative_id=initiative.id)
             return self._view(session, initiative)
 
     def _own_team(

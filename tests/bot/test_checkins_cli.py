@@ -50,6 +50,7 @@ def test_digest_json_is_the_analyze_object_with_workspace_and_week(cli_env, caps
     assert digest["workspace"] == cli_env and digest["week"].count("-W") == 1
     assert {"updates", "coverage", "findings", "scores"} <= set(digest)
     assert any(f["kind"] == "unaligned_work" for f in digest["findings"])
+    assert digest["handoffs"] == [] and digest["handoff_pairs"] == []
 
 
 def test_digest_text_and_blocks(cli_env, capsys):

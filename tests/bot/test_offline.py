@@ -132,6 +132,23 @@ def test_analyze_text_is_readable(files, capsys):
     assert "Grow new-logo revenue" in out and "marketing" in out
 
 
+def test_analyze_lists_the_handoffs_it_finds(files, capsys):
+    org, updates = files
+    updates.write_text("".join(json.dumps(u) + "\n" for u in [
+        {"id": "h1", "team": "marketing", "text": "Handed the webinar leads to sales."},
+        {"id": "h2", "team": "marketing", "text": "Joined the sales team dinner."},
+        {"id": "h3", "team": "sales", "text": "Need mktg to review the battlecard."},
+    ]))
+    assert main(["analyze", "--org", str(org), str(updates), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["handoffs"] == [
+        {"update": "h1", "from": "marketing", "to": "sales", "kind": "handoff", "phrase": "Handed the webinar leads to sales"},
+        {"update": "h3", "from": "sales", "to": "marketing", "kind": "ask", "phrase": "Need mktg to"},
+    ]
+    assert main(["analyze", "--org", str(org), str(updates), "--format", "text"]) == 0
+    assert "Handoffs\n  marketing -> sales (handoff, h1)" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("org_text", "update_lines", "expected"),
     [

@@ -95,3 +95,15 @@ def test_local_instant_is_aware_utc_and_close_to_the_wall_time(day, at, tz):
 
 def timedelta_ok(delta) -> bool:
     return 0 <= delta.total_seconds() <= 2 * 3600
+
+
+def test_working_days_skip_the_weekend_and_keep_the_wall_time():
+    from bot.schedule import add_working_days
+
+    wednesday = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+    assert add_working_days(wednesday, 3, "UTC") == datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)
+    saturday = datetime(2026, 3, 7, 9, 0, tzinfo=timezone.utc)
+    assert add_working_days(saturday, 1, "UTC") == datetime(2026, 3, 9, 9, 0, tzinfo=timezone.utc)
+    # Across the spring change in Berlin: the same 09:00 local time, one hour less in UTC.
+    friday = datetime(2026, 3, 27, 8, 0, tzinfo=timezone.utc)  # 09:00 CET
+    assert add_working_days(friday, 1, "Europe/Berlin") == datetime(2026, 3, 30, 7, 0, tzinfo=timezone.utc)

@@ -14,12 +14,14 @@ from storage.models import ProcessedEvent, utcnow
 def test_the_clock_runs_prompts_digests_members_and_cleanup(runtime):
     scheduler = build_scheduler(runtime)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"checkins", "digests", "refresh_team_members", "purge_processed_events",
+    assert set(jobs) == {"checkins", "handoffs", "digests", "refresh_team_members", "purge_processed_events",
                          "purge_uninstalled"}
     assert jobs["purge_uninstalled"].func == runtime.services.installs.purge
     assert jobs["checkins"].trigger.interval == timedelta(minutes=1)
     assert jobs["checkins"].func == runtime.services.checkins.tick
     assert jobs["digests"].func == runtime.services.digests.tick
+    assert jobs["handoffs"].trigger.interval == timedelta(minutes=1)
+    assert jobs["handoffs"].func == runtime.services.handoffs.tick
 
 
 def test_old_event_ids_are_purged(runtime):

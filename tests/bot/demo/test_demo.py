@@ -20,6 +20,12 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     assert "marketing and sales look to be doing the same work for Win against Routewise" in out
     assert "marketing and sales worked together on Grow new-logo revenue" in out
 
+    # Sales was asked about marketing's handoffs and answered with the buttons; the digest keeps count.
+    assert "#sales  alignbot (the clock, Mon 15:00 UTC) asked:" in out
+    assert "@marcus pressed [ Picked up ]" in out
+    assert "alignbot, by DM to @priya: @marcus from sales picked up your handoff" in out
+    assert "marketing → sales: 2 handed, 1 picked up, 1 not useful" in out[out.index("The leadership digest, as"):]
+
     # Answers went in through the real listeners and came back tagged.
     assert "@jess (in the thread, #sales)" in out
     assert "Grow new-logo revenue (0." in out

@@ -1,0 +1,279 @@
+"""The handoff loop through the real app: detection, the ask in the receiving channel, each button,
+the why form, the reminder, the digest section and JSON, and the App Home."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot.blocks.digest import details_modal
+from bot.cli import main
+from bot.fakeslack.blockkit import validate_view
+from storage.models import Handoff
+
+from tests.handlers.conftest import shown
+
+WEDNESDAY = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)  # 2026-W10
+WEEK = "2026-W10"
+
+
+@pytest.fixture
+def week(time_machine):
+    time_machine.move_to(WEDNESDAY)
+    return WEEK
+
+
+@pytest.fixture
+def handed(ask, teams, week, runtime, fake_slack):
+    """Marketing hands its webinar leads to sales with /checkin; the clock posts the ask."""
+    answer = ask("/checkin", "Handed the 40 best webinar leads to sales with notes", user="U0MEMB01",
+                 channel="C0MKTG01")
+    assert "Your marketing update" in shown(answer)
+    runtime.services.handoffs.tick()
+    [handoff] = stored(runtime)
+    return handoff
+
+
+def stored(runtime) -> list[Handoff]:
+    with runtime.services.sessions() as session:
+        return list(session.scalars(select(Handoff).order_by(Handoff.id)))
+
+
+def posts(fake_slack, channel="C0SALES1") -> list[dict]:
+    return [m for m in fake_slack.messages(channel) if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
+
+
+def buttons(message: dict) -> list[tuple[str, str]]:
+    return [(e["action_id"], e["value"]) for b in message.get("blocks", []) if b["type"] == "actions"
+            for e in b["elements"]]
+
+
+def click(slack, fake_slack, action: str, handoff: Handoff, user: str = "U0SELL01"):
+    [message] = posts(fake_slack)
+    response = slack.block_action(action, str(handoff.id), user_id=user, channel_id="C0SALES1", message=message)
+    assert response.status == 200
+    return message
+
+
+def test_a_handoff_is_asked_once_in_the_receiving_channel_with_three_buttons(handed, runtime, fake_slack, ask):
+    assert (handed.state, handed.author_user_id, handed.kind) == ("open", "U0MEMB01", "handoff")
+    [message] = posts(fake_slack)
+    text = json.dumps(message["blocks"])
+    assert "marketing" in text and "Handed the 40 best webinar leads to sales" in text and "<@U0MEMB01>" in text
+    assert buttons(message) == [("handoff_picked_up", str(handed.id)), ("handoff_need_more", str(handed.id)),
+                                ("handoff_not_useful", str(handed.id))]
+    assert posts(fake_slack, "C0MKTG01") == []
+
+    # Editing the update, running the clock again or replaying the command never asks again.
+    ask("/checkin", "Handed the 40 best webinar leads to sales, with call notes", user="U0MEMB01", channel="C0MKTG01")
+    runtime.services.handoffs.tick()
+    runtime.services.handoffs.tick()
+    assert len(posts(fake_slack)) == 1 and len(stored(runtime)) == 1
+    assert fake_slack.calls_to("chat.update") == []
+
+
+def test_mentioning_a_team_asks_nobody(ask, teams, week, runtime, fake_slack):
+    ask("/checkin", "Joined the sales team dinner; sales had a record week", user="U0MEMB01", channel="C0MKTG01")
+    runtime.services.handoffs.tick()
+    assert stored(runtime) == [] and posts(fake_slack) == []
+
+
+def test_several_handoffs_from_one_team_in_a_week_share_one_message(handed, ask, runtime, fake_slack):
+    answer = ask("/initiative", "add Send sales the Routewise battlecard", user="U0MEMB01", channel="C0MKTG01")
+    assert "Routewise" in shown(answer)
+    runtime.services.handoffs.tick()
+    first, second = stored(runtime)
+    assert second.initiative_id is not None and second.update_id is None
+    [message] = posts(fake_slack)
+    assert [v for a, v in buttons(message) if a == "handoff_picked_up"] == [str(first.id), str(second.id)]
+    assert "2 things" in json.dumps(message["blocks"])
+    runtime.services.handoffs.tick()
+    assert len(posts(fake_slack)) == 1 and len(fake_slack.calls_to("chat.update")) == 1
+
+
+def test_picked_up_is_recorded_shown_on_the_message_and_told_to_the_author(handed, slack, runtime, fake_slack):
+    click(slack, fake_slack, "handoff_picked_up", handed)
+    fake_slack.wait_for("chat.update")
+    [row] = stored(runtime)
+    assert (row.state, row.answered_by) == ("picked_up", "U0SELL01") and row.answered_at is not None
+    [message] = posts(fake_slack)
+    assert "Picked up by <@U0SELL01>, Wed" in json.dumps(message["blocks"])
+    assert buttons(message) == []
+    [dm] = fake_slack.wait_for("chat.postMessage", count=2)[1:]
+    assert dm.args["channel"] == "U0MEMB01" and "picked up" in dm.args["text"]
+
+    # A second click (or Slack's retry of it) changes nothing and tells nobody twice.
+    click_again = slack.block_action("handoff_picked_up", str(handed.id), user_id="U0SELL01", channel_id="C0SALES1",
+                                     message_ts=message["ts"])
+    assert click_again.status == 200
+    assert len(fake_slack.messages("U0MEMB01")) == 1
+
+
+@pytest.mark.parametrize("action, state, label", [
+    ("handoff_not_useful", "not_useful", "Not useful"),
+    ("handoff_need_more", "need_more", "Need more"),
+])
+def test_need_more_and_not_useful_ask_why_in_a_one_line_form(handed, slack, runtime, fake_slack, action, state, label):
+    click(slack, fake_slack, action, handed)
+    [opened] = fake_slack.wait_for("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == "handoff_why" and view["title"]["text"] == label
+
+    empty = slack.view_submission("handoff_why", {"why": {"value": "  "}}, user_id="U0SELL01",
+                                  private_metadata=view["private_metadata"])
+    assert "why" in empty.json()["errors"]
+    assert stored(runtime)[0].state == "open"
+
+    done = slack.view_submission("handoff_why", {"why": {"value": "We wrote our own list last week"}},
+                                 user_id="U0SELL01", private_metadata=view["private_metadata"])
+    assert done.status == 200 and done.body in ("", "null")
+    [row] = stored(runtime)
+    assert (row.state, row.answered_by, row.reason) == (state, "U0SELL01", "We wrote our own list last week")
+    fake_slack.wait_for("chat.update")
+    [message] = posts(fake_slack)
+    assert f"{label} by <@U0SELL01>, Wed: “We wrote our own list last week”" in json.dumps(message["blocks"],
+                                                                                         ensure_ascii=False)
+    # Need more keeps the buttons: the team can still pick it up once it has what it needs.
+    assert bool(buttons(message)) == (state == "need_more")
+    fake_slack.wait_for("chat.postMessage", count=2)
+    assert "We wrote our own list last week" in fake_slack.messages("U0MEMB01")[0]["text"]
+
+
+def test_only_the_receiving_team_or_an_admin_answers(handed, slack, runtime, fake_slack):
+    before = len(fake_slack.responses())
+    click(slack, fake_slack, "handoff_picked_up", handed, user="U0MEMB01")
+    answer = fake_slack.wait_for_responses(before + 1)[before]
+    assert "Only members of sales" in answer["body"]["text"]
+    assert stored(runtime)[0].state == "open"
+
+    click(slack, fake_slack, "handoff_picked_up", handed, user="U0ADMIN1")
+    fake_slack.wait_for("chat.update")
+    assert stored(runtime)[0].answered_by == "U0ADMIN1"
+
+
+def test_an_open_handoff_gets_one_reminder_in_the_thread_after_three_working_days(handed, runtime, fake_slack,
+                                                                                   time_machine):
+    [message] = posts(fake_slack)
+    time_machine.move_to(datetime(2026, 3, 6, 18, 0, tzinfo=timezone.utc))  # Friday: two working days
+    assert runtime.services.handoffs.tick().reminded == 0
+    time_machine.move_to(datetime(2026, 3, 9, 10, 5, tzinfo=timezone.utc))  # Monday: three
+    assert runtime.services.handoffs.tick().reminded == 1
+    assert runtime.services.handoffs.tick().reminded == 0
+    [parent, reminder] = fake_slack.thread("C0SALES1", message["ts"])
+    assert "Still open after 3 working days" in reminder["text"]
+    assert [a for a, _ in buttons(reminder)] == ["handoff_picked_up", "handoff_need_more", "handoff_not_useful"]
+
+
+def test_an_answered_handoff_gets_no_reminder(handed, slack, runtime, fake_slack, time_machine):
+    click(slack, fake_slack, "handoff_picked_up", handed)
+    fake_slack.wait_for("chat.update")
+    time_machine.move_to(datetime(2026, 3, 12, 10, 0, tzinfo=timezone.utc))
+    assert runtime.services.handoffs.tick().reminded == 0
+
+
+def test_the_digest_shows_handoffs_and_picked_up_is_no_one_way_handoff(handed, ask, slack, runtime, fake_slack,
+                                                                        monkeypatch, tmp_path, capsys, database_url):
+    ask("/checkin", "Booked 5 discovery calls with new prospects", user="U0SELL02", channel="C0SALES1")
+    before = runtime.services.digests.build(fake_slack.team_id, WEEK)
+    assert [f.teams for f in before.report.findings if f.kind == "one_way_handoff"] == [("marketing", "sales")]
+    assert "Open for 0 days" in "\n".join(before.handoffs.lines())
+
+    click(slack, fake_slack, "handoff_picked_up", handed)
+    fake_slack.wait_for("chat.update")
+    after = runtime.services.digests.build(fake_slack.team_id, WEEK)
+    assert not [f for f in after.report.findings if f.kind == "one_way_handoff"]
+    lines = "\n".join(after.handoffs.lines())
+    assert "Picked up by <@U0SELL01>" in lines and "marketing → sales: 1 handed, 1 picked up" in lines
+    details = details_modal(after)
+    assert validate_view(details) == [] and "*Handoffs*" in json.dumps(details["blocks"])
+
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
+                        "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["digest", "--team-id", fake_slack.team_id, "--week", WEEK, "--format", "json"]) == 0
+    digest = json.loads(capsys.readouterr().out)
+    assert digest["handoffs"] == [{"from": "marketing", "to": "sales", "update": str(handed.update_id),
+                                   "state": "picked_up", "by": "U0SELL01", "age_days": 0, "kind": "handoff",
+                                   "reason": None}]
+    assert digest["handoffs"][0]["update"] in {u["id"] for u in digest["updates"]}
+    assert digest["handoff_pairs"] == [{"from": "marketing", "to": "sales", "handed": 1, "picked_up": 1,
+                                        "need_more": 0, "not_useful": 0}]
+    assert main(["digest", "--team-id", fake_slack.team_id, "--week", WEEK]) == 0
+    assert "Handoffs\n- marketing → sales" in capsys.readouterr().out
+
+
+def test_not_useful_with_its_reason_is_in_the_posted_digest(handed, ask, slack, runtime, fake_slack):
+    ask("/alignment", "leadership", channel="C0LEAD01", user="U0ADMIN1")
+    click(slack, fake_slack, "handoff_not_useful", handed)
+    [opened] = fake_slack.wait_for("views.open")
+    slack.view_submission("handoff_why", {"why": {"value": "Those leads were students"}}, user_id="U0SELL02",
+                          private_metadata=opened.args["view"]["private_metadata"])
+    fake_slack.wait_for("chat.update")
+    assert runtime.services.digests.post(fake_slack.team_id, WEEK).outcome.status == "sent"
+    [digest] = [m for m in fake_slack.messages("C0LEAD01") if m.get("blocks")]
+    text = json.dumps(digest["blocks"], ensure_ascii=False)
+    assert "*Handoffs*" in text and "Not useful by <@U0SELL02>" in text and "Those leads were students" in text
+
+
+def test_the_app_home_shows_the_teams_open_handoffs_with_the_same_buttons(handed, slack, runtime, fake_slack):
+    slack.event({"type": "app_home_opened", "user": "U0SELL02", "tab": "home"})
+    fake_slack.wait_for("views.publish")
+    home = fake_slack.home("U0SELL02")
+    assert "Handed to sales" in json.dumps(home["blocks"])
+    assert ("handoff_need_more", str(handed.id)) in buttons(home)
+
+    slack.block_action("handoff_need_more", str(handed.id), user_id="U0SELL02", view=home)
+    [opened] = fake_slack.wait_for("views.open")
+    slack.view_submission("handoff_why", {"why": {"value": "Which ones attended?"}}, user_id="U0SELL02",
+                          private_metadata=opened.args["view"]["private_metadata"])
+    fake_slack.wait_for("views.publish", count=2)
+    assert stored(runtime)[0].state == "need_more"
+    # Need more stays on the Home tab until someone picks it up.
+    home = fake_slack.home("U0SELL02")
+    assert "Which ones attended?" in json.dumps(home["blocks"])
+
+    slack.block_action("handoff_picked_up", str(handed.id), user_id="U0SELL02", view=home)
+    fake_slack.wait_for("views.publish", count=3)
+    assert "Handed to sales" not in json.dumps(fake_slack.home("U0SELL02")["blocks"])
+    assert stored(runtime)[0].state == "picked_up"
+
+
+def test_an_edit_before_the_clock_posts_can_take_the_handoff_back(ask, teams, week, runtime, fake_slack):
+    ask("/checkin", "Handed the webinar leads to sales", user="U0MEMB01", channel="C0MKTG01")
+    assert len(stored(runtime)) == 1
+    ask("/checkin", "Scored the webinar leads; next week they go out", user="U0MEMB01", channel="C0MKTG01")
+    runtime.services.handoffs.tick()
+    assert stored(runtime) == [] and posts(fake_slack) == []
+
+
+def test_handoffs_to_a_team_mapped_later_are_asked_in_its_channel(ask, teams, week, runtime, fake_slack):
+    fake_slack.add_channel("C0OPS001", "ops", members=["U0SELL02"])
+    ask("/checkin", "Sent ops the new rate card", user="U0MEMB01", channel="C0MKTG01")
+    assert stored(runtime) == []  # no team called ops yet: nobody to ask
+    assert "now team" in shown(ask("/alignment", "team ops", channel="C0OPS001"))
+    ask("/checkin", "Sent ops the new rate card, with the fuel surcharge", user="U0MEMB01", channel="C0MKTG01")
+    [handoff] = stored(runtime)
+    assert runtime.services.handoffs.tick().posted == 1
+    [message] = posts(fake_slack, "C0OPS001")
+    assert ("handoff_picked_up", str(handoff.id)) in buttons(message)
+
+
+def test_handing_work_to_a_member_of_a_team_is_a_handoff_to_that_team(ask, teams, week, runtime, fake_slack):
+    ask("/checkin", "Passed the renewal list to <@U0SELL01> for the QBRs", user="U0MEMB01", channel="C0MKTG01")
+    [handoff] = stored(runtime)
+    assert runtime.services.handoffs.tick().posted == 1
+    assert [m for m in posts(fake_slack) if ("handoff_picked_up", str(handoff.id)) in buttons(m)]
+
+
+def test_a_button_naming_no_handoff_of_this_workspace_says_so_and_stores_nothing(handed, slack, runtime, fake_slack):
+    before = len(fake_slack.responses())
+    [message] = posts(fake_slack)
+    slack.block_action("handoff_picked_up", str(handed.id + 1000), user_id="U0SELL01", channel_id="C0SALES1",
+                       message=message)
+    answer = fake_slack.wait_for_responses(before + 1)[before]
+    assert "no longer exists" in answer["body"]["text"]
+    assert stored(runtime)[0].state == "open"
