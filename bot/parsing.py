@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -244,19 +244,8 @@ def validate_description(text: str) -> str | Invalid:
 
 def parse_keywords(text: str) -> tuple[str, ...] | Invalid:
     """Read comma- or line-separated keywords; drop blanks and repeats."""
-    words: list[str] = []
-    for part in re.split(r"[,\n;]", plain(text.replace("\n", ",")) if text else ""):
-        word = part.strip()
-        if not word or word.casefold() in (w.casefold() for w in words):
-            continue
-        if len(word) > KEYWORD_MAX:
-            return Invalid(f"A keyword can have at most {KEYWORD_MAX} characters ('{word[:20]}…' is longer).")
-        if _has_control(word):
-            return Invalid("Keywords cannot contain control characters.")
-        words.append(word)
-    if len(words) > KEYWORDS_MAX:
-        return Invalid(f"Give at most {KEYWORDS_MAX} keywords (there are {len(words)}).")
-    return tuple(words)
+    parts = re.split(r"[,\n;]", plain(text.replace("\n", ",")) if text else "")
+    return _clean_items(parts, "keyword", KEYWORD_MAX, KEYWORDS_MAX, same=str.casefold)
 
 
 def parse_examples(text: str) -> tuple[str, ...] | Invalid:
@@ -266,19 +255,27 @@ def parse_examples(text: str) -> tuple[str, ...] | Invalid:
 
 def validate_examples(lines: Iterable[str]) -> tuple[str, ...] | Invalid:
     """Return example updates cleaned of Slack formatting, or say what is wrong with them."""
-    examples: list[str] = []
-    for line in lines:
-        example = plain(line).strip()
-        if not example or example in examples:
+    return _clean_items((plain(line) for line in lines), "example", EXAMPLE_MAX, EXAMPLES_MAX)
+
+
+def _clean_items(items: Iterable[str], noun: str, longest: int, most: int,
+                 same: Callable[[str], str] = lambda item: item) -> tuple[str, ...] | Invalid:
+    """Strip each item, drop blanks and repeats (as `same` reads them), and enforce the limits."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for raw in items:
+        item = raw.strip()
+        if not item or same(item) in seen:
             continue
-        if len(example) > EXAMPLE_MAX:
-            return Invalid(f"An example can have at most {EXAMPLE_MAX} characters ('{example[:20]}…' is longer).")
-        if _has_control(example):
-            return Invalid("Examples cannot contain control characters.")
-        examples.append(example)
-    if len(examples) > EXAMPLES_MAX:
-        return Invalid(f"Give at most {EXAMPLES_MAX} examples (there are {len(examples)}).")
-    return tuple(examples)
+        if len(item) > longest:
+            return Invalid(f"A {noun} can have at most {longest} characters ('{item[:20]}…' is longer).")
+        if _has_control(item):
+            return Invalid(f"{noun.capitalize()}s cannot contain control characters.")
+        kept.append(item)
+        seen.add(same(item))
+    if len(kept) > most:
+        return Invalid(f"Give at most {most} {noun}s (there are {len(kept)}).")
+    return tuple(kept)
 
 
 # --------------------------------------------------------------------------- slugs

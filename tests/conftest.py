@@ -186,3 +186,12 @@ def slack(app_url: str, fake_slack: FakeSlack) -> SlackSender:
     return SlackSender(
         f"{app_url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id, response_urls=fake_slack.response_url
     )
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path, fake_slack: FakeSlack, database_url: str) -> None:
+    """Point the in-process CLI (`bot.cli.main`) at the fake Slack and the test database, from a scratch folder."""
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
+                        "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}.items():
+        monkeypatch.setenv(name, value)

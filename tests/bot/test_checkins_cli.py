@@ -12,13 +12,8 @@ from storage.models import Objective, Team, TeamMember
 
 
 @pytest.fixture
-def cli_env(monkeypatch, tmp_path, fake_slack, database_url, runtime):
-    monkeypatch.chdir(tmp_path)
-    for name, value in {
-        "SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
-        "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
-    }.items():
-        monkeypatch.setenv(name, value)
+def cli_env(cli_env, fake_slack, runtime):
+    """Add a workspace with marketing and its members to the CLI's environment."""
     with runtime.services.sessions.begin() as session:
         workspace = repositories.ensure_workspace(session, fake_slack.team_id)
         workspace.leadership_channel_id = "C0LEAD01"

@@ -70,14 +70,6 @@ def test_data_is_deleted_retention_days_after_the_uninstall(runtime):
         assert session.scalar(select(func.count()).select_from(Team)) == 0
 
 
-@pytest.fixture
-def cli_env(monkeypatch, tmp_path, fake_slack, database_url):
-    monkeypatch.chdir(tmp_path)
-    for name, value in {"SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
-                        "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}.items():
-        monkeypatch.setenv(name, value)
-
-
 def test_forget_deletes_a_workspace_at_once(runtime, cli_env, capsys):
     seed(runtime)
     assert main(["forget", "--team-id", TEAM]) == 2

@@ -21,14 +21,6 @@ def boss(fake_slack):
     fake_slack.add_user("U0BOSS01", name="boss")  # ALIGNBOT_ADMINS in the test settings
 
 
-@pytest.fixture
-def cli_env(monkeypatch, tmp_path, fake_slack, database_url):
-    monkeypatch.chdir(tmp_path)
-    for name, value in {"SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
-                        "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}.items():
-        monkeypatch.setenv(name, value)
-
-
 def test_a_channel_without_the_bot_gets_its_prompt_once_it_is_invited(runtime, org, fake_slack, boss, answer,
                                                                       time_machine):
     time_machine.move_to(utcnow(), tick=False)
