@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = [
@@ -353,6 +354,7 @@ class ScheduleRequest:
     weekday: int
     time: str
     timezone: str | None
+    local: bool = False  # each member at `time` in their own Slack time zone
 
 
 def parse_schedule(text: str) -> ScheduleRequest | Invalid:
@@ -367,7 +369,8 @@ def parse_schedule(text: str) -> ScheduleRequest | Invalid:
         if isinstance(weekday, Invalid) or isinstance(clock, Invalid):
             continue
         zone: str | None = None
-        if tail == 3:
+        local = tail == 3 and rest[2].casefold() == "local"
+        if tail == 3 and not local:
             parsed_zone = parse_timezone(rest[2])
             if isinstance(parsed_zone, Invalid):
                 return parsed_zone
@@ -375,7 +378,7 @@ def parse_schedule(text: str) -> ScheduleRequest | Invalid:
         team = validate_team_name(" ".join(head))
         if isinstance(team, Invalid):
             return team
-        return ScheduleRequest(team, weekday, clock, zone)
+        return ScheduleRequest(team, weekday, clock, zone, local)
     if len(words) >= 3:
         # Say which part is wrong rather than only repeating the usage.
         for index in range(1, len(words) - 1):
@@ -447,6 +450,139 @@ def parse_deadline(text: str) -> DeadlineRequest | Invalid:
     if isinstance(team, Invalid):
         return team
     return DeadlineRequest(team, hours, reminder)
+
+
+# --------------------------------------------------------------------------- people
+
+MAX_AWAY_DAYS = 366
+HOLIDAY_NAME_MAX = 100
+
+
+def parse_date(text: str) -> date | Invalid:
+    """Return the date of YYYY-MM-DD."""
+    word = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            pass
+    return Invalid(f"'{word[:20]}' is not a date like 2026-12-24 (YYYY-MM-DD).")
+
+
+@dataclass(frozen=True)
+class AwayRequest:
+    """What `/checkin away` asks for: the first and last day away (inclusive)."""
+
+    first: date
+    last: date
+
+
+def parse_away(text: str) -> AwayRequest | Invalid:
+    """Read `<YYYY-MM-DD> [<YYYY-MM-DD>]`."""
+    words = text.split()
+    if not 1 <= len(words) <= 2:
+        return Invalid("Say the first day you are away, and the last if it is not the same day.")
+    days = [parse_date(w) for w in words]
+    bad = next((d for d in days if isinstance(d, Invalid)), None)
+    if bad is not None:
+        return bad
+    first, last = days[0], days[-1]
+    assert isinstance(first, date) and isinstance(last, date)
+    if last < first:
+        return Invalid("The last day comes before the first; give the first day first.")
+    if (last - first).days >= MAX_AWAY_DAYS:
+        return Invalid(f"That is more than {MAX_AWAY_DAYS} days; ask an admin to remove you from the team instead.")
+    return AwayRequest(first, last)
+
+
+@dataclass(frozen=True)
+class MembersRequest:
+    """What `/alignment members` asks for: add or remove people from a team."""
+
+    team: str
+    action: str  # add | remove
+    users: tuple[str, ...]
+
+
+def parse_members(text: str) -> MembersRequest | Invalid:
+    """Read `<team> add|remove <@user> ...`; a team name may have spaces."""
+    tokens = tokenize(text)
+    index = next((i for i, t in enumerate(tokens) if t.kind == "word" and t.value.casefold() in ("add", "remove")), None)
+    if index is None or index == 0:
+        return Invalid("Say which team, then `add` or `remove`, then the people: `marketing add @ana @ben`.")
+    team = validate_team_name(" ".join(t.text for t in tokens[:index]))
+    if isinstance(team, Invalid):
+        return team
+    people = tokens[index + 1:]
+    if not people:
+        return Invalid("Mention the people to " + tokens[index].value.casefold() + ", e.g. `@ana @ben`.")
+    stray = next((t for t in people if t.kind != "user"), None)
+    if stray is not None:
+        return Invalid(f"'{stray.text[:30]}' is not a person: mention people with @, e.g. `@ana`.")
+    return MembersRequest(team, tokens[index].value.casefold(), tuple(dict.fromkeys(t.value for t in people)))
+
+
+@dataclass(frozen=True)
+class LeadRequest:
+    """What `/alignment lead` asks for: make a person a lead of a team."""
+
+    team: str
+    user: str
+
+
+def parse_lead(text: str) -> LeadRequest | Invalid:
+    """Read `<team> <@user>`."""
+    tokens = tokenize(text)
+    if len(tokens) < 2 or tokens[-1].kind != "user":
+        return Invalid("Say which team and mention its lead: `marketing @ana`.")
+    team = validate_team_name(" ".join(t.text for t in tokens[:-1]))
+    if isinstance(team, Invalid):
+        return team
+    return LeadRequest(team, tokens[-1].value)
+
+
+@dataclass(frozen=True)
+class HolidayRequest:
+    """What `/alignment holiday` asks for."""
+
+    day: date
+    name: str
+
+
+def parse_holiday(text: str) -> HolidayRequest | Invalid:
+    """Read `<YYYY-MM-DD> [name]`."""
+    first, _, rest = text.strip().partition(" ")
+    if not first:
+        return Invalid("Say the day of the holiday: `2026-12-24 Christmas Eve`.")
+    day = parse_date(first)
+    if isinstance(day, Invalid):
+        return day
+    name = " ".join(plain(rest).split())
+    if len(name) > HOLIDAY_NAME_MAX or _has_control(name):
+        return Invalid(f"Keep the holiday's name under {HOLIDAY_NAME_MAX} characters of plain text.")
+    return HolidayRequest(day, name)
+
+
+@dataclass(frozen=True)
+class UnskipRequest:
+    """What `/alignment unskip` (and `skip`) ask for: a team, or all, and a day in the week."""
+
+    team: str  # a team name, or "all"
+    day: date
+
+
+def parse_team_day(text: str) -> UnskipRequest | Invalid:
+    """Read `<team|all> <YYYY-MM-DD>`."""
+    words = text.split()
+    if len(words) < 2:
+        return Invalid("Say which team (or `all`) and a day of the week: `all 2026-12-28`.")
+    day = parse_date(words[-1])
+    if isinstance(day, Invalid):
+        return day
+    team = validate_team_name(" ".join(words[:-1]))
+    if isinstance(team, Invalid):
+        return team
+    return UnskipRequest(team, day)
 
 
 # --------------------------------------------------------------------------- objectives and initiatives

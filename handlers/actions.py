@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,6 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import initiatives as initiative_blocks
+from bot.blocks import people as people_blocks
 from bot.parsing import Invalid, parse_initiative_id
 from bot.services import Services
 from bot.services.checkins import parse_open_value
@@ -31,7 +33,7 @@ def register(app: App, services: Services) -> None:
             closed = services.initiatives.close(body["team"]["id"], body["user"]["id"], initiative_id, status)
             say_privately(respond, initiative_blocks.initiative_closed(closed))
 
-    @app.action(checkin_blocks.OPEN_ACTION)
+    @app.action(re.compile(rf"^{checkin_blocks.OPEN_ACTION}(:\d+)?$"))
     def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                      client: WebClient) -> None:
         ack()
@@ -42,6 +44,22 @@ def register(app: App, services: Services) -> None:
             team_id, week = target if target else services.checkins.resolve_team(team, user, channel)
             client.views_open(trigger_id=body["trigger_id"],
                               view=services.checkins.modal_for(team, user, team_id, week, channel_id=channel))
+
+    @app.action(re.compile(rf"^{people_blocks.PICK_TEAM_ACTION}:\d+$"))
+    def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        try:
+            picked = json.loads(action.get("value") or "")
+            team_id, week, text = int(picked["team"]), str(picked["week"]), str(picked["text"])
+        except (ValueError, KeyError, TypeError):
+            return  # not a value we put on the button
+        channel = (body.get("channel") or {}).get("id")
+        with user_errors(respond):
+            recorded = services.checkins.record(body["team"]["id"], body["user"]["id"], text, channel_id=channel,
+                                                team_id=team_id, week=week, source="command")
+            say_privately(respond, checkin_blocks.confirmation(
+                recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
+                update_id=recorded.update_id))
 
     @app.action(checkin_blocks.EDIT_TAGS_ACTION)
     def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,

@@ -12,6 +12,7 @@ from bot.services.digests import Digests
 from bot.services.initiatives import InitiativesService
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
+from bot.services.people import PeopleService
 from bot.services.permissions import Permissions
 from bot.services.tagging import Tagging
 from bot.services.teams import TeamsService
@@ -36,6 +37,7 @@ class Services:
     deliveries: Deliveries = field(init=False)
     checkins: Checkins = field(init=False)
     digests: Digests = field(init=False)
+    people: PeopleService = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -47,6 +49,8 @@ class Services:
         self.orgsync = OrgSync(self.sessions)
         self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries)
+        self.people = PeopleService(self.settings, self.sessions, self.clients, self.permissions, self.deliveries)
+        self.checkins.user_zone = self.permissions.timezone_of
 
     def claim_event(self, slack_team_id: str, event_id: str) -> bool:
         """Record an event id; say False when it was already handled (Slack retried it)."""

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy import select, update
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.parsing import strip_control
-from bot.schedule import Cycle, cycle_for, open_cycle, week_label, week_of
+from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, week_label, week_of
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import Tagging
@@ -127,6 +127,20 @@ class Checkins:
             team = _team_of(session, workspace.id, user_id, channel_id)
             zone = team_zone(team, workspace, self._settings)
             return team.id, _current_week(team, zone, utcnow())
+
+    def candidates(self, slack_team_id: str, user_id: str, channel_id: str | None) -> list[tuple[int, str, str]]:
+        """Return (team id, name, week) of each team a person may be answering for here.
+
+        In a team's channel that team alone; elsewhere every team they check in for, so that
+        a person on several teams is asked rather than filed under one.
+        """
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = (session.scalar(select(Team).where(Team.workspace_id == workspace.id, Team.channel_id == channel_id))
+                    if channel_id else None)
+            teams = [team] if team is not None else repositories.teams_of_user(session, workspace.id, user_id)
+            now = utcnow()
+            return [(t.id, t.name, _current_week(t, team_zone(t, workspace, self._settings), now)) for t in teams]
 
     def record(
         self,
@@ -563,11 +577,18 @@ def _ensure_cycle(session: Session, workspace_id: int, team: Team, week: str, zo
     try:
         with session.begin_nested():
             row = CheckinCycle(workspace_id=workspace_id, team_id=team.id, week=week,
-                               prompt_at=cycle.prompt_at, deadline_at=cycle.deadline_at)
+                               prompt_at=cycle.prompt_at, deadline_at=cycle.deadline_at,
+                               skipped=_holiday_week(session, workspace_id, week))
             session.add(row)
     except IntegrityError:
         row = session.scalars(query).one()
     return row
+
+
+def _holiday_week(session: Session, workspace_id: int, week: str) -> bool:
+    """Say whether a company holiday falls in `week` (a new cycle of that week starts skipped)."""
+    monday = date.fromisocalendar(*parse_week(week), 1)
+    return bool(repositories.holidays_between(session, workspace_id, monday, monday + timedelta(days=6)))
 
 
 def _valid_partners(session: Session, workspace_id: int, own_team: int, partners: Sequence[int]) -> list[int]:
