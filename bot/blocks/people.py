@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.blocks.checkin import OPEN_ACTION
+from bot.blocks.checkin import open_buttons
 from bot.blocks.common import Block, clip, context, escape, plain, section
 
 PICK_TEAM_ACTION = "checkin_pick_team"
@@ -107,10 +107,3 @@ def pick_team_to_open(teams: Sequence[tuple[str, str]]) -> dict[str, Any]:
     return {"text": f"You check in for {names}: which team's update?",
             "blocks": [section(f"You check in for {escape(names)}. Which team's update do you want to share?"),
                        {"type": "actions", "block_id": "checkin_pick_team", "elements": open_buttons(teams)}]}
-
-
-def open_buttons(teams: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Return one "Share your <team> update" button per (team name, open value)."""
-    return [{"type": "button", "action_id": OPEN_ACTION if i == 0 else f"{OPEN_ACTION}:{i}",
-             "text": plain(clip(f"{name} update", 60), 75), "style": "primary", "value": value}
-            for i, (name, value) in enumerate(teams[:25])]

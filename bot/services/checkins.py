@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from sqlalchemy import select, update
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
-from bot.parsing import strip_control
+from bot.parsing import parse_timezone, strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, week_label, week_of
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
@@ -106,8 +107,32 @@ def parse_open_value(value: str) -> tuple[int, str] | None:
     return (int(team), week) if team.isdigit() and week else None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What one round owes one team: its channel's prompt (None: not due) and each due person's cycle."""
+
+    workspace_id: int
+    team_id: int
+    name: str
+    channel: str | None
+    mode: str
+    cycle: Cycle | None
+    people: list[tuple[str, Cycle]]
+
+
+def _combined_target(target: str) -> tuple[list[int], str]:
+    """Return (team ids, user) of a DM that named several teams ("teams:1,2:user:U1"), else ([], "")."""
+    head, _, user = target.partition(":user:")
+    if not head.startswith("teams:"):
+        return [], ""
+    return [int(t) for t in head.removeprefix("teams:").split(",") if t.isdigit()], user
+
+
 class Checkins:
     """Record, prompt, remind and report the weekly check-ins."""
+
+    # users.info's time zone of a person, for local-time schedules (set by the composition root).
+    user_zone: Callable[[str, str], str | None] | None = None
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
                  deliveries: Deliveries, tagging: Tagging, *, send_threads: int = SEND_THREADS) -> None:
@@ -223,6 +248,9 @@ class Checkins:
             ))
             if prompt is None:
                 return None
+            if _combined_target(prompt.target)[0]:
+                raise CheckinError("This prompt is for several teams: press the button of the team your update is "
+                                   "for, or reply in that team's channel.")
             team_id = int(prompt.target.split(":")[1])
             week = prompt.week
         return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
@@ -320,7 +348,9 @@ class Checkins:
         """Send this week's prompts to every team (or one), once per team and person.
 
         `force` sends now even before the scheduled time (the CLI); the scheduler
-        passes False and only sends for cycles that are open.
+        passes False and only sends for cycles that are open. A person away on the
+        prompt's day gets neither prompt nor reminder; a person on several teams
+        gets one DM naming each team whose prompt is due.
         """
         now = now or utcnow()
         client = self._clients.for_team(slack_team_id)
@@ -332,37 +362,78 @@ class Checkins:
             teams = session.scalars(query.order_by(Team.name)).all()
             if team_name is not None and not teams:
                 raise CheckinError(f"No team called {team_name!r} in workspace {slack_team_id}.")
-            plans = []
-            for team in teams:
-                zone = team_zone(team, workspace, self._settings)
-                cycle = (open_cycle(now, team.prompt_weekday, team.prompt_time, zone,
-                                    deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
-                         if not force else team_cycle(team, _current_week(team, zone, now), zone))
-                if cycle is None:
-                    continue
-                row = _ensure_cycle(session, workspace.id, team, cycle.week, zone)
-                if row.skipped:
-                    continue
-                plans.append((team.id, team.name, team.channel_id, team.prompt_mode,
-                              [m.user_id for m in team.members], cycle, workspace.id))
+            plans = [plan for team in teams
+                     if (plan := self._plan(session, slack_team_id, workspace, team, now, force)) is not None]
         if not plans:
             return SendReport()
+        workspace_id = plans[0].workspace_id
         # One query instead of one claim per target: on most ticks nearly everything went out already.
-        sent = self._sent_keys(plans[0][6], {plan[5].week for plan in plans})
+        sent = self._sent_keys(workspace_id, {c.week for plan in plans for _, c in plan.people}
+                               | {plan.cycle.week for plan in plans if plan.cycle})
         jobs: list[Callable[[], SendReport]] = []
         report = SendReport()
-        for team_id, name, channel, mode, members, cycle, workspace_id in plans:
-            report += self._prompt_jobs(client, workspace_id, team_id, name, channel, mode, members, cycle, sent, jobs)
-            if now >= (cycle.reminder_at or cycle.deadline_at) and now < cycle.deadline_at:
-                report += self._reminder_jobs(client, workspace_id, team_id, name, members, cycle, sent, jobs)
+        for plan in plans:
+            if plan.cycle is not None:
+                report += self._prompt_jobs(client, workspace_id, plan.team_id, plan.name, plan.channel, plan.mode,
+                                            plan.cycle, sent, jobs)
+            due = [(user, cycle) for user, cycle in plan.people
+                   if (cycle.reminder_at or cycle.deadline_at) <= now < cycle.deadline_at]
+            report += self._reminder_jobs(client, workspace_id, plan.team_id, plan.name, due, sent, jobs)
+        report += self._dm_prompt_jobs(client, workspace_id, plans, sent, jobs)
         return report + self._run(jobs)
 
+    def _plan(self, session: Session, slack_team_id: str, workspace: Workspace, team: Team, now: datetime,
+              force: bool) -> _Plan | None:
+        """Return who of a team is due a prompt now: the channel's cycle, and each member with their cycle."""
+        zone = team_zone(team, workspace, self._settings)
+
+        def due(in_zone: str) -> Cycle | None:
+            if force:
+                return team_cycle(team, _current_week(team, in_zone, now), in_zone)
+            return open_cycle(now, team.prompt_weekday, team.prompt_time, in_zone,
+                              deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
+
+        cycle = due(zone)
+        people: list[tuple[str, Cycle, str]] = []
+        for member in sorted(m.user_id for m in team.members):
+            # A local-time team prompts each member at its time in the member's own Slack zone.
+            own = (self.member_zone(slack_team_id, member, zone) if team.local_time else zone)
+            mine = due(own) if own != zone else cycle
+            if mine is not None:
+                people.append((member, mine, own))
+        if cycle is None and not people:
+            return None
+        skipped = {week: _ensure_cycle(session, workspace.id, team, week, zone).skipped
+                   for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())}
+        days = {user: c.prompt_at.astimezone(ZoneInfo(own)).date() for user, c, own in people}
+        away = repositories.away_on(session, workspace.id, set(days.values()))
+        return _Plan(
+            workspace_id=workspace.id, team_id=team.id, name=team.name, channel=team.channel_id,
+            mode=team.prompt_mode, cycle=cycle if cycle and not skipped[cycle.week] else None,
+            people=[(user, c) for user, c, _ in people if not skipped[c.week] and user not in away[days[user]]],
+        )
+
+    def member_zone(self, slack_team_id: str, user_id: str, default: str) -> str:
+        """Return a member's Slack time zone, or `default` when Slack does not say (or names no zone we know)."""
+        if self.user_zone is None:
+            return default
+        zone = parse_timezone(self.user_zone(slack_team_id, user_id) or "")
+        return zone if isinstance(zone, str) else default
+
     def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
-        """Return (kind, target, week) of every message of these weeks already sent."""
+        """Return (kind, target, week) of every message of these weeks already sent.
+
+        A DM that named several teams counts as sent for each of them.
+        """
         with self._sessions() as session:
             rows = session.execute(select(Delivery.kind, Delivery.target, Delivery.week).where(
                 Delivery.workspace_id == workspace_id, Delivery.week.in_(sorted(weeks)), Delivery.status == "sent"))
-            return {(kind, target, week) for kind, target, week in rows}
+            keys = set()
+            for kind, target, week in rows:
+                keys.add((kind, target, week))
+                team_ids, user = _combined_target(target)
+                keys.update((kind, f"team:{t}:user:{user}", week) for t in team_ids)
+            return keys
 
     def _run(self, jobs: Sequence[Callable[[], SendReport]]) -> SendReport:
         """Run sends on a bounded pool: each mostly waits on Slack, and rate-limit waits overlap.
@@ -384,9 +455,9 @@ class Checkins:
         return report
 
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
-                     mode: str, members: Iterable[str], cycle: Cycle, sent: set[tuple[str, str, str]],
+                     mode: str, cycle: Cycle, sent: set[tuple[str, str, str]],
                      jobs: list[Callable[[], SendReport]]) -> SendReport:
-        """Queue a team's prompts not sent yet; return the report of those already sent."""
+        """Queue a team's channel prompt unless sent; return the report of the one already sent."""
         already = SendReport()
         value = open_value(team_id, cycle.week)
         if channel and mode in ("channel", "both"):
@@ -403,34 +474,59 @@ class Checkins:
                     return SendReport.of(outcome)
 
                 jobs.append(prompt_channel)
-        if mode in ("dm", "both"):
-            message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=True)
-            for user in members:
-                target = f"team:{team_id}:user:{user}"
-                if ("dm_prompt", target, cycle.week) in sent:
+        return already
+
+    def _dm_prompt_jobs(self, client: WebClient, workspace_id: int, plans: Sequence[_Plan],
+                        sent: set[tuple[str, str, str]], jobs: list[Callable[[], SendReport]]) -> SendReport:
+        """Queue the DM prompts not sent yet: one per person, naming each of their teams that is due."""
+        due: dict[str, list[tuple[_Plan, Cycle]]] = {}
+        already = SendReport()
+        for plan in plans:
+            if plan.mode not in ("dm", "both"):
+                continue
+            for user, cycle in plan.people:
+                if ("dm_prompt", f"team:{plan.team_id}:user:{user}", cycle.week) in sent:
                     already += SendReport(already=1)
-                    continue
-                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, cycle.week, message, user))
+                else:
+                    due.setdefault(user, []).append((plan, cycle))
+        for user, items in due.items():
+            # One message carries one delivery key, so only teams in the same week share a DM.
+            by_week: dict[str, list[tuple[_Plan, Cycle]]] = {}
+            for plan, cycle in items:
+                by_week.setdefault(cycle.week, []).append((plan, cycle))
+            for week, group in by_week.items():
+                if len(group) == 1:
+                    plan, cycle = group[0]
+                    message = blocks.prompt_message(plan.name, week, cycle.deadline_at,
+                                                    open_value(plan.team_id, week), personal=True)
+                    target = f"team:{plan.team_id}:user:{user}"
+                else:
+                    message = blocks.multi_team_prompt_message(
+                        week, [(plan.name, cycle.deadline_at, open_value(plan.team_id, week)) for plan, cycle in group])
+                    target = f"teams:{','.join(str(plan.team_id) for plan, _ in group)}:user:{user}"
+                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, week, message, user))
         return already
 
     def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,
-                       members: Sequence[str], cycle: Cycle, sent: set[tuple[str, str, str]],
+                       due: Sequence[tuple[str, Cycle]], sent: set[tuple[str, str, str]],
                        jobs: list[Callable[[], SendReport]]) -> SendReport:
         """Queue the reminders due to members who have not answered; return those already sent."""
+        if not due:
+            return SendReport()
         with self._sessions() as session:
-            answered = set(session.scalars(
-                select(Update.author_user_id).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+            answered = {(user, week) for user, week in session.execute(
+                select(Update.author_user_id, CheckinCycle.week).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
                 .where(Update.workspace_id == workspace_id, CheckinCycle.team_id == team_id,
-                       CheckinCycle.week == cycle.week)))
+                       CheckinCycle.week.in_(sorted({c.week for _, c in due}))))}
         already = SendReport()
-        message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
-        for user in members:
-            if user in answered:
+        for user, cycle in due:
+            if (user, cycle.week) in answered:
                 continue
             target = f"team:{team_id}:user:{user}"
             if ("reminder", target, cycle.week) in sent:
                 already += SendReport(already=1)
                 continue
+            message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
             jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user))
         return already
 
