@@ -37,10 +37,7 @@ def register(app: App, services: Services) -> None:
 
     @app.event("member_joined_channel")
     def member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        try:
-            services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
-        except UserError as error:  # nobody to tell; the next refresh tries again
-            logger.warning("could not re-read members of %s: %s", event.get("channel"), error.message)
+        services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
 
     @app.event("member_left_channel")
     def member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:

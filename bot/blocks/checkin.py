@@ -190,6 +190,7 @@ class TeamStatus:
     missing: tuple[str, ...]
     skipped: bool = False
     problem: str | None = None
+    away: tuple[str, ...] = ()
 
 
 def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45) -> list[Block]:
@@ -204,6 +205,8 @@ def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45) -> list[Block
             done = " ".join(f"<@{u}>" for u in status.answered) or "nobody yet"
             waiting = " ".join(f"<@{u}>" for u in status.missing) or "nobody"
             line = f":white_check_mark: {done}\n:hourglass: {waiting}"
+            if status.away:
+                line += "\n:palm_tree: away: " + " ".join(f"<@{u}>" for u in status.away)
         problem = f"\n:warning: prompts cannot be delivered: `{status.problem}`" if status.problem else ""
         count = f"{len(status.answered)}/{len(status.answered) + len(status.missing)}"
         blocks.append(section(f"*{escape(status.team)}* · {status.week} · {count}\n{line}{problem}"))

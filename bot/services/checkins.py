@@ -583,11 +583,15 @@ class Checkins:
                 authors = set(session.scalars(select(Update.author_user_id).where(
                     Update.workspace_id == workspace.id, Update.cycle_id == cycle.id))) if cycle else set()
                 members = [m.user_id for m in team.members]
+                zone = team_zone(team, workspace, self._settings)
+                prompt_day = team_cycle(team, week, zone).prompt_at.astimezone(ZoneInfo(zone)).date()
+                away = repositories.away_on(session, workspace.id, {prompt_day})[prompt_day] - authors
                 result.append(blocks.TeamStatus(
                     team=team.name, week=week,
                     answered=tuple(sorted(authors)),
-                    missing=tuple(u for u in sorted(members) if u not in authors),
+                    missing=tuple(u for u in sorted(members) if u not in authors and u not in away),
                     skipped=bool(cycle and cycle.skipped), problem=team.problem,
+                    away=tuple(u for u in sorted(members) if u in away),
                 ))
             return result
 

@@ -126,8 +126,11 @@ class TeamsService:
                 session.flush()
             team.channel_id = channel_id
             team.problem = None
-            repositories.set_members(session, team, members)
-            return Mapped(team.name, created, moved_from, already, len(members))
+            if created:
+                # The channel only suggests the first members; after that, admins and leads choose them.
+                repositories.set_members(session, team, members)
+            count = len(repositories.member_ids(session, team.workspace_id, team.id))
+            return Mapped(team.name, created, moved_from, already, count)
 
     def _check_mapping(
         self, session: Session, slack_team_id: str, channel_id: str, name: str
@@ -224,7 +227,10 @@ class TeamsService:
     # ------------------------------------------------------------------ members
 
     def refresh_members(self, slack_team_id: str) -> int:
-        """Read conversations.members for every team with a channel; return how many teams were refreshed."""
+        """Check every team channel can still be read, noting or clearing its problem; return how many can.
+
+        Members are not taken from the channel: admins and leads choose them after the team is made.
+        """
         with self._sessions.begin() as session:
             workspace = repositories.find_workspace(session, slack_team_id)
             if workspace is None:
@@ -235,54 +241,40 @@ class TeamsService:
         for team_id, channel_id in channels.items():
             assert channel_id is not None
             try:
-                members: list[str] | None = self._channel_members(slack_team_id, client, channel_id)
+                self._channel_members(slack_team_id, client, channel_id)
                 problem = None
             except UserError as error:
-                members, problem = None, error.message[:200]
+                problem = error.message[:200]
             with self._sessions.begin() as session:
                 team = repositories.get_team(session, workspace.id, team_id)
                 if team is None or team.channel_id != channel_id:
-                    continue  # remapped meanwhile; the new mapping read its own members
+                    continue  # remapped meanwhile
                 team.problem = problem
-                if members is not None:
-                    repositories.set_members(session, team, members)
-                    refreshed += 1
+                refreshed += problem is None
         return refreshed
 
     def member_joined(self, slack_team_id: str, channel_id: str, user_id: str, bot_user_id: str | None) -> bool:
-        """Add a member to the team of `channel_id`; when the bot itself joined, re-read all members."""
-        if bot_user_id and user_id == bot_user_id:
-            return self._refresh_channel(slack_team_id, channel_id)
+        """Clear the problem of a team whose channel the bot joined; people joining change no team."""
+        if not bot_user_id or user_id != bot_user_id:
+            return False
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
-            return team is not None and repositories.add_member(session, team, user_id)
-
-    def member_left(self, slack_team_id: str, channel_id: str, user_id: str, bot_user_id: str | None) -> bool:
-        """Remove a member from the team of `channel_id`; note the problem when the bot itself left."""
-        with self._sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
-            if team is None:
-                return False
-            if bot_user_id and user_id == bot_user_id:
-                team.problem = "Alignbot was removed from the channel: " + INVITE_HINT
-                return True
-            return repositories.remove_member(session, team, user_id)
-
-    def _refresh_channel(self, slack_team_id: str, channel_id: str) -> bool:
-        with self._sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
-            if team is None:
-                return False
-        members = self._channel_members(slack_team_id, self._clients.for_team(slack_team_id), channel_id)
-        with self._sessions.begin() as session:
             team = repositories.find_team_by_channel(session, workspace.id, channel_id)
             if team is None:
                 return False
             team.problem = None
-            repositories.set_members(session, team, members)
+            return True
+
+    def member_left(self, slack_team_id: str, channel_id: str, user_id: str, bot_user_id: str | None) -> bool:
+        """Note the problem when the bot itself left a team's channel; people leaving change no team."""
+        if not bot_user_id or user_id != bot_user_id:
+            return False
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
+            if team is None:
+                return False
+            team.problem = "Alignbot was removed from the channel: " + INVITE_HINT
             return True
 
     # ------------------------------------------------------------------ Slack

@@ -52,11 +52,14 @@ def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
     with user_errors(respond):
         done = services.teams.map_channel(body["team_id"], body["user_id"], body["channel_id"], name)
         if done.already:
-            text = f"This channel already is team *{done.team}*'s check-in channel; I re-read its {done.members} members."
+            text = (f"This channel already is team *{done.team}*'s check-in channel ({done.members} members; "
+                    f"`/alignment members {done.team} add|remove @person` changes them).")
         elif done.moved_from:
-            text = f"Moved team *{done.team}* from <#{done.moved_from}> to this channel ({done.members} members)."
+            text = (f"Moved team *{done.team}* from <#{done.moved_from}> to this channel; its {done.members} members "
+                    "stay the same.")
         else:
-            text = f"This channel is now team *{done.team}*'s check-in channel ({done.members} members)."
+            text = (f"This channel is now team *{done.team}*'s check-in channel. Its {done.members} members check in for "
+                    f"it; change who with `/alignment members {done.team} add|remove @person`.")
         if done.created:
             text += f" Set when its check-in goes out with `/alignment schedule {done.team} mon 09:30`."
         say_privately(respond, text)
