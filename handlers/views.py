@@ -133,7 +133,8 @@ def register(app: App, services: Services) -> None:
         team, user = body["team"]["id"], body["user"]["id"]
         try:
             recorded = services.checkins.correct_tags(team, user, int(meta["update_id"]), keys,
-                                                      is_admin=services.permissions.is_admin(team, user))
+                                                      is_admin=services.people.may_fix_tags(team, user,
+                                                                                            int(meta["update_id"])))
         except (UserError, KeyError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"objectives": message})

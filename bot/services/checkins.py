@@ -266,7 +266,8 @@ class Checkins:
             if row is None:
                 raise CheckinError("That update no longer exists.")
             if row.author_user_id != user_id and not is_admin:
-                raise CheckinError("Only the author of an update, or an Alignbot admin, can change its tags.")
+                raise CheckinError("Only the author of an update, its team's leads, or an Alignbot admin can change "
+                                   "its tags.")
             by_key = {o.key: o for o in repositories.list_objectives(session, workspace.id)}
             unknown = [k for k in keys if k not in by_key]
             if unknown:

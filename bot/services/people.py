@@ -92,6 +92,16 @@ class PeopleService:
                 return True
         return self._permissions.is_admin(slack_team_id, user_id)
 
+    def may_fix_tags(self, slack_team_id: str, user_id: str, update_id: int) -> bool:
+        """Say whether a person may fix anyone's tags on this update: an admin, or a lead of its team."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team_id = session.scalar(select(Update.team_id).where(Update.workspace_id == workspace.id,
+                                                                  Update.id == update_id))
+            if team_id is not None and repositories.is_lead(session, workspace.id, team_id, user_id):
+                return True
+        return self._permissions.is_admin(slack_team_id, user_id)
+
     def _require_lead(self, session: Session, slack_team_id: str, user_id: str, team: Team, doing: str) -> None:
         if repositories.is_lead(session, team.workspace_id, team.id, user_id):
             return

@@ -39,13 +39,16 @@ class TeamView:
     prompt_mode: str = "both"
     deadline_hours: int = 24
     reminder_hours: int = 4
+    local_time: bool = False
+    leads: tuple[str, ...] = ()
 
     @property
     def schedule(self) -> str:
         """Return e.g. "Mondays 10:00 (Europe/Berlin), in the channel and by DM, due after 24 h"."""
         where = {"channel": "in the channel", "dm": "by DM", "both": "in the channel and by DM"}[self.prompt_mode]
         remind = f", reminder {self.reminder_hours} h before" if 0 < self.reminder_hours < self.deadline_hours else ""
-        return (f"{WEEKDAYS[self.weekday]}s {self.time} ({self.timezone}), {where}, "
+        zone = f"each member's own time zone; the channel {self.timezone}" if self.local_time else self.timezone
+        return (f"{WEEKDAYS[self.weekday]}s {self.time} ({zone}), {where}, "
                 f"due after {self.deadline_hours} h{remind}")
 
 
@@ -175,7 +178,10 @@ class TeamsService:
                 raise NotFound(f"There is no team called '{request.team}'; {team_names(teams)}.")
             team.prompt_weekday = request.weekday
             team.prompt_time = request.time
-            team.timezone = zone
+            team.local_time = request.local
+            if not request.local or team.timezone is None:
+                # A local-time team keeps its zone for its channel prompt and its weeks.
+                team.timezone = zone
             return self._view(session, team)
 
     def configure_prompts(self, slack_team_id: str, user_id: str, team_name: str, *, mode: str | None = None,
@@ -222,6 +228,8 @@ class TeamsService:
             prompt_mode=team.prompt_mode,
             deadline_hours=team.deadline_hours,
             reminder_hours=team.reminder_hours,
+            local_time=team.local_time,
+            leads=tuple(repositories.lead_ids(session, team.workspace_id, team.id)),
         )
 
     # ------------------------------------------------------------------ members

@@ -80,6 +80,9 @@ def schedule(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
     """Set when a team's check-in prompt goes out."""
     def scheduled(request: ScheduleRequest) -> str:
         set_ = services.teams.schedule(body["team_id"], body["user_id"], request)
+        if set_.local_time:
+            return (f"Team *{set_.name}*'s members each get their check-in prompt every {WEEKDAYS[set_.weekday]} at "
+                    f"{set_.time} in their own Slack time zone (the channel's at {set_.time} {set_.timezone}).")
         return f"Team *{set_.name}* gets its check-in prompt every {WEEKDAYS[set_.weekday]} at {set_.time} ({set_.timezone})."
 
     answer_parsed(ack, respond, COMMAND, parse_schedule(rest), scheduled)

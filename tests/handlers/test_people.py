@@ -1,0 +1,304 @@
+"""People through the real app: members, leads, nudges, time off, holidays, several teams, local time."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import CheckinCycle, Delivery, Holiday, Team, TeamLead, TimeOff, Update
+from tests.handlers.conftest import shown, team_rows
+
+# Wednesday 2 December 2026, noon UTC: the "today" of these tests.
+TODAY = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+
+
+def monday(day: int, hour: int, minute: int = 1, month: int = 12, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def today(time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    return time_machine
+
+
+def rows(runtime, model):
+    with runtime.services.sessions() as session:
+        return list(session.scalars(select(model)))
+
+
+def dms(fake_slack, user: str) -> list[dict]:
+    return fake_slack.messages(user)
+
+
+def button_values(message: dict) -> list[str]:
+    return [e["value"] for b in message.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
+
+
+# --------------------------------------------------------------------------- members and leads
+
+
+def test_admins_and_leads_choose_members_and_others_are_told_who_may(ask, runtime, teams):
+    refused = shown(ask("/alignment", "members marketing add <@U0SELL01>", user="U0MEMB01"))
+    assert "Only team *marketing*'s leads (none yet) and Alignbot admins" in refused
+    assert team_rows(runtime)["marketing"][1] == ["U0MEMB01"]
+
+    added = shown(ask("/alignment", "members marketing add <@U0SELL01|sol> <@U0MEMB01>", user="U0ADMIN1"))
+    assert "Added to team *marketing*: <@U0SELL01>" in added and "already a member" in added
+    assert team_rows(runtime)["marketing"][1] == ["U0MEMB01", "U0SELL01"]
+
+    assert "Only Alignbot admins can choose team leads" in shown(
+        ask("/alignment", "lead marketing <@U0MEMB01>", user="U0MEMB01"))
+    assert "now leads team *marketing*" in shown(ask("/alignment", "lead marketing <@U0MEMB01>", user="U0ADMIN1"))
+    assert [(lead.user_id) for lead in rows(runtime, TeamLead)] == ["U0MEMB01"]
+
+    removed = shown(ask("/alignment", "members marketing remove <@U0SELL01>", user="U0MEMB01"))
+    assert "Removed from team *marketing*: <@U0SELL01>" in removed
+    assert team_rows(runtime)["marketing"][1] == ["U0MEMB01"]
+    # A lead of marketing is nobody special in sales, and the refusal names sales' leads.
+    assert "Only team *sales*'s leads (none yet)" in shown(
+        ask("/alignment", "members sales remove <@U0SELL01>", user="U0MEMB01"))
+    assert "led by <@U0MEMB01>" in shown(ask("/alignment", "teams", user="U0MEMB01"))
+
+
+@pytest.mark.parametrize("text", ["members marketing", "members marketing add", "members marketing add sol",
+                                  "members add <@U0SELL01>", "members marketing invite <@U0SELL01>",
+                                  "lead marketing", "lead <@U0SELL01>", "nudge"])
+def test_members_and_lead_input_that_does_not_parse_gets_the_usage_and_stores_nothing(ask, runtime, teams, text):
+    before = team_rows(runtime)
+    answer = shown(ask("/alignment", text, user="U0ADMIN1"))
+    assert "Usage:" in answer and "/alignment members <team> add|remove" in answer
+    assert team_rows(runtime) == before and rows(runtime, TeamLead) == []
+
+
+def test_an_unknown_team_is_named_with_the_teams_there_are(ask, runtime, teams):
+    answer = shown(ask("/alignment", "members legal add <@U0SELL01>", user="U0ADMIN1"))
+    assert "no team called 'legal'" in answer and "marketing, sales" in answer
+
+
+# --------------------------------------------------------------------------- nudges
+
+
+def test_a_lead_nudges_non_responders_once_a_day_and_not_those_away(ask, runtime, teams, fake_slack, time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    ask("/alignment", "lead sales <@U0SELL01>", user="U0ADMIN1")
+    ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
+    fake_slack.add_user("U0SELL03", name="sue")
+    ask("/alignment", "members sales add <@U0SELL03>", user="U0SELL01")
+    assert "You're away 2026-12-07" in shown(ask("/checkin", "away 2026-12-07", user="U0SELL03", channel="D0SELL03"))
+    assert "Only team *sales*'s leads (<@U0SELL01>)" in shown(ask("/alignment", "nudge sales", user="U0SELL02"))
+
+    time_machine.move_to(monday(7, 12), tick=False)  # the sales check-in went out at 10:00
+    ask("/checkin", "Closed two deals", user="U0SELL01", channel="C0SALES1")
+    first = shown(ask("/alignment", "nudge sales", user="U0SELL01"))
+    assert "Nudged <@U0MEMB01>, <@U0SELL02>" in first and "Away, so not nudged: <@U0SELL03>" in first
+    assert [m for m in dms(fake_slack, "U0SELL02") if "sales update" in m["text"]]
+    assert dms(fake_slack, "U0SELL01") == [] and dms(fake_slack, "U0SELL03") == []
+
+    again = shown(ask("/alignment", "nudge sales", user="U0ADMIN1"))
+    assert "Already nudged today (once a day): <@U0MEMB01>, <@U0SELL02>" in again
+    assert len(dms(fake_slack, "U0SELL02")) == 1
+
+    time_machine.move_to(monday(8, 9), tick=False)
+    assert "Nudged <@U0MEMB01>, <@U0SELL02>" in shown(ask("/alignment", "nudge sales", user="U0SELL01"))
+    assert len(dms(fake_slack, "U0SELL02")) == 2
+
+
+# --------------------------------------------------------------------------- time off
+
+
+def test_away_then_back(ask, runtime, teams, today):
+    answer = shown(ask("/checkin", "away 2026-12-07 2026-12-09", user="U0MEMB01"))
+    assert "You're away 2026-12-07 to 2026-12-09" in answer and "/checkin back" in answer
+    [row] = rows(runtime, TimeOff)
+    assert (row.user_id, row.first_day, row.last_day) == ("U0MEMB01", date(2026, 12, 7), date(2026, 12, 9))
+
+    assert "Welcome back" in shown(ask("/checkin", "back", user="U0MEMB01"))
+    assert rows(runtime, TimeOff) == []
+    assert "no time off planned" in shown(ask("/checkin", "back", user="U0MEMB01"))
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("away", "Usage"), ("away next week", "not a date"), ("away 2026-12-09 2026-12-07", "before the first"),
+    ("away 2026-13-01", "not a date"), ("away 2026-12-07 2026-12-08 2026-12-09", "Usage"),
+    ("away 2026-11-30", "in the past"), ("away 2026-11-30 2026-12-04", "in the past"),
+])
+def test_time_off_that_cannot_be_used_is_refused_and_nothing_is_stored(ask, runtime, teams, today, text, problem):
+    answer = shown(ask("/checkin", text, user="U0MEMB01"))
+    assert problem in answer
+    assert rows(runtime, TimeOff) == [] and rows(runtime, Update) == []
+
+
+def test_someone_away_on_the_prompt_day_gets_no_prompt_no_reminder_and_is_not_missing(
+        ask, runtime, teams, fake_slack, time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    ask("/checkin", "away 2026-12-07 2026-12-09", user="U0SELL01")
+    # Sales: Mondays 10:00 UTC, due 24 h later, reminder 4 h before.
+    runtime.services.checkins.tick(now=monday(7, 10))
+    assert len(fake_slack.messages("C0SALES1")) == 1
+    assert dms(fake_slack, "U0SELL01") == [] and len(dms(fake_slack, "U0SELL02")) == 1
+
+    time_machine.move_to(monday(7, 12), tick=False)
+    status = shown(ask("/alignment", "status", user="U0ADMIN1"))
+    sales = status[status.index("*sales*"):]
+    assert ":palm_tree: away: <@U0SELL01>" in sales and ":hourglass: <@U0SELL02>" in sales
+
+    runtime.services.checkins.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=timezone.utc))
+    assert dms(fake_slack, "U0SELL01") == []
+    assert [m["text"] for m in dms(fake_slack, "U0SELL02")][-1].startswith("Reminder")
+    digest = runtime.services.digests.build(fake_slack.team_id, "2026-W50")
+    assert digest.missing["sales"] == ("U0SELL02",)
+
+
+# --------------------------------------------------------------------------- holidays
+
+
+def test_a_holiday_skips_the_week_for_every_team_is_listed_and_can_be_undone(ask, runtime, teams, fake_slack,
+                                                                               time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    assert "Only Alignbot admins can set company holidays" in shown(
+        ask("/alignment", "holiday 2026-12-24 Christmas Eve", user="U0MEMB01"))
+    added = shown(ask("/alignment", "holiday 2026-12-24 Christmas Eve", user="U0ADMIN1"))
+    assert "Company holiday 2026-12-24 (Christmas Eve): no check-in in 2026-W52 for marketing, sales" in added
+    assert [(h.day, h.name) for h in rows(runtime, Holiday)] == [(date(2026, 12, 24), "Christmas Eve")]
+
+    listed = shown(ask("/alignment", "holidays", user="U0MEMB01"))
+    assert "2026-12-24 Christmas Eve" in listed and "2026-W52: *marketing*" in listed and "2026-W52: *sales*" in listed
+
+    runtime.services.checkins.tick(now=monday(21, 10))
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+    assert "goes out again for *sales* 2026-W52" in shown(ask("/alignment", "unskip sales 2026-12-21", user="U0ADMIN1"))
+    runtime.services.checkins.tick(now=monday(21, 10, 2))
+    assert len(fake_slack.messages("C0SALES1")) == 1 and fake_slack.messages("C0MKTG01") == []
+    assert "was not skipped for sales" in shown(ask("/alignment", "unskip sales 2026-12-21", user="U0ADMIN1"))
+
+
+def test_a_team_made_after_a_holiday_skips_it_too_until_unskipped_for_all(ask, runtime, teams, fake_slack,
+                                                                             time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    ask("/alignment", "holiday 2026-12-31", user="U0ADMIN1")
+    fake_slack.add_channel("C0OPS001", "ops", members=["U0MEMB01"])
+    ask("/alignment", "team ops", channel="C0OPS001", user="U0ADMIN1")
+    runtime.services.checkins.tick(now=monday(28, 10))
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+    done = shown(ask("/alignment", "unskip all 2026-12-29", user="U0ADMIN1"))
+    assert "*marketing* 2026-W53" in done and "*ops* 2026-W53" in done
+    assert rows(runtime, Holiday) == []
+    runtime.services.checkins.tick(now=monday(28, 10, 2))
+    assert len(fake_slack.messages("C0OPS001")) == 1
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("holiday", "Usage"), ("holiday tomorrow", "not a date"), ("holiday 2020-12-25 Christmas", "in the past"),
+    ("holiday 2026-12-25 " + "x" * 101, "under 100"), ("unskip 2026-12-25", "Usage"),
+    ("unskip sales 2020-12-25", "in the past"), ("holidays please", "Usage"),
+])
+def test_holiday_input_that_cannot_be_used_is_refused_and_nothing_is_stored(ask, runtime, teams, today, text,
+                                                                            problem):
+    assert problem in shown(ask("/alignment", text, user="U0ADMIN1"))
+    assert rows(runtime, Holiday) == [] and rows(runtime, CheckinCycle) == []
+
+
+# --------------------------------------------------------------------------- several teams
+
+
+def test_a_person_on_two_teams_gets_one_dm_naming_both_and_is_counted_per_team(ask, runtime, teams, fake_slack,
+                                                                                 time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
+    runtime.services.checkins.tick(now=monday(7, 10))
+    [dm] = dms(fake_slack, "U0MEMB01")
+    assert "marketing, sales" in dm["text"]
+    with runtime.services.sessions() as session:
+        ids = {t.name: t.id for t in session.scalars(select(Team))}
+    assert button_values(dm) == [f"{ids['marketing']}:2026-W50", f"{ids['sales']}:2026-W50"]
+    runtime.services.checkins.tick(now=monday(7, 10, 5))
+    assert len(dms(fake_slack, "U0MEMB01")) == 1  # the next tick sends it again to nobody
+
+    # Answering for one team leaves the other waiting: each team counts on its own.
+    time_machine.move_to(monday(7, 12), tick=False)
+    ask("/checkin", "Closed two deals with the webinar leads", user="U0MEMB01", channel="C0SALES1")
+    status = shown(ask("/alignment", "status", user="U0ADMIN1"))
+    marketing, sales = status[status.index("*marketing*"):status.index("*sales*")], status[status.index("*sales*"):]
+    assert ":hourglass: <@U0MEMB01>" in marketing and "<@U0MEMB01>" in sales.split(":hourglass:")[0]
+
+    runtime.services.checkins.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=timezone.utc))
+    reminders = [m["text"] for m in dms(fake_slack, "U0MEMB01") if m["text"].startswith("Reminder")]
+    assert reminders == ["Reminder: your marketing update for 2026-W50 is due soon"]
+
+
+def test_a_button_of_the_dm_for_two_teams_opens_that_teams_form(ask, slack, runtime, teams, fake_slack,
+                                                                time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
+    runtime.services.checkins.tick(now=monday(7, 10))
+    [dm] = dms(fake_slack, "U0MEMB01")
+    buttons = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    slack.block_action(buttons[1]["action_id"], buttons[1]["value"], user_id="U0MEMB01", channel_id="D0MEMB01",
+                       message_ts=dm["ts"])
+    [opened] = fake_slack.wait_for("views.open")
+    assert "sales" in json.dumps(opened.args["view"]["title"]) + json.dumps(opened.args["view"]["blocks"])
+
+
+def test_checkin_outside_a_team_channel_asks_which_team_and_never_guesses(ask, slack, runtime, teams, fake_slack):
+    ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
+    picker = ask("/checkin", "Ran the pricing webinar", user="U0MEMB01", channel="D0MEMB01")
+    assert "marketing, sales" in shown(picker) and rows(runtime, Update) == []
+    buttons = [e for b in picker["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["marketing", "sales"]
+
+    before = len(fake_slack.responses())
+    slack.block_action(buttons[1]["action_id"], buttons[1]["value"], user_id="U0MEMB01", channel_id="D0MEMB01")
+    answer = fake_slack.wait_for_responses(before + 1)[before]["body"]
+    assert "Your sales update" in shown(answer)
+    [update] = rows(runtime, Update)
+    assert update.text == "Ran the pricing webinar"
+    with runtime.services.sessions() as session:
+        assert session.get(Team, update.team_id).name == "sales"
+
+    form = ask("/checkin", "", user="U0MEMB01", channel="C0LEAD01")
+    assert [e["text"]["text"] for b in form["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        "marketing update", "sales update"]
+    assert fake_slack.calls_to("views.open") == []
+    # In a team's channel there is nothing to ask.
+    assert "Your marketing update" in shown(ask("/checkin", "Drafted the launch plan", user="U0MEMB01",
+                                                channel="C0MKTG01"))
+
+
+# --------------------------------------------------------------------------- local time
+
+
+def test_a_local_time_schedule_prompts_each_member_at_that_time_in_their_own_zone_across_dst(
+        ask, runtime, teams, fake_slack, time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    fake_slack.add_user("U0NYC001", name="nina", tz="America/New_York")
+    fake_slack.add_user("U0BER001", name="bernd", tz="Europe/Berlin")
+    ask("/alignment", "members marketing add <@U0NYC001> <@U0BER001>", user="U0ADMIN1")
+    ask("/alignment", "prompts marketing dm", user="U0ADMIN1")
+    answer = shown(ask("/alignment", "schedule marketing mon 09:00 local", user="U0ADMIN1"))
+    assert "in their own Slack time zone" in answer
+    with runtime.services.sessions() as session:
+        assert session.scalar(select(Team.local_time).where(Team.name == "marketing"))
+
+    marketing = {"U0MEMB01", "U0NYC001", "U0BER001", "C0MKTG01"}
+
+    # 15 March 2027: New York is on summer time (UTC-4) since the 14th, Berlin not until the 28th (UTC+1).
+    def prompted_at(hour: int, minute: int) -> set[str]:
+        runtime.services.checkins.tick(now=datetime(2027, 3, 15, hour, minute, tzinfo=timezone.utc))
+        return {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")} & marketing
+
+    assert prompted_at(7, 59) == set()
+    assert prompted_at(8, 0) == {"U0BER001"}
+    assert prompted_at(9, 0) == {"U0BER001", "U0MEMB01"}  # U0MEMB01's Slack zone is UTC
+    assert prompted_at(12, 59) == {"U0BER001", "U0MEMB01"}
+    assert prompted_at(13, 0) == {"U0BER001", "U0MEMB01", "U0NYC001"}
+
+    # Late March: Berlin moved to summer time (UTC+2), so 09:00 there is 07:00 UTC.
+    fake_slack.reset_calls()
+    runtime.services.checkins.tick(now=datetime(2027, 3, 29, 7, 0, tzinfo=timezone.utc))
+    assert {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")} & marketing == {"U0BER001"}
