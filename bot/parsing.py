@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -583,6 +584,61 @@ def parse_team_day(text: str) -> UnskipRequest | Invalid:
     if isinstance(team, Invalid):
         return team
     return UnskipRequest(team, day)
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """A team's settings as the settings form sends them back, checked."""
+
+    channel_id: str
+    weekday: int
+    time: str
+    timezone: str | None  # None: each member's own zone
+    deadline_hours: int
+    reminder_hours: int
+    mode: str
+    members: tuple[str, ...]
+    leads: tuple[str, ...]
+
+
+def read_team_settings(raw: dict[str, Any]) -> TeamSettings | dict[str, str]:
+    """Check the settings form's answers; return the settings, or {block id: what is wrong}."""
+    errors: dict[str, str] = {}
+    channel = raw.get("channel") or ""
+    if not isinstance(channel, str) or channel[:1] not in ("C", "G"):
+        errors["channel"] = "Pick the team's channel (a channel, not a direct message)."
+    day = str(raw.get("weekday") or "")
+    weekday = int(day) if day.isascii() and day.isdigit() and int(day) < len(WEEKDAYS) else None
+    if weekday is None:
+        errors["weekday"] = "Pick the day the prompt goes out."
+    clock = parse_time(str(raw.get("time") or ""))
+    if isinstance(clock, Invalid):
+        errors["time"] = "Pick the time the prompt goes out."
+    zone: str | Invalid | None = None
+    if raw.get("timezone") != "local":
+        zone = parse_timezone(str(raw.get("timezone") or ""))
+        if isinstance(zone, Invalid):
+            errors["timezone"] = zone.message
+    deadline = _hours(str(raw.get("deadline") or ""))
+    reminder = _hours(str(raw.get("reminder") or ""))
+    if deadline is None or not 1 <= deadline <= MAX_DEADLINE_HOURS:
+        errors["deadline"] = f"Pick when answers are due: 1 to {MAX_DEADLINE_HOURS} hours after the prompt."
+    if reminder is None or (deadline is not None and reminder and reminder >= deadline):
+        errors["reminder"] = "The reminder must come before the deadline (or pick none)."
+    mode = PROMPT_MODES.get(str(raw.get("mode") or ""))
+    if mode is None:
+        errors["mode"] = "Pick where the prompt goes."
+    people = {}
+    for block in ("members", "leads"):
+        picked = raw.get(block) or []
+        if not isinstance(picked, list) or not all(isinstance(u, str) and u[:1] in ("U", "W") for u in picked):
+            errors[block] = "Pick people."
+        people[block] = tuple(dict.fromkeys(picked)) if isinstance(picked, list) else ()
+    if errors:
+        return errors
+    assert weekday is not None and isinstance(clock, str) and deadline is not None and reminder is not None
+    assert mode is not None and not isinstance(zone, Invalid)
+    return TeamSettings(channel, weekday, clock, zone, deadline, reminder, mode, people["members"], people["leads"])
 
 
 # --------------------------------------------------------------------------- objectives and initiatives

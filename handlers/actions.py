@@ -13,7 +13,8 @@ from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import people as people_blocks
-from bot.parsing import Invalid, parse_initiative_id
+from bot.blocks import settings as settings_blocks
+from bot.parsing import WEEKDAYS, Invalid, parse_initiative_id
 from bot.services import Services
 from bot.services.checkins import parse_open_value
 from handlers.replies import say_privately, user_errors
@@ -60,6 +61,18 @@ def register(app: App, services: Services) -> None:
             say_privately(respond, checkin_blocks.confirmation(
                 recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
                 update_id=recorded.update_id))
+
+    @app.action(re.compile(rf"^{settings_blocks.OPEN_SETTINGS_ACTION}:\d+$"))
+    def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                           client: WebClient) -> None:
+        ack()
+        value = action.get("value") or ""
+        if not value.isdigit():
+            return
+        with user_errors(respond):
+            team_id, form = services.teams.settings_form(body["team"]["id"], body["user"]["id"], team_id=int(value))
+            client.views_open(trigger_id=body["trigger_id"], view=settings_blocks.settings_modal(
+                form, {"team_id": team_id, "channel": None}, WEEKDAYS))
 
     @app.action(checkin_blocks.EDIT_TAGS_ACTION)
     def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,

@@ -11,12 +11,10 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.blocks.checkin import confirmation
-from bot.blocks.home import home_view
-from bot.parsing import ListFilter
-from bot.services.checkins import open_value
 
 from bot.services import Services
 from bot.services.errors import UserError
+from handlers import home
 
 logger = logging.getLogger(__name__)
 
@@ -65,21 +63,7 @@ def register(app: App, services: Services) -> None:
     def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        team, user = body["team_id"], event["user"]
-        mine = services.checkins.person_week(team, user)
-        _, initiatives = services.initiatives.list(team, user, ListFilter(mine=True))
-        week = mine[2] if mine else services.digests.current_week(team)
-        digest = services.digests.build(team, week, trend_weeks=1) if mine else None
-        client.views_publish(user_id=user, view=home_view(
-            user_id=user,
-            team=mine[1] if mine else None,
-            week=week,
-            answered=bool(mine and mine[3]),
-            open_value=open_value(mine[0], mine[2]) if mine else None,
-            update_text=mine[3] if mine else None,
-            initiatives=[(str(i.id), i.title) for i in initiatives],
-            digest=digest,
-        ))
+        home.publish_home(services, client, body["team_id"], event["user"])
 
 
 def _answer_in_thread(client: WebClient, channel: str, user: str, thread_ts: str, payload: dict[str, Any]) -> None:

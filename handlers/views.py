@@ -13,11 +13,13 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
+from bot.blocks import settings as settings_blocks
 from bot.parsing import (
     INITIATIVE_TITLE_MAX,
     InitiativeDraft,
     Invalid,
     parse_keywords,
+    read_team_settings,
     validate_description,
     validate_title,
 )
@@ -125,6 +127,22 @@ def register(app: App, services: Services) -> None:
         _tell(client, meta.get("channel"), user, checkin_blocks.confirmation(
             recorded.team, recorded.week, recorded.tags, replaced=recorded.replaced, by_hand=recorded.by_hand,
             update_id=recorded.update_id))
+
+    @app.view(settings_blocks.SETTINGS_CALLBACK)
+    def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        checked = read_team_settings(settings_blocks.settings_values(view.get("state", {})))
+        if isinstance(checked, dict):
+            return ack(response_action="errors", errors=checked)
+        meta = _metadata(view)
+        user = body["user"]["id"]
+        try:
+            saved = services.teams.apply_settings(body["team"]["id"], user, int(meta["team_id"]), checked)
+        except (UserError, KeyError, ValueError) as error:
+            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+            return ack(response_action="errors", errors={"channel": message})
+        ack()
+        _tell(client, meta.get("channel"), user, {"text": f"Saved team *{saved.name}*: check-in {saved.schedule}; "
+                                                          f"{len(saved.members)} members, {len(saved.leads)} leads."})
 
     @app.view(checkin_blocks.TAGS_CALLBACK)
     def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

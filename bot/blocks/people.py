@@ -10,9 +10,6 @@ from bot.blocks.checkin import open_buttons
 from bot.blocks.common import Block, clip, context, escape, plain, section
 
 PICK_TEAM_ACTION = "checkin_pick_team"
-AWAY_FIRST_ACTION = "time_off_first"
-AWAY_LAST_ACTION = "time_off_last"
-AWAY_CANCEL_ACTION = "time_off_cancel"
 MAX_LISTED = 20
 
 

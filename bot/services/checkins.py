@@ -328,6 +328,20 @@ class Checkins:
                        CheckinCycle.week == week, Update.author_user_id == user_id))
             return team.id, team.name, week, text
 
+    def person_weeks(self, slack_team_id: str, user_id: str) -> list[tuple[int, str, str, str | None]]:
+        """Return (team id, team name, week, their update text or None) for each team a person checks in for."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            result = []
+            for team in repositories.teams_of_user(session, workspace.id, user_id):
+                week = _current_week(team, team_zone(team, workspace, self._settings), utcnow())
+                text = session.scalar(
+                    select(Update.text).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                    .where(Update.workspace_id == workspace.id, CheckinCycle.team_id == team.id,
+                           CheckinCycle.week == week, Update.author_user_id == user_id))
+                result.append((team.id, team.name, week, text))
+            return result
+
     def tags_modal_for(self, slack_team_id: str, update_id: int, channel_id: str | None = None) -> dict:
         """Return the tag editor for one update."""
         with self._sessions() as session:

@@ -84,14 +84,6 @@ class PeopleService:
 
     # ------------------------------------------------------------------ leads and rights
 
-    def may_lead(self, slack_team_id: str, user_id: str, team_id: int) -> bool:
-        """Say whether a person is an admin or a lead of the team."""
-        with self._sessions() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            if repositories.is_lead(session, workspace.id, team_id, user_id):
-                return True
-        return self._permissions.is_admin(slack_team_id, user_id)
-
     def may_fix_tags(self, slack_team_id: str, user_id: str, update_id: int) -> bool:
         """Say whether a person may fix anyone's tags on this update: an admin, or a lead of its team."""
         with self._sessions() as session:
@@ -197,6 +189,14 @@ class PeopleService:
                 else:
                     row.last_day = today - timedelta(days=1)
             return len(rows)
+
+    def cancel_time_off(self, slack_team_id: str, user_id: str, away_id: int) -> bool:
+        """Delete one stretch of a person's own time off; say whether there was one."""
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            result = session.execute(delete(TimeOff).where(TimeOff.workspace_id == workspace.id,
+                                                           TimeOff.user_id == user_id, TimeOff.id == away_id))
+            return bool(result.rowcount)
 
     def time_off(self, slack_team_id: str, user_id: str, *, now: datetime | None = None) -> list[Away]:
         """Return a person's time off from today on."""

@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, TeamRef, parse_timezone
+from bot.blocks.settings import SettingsForm
+from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, TeamRef, TeamSettings, parse_timezone
 from bot.services.errors import INVITE_HINT, NotFound, UserError, slack_problem
 from bot.services.permissions import Permissions
 from bot.settings import Settings
@@ -202,6 +203,57 @@ class TeamsService:
                     team.reminder_hours = 0
             if reminder_hours is not None:
                 team.reminder_hours = reminder_hours
+            return self._view(session, team)
+
+    # ------------------------------------------------------------------ the settings form
+
+    def settings_form(self, slack_team_id: str, user_id: str, team_name: str | None = None,
+                      team_id: int | None = None) -> tuple[int, SettingsForm]:
+        """Return (team id, what the settings form shows) for a team named or picked by id (admins)."""
+        self._permissions.require_admin(slack_team_id, user_id, "change team settings")
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = (repositories.get_team(session, workspace.id, team_id) if team_id is not None
+                    else resolve_team(session, workspace.id, TeamRef(team_name or "")))
+            if team is None:
+                teams = repositories.list_teams(session, workspace.id)
+                raise NotFound(f"There is no team called '{team_name or team_id}'; {team_names(teams)}.")
+            view = self._view(session, team)
+            return team.id, SettingsForm(
+                team=view.name, channel_id=view.channel_id, weekday=view.weekday, time=view.time,
+                timezone=view.timezone, local_time=view.local_time, deadline_hours=view.deadline_hours,
+                reminder_hours=view.reminder_hours, mode=view.prompt_mode, members=view.members, leads=view.leads)
+
+    def apply_settings(self, slack_team_id: str, user_id: str, team_id: int, settings: TeamSettings) -> TeamView:
+        """Save every setting of the form in one transaction (admins); a new channel is checked first."""
+        self._permissions.require_admin(slack_team_id, user_id, "change team settings")
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.get_team(session, workspace.id, team_id)
+            if team is None:
+                raise NotFound("That team no longer exists.")
+            moving = team.channel_id != settings.channel_id
+        if moving:
+            self._ensure_in_channel(self._clients.for_team(slack_team_id), settings.channel_id)
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.get_team(session, workspace.id, team_id)
+            if team is None:
+                raise NotFound("That team no longer exists.")
+            owner = repositories.find_team_by_channel(session, workspace.id, settings.channel_id)
+            if owner is not None and owner.id != team.id:
+                raise UserError(f"<#{settings.channel_id}> is team *{owner.name}*'s check-in channel; pick another.")
+            if moving:
+                team.channel_id, team.problem = settings.channel_id, None
+            team.prompt_weekday, team.prompt_time = settings.weekday, settings.time
+            team.local_time = settings.timezone is None
+            if settings.timezone is not None:
+                team.timezone = settings.timezone
+            team.deadline_hours, team.reminder_hours = settings.deadline_hours, settings.reminder_hours
+            team.prompt_mode = settings.mode
+            repositories.set_members(session, team, list(settings.members))
+            repositories.set_leads(session, team, list(settings.leads))
+            session.flush()
             return self._view(session, team)
 
     # ------------------------------------------------------------------ reading

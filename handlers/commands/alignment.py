@@ -9,11 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
 from bot.blocks import people as people_blocks
+from bot.blocks import settings as settings_blocks
 from bot.parsing import (
     WEEKDAYS,
     HolidayRequest,
@@ -245,6 +247,19 @@ def _is_week(text: str) -> bool:
     return True
 
 
+def settings(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+             client: WebClient) -> None:
+    """Open the settings form of a team (admins)."""
+    name = validate_team_name(rest)
+    if isinstance(name, Invalid):
+        return ack_usage(ack, COMMAND, name)
+    ack()
+    with user_errors(respond):
+        team_id, form = services.teams.settings_form(body["team_id"], body["user_id"], name)
+        client.views_open(trigger_id=body["trigger_id"], view=settings_blocks.settings_modal(
+            form, {"team_id": team_id, "channel": body.get("channel_id")}, WEEKDAYS))
+
+
 SUBCOMMANDS: dict[str, AdminSubcommand] = {
     "prompts": prompts,
     "deadline": deadline,
@@ -272,4 +287,5 @@ def register(app: App, services: Services) -> None:
         return lambda body, rest, ack, respond, client: run(services, body, rest, ack, respond)
 
     table = {name: bind(run) for name, run in SUBCOMMANDS.items()}
+    table["settings"] = lambda body, rest, ack, respond, client: settings(services, body, rest, ack, respond, client)
     app.command(COMMAND)(subcommand_listener(COMMAND, table))

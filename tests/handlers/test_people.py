@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from storage.models import CheckinCycle, Delivery, Holiday, Team, TeamLead, TimeOff, Update
+from storage.models import CheckinCycle, Holiday, Team, TeamLead, TimeOff, Update
 from tests.handlers.conftest import shown, team_rows
 
 # Wednesday 2 December 2026, noon UTC: the "today" of these tests.
