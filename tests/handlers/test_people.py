@@ -302,3 +302,158 @@ def test_a_local_time_schedule_prompts_each_member_at_that_time_in_their_own_zon
     fake_slack.reset_calls()
     runtime.services.checkins.tick(now=datetime(2027, 3, 29, 7, 0, tzinfo=timezone.utc))
     assert {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")} & marketing == {"U0BER001"}
+
+
+# --------------------------------------------------------------------------- the settings form
+
+
+def settings_state(**overrides):
+    """Return the form's values as Slack sends them, for marketing, with `overrides`."""
+    values = {
+        "channel": {"type": "conversations_select", "selected_conversation": "C0MKTG01"},
+        "weekday": {"type": "static_select", "selected_option": {"value": "2"}},
+        "time": {"type": "timepicker", "selected_time": "14:30"},
+        "timezone": {"type": "static_select", "selected_option": {"value": "Europe/Berlin"}},
+        "deadline": {"type": "static_select", "selected_option": {"value": "48"}},
+        "reminder": {"type": "static_select", "selected_option": {"value": "8"}},
+        "mode": {"type": "radio_buttons", "selected_option": {"value": "dm"}},
+        "members": {"type": "multi_users_select", "selected_users": ["U0MEMB01", "U0SELL01"]},
+        "leads": {"type": "multi_users_select", "selected_users": ["U0SELL01"]},
+    }
+    values.update(overrides)
+    return {block: {"value": value} for block, value in values.items()}
+
+
+def marketing(runtime) -> Team:
+    with runtime.services.sessions() as session:
+        return session.scalar(select(Team).where(Team.name == "marketing"))
+
+
+def test_the_settings_form_shows_the_teams_settings_and_saves_them_all_at_once(slack, ask, runtime, teams,
+                                                                                fake_slack):
+    ask("/alignment", "lead marketing <@U0MEMB01>", user="U0ADMIN1")
+    assert "Only Alignbot admins can change team settings" in shown(
+        ask("/alignment", "settings marketing", user="U0MEMB01"))
+    assert fake_slack.calls_to("views.open") == []
+
+    assert slack.command("/alignment", "settings marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
+    [opened] = fake_slack.wait_for("views.open")
+    view = opened.args["view"]
+    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert elements["channel"]["type"] == "conversations_select"
+    assert elements["channel"]["initial_conversation"] == "C0MKTG01"
+    assert elements["weekday"]["initial_option"]["value"] == "0"
+    assert elements["time"] == {**elements["time"], "type": "timepicker", "initial_time": "10:00"}
+    assert elements["timezone"]["initial_option"]["value"] == "UTC"
+    assert elements["mode"]["type"] == "radio_buttons" and elements["mode"]["initial_option"]["value"] == "both"
+    assert elements["members"]["initial_users"] == ["U0MEMB01"] and elements["leads"]["initial_users"] == ["U0MEMB01"]
+
+    submitted = slack.view_submission("team_settings_submit", settings_state(), user_id="U0ADMIN1",
+                                      private_metadata=view["private_metadata"])
+    assert submitted.status == 200 and submitted.body in ("", "null")
+    team = marketing(runtime)
+    assert (team.prompt_weekday, team.prompt_time, team.timezone, team.local_time) == (2, "14:30", "Europe/Berlin", False)
+    assert (team.deadline_hours, team.reminder_hours, team.prompt_mode) == (48, 8, "dm")
+    assert team_rows(runtime)["marketing"] == ("C0MKTG01", ["U0MEMB01", "U0SELL01"])
+    assert [lead.user_id for lead in rows(runtime, TeamLead)] == ["U0SELL01"]
+    [told] = fake_slack.wait_for("chat.postEphemeral")
+    assert "Saved team *marketing*" in told.args["text"] and "Wednesdays 14:30 (Europe/Berlin)" in told.args["text"]
+
+    # Typed commands keep working on what the form saved.
+    assert "Wednesdays 14:30 (Europe/Berlin), by DM, due after 12 h, reminder 8 h before" in shown(
+        ask("/alignment", "deadline marketing 12h", user="U0ADMIN1"))
+    assert marketing(runtime).deadline_hours == 12
+
+
+def test_the_settings_form_takes_each_members_own_zone(slack, ask, runtime, teams, fake_slack):
+    assert slack.command("/alignment", "settings marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
+    [opened] = fake_slack.wait_for("views.open")
+    slack.view_submission("team_settings_submit", settings_state(
+        timezone={"type": "static_select", "selected_option": {"value": "local"}}),
+        user_id="U0ADMIN1", private_metadata=opened.args["view"]["private_metadata"])
+    team = marketing(runtime)
+    assert team.local_time and team.timezone is None  # the channel keeps the team's zone (the default)
+    assert "each member's own time zone" in shown(ask("/alignment", "teams", user="U0MEMB01"))
+
+
+@pytest.mark.parametrize("overrides, block", [
+    ({"reminder": {"type": "static_select", "selected_option": {"value": "48"}}}, "reminder"),
+    ({"channel": {"type": "conversations_select", "selected_conversation": "D0MEMB01"}}, "channel"),
+    ({"channel": {"type": "conversations_select", "selected_conversation": "C0SALES1"}}, "channel"),
+    ({"time": {"type": "timepicker", "selected_time": None}}, "time"),
+    ({"weekday": {"type": "static_select", "selected_option": {"value": "9"}}}, "weekday"),
+    ({"timezone": {"type": "static_select", "selected_option": {"value": "Mars/Olympus"}}}, "timezone"),
+])
+def test_the_settings_form_shows_what_is_wrong_inside_it_and_saves_nothing(slack, ask, runtime, teams, fake_slack,
+                                                                          overrides, block):
+    assert slack.command("/alignment", "settings marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
+    [opened] = fake_slack.wait_for("views.open")
+    response = slack.view_submission("team_settings_submit", settings_state(**overrides), user_id="U0ADMIN1",
+                                     private_metadata=opened.args["view"]["private_metadata"])
+    assert response.json()["response_action"] == "errors" and block in response.json()["errors"]
+    team = marketing(runtime)
+    assert (team.prompt_weekday, team.prompt_time, team.deadline_hours, team.prompt_mode) == (0, "10:00", 24, "both")
+    assert team_rows(runtime)["marketing"] == ("C0MKTG01", ["U0MEMB01"]) and rows(runtime, TeamLead) == []
+
+
+def test_a_member_cannot_save_the_form_even_by_forging_it(slack, runtime, teams):
+    response = slack.view_submission("team_settings_submit", settings_state(), user_id="U0MEMB01",
+                                     private_metadata=json.dumps({"team_id": marketing(runtime).id}))
+    assert "Only Alignbot admins" in response.json()["errors"]["channel"]
+    assert marketing(runtime).prompt_time == "10:00"
+
+
+# --------------------------------------------------------------------------- App Home
+
+
+def home_of(slack, fake_slack, user: str) -> dict:
+    before = len(fake_slack.calls_to("views.publish"))
+    slack.event({"type": "app_home_opened", "user": user, "channel": "D0HOME01", "tab": "home"})
+    fake_slack.wait_for("views.publish", before + 1)
+    return fake_slack.home(user)
+
+
+def test_app_home_shows_every_team_time_off_with_date_pickers_and_admin_settings(slack, ask, runtime, teams,
+                                                                                fake_slack, time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
+    ask("/checkin", "away 2026-12-07 2026-12-09", user="U0MEMB01")
+    home = home_of(slack, fake_slack, "U0MEMB01")
+    text = json.dumps(home)
+    assert "*marketing*" in text and "*sales*" in text and "team_settings_open" not in text
+    pickers = {e["action_id"]: e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+               if e["type"] == "datepicker"}
+    [(first_id, first)] = [(k, v) for k, v in pickers.items() if k.startswith("time_off_first:")]
+    assert first["initial_date"] == "2026-12-07" and "time_off_add" in pickers
+
+    # Moving the last day changes the stored time off, and the home shows it.
+    away_id = first_id.split(":")[1]
+    slack.block_action(f"time_off_last:{away_id}", user_id="U0MEMB01", action_type="datepicker",
+                       extra={"selected_date": "2026-12-11"}, view={"id": "VHOME", "type": "home"})
+    fake_slack.wait_for("views.publish", 2)
+    [row] = rows(runtime, TimeOff)
+    assert (row.first_day, row.last_day) == (date(2026, 12, 7), date(2026, 12, 11))
+
+    # A day in the past is refused on the home itself; nothing changes.
+    slack.block_action("time_off_add", user_id="U0MEMB01", action_type="datepicker",
+                       extra={"selected_date": "2026-11-20"}, view={"id": "VHOME", "type": "home"})
+    fake_slack.wait_for("views.publish", 3)
+    assert "in the past" in json.dumps(fake_slack.home("U0MEMB01")) and len(rows(runtime, TimeOff)) == 1
+
+    slack.block_action(f"time_off_cancel:{away_id}", str(away_id), user_id="U0MEMB01",
+                       view={"id": "VHOME", "type": "home"})
+    fake_slack.wait_for("views.publish", 4)
+    assert rows(runtime, TimeOff) == []
+
+    admin = json.dumps(home_of(slack, fake_slack, "U0ADMIN1"))
+    assert "team_settings_open" in admin and "marketing" in admin and "sales" in admin
+
+
+def test_the_admin_button_on_app_home_opens_the_settings_form(slack, ask, runtime, teams, fake_slack):
+    home = home_of(slack, fake_slack, "U0ADMIN1")
+    [button] = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+                if e["action_id"].startswith("team_settings_open") and e["text"]["text"] == "sales"]
+    slack.block_action(button["action_id"], button["value"], user_id="U0ADMIN1", view={"id": "VHOME", "type": "home"})
+    [opened] = fake_slack.wait_for("views.open")
+    assert opened.args["view"]["callback_id"] == "team_settings_submit"
+    assert "sales" in json.dumps(opened.args["view"]["blocks"])
