@@ -22,7 +22,8 @@ MAX_FINDINGS = 3
 
 GETTING_STARTED = (
     "*Getting started*\n"
-    "• An admin runs `/alignment team <name>` in each team's channel (marketing, sales, …).\n"
+    "• An admin runs `/alignment team <name>` in each team's channel (marketing, sales, …); its members are "
+    "the channel's, then `/alignment members` and `/alignment lead` (or the settings form) change them.\n"
     "• Leadership adds the company's objectives with `/objective add <title> | <description>`.\n"
     "• An admin runs `/alignment leadership` in the channel where the weekly digest should go.\n"
     "• Everyone shares a short weekly update with `/checkin`, and logs initiatives with `/initiative add`."
@@ -171,6 +172,7 @@ def home_view(
     if admin_blocks:
         blocks.append({"type": "divider"})
         blocks += admin_blocks
-    blocks.append(context("`/checkin` share your update · `/initiative list` your team's work · "
+    blocks.append(context("`/checkin` share your update · `/checkin away <date>` time off · "
+                          "`/alignment holidays` holidays · `/initiative list` your team's work · "
                           "`/objective list` the objectives · `/alignment report` this week's digest"))
     return {"type": "home", "blocks": blocks}
