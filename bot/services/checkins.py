@@ -369,6 +369,8 @@ class Checkins:
         """
         now = now or utcnow()
         client = self._clients.for_team(slack_team_id)
+        # Read before the transaction: Slack calls must not hold the database (SQLite locks it whole).
+        zones = self._local_zones(slack_team_id, team_name)
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             query = select(Team).where(Team.workspace_id == workspace.id).options(selectinload(Team.members))
@@ -378,7 +380,7 @@ class Checkins:
             if team_name is not None and not teams:
                 raise CheckinError(f"No team called {team_name!r} in workspace {slack_team_id}.")
             plans = [plan for team in teams
-                     if (plan := self._plan(session, slack_team_id, workspace, team, now, force)) is not None]
+                     if (plan := self._plan(session, zones, workspace, team, now, force)) is not None]
         if not plans:
             return SendReport()
         workspace_id = plans[0].workspace_id
@@ -397,8 +399,8 @@ class Checkins:
         report += self._dm_prompt_jobs(client, workspace_id, plans, sent, jobs)
         return report + self._run(jobs)
 
-    def _plan(self, session: Session, slack_team_id: str, workspace: Workspace, team: Team, now: datetime,
-              force: bool) -> _Plan | None:
+    def _plan(self, session: Session, zones: dict[str, str | None], workspace: Workspace, team: Team,
+              now: datetime, force: bool) -> _Plan | None:
         """Return who of a team is due a prompt now: the channel's cycle, and each member with their cycle."""
         zone = team_zone(team, workspace, self._settings)
 
@@ -412,7 +414,7 @@ class Checkins:
         people: list[tuple[str, Cycle, str]] = []
         for member in sorted(m.user_id for m in team.members):
             # A local-time team prompts each member at its time in the member's own Slack zone.
-            own = (self.member_zone(slack_team_id, member, zone) if team.local_time else zone)
+            own = (zones.get(member) or zone) if team.local_time else zone
             mine = due(own) if own != zone else cycle
             if mine is not None:
                 people.append((member, mine, own))
@@ -428,12 +430,32 @@ class Checkins:
             people=[(user, c) for user, c, _ in people if not skipped[c.week] and user not in away[days[user]]],
         )
 
-    def member_zone(self, slack_team_id: str, user_id: str, default: str) -> str:
-        """Return a member's Slack time zone, or `default` when Slack does not say (or names no zone we know)."""
+    def _local_zones(self, slack_team_id: str, team_name: str | None) -> dict[str, str | None]:
+        """Return {member: their Slack time zone, if we can use it} for every member of a local-time team."""
         if self.user_zone is None:
-            return default
-        zone = parse_timezone(self.user_zone(slack_team_id, user_id) or "")
-        return zone if isinstance(zone, str) else default
+            return {}
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            query = (select(TeamMember.user_id).join(Team, Team.id == TeamMember.team_id)
+                     .where(Team.workspace_id == workspace.id, Team.local_time.is_(True)))
+            if team_name is not None:
+                query = query.where(Team.name == team_name)
+            members = sorted(set(session.scalars(query)))
+        if not members:
+            return {}
+        lookup = self.user_zone
+
+        def zone_of(user: str) -> str | None:
+            try:
+                zone = parse_timezone(lookup(slack_team_id, user) or "")
+            except UserError:  # Slack could not say: the team's zone is the fallback
+                return None
+            return zone if isinstance(zone, str) else None
+
+        # users.info is cached for minutes; a cold cache is one call per member, made side by side.
+        with ThreadPoolExecutor(max_workers=min(self._send_threads, len(members)),
+                                thread_name_prefix="checkin-zones") as pool:
+            return dict(zip(members, pool.map(zone_of, members)))
 
     def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
         """Return (kind, target, week) of every message of these weeks already sent.
