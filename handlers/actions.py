@@ -16,7 +16,7 @@ from bot.blocks import people as people_blocks
 from bot.blocks import settings as settings_blocks
 from bot.parsing import WEEKDAYS, Invalid, parse_initiative_id
 from bot.services import Services
-from bot.services.checkins import parse_open_value
+from bot.services.checkins import open_value, parse_open_value
 from handlers.replies import say_privately, user_errors
 
 
@@ -42,6 +42,11 @@ def register(app: App, services: Services) -> None:
         channel = (body.get("channel") or {}).get("id")
         with user_errors(respond):
             target = parse_open_value(action.get("value") or "")
+            if target is None:
+                candidates = services.checkins.candidates(team, user, channel)
+                if len(candidates) > 1:  # never guess which team's form a person meant
+                    return say_privately(respond, people_blocks.pick_team_to_open(
+                        [(name, open_value(tid, week)) for tid, name, week in candidates]))
             team_id, week = target if target else services.checkins.resolve_team(team, user, channel)
             client.views_open(trigger_id=body["trigger_id"],
                               view=services.checkins.modal_for(team, user, team_id, week, channel_id=channel))

@@ -211,17 +211,16 @@ class PeopleService:
     def _company_today(self, now: datetime | None) -> date:
         return (now or utcnow()).astimezone(ZoneInfo(self._settings.timezone)).date()
 
-    def _not_past(self, day: date, now: datetime | None) -> None:
-        # A day after yesterday anywhere on earth: a holiday "today" in one office is not refused in another.
-        today = self._company_today(now)
-        if day < today - timedelta(days=1):
+    def _not_past(self, slack_team_id: str, user_id: str, day: date, now: datetime | None) -> None:
+        today = self.today(slack_team_id, user_id, now)
+        if day < today:
             raise UserError(f"{day.isoformat()} is in the past; give a day from today ({today.isoformat()}) on.")
 
     def add_holiday(self, slack_team_id: str, user_id: str, day: date, name: str,
                     *, now: datetime | None = None) -> tuple[str, list[str]]:
         """Record a company holiday and skip its week for every team; return (week, team names)."""
         self._permissions.require_admin(slack_team_id, user_id, "set company holidays")
-        self._not_past(day, now)
+        self._not_past(slack_team_id, user_id, day, now)
         week = week_label(day)
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
@@ -248,8 +247,11 @@ class PeopleService:
     def _set_skipped(self, slack_team_id: str, user_id: str, team_name: str, day: date, skipped: bool,
                      now: datetime | None) -> list[Skip]:
         self._permissions.require_admin(slack_team_id, user_id, "skip or restore a week's check-in")
-        self._not_past(day, now)
         week = week_label(day)
+        today = self.today(slack_team_id, user_id, now)
+        if day + timedelta(days=6 - day.weekday()) < today:
+            raise UserError(f"{day.isoformat()} is in the past ({week} is over); give a day of this week "
+                            f"or a later one.")
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             every = team_name.casefold() == "all"

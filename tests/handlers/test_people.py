@@ -457,3 +457,13 @@ def test_the_admin_button_on_app_home_opens_the_settings_form(slack, ask, runtim
     [opened] = fake_slack.wait_for("views.open")
     assert opened.args["view"]["callback_id"] == "team_settings_submit"
     assert "sales" in json.dumps(opened.args["view"]["blocks"])
+
+
+def test_a_share_button_that_names_no_team_asks_which_one(slack, ask, runtime, teams, fake_slack):
+    ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
+    before = len(fake_slack.responses())
+    slack.block_action("checkin_open", "", user_id="U0MEMB01", channel_id="D0MEMB01")
+    answer = fake_slack.wait_for_responses(before + 1)[before]["body"]
+    assert [e["text"]["text"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        "marketing update", "sales update"]
+    assert fake_slack.calls_to("views.open") == []
