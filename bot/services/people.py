@@ -170,6 +170,15 @@ class PeopleService:
                                                            TimeOff.user_id == user_id, TimeOff.id == replace))
                 if row is None:
                     raise NotFound("That time off no longer exists.")
+            # Stretches that overlap or touch the new one become one: the list stays short and clear.
+            near = repositories.time_off_of(session, workspace.id, user_id, from_day=first - timedelta(days=1))
+            touching = [r for r in near if r.first_day <= last + timedelta(days=1) and r is not row]
+            for other in touching:
+                first, last = min(first, other.first_day), max(last, other.last_day)
+            if row is None and touching:
+                row, touching = touching[0], touching[1:]
+            for other in touching:
+                session.delete(other)
             if row is None:
                 row = TimeOff(workspace_id=workspace.id, user_id=user_id, first_day=first, last_day=last)
                 session.add(row)

@@ -60,8 +60,9 @@ def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
             text = (f"Moved team *{done.team}* from <#{done.moved_from}> to this channel; its {done.members} members "
                     "stay the same.")
         else:
-            text = (f"This channel is now team *{done.team}*'s check-in channel. Its {done.members} members check in for "
-                    f"it; change who with `/alignment members {done.team} add|remove @person`.")
+            people = "1 member" if done.members == 1 else f"{done.members} members"
+            text = (f"This channel is now team *{done.team}*'s check-in channel. The channel's {people} check in "
+                    f"for it; change who with `/alignment members {done.team} add|remove @person`.")
         if done.created:
             text += f" Set when its check-in goes out with `/alignment schedule {done.team} mon 09:30`."
         say_privately(respond, text)

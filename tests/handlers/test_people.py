@@ -467,3 +467,14 @@ def test_a_share_button_that_names_no_team_asks_which_one(slack, ask, runtime, t
     assert [e["text"]["text"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
         "marketing update", "sales update"]
     assert fake_slack.calls_to("views.open") == []
+
+
+def test_time_off_that_overlaps_or_touches_becomes_one_stretch(ask, runtime, teams, today):
+    ask("/checkin", "away 2026-12-07 2026-12-09", user="U0MEMB01")
+    ask("/checkin", "away 2026-12-14", user="U0MEMB01")
+    answer = shown(ask("/checkin", "away 2026-12-10 2026-12-13", user="U0MEMB01"))
+    assert "Your time off: 2026-12-07 to 2026-12-14." in answer
+    [row] = rows(runtime, TimeOff)
+    assert (row.first_day, row.last_day) == (date(2026, 12, 7), date(2026, 12, 14))
+    ask("/checkin", "away 2026-12-24 2026-12-26", user="U0MEMB01")
+    assert len(rows(runtime, TimeOff)) == 2
