@@ -508,7 +508,8 @@ class MembersRequest:
 def parse_members(text: str) -> MembersRequest | Invalid:
     """Read `<team> add|remove <@user> ...`; a team name may have spaces."""
     tokens = tokenize(text)
-    index = next((i for i, t in enumerate(tokens) if t.kind == "word" and t.value.casefold() in ("add", "remove")), None)
+    index = next((i for i, t in enumerate(tokens)
+                  if t.kind == "word" and t.value.casefold() in ("add", "remove")), None)
     if index is None or index == 0:
         return Invalid("Say which team, then `add` or `remove`, then the people: `marketing add @ana @ben`.")
     team = validate_team_name(" ".join(t.text for t in tokens[:index]))

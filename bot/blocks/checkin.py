@@ -74,7 +74,8 @@ def reminder_message(team: str, week: str, deadline: datetime, open_value: str) 
 
 def open_buttons(teams: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     """Return one "<team> update" button per (team name, open value); action ids stay unique in a block."""
-    return [{**_open_button(value, clip(f"{name} update", 60)), "action_id": OPEN_ACTION if i == 0 else f"{OPEN_ACTION}:{i}"}
+    return [{**_open_button(value, clip(f"{name} update", 60)),
+             "action_id": OPEN_ACTION if i == 0 else f"{OPEN_ACTION}:{i}"}
             for i, (name, value) in enumerate(teams[:25])]
 
 

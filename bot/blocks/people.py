@@ -36,7 +36,8 @@ def nudged(team: str, week: str, sent: Sequence[str], already: Sequence[str], fa
     if not (sent or already or failed):
         head = f"Nobody to nudge in *{team}* for {week}: {answered} answered"
     else:
-        head = f"Nudged {people(sent)} in *{team}* for {week}" if sent else f"Nobody new to nudge in *{team}* for {week}"
+        head = (f"Nudged {people(sent)} in *{team}* for {week}" if sent
+                else f"Nobody new to nudge in *{team}* for {week}")
     lines = [head + "."]
     if already:
         lines.append(f"Already nudged today (once a day): {people(already)}.")

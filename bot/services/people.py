@@ -240,7 +240,8 @@ class PeopleService:
                 row.name = name
             teams = repositories.list_teams(session, workspace.id)
             for team in teams:
-                _ensure_cycle(session, workspace.id, team, week, team_zone(team, workspace, self._settings)).skipped = True
+                zone = team_zone(team, workspace, self._settings)
+                _ensure_cycle(session, workspace.id, team, week, zone).skipped = True
             return week, [t.name for t in teams]
 
     def skip(self, slack_team_id: str, user_id: str, team_name: str, day: date,
@@ -264,7 +265,8 @@ class PeopleService:
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             every = team_name.casefold() == "all"
-            teams = repositories.list_teams(session, workspace.id) if every else [self._team(session, workspace, team_name)]
+            teams = (repositories.list_teams(session, workspace.id) if every
+                     else [self._team(session, workspace, team_name)])
             if every and not skipped:
                 # The week is no holiday any more, for teams made later too.
                 monday = day - timedelta(days=day.weekday())
