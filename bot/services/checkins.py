@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.parsing import parse_timezone, strip_control
-from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, week_label, week_of
+from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, week_of
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.tagging import Tagging
@@ -631,22 +631,6 @@ class Checkins:
                     away=tuple(u for u in sorted(members) if u in away),
                 ))
             return result
-
-    def skip(self, slack_team_id: str, team_name: str, day: date) -> list[str]:
-        """Skip the week containing `day` for a team (or "all"); return the week label per team."""
-        week = week_label(day)
-        with self._sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            query = select(Team).where(Team.workspace_id == workspace.id).order_by(Team.name)
-            if team_name.casefold() != "all":
-                query = query.where(Team.name == team_name)
-            teams = session.scalars(query).all()
-            if not teams:
-                raise CheckinError(f"No team called {team_name!r}; see `/alignment teams`.")
-            for team in teams:
-                cycle = _ensure_cycle(session, workspace.id, team, week, team_zone(team, workspace, self._settings))
-                cycle.skipped = True
-            return [f"{team.name} {week}" for team in teams]
 
     # --- the clock -----------------------------------------------------------------------------
 
