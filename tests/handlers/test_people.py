@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from storage.models import CheckinCycle, Holiday, Team, TeamLead, TimeOff, Update
+from storage.models import CheckinCycle, Holiday, Team, TeamLead, TimeOff, Update, UpdateTag
 from tests.handlers.conftest import shown, team_rows
 
 # Wednesday 2 December 2026, noon UTC: the "today" of these tests.
@@ -478,3 +478,22 @@ def test_time_off_that_overlaps_or_touches_becomes_one_stretch(ask, runtime, tea
     assert (row.first_day, row.last_day) == (date(2026, 12, 7), date(2026, 12, 14))
     ask("/checkin", "away 2026-12-24 2026-12-26", user="U0MEMB01")
     assert len(rows(runtime, TimeOff)) == 2
+
+
+def test_a_lead_fixes_their_teams_tags_and_nobody_else_s(slack, ask, runtime, teams, fake_slack):
+
+    ask("/objective", "add Margins | Spend less to earn more", user="U0ADMIN1")
+    ask("/alignment", "lead marketing <@U0SELL02>", user="U0ADMIN1")
+    ask("/checkin", "Refreshed the brand colours", user="U0MEMB01", channel="C0MKTG01")
+    ask("/checkin", "Closed two deals", user="U0SELL01", channel="C0SALES1")
+    ids = {u.author_user_id: u.id for u in rows(runtime, Update)}
+
+    def fix(update_id: int, user: str):
+        return slack.view_submission("checkin_tags_submit", {"objectives": {"value": ["margins"]}}, user_id=user,
+                                     private_metadata=json.dumps({"update_id": update_id}))
+
+    refused = fix(ids["U0SELL01"], "U0SELL02")  # a lead of marketing, not of sales
+    assert "its team's leads" in refused.json()["errors"]["objectives"]
+    assert fix(ids["U0MEMB01"], "U0SELL02").body in ("", "null")
+    tagged = {(t.update_id, t.source) for t in rows(runtime, UpdateTag)}
+    assert (ids["U0MEMB01"], "manual") in tagged and (ids["U0SELL01"], "manual") not in tagged
