@@ -481,7 +481,6 @@ def test_time_off_that_overlaps_or_touches_becomes_one_stretch(ask, runtime, tea
 
 
 def test_a_lead_fixes_their_teams_tags_and_nobody_else_s(slack, ask, runtime, teams, fake_slack):
-
     ask("/objective", "add Margins | Spend less to earn more", user="U0ADMIN1")
     ask("/alignment", "lead marketing <@U0SELL02>", user="U0ADMIN1")
     ask("/checkin", "Refreshed the brand colours", user="U0MEMB01", channel="C0MKTG01")
