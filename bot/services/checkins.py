@@ -120,6 +120,10 @@ class _Plan:
     people: list[tuple[str, Cycle]]
 
 
+def _times(report: SendReport, n: int) -> SendReport:
+    return SendReport(report.sent * n, report.already * n, report.failed * n, report.pending * n)
+
+
 def _combined_target(target: str) -> tuple[list[int], str]:
     """Return (team ids, user) of a DM that named several teams ("teams:1,2:user:U1"), else ([], "")."""
     head, _, user = target.partition(":user:")
@@ -541,7 +545,9 @@ class Checkins:
                     message = blocks.multi_team_prompt_message(
                         week, [(plan.name, cycle.deadline_at, open_value(plan.team_id, week)) for plan, cycle in group])
                     target = f"teams:{','.join(str(plan.team_id) for plan, _ in group)}:user:{user}"
-                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, week, message, user))
+                job = self._send_job(client, workspace_id, "dm_prompt", target, week, message, user)
+                # Counted once per team, as separate prompts would be, so a round's report adds up.
+                jobs.append(job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n))
         return already
 
     def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,

@@ -211,13 +211,14 @@ def test_a_person_on_two_teams_gets_one_dm_naming_both_and_is_counted_per_team(a
                                                                                  time_machine):
     time_machine.move_to(TODAY, tick=False)
     ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
-    runtime.services.checkins.tick(now=monday(7, 10))
+    # Two channels, sol and sam, and mo's one DM counted for each of his two teams.
+    assert runtime.services.checkins.tick(now=monday(7, 10)).sent == 6
     [dm] = dms(fake_slack, "U0MEMB01")
     assert "marketing, sales" in dm["text"]
     with runtime.services.sessions() as session:
         ids = {t.name: t.id for t in session.scalars(select(Team))}
     assert button_values(dm) == [f"{ids['marketing']}:2026-W50", f"{ids['sales']}:2026-W50"]
-    runtime.services.checkins.tick(now=monday(7, 10, 5))
+    assert runtime.services.checkins.tick(now=monday(7, 10, 5)).already == 6
     assert len(dms(fake_slack, "U0MEMB01")) == 1  # the next tick sends it again to nobody
 
     # Answering for one team leaves the other waiting: each team counts on its own.
