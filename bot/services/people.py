@@ -94,15 +94,21 @@ class PeopleService:
                 return True
         return self._permissions.is_admin(slack_team_id, user_id)
 
-    def _require_lead(self, session: Session, slack_team_id: str, user_id: str, team: Team, doing: str) -> None:
-        if repositories.is_lead(session, team.workspace_id, team.id, user_id):
+    def _require_lead(self, slack_team_id: str, user_id: str, team_name: str, doing: str) -> None:
+        """Raise Refused, naming who may, unless the person leads the team or is an admin.
+
+        Slack is asked (users.info) only after the read is over: it must not hold the database.
+        """
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = self._team(session, workspace, team_name)
+            leads = repositories.lead_ids(session, workspace.id, team.id)
+            name = team.name
+        if user_id in leads or self._permissions.is_admin(slack_team_id, user_id):
             return
-        if self._permissions.is_admin(slack_team_id, user_id):
-            return
-        leads = repositories.lead_ids(session, team.workspace_id, team.id)
         named = ", ".join(f"<@{u}>" for u in leads[:10]) if leads else "none yet"
-        raise Refused(f"Only team *{team.name}*'s leads ({named}) and Alignbot admins "
-                      f"({self._permissions.who_may()}) can {doing}.")
+        raise Refused(f"Only team *{name}*'s leads ({named}) and Alignbot admins "
+                      f"({self._permissions.who_may()}) can {doing.format(team=name)}.")
 
     def _team(self, session: Session, workspace: Workspace, name: str) -> Team:
         team = resolve_team(session, workspace.id, TeamRef(name))
@@ -128,10 +134,10 @@ class PeopleService:
     def change_members(self, slack_team_id: str, user_id: str, team_name: str, action: str,
                        users: tuple[str, ...]) -> MembersChanged:
         """Add people to a team, or remove them (admins and the team's leads)."""
+        self._require_lead(slack_team_id, user_id, team_name, "change who checks in for {team}")
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = self._team(session, workspace, team_name)
-            self._require_lead(session, slack_team_id, user_id, team, f"change who checks in for {team.name}")
             current = set(repositories.member_ids(session, workspace.id, team.id))
             if action == "add":
                 changed = [u for u in users if u not in current]
@@ -160,8 +166,6 @@ class PeopleService:
         today = self.today(slack_team_id, user_id, now)
         if last < today:
             raise UserError(f"{last.isoformat()} is in the past; time off starts today ({today.isoformat()}) or later.")
-        if first < today:
-            raise UserError(f"{first.isoformat()} is in the past; give today ({today.isoformat()}) or a later day.")
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row = None
@@ -170,6 +174,9 @@ class PeopleService:
                                                            TimeOff.user_id == user_id, TimeOff.id == replace))
                 if row is None:
                     raise NotFound("That time off no longer exists.")
+            # Time off under way keeps its first day when only its end moves.
+            if first < today and not (row is not None and first == row.first_day):
+                raise UserError(f"{first.isoformat()} is in the past; give today ({today.isoformat()}) or a later day.")
             # Stretches that overlap or touch the new one become one: the list stays short and clear.
             near = repositories.time_off_of(session, workspace.id, user_id, from_day=first - timedelta(days=1))
             touching = [r for r in near if r.first_day <= last + timedelta(days=1) and r is not row]
@@ -299,10 +306,10 @@ class PeopleService:
     def nudge(self, slack_team_id: str, user_id: str, team_name: str, *, now: datetime | None = None) -> Nudged:
         """Remind this week's non-responders of a team now: once per person per day."""
         now = now or utcnow()
+        self._require_lead(slack_team_id, user_id, team_name, "nudge team {team}")
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = self._team(session, workspace, team_name)
-            self._require_lead(session, slack_team_id, user_id, team, f"nudge team {team.name}")
             zone = team_zone(team, workspace, self._settings)
             week = _current_week(team, zone, now)
             cycle = team_cycle(team, week, zone)

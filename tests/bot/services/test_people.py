@@ -65,3 +65,12 @@ def test_back_cancels_what_is_to_come_and_keeps_what_is_over(people, org):
     assert people.back(TEAM, "U0MEMB01", now=at(12, 0, day=25)) == 2
     assert [(a.first, a.last) for a in people.time_off(TEAM, "U0MEMB01", now=at(12, 0, day=24))] == [
         (date(2026, 11, 23), date(2026, 11, 24))]
+
+
+def test_time_off_under_way_can_be_made_longer_but_not_to_start_earlier(people, org):
+    away = people.away(TEAM, "U0MEMB01", date(2026, 11, 23), date(2026, 11, 25), now=BEFORE)
+    on_tuesday = at(12, 0, day=24)
+    longer = people.away(TEAM, "U0MEMB01", date(2026, 11, 23), date(2026, 11, 27), now=on_tuesday, replace=away.id)
+    assert (longer.first, longer.last) == (date(2026, 11, 23), date(2026, 11, 27))
+    with pytest.raises(UserError, match="in the past"):
+        people.away(TEAM, "U0MEMB01", date(2026, 11, 22), date(2026, 11, 27), now=on_tuesday, replace=away.id)
