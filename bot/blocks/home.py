@@ -118,6 +118,8 @@ def _time_off_blocks(time_off: Sequence[tuple[int, date, date]], today: date) ->
             {"type": "button", "action_id": f"{AWAY_CANCEL_ACTION}:{away_id}", "text": plain("Cancel", 75),
              "value": str(away_id)},
         ]})
+    if len(time_off) > MAX_TIME_OFF:
+        blocks.append(context(f"and {len(time_off) - MAX_TIME_OFF} more later on"))
     blocks.append({"type": "actions", "block_id": "time_off:new", "elements": [
         _date_picker(AWAY_ADD_ACTION, None, "Add a day away"),
     ]})
@@ -158,6 +160,9 @@ def home_view(
     for other in other_teams[:MAX_OTHER_TEAMS]:
         blocks += _week_blocks(team=other.team, week=other.week, answered=other.answered,
                                open_value=other.open_value, update_text=other.update_text)
+    if len(other_teams) > MAX_OTHER_TEAMS:
+        blocks.append(context(f"and {len(other_teams) - MAX_OTHER_TEAMS} more teams: run `/checkin` in a team's "
+                              "channel"))
     if time_off is not None and today is not None:
         blocks += _time_off_blocks(time_off, today)
     blocks += _initiative_blocks(team, initiatives)
