@@ -598,7 +598,7 @@ class TeamSettings:
     deadline_hours: int
     reminder_hours: int
     mode: str
-    members: tuple[str, ...]
+    members: tuple[str, ...] | None  # None: leave the members as they are
     leads: tuple[str, ...]
 
 
@@ -629,8 +629,10 @@ def read_team_settings(raw: dict[str, Any]) -> TeamSettings | dict[str, str]:
     mode = PROMPT_MODES.get(str(raw.get("mode") or ""))
     if mode is None:
         errors["mode"] = "Pick where the prompt goes."
-    people = {}
+    people: dict[str, tuple[str, ...] | None] = {"members": None}
     for block in ("members", "leads"):
+        if block == "members" and raw.get(block, ()) is None:
+            continue
         picked = raw.get(block) or []
         if not isinstance(picked, list) or not all(isinstance(u, str) and u[:1] in ("U", "W") for u in picked):
             errors[block] = "Pick people."
@@ -639,7 +641,8 @@ def read_team_settings(raw: dict[str, Any]) -> TeamSettings | dict[str, str]:
         return errors
     assert weekday is not None and isinstance(clock, str) and deadline is not None and reminder is not None
     assert mode is not None and not isinstance(zone, Invalid)
-    return TeamSettings(channel, weekday, clock, zone, deadline, reminder, mode, people["members"], people["leads"])
+    return TeamSettings(channel, weekday, clock, zone, deadline, reminder, mode, people["members"],
+                        people["leads"] or ())
 
 
 # --------------------------------------------------------------------------- objectives and initiatives

@@ -108,7 +108,10 @@ def settings_modal(form: SettingsForm, metadata: dict[str, Any], weekdays: Seque
                                                   **({"initial_option": next(o for o in modes
                                                                               if o["value"] == form.mode)}
                                                      if form.mode in dict(MODES) else {})}),
-        _input("members", "Members (who check in)", members, optional=True),
+        (_input("members", "Members (who check in)", members, optional=True)
+         if len(form.members) <= MAX_PICKED_PEOPLE else
+         section(f"*Members*: {len(form.members)}, too many for a picker; change them with "
+                 f"`/alignment members {escape(clip(form.team, 80))} add|remove @person`.")),
         _input("leads", "Leads (nudge, fix tags, manage members)", leads, optional=True),
         context("Time off and company holidays: `/checkin away`, `/alignment holiday`."),
     ]
@@ -141,7 +144,8 @@ def settings_values(state: dict[str, Any]) -> dict[str, Any]:
         "deadline": option("deadline"),
         "reminder": option("reminder"),
         "mode": option("mode"),
-        "members": list(element("members").get("selected_users") or []),
+        # No members block (a team too big for the picker): the members stay as they are.
+        "members": list(element("members").get("selected_users") or []) if "members" in values else None,
         "leads": list(element("leads").get("selected_users") or []),
     }
 

@@ -251,7 +251,8 @@ class TeamsService:
                 team.timezone = settings.timezone
             team.deadline_hours, team.reminder_hours = settings.deadline_hours, settings.reminder_hours
             team.prompt_mode = settings.mode
-            repositories.set_members(session, team, list(settings.members))
+            if settings.members is not None:
+                repositories.set_members(session, team, list(settings.members))
             repositories.set_leads(session, team, list(settings.leads))
             session.flush()
             return self._view(session, team)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
+from storage import repositories
 from storage.models import CheckinCycle, Holiday, Team, TeamLead, TimeOff, Update, UpdateTag
 from tests.handlers.conftest import shown, team_rows
 
@@ -497,3 +498,20 @@ def test_a_lead_fixes_their_teams_tags_and_nobody_else_s(slack, ask, runtime, te
     assert fix(ids["U0MEMB01"], "U0SELL02").body in ("", "null")
     tagged = {(t.update_id, t.source) for t in rows(runtime, UpdateTag)}
     assert (ids["U0MEMB01"], "manual") in tagged and (ids["U0SELL01"], "manual") not in tagged
+
+
+def test_a_team_too_big_for_the_members_picker_keeps_its_members_when_the_form_is_saved(slack, ask, runtime, teams,
+                                                                                      fake_slack):
+    crowd = [f"U0C{i:05d}" for i in range(105)]
+    with runtime.services.sessions.begin() as session:
+        repositories.set_members(session, session.scalar(select(Team).where(Team.name == "marketing")), crowd)
+    assert slack.command("/alignment", "settings marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
+    [opened] = fake_slack.wait_for("views.open")
+    blocks = {b.get("block_id"): b for b in opened.args["view"]["blocks"]}
+    assert "members" not in blocks and "105, too many for a picker" in json.dumps(opened.args["view"]["blocks"])
+    state = settings_state()
+    del state["members"]
+    response = slack.view_submission("team_settings_submit", state, user_id="U0ADMIN1",
+                                     private_metadata=opened.args["view"]["private_metadata"])
+    assert response.body in ("", "null")
+    assert team_rows(runtime)["marketing"][1] == sorted(crowd) and marketing(runtime).prompt_time == "14:30"
