@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
+from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = [
@@ -378,6 +380,7 @@ class ScheduleRequest:
     weekday: int
     time: str
     timezone: str | None
+    local: bool = False  # each member at `time` in their own Slack time zone
 
 
 def parse_schedule(text: str) -> ScheduleRequest | Invalid:
@@ -392,7 +395,8 @@ def parse_schedule(text: str) -> ScheduleRequest | Invalid:
         if isinstance(weekday, Invalid) or isinstance(clock, Invalid):
             continue
         zone: str | None = None
-        if tail == 3:
+        local = tail == 3 and rest[2].casefold() == "local"
+        if tail == 3 and not local:
             parsed_zone = parse_timezone(rest[2])
             if isinstance(parsed_zone, Invalid):
                 return parsed_zone
@@ -400,7 +404,7 @@ def parse_schedule(text: str) -> ScheduleRequest | Invalid:
         team = validate_team_name(" ".join(head))
         if isinstance(team, Invalid):
             return team
-        return ScheduleRequest(team, weekday, clock, zone)
+        return ScheduleRequest(team, weekday, clock, zone, local)
     if len(words) >= 3:
         # Say which part is wrong rather than only repeating the usage.
         for index in range(1, len(words) - 1):
@@ -472,6 +476,198 @@ def parse_deadline(text: str) -> DeadlineRequest | Invalid:
     if isinstance(team, Invalid):
         return team
     return DeadlineRequest(team, hours, reminder)
+
+
+# --------------------------------------------------------------------------- people
+
+MAX_AWAY_DAYS = 366
+HOLIDAY_NAME_MAX = 100
+
+
+def parse_date(text: str) -> date | Invalid:
+    """Return the date of YYYY-MM-DD."""
+    word = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            pass
+    return Invalid(f"'{word[:20]}' is not a date like 2026-12-24 (YYYY-MM-DD).")
+
+
+@dataclass(frozen=True)
+class AwayRequest:
+    """What `/checkin away` asks for: the first and last day away (inclusive)."""
+
+    first: date
+    last: date
+
+
+def parse_away(text: str) -> AwayRequest | Invalid:
+    """Read `<YYYY-MM-DD> [<YYYY-MM-DD>]`."""
+    words = text.split()
+    if not 1 <= len(words) <= 2:
+        return Invalid("Say the first day you are away, and the last if it is not the same day.")
+    days = [parse_date(w) for w in words]
+    bad = next((d for d in days if isinstance(d, Invalid)), None)
+    if bad is not None:
+        return bad
+    first, last = days[0], days[-1]
+    assert isinstance(first, date) and isinstance(last, date)
+    if last < first:
+        return Invalid("The last day comes before the first; give the first day first.")
+    if (last - first).days >= MAX_AWAY_DAYS:
+        return Invalid(f"That is more than {MAX_AWAY_DAYS} days; ask an admin to remove you from the team instead.")
+    return AwayRequest(first, last)
+
+
+@dataclass(frozen=True)
+class MembersRequest:
+    """What `/alignment members` asks for: add or remove people from a team."""
+
+    team: str
+    action: str  # add | remove
+    users: tuple[str, ...]
+
+
+def parse_members(text: str) -> MembersRequest | Invalid:
+    """Read `<team> add|remove <@user> ...`; a team name may have spaces."""
+    tokens = tokenize(text)
+    index = next((i for i, t in enumerate(tokens)
+                  if t.kind == "word" and t.value.casefold() in ("add", "remove")), None)
+    if index is None or index == 0:
+        return Invalid("Say which team, then `add` or `remove`, then the people: `marketing add @ana @ben`.")
+    team = validate_team_name(" ".join(t.text for t in tokens[:index]))
+    if isinstance(team, Invalid):
+        return team
+    people = tokens[index + 1:]
+    if not people:
+        return Invalid("Mention the people to " + tokens[index].value.casefold() + ", e.g. `@ana @ben`.")
+    stray = next((t for t in people if t.kind != "user"), None)
+    if stray is not None:
+        return Invalid(f"'{stray.text[:30]}' is not a person: mention people with @, e.g. `@ana`.")
+    return MembersRequest(team, tokens[index].value.casefold(), tuple(dict.fromkeys(t.value for t in people)))
+
+
+@dataclass(frozen=True)
+class LeadRequest:
+    """What `/alignment lead` asks for: make a person a lead of a team."""
+
+    team: str
+    user: str
+
+
+def parse_lead(text: str) -> LeadRequest | Invalid:
+    """Read `<team> <@user>`."""
+    tokens = tokenize(text)
+    if len(tokens) < 2 or tokens[-1].kind != "user":
+        return Invalid("Say which team and mention its lead: `marketing @ana`.")
+    team = validate_team_name(" ".join(t.text for t in tokens[:-1]))
+    if isinstance(team, Invalid):
+        return team
+    return LeadRequest(team, tokens[-1].value)
+
+
+@dataclass(frozen=True)
+class HolidayRequest:
+    """What `/alignment holiday` asks for."""
+
+    day: date
+    name: str
+
+
+def parse_holiday(text: str) -> HolidayRequest | Invalid:
+    """Read `<YYYY-MM-DD> [name]`."""
+    first, _, rest = text.strip().partition(" ")
+    if not first:
+        return Invalid("Say the day of the holiday: `2026-12-24 Christmas Eve`.")
+    day = parse_date(first)
+    if isinstance(day, Invalid):
+        return day
+    name = " ".join(plain(rest).split())
+    if len(name) > HOLIDAY_NAME_MAX or _has_control(name):
+        return Invalid(f"Keep the holiday's name under {HOLIDAY_NAME_MAX} characters of plain text.")
+    return HolidayRequest(day, name)
+
+
+@dataclass(frozen=True)
+class UnskipRequest:
+    """What `/alignment unskip` (and `skip`) ask for: a team, or all, and a day in the week."""
+
+    team: str  # a team name, or "all"
+    day: date
+
+
+def parse_team_day(text: str) -> UnskipRequest | Invalid:
+    """Read `<team|all> <YYYY-MM-DD>`."""
+    words = text.split()
+    if len(words) < 2:
+        return Invalid("Say which team (or `all`) and a day of the week: `all 2026-12-28`.")
+    day = parse_date(words[-1])
+    if isinstance(day, Invalid):
+        return day
+    team = validate_team_name(" ".join(words[:-1]))
+    if isinstance(team, Invalid):
+        return team
+    return UnskipRequest(team, day)
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """A team's settings as the settings form sends them back, checked."""
+
+    channel_id: str
+    weekday: int
+    time: str
+    timezone: str | None  # None: each member's own zone
+    deadline_hours: int
+    reminder_hours: int
+    mode: str
+    members: tuple[str, ...] | None  # None: leave the members as they are
+    leads: tuple[str, ...]
+
+
+def read_team_settings(raw: dict[str, Any]) -> TeamSettings | dict[str, str]:
+    """Check the settings form's answers; return the settings, or {block id: what is wrong}."""
+    errors: dict[str, str] = {}
+    channel = raw.get("channel") or ""
+    if not isinstance(channel, str) or channel[:1] not in ("C", "G"):
+        errors["channel"] = "Pick the team's channel (a channel, not a direct message)."
+    day = str(raw.get("weekday") or "")
+    weekday = int(day) if day.isascii() and day.isdigit() and int(day) < len(WEEKDAYS) else None
+    if weekday is None:
+        errors["weekday"] = "Pick the day the prompt goes out."
+    clock = parse_time(str(raw.get("time") or ""))
+    if isinstance(clock, Invalid):
+        errors["time"] = "Pick the time the prompt goes out."
+    zone: str | Invalid | None = None
+    if raw.get("timezone") != "local":
+        zone = parse_timezone(str(raw.get("timezone") or ""))
+        if isinstance(zone, Invalid):
+            errors["timezone"] = zone.message
+    deadline = _hours(str(raw.get("deadline") or ""))
+    reminder = _hours(str(raw.get("reminder") or ""))
+    if deadline is None or not 1 <= deadline <= MAX_DEADLINE_HOURS:
+        errors["deadline"] = f"Pick when answers are due: 1 to {MAX_DEADLINE_HOURS} hours after the prompt."
+    if reminder is None or (deadline is not None and reminder and reminder >= deadline):
+        errors["reminder"] = "The reminder must come before the deadline (or pick none)."
+    mode = PROMPT_MODES.get(str(raw.get("mode") or ""))
+    if mode is None:
+        errors["mode"] = "Pick where the prompt goes."
+    people: dict[str, tuple[str, ...] | None] = {"members": None}
+    for block in ("members", "leads"):
+        if block == "members" and raw.get(block, ()) is None:
+            continue
+        picked = raw.get(block) or []
+        if not isinstance(picked, list) or not all(isinstance(u, str) and u[:1] in ("U", "W") for u in picked):
+            errors[block] = "Pick people."
+        people[block] = tuple(dict.fromkeys(picked)) if isinstance(picked, list) else ()
+    if errors:
+        return errors
+    assert weekday is not None and isinstance(clock, str) and deadline is not None and reminder is not None
+    assert mode is not None and not isinstance(zone, Invalid)
+    return TeamSettings(channel, weekday, clock, zone, deadline, reminder, mode, people["members"],
+                        people["leads"] or ())
 
 
 # --------------------------------------------------------------------------- objectives and initiatives

@@ -52,7 +52,7 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
 
 
 def refresh_team_members(runtime: Runtime) -> int:
-    """Re-read every team channel's members in every workspace; return how many workspaces succeeded."""
+    """Check every team channel in every workspace is still readable; return how many workspaces succeeded."""
     with runtime.services.sessions.begin() as session:
         workspaces = repositories.workspaces_with_team_channels(session)
     done = 0

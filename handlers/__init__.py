@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, commands, errors, events, tenancy, views
+from handlers import actions, commands, errors, events, home, tenancy, views
 
 
 def register_all(app: App, services: Services) -> None:
@@ -16,3 +16,4 @@ def register_all(app: App, services: Services) -> None:
     commands.register(app, services)
     views.register(app, services)
     actions.register(app, services)
+    home.register(app, services)

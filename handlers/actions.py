@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +16,13 @@ from bot.blocks import digest as digest_blocks
 from bot.blocks import handoffs as handoff_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
-from bot.parsing import Invalid, parse_initiative_id, parse_objective_form
+from bot.blocks import people as people_blocks
+from bot.blocks import settings as settings_blocks
+from bot.parsing import WEEKDAYS, Invalid, parse_initiative_id, parse_objective_form
 from bot.schedule import is_week
 from bot.services import Services
+from bot.services.checkins import open_value, parse_open_value
 from bot.services.errors import UserError
-from bot.services.checkins import parse_open_value
 from handlers.home import publish_home
 from handlers.replies import say_privately, user_errors
 from handlers.views import view_metadata
@@ -39,7 +42,7 @@ def register(app: App, services: Services) -> None:
             closed = services.initiatives.close(body["team"]["id"], body["user"]["id"], initiative_id, status)
             say_privately(respond, initiative_blocks.initiative_closed(closed))
 
-    @app.action(checkin_blocks.OPEN_ACTION)
+    @app.action(re.compile(rf"^{checkin_blocks.OPEN_ACTION}(:\d+)?$"))
     def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                      client: WebClient) -> None:
         ack()
@@ -47,9 +50,40 @@ def register(app: App, services: Services) -> None:
         channel = (body.get("channel") or {}).get("id")
         with user_errors(respond):
             target = parse_open_value(action.get("value") or "")
+            if target is None:
+                candidates = services.checkins.candidates(team, user, channel)
+                if len(candidates) > 1:  # never guess which team's form a person meant
+                    return say_privately(respond, people_blocks.pick_team_to_open(
+                        [(name, open_value(tid, week)) for tid, name, week in candidates]))
             team_id, week = target if target else services.checkins.resolve_team(team, user, channel)
             client.views_open(trigger_id=body["trigger_id"],
                               view=services.checkins.modal_for(team, user, team_id, week, channel_id=channel))
+
+    @app.action(re.compile(rf"^{people_blocks.PICK_TEAM_ACTION}:\d+$"))
+    def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        try:
+            picked = json.loads(action.get("value") or "")
+            team_id, week, text = int(picked["team"]), str(picked["week"]), str(picked["text"])
+        except (ValueError, KeyError, TypeError):
+            return  # not a value we put on the button
+        channel = (body.get("channel") or {}).get("id")
+        with user_errors(respond):
+            recorded = services.checkins.record(body["team"]["id"], body["user"]["id"], text, channel_id=channel,
+                                                team_id=team_id, week=week, source="command", from_form=True)
+            say_privately(respond, recorded.confirmation())
+
+    @app.action(re.compile(rf"^{settings_blocks.OPEN_SETTINGS_ACTION}:\d+$"))
+    def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                           client: WebClient) -> None:
+        ack()
+        value = action.get("value") or ""
+        if not value.isdigit():
+            return
+        with user_errors(respond):
+            team_id, form = services.teams.settings_form(body["team"]["id"], body["user"]["id"], team_id=int(value))
+            client.views_open(trigger_id=body["trigger_id"], view=settings_blocks.settings_modal(
+                form, {"team_id": team_id, "channel": None}, WEEKDAYS))
 
     @app.action(checkin_blocks.EDIT_TAGS_ACTION)
     def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
@@ -62,7 +96,7 @@ def register(app: App, services: Services) -> None:
         team, user = body["team"]["id"], body["user"]["id"]
         with user_errors(respond):
             view = services.checkins.tags_modal_for(team, user, int(value), channel_id=channel,
-                                                    is_admin=lambda: services.permissions.is_admin(team, user))
+                                                    is_admin=services.people.may_fix_tags(team, user, int(value)))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:"))
@@ -75,7 +109,7 @@ def register(app: App, services: Services) -> None:
         update_id, key = answer
         with user_errors(respond):
             recorded = services.checkins.correct_tags(team, user, update_id, [key] if key else [],
-                                                      is_admin=services.permissions.is_admin(team, user))
+                                                      is_admin=services.people.may_fix_tags(team, user, update_id))
             respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),
                     replace_original=True)
 

@@ -12,10 +12,9 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from handlers.home import publish_home
-
 from bot.services import Services
 from bot.services.errors import UserError
+from handlers.home import publish_home
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +74,7 @@ def register(app: App, services: Services) -> None:
     @app.event("member_joined_channel")
     @once
     def member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        try:
-            services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
-        except UserError as error:  # nobody to tell; the next refresh tries again
-            logger.warning("could not re-read members of %s: %s", event.get("channel"), error.message)
+        services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
 
     @app.event("member_left_channel")
     @once

@@ -1,23 +1,34 @@
-"""The App Home tab: what a person sees there, published when they open it (handlers.events) and after they answer from it."""
+"""The App Home: publish a person's home, and the time-off pickers and admin buttons on it."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.home import home_view
-from bot.parsing import ListFilter
+from bot.blocks import home as home_blocks
+from bot.blocks import settings as settings_blocks
+from bot.parsing import ListFilter, parse_date
 from bot.services import Services
 from bot.services.checkins import open_value
+from bot.services.errors import UserError
 
 
-def publish_home(services: Services, client: WebClient, slack_team_id: str, user: str) -> None:
-    """Build and publish a person's App Home: their week, initiatives, open handoffs, the latest digest."""
-    mine = services.checkins.person_week(slack_team_id, user)
-    _, initiatives = services.initiatives.list(slack_team_id, user, ListFilter(mine=True))
-    week = mine[2] if mine else services.digests.current_week(slack_team_id)
-    digest = services.digests.build(slack_team_id, week, trend_weeks=1) if mine else None
-    handed_to, handoffs = services.handoffs.open_for(slack_team_id, user)
-    client.views_publish(user_id=user, view=home_view(
+def publish_home(services: Services, client: WebClient, team: str, user: str, notice: str | None = None) -> None:
+    """Build and publish a person's App Home: each of their teams, their time off, open handoffs, the digest,
+    admin settings."""
+    weeks = services.checkins.person_weeks(team, user)
+    mine = weeks[0] if weeks else None
+    _, initiatives = services.initiatives.list(team, user, ListFilter(mine=True))
+    week = mine[2] if mine else services.digests.current_week(team)
+    digest = services.digests.build(team, week, trend_weeks=1) if mine else None
+    handed_to, handoffs = services.handoffs.open_for(team, user)
+    admin_blocks = (settings_blocks.settings_buttons([(t.id, t.name) for t in services.teams.overview(team).teams])
+                    if services.permissions.is_admin(team, user) else [])
+    view = home_blocks.home_view(
         user_id=user,
         team=mine[1] if mine else None,
         week=week,
@@ -28,5 +39,45 @@ def publish_home(services: Services, client: WebClient, slack_team_id: str, user
         digest=digest,
         handed_to=handed_to,
         handoffs=handoffs,
-    ))
+        other_teams=[home_blocks.TeamWeek(name, wk, bool(text), open_value(tid, wk), text)
+                     for tid, name, wk, text in weeks[1:]],
+        time_off=[(a.id, a.first, a.last) for a in services.people.time_off(team, user)],
+        today=services.people.today(team, user),
+        admin_blocks=admin_blocks,
+        notice=notice,
+    )
+    client.views_publish(user_id=user, view=view)
 
+
+def register(app: App, services: Services) -> None:
+    """Attach the App Home listeners."""
+
+    def change_time_off(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        team, user = body["team"]["id"], body["user"]["id"]
+        kind, _, raw_id = action["action_id"].partition(":")
+        picked = parse_date(action.get("selected_date") or "")
+        notice = None
+        try:
+            if kind == home_blocks.AWAY_CANCEL_ACTION:
+                services.people.cancel_time_off(team, user, int(raw_id))
+            elif isinstance(picked, date):
+                current = {a.id: a for a in services.people.time_off(team, user)}
+                if kind == home_blocks.AWAY_ADD_ACTION:
+                    services.people.away(team, user, picked, picked)
+                elif raw_id.isdigit() and int(raw_id) in current:
+                    stretch = current[int(raw_id)]
+                    # Moving one end past the other moves both: the stretch stays a valid one.
+                    first = picked if kind == home_blocks.AWAY_FIRST_ACTION else min(stretch.first, picked)
+                    last = picked if kind == home_blocks.AWAY_LAST_ACTION else max(stretch.last, picked)
+                    services.people.away(team, user, first, last, replace=stretch.id)
+        except UserError as error:
+            notice = f":warning: {error.message}"
+        publish_home(services, client, team, user, notice)
+
+    pattern = re.compile(rf"^({home_blocks.AWAY_FIRST_ACTION}|{home_blocks.AWAY_LAST_ACTION}|"
+                         rf"{home_blocks.AWAY_CANCEL_ACTION}):\d+$|^{home_blocks.AWAY_ADD_ACTION}$")
+
+    @app.action(pattern)
+    def time_off_changed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        change_time_off(body, action, client)

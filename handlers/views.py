@@ -14,11 +14,13 @@ from bot.blocks import checkin as checkin_blocks
 from bot.blocks import handoffs as handoff_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
+from bot.blocks import settings as settings_blocks
 from bot.parsing import (
     INITIATIVE_TITLE_MAX,
     InitiativeDraft,
     Invalid,
     parse_objective_form,
+    read_team_settings,
     validate_title,
 )
 from bot.services import Services
@@ -131,6 +133,22 @@ def register(app: App, services: Services) -> None:
         ack()
         _tell(client, meta.get("channel"), user, recorded.confirmation())
 
+    @app.view(settings_blocks.SETTINGS_CALLBACK)
+    def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        checked = read_team_settings(settings_blocks.settings_values(view.get("state", {})))
+        if isinstance(checked, dict):
+            return ack(response_action="errors", errors=checked)
+        meta = view_metadata(view)
+        user = body["user"]["id"]
+        try:
+            saved = services.teams.apply_settings(body["team"]["id"], user, int(meta["team_id"]), checked)
+        except (UserError, KeyError, ValueError) as error:
+            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+            return ack(response_action="errors", errors={"channel": message})
+        ack()
+        _tell(client, meta.get("channel"), user, {"text": f"Saved team *{saved.name}*: check-in {saved.schedule}; "
+                                                          f"{len(saved.members)} members, {len(saved.leads)} leads."})
+
     @app.view(checkin_blocks.TAGS_CALLBACK)
     def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         keys = checkin_blocks.modal_values(view.get("state", {}))["objectives"]
@@ -138,7 +156,8 @@ def register(app: App, services: Services) -> None:
         team, user = body["team"]["id"], body["user"]["id"]
         try:
             recorded = services.checkins.correct_tags(team, user, int(meta["update_id"]), keys,
-                                                      is_admin=services.permissions.is_admin(team, user))
+                                                      is_admin=services.people.may_fix_tags(team, user,
+                                                                                            int(meta["update_id"])))
         except (UserError, KeyError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"objectives": message})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -102,6 +103,8 @@ class Team(Base):
     deadline_hours: Mapped[int] = mapped_column(Integer, default=24)
     reminder_hours: Mapped[int] = mapped_column(Integer, default=4)
     prompt_mode: Mapped[str] = mapped_column(String(16), default="both")  # channel | dm | both
+    # True: each member is prompted at prompt_time in their own Slack time zone.
+    local_time: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Why prompts to this team cannot be delivered (e.g. not_in_channel), until fixed.
     problem: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -110,7 +113,7 @@ class Team(Base):
 
 
 class TeamMember(Base):
-    """A Slack user who belongs to a team (from its channel's members)."""
+    """A Slack user who checks in for a team (the channel's members are only the first suggestion)."""
 
     __tablename__ = "team_members"
     __table_args__ = (
@@ -124,6 +127,48 @@ class TeamMember(Base):
     user_id: Mapped[str] = mapped_column(String(32))
 
     team: Mapped[Team] = relationship(back_populates="members")
+
+
+class TeamLead(Base):
+    """A Slack user who leads a team: nudges it, fixes its tags, manages its members."""
+
+    __tablename__ = "team_leads"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id"),
+        Index("ix_team_leads_workspace_user", "workspace_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+
+
+class TimeOff(Base):
+    """Days a person is away (inclusive): no prompt, no reminder, not counted missing."""
+
+    __tablename__ = "time_off"
+    __table_args__ = (Index("ix_time_off_workspace_user", "workspace_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Holiday(Base):
+    """A company holiday: the week's check-in is skipped for every team."""
+
+    __tablename__ = "holidays"
+    __table_args__ = (UniqueConstraint("workspace_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class Objective(Base):

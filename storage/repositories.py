@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
+    Holiday,
     Initiative,
     InitiativeTag,
     Objective,
     ProcessedEvent,
     Team,
+    TeamLead,
     TeamMember,
+    TimeOff,
     Workspace,
 )
 
@@ -207,3 +212,63 @@ def list_initiatives(
         query = query.where(or_(Initiative.owner_user_id == user_id, Initiative.created_by == user_id))
     query = query.options(selectinload(Initiative.tags), selectinload(Initiative.partners))
     return list(session.scalars(query.order_by(Initiative.created_at.desc(), Initiative.id.desc())))
+
+
+# --------------------------------------------------------------------------- people
+
+
+def lead_ids(session: Session, workspace_id: int, team_id: int) -> list[str]:
+    """Return the user ids of a team's leads."""
+    query = select(TeamLead.user_id).where(TeamLead.workspace_id == workspace_id, TeamLead.team_id == team_id)
+    return sorted(session.scalars(query))
+
+
+def is_lead(session: Session, workspace_id: int, team_id: int, user_id: str) -> bool:
+    """Say whether a user leads a team."""
+    query = select(TeamLead.id).where(TeamLead.workspace_id == workspace_id, TeamLead.team_id == team_id,
+                                      TeamLead.user_id == user_id)
+    return session.scalar(query) is not None
+
+
+def set_leads(session: Session, team: Team, user_ids: list[str]) -> None:
+    """Make `user_ids` the team's leads exactly."""
+    wanted = set(user_ids)
+    current = {lead.user_id: lead for lead in session.scalars(select(TeamLead).where(TeamLead.team_id == team.id))}
+    for user_id, lead in current.items():
+        if user_id not in wanted:
+            session.delete(lead)
+    for user_id in sorted(wanted - current.keys()):
+        session.add(TeamLead(workspace_id=team.workspace_id, team_id=team.id, user_id=user_id))
+
+
+def time_off_of(session: Session, workspace_id: int, user_id: str, *, from_day: date) -> list[TimeOff]:
+    """Return a person's time off that ends on or after `from_day`, soonest first."""
+    query = select(TimeOff).where(TimeOff.workspace_id == workspace_id, TimeOff.user_id == user_id,
+                                  TimeOff.last_day >= from_day)
+    return list(session.scalars(query.order_by(TimeOff.first_day, TimeOff.id)))
+
+
+def away_on(session: Session, workspace_id: int, days: set[date]) -> dict[date, set[str]]:
+    """Return {day: user ids away that day} for each of `days`."""
+    if not days:
+        return {}
+    query = select(TimeOff.user_id, TimeOff.first_day, TimeOff.last_day).where(
+        TimeOff.workspace_id == workspace_id, TimeOff.first_day <= max(days), TimeOff.last_day >= min(days))
+    away: dict[date, set[str]] = {day: set() for day in days}
+    for user_id, first, last in session.execute(query):
+        for day in days:
+            if first <= day <= last:
+                away[day].add(user_id)
+    return away
+
+
+def holidays_from(session: Session, workspace_id: int, from_day: date) -> list[Holiday]:
+    """Return the company holidays on or after `from_day`, soonest first."""
+    query = select(Holiday).where(Holiday.workspace_id == workspace_id, Holiday.day >= from_day)
+    return list(session.scalars(query.order_by(Holiday.day)))
+
+
+def holidays_between(session: Session, workspace_id: int, first: date, last: date) -> list[Holiday]:
+    """Return the company holidays from `first` to `last` (inclusive)."""
+    query = select(Holiday).where(Holiday.workspace_id == workspace_id, Holiday.day >= first, Holiday.day <= last)
+    return list(session.scalars(query.order_by(Holiday.day)))

@@ -51,6 +51,20 @@ def prompt_message(team: str, week: str, deadline: datetime, open_value: str, *,
     return {"text": f"Weekly check-in for {team} ({week}): share your update", "blocks": blocks}
 
 
+def multi_team_prompt_message(week: str, teams: Sequence[tuple[str, datetime, str]]) -> dict[str, Any]:
+    """Return the one weekly prompt DM of a person on several teams: (team, deadline, open value) each."""
+    names = ", ".join(name for name, _, _ in teams)
+    buttons = open_buttons([(name, value) for name, _, value in teams])
+    due = " · ".join(f"{escape(name)} due {slack_date(deadline)}" for name, deadline, _ in teams)
+    blocks: list[Block] = [
+        section(f"*Weekly check-in* · {week}\nYou check in for *{escape(names)}*: share one update per team. "
+                "What moved forward, what's next, and which team did you work with or need something from?"),
+        {"type": "actions", "block_id": "checkin_prompt", "elements": buttons},
+        context(f"Takes under a minute per team. {due}."),
+    ]
+    return {"text": f"Weekly check-in ({week}) for {names}: share your updates", "blocks": blocks}
+
+
 def reminder_message(team: str, week: str, deadline: datetime, open_value: str) -> dict[str, Any]:
     """Return the one reminder to a member who has not answered yet."""
     blocks: list[Block] = [
@@ -58,6 +72,13 @@ def reminder_message(team: str, week: str, deadline: datetime, open_value: str) 
         {"type": "actions", "block_id": "checkin_reminder", "elements": [_open_button(open_value, "Share your update")]},
     ]
     return {"text": f"Reminder: your {team} update for {week} is due soon", "blocks": blocks}
+
+
+def open_buttons(teams: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Return one "<team> update" button per (team name, open value); action ids stay unique in a block."""
+    return [{**_open_button(value, clip(f"{name} update", 60)),
+             "action_id": OPEN_ACTION if i == 0 else f"{OPEN_ACTION}:{i}"}
+            for i, (name, value) in enumerate(teams[:25])]
 
 
 def _open_button(value: str, label: str) -> dict[str, Any]:
@@ -197,6 +218,7 @@ class TeamStatus:
     missing: tuple[str, ...]
     skipped: bool = False
     problem: str | None = None
+    away: tuple[str, ...] = ()
 
 
 def how_to_fix(error: str, team: str | None = None) -> str:
@@ -236,6 +258,8 @@ def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45, *,
             done = " ".join(f"<@{u}>" for u in status.answered) or "nobody yet"
             waiting = " ".join(f"<@{u}>" for u in status.missing) or "nobody"
             line = f":white_check_mark: {done}\n:hourglass: {waiting}"
+            if status.away:
+                line += "\n:palm_tree: away: " + " ".join(f"<@{u}>" for u in status.away)
         problem = (f"\n:warning: prompts cannot be delivered: `{status.problem}`: {how_to_fix(status.problem, status.team)}"
                    if status.problem else "")
         count = f"{len(status.answered)}/{len(status.answered) + len(status.missing)}"

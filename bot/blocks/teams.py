@@ -35,6 +35,9 @@ def team_line(team: TeamLike) -> str:
         line += f" and {more} more" if more else ""
     else:
         line += "\nno members yet"
+    leads = getattr(team, "leads", ())
+    if leads:
+        line += "\nled by " + " ".join(f"<@{m}>" for m in leads[:MAX_MEMBERS_SHOWN])
     if team.problem:
         line += f"\n:warning: {escape(team.problem)}"
     return line

@@ -14,6 +14,7 @@ from bot.services.initiatives import InitiativesService
 from bot.services.installs import Installs
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
+from bot.services.people import PeopleService
 from bot.services.permissions import Permissions
 from bot.services.tagging import Tagging
 from bot.services.teams import TeamsService
@@ -40,6 +41,7 @@ class Services:
     digests: Digests = field(init=False)
     installs: Installs = field(init=False)
     handoffs: Handoffs = field(init=False)
+    people: PeopleService = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -53,6 +55,8 @@ class Services:
         self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)
         self.installs = Installs(self.sessions, self.clients.installation_store)
+        self.people = PeopleService(self.settings, self.sessions, self.clients, self.permissions, self.deliveries)
+        self.checkins.user_zone = self.permissions.timezone_of
 
     def event_done(self, slack_team_id: str, event_id: str) -> bool:
         """Say whether an event was already handled (Slack is retrying it)."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from sqlalchemy import select, update
@@ -14,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
-from bot.parsing import strip_control
-from bot.schedule import Cycle, cycle_for, open_cycle, shift_week, week_label, week_of
+from bot.parsing import parse_timezone, strip_control
+from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, shift_week, week_of
 from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
 from bot.services.errors import Repeated, UserError
 from bot.services.deliveries import Deliveries, Outcome
@@ -117,11 +118,39 @@ def parse_open_value(value: str) -> tuple[int, str] | None:
     return (int(team), week) if team.isdigit() and week else None
 
 
-ONLY_AUTHOR = "Only the author of an update, or an Alignbot admin, can change its tags."
+ONLY_AUTHOR = "Only the author of an update, its team's leads, or an Alignbot admin can change its tags."
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one round owes one team: its channel's prompt (None: not due) and each due person's cycle."""
+
+    workspace_id: int
+    team_id: int
+    name: str
+    channel: str | None
+    mode: str
+    cycle: Cycle | None
+    people: list[tuple[str, Cycle]]
+
+
+def _times(report: SendReport, n: int) -> SendReport:
+    return SendReport(report.sent * n, report.already * n, report.failed * n, report.pending * n)
+
+
+def _combined_target(target: str) -> tuple[list[int], str]:
+    """Return (team ids, user) of a DM that named several teams ("teams:1,2:user:U1"), else ([], "")."""
+    head, _, user = target.partition(":user:")
+    if not head.startswith("teams:"):
+        return [], ""
+    return [int(t) for t in head.removeprefix("teams:").split(",") if t.isdigit()], user
 
 
 class Checkins:
     """Record, prompt, remind and report the weekly check-ins."""
+
+    # users.info's time zone of a person, for local-time schedules (set by the composition root).
+    user_zone: Callable[[str, str], str | None] | None = None
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
                  deliveries: Deliveries, tagging: Tagging, *, send_threads: int = SEND_THREADS) -> None:
@@ -141,6 +170,20 @@ class Checkins:
             team = _team_of(session, workspace.id, user_id, channel_id)
             zone = team_zone(team, workspace, self._settings)
             return team.id, _current_week(team, zone, utcnow())
+
+    def candidates(self, slack_team_id: str, user_id: str, channel_id: str | None) -> list[tuple[int, str, str]]:
+        """Return (team id, name, week) of each team a person may be answering for here.
+
+        In a team's channel that team alone; elsewhere every team they check in for, so that
+        a person on several teams is asked rather than filed under one.
+        """
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = (session.scalar(select(Team).where(Team.workspace_id == workspace.id, Team.channel_id == channel_id))
+                    if channel_id else None)
+            teams = [team] if team is not None else repositories.teams_of_user(session, workspace.id, user_id)
+            now = utcnow()
+            return [(t.id, t.name, _current_week(t, team_zone(t, workspace, self._settings), now)) for t in teams]
 
     def record(
         self,
@@ -238,6 +281,9 @@ class Checkins:
             ))
             if prompt is None:
                 return None
+            if _combined_target(prompt.target)[0]:
+                raise CheckinError("This prompt is for several teams: press the button of the team your update is "
+                                   "for, or reply in that team's channel.")
             team_id = int(prompt.target.split(":")[1])
             week = prompt.week
         return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
@@ -316,16 +362,30 @@ class Checkins:
                        CheckinCycle.week == week, Update.author_user_id == user_id))
             return team.id, team.name, week, text
 
+    def person_weeks(self, slack_team_id: str, user_id: str) -> list[tuple[int, str, str, str | None]]:
+        """Return (team id, team name, week, their update text or None) for each team a person checks in for."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            result = []
+            for team in repositories.teams_of_user(session, workspace.id, user_id):
+                week = _current_week(team, team_zone(team, workspace, self._settings), utcnow())
+                text = session.scalar(
+                    select(Update.text).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                    .where(Update.workspace_id == workspace.id, CheckinCycle.team_id == team.id,
+                           CheckinCycle.week == week, Update.author_user_id == user_id))
+                result.append((team.id, team.name, week, text))
+            return result
+
     def tags_modal_for(self, slack_team_id: str, user_id: str, update_id: int, channel_id: str | None = None,
-                       *, is_admin: Callable[[], bool] = lambda: False) -> dict:
-        """Return the tag editor for one update, to its author or an admin."""
+                       *, is_admin: bool = False) -> dict:
+        """Return the tag editor for one update, to its author or (`is_admin`) someone who may fix its tags."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
                                  .options(selectinload(Update.tags)))
             if row is None:
                 raise CheckinError("That update no longer exists.")
-            if row.author_user_id != user_id and not is_admin():
+            if row.author_user_id != user_id and not is_admin:
                 raise CheckinError(ONLY_AUTHOR)
             objectives = repositories.list_objectives(session, workspace.id)
             keys = {o.id: o.key for o in objectives}
@@ -340,10 +400,14 @@ class Checkins:
         """Send this week's prompts to every team (or one), once per team and person.
 
         `force` sends now even before the scheduled time (the CLI); the scheduler
-        passes False and only sends for cycles that are open.
+        passes False and only sends for cycles that are open. A person away on the
+        prompt's day gets neither prompt nor reminder; a person on several teams
+        gets one DM naming each team whose prompt is due.
         """
         now = now or utcnow()
         client = self._clients.for_team(slack_team_id)
+        # Read before the transaction: Slack calls must not hold the database (SQLite locks it whole).
+        zones = self._local_zones(slack_team_id, team_name)
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             query = select(Team).where(Team.workspace_id == workspace.id).options(selectinload(Team.members))
@@ -352,39 +416,99 @@ class Checkins:
             teams = session.scalars(query.order_by(Team.name)).all()
             if team_name is not None and not teams:
                 raise CheckinError(f"No team called {team_name!r} in workspace {slack_team_id}.")
-            plans = []
-            for team in teams:
-                zone = team_zone(team, workspace, self._settings)
-                cycle = (open_cycle(now, team.prompt_weekday, team.prompt_time, zone,
-                                    deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
-                         if not force else team_cycle(team, _current_week(team, zone, now), zone))
-                if cycle is None:
-                    continue
-                row = _ensure_cycle(session, workspace.id, team, cycle.week, zone)
-                if row.skipped:
-                    continue
-                plans.append((team.id, team.name, team.channel_id, team.prompt_mode,
-                              [m.user_id for m in team.members], cycle, workspace.id))
+            plans = [plan for team in teams
+                     if (plan := self._plan(session, zones, workspace, team, now, force)) is not None]
         if not plans:
             return SendReport()
+        workspace_id = plans[0].workspace_id
         # One query instead of one claim per target: on most ticks nearly everything went out already.
-        sent = self._sent_keys(plans[0][6], {plan[5].week for plan in plans})
+        sent = self._sent_keys(workspace_id, {c.week for plan in plans for _, c in plan.people}
+                               | {plan.cycle.week for plan in plans if plan.cycle})
         jobs: list[Callable[[], SendReport]] = []
         report = SendReport()
-        for team_id, name, channel, mode, members, cycle, workspace_id in plans:
-            report += self._prompt_jobs(client, workspace_id, team_id, name, channel, mode, members, cycle, sent, jobs,
-                                        retry_now=force)
-            if now >= (cycle.reminder_at or cycle.deadline_at) and now < cycle.deadline_at:
-                report += self._reminder_jobs(client, workspace_id, team_id, name, members, cycle, sent, jobs,
-                                              retry_now=force)
+        for plan in plans:
+            if plan.cycle is not None:
+                report += self._prompt_jobs(client, workspace_id, plan.team_id, plan.name, plan.channel, plan.mode,
+                                            plan.cycle, sent, jobs, retry_now=force)
+            due = [(user, cycle) for user, cycle in plan.people
+                   if (cycle.reminder_at or cycle.deadline_at) <= now < cycle.deadline_at]
+            report += self._reminder_jobs(client, workspace_id, plan.team_id, plan.name, due, sent, jobs,
+                                          retry_now=force)
+        report += self._dm_prompt_jobs(client, workspace_id, plans, sent, jobs, retry_now=force)
         return report + self._run(jobs)
 
+    def _plan(self, session: Session, zones: dict[str, str | None], workspace: Workspace, team: Team,
+              now: datetime, force: bool) -> _Plan | None:
+        """Return who of a team is due a prompt now: the channel's cycle, and each member with their cycle."""
+        zone = team_zone(team, workspace, self._settings)
+
+        def due(in_zone: str) -> Cycle | None:
+            if force:
+                return team_cycle(team, _current_week(team, in_zone, now), in_zone)
+            return open_cycle(now, team.prompt_weekday, team.prompt_time, in_zone,
+                              deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
+
+        cycle = due(zone)
+        people: list[tuple[str, Cycle, str]] = []
+        for member in sorted(m.user_id for m in team.members):
+            # A local-time team prompts each member at its time in the member's own Slack zone.
+            own = (zones.get(member) or zone) if team.local_time else zone
+            mine = due(own) if own != zone else cycle
+            if mine is not None:
+                people.append((member, mine, own))
+        if cycle is None and not people:
+            return None
+        skipped = {week: _ensure_cycle(session, workspace.id, team, week, zone).skipped
+                   for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())}
+        days = {user: c.prompt_at.astimezone(ZoneInfo(own)).date() for user, c, own in people}
+        away = repositories.away_on(session, workspace.id, set(days.values()))
+        return _Plan(
+            workspace_id=workspace.id, team_id=team.id, name=team.name, channel=team.channel_id,
+            mode=team.prompt_mode, cycle=cycle if cycle and not skipped[cycle.week] else None,
+            people=[(user, c) for user, c, _ in people if not skipped[c.week] and user not in away[days[user]]],
+        )
+
+    def _local_zones(self, slack_team_id: str, team_name: str | None) -> dict[str, str | None]:
+        """Return {member: their Slack time zone, if we can use it} for every member of a local-time team."""
+        if self.user_zone is None:
+            return {}
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            query = (select(TeamMember.user_id).join(Team, Team.id == TeamMember.team_id)
+                     .where(Team.workspace_id == workspace.id, Team.local_time.is_(True)))
+            if team_name is not None:
+                query = query.where(Team.name == team_name)
+            members = sorted(set(session.scalars(query)))
+        if not members:
+            return {}
+        lookup = self.user_zone
+
+        def zone_of(user: str) -> str | None:
+            try:
+                zone = parse_timezone(lookup(slack_team_id, user) or "")
+            except UserError:  # Slack could not say: the team's zone is the fallback
+                return None
+            return zone if isinstance(zone, str) else None
+
+        # users.info is cached for minutes; a cold cache is one call per member, made side by side.
+        with ThreadPoolExecutor(max_workers=min(self._send_threads, len(members)),
+                                thread_name_prefix="checkin-zones") as pool:
+            return dict(zip(members, pool.map(zone_of, members)))
+
     def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
-        """Return (kind, target, week) of every message of these weeks already sent."""
+        """Return (kind, target, week) of every message of these weeks already sent.
+
+        A DM that named several teams counts as sent for each of them.
+        """
         with self._sessions() as session:
             rows = session.execute(select(Delivery.kind, Delivery.target, Delivery.week).where(
                 Delivery.workspace_id == workspace_id, Delivery.week.in_(sorted(weeks)), Delivery.status == "sent"))
-            return {(kind, target, week) for kind, target, week in rows}
+            keys = set()
+            for kind, target, week in rows:
+                keys.add((kind, target, week))
+                team_ids, user = _combined_target(target)
+                keys.update((kind, f"team:{t}:user:{user}", week) for t in team_ids)
+            return keys
 
     def _run(self, jobs: Sequence[Callable[[], SendReport]]) -> SendReport:
         """Run sends on a bounded pool: each mostly waits on Slack, and rate-limit waits overlap.
@@ -406,9 +530,9 @@ class Checkins:
         return report
 
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
-                     mode: str, members: Iterable[str], cycle: Cycle, sent: set[tuple[str, str, str]],
+                     mode: str, cycle: Cycle, sent: set[tuple[str, str, str]],
                      jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
-        """Queue a team's prompts not sent yet; return the report of those already sent."""
+        """Queue a team's channel prompt unless sent; return the report of the one already sent."""
         already = SendReport()
         value = open_value(team_id, cycle.week)
         if channel and mode in ("channel", "both"):
@@ -425,35 +549,63 @@ class Checkins:
                     return SendReport.of(outcome)
 
                 jobs.append(prompt_channel)
-        if mode in ("dm", "both"):
-            message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=True)
-            for user in members:
-                target = f"team:{team_id}:user:{user}"
-                if ("dm_prompt", target, cycle.week) in sent:
+        return already
+
+    def _dm_prompt_jobs(self, client: WebClient, workspace_id: int, plans: Sequence[_Plan],
+                        sent: set[tuple[str, str, str]], jobs: list[Callable[[], SendReport]], *,
+                        retry_now: bool = False) -> SendReport:
+        """Queue the DM prompts not sent yet: one per person, naming each of their teams that is due."""
+        due: dict[str, list[tuple[_Plan, Cycle]]] = {}
+        already = SendReport()
+        for plan in plans:
+            if plan.mode not in ("dm", "both"):
+                continue
+            for user, cycle in plan.people:
+                if ("dm_prompt", f"team:{plan.team_id}:user:{user}", cycle.week) in sent:
                     already += SendReport(already=1)
-                    continue
-                jobs.append(self._send_job(client, workspace_id, "dm_prompt", target, cycle.week, message, user,
-                                           retry_now=retry_now))
+                else:
+                    due.setdefault(user, []).append((plan, cycle))
+        for user, items in due.items():
+            # One message carries one delivery key, so only teams in the same week share a DM.
+            by_week: dict[str, list[tuple[_Plan, Cycle]]] = {}
+            for plan, cycle in items:
+                by_week.setdefault(cycle.week, []).append((plan, cycle))
+            for week, group in by_week.items():
+                if len(group) == 1:
+                    plan, cycle = group[0]
+                    message = blocks.prompt_message(plan.name, week, cycle.deadline_at,
+                                                    open_value(plan.team_id, week), personal=True)
+                    target = f"team:{plan.team_id}:user:{user}"
+                else:
+                    message = blocks.multi_team_prompt_message(
+                        week, [(plan.name, cycle.deadline_at, open_value(plan.team_id, week)) for plan, cycle in group])
+                    target = f"teams:{','.join(str(plan.team_id) for plan, _ in group)}:user:{user}"
+                job = self._send_job(client, workspace_id, "dm_prompt", target, week, message, user,
+                                      retry_now=retry_now)
+                # Counted once per team, as separate prompts would be, so a round's report adds up.
+                jobs.append(job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n))
         return already
 
     def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,
-                       members: Sequence[str], cycle: Cycle, sent: set[tuple[str, str, str]],
+                       due: Sequence[tuple[str, Cycle]], sent: set[tuple[str, str, str]],
                        jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
         """Queue the reminders due to members who have not answered; return those already sent."""
+        if not due:
+            return SendReport()
         with self._sessions() as session:
-            answered = set(session.scalars(
-                select(Update.author_user_id).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+            answered = {(user, week) for user, week in session.execute(
+                select(Update.author_user_id, CheckinCycle.week).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
                 .where(Update.workspace_id == workspace_id, CheckinCycle.team_id == team_id,
-                       CheckinCycle.week == cycle.week)))
+                       CheckinCycle.week.in_(sorted({c.week for _, c in due}))))}
         already = SendReport()
-        message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
-        for user in members:
-            if user in answered:
+        for user, cycle in due:
+            if (user, cycle.week) in answered:
                 continue
             target = f"team:{team_id}:user:{user}"
             if ("reminder", target, cycle.week) in sent:
                 already += SendReport(already=1)
                 continue
+            message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
             jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user,
                                        retry_now=retry_now))
         return already
@@ -516,29 +668,17 @@ class Checkins:
                 authors = set(session.scalars(select(Update.author_user_id).where(
                     Update.workspace_id == workspace.id, Update.cycle_id == cycle.id))) if cycle else set()
                 members = [m.user_id for m in team.members]
+                zone = team_zone(team, workspace, self._settings)
+                prompt_day = team_cycle(team, week, zone).prompt_at.astimezone(ZoneInfo(zone)).date()
+                away = repositories.away_on(session, workspace.id, {prompt_day})[prompt_day] - authors
                 result.append(blocks.TeamStatus(
                     team=team.name, week=week,
                     answered=tuple(sorted(authors)),
-                    missing=tuple(u for u in sorted(members) if u not in authors),
+                    missing=tuple(u for u in sorted(members) if u not in authors and u not in away),
                     skipped=bool(cycle and cycle.skipped), problem=team.problem,
+                    away=tuple(u for u in sorted(members) if u in away),
                 ))
             return result
-
-    def skip(self, slack_team_id: str, team_name: str, day: date) -> list[str]:
-        """Skip the week containing `day` for a team (or "all"); return the week label per team."""
-        week = week_label(day)
-        with self._sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            query = select(Team).where(Team.workspace_id == workspace.id).order_by(Team.name)
-            if team_name.casefold() != "all":
-                query = query.where(Team.name == team_name)
-            teams = session.scalars(query).all()
-            if not teams:
-                raise CheckinError(f"No team called {team_name!r}; see `/alignment teams`.")
-            for team in teams:
-                cycle = _ensure_cycle(session, workspace.id, team, week, team_zone(team, workspace, self._settings))
-                cycle.skipped = True
-            return [f"{team.name} {week}" for team in teams]
 
     # --- the clock -----------------------------------------------------------------------------
 
@@ -620,11 +760,18 @@ def _ensure_cycle(session: Session, workspace_id: int, team: Team, week: str, zo
     try:
         with session.begin_nested():
             row = CheckinCycle(workspace_id=workspace_id, team_id=team.id, week=week,
-                               prompt_at=cycle.prompt_at, deadline_at=cycle.deadline_at)
+                               prompt_at=cycle.prompt_at, deadline_at=cycle.deadline_at,
+                               skipped=_holiday_week(session, workspace_id, week))
             session.add(row)
     except IntegrityError:
         row = session.scalars(query).one()
     return row
+
+
+def _holiday_week(session: Session, workspace_id: int, week: str) -> bool:
+    """Say whether a company holiday falls in `week` (a new cycle of that week starts skipped)."""
+    monday = date.fromisocalendar(*parse_week(week), 1)
+    return bool(repositories.holidays_between(session, workspace_id, monday, monday + timedelta(days=6)))
 
 
 def _valid_partners(session: Session, workspace_id: int, own_team: int, partners: Sequence[int]) -> list[int]:

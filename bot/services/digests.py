@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -107,8 +108,10 @@ class Digests:
                     scores = week_scores(org, _as_engine_updates(teams, keys, earlier_rows, earlier_initiatives))
                     trend.append(WeekScore(earlier, *scores))
             answered = {(row.team_id, row.author_user_id) for row in rows}
+            excused = _excused(session, workspace, self._settings, teams, week)
             missing = {
-                team.name: tuple(sorted(m.user_id for m in team.members if (team.id, m.user_id) not in answered))
+                team.name: tuple(sorted(m.user_id for m in team.members
+                                        if (team.id, m.user_id) not in answered and m.user_id not in excused[team.id]))
                 for team in teams
             }
             messages = [(str(row.id), row.channel_id, row.message_ts) for row in rows
@@ -240,6 +243,20 @@ class Digests:
             except Exception:  # one workspace's failure must not stop the others' digests
                 logger.exception("digest round failed for workspace %s", slack_team_id)
         return posted
+
+
+def _excused(session: Session, workspace: Workspace, settings: Settings, teams: Sequence[Team],
+             week: str) -> dict[int, set[str]]:
+    """Return {team id: members not expected to answer in `week`}: away on its prompt day, or all when skipped."""
+    skipped = set(session.scalars(select(CheckinCycle.team_id).where(
+        CheckinCycle.workspace_id == workspace.id, CheckinCycle.week == week, CheckinCycle.skipped.is_(True))))
+    days = {}
+    for team in teams:
+        zone = team_zone(team, workspace, settings)
+        days[team.id] = team_cycle(team, week, zone).prompt_at.astimezone(ZoneInfo(zone)).date()
+    away = repositories.away_on(session, workspace.id, set(days.values()))
+    return {team.id: ({m.user_id for m in team.members} if team.id in skipped else away[days[team.id]])
+            for team in teams}
 
 
 def _org_of(session: Session, workspace_id: int) -> tuple[model.Org, list[Team], dict[int, str]]:

@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, TeamRef, parse_timezone
+from bot.blocks.settings import SettingsForm
+from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, TeamRef, TeamSettings, parse_timezone
 from bot.services.errors import INVITE_HINT, NotFound, UserError, slack_problem
 from bot.services.permissions import Permissions
 from bot.settings import Settings
@@ -39,13 +40,16 @@ class TeamView:
     prompt_mode: str = "both"
     deadline_hours: int = 24
     reminder_hours: int = 4
+    local_time: bool = False
+    leads: tuple[str, ...] = ()
 
     @property
     def schedule(self) -> str:
         """Return e.g. "Mondays 10:00 (Europe/Berlin), in the channel and by DM, due after 24 h"."""
         where = {"channel": "in the channel", "dm": "by DM", "both": "in the channel and by DM"}[self.prompt_mode]
         remind = f", reminder {self.reminder_hours} h before" if 0 < self.reminder_hours < self.deadline_hours else ""
-        return (f"{WEEKDAYS[self.weekday]}s {self.time} ({self.timezone}), {where}, "
+        zone = f"each member's own time zone; the channel {self.timezone}" if self.local_time else self.timezone
+        return (f"{WEEKDAYS[self.weekday]}s {self.time} ({zone}), {where}, "
                 f"due after {self.deadline_hours} h{remind}")
 
 
@@ -126,8 +130,11 @@ class TeamsService:
                 session.flush()
             team.channel_id = channel_id
             team.problem = None
-            repositories.set_members(session, team, members)
-            return Mapped(team.name, created, moved_from, already, len(members))
+            if created:
+                # The channel only suggests the first members; after that, admins and leads choose them.
+                repositories.set_members(session, team, members)
+            count = len(repositories.member_ids(session, team.workspace_id, team.id))
+            return Mapped(team.name, created, moved_from, already, count)
 
     def _check_mapping(
         self, session: Session, slack_team_id: str, channel_id: str, name: str
@@ -172,7 +179,10 @@ class TeamsService:
                 raise NotFound(f"There is no team called '{request.team}'; {team_names(teams)}.")
             team.prompt_weekday = request.weekday
             team.prompt_time = request.time
-            team.timezone = zone
+            team.local_time = request.local
+            if not request.local or team.timezone is None:
+                # A local-time team keeps its zone for its channel prompt and its weeks.
+                team.timezone = zone
             return self._view(session, team)
 
     def configure_prompts(self, slack_team_id: str, user_id: str, team_name: str, *, mode: str | None = None,
@@ -193,6 +203,58 @@ class TeamsService:
                     team.reminder_hours = 0
             if reminder_hours is not None:
                 team.reminder_hours = reminder_hours
+            return self._view(session, team)
+
+    # ------------------------------------------------------------------ the settings form
+
+    def settings_form(self, slack_team_id: str, user_id: str, team_name: str | None = None,
+                      team_id: int | None = None) -> tuple[int, SettingsForm]:
+        """Return (team id, what the settings form shows) for a team named or picked by id (admins)."""
+        self._permissions.require_admin(slack_team_id, user_id, "change team settings")
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = (repositories.get_team(session, workspace.id, team_id) if team_id is not None
+                    else resolve_team(session, workspace.id, TeamRef(team_name or "")))
+            if team is None:
+                teams = repositories.list_teams(session, workspace.id)
+                raise NotFound(f"There is no team called '{team_name or team_id}'; {team_names(teams)}.")
+            view = self._view(session, team)
+            return team.id, SettingsForm(
+                team=view.name, channel_id=view.channel_id, weekday=view.weekday, time=view.time,
+                timezone=view.timezone, local_time=view.local_time, deadline_hours=view.deadline_hours,
+                reminder_hours=view.reminder_hours, mode=view.prompt_mode, members=view.members, leads=view.leads)
+
+    def apply_settings(self, slack_team_id: str, user_id: str, team_id: int, settings: TeamSettings) -> TeamView:
+        """Save every setting of the form in one transaction (admins); a new channel is checked first."""
+        self._permissions.require_admin(slack_team_id, user_id, "change team settings")
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.get_team(session, workspace.id, team_id)
+            if team is None:
+                raise NotFound("That team no longer exists.")
+            moving = team.channel_id != settings.channel_id
+        if moving:
+            self._ensure_in_channel(self._clients.for_team(slack_team_id), settings.channel_id)
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.get_team(session, workspace.id, team_id)
+            if team is None:
+                raise NotFound("That team no longer exists.")
+            owner = repositories.find_team_by_channel(session, workspace.id, settings.channel_id)
+            if owner is not None and owner.id != team.id:
+                raise UserError(f"<#{settings.channel_id}> is team *{owner.name}*'s check-in channel; pick another.")
+            if moving:
+                team.channel_id, team.problem = settings.channel_id, None
+            team.prompt_weekday, team.prompt_time = settings.weekday, settings.time
+            team.local_time = settings.timezone is None
+            if settings.timezone is not None:
+                team.timezone = settings.timezone
+            team.deadline_hours, team.reminder_hours = settings.deadline_hours, settings.reminder_hours
+            team.prompt_mode = settings.mode
+            if settings.members is not None:
+                repositories.set_members(session, team, list(settings.members))
+            repositories.set_leads(session, team, list(settings.leads))
+            session.flush()
             return self._view(session, team)
 
     # ------------------------------------------------------------------ reading
@@ -219,12 +281,17 @@ class TeamsService:
             prompt_mode=team.prompt_mode,
             deadline_hours=team.deadline_hours,
             reminder_hours=team.reminder_hours,
+            local_time=team.local_time,
+            leads=tuple(repositories.lead_ids(session, team.workspace_id, team.id)),
         )
 
     # ------------------------------------------------------------------ members
 
     def refresh_members(self, slack_team_id: str) -> int:
-        """Read conversations.members for every team with a channel; return how many teams were refreshed."""
+        """Check every team channel can still be read, noting or clearing its problem; return how many can.
+
+        Members are not taken from the channel: admins and leads choose them after the team is made.
+        """
         with self._sessions.begin() as session:
             workspace = repositories.find_workspace(session, slack_team_id)
             if workspace is None:
@@ -235,54 +302,40 @@ class TeamsService:
         for team_id, channel_id in channels.items():
             assert channel_id is not None
             try:
-                members: list[str] | None = self._channel_members(slack_team_id, client, channel_id)
+                self._channel_members(slack_team_id, client, channel_id)
                 problem = None
             except UserError as error:
-                members, problem = None, error.message[:200]
+                problem = error.message[:200]
             with self._sessions.begin() as session:
                 team = repositories.get_team(session, workspace.id, team_id)
                 if team is None or team.channel_id != channel_id:
-                    continue  # remapped meanwhile; the new mapping read its own members
+                    continue  # remapped meanwhile
                 team.problem = problem
-                if members is not None:
-                    repositories.set_members(session, team, members)
-                    refreshed += 1
+                refreshed += problem is None
         return refreshed
 
     def member_joined(self, slack_team_id: str, channel_id: str, user_id: str, bot_user_id: str | None) -> bool:
-        """Add a member to the team of `channel_id`; when the bot itself joined, re-read all members."""
-        if bot_user_id and user_id == bot_user_id:
-            return self._refresh_channel(slack_team_id, channel_id)
+        """Clear the problem of a team whose channel the bot joined; people joining change no team."""
+        if not bot_user_id or user_id != bot_user_id:
+            return False
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
-            return team is not None and repositories.add_member(session, team, user_id)
-
-    def member_left(self, slack_team_id: str, channel_id: str, user_id: str, bot_user_id: str | None) -> bool:
-        """Remove a member from the team of `channel_id`; note the problem when the bot itself left."""
-        with self._sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
-            if team is None:
-                return False
-            if bot_user_id and user_id == bot_user_id:
-                team.problem = "Alignbot was removed from the channel: " + INVITE_HINT
-                return True
-            return repositories.remove_member(session, team, user_id)
-
-    def _refresh_channel(self, slack_team_id: str, channel_id: str) -> bool:
-        with self._sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
-            if team is None:
-                return False
-        members = self._channel_members(slack_team_id, self._clients.for_team(slack_team_id), channel_id)
-        with self._sessions.begin() as session:
             team = repositories.find_team_by_channel(session, workspace.id, channel_id)
             if team is None:
                 return False
             team.problem = None
-            repositories.set_members(session, team, members)
+            return True
+
+    def member_left(self, slack_team_id: str, channel_id: str, user_id: str, bot_user_id: str | None) -> bool:
+        """Note the problem when the bot itself left a team's channel; people leaving change no team."""
+        if not bot_user_id or user_id != bot_user_id:
+            return False
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = repositories.find_team_by_channel(session, workspace.id, channel_id)
+            if team is None:
+                return False
+            team.problem = "Alignbot was removed from the channel: " + INVITE_HINT
             return True
 
     # ------------------------------------------------------------------ Slack

@@ -6,17 +6,36 @@ Subcommands live in one table, name -> function.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
-from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, parse_deadline, parse_prompts, parse_schedule, validate_team_name
+from bot.blocks import people as people_blocks
+from bot.blocks import settings as settings_blocks
+from bot.parsing import (
+    WEEKDAYS,
+    HolidayRequest,
+    Invalid,
+    LeadRequest,
+    MembersRequest,
+    ScheduleRequest,
+    UnskipRequest,
+    parse_deadline,
+    parse_holiday,
+    parse_lead,
+    parse_members,
+    parse_prompts,
+    parse_schedule,
+    parse_team_day,
+    validate_team_name,
+)
 from bot.schedule import is_week
 from bot.services import Services
+from bot.services.people import Skip
 from bot.services.teams import TeamView
 from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 
@@ -35,11 +54,15 @@ def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
     with user_errors(respond):
         done = services.teams.map_channel(body["team_id"], body["user_id"], body["channel_id"], name)
         if done.already:
-            text = f"This channel already is team *{done.team}*'s check-in channel; I re-read its {done.members} members."
+            text = (f"This channel already is team *{done.team}*'s check-in channel ({done.members} members; "
+                    f"`/alignment members {done.team} add|remove @person` changes them).")
         elif done.moved_from:
-            text = f"Moved team *{done.team}* from <#{done.moved_from}> to this channel ({done.members} members)."
+            text = (f"Moved team *{done.team}* from <#{done.moved_from}> to this channel; its {done.members} members "
+                    "stay the same.")
         else:
-            text = f"This channel is now team *{done.team}*'s check-in channel ({done.members} members)."
+            people = "1 member" if done.members == 1 else f"{done.members} members"
+            text = (f"This channel is now team *{done.team}*'s check-in channel. The channel's {people} check in "
+                    f"for it; change who with `/alignment members {done.team} add|remove @person`.")
         if done.created:
             text += f" Set when its check-in goes out with `/alignment schedule {done.team} mon 09:30`."
         say_privately(respond, text)
@@ -60,6 +83,9 @@ def schedule(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
     """Set when a team's check-in prompt goes out."""
     def scheduled(request: ScheduleRequest) -> str:
         set_ = services.teams.schedule(body["team_id"], body["user_id"], request)
+        if set_.local_time:
+            return (f"Team *{set_.name}*'s members each get their check-in prompt every {WEEKDAYS[set_.weekday]} at "
+                    f"{set_.time} in their own Slack time zone (the channel's at {set_.time} {set_.timezone}).")
         return f"Team *{set_.name}* gets its check-in prompt every {WEEKDAYS[set_.weekday]} at {set_.time} ({set_.timezone})."
 
     answer_parsed(ack, respond, COMMAND, parse_schedule(rest), scheduled)
@@ -105,16 +131,85 @@ def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
 
 
 def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
-    """Skip a week's check-in for a team, or for all teams (a holiday)."""
-    words = rest.split()
-    day = _date(words[-1]) if len(words) >= 2 else None
-    if day is None:
-        return ack_usage(ack, COMMAND, "Say which team (or `all`) and a date: `/alignment skip all 2026-12-28`.")
+    """Skip a week's check-in for a team, or for all teams."""
+    def skipped(request: UnskipRequest) -> str:
+        done = services.people.skip(body["team_id"], body["user_id"], request.team, request.day)
+        if not done:
+            return f"The week of {request.day.isoformat()} was already skipped for {request.team}."
+        return "No check-in for " + _skips(done) + ". Prompts for it will not go out; `/alignment unskip` undoes it."
+
+    answer_parsed(ack, respond, COMMAND, parse_team_day(rest), skipped)
+
+
+def unskip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Undo a skip or a holiday's skip: the week's check-in goes out again."""
+    def unskipped(request: UnskipRequest) -> str:
+        done = services.people.unskip(body["team_id"], body["user_id"], request.team, request.day)
+        if not done:
+            return f"The week of {request.day.isoformat()} was not skipped for {request.team}; nothing to undo."
+        return "The check-in goes out again for " + _skips(done) + "."
+
+    answer_parsed(ack, respond, COMMAND, parse_team_day(rest), unskipped)
+
+
+def _skips(skips: list[Skip]) -> str:
+    return ", ".join(f"*{s.team}* {s.week}" for s in skips)
+
+
+def holiday(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Record a company holiday: that week's check-in is skipped for every team."""
+    def added(request: HolidayRequest) -> str:
+        week, names = services.people.add_holiday(body["team_id"], body["user_id"], request.day, request.name)
+        called = f" ({request.name})" if request.name else ""
+        teams_ = ", ".join(names) if names else "every team (none yet)"
+        return (f"Company holiday {request.day.isoformat()}{called}: no check-in in {week} for {teams_}. "
+                f"`/alignment unskip <team> {request.day.isoformat()}` brings one back.")
+
+    answer_parsed(ack, respond, COMMAND, parse_holiday(rest), added)
+
+
+def holidays(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """List the company holidays and skipped weeks to come."""
+    if rest.strip():
+        return ack_usage(ack, COMMAND, "`/alignment holidays` takes nothing after it.")
     ack()
     with user_errors(respond):
-        services.permissions.require_admin(body["team_id"], body["user_id"], "skip a week")
-        skipped = services.checkins.skip(body["team_id"], " ".join(words[:-1]), day)
-        say_privately(respond, "No check-in for " + ", ".join(skipped) + ". Prompts for it will not go out.")
+        calendar = services.people.calendar(body["team_id"])
+        say_privately(respond, people_blocks.calendar_message(calendar.holidays,
+                                                              [(s.team, s.week) for s in calendar.skips]))
+
+
+def members(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Add people to a team or remove them (admins and the team's leads)."""
+    def changed(request: MembersRequest) -> str:
+        done = services.people.change_members(body["team_id"], body["user_id"], request.team, request.action,
+                                              request.users)
+        return people_blocks.members_changed(done.team, request.action, done.changed, done.unchanged, done.members)
+
+    answer_parsed(ack, respond, COMMAND, parse_members(rest), changed)
+
+
+def lead(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Make someone a lead of a team (admins)."""
+    def made(request: LeadRequest) -> str:
+        name, already = services.people.make_lead(body["team_id"], body["user_id"], request.team, request.user)
+        if already:
+            return f"<@{request.user}> already leads team *{name}*."
+        return (f"<@{request.user}> now leads team *{name}*: they can nudge it, fix its tags, see its status "
+                f"and manage its members.")
+
+    answer_parsed(ack, respond, COMMAND, parse_lead(rest), made)
+
+
+def nudge(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Remind this week's non-responders of a team now (leads and admins)."""
+    name = validate_team_name(rest)
+    def nudged(team_name: str) -> str:
+        done = services.people.nudge(body["team_id"], body["user_id"], team_name)
+        return people_blocks.nudged(done.team, done.week, done.sent, done.already, done.failed, done.away,
+                                    done.answered)
+
+    answer_parsed(ack, respond, COMMAND, name, nudged)
 
 
 def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
@@ -149,11 +244,17 @@ def post(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
         say_privately(respond, text)
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+def settings(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+             client: WebClient) -> None:
+    """Open the settings form of a team (admins)."""
+    name = validate_team_name(rest)
+    if isinstance(name, Invalid):
+        return ack_usage(ack, COMMAND, name)
+    ack()
+    with user_errors(respond):
+        team_id, form = services.teams.settings_form(body["team_id"], body["user_id"], name)
+        client.views_open(trigger_id=body["trigger_id"], view=settings_blocks.settings_modal(
+            form, {"team_id": team_id, "channel": body.get("channel_id")}, WEEKDAYS))
 
 
 SUBCOMMANDS: dict[str, AdminSubcommand] = {
@@ -161,6 +262,12 @@ SUBCOMMANDS: dict[str, AdminSubcommand] = {
     "deadline": deadline,
     "status": status,
     "skip": skip,
+    "unskip": unskip,
+    "holiday": holiday,
+    "holidays": holidays,
+    "members": members,
+    "lead": lead,
+    "nudge": nudge,
     "report": report,
     "post": post,
     "team": team,
@@ -177,4 +284,5 @@ def register(app: App, services: Services) -> None:
         return lambda body, rest, ack, respond, client: run(services, body, rest, ack, respond)
 
     table = {name: bind(run) for name, run in SUBCOMMANDS.items()}
+    table["settings"] = lambda body, rest, ack, respond, client: settings(services, body, rest, ack, respond, client)
     app.command(COMMAND)(subcommand_listener(COMMAND, table))

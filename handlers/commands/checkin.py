@@ -1,36 +1,79 @@
-"""/checkin: open the check-in modal, or record the text as this week's update."""
+"""/checkin: open the check-in modal, record the text as this week's update, or say when you are away."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.parsing import is_help
+from bot.blocks import people as people_blocks
+from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
-from handlers.replies import help_reply, say_privately, user_errors
+from bot.services.checkins import Recorded, open_value
+from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
 
 COMMAND = "/checkin"
+# A button value holds at most 2,000 characters, with room for the team and week.
+MAX_CARRIED_TEXT = 1900
+
+
+def confirm(respond: Respond, recorded: Recorded) -> None:
+    """Tell a person what their update became."""
+    say_privately(respond, recorded.confirmation())
 
 
 def register(app: App, services: Services) -> None:
     """Attach the /checkin listener."""
 
+    def away(body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+        def recorded(request: AwayRequest) -> str:
+            done = services.people.away(body["team_id"], body["user_id"], request.first, request.last)
+            planned = services.people.time_off(body["team_id"], body["user_id"])
+            return people_blocks.away_answer(done.first, done.last, [(a.first, a.last) for a in planned])
+
+        answer_parsed(ack, respond, COMMAND, parse_away(rest), recorded)
+
+    def back(body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+        if rest.strip():
+            return ack_usage(ack, COMMAND, "`/checkin back` takes nothing after it.")
+        ack()
+        with user_errors(respond):
+            say_privately(respond, people_blocks.back_answer(services.people.back(body["team_id"], body["user_id"])))
+
     def command_checkin(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         text = (body.get("text") or "").strip()
         if is_help(text):
             return ack(**help_reply(COMMAND))
+        word, rest = split_subcommand(text)
+        if word == "away":
+            return away(body, rest, ack, respond)
+        if word == "back" and not rest.strip():
+            return back(body, rest, ack, respond)
         ack()
         with user_errors(respond):
+            candidates = services.checkins.candidates(body["team_id"], body["user_id"], body["channel_id"])
+            if len(candidates) > 1:
+                # Never guess: a person on several teams says which one this is for.
+                if not text:
+                    say_privately(respond, people_blocks.pick_team_to_open(
+                        [(name, open_value(tid, week)) for tid, name, week in candidates]))
+                elif len(text) > MAX_CARRIED_TEXT:
+                    say_privately(respond, "You check in for several teams: run `/checkin` in the team's channel, "
+                                           "or `/checkin` alone to pick the team in the form.")
+                else:
+                    say_privately(respond, people_blocks.pick_team(
+                        [(name, json.dumps({"team": tid, "week": week, "text": text}))
+                         for tid, name, week in candidates], what="update"))
+                return
             if not text:
                 team_id, week = services.checkins.resolve_team(body["team_id"], body["user_id"], body["channel_id"])
                 view = services.checkins.modal_for(body["team_id"], body["user_id"], team_id, week,
                                                    channel_id=body["channel_id"])
                 client.views_open(trigger_id=body["trigger_id"], view=view)
                 return
-            recorded = services.checkins.record(body["team_id"], body["user_id"], text,
-                                                channel_id=body["channel_id"], source="command")
-            say_privately(respond, recorded.confirmation())
+            confirm(respond, services.checkins.record(body["team_id"], body["user_id"], text,
+                                                      channel_id=body["channel_id"], source="command"))
 
     app.command(COMMAND)(command_checkin)

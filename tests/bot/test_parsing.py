@@ -147,3 +147,46 @@ def test_parse_deadline_refuses(text):
 def test_parse_prompts():
     assert p.parse_prompts("demand gen DMs") == p.PromptsRequest("demand gen", "dm")
     assert isinstance(p.parse_prompts("sales pigeons"), Invalid)
+
+
+# --- people ------------------------------------------------------------------------------------------
+
+def test_away_reads_one_day_or_a_stretch():
+    from datetime import date
+    assert p.parse_away("2026-12-24") == p.AwayRequest(date(2026, 12, 24), date(2026, 12, 24))
+    assert p.parse_away(" 2026-12-24  2027-01-02 ") == p.AwayRequest(date(2026, 12, 24), date(2027, 1, 2))
+    for text in ("", "2026-12-24 2026-12-23", "24/12/2026", "2026-02-30", "2026-12-24 2026-12-25 2026-12-26",
+                 "2026-01-01 2027-06-01"):
+        assert isinstance(p.parse_away(text), Invalid), text
+
+
+def test_members_takes_a_team_of_several_words_and_mentions_only():
+    assert p.parse_members("demand gen add <@U1|ana> <@U2> <@U1>") == p.MembersRequest("demand gen", "add", ("U1", "U2"))
+    assert p.parse_members("sales REMOVE <@U3>") == p.MembersRequest("sales", "remove", ("U3",))
+    for text in ("sales", "add <@U1>", "sales add", "sales add ana", "sales add <#C1|general>"):
+        assert isinstance(p.parse_members(text), Invalid), text
+
+
+def test_lead_holiday_and_team_day():
+    from datetime import date
+    assert p.parse_lead("sales <@U9|sol>") == p.LeadRequest("sales", "U9")
+    assert isinstance(p.parse_lead("sales sol"), Invalid)
+    assert p.parse_holiday("2026-12-24 Christmas  Eve") == p.HolidayRequest(date(2026, 12, 24), "Christmas Eve")
+    assert p.parse_holiday("2026-12-24") == p.HolidayRequest(date(2026, 12, 24), "")
+    assert isinstance(p.parse_holiday("Christmas"), Invalid)
+    assert p.parse_team_day("demand gen 2026-12-28") == p.UnskipRequest("demand gen", date(2026, 12, 28))
+    assert isinstance(p.parse_team_day("2026-12-28"), Invalid)
+
+
+def test_schedule_local_means_each_members_own_zone():
+    assert p.parse_schedule("sales mon 09:00 local") == p.ScheduleRequest("sales", 0, "09:00", None, True)
+    assert p.parse_schedule("sales mon 09:00 Europe/Berlin").local is False
+
+
+@given(st.dictionaries(st.sampled_from(["channel", "weekday", "time", "timezone", "deadline", "reminder", "mode",
+                                        "members", "leads"]),
+                       st.one_of(st.none(), st.text(max_size=20), st.lists(st.text(max_size=12), max_size=3))))
+@settings(max_examples=200)
+def test_the_settings_form_reader_never_raises(raw):
+    checked = p.read_team_settings(raw)
+    assert isinstance(checked, (p.TeamSettings, dict))

@@ -18,7 +18,7 @@ def test_help_and_unknown_subcommands_get_usage(ask):
 
 def test_admin_maps_a_channel_and_its_members_are_read(ask, runtime, fake_slack):
     answer = ask("/alignment", "team marketing", user="U0ADMIN1", channel="C0MKTG01")
-    assert "now team *marketing*" in answer["text"] and "1 members" in answer["text"]
+    assert "now team *marketing*" in answer["text"] and "The channel's 1 member check in" in answer["text"]
     assert team_rows(runtime) == {"marketing": ("C0MKTG01", ["U0MEMB01"])}
     fake_slack.wait_for("conversations.members")
 
@@ -99,15 +99,15 @@ def test_rerunning_in_a_new_channel_moves_the_team(ask, runtime, fake_slack):
     fake_slack.add_channel("C0MKTG02", "marketing-new", members=["U0ADMIN1"])
     answer = ask("/alignment", "team Marketing", channel="C0MKTG02")
     assert "Moved team *marketing* from <#C0MKTG01>" in answer["text"]
-    assert team_rows(runtime) == {"marketing": ("C0MKTG02", ["U0ADMIN1"])}
+    assert team_rows(runtime) == {"marketing": ("C0MKTG02", ["U0MEMB01"])}  # members stay the team's own
 
 
-def test_rerunning_in_the_same_channel_rereads_members(ask, runtime, fake_slack):
+def test_rerunning_in_the_same_channel_keeps_the_chosen_members(ask, runtime, fake_slack):
     ask("/alignment", "team marketing")
     fake_slack.update_channel("C0MKTG01", members=["U0MEMB01", "U0ADMIN1"])
     answer = ask("/alignment", "team marketing")
-    assert "already is team *marketing*" in answer["text"]
-    assert team_rows(runtime)["marketing"][1] == ["U0ADMIN1", "U0MEMB01"]
+    assert "already is team *marketing*" in answer["text"] and "/alignment members" in answer["text"]
+    assert team_rows(runtime)["marketing"][1] == ["U0MEMB01"]
 
 
 def test_team_names_are_validated(ask, runtime):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -135,12 +136,14 @@ def test_status_lists_who_answered(ask, objectives):
     assert "marketing" in text and "<@U0MEMB01>" in text and "sales" in text
 
 
-def test_skip_is_for_admins(ask, objectives, fake_slack):
+def test_skip_is_for_admins_and_refuses_past_days(ask, objectives, fake_slack, time_machine):
+    time_machine.move_to(datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc))
     refused = shown(ask("/alignment", "skip all 2026-12-28", user="U0MEMB01"))
-    assert "Only Alignbot admins can skip a week" in refused
+    assert "Only Alignbot admins can skip or restore a week's check-in" in refused
     done = shown(ask("/alignment", "skip all 2026-12-28", user="U0ADMIN1"))
-    assert "marketing 2026-W53" in done and "sales 2026-W53" in done
+    assert "*marketing* 2026-W53" in done and "*sales* 2026-W53" in done
     assert "Usage" in shown(ask("/alignment", "skip all next-week", user="U0ADMIN1"))
+    assert "in the past" in shown(ask("/alignment", "skip all 2020-11-30", user="U0ADMIN1"))
 
 
 def test_report_shows_the_digest_to_the_caller_and_post_sends_it_once(ask, objectives, runtime, fake_slack):

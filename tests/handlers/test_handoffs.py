@@ -48,7 +48,7 @@ def posts(fake_slack, channel="C0SALES1") -> list[dict]:
 
 def buttons(message: dict) -> list[tuple[str, str]]:
     return [(e["action_id"], e["value"]) for b in message.get("blocks", []) if b["type"] == "actions"
-            for e in b["elements"]]
+            for e in b["elements"] if e["type"] == "button"]
 
 
 def click(slack, fake_slack, action: str, handoff: Handoff, user: str = "U0SELL01"):

@@ -70,7 +70,7 @@ def test_only_the_author_or_an_admin_may_answer(ask, slack, objectives, runtime,
     offered = buttons(ask("/checkin", UNSURE, user="U0MEMB01", channel="C0MKTG01"))
     fake_slack.add_user("U0NOSY01", name="nosy")
     refused = tap(slack, fake_slack, offered["New revenue"], "U0NOSY01")
-    assert "Only the author of an update, or an Alignbot admin" in shown(refused)
+    assert "Only the author of an update, its team's leads, or an Alignbot admin" in shown(refused)
     assert refused.get("replace_original") in (False, "false", None)
     update, tags = stored(runtime, "U0MEMB01")
     assert not update.tags_by_hand and tags == []

@@ -56,7 +56,7 @@ def test_commands_and_actions_from_an_unknown_workspace_do_nothing(slack, runtim
 
 def test_the_authorized_workspace_still_works(slack, runtime, fake_slack):
     assert "/objective" in slack.command("/objective", "help").body
-    slack.event({"type": "member_joined_channel", "user": "U0MEMB01", "channel": "C0MKTG01"})
+    slack.event({"type": "member_joined_channel", "user": fake_slack.bot_user_id, "channel": "C0MKTG01"})
     deadline = time.monotonic() + 5
     while workspaces(runtime) != [fake_slack.team_id]:
         assert time.monotonic() < deadline

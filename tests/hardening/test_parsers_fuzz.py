@@ -117,11 +117,11 @@ def test_the_update_reader_reads_or_names_the_line(lines):
 # --- the whole command path --------------------------------------------------------------------------
 
 SUBCOMMANDS = {
-    "/checkin": ["", "help"],
+    "/checkin": ["", "help", "away", "back"],
     "/objective": ["add", "list", "edit", "archive", "help", ""],
     "/initiative": ["add", "list", "done", "drop", "help", ""],
     "/alignment": ["team", "leadership", "schedule", "teams", "status", "skip", "report", "prompts", "deadline",
-                   "help", ""],
+                   "members", "lead", "nudge", "holiday", "holidays", "unskip", "settings", "help", ""],
 }
 BROKEN = ":warning: Something went wrong"
 

@@ -112,3 +112,23 @@ def test_newcomer_without_team_or_digest_learns_how_to_start() -> None:
 def test_long_everything_stays_within_limits() -> None:
     view(team="t" * 500, answered=True, update_text="x" * 10000, open_value="v" * 2000,
          initiatives=[(str(i), "T" * 1000) for i in range(200)])
+
+
+def test_a_full_home_with_many_teams_time_off_and_admin_buttons_is_valid():
+    from datetime import date
+
+    from bot.blocks.home import TeamWeek
+    from bot.blocks.settings import settings_buttons
+
+    home = view(
+        other_teams=[TeamWeek(f"team {i}", WEEK, i % 2 == 0, f"{i}:{WEEK}", "x" * 3000 if i % 2 == 0 else None)
+                     for i in range(40)],
+        time_off=[(i, date(2026, 12, i + 1), date(2026, 12, i + 2)) for i in range(30)],
+        today=date(2026, 12, 1),
+        admin_blocks=settings_buttons([(i, f"team {i}") for i in range(60)]),
+        notice=":warning: " + "y" * 500,
+    )
+    assert len(home["blocks"]) <= 100
+    text = seen(home)
+    assert "*team 9*" in text and "*team 10*" not in text and "and 30 more teams" in text and "and 35 more" in text
+    assert "and 20 more later on" in text

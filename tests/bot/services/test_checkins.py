@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -126,13 +126,6 @@ def test_a_prompt_missed_during_downtime_goes_out_when_the_clock_is_back(checkin
 def test_a_prompt_missed_past_its_deadline_is_not_sent(checkins, org, fake_slack):
     assert checkins.tick(now=at(8, 0, day=24)).sent == 0
     assert fake_slack.calls_to("chat.postMessage") == []
-
-
-def test_a_skipped_week_sends_nothing(checkins, org, fake_slack):
-    assert checkins.skip(TEAM, "all", date(2026, 11, 25)) == ["marketing 2026-W48", "sales 2026-W48"]
-    assert checkins.tick(now=at(8, 0)).sent == 0
-    with pytest.raises(CheckinError, match="No team called"):
-        checkins.skip(TEAM, "legal", date(2026, 11, 25))
 
 
 def test_an_archived_channel_is_reported_once_and_other_teams_still_get_prompts(checkins, org, fake_slack, sessions):
