@@ -4,6 +4,7 @@ the why form, the reminder, the digest section and JSON, and the App Home."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -203,7 +204,12 @@ def test_the_digest_shows_handoffs_and_picked_up_is_no_one_way_handoff(handed, a
     assert digest["handoff_pairs"] == [{"from": "marketing", "to": "sales", "handed": 1, "picked_up": 1,
                                         "need_more": 0, "not_useful": 0}]
     assert main(["digest", "--team-id", fake_slack.team_id, "--week", WEEK]) == 0
-    assert "Handoffs\n- marketing → sales" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "Handoffs\n- marketing → sales" in text
+    # A terminal shows plain text, not Slack's markup.
+    section = text[text.index("Handoffs\n"):]
+    assert "Picked up by @U0SELL01, Wed" in section and "- Last 4 weeks: marketing → sales: 1 handed" in section
+    assert not re.search(r"<@|:[a-z_]+:|_Last", section)
 
 
 def test_not_useful_with_its_reason_is_in_the_posted_digest(handed, ask, slack, runtime, fake_slack):
