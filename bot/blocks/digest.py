@@ -209,9 +209,9 @@ def pack_lines(lines: Sequence[str], heading: str, max_blocks: int, limit: int =
 def unconfirmed_line(report: Report) -> str:
     """Return the note on updates whose tags are a guess the author has not confirmed yet."""
     waiting = len(report.unconfirmed)
-    verb = "waits" if waiting == 1 else "wait"
-    return (f":hourglass_flowing_sand: {_count(waiting, 'update')} {verb} for their author's answer "
-            "on which objective they serve; they are not counted as unaligned work.")
+    waits = ("waits for its author's answer on which objective it serves; it is" if waiting == 1 else
+             "wait for their authors' answers on which objective they serve; they are")
+    return f":hourglass_flowing_sand: {_count(waiting, 'update')} {waits} not counted as unaligned work."
 
 
 def _mentions(users: Sequence[str], limit: int = MAX_MENTIONS) -> str:
