@@ -113,11 +113,12 @@ def test_picked_up_is_recorded_shown_on_the_message_and_told_to_the_author(hande
     assert len(fake_slack.messages("U0MEMB01")) == 1
 
 
-@pytest.mark.parametrize("action, state, label", [
-    ("handoff_not_useful", "not_useful", "Not useful"),
-    ("handoff_need_more", "need_more", "Need more"),
+@pytest.mark.parametrize("action, state, label, told", [
+    ("handoff_not_useful", "not_useful", "Not useful", "<@U0SELL01> from *sales* found no use for your handoff"),
+    ("handoff_need_more", "need_more", "Need more", "<@U0SELL01> from *sales* needs more on your handoff"),
 ])
-def test_need_more_and_not_useful_ask_why_in_a_one_line_form(handed, slack, runtime, fake_slack, action, state, label):
+def test_need_more_and_not_useful_ask_why_in_a_one_line_form(handed, slack, runtime, fake_slack, action, state, label,
+                                                             told):
     click(slack, fake_slack, action, handed)
     [opened] = fake_slack.wait_for("views.open")
     view = opened.args["view"]
@@ -139,6 +140,9 @@ def test_need_more_and_not_useful_ask_why_in_a_one_line_form(handed, slack, runt
                                                                                          ensure_ascii=False)
     # Need more keeps the buttons: the team can still pick it up once it has what it needs.
     assert bool(buttons(message)) == (state == "need_more")
+    [dm] = fake_slack.wait_for("chat.postMessage", count=2)[1:]
+    assert dm.args["channel"] == "U0MEMB01"
+    assert dm.args["text"].startswith(told) and "We wrote our own list last week" in dm.args["text"]
     fake_slack.wait_for("chat.postMessage", count=2)
     assert "We wrote our own list last week" in fake_slack.messages("U0MEMB01")[0]["text"]
 
