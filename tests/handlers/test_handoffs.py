@@ -159,6 +159,19 @@ def test_only_the_receiving_team_or_an_admin_answers(handed, slack, runtime, fak
     assert stored(runtime)[0].answered_by == "U0ADMIN1"
 
 
+@pytest.mark.parametrize("action", ["handoff_need_more", "handoff_not_useful"])
+def test_a_why_form_opens_only_for_who_may_answer(handed, slack, runtime, fake_slack, action):
+    """A forged button from someone outside the receiving team shows them nothing of the update."""
+    fake_slack.add_user("U0NOSY01", name="nosy")
+    before = len(fake_slack.responses())
+    response = slack.block_action(action, str(handed.id), user_id="U0NOSY01", channel_id="C0MKTG01")
+    assert response.status == 200
+    answer = fake_slack.wait_for_responses(before + 1)[before]
+    assert "Only members of sales" in answer["body"]["text"]
+    assert "webinar leads" not in json.dumps(answer["body"])
+    assert fake_slack.calls_to("views.open") == []
+
+
 def test_an_open_handoff_gets_one_reminder_in_the_thread_after_three_working_days(handed, runtime, fake_slack,
                                                                                    time_machine):
     [message] = posts(fake_slack)
