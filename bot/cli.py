@@ -312,6 +312,10 @@ def _socket(args: argparse.Namespace) -> int:
     app = _checked_app(runtime)
     assert settings.slack_app_token is not None
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    # A refused token is told below in one line; the client's own log of it would say it again, over several.
+    connect_log = handler.client.logger
+    quiet = connect_log.disabled
+    connect_log.disabled = True
     try:
         handler.connect()
     except SlackApiError as error:
@@ -323,6 +327,8 @@ def _socket(args: argparse.Namespace) -> int:
     except (SlackClientError, OSError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise UsageError(f"cannot reach Slack at {settings.slack_api_url}: {reason}") from None
+    finally:
+        connect_log.disabled = quiet
     if not args.no_scheduler:
         from bot.scheduler import build_scheduler
 

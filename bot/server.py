@@ -38,6 +38,10 @@ _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 # Fields Bolt and our listeners read as objects (or lists of objects) when present.
 _OBJECT_FIELDS = ("event", "view", "team", "user", "channel", "container", "message", "state", "enterprise")
 _LIST_FIELDS = ("actions", "authorizations")
+_INTERACTIONS = ("block_actions", "view_submission", "view_closed", "shortcut", "message_action")
+# The fields of an event that Slack always sends and a listener reads.
+_EVENT_FIELDS = {"app_home_opened": ("user",), "member_joined_channel": ("user", "channel"),
+                 "member_left_channel": ("user", "channel")}
 
 
 def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
@@ -123,6 +127,34 @@ def _well_formed(raw: bytes, content_type: str | None) -> bool:
         items = payload.get(name)
         if items is not None and not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
             return False
+    return _has_what_slack_always_sends(payload)
+
+
+def _strings(obj: dict[str, Any], *names: str) -> bool:
+    return all(isinstance(obj.get(name), str) for name in names)
+
+
+def _has_what_slack_always_sends(payload: dict[str, Any]) -> bool:
+    """Say whether the ids Slack puts in every request of this kind, which Bolt and the listeners read, are there."""
+    if "command" in payload:
+        return _strings(payload, "command", "team_id", "user_id", "channel_id", "response_url", "trigger_id")
+    kind = payload.get("type")
+    view = payload.get("view")
+    if view is not None and not (_strings(view, "type") and isinstance(view.get("state", {}), dict)
+                                 and isinstance(view.get("private_metadata", ""), str)):
+        return False
+    if kind in _INTERACTIONS and not (_strings(payload.get("team") or {}, "id")
+                                      and _strings(payload.get("user") or {}, "id")):
+        return False
+    if kind == "block_actions":
+        actions = payload.get("actions") or []
+        return _strings(payload, "trigger_id") and all(
+            _strings(a, "action_id") and isinstance(a.get("value", ""), str)
+            and isinstance(a.get("selected_option") or {}, dict) for a in actions)
+    if kind == "event_callback":
+        event = payload.get("event") or {}
+        needs = _EVENT_FIELDS.get(event.get("type"), ())
+        return _strings(payload, "team_id") and _strings(event, "type", *needs)
     return True
 
 

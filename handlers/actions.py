@@ -176,7 +176,7 @@ def register(app: App, services: Services) -> None:
             return
         channel = (body.get("channel") or {}).get("id")
         with answer_errors(body, respond, client):
-            view = services.handoffs.why_modal(body["team"]["id"], handoff_id,
+            view = services.handoffs.why_modal(body["team"]["id"], body["user"]["id"], handoff_id,
                                                handoff_blocks.ANSWER_ACTIONS[action["action_id"]],
                                                {"channel": channel, "home": _from_home(body)})
             client.views_open(trigger_id=body["trigger_id"], view=view)

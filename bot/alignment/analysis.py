@@ -194,8 +194,8 @@ class Report:
             lines.append("- None.")
         if self.unconfirmed:
             waiting = len(self.unconfirmed)
-            lines.append(f"- {_count(waiting, 'update')} {'waits' if waiting == 1 else 'wait'} for "
-                         "their author's answer (not counted as unaligned work).")
+            waits = "waits for its author's answer" if waiting == 1 else "wait for their authors' answers"
+            lines.append(f"- {_count(waiting, 'update')} {waits} (not counted as unaligned work).")
         return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ does not fit is counted ("and N more"), never silently dropped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report
 from bot.alignment.model import Objective
 from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
-from bot.blocks.handoffs import HandoffDigest
+from bot.blocks.handoffs import STATE_EMOJI, HandoffDigest
 
 __all__ = [
     "DETAILS_ACTION",
@@ -208,9 +209,9 @@ def pack_lines(lines: Sequence[str], heading: str, max_blocks: int, limit: int =
 def unconfirmed_line(report: Report) -> str:
     """Return the note on updates whose tags are a guess the author has not confirmed yet."""
     waiting = len(report.unconfirmed)
-    verb = "waits" if waiting == 1 else "wait"
-    return (f":hourglass_flowing_sand: {_count(waiting, 'update')} {verb} for their author's answer "
-            "on which objective they serve; they are not counted as unaligned work.")
+    waits = ("waits for its author's answer on which objective it serves; it is" if waiting == 1 else
+             "wait for their authors' answers on which objective they serve; they are")
+    return f":hourglass_flowing_sand: {_count(waiting, 'update')} {waits} not counted as unaligned work."
 
 
 def _mentions(users: Sequence[str], limit: int = MAX_MENTIONS) -> str:
@@ -626,9 +627,17 @@ def digest_text(data: DigestData) -> str:
     handoffs = data.handoffs.lines() if data.handoffs else []
     if handoffs:
         lines += ["", "Handoffs"]
-        lines += [f"- {_unescape(line)}" for line in handoffs]
+        lines += [f"- {_plain_text(line)}" for line in handoffs]
     return "\n".join(lines) + "\n"
 
 
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+# Only the emoji the section's lines start with: a colon pair in a quoted update stays as written.
+_EMOJI_CODE = re.compile("|".join(re.escape(code + " ") for code in STATE_EMOJI.values()))
+_USER_MENTION = re.compile(r"<@([A-Z0-9]+)>")
+_EMPHASIS = re.compile(r"(?<![\w*_])([*_])([^*_\n]+)\1(?![\w*_])")
+
+
+def _plain_text(line: str) -> str:
+    """Return a mrkdwn line as a terminal shows it: no emoji codes, @ids for mentions, no emphasis marks."""
+    line = _EMPHASIS.sub(r"\2", _USER_MENTION.sub(r"@\1", _EMOJI_CODE.sub("", line)))
+    return line.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -149,7 +149,7 @@ def reminder_message(card: HandoffCard, thread_ts: str, working_days: int) -> di
 
 def author_dm(card: HandoffCard) -> dict[str, Any]:
     """Return the direct message telling the person who made the handoff what became of it."""
-    verbs = {"picked_up": "picked up", "need_more": "need more on", "not_useful": "found no use for"}
+    verbs = {"picked_up": "picked up", "need_more": "needs more on", "not_useful": "found no use for"}
     by = f"<@{escape(card.by)}>" if card.by else "Someone"
     reason = f"\n“{escape(clip(card.reason, WHY_MAX))}”" if card.reason else ""
     text = f"{by} from *{escape(card.target)}* {verbs.get(card.state, 'answered')} your handoff:\n{_quote(card, 300)}{reason}"

@@ -255,6 +255,9 @@ class Checkins:
                 row.tags = [UpdateTag(objective_id=by_key[k].id, score=1.0, source="manual")
                             for k in dict.fromkeys(objectives)]
             else:
+                # Reworded, the update stops being a labelled example before the tagger is built:
+                # otherwise it would read its own new text as taught with its old tags.
+                row.tags_by_hand = False
                 verdict = self._tagging.tagger_for(workspace.id, session, live).judge(text)
                 matches = [m for m in verdict.matches if m.key in by_key]
                 candidates = tuple(blocks.Choice(by_key[m.key].title, m.key)

@@ -250,12 +250,9 @@ class Handoffs:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row = self._row(session, workspace.id, handoff_id)
-            members = set(repositories.member_ids(session, workspace.id, row.to_team_id))
-            target = _team_names(session, workspace.id).get(row.to_team_id, "the receiving team")
             workspace_id = workspace.id
-        if user_id not in members and not self._permissions.is_admin(slack_team_id, user_id):
-            raise Refused(f"Only members of {target}, the team it was handed to, or an Alignbot admin "
-                          "can answer this handoff.")
+            answerers = self._answerers(session, row)
+        self._check_may_answer(slack_team_id, user_id, answerers)
         now = utcnow()
         with self._sessions.begin() as session:
             # Compare-and-set: a double click or a replay changes nothing and tells nobody twice.
@@ -299,14 +296,29 @@ class Handoffs:
             raise NotFound("That handoff no longer exists.")
         return row
 
-    def why_modal(self, slack_team_id: str, handoff_id: int, state: str, metadata: dict) -> dict:
-        """Return the one-line "why" form for Need more or Not useful."""
+    @staticmethod
+    def _answerers(session: Session, row: Handoff) -> tuple[set[str], str]:
+        """Return who may answer a handoff (besides admins) and the receiving team's name."""
+        members = set(repositories.member_ids(session, row.workspace_id, row.to_team_id))
+        return members, _team_names(session, row.workspace_id).get(row.to_team_id, "the receiving team")
+
+    def _check_may_answer(self, slack_team_id: str, user_id: str, answerers: tuple[set[str], str]) -> None:
+        """Refuse anyone but the receiving team's members and admins (asked of Slack outside a transaction)."""
+        members, target = answerers
+        if user_id not in members and not self._permissions.is_admin(slack_team_id, user_id):
+            raise Refused(f"Only members of {target}, the team it was handed to, or an Alignbot admin "
+                          "can answer this handoff.")
+
+    def why_modal(self, slack_team_id: str, user_id: str, handoff_id: int, state: str, metadata: dict) -> dict:
+        """Return the one-line "why" form for Need more or Not useful, to someone who may answer."""
         if state not in ("need_more", "not_useful"):
             raise HandoffError("That is not an answer to a handoff.")
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row = self._row(session, workspace.id, handoff_id)
+            answerers = self._answerers(session, row)
             card = _card(row, _team_names(session, workspace.id), self._zone(workspace), utcnow())
+        self._check_may_answer(slack_team_id, user_id, answerers)
         return blocks.why_modal(card, state, metadata)
 
     def open_for(self, slack_team_id: str, user_id: str) -> tuple[str | None, list[HandoffCard]]:

@@ -4,6 +4,7 @@ the why form, the reminder, the digest section and JSON, and the App Home."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -112,11 +113,12 @@ def test_picked_up_is_recorded_shown_on_the_message_and_told_to_the_author(hande
     assert len(fake_slack.messages("U0MEMB01")) == 1
 
 
-@pytest.mark.parametrize("action, state, label", [
-    ("handoff_not_useful", "not_useful", "Not useful"),
-    ("handoff_need_more", "need_more", "Need more"),
+@pytest.mark.parametrize("action, state, label, told", [
+    ("handoff_not_useful", "not_useful", "Not useful", "<@U0SELL01> from *sales* found no use for your handoff"),
+    ("handoff_need_more", "need_more", "Need more", "<@U0SELL01> from *sales* needs more on your handoff"),
 ])
-def test_need_more_and_not_useful_ask_why_in_a_one_line_form(handed, slack, runtime, fake_slack, action, state, label):
+def test_need_more_and_not_useful_ask_why_in_a_one_line_form(handed, slack, runtime, fake_slack, action, state, label,
+                                                             told):
     click(slack, fake_slack, action, handed)
     [opened] = fake_slack.wait_for("views.open")
     view = opened.args["view"]
@@ -138,6 +140,9 @@ def test_need_more_and_not_useful_ask_why_in_a_one_line_form(handed, slack, runt
                                                                                          ensure_ascii=False)
     # Need more keeps the buttons: the team can still pick it up once it has what it needs.
     assert bool(buttons(message)) == (state == "need_more")
+    [dm] = fake_slack.wait_for("chat.postMessage", count=2)[1:]
+    assert dm.args["channel"] == "U0MEMB01"
+    assert dm.args["text"].startswith(told) and "We wrote our own list last week" in dm.args["text"]
     fake_slack.wait_for("chat.postMessage", count=2)
     assert "We wrote our own list last week" in fake_slack.messages("U0MEMB01")[0]["text"]
 
@@ -152,6 +157,19 @@ def test_only_the_receiving_team_or_an_admin_answers(handed, slack, runtime, fak
     click(slack, fake_slack, "handoff_picked_up", handed, user="U0ADMIN1")
     fake_slack.wait_for("chat.update")
     assert stored(runtime)[0].answered_by == "U0ADMIN1"
+
+
+@pytest.mark.parametrize("action", ["handoff_need_more", "handoff_not_useful"])
+def test_a_why_form_opens_only_for_who_may_answer(handed, slack, runtime, fake_slack, action):
+    """A forged button from someone outside the receiving team shows them nothing of the update."""
+    fake_slack.add_user("U0NOSY01", name="nosy")
+    before = len(fake_slack.responses())
+    response = slack.block_action(action, str(handed.id), user_id="U0NOSY01", channel_id="C0MKTG01")
+    assert response.status == 200
+    answer = fake_slack.wait_for_responses(before + 1)[before]
+    assert "Only members of sales" in answer["body"]["text"]
+    assert "webinar leads" not in json.dumps(answer["body"])
+    assert fake_slack.calls_to("views.open") == []
 
 
 def test_an_open_handoff_gets_one_reminder_in_the_thread_after_three_working_days(handed, runtime, fake_slack,
@@ -203,7 +221,12 @@ def test_the_digest_shows_handoffs_and_picked_up_is_no_one_way_handoff(handed, a
     assert digest["handoff_pairs"] == [{"from": "marketing", "to": "sales", "handed": 1, "picked_up": 1,
                                         "need_more": 0, "not_useful": 0}]
     assert main(["digest", "--team-id", fake_slack.team_id, "--week", WEEK]) == 0
-    assert "Handoffs\n- marketing → sales" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "Handoffs\n- marketing → sales" in text
+    # A terminal shows plain text, not Slack's markup.
+    section = text[text.index("Handoffs\n"):]
+    assert "Picked up by @U0SELL01, Wed" in section and "- Last 4 weeks: marketing → sales: 1 handed" in section
+    assert not re.search(r"<@|:[a-z_]+:|_Last", section)
 
 
 def test_not_useful_with_its_reason_is_in_the_posted_digest(handed, ask, slack, runtime, fake_slack):

@@ -90,6 +90,19 @@ MALFORMED = [
     ("application/x-www-form-urlencoded", "payload=" + json.dumps({"type": "view_submission", "view": "x"})),
     ("application/x-www-form-urlencoded", "payload=" + json.dumps({"type": "block_actions", "actions": "x"})),
     ("application/json", b"\xff\xfe{}"),
+    # Signed, but without what Slack always sends: refused before Bolt or a listener trips on it.
+    ("application/x-www-form-urlencoded", "command=%2Fcheckin&text=x&user_id=U0MEMB01"),
+    ("application/x-www-form-urlencoded", "payload=" + json.dumps({"type": "view_submission", "team": {"id": "T0000001"},
+                                                                   "user": {"id": "U0MEMB01"},
+                                                                   "view": {"callback_id": "checkin_submit"}})),
+    ("application/x-www-form-urlencoded", "payload=" + json.dumps({"type": "block_actions", "team": {"id": "T0000001"},
+                                                                   "user": {}, "trigger_id": "1.2",
+                                                                   "actions": [{"action_id": "checkin_edit_tags"}]})),
+    ("application/x-www-form-urlencoded", "payload=" + json.dumps({"type": "block_actions", "team": {"id": "T0000001"},
+                                                                   "user": {"id": "U0MEMB01"}, "trigger_id": "1.2",
+                                                                   "actions": [{"action_id": "handoff_picked_up",
+                                                                                "value": ["1"]}]})),
+    ("application/json", '{"type": "event_callback", "team_id": "T0000001", "event": {"type": "app_home_opened"}}'),
 ]
 
 

@@ -112,3 +112,15 @@ def test_the_modal_and_a_thread_reply_ask_too(slack, objectives, runtime, fake_s
     assert answers[1].args["thread_ts"] == prompt["ts"]
     assert "Which objective does this serve?" in json.dumps(answers[1].args["blocks"])
     assert not stored(runtime, "U0SELL01")[0].tags_confident
+
+
+def test_rewording_a_hand_tagged_update_is_tagged_afresh_not_by_its_own_old_tags(
+        ask, slack, objectives, runtime, fake_slack):
+    offered = buttons(ask("/checkin", UNSURE, user="U0MEMB01", channel="C0MKTG01"))
+    tap(slack, fake_slack, offered["New revenue"], "U0MEMB01")
+
+    # The update no longer says what its author tagged: it must not teach the tagger its own new text.
+    reworded = ask("/checkin", "Fixed the office printer", user="U0MEMB01", channel="C0MKTG01")
+    assert "New revenue" not in shown(reworded)
+    update, tags = stored(runtime, "U0MEMB01")
+    assert not update.tags_by_hand and tags == []

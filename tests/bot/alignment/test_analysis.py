@@ -423,7 +423,7 @@ def test_an_unsure_guess_of_no_objective_is_not_unaligned_work_but_listed_apart(
     assert [u.id for u in report.unconfirmed] == ["guess"]
     assert report.to_dict()["unconfirmed"] == ["guess"]
     assert report.coverage["finserv"] == {"sales": 1}
-    assert "1 update waits for their author's answer" in report.to_text()
+    assert "1 update waits for its author's answer" in report.to_text()
 
 
 def test_with_every_update_sure_the_json_has_no_unconfirmed_list() -> None:

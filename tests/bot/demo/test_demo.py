@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from bot.cli import main
@@ -25,6 +26,8 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     assert "@marcus pressed [ Picked up ]" in out
     assert "alignbot, by DM to @priya: @marcus from sales picked up your handoff" in out
     assert "marketing → sales: 2 handed, 1 picked up, 1 not useful" in out[out.index("The leadership digest, as"):]
+    # Every emoji Alignbot's messages use reads as the character, not as its :code:.
+    assert re.findall(r":[a-z_]+:", out) == []
 
     # Answers went in through the real listeners and came back tagged.
     assert "@jess (in the thread, #sales)" in out

@@ -124,7 +124,7 @@ def test_an_unconfirmed_guess_waits_apart_until_its_author_answers(digests, chec
     waiting = digests.build(TEAM, "2026-W48")
     assert not [f for f in waiting.report.findings if f.kind == "unaligned_work"]
     assert [u.id for u in waiting.report.unconfirmed] == [str(guess.update_id)]
-    assert "1 update waits for their author's answer" in json.dumps(digest_message(waiting))
+    assert "1 update waits for its author's answer" in json.dumps(digest_message(waiting))
 
     checkins.correct_tags(TEAM, "U0MEMB01", guess.update_id, [])
     answered = digests.build(TEAM, "2026-W48")
