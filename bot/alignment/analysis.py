@@ -19,11 +19,14 @@ Decisions the contract leaves open, read literally where it is literal:
   `from` that references `to`. Its objective is named only when those updates
   share exactly one objective and `to` worked on it this week too (the handoff
   is then part of shared work); otherwise it is null.
-- parallel_work: one finding per pair of updates from different teams that
-  describe the same piece of work (see `_Similarity`) where neither update
-  references the other's team. Its objective is the one objective the pair
-  shares, else null. The pair still counts in coverage and in the objective
-  findings like any other update.
+- parallel_work: a pair of updates from different teams that describe the
+  same piece of work (see `_Similarity`) where neither update references the
+  other's team is similar; similar pairs that share an update join into one
+  cluster, and each cluster is one finding listing its teams (sorted) and its
+  updates (by team, then as given), so a piece of work done by ten teams is one
+  finding, not 45. Its objective is the one objective all its updates share,
+  else null; `similarity` and `shared_terms` describe its closest pair. Its
+  updates still count in coverage and in the objective findings like any other.
 - Scores: alignment is the share of updates that serve at least one objective;
   interdependence is the share of updates that reference another team. Per
   team the same, for teams that sent updates. Rounded to 2 decimals; 0.0 when
@@ -464,6 +467,71 @@ def _keys(value: Any) -> list[str]:
     return [getattr(v, "key", v) for v in value or ()]
 
 
+@dataclass
+class _Cluster:
+    """Updates joined by similar pairs, and the strongest pair among them."""
+
+    members: list[int]
+    share: float
+    terms: tuple[str, ...]
+
+
+def _clusters(pairs: Sequence[tuple[int, int, float, tuple[str, ...]]]) -> list[_Cluster]:
+    """Join similar pairs into groups of the same work (connected components), members in input order."""
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j, _, _ in pairs:
+        a, b = root(i), root(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, _Cluster] = {}
+    for i, j, share, terms in pairs:
+        group = groups.setdefault(root(i), _Cluster([], -1.0, ()))
+        if share > group.share:
+            group.share, group.terms = share, terms
+    for i in sorted(parent):
+        groups[root(i)].members.append(i)
+    return list(groups.values())
+
+
+def _parallel_finding(group: Sequence[AnalyzedUpdate], cluster: _Cluster, titles: Mapping[str, str]) -> Finding:
+    """Return one parallel_work finding for a group of updates about the same work."""
+    group = sorted(group, key=lambda u: u.team)  # stable: input order within a team
+    teams = sorted({u.team for u in group})
+    shared = set(group[0].objectives)
+    for u in group[1:]:
+        shared &= set(u.objectives)
+    objective = next(iter(shared)) if len(shared) == 1 else None
+    about = f" for {titles[objective]}" if objective else ""
+    if len(group) == 2:
+        a, b = group
+        summary = (
+            f"{a.team} and {b.team} look to be doing the same work{about} without talking "
+            f"to each other: {_quote(a.text)} and {_quote(b.text)}."
+        )
+    else:
+        named = _join(teams) if len(teams) <= 4 else ", ".join(teams[:3]) + f" and {len(teams) - 3} other teams"
+        summary = (
+            f"{named} look to be doing the same work{about} without talking to each other "
+            f"({_count(len(group), 'update')}): {_quote(group[0].text)} and similar."
+        )
+    return Finding(
+        kind="parallel_work",
+        objective=objective,
+        teams=tuple(teams),
+        updates=tuple(u.id for u in group),
+        summary=summary,
+        extra={"similarity": cluster.share, "shared_terms": list(cluster.terms)},
+    )
+
+
 def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequence[str]]) -> list[AnalyzedUpdate]:
     """Resolve each update's team, objectives (its own or the tagger's) and the teams it references."""
     known = {o.key for o in org.objectives}
@@ -599,32 +667,17 @@ def analyze(
             )
         )
 
-    # parallel_work: the same piece of work in two teams, and neither mentions the other.
+    # parallel_work: the same piece of work in two or more teams that do not mention each other.
     extra = [t for t in reporting if t not in set(org_teams)]
     team_words = [t.name for t in org.teams] + [a for t in org.teams for a in t.aliases] + extra
     similarity = _Similarity(org, [u.text for u in analyzed], team_words)
-    for i, j, share, terms in similarity.pairs([u.team for u in analyzed]):
-        a, b = analyzed[i], analyzed[j]
-        if b.team in a.references or a.team in b.references:
-            continue
-        if b.team < a.team:
-            a, b = b, a
-        shared = set(a.objectives) & set(b.objectives)
-        objective = next(iter(shared)) if len(shared) == 1 else None
-        about = f" for {titles[objective]}" if objective else ""
-        found["parallel_work"].append(
-            Finding(
-                kind="parallel_work",
-                objective=objective,
-                teams=(a.team, b.team),
-                updates=(a.id, b.id),
-                summary=(
-                    f"{a.team} and {b.team} look to be doing the same work{about} without talking "
-                    f"to each other: {_quote(a.text)} and {_quote(b.text)}."
-                ),
-                extra={"similarity": share, "shared_terms": list(terms)},
-            )
-        )
+    pairs = [
+        (i, j, share, terms)
+        for i, j, share, terms in similarity.pairs([u.team for u in analyzed])
+        if analyzed[j].team not in analyzed[i].references and analyzed[i].team not in analyzed[j].references
+    ]
+    for cluster in _clusters(pairs):
+        found["parallel_work"].append(_parallel_finding([analyzed[i] for i in cluster.members], cluster, titles))
     found["parallel_work"].sort(key=lambda f: (f.teams, f.updates))
 
     # The objective findings, in the org file's order.
