@@ -292,6 +292,7 @@ _MIN_SHARED_ONE_ASSET = 2.5  # the same when only one of the two names a deliver
 _MIN_SHARE = 0.4  # shared weight over the smaller update's total weight
 _WEIGHT_ASSET = 1.5
 _WEIGHT_WEAK = 0.5
+_MAX_BUCKET = 64  # updates sharing one term, beyond which the term only scores pairs found through others
 
 
 @lru_cache(maxsize=65536)
@@ -395,17 +396,21 @@ class _Similarity:
             for term in terms:
                 if self.weight[term] > 0:
                     index[term].append(i)
-        shared: dict[tuple[int, int], float] = defaultdict(float)
-        for term, members in index.items():
-            if len(members) < 2:
+        # Pairs are sought through terms in at most _MAX_BUCKET updates, so the work grows with the
+        # week's size, not its square; a pair found is scored on every term it shares. Up to
+        # 8 x _MAX_BUCKET updates every weighted term qualifies, so nothing is missed there.
+        candidates: set[tuple[int, int]] = set()
+        for members in index.values():
+            if not 2 <= len(members) <= _MAX_BUCKET:
                 continue
-            weight = self.weight[term]
             for a in range(len(members)):
                 i = members[a]
                 for b in range(a + 1, len(members)):
                     j = members[b]
                     if groups[i] != groups[j]:
-                        shared[(i, j)] += weight
+                        candidates.add((i, j))
+        weight = self.weight
+        shared = {(i, j): sum(weight[t] for t in self.terms[i] & self.terms[j]) for i, j in candidates}
         out = []
         for (i, j), score in shared.items():
             if score < _MIN_SHARED - 1e-9:
