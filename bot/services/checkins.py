@@ -197,8 +197,9 @@ class Checkins:
             ).options(selectinload(Update.tags), selectinload(Update.partners)))
             replaced = row is not None
             if row is None:
+                # Empty collections up front: assigning them later would load them from the database first.
                 row = Update(workspace_id=workspace.id, cycle_id=cycle.id, team_id=team.id, author_user_id=user_id,
-                             text=text)
+                             text=text, tags=[], partners=[])
                 session.add(row)
             row.text, row.source, row.channel_id, row.message_ts = text, source, channel_id, message_ts
             row.updated_at = utcnow()
