@@ -44,6 +44,8 @@ MAX_UPDATE_LENGTH = 4000
 MAX_CANDIDATES = 4
 # Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
 SEND_THREADS = 32
+# Workspaces served at once by a clock tick; each runs up to SEND_THREADS sends of its own.
+WORKSPACE_THREADS = 8
 
 
 class CheckinError(UserError):
@@ -124,9 +126,11 @@ class Checkins:
     """Record, prompt, remind and report the weekly check-ins."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 deliveries: Deliveries, tagging: Tagging, *, send_threads: int = SEND_THREADS) -> None:
+                 deliveries: Deliveries, tagging: Tagging, *, send_threads: int = SEND_THREADS,
+                 workspace_threads: int = WORKSPACE_THREADS) -> None:
         self._settings = settings
         self._send_threads = max(1, send_threads)
+        self._workspace_threads = max(1, workspace_threads)
         self._sessions = sessions
         self._clients = clients
         self._deliveries = deliveries
@@ -548,15 +552,23 @@ class Checkins:
         now = now or utcnow()
         with self._sessions() as session:
             workspaces = repositories.installed_workspaces(session)
-        report = SendReport()
-        for slack_team_id in workspaces:
+
+        def round_of(slack_team_id: str) -> SendReport:
             try:
-                report += self.send_prompts(slack_team_id, now=now, force=False)
+                return self.send_prompts(slack_team_id, now=now, force=False)
             except NotInstalled:
                 logger.info("workspace %s has no installation; skipping its check-ins", slack_team_id)
             except Exception:  # one workspace's failure must not stop the others' prompts
                 logger.exception("check-in round failed for workspace %s", slack_team_id)
-        return report
+            return SendReport()
+
+        # Each workspace has its own Slack rate limit, so they are served side by side; the
+        # delivery claims keep every prompt once whatever runs at the same time.
+        if len(workspaces) <= 1:
+            return sum((round_of(w) for w in workspaces), SendReport())
+        with ThreadPoolExecutor(max_workers=min(self._workspace_threads, len(workspaces)),
+                                thread_name_prefix="checkin-workspace") as pool:
+            return sum(pool.map(round_of, workspaces), SendReport())
 
 
 def _problem_text(team: str, error: str) -> str:
