@@ -45,7 +45,7 @@ MAX_CANDIDATES = 4
 # Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
 SEND_THREADS = 32
 # Workspaces served at once by a clock tick; each runs up to SEND_THREADS sends of its own.
-WORKSPACE_THREADS = 8
+WORKSPACE_THREADS = 32
 
 
 class CheckinError(UserError):
