@@ -226,7 +226,7 @@ class Checkins:
                 lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
                 row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto") for m in matches]
             session.flush()
-            note_handoffs(session, workspace.id, team, week, text, user_id, update_id=row.id)
+            note_handoffs(session, workspace.id, team, week, text, user_id, update_id=row.id, new=not replaced)
             return Recorded(row.id, team.name, week, replaced, objectives is not None, lines,
                             confident=row.tags_confident, candidates=candidates)
 
