@@ -23,6 +23,10 @@ FULL = [
     ["digest_scale.py"],
     ["prompt_fanout.py"],
     ["objective_preview.py", "--db", "sqlite", "postgresql"],
+    ["analysis_scale.py"],
+    ["checkin_statements.py"],
+    ["digest_scale.py", "--teams", "200", "--members", "2000"],
+    ["workspace_fanout.py", "--workspaces", "10", "--threads", "1", "10"],
 ]
 QUICK = [
     ["tagger_throughput.py", "--seconds", "1"],
@@ -30,6 +34,9 @@ QUICK = [
     ["digest_scale.py", "--db", "sqlite", "--weeks", "8", "--repeats", "1"],
     ["prompt_fanout.py", "--db", "sqlite", "--teams", "20"],
     ["objective_preview.py", "--repeats", "2"],
+    ["analysis_scale.py", "--teams", "10", "40", "--repeats", "1"],
+    ["checkin_statements.py", "--db", "sqlite", "--history", "200", "--commands", "3"],
+    ["workspace_fanout.py", "--workspaces", "3", "--channels", "10", "--threads", "3"],
 ]
 
 

@@ -248,7 +248,11 @@ class Update(Base):
     """A person's weekly update; one per author per cycle, an edit replaces it."""
 
     __tablename__ = "updates"
-    __table_args__ = (UniqueConstraint("cycle_id", "author_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "author_user_id"),
+        # The tagger's freshness stamp reads the hand-tagged rows only (bot/services/tagging.py).
+        Index("ix_updates_workspace_hand_tagged", "workspace_id", "tags_by_hand", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)

@@ -19,11 +19,14 @@ Decisions the contract leaves open, read literally where it is literal:
   `from` that references `to`. Its objective is named only when those updates
   share exactly one objective and `to` worked on it this week too (the handoff
   is then part of shared work); otherwise it is null.
-- parallel_work: one finding per pair of updates from different teams that
-  describe the same piece of work (see `_Similarity`) where neither update
-  references the other's team. Its objective is the one objective the pair
-  shares, else null. The pair still counts in coverage and in the objective
-  findings like any other update.
+- parallel_work: a pair of updates from different teams that describe the
+  same piece of work (see `_Similarity`) where neither update references the
+  other's team is similar; similar pairs that share an update join into one
+  cluster, and each cluster is one finding listing its teams (sorted) and its
+  updates (by team, then as given), so a piece of work done by ten teams is one
+  finding, not 45. Its objective is the one objective all its updates share,
+  else null; `similarity` and `shared_terms` describe its closest pair. Its
+  updates still count in coverage and in the objective findings like any other.
 - Scores: alignment is the share of updates that serve at least one objective;
   interdependence is the share of updates that reference another team. Per
   team the same, for teams that sent updates. Rounded to 2 decimals; 0.0 when
@@ -289,6 +292,7 @@ _MIN_SHARED_ONE_ASSET = 2.5  # the same when only one of the two names a deliver
 _MIN_SHARE = 0.4  # shared weight over the smaller update's total weight
 _WEIGHT_ASSET = 1.5
 _WEIGHT_WEAK = 0.5
+_MAX_BUCKET = 64  # updates sharing one term, beyond which the term only scores pairs found through others
 
 
 @lru_cache(maxsize=65536)
@@ -392,17 +396,21 @@ class _Similarity:
             for term in terms:
                 if self.weight[term] > 0:
                     index[term].append(i)
-        shared: dict[tuple[int, int], float] = defaultdict(float)
-        for term, members in index.items():
-            if len(members) < 2:
+        # Pairs are sought through terms in at most _MAX_BUCKET updates, so the work grows with the
+        # week's size, not its square; a pair found is scored on every term it shares. Up to
+        # 8 x _MAX_BUCKET updates every weighted term qualifies, so nothing is missed there.
+        candidates: set[tuple[int, int]] = set()
+        for members in index.values():
+            if not 2 <= len(members) <= _MAX_BUCKET:
                 continue
-            weight = self.weight[term]
             for a in range(len(members)):
                 i = members[a]
                 for b in range(a + 1, len(members)):
                     j = members[b]
                     if groups[i] != groups[j]:
-                        shared[(i, j)] += weight
+                        candidates.add((i, j))
+        weight = self.weight
+        shared = {(i, j): sum(weight[t] for t in self.terms[i] & self.terms[j]) for i, j in candidates}
         out = []
         for (i, j), score in shared.items():
             if score < _MIN_SHARED - 1e-9:
@@ -462,6 +470,71 @@ def _quote(text: str) -> str:
 def _keys(value: Any) -> list[str]:
     """Accept objective keys, or tagger matches carrying a `.key`."""
     return [getattr(v, "key", v) for v in value or ()]
+
+
+@dataclass
+class _Cluster:
+    """Updates joined by similar pairs, and the strongest pair among them."""
+
+    members: list[int]
+    share: float
+    terms: tuple[str, ...]
+
+
+def _clusters(pairs: Sequence[tuple[int, int, float, tuple[str, ...]]]) -> list[_Cluster]:
+    """Join similar pairs into groups of the same work (connected components), members in input order."""
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j, _, _ in pairs:
+        a, b = root(i), root(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, _Cluster] = {}
+    for i, j, share, terms in pairs:
+        group = groups.setdefault(root(i), _Cluster([], -1.0, ()))
+        if share > group.share:
+            group.share, group.terms = share, terms
+    for i in sorted(parent):
+        groups[root(i)].members.append(i)
+    return list(groups.values())
+
+
+def _parallel_finding(group: Sequence[AnalyzedUpdate], cluster: _Cluster, titles: Mapping[str, str]) -> Finding:
+    """Return one parallel_work finding for a group of updates about the same work."""
+    group = sorted(group, key=lambda u: u.team)  # stable: input order within a team
+    teams = sorted({u.team for u in group})
+    shared = set(group[0].objectives)
+    for u in group[1:]:
+        shared &= set(u.objectives)
+    objective = next(iter(shared)) if len(shared) == 1 else None
+    about = f" for {titles[objective]}" if objective else ""
+    if len(group) == 2:
+        a, b = group
+        summary = (
+            f"{a.team} and {b.team} look to be doing the same work{about} without talking "
+            f"to each other: {_quote(a.text)} and {_quote(b.text)}."
+        )
+    else:
+        named = _join(teams) if len(teams) <= 4 else ", ".join(teams[:3]) + f" and {len(teams) - 3} other teams"
+        summary = (
+            f"{named} look to be doing the same work{about} without talking to each other "
+            f"({_count(len(group), 'update')}): {_quote(group[0].text)} and similar."
+        )
+    return Finding(
+        kind="parallel_work",
+        objective=objective,
+        teams=tuple(teams),
+        updates=tuple(u.id for u in group),
+        summary=summary,
+        extra={"similarity": cluster.share, "shared_terms": list(cluster.terms)},
+    )
 
 
 def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequence[str]]) -> list[AnalyzedUpdate]:
@@ -599,32 +672,17 @@ def analyze(
             )
         )
 
-    # parallel_work: the same piece of work in two teams, and neither mentions the other.
+    # parallel_work: the same piece of work in two or more teams that do not mention each other.
     extra = [t for t in reporting if t not in set(org_teams)]
     team_words = [t.name for t in org.teams] + [a for t in org.teams for a in t.aliases] + extra
     similarity = _Similarity(org, [u.text for u in analyzed], team_words)
-    for i, j, share, terms in similarity.pairs([u.team for u in analyzed]):
-        a, b = analyzed[i], analyzed[j]
-        if b.team in a.references or a.team in b.references:
-            continue
-        if b.team < a.team:
-            a, b = b, a
-        shared = set(a.objectives) & set(b.objectives)
-        objective = next(iter(shared)) if len(shared) == 1 else None
-        about = f" for {titles[objective]}" if objective else ""
-        found["parallel_work"].append(
-            Finding(
-                kind="parallel_work",
-                objective=objective,
-                teams=(a.team, b.team),
-                updates=(a.id, b.id),
-                summary=(
-                    f"{a.team} and {b.team} look to be doing the same work{about} without talking "
-                    f"to each other: {_quote(a.text)} and {_quote(b.text)}."
-                ),
-                extra={"similarity": share, "shared_terms": list(terms)},
-            )
-        )
+    pairs = [
+        (i, j, share, terms)
+        for i, j, share, terms in similarity.pairs([u.team for u in analyzed])
+        if analyzed[j].team not in analyzed[i].references and analyzed[i].team not in analyzed[j].references
+    ]
+    for cluster in _clusters(pairs):
+        found["parallel_work"].append(_parallel_finding([analyzed[i] for i in cluster.members], cluster, titles))
     found["parallel_work"].sort(key=lambda f: (f.teams, f.updates))
 
     # The objective findings, in the org file's order.

@@ -180,8 +180,9 @@ def finding_line(data: DigestData, finding: Finding) -> str:
 
 
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Return findings worst kind first and, within a kind, those touching most teams and updates first."""
     rank = {kind: i for i, kind in enumerate(FINDING_ORDER)}
-    return sorted(findings, key=lambda f: rank.get(f.kind, len(rank)))
+    return sorted(findings, key=lambda f: (rank.get(f.kind, len(rank)), -len(f.teams), -len(f.updates)))
 
 
 def pack_lines(lines: Sequence[str], heading: str, max_blocks: int, limit: int = PACK_LIMIT) -> tuple[list[Block], int]:

@@ -45,6 +45,8 @@ MAX_UPDATE_LENGTH = 4000
 MAX_CANDIDATES = 4
 # Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
 SEND_THREADS = 32
+# Workspaces served at once by a clock tick; each runs up to SEND_THREADS sends of its own.
+WORKSPACE_THREADS = 32
 
 
 class CheckinError(UserError):
@@ -153,9 +155,11 @@ class Checkins:
     user_zone: Callable[[str, str], str | None] | None = None
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 deliveries: Deliveries, tagging: Tagging, *, send_threads: int = SEND_THREADS) -> None:
+                 deliveries: Deliveries, tagging: Tagging, *, send_threads: int = SEND_THREADS,
+                 workspace_threads: int = WORKSPACE_THREADS) -> None:
         self._settings = settings
         self._send_threads = max(1, send_threads)
+        self._workspace_threads = max(1, workspace_threads)
         self._sessions = sessions
         self._clients = clients
         self._deliveries = deliveries
@@ -240,8 +244,9 @@ class Checkins:
             ).options(selectinload(Update.tags), selectinload(Update.partners)))
             replaced = row is not None
             if row is None:
+                # Empty collections up front: assigning them later would load them from the database first.
                 row = Update(workspace_id=workspace.id, cycle_id=cycle.id, team_id=team.id, author_user_id=user_id,
-                             text=text)
+                             text=text, tags=[], partners=[])
                 session.add(row)
             row.text, row.source, row.channel_id, row.message_ts = text, source, channel_id, message_ts
             row.updated_at = utcnow()
@@ -267,7 +272,7 @@ class Checkins:
                 lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
                 row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto") for m in matches]
             session.flush()
-            note_handoffs(session, workspace.id, team, week, text, user_id, update_id=row.id)
+            note_handoffs(session, workspace.id, team, week, text, user_id, update_id=row.id, new=not replaced)
             return Recorded(row.id, team.name, week, replaced, objectives is not None, lines,
                             confident=row.tags_confident, candidates=candidates)
 
@@ -690,15 +695,23 @@ class Checkins:
         now = now or utcnow()
         with self._sessions() as session:
             workspaces = repositories.installed_workspaces(session)
-        report = SendReport()
-        for slack_team_id in workspaces:
+
+        def round_of(slack_team_id: str) -> SendReport:
             try:
-                report += self.send_prompts(slack_team_id, now=now, force=False)
+                return self.send_prompts(slack_team_id, now=now, force=False)
             except NotInstalled:
                 logger.info("workspace %s has no installation; skipping its check-ins", slack_team_id)
             except Exception:  # one workspace's failure must not stop the others' prompts
                 logger.exception("check-in round failed for workspace %s", slack_team_id)
-        return report
+            return SendReport()
+
+        # Each workspace has its own Slack rate limit, so they are served side by side; the
+        # delivery claims keep every prompt once whatever runs at the same time.
+        if len(workspaces) <= 1:
+            return sum((round_of(w) for w in workspaces), SendReport())
+        with ThreadPoolExecutor(max_workers=min(self._workspace_threads, len(workspaces)),
+                                thread_name_prefix="checkin-workspace") as pool:
+            return sum(pool.map(round_of, workspaces), SendReport())
 
 
 def _problem_text(team: str, error: str) -> str:

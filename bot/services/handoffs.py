@@ -50,11 +50,12 @@ class HandoffError(UserError):
 
 
 def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, text: str, author: str | None, *,
-                  update_id: int | None = None, initiative_id: int | None = None) -> None:
+                  update_id: int | None = None, initiative_id: int | None = None, new: bool = False) -> None:
     """Store the handoffs in an update or initiative just recorded.
 
     Runs in the caller's transaction. A handoff already posted stays as it is (an edit never
-    asks again); one not posted yet follows the edit.
+    asks again); one not posted yet follows the edit. `new`: the row was just created, so it
+    has no handoffs to look up yet.
     """
     # Members only matter to a mention (<@U…>); reading them costs more than the whole detection.
     mentions = "<@" in text
@@ -67,7 +68,7 @@ def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, te
     found = HandoffFinder(org).find(model.Update(id=str(update_id or initiative_id), team=team.name, text=text))
     wanted = {by_name[h.target].id: h for h in found if h.target in by_name}
     source = Handoff.update_id == update_id if update_id is not None else Handoff.initiative_id == initiative_id
-    existing = {row.to_team_id: row for row in session.scalars(
+    existing = {} if new else {row.to_team_id: row for row in session.scalars(
         select(Handoff).where(Handoff.workspace_id == workspace_id, source))}
     for to_team, row in existing.items():
         if to_team not in wanted and row.posted_at is None:

@@ -261,10 +261,43 @@ def test_parallel_work_objective_is_null_unless_exactly_one_is_shared() -> None:
         up("p3", "marketing", "Built a second battlecard against Acme"),
     ]
     report = analyze(ORG, updates)
-    assert brief(report, "parallel_work") == [
-        (None, ("marketing", "sales"), ("p2", "p1")),
-        (None, ("marketing", "sales"), ("p3", "p1")),
+    # p1 is like p2 and like p3: one cluster, its updates by team, and no objective all three share.
+    assert brief(report, "parallel_work") == [(None, ("marketing", "sales"), ("p2", "p3", "p1"))]
+
+
+def test_parallel_work_clusters_similar_work_into_one_finding() -> None:
+    teams = ["marketing", "sales", "product", "support", "finance", "legal"]
+    updates = [
+        up(f"b{n}", team, f"Built a battlecard against Acme for the {n} deals", "pipeline")
+        for n, team in enumerate(teams)
+    ] + [
+        up("c1", "marketing", "Writing an ROI calculator for bank CISOs.", "finserv"),
+        up("c2", "sales", "Built a spreadsheet ROI calculator for the bank CISOs I am selling to.", "finserv"),
     ]
+    org = Org(teams=tuple(Team(t) for t in teams), objectives=ORG.objectives)
+    report = analyze(org, updates)
+    found = kinds(report, "parallel_work")
+    assert [(f["objective"], f["teams"], sorted(f["updates"])) for f in found] == [
+        ("pipeline", sorted(teams), sorted(u.id for u in updates[:6])),
+        ("finserv", ["marketing", "sales"], ["c1", "c2"]),
+    ]
+    assert "6 updates" in found[0]["summary"] and "3 other teams" in found[0]["summary"]
+    assert "battlecard" in found[0]["shared_terms"]
+
+
+def test_findings_never_outnumber_updates_in_a_busy_week() -> None:
+    teams = [f"team{n:02d}" for n in range(40)]
+    # 100 pieces of work, each done by four teams: 600 similar pairs, 100 findings.
+    updates = [
+        up(f"u{n}", teams[n % 40], f"Built a battlecard against rival{n // 4} in zone{n // 4}", "pipeline")
+        for n in range(400)
+    ]
+    org = Org(teams=tuple(Team(t) for t in teams), objectives=ORG.objectives)
+    report = analyze(org, updates)
+    assert len(report.findings) <= len(updates)
+    found = kinds(report, "parallel_work")
+    assert len(found) == 100
+    assert all(len(f["teams"]) == 4 and len(f["updates"]) == 4 for f in found)
 
 
 @pytest.mark.parametrize(

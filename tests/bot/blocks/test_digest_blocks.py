@@ -291,3 +291,25 @@ def test_text_has_week_trend_report_and_missing_people() -> None:
     assert data.report.to_text() in text
     assert text.endswith("Not checked in\n- product: U0PAT, U0SAM\n")
     assert "first week" in digest_text(small(trend=()))
+
+
+def test_two_hundred_teams_fit_one_screen_biggest_findings_first() -> None:
+    teams = tuple(Team(f"team{n:03d}") for n in range(200))
+    # Each team: one update, a pair of teams on each rival, and eight teams on the same zeta deck.
+    updates = [
+        Update(f"u{n}", teams[n].name, f"Built a battlecard against rival{n // 2} for zone{n // 2}", objectives=("pipeline",))
+        for n in range(192)
+    ] + [
+        Update(f"z{n}", teams[n].name, "Drafted the zeta pricing deck for omega accounts", objectives=("pipeline",))
+        for n in range(192, 200)
+    ]
+    report = analyze(Org(teams=teams, objectives=ORG.objectives), updates)
+    assert len(report.findings) <= len(updates)
+    message = digest_message(DigestData("Acme", WEEK, report))
+    blocks = message["blocks"]
+    assert validate_message(message["text"], blocks) == []
+    seen = all_text(blocks)
+    lines = [line for line in seen.splitlines() if line.startswith(":twisted_rightwards_arrows:")]
+    assert lines and "8 updates" in lines[0]  # the eight-team cluster leads its kind
+    assert len([line for line in seen.splitlines() if line.startswith(":")]) <= 13  # a screen, not 97 findings
+    assert f"and {len(report.findings) - 10} more findings — press Details." in seen

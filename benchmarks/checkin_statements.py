@@ -1,0 +1,182 @@
+"""What one `/checkin <text>` costs the database, and how the tagger's stamp grows with history.
+
+    python benchmarks/checkin_statements.py [--db sqlite postgresql] [--history 2000 50000] [--commands 30]
+
+For each database and history size: a scratch database, the real app served on loopback
+against the Slack fake, a team mapped and eight objectives added through the real commands,
+then `history` old updates (one in ten tagged by hand) bulk-inserted. Then `commands`
+signed `/checkin <text>` requests from different people, one after another; a SQLAlchemy
+event listener on the app's engine counts the SQL statements and transactions (BEGINs)
+each command causes, from the request until its answer reaches the response_url. Also
+times `_examples_stamp` (the tagger cache's freshness check, run on every answer) in
+process, median of 200 calls.
+
+Targets (issue 17): at most 5 statements and one transaction per answer; the stamp costs
+the same whatever the history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _scratch import machine, scratch_database, table  # noqa: E402
+
+SECRET = "bench-signing-secret"
+TEXTS = [
+    "Booked 6 discovery calls with regional banks",
+    "Held the discount at 10% on the Acme renewal",
+    "Ran onboarding sessions for 12 new customers",
+    "Sponsored a conference for credit unions; 40 leads",
+    "Refreshed the brand colours on the website",
+]
+
+
+class Counter:
+    """Count statements and transactions on an engine."""
+
+    def __init__(self, engine) -> None:
+        from sqlalchemy import event
+
+        self.statements = self.transactions = 0
+        self._lock = threading.Lock()
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+
+    def _statement(self, *args) -> None:
+        with self._lock:
+            self.statements += 1
+
+    def _begin(self, *args) -> None:
+        with self._lock:
+            self.transactions += 1
+
+    def read(self) -> tuple[int, int]:
+        with self._lock:
+            return self.statements, self.transactions
+
+
+def seed_history(engine, workspace_slack_id: str, count: int) -> None:
+    """Bulk-insert `count` old updates of the mapped team, one in ten tagged by hand."""
+    from sqlalchemy import insert, select
+
+    from storage.models import CheckinCycle, Objective, Team, Update, UpdateTag, Workspace, utcnow
+
+    now = utcnow()
+    with engine.begin() as connection:
+        workspace = connection.scalar(select(Workspace.id).where(Workspace.slack_team_id == workspace_slack_id))
+        team = connection.scalar(select(Team.id).where(Team.workspace_id == workspace))
+        objective = connection.scalar(select(Objective.id).where(Objective.workspace_id == workspace))
+        weeks = max(1, count // 100)
+        cycles = []
+        for w in range(weeks):
+            result = connection.execute(insert(CheckinCycle).values(
+                workspace_id=workspace, team_id=team, week=f"20{10 + w // 52:02d}-W{w % 52 + 1:02d}",
+                skipped=False, created_at=now))
+            cycles.append(result.inserted_primary_key[0])
+        rows = [{"workspace_id": workspace, "cycle_id": cycles[n % weeks], "team_id": team,
+                 "author_user_id": f"UOLD{n:06d}", "text": TEXTS[n % len(TEXTS)] + f" ({n})", "source": "command",
+                 "tags_by_hand": n % 10 == 0, "created_at": now, "updated_at": now} for n in range(count)]
+        for start in range(0, count, 5000):
+            connection.execute(insert(Update), rows[start:start + 5000])
+        hand = connection.execute(select(Update.id).where(Update.workspace_id == workspace,
+                                                          Update.tags_by_hand.is_(True))).scalars().all()
+        if hand:
+            connection.execute(insert(UpdateTag), [{"update_id": u, "objective_id": objective, "score": 1.0,
+                                                    "source": "manual"} for u in hand])
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+
+
+def measure(url: str, history: int, commands: int) -> dict:
+    from bot.app import create_app, create_runtime
+    from bot.fakeslack import FakeSlack, SlackSender
+    from bot.server import create_wsgi_app, serve_in_thread
+    from bot.services.tagging import _examples_stamp
+    from bot.settings import Settings
+    from storage.models import Workspace
+
+    with FakeSlack() as fake:
+        fake.add_user("U0ADMIN1", name="ada", is_admin=True)
+        people = [f"U0P{n:06d}" for n in range(commands)]
+        for person in people:
+            fake.add_user(person, name=person.lower())
+        fake.add_channel("C0MKTG01", "marketing", members=people)
+        settings = Settings(_env_file=None, SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SECRET,
+                            SLACK_API_URL=fake.base_url, DATABASE_URL=url)
+        runtime = create_runtime(settings, upgrade_db=True)
+        base, stop = serve_in_thread(create_wsgi_app(runtime, create_app(runtime)))
+        sender = SlackSender(f"{base}/slack/events", SECRET, team_id=fake.team_id, response_urls=fake.response_url)
+        try:
+            def ask(command: str, text: str, user: str) -> None:
+                before = len(fake.responses())
+                response = sender.command(command, text, user_id=user, channel_id="C0MKTG01")
+                assert response.status == 200, response.body
+                if not response.body:
+                    fake.wait_for_responses(before + 1, timeout=10)
+
+            ask("/alignment", "team marketing", "U0ADMIN1")
+            for title in ("Grow new-logo revenue", "Win in financial services", "Reduce churn", "Increase margins",
+                          "Delight customers", "Grow EMEA", "Expand in the mid-market", "Increase deal size"):
+                ask("/objective", f"add {title}", "U0ADMIN1")
+            seed_history(runtime.engine, fake.team_id, history)
+            ask("/checkin", "Warm-up update about the Acme renewal", "U0ADMIN1")  # caches warm
+            counter = Counter(runtime.engine)
+            per_statements, per_transactions = [], []
+            for n, person in enumerate(people):
+                time.sleep(0.05)  # let the previous command's work settle
+                s0, t0 = counter.read()
+                ask("/checkin", TEXTS[n % len(TEXTS)] + f" #{n}", person)
+                time.sleep(0.05)
+                s1, t1 = counter.read()
+                per_statements.append(s1 - s0)
+                per_transactions.append(t1 - t0)
+            with runtime.services.sessions() as session:
+                from sqlalchemy import select
+
+                workspace = session.scalar(select(Workspace.id).where(Workspace.slack_team_id == fake.team_id))
+                _examples_stamp(session, workspace)
+                times = []
+                for _ in range(200):
+                    started = time.perf_counter()
+                    _examples_stamp(session, workspace)
+                    times.append(time.perf_counter() - started)
+        finally:
+            stop()
+            runtime.engine.dispose()
+    return {"statements": per_statements, "transactions": per_transactions, "stamp": statistics.median(times)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--history", type=int, nargs="+", default=[2000, 50000])
+    parser.add_argument("--commands", type=int, default=30)
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
+                                                             "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    args = parser.parse_args()
+    rows = []
+    for kind in args.db:
+        for history in args.history:
+            with scratch_database(kind, args.postgres) as url:
+                m = measure(url, history, args.commands)
+            s, t = m["statements"], m["transactions"]
+            ok = max(s) <= 5 and max(t) <= 1
+            rows.append([kind, history, f"{min(s)}-{max(s)}", f"{statistics.mean(s):.1f}", f"{min(t)}-{max(t)}",
+                         f"{m['stamp'] * 1000:.2f}", "met" if ok else "MISSED"])
+    print(f"/checkin <text> against the database ({machine()}), {args.commands} commands each\n")
+    print(table(["database", "updates in history", "statements per command", "mean", "transactions per command",
+                 "stamp ms (median)", "target <=5 statements, 1 transaction"], rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""A clock tick serves many workspaces side by side, each prompt still exactly once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+from slack_sdk.oauth.installation_store import Installation
+
+from bot.settings import Settings
+from storage import repositories
+from storage.models import Team, TeamMember
+from tests.conftest import SIGNING_SECRET
+
+WORKSPACES = [f"T0FAN{n:04d}" for n in range(12)]
+MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def settings(fake_slack, database_url) -> Settings:
+    """Multi-workspace OAuth: every workspace posts with its own installation's token."""
+    return Settings(_env_file=None, SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
+                    SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=database_url)
+
+
+@pytest.fixture
+def many_workspaces(runtime, fake_slack) -> dict[str, list[str]]:
+    """Install 12 workspaces with two teams each (a channel and two members a team); return their conversations."""
+    expected: dict[str, list[str]] = {}
+    for n, slack_team in enumerate(WORKSPACES):
+        runtime.installation_store.save(Installation(
+            app_id=fake_slack.app_id, team_id=slack_team, user_id="U0ADMIN1", bot_id=fake_slack.bot_id,
+            bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.workspace_token(slack_team),
+            bot_scopes="chat:write"))
+        with runtime.services.sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team)
+            for t in range(2):
+                channel, people = f"C{n:04d}{t}TEAM", [f"U{n:04d}{t}{m}PPL" for m in range(2)]
+                for person in people:
+                    fake_slack.add_user(person, name=person.lower())
+                fake_slack.add_channel(channel, f"team-{n}-{t}", members=people)
+                team = Team(workspace_id=workspace.id, name=f"team {t}", channel_id=channel,
+                            prompt_weekday=0, prompt_time="09:00", timezone="UTC")
+                session.add(team)
+                session.flush()
+                session.add_all(TeamMember(workspace_id=workspace.id, team_id=team.id, user_id=p) for p in people)
+                expected[slack_team] = [*expected.get(slack_team, []), channel, *people]
+    return expected
+
+
+def test_a_tick_prompts_every_workspace_once_and_a_second_tick_nothing(runtime, many_workspaces, fake_slack):
+    checkins = runtime.services.checkins
+    first = checkins.tick(now=MONDAY_9)
+    again = checkins.tick(now=MONDAY_9)
+
+    everyone = [c for conversations in many_workspaces.values() for c in conversations]
+    assert first.sent == len(everyone) and first.failed == 0
+    assert again.sent == 0 and again.already == len(everyone)
+    posted = Counter(call.args["channel"] for call in fake_slack.calls_to("chat.postMessage"))
+    assert posted == Counter(everyone)
