@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 
 import pytest
 
@@ -418,7 +417,8 @@ def test_teams_are_named_as_the_org_file_names_them() -> None:
     assert brief(report, "joint_objective") == [("finserv", ("marketing", "sales"), ("a", "b"))]
 
 
-def test_fast_on_a_large_week() -> None:
+def test_a_large_random_week_is_analysed_and_stays_readable() -> None:
+    # Its speed is measured by benchmarks/analysis_scale.py, not asserted here.
     rng = random.Random(7)
     letters = "abcdefghijklmnopqrstuvwxyz"
     words = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(3000)]
@@ -435,11 +435,9 @@ def test_fast_on_a_large_week() -> None:
         )
         for n in range(500)
     ]
-    start = time.perf_counter()
     report = analyze(org, updates)
-    report.to_dict()
-    report.to_text()
-    assert time.perf_counter() - start < 1.0
+    assert len(report.findings) <= len(updates)
+    assert len(report.to_dict()["updates"]) == len(updates) and report.to_text()
 
 
 # --- unconfirmed guesses ---------------------------------------------------------------------
