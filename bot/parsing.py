@@ -441,6 +441,31 @@ def parse_prompts(text: str) -> PromptsRequest | Invalid:
 
 
 @dataclass(frozen=True)
+class ShareRequest:
+    """What `/alignment share` asks for: whether a team's answers are posted in its channel."""
+
+    team: TeamRef
+    on: bool
+
+
+SHARE_SWITCH = {"on": True, "off": False}
+
+
+def parse_share(text: str) -> ShareRequest | Invalid:
+    """Read `<team> on|off`; the team may be a channel mention."""
+    tokens = tokenize(text)
+    if len(tokens) < 2 or tokens[-1].value.casefold() not in SHARE_SWITCH:
+        return Invalid("Say which team and `on` or `off`, e.g. `/alignment share sales off`.")
+    on = SHARE_SWITCH[tokens[-1].value.casefold()]
+    if len(tokens) == 2 and tokens[0].kind == "channel":
+        return ShareRequest(TeamRef(tokens[0].label.lstrip("#"), tokens[0].value), on)
+    team = validate_team_name(" ".join(t.label for t in tokens[:-1]))
+    if isinstance(team, Invalid):
+        return team
+    return ShareRequest(TeamRef(team), on)
+
+
+@dataclass(frozen=True)
 class DeadlineRequest:
     """What `/alignment deadline` asks for: hours from prompt to deadline, and the reminder."""
 

@@ -21,7 +21,7 @@ from bot.services import Services
 from bot.services.errors import UserError
 from bot.services.checkins import parse_open_value
 from handlers.home import publish_home
-from handlers.replies import say_privately, user_errors
+from handlers.replies import say_privately, share_answer, user_errors
 from handlers.views import view_metadata
 
 
@@ -66,7 +66,8 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:"))
-    def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                                client: WebClient) -> None:
         ack()
         answer = checkin_blocks.parse_answer_value(action.get("value") or "")
         if answer is None:
@@ -76,6 +77,7 @@ def register(app: App, services: Services) -> None:
         with user_errors(respond):
             recorded = services.checkins.correct_tags(team, user, update_id, [key] if key else [],
                                                       is_admin=services.permissions.is_admin(team, user))
+            share_answer(services, client, team, recorded.update_id)
             respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),
                     replace_original=True)
 

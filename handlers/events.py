@@ -13,6 +13,7 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from handlers.home import publish_home
+from handlers.replies import share_answer
 
 from bot.services import Services
 from bot.services.errors import UserError
@@ -88,9 +89,14 @@ def register(app: App, services: Services) -> None:
     @app.event("message")
     @once
     def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            return _reply_changed(services, client, body["team_id"], event)
+        if subtype == "message_deleted":
+            return _reply_deleted(services, client, body["team_id"], event)
         # Only a person's reply in a thread can be a check-in answer.
         thread_ts, ts = event.get("thread_ts"), event.get("ts")
-        if event.get("subtype") or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
+        if subtype or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
             return
         channel, user = event["channel"], event["user"]
         try:
@@ -100,7 +106,8 @@ def register(app: App, services: Services) -> None:
             _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
             return
         if recorded is not None:
-            _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation())
+            note = share_answer(services, client, body["team_id"], recorded.update_id)
+            _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
 
     @app.event("app_home_opened")
     @once
@@ -108,6 +115,42 @@ def register(app: App, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         publish_home(services, client, body["team_id"], event["user"])
+
+
+def _reply_changed(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any]) -> None:
+    """A person edited a thread answer in Slack: the stored answer and its shared copy follow."""
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    channel, user, ts = event.get("channel"), message.get("user"), message.get("ts")
+    thread_ts = message.get("thread_ts")
+    if message.get("bot_id") or not (channel and user and ts and thread_ts) or thread_ts == ts:
+        return
+    previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
+    if previous.get("text") == message.get("text"):
+        return  # a link unfurled or a reaction count changed: nothing the person said
+    try:
+        recorded = services.checkins.thread_reply_changed(slack_team_id, user, channel, ts, message.get("text") or "")
+    except UserError as error:
+        _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
+        return
+    if recorded is not None:
+        note = share_answer(services, client, slack_team_id, recorded.update_id)
+        _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
+
+
+def _reply_deleted(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any]) -> None:
+    """A person deleted a thread answer in Slack: it is withdrawn, and so is its shared copy."""
+    channel, ts = event.get("channel"), event.get("deleted_ts")
+    if not (channel and ts):
+        return
+    withdrawn = services.checkins.thread_reply_deleted(slack_team_id, channel, ts)
+    if withdrawn is None:
+        return
+    services.sharing.unshare(client, withdrawn.shared_channel, withdrawn.shared_ts)
+    previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
+    thread_ts = previous.get("thread_ts")
+    if thread_ts:
+        _answer_in_thread(client, channel, withdrawn.author, thread_ts,
+                          {"text": "You deleted your check-in answer, so I withdrew it from this week's update."})
 
 
 def _event_key(body: dict[str, Any]) -> tuple[str, str] | None:

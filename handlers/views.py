@@ -24,6 +24,7 @@ from bot.parsing import (
 from bot.services import Services
 from bot.services.errors import Repeated, UserError, once_key
 from handlers.home import publish_home
+from handlers.replies import share_answer
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,8 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"moved": message})
         ack()
-        _tell(client, meta.get("channel"), user, recorded.confirmation())
+        note = share_answer(services, client, body["team"]["id"], recorded.update_id)
+        _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
 
     @app.view(checkin_blocks.TAGS_CALLBACK)
     def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -143,6 +145,7 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"objectives": message})
         ack()
+        share_answer(services, client, team, recorded.update_id)
         _tell(client, meta.get("channel"), user, recorded.confirmation())
 
     @app.view(handoff_blocks.WHY_CALLBACK)

@@ -104,6 +104,8 @@ class Team(Base):
     prompt_mode: Mapped[str] = mapped_column(String(16), default="both")  # channel | dm | both
     # Why prompts to this team cannot be delivered (e.g. not_in_channel), until fixed.
     problem: Mapped[str | None] = mapped_column(String(200))
+    # Post each answer in the thread under the week's prompt, for teammates and other teams to see.
+    share_answers: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[TeamMember]] = relationship(back_populates="team", cascade="all, delete-orphan")
@@ -221,6 +223,9 @@ class Update(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     # The initiative the author said this update is part of, if any.
     initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id", ondelete="SET NULL"))
+    # The copy of this answer posted in the team channel's prompt thread (see bot/services/sharing.py).
+    shared_channel_id: Mapped[str | None] = mapped_column(String(32))
+    shared_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -301,3 +301,19 @@ def modal_values(state: dict[str, Any]) -> dict[str, Any]:
     return {"moved": text("moved"), "next": text("next"), "partners": many("partners"),
             "objectives": many("objectives"), "initiative": one("initiative"),
             "objectives_present": "objectives" in values}
+
+
+def shared_answer(author: str, team: str, week: str, text: str, tags: Sequence[str],
+                  *, by_hand: bool) -> dict[str, Any]:
+    """Return an answer as teammates see it in the prompt's thread: who, what, and what it serves.
+
+    `text` is plain (Slack markup already rendered as names): it is escaped, so the post pings nobody.
+    """
+    body = escape(text)
+    served = ", ".join(f"*{escape(t)}*" for t in tags) if tags else "no objective yet"
+    how = "tagged by the author" if by_hand else "tagged by Alignbot"
+    blocks: list[Block] = [
+        section(f"*{escape(author)}* · {escape(team)} · {week}\n{body}"),
+        context(f"Serves: {served} ({how})" if tags else f"Serves: {served}"),
+    ]
+    return {"text": clip(f"{author}'s {team} update for {week}: {' '.join(text.split())}", 3000), "blocks": blocks}

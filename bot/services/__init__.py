@@ -15,6 +15,7 @@ from bot.services.installs import Installs
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
 from bot.services.permissions import Permissions
+from bot.services.sharing import Sharing
 from bot.services.tagging import Tagging
 from bot.services.teams import TeamsService
 from bot.settings import Settings
@@ -40,6 +41,7 @@ class Services:
     digests: Digests = field(init=False)
     installs: Installs = field(init=False)
     handoffs: Handoffs = field(init=False)
+    sharing: Sharing = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -52,6 +54,7 @@ class Services:
         self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
         self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)
+        self.sharing = Sharing(self.sessions, self.permissions)
         self.installs = Installs(self.sessions, self.clients.installation_store)
 
     def event_done(self, slack_team_id: str, event_id: str) -> bool:

@@ -28,6 +28,7 @@ from storage.models import (
     CheckinCycle,
     Delivery,
     Initiative,
+    Objective,
     Team,
     TeamMember,
     Update,
@@ -69,6 +70,16 @@ class Recorded:
         return blocks.confirmation(self.team, self.week, self.tags, replaced=self.replaced, by_hand=self.by_hand,
                                    update_id=self.update_id,
                                    question=() if self.confident or self.by_hand else self.candidates, note=note)
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """An answer taken back, and where its shared copy was (to delete it)."""
+
+    update_id: int
+    author: str
+    shared_channel: str | None
+    shared_ts: str | None
 
 
 @dataclass(frozen=True)
@@ -242,6 +253,36 @@ class Checkins:
             week = prompt.week
         return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
                            source="thread", message_ts=message_ts)
+
+    def thread_reply_changed(self, slack_team_id: str, user_id: str, channel_id: str, message_ts: str,
+                             text: str) -> Recorded | None:
+        """Follow a Slack edit of a thread answer; None if that message is no stored answer."""
+        with self._sessions() as session:
+            found = _thread_answer(session, slack_team_id, channel_id, message_ts)
+            if found is None or found.author_user_id != user_id:
+                return None
+            cycle = session.get(CheckinCycle, found.cycle_id)
+            assert cycle is not None
+            keys = None
+            if found.tags_by_hand:
+                # The author's own tags stay theirs: only the text changed.
+                keys = list(session.scalars(select(Objective.key).join(UpdateTag, UpdateTag.objective_id == Objective.id)
+                                            .where(UpdateTag.update_id == found.id)))
+            partners = [p.team_id for p in found.partners]
+            team_id, week, initiative = found.team_id, cycle.week, found.initiative_id
+        return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
+                           source="thread", message_ts=message_ts, partners=partners, objectives=keys,
+                           initiative_id=initiative)
+
+    def thread_reply_deleted(self, slack_team_id: str, channel_id: str, message_ts: str) -> Withdrawn | None:
+        """Withdraw the answer a deleted thread reply was; None if it was none."""
+        with self._sessions.begin() as session:
+            found = _thread_answer(session, slack_team_id, channel_id, message_ts)
+            if found is None:
+                return None
+            withdrawn = Withdrawn(found.id, found.author_user_id, found.shared_channel_id, found.shared_ts)
+            session.delete(found)
+            return withdrawn
 
     def correct_tags(self, slack_team_id: str, user_id: str, update_id: int, keys: Sequence[str],
                      *, is_admin: bool = False) -> Recorded:
@@ -595,6 +636,15 @@ def _check_may_answer(session: Session, workspace_id: int, team: Team, user_id: 
         still_open = False
     if not still_open:
         raise CheckinError(f"The check-in for {week[:10]} is closed; answer this week's ({this_week}) instead.")
+
+
+def _thread_answer(session: Session, slack_team_id: str, channel_id: str, message_ts: str) -> Update | None:
+    workspace = repositories.find_workspace(session, slack_team_id)
+    if workspace is None:
+        return None
+    return session.scalar(select(Update).where(
+        Update.workspace_id == workspace.id, Update.source == "thread", Update.channel_id == channel_id,
+        Update.message_ts == message_ts))
 
 
 def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:

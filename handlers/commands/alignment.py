@@ -14,7 +14,17 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
-from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, parse_deadline, parse_prompts, parse_schedule, validate_team_name
+from bot.parsing import (
+    WEEKDAYS,
+    Invalid,
+    ScheduleRequest,
+    ShareRequest,
+    parse_deadline,
+    parse_prompts,
+    parse_schedule,
+    parse_share,
+    validate_team_name,
+)
 from bot.schedule import is_week
 from bot.services import Services
 from bot.services.teams import TeamView
@@ -88,6 +98,18 @@ def deadline(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
                                          deadline_hours=request.hours, reminder_hours=request.reminder_hours)))
 
 
+def share(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Turn on or off posting a team's answers in the thread under its weekly prompt."""
+    def switched(request: ShareRequest) -> str:
+        name = services.sharing.set_sharing(body["team_id"], body["user_id"], request.team, request.on)
+        if request.on:
+            return (f"Team *{name}*'s answers are now posted in the thread under its weekly prompt, "
+                    "for teammates and other teams to read.")
+        return f"Team *{name}*'s answers are no longer posted in its channel; they still reach the digest."
+
+    answer_parsed(ack, respond, COMMAND, parse_share(rest), switched)
+
+
 def _configured(view: TeamView) -> str:
     return f"Team *{view.name}*: check-in {view.schedule}."
 
@@ -159,6 +181,7 @@ def _date(text: str) -> date | None:
 SUBCOMMANDS: dict[str, AdminSubcommand] = {
     "prompts": prompts,
     "deadline": deadline,
+    "share": share,
     "status": status,
     "skip": skip,
     "report": report,

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.parsing import is_help
 from bot.services import Services
-from handlers.replies import help_reply, say_privately, user_errors
+from handlers.replies import help_reply, say_privately, share_answer, user_errors
 
 COMMAND = "/checkin"
 
@@ -31,6 +31,7 @@ def register(app: App, services: Services) -> None:
                 return
             recorded = services.checkins.record(body["team_id"], body["user_id"], text,
                                                 channel_id=body["channel_id"], source="command")
-            say_privately(respond, recorded.confirmation())
+            note = share_answer(services, client, body["team_id"], recorded.update_id)
+            say_privately(respond, recorded.confirmation(note=note))
 
     app.command(COMMAND)(command_checkin)
