@@ -147,3 +147,13 @@ def test_parse_deadline_refuses(text):
 def test_parse_prompts():
     assert p.parse_prompts("demand gen DMs") == p.PromptsRequest("demand gen", "dm")
     assert isinstance(p.parse_prompts("sales pigeons"), Invalid)
+
+
+def test_parse_share_reads_a_team_or_its_channel_and_on_or_off():
+    from bot.parsing import ShareRequest, TeamRef, parse_share
+
+    assert parse_share("sales OFF") == ShareRequest(TeamRef("sales"), False)
+    assert parse_share("demand gen on") == ShareRequest(TeamRef("demand gen"), True)
+    assert parse_share("<#C0SALES1|sales> on") == ShareRequest(TeamRef("sales", "C0SALES1"), True)
+    for bad in ("", "sales", "on", "sales maybe"):
+        assert isinstance(parse_share(bad), Invalid)
