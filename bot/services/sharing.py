@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.blocks import checkin as blocks
 from bot.parsing import TeamRef, plain
 from bot.services.errors import NotFound
-from bot.services.permissions import Permissions
+from bot.services.permissions import Permissions, display_name
 from bot.services.teams import resolve_team, team_names
 from storage import repositories
 from storage.models import CheckinCycle, Delivery, Objective, Team, Update
@@ -154,9 +154,7 @@ class Sharing:
             info = self._permissions.user_info(slack_team_id, user_id) or {}
         except Exception:  # noqa: BLE001 - a name is a nicety: the id still says who
             return user_id
-        profile = info.get("profile") or {}
-        return str(profile.get("display_name") or profile.get("real_name") or info.get("real_name")
-                   or info.get("name") or user_id)
+        return display_name(info) or user_id
 
     def _answer(self, slack_team_id: str, update_id: int) -> _Answer | None:
         with self._sessions() as session:

@@ -146,7 +146,8 @@ def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
         return ack_usage(ack, COMMAND, f"{week!r} is not a week like 2026-W48.")
     ack()
     with user_errors(respond):
-        data = services.digests.build(body["team_id"], week)
+        # With a client the report names people, links answers and knows the workspace's name.
+        data = services.digests.build(body["team_id"], week, client=services.clients.for_team(body["team_id"]))
         say_privately(respond, digest_blocks.digest_message(data))
 
 

@@ -198,3 +198,37 @@ def test_without_a_prompt_this_week_nothing_is_posted(ask, runtime, fake_slack, 
     answer = shown(ask("/checkin", "Booked 6 discovery calls", user="U0MEMB01"))
     assert "Shared in" not in answer
     assert [m for m in fake_slack.messages("C0MKTG01") if m.get("user") == fake_slack.bot_user_id] == []
+
+
+def test_the_digest_names_people_links_the_shared_post_and_is_headed_by_the_workspace_name(
+        slack, ask, runtime, fake_slack, prompt):
+    fake_slack.add_user("U0CAL001", name="cal")
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    dm_thread_reply(slack, runtime, fake_slack, "U0MEMB01", "Asked <@U0CAL001> for the pricing sheet", "Ev0DIGEST1")
+    fake_slack.wait_for("chat.postMessage", count=before + 2)
+    [post] = replies(fake_slack, prompt)
+
+    report = shown(ask("/alignment", "report", user="U0MEMB01"))
+    assert fake_slack.team_name in report and fake_slack.team_id not in report
+
+    ask("/alignment", "leadership", user="U0ADMIN1", channel="C0LEAD01")
+    assert "Posted the" in shown(ask("/alignment", "post", user="U0ADMIN1"))
+    [digest] = [m for m in fake_slack.messages("C0LEAD01") if "blocks" in m]
+    asked = [c for c in fake_slack.calls_to("chat.getPermalink") if c.args["message_ts"] == post["ts"]]
+    assert asked and all(c.args["channel"] == "C0MKTG01" for c in asked)
+    # The DM the answer was given in is no link leadership could open.
+    assert not [c for c in fake_slack.calls_to("chat.getPermalink") if c.args["channel"].startswith("D")]
+
+    text = seen(digest)
+    assert "<@" not in text and "&lt;@" not in text
+    assert fake_slack.team_name in text
+
+    week = next(e["value"] for b in digest["blocks"] if b["type"] == "actions" for e in b["elements"]
+                if e.get("action_id") == "digest_details")
+    slack.block_action("digest_details_pick", user_id="U0ADMIN1", channel_id="C0LEAD01",
+                       block_id=f"digest_actions:{week}", action_type="static_select",
+                       extra={"selected_option": {"value": "team:marketing"}})
+    [opened] = fake_slack.wait_for("views.open")
+    modal = seen(opened.args["view"])
+    assert "mo · “Asked @cal for the pricing sheet”" in modal and "<@" not in modal
+    assert post["ts"].replace(".", "") in modal  # the answer's link is its shared post
