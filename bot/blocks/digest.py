@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report
+from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report, count_work
 from bot.alignment.model import Objective
 from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
 from bot.blocks.handoffs import HandoffDigest
@@ -349,7 +349,7 @@ def _scores_block(data: DigestData) -> Block:
 def _summary_context(data: DigestData) -> Block:
     report = data.report
     reporting = len([t for t in report.teams if t not in report.silent])
-    line = f"*{escape(clip(data.workspace, 100))}* · {_count(len(report.updates), 'update')} from {_count(reporting, 'team')}"
+    line = f"*{escape(clip(data.workspace, 100))}* · {count_work(report.updates)} from {_count(reporting, 'team')}"
     if report.silent:
         line += f" · no update from {_count(len(report.silent), 'team')}"
     return context(line)

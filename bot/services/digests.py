@@ -351,7 +351,7 @@ def _as_engine_updates(teams: list[Team], keys: dict[int, str], rows: Sequence[_
     return updates + [
         model.Update(
             id=_initiative_id(row), team=names.get(row.team_id, "?"), text=f"Initiative: {row.title}",
-            author=row.created_by,
+            author=row.created_by, kind="initiative",
             partners=tuple(names[p.team_id] for p in row.partners if p.team_id in names),
             objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys),
         )
