@@ -602,6 +602,10 @@ def _tail(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[TeamRef, ...], st
                 return None
             owner = token.value
             i += 1
+        elif token.kind == "channel":
+            # A team's channel named on its own (`<#C1|sales>`) is a partner, as after `with`.
+            partners.append(TeamRef(token.label.lstrip("#"), token.value))
+            i += 1
         elif token.kind == "word" and token.value.casefold() == "with" and not seen_with:
             seen_with = True
             i += 1

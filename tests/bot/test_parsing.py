@@ -157,3 +157,11 @@ def test_parse_share_reads_a_team_or_its_channel_and_on_or_off():
     assert parse_share("<#C0SALES1|sales> on") == ShareRequest(TeamRef("sales", "C0SALES1"), True)
     for bad in ("", "sales", "on", "sales maybe"):
         assert isinstance(parse_share(bad), Invalid)
+
+
+def test_initiative_add_reads_a_bare_channel_mention_as_a_partner():
+    from bot.parsing import parse_initiative_add
+
+    draft = parse_initiative_add("Launch the bank webinar #new-revenue <#C0SLS|sales>")
+    assert draft.title == "Launch the bank webinar" and draft.objective_keys == ("new-revenue",)
+    assert draft.partners == (TeamRef("sales", "C0SLS"),)
