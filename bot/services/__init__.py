@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services.checkins import Checkins
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
+from bot.services.export import Export
 from bot.services.handoffs import Handoffs
 from bot.services.initiatives import InitiativesService
 from bot.services.installs import Installs
@@ -42,6 +43,7 @@ class Services:
     installs: Installs = field(init=False)
     handoffs: Handoffs = field(init=False)
     sharing: Sharing = field(init=False)
+    export: Export = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -55,6 +57,7 @@ class Services:
         self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)
         self.sharing = Sharing(self.sessions, self.permissions)
+        self.export = Export(self.sessions)
         self.installs = Installs(self.sessions, self.clients.installation_store)
 
     def event_done(self, slack_team_id: str, event_id: str) -> bool:
