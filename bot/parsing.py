@@ -451,6 +451,33 @@ class ShareRequest:
 SHARE_SWITCH = {"on": True, "off": False}
 
 
+@dataclass(frozen=True)
+class HistoryRequest:
+    """What `/alignment history` asks for: a team (None: the caller's) and how many weeks back."""
+
+    team: TeamRef | None
+    weeks: int | None
+
+
+def parse_history(text: str, max_weeks: int = 26) -> HistoryRequest | Invalid:
+    """Read `[team] [weeks]`."""
+    tokens = tokenize(text)
+    weeks = None
+    if tokens and tokens[-1].kind == "word" and tokens[-1].value.isascii() and tokens[-1].value.isdigit():
+        weeks = int(tokens[-1].value)
+        if not 1 <= weeks <= max_weeks:
+            return Invalid(f"Ask for 1 to {max_weeks} weeks, e.g. `/alignment history sales 8`.")
+        tokens = tokens[:-1]
+    if not tokens:
+        return HistoryRequest(None, weeks)
+    if len(tokens) == 1 and tokens[0].kind == "channel":
+        return HistoryRequest(TeamRef(tokens[0].label.lstrip("#"), tokens[0].value), weeks)
+    team = validate_team_name(" ".join(t.label for t in tokens))
+    if isinstance(team, Invalid):
+        return team
+    return HistoryRequest(TeamRef(team), weeks)
+
+
 def parse_share(text: str) -> ShareRequest | Invalid:
     """Read `<team> on|off`; the team may be a channel mention."""
     tokens = tokenize(text)

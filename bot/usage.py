@@ -57,7 +57,8 @@ COMMANDS: dict[str, CommandUsage] = {
         "/alignment",
         "Set up Alignbot and read the alignment digest",
         (
-            ("/alignment report", "this week's digest, just for you"),
+            ("/alignment report [YYYY-Www]", "this week's (or that week's) digest, just for you"),
+            ("/alignment history [team] [weeks]", "a team's past answers, newest week first, just for you (default: 4 weeks)"),
             ("/alignment status", "who has checked in this week"),
             ("/alignment teams", "teams with their channel, schedule and members"),
             ("/alignment team <name>", "admins: this channel is team <name>'s check-in channel"),

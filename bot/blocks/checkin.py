@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.common import Block, clip, context, escape, plain, section
@@ -317,3 +317,42 @@ def shared_answer(author: str, team: str, week: str, text: str, tags: Sequence[s
         context(f"Serves: {served} ({how})" if tags else f"Serves: {served}"),
     ]
     return {"text": clip(f"{author}'s {team} update for {week}: {' '.join(text.split())}", 3000), "blocks": blocks}
+
+
+@dataclass(frozen=True)
+class PastLine:
+    """One past answer as history shows it: author id, readable text, objective titles."""
+
+    author: str
+    text: str
+    objectives: tuple[str, ...]
+
+
+def history_blocks(team: str, weeks: Sequence[tuple[str, Sequence[PastLine]]], *, weeks_asked: int,
+                   max_blocks: int = 45) -> list[Block]:
+    """Return a team's past answers, newest week first, one section a week, inside Slack's limits."""
+    blocks: list[Block] = [section(f"*{escape(team)}* · answers of the last {weeks_asked} "
+                                   f"week{'s' if weeks_asked != 1 else ''}")]
+    if not weeks:
+        blocks.append(context("Nobody answered in those weeks."))
+        return blocks
+    for shown, (week, lines) in enumerate(weeks):
+        if len(blocks) >= max_blocks:
+            blocks.append(context(f"and {len(weeks) - shown} earlier weeks; ask for fewer weeks to see them"))
+            break
+        body = "\n".join(
+            f"• <@{escape(line.author)}>: {escape(' '.join(line.text.split()))}"
+            + (f" _({escape(', '.join(line.objectives))})_" if line.objectives else "")
+            for line in lines)
+        blocks.append(section(f"*{week_date(week)}* ({week})\n{body}"))
+    return blocks
+
+
+def week_date(week: str) -> str:
+    """Return "week of 26 Oct" for "2026-W44": the Monday the week starts on."""
+    year, _, number = week.partition("-W")
+    try:
+        monday = date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        return week
+    return f"week of {monday.day} {monday.strftime('%b')}"

@@ -11,6 +11,7 @@ from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.export import Export
 from bot.services.handoffs import Handoffs
+from bot.services.history import History
 from bot.services.initiatives import InitiativesService
 from bot.services.installs import Installs
 from bot.services.objectives import ObjectivesService
@@ -44,6 +45,7 @@ class Services:
     handoffs: Handoffs = field(init=False)
     sharing: Sharing = field(init=False)
     export: Export = field(init=False)
+    history: History = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -58,6 +60,7 @@ class Services:
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)
         self.sharing = Sharing(self.sessions, self.permissions)
         self.export = Export(self.sessions)
+        self.history = History(self.settings, self.sessions, self.permissions)
         self.installs = Installs(self.sessions, self.clients.installation_store)
 
     def event_done(self, slack_team_id: str, event_id: str) -> bool:

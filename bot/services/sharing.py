@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -100,8 +101,7 @@ class Sharing:
                 names[user] = self._name(slack_team_id, user)
             return names[user]
 
-        text = "\n".join(plain(_USER.sub(lambda m: "@" + (m.group(2) or name(m.group(1))), line))
-                         for line in answer.text.splitlines())
+        text = readable_text(answer.text, name)
         message = blocks.shared_answer(name(answer.author), answer.team, answer.week, text, answer.tags,
                                        by_hand=answer.by_hand)
         if answer.shared is not None:
@@ -149,6 +149,10 @@ class Sharing:
             session.execute(update(Update).where(Update.id == update_id, Update.shared_ts == ts)
                             .values(shared_channel_id=None, shared_ts=None))
 
+    def name(self, slack_team_id: str, user_id: str) -> str:
+        """Return the name Slack shows for a person, else their id."""
+        return self._name(slack_team_id, user_id)
+
     def _name(self, slack_team_id: str, user_id: str) -> str:
         try:
             info = self._permissions.user_info(slack_team_id, user_id) or {}
@@ -186,6 +190,12 @@ class Sharing:
                 # A reply in the channel's own prompt thread is already there for everyone to read.
                 in_thread=row.source == "thread" and where is not None and row.channel_id == where[0],
             )
+
+
+def readable_text(text: str, name: Callable[[str], str]) -> str:
+    """Return stored answer text as a person reads it: Slack markup rendered, mentions as names, lines kept."""
+    return "\n".join(plain(_USER.sub(lambda m: "@" + (m.group(2) or name(m.group(1))), line))
+                     for line in text.splitlines())
 
 
 def _failed(channel: str, error: Exception) -> Shared:

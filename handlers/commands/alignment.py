@@ -18,15 +18,18 @@ from bot.parsing import (
     WEEKDAYS,
     Invalid,
     ScheduleRequest,
+    HistoryRequest,
     ShareRequest,
     parse_deadline,
     parse_prompts,
     parse_schedule,
+    parse_history,
     parse_share,
     validate_team_name,
 )
 from bot.schedule import is_week
 from bot.services import Services
+from bot.services.history import DEFAULT_WEEKS as DEFAULT_HISTORY_WEEKS
 from bot.services.teams import TeamView
 from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 
@@ -110,6 +113,19 @@ def share(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
     answer_parsed(ack, respond, COMMAND, parse_share(rest), switched)
 
 
+def history(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Show a team's past answers, newest week first, to the caller only."""
+    def shown(request: HistoryRequest) -> dict[str, Any]:
+        past = services.history.for_team(body["team_id"], body["user_id"], request.team,
+                                         request.weeks or DEFAULT_HISTORY_WEEKS, channel_id=body.get("channel_id"))
+        weeks = [(w.week, [checkin_blocks.PastLine(a.author, a.text, a.objectives) for a in w.answers])
+                 for w in past.weeks]
+        return {"text": f"{past.team}: past answers",
+                "blocks": checkin_blocks.history_blocks(past.team, weeks, weeks_asked=past.weeks_asked)}
+
+    answer_parsed(ack, respond, COMMAND, parse_history(rest), shown)
+
+
 def _configured(view: TeamView) -> str:
     return f"Team *{view.name}*: check-in {view.schedule}."
 
@@ -183,6 +199,7 @@ SUBCOMMANDS: dict[str, AdminSubcommand] = {
     "prompts": prompts,
     "deadline": deadline,
     "share": share,
+    "history": history,
     "status": status,
     "skip": skip,
     "report": report,
