@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
 
+from bot.blocks import checkin as checkin_blocks
 from bot.blocks.home import home_view
 from bot.parsing import ListFilter
 from bot.services import Services
@@ -17,7 +20,7 @@ def publish_home(services: Services, client: WebClient, slack_team_id: str, user
     week = mine[2] if mine else services.digests.current_week(slack_team_id)
     digest = services.digests.build(slack_team_id, week, trend_weeks=1) if mine else None
     handed_to, handoffs = services.handoffs.open_for(slack_team_id, user)
-    client.views_publish(user_id=user, view=home_view(
+    view = home_view(
         user_id=user,
         team=mine[1] if mine else None,
         week=week,
@@ -28,5 +31,16 @@ def publish_home(services: Services, client: WebClient, slack_team_id: str, user
         digest=digest,
         handed_to=handed_to,
         handoffs=handoffs,
-    ))
+    )
+    # "Past weeks" goes above the closing line of command hints.
+    view["blocks"][-1:-1] = _past_weeks(services, slack_team_id, user)
+    client.views_publish(user_id=user, view=view)
+
+
+def _past_weeks(services: Services, slack_team_id: str, user: str) -> list[dict[str, Any]]:
+    """Return App Home's "Past weeks": the last weeks' answers of each of the person's teams."""
+    return checkin_blocks.past_weeks_blocks([
+        (past.team, [(w.week, [checkin_blocks.PastLine(a.author, a.text, a.objectives) for a in w.answers])
+                     for w in past.weeks], past.weeks_asked)
+        for past in services.history.for_person(slack_team_id, user)])
 

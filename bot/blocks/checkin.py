@@ -356,3 +356,14 @@ def week_date(week: str) -> str:
     except ValueError:
         return week
     return f"week of {monday.day} {monday.strftime('%b')}"
+
+
+def past_weeks_blocks(teams: Sequence[tuple[str, Sequence[tuple[str, Sequence[PastLine]]], int]]) -> list[Block]:
+    """Return App Home's "Past weeks": a few blocks per team of the person, nothing when they are on none."""
+    if not teams:
+        return []
+    blocks: list[Block] = [{"type": "divider"}, {"type": "header", "text": plain("Past weeks", 150)}]
+    for team, weeks, weeks_asked in teams:
+        blocks += history_blocks(team, weeks, weeks_asked=weeks_asked, max_blocks=5)
+    blocks.append(context("`/alignment history [team] [weeks]` shows more weeks."))
+    return blocks

@@ -55,8 +55,18 @@ class History:
         self._sessions = sessions
         self._permissions = permissions
 
+    def for_person(self, slack_team_id: str, user_id: str, weeks: int = 3, max_teams: int = 3) -> list[TeamHistory]:
+        """Return the weeks before this one of each team the person is on (App Home's "Past weeks")."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            names = list(session.scalars(select(Team.name).join(TeamMember, TeamMember.team_id == Team.id).where(
+                Team.workspace_id == workspace.id, TeamMember.user_id == user_id).order_by(Team.name)
+                .limit(max_teams)))
+        return [self.for_team(slack_team_id, user_id, TeamRef(name), weeks, before_this_week=True)
+                for name in names]
+
     def for_team(self, slack_team_id: str, user_id: str, ref: TeamRef | None, weeks: int = DEFAULT_WEEKS, *,
-                 channel_id: str | None = None) -> TeamHistory:
+                 channel_id: str | None = None, before_this_week: bool = False) -> TeamHistory:
         """Return a team's answers of the last `weeks` weeks: the named team, else the channel's, else the caller's.
 
         A team that does not share its answers shows them only to its members and admins.
@@ -70,6 +80,8 @@ class History:
                 TeamMember.user_id == user_id)) is not None
             shares, name, team_id, workspace_id = team.share_answers, team.name, team.id, workspace.id
             this_week = week_of(utcnow(), workspace.timezone or self._settings.timezone)
+            if before_this_week:
+                this_week = shift_week(this_week, -1)
         if not shares and not member and not self._permissions.is_admin(slack_team_id, user_id):
             raise Refused(f"Team {name} does not share its answers: only its members and admins can read them.")
         first = shift_week(this_week, -(weeks - 1))

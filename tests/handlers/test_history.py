@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.schedule import shift_week
@@ -50,3 +52,14 @@ def test_a_team_that_does_not_share_shows_its_history_to_members_and_admins_only
     assert "only its members and admins" in shown(ask("/alignment", "history marketing", user="U0SELL01"))
     assert "Booked 6" in shown(ask("/alignment", "history marketing", user="U0MEMB01"))
     assert "Booked 6" in shown(ask("/alignment", "history marketing", user="U0ADMIN1"))
+
+
+def test_app_home_shows_past_weeks_of_the_persons_teams(slack, answered, fake_slack):
+    this_week, earlier = answered
+    slack.event({"type": "app_home_opened", "user": "U0MEMB01", "channel": "D0HOME01", "tab": "home"})
+    fake_slack.wait_for("views.publish")
+    home = json.dumps(fake_slack.home("U0MEMB01"), ensure_ascii=False)
+    past = home[home.index("Past weeks"):]
+    assert earlier in past and "Cleaned the CRM" in past
+    # This week is the top of the tab, not history.
+    assert this_week not in past
