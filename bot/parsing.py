@@ -185,6 +185,19 @@ def split_subcommand(text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- names and titles
 
+# Words that open or close a conversation: a direct message of only these is no update.
+SMALL_TALK = frozenset({
+    "hi", "hello", "hey", "yo", "thanks", "thank", "you", "thx", "ty", "ok", "okay", "cool", "great", "bye",
+    "good", "morning", "afternoon", "evening", "there", "alignbot", "cheers", "nice", "yes", "no", "sure", "lol",
+})
+
+
+def looks_like_update(text: str) -> bool:
+    """Say whether a direct message to the bot reads as a weekly update, not small talk or a stray word."""
+    words = re.findall(r"[\w'’]+", plain(text).casefold())
+    return len(words) >= 3 and not all(w in SMALL_TALK for w in words)
+
+
 def strip_control(text: str) -> str:
     """Drop control characters from free text, keeping line breaks and tabs.
 

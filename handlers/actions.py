@@ -81,6 +81,28 @@ def register(app: App, services: Services) -> None:
             respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),
                     replace_original=True)
 
+    @app.action(re.compile(f"^{re.escape(checkin_blocks.DM_TEAM_ACTION)}:"))
+    def checkin_dm_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                        client: WebClient) -> None:
+        ack()
+        picked = checkin_blocks.parse_dm_team_value(action.get("value") or "")
+        if picked is None:
+            return  # not a value we put on the button
+        team_id, channel, ts = picked
+        team, user = body["team"]["id"], body["user"]["id"]
+        with user_errors(respond):
+            # The text is read back from the message the button answers, where the person can still edit it.
+            found = client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
+            message = next((m for m in found.get("messages", []) if m.get("ts") == ts and m.get("user") == user),
+                           None)
+            if message is None:
+                respond(text="That message is gone; send your update again.", replace_original=True)
+                return
+            recorded = services.checkins.record(team, user, message.get("text") or "", channel_id=channel,
+                                                team_id=team_id, source="dm", message_ts=ts, from_form=True)
+            note = share_answer(services, client, team, recorded.update_id)
+            respond(**recorded.confirmation(note=note), replace_original=True)
+
     @app.action(objective_blocks.PREVIEW_ACTION)
     def objective_preview(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -14,6 +14,8 @@ OPEN_ACTION = "checkin_open"
 EDIT_TAGS_ACTION = "checkin_edit_tags"
 # "Which objective does this serve?": one button per candidate, each action id suffixed to stay unique.
 ANSWER_ACTION = "checkin_which_objective"
+# "Which team is this update for?", asked of a direct message from someone on several teams.
+DM_TEAM_ACTION = "checkin_dm_team"
 MODAL_CALLBACK = "checkin_submit"
 TAGS_CALLBACK = "checkin_tags_submit"
 MAX_OPTIONS = 100
@@ -367,3 +369,46 @@ def past_weeks_blocks(teams: Sequence[tuple[str, Sequence[tuple[str, Sequence[Pa
         blocks += history_blocks(team, weeks, weeks_asked=weeks_asked, max_blocks=5)
     blocks.append(context("`/alignment history [team] [weeks]` shows more weeks."))
     return blocks
+
+
+def dm_team_value(team_id: int, channel: str, ts: str) -> str:
+    """Return the value of a "this update is for team X" button: the team and the message it answers."""
+    return f"{team_id}:{channel}:{ts}"
+
+
+def parse_dm_team_value(value: str) -> tuple[int, str, str] | None:
+    """Return (team id, channel, message ts) from such a button, or None if it is not one."""
+    team, _, rest = value.partition(":")
+    channel, _, ts = rest.partition(":")
+    return (int(team), channel, ts) if team.isdigit() and channel and ts else None
+
+
+def which_team_message(text: str, teams: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Return the question to someone on several teams: which one their direct message is an update for."""
+    buttons = [{"type": "button", "action_id": f"{DM_TEAM_ACTION}:{i}", "text": plain(name, 75), "value": value}
+               for i, (name, value) in enumerate(teams[:25])]
+    blocks: list[Block] = [
+        section(f"Which team is this update for?\n>{escape(clip(' '.join(text.split()), 500))}"),
+        *({"type": "actions", "block_id": f"checkin_dm_team_{n}", "elements": buttons[n:n + 5]}
+          for n in range(0, len(buttons), 5)),
+    ]
+    return {"text": "Which team is this update for?", "blocks": blocks}
+
+
+def dm_pointer() -> dict[str, Any]:
+    """Return the one line for a direct message that is not an update."""
+    return {"text": "To check in, send me what moved forward this week, what's next and which team you worked "
+                    "with, in a few sentences; or use `/checkin`. Send `help` for everything I do."}
+
+
+def dm_help() -> dict[str, Any]:
+    """Return what the bot does, for `help` in its direct messages."""
+    lines = [
+        "*Alignbot* asks each team for a short weekly update and shows leadership where teams work together.",
+        "• Send me your update here, in a few sentences: what moved forward, what's next, which team you "
+        "worked with or need. I tag it with the objectives it serves and share it in your team's thread.",
+        "• Edit or delete your message and your update follows.",
+        "• `/checkin` opens the form · `/initiative add <title>` logs work · `/objective list` the objectives · "
+        "`/alignment report` this week's digest · `/alignment history` past answers. Each answers `help`.",
+    ]
+    return {"text": "Alignbot help", "blocks": [section("\n".join(lines))]}

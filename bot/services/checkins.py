@@ -254,6 +254,16 @@ class Checkins:
         return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
                            source="thread", message_ts=message_ts)
 
+    def teams_of(self, slack_team_id: str, user_id: str) -> list[tuple[int, str]]:
+        """Return (id, name) of every team the person checks in for, by name."""
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is None:
+                return []
+            return [(team_id, name) for team_id, name in session.execute(
+                select(Team.id, Team.name).join(TeamMember, TeamMember.team_id == Team.id)
+                .where(Team.workspace_id == workspace.id, TeamMember.user_id == user_id).order_by(Team.name))]
+
     def thread_reply_changed(self, slack_team_id: str, user_id: str, channel_id: str, message_ts: str,
                              text: str) -> Recorded | None:
         """Follow a Slack edit of a thread answer; None if that message is no stored answer."""
@@ -269,9 +279,9 @@ class Checkins:
                 keys = list(session.scalars(select(Objective.key).join(UpdateTag, UpdateTag.objective_id == Objective.id)
                                             .where(UpdateTag.update_id == found.id)))
             partners = [p.team_id for p in found.partners]
-            team_id, week, initiative = found.team_id, cycle.week, found.initiative_id
+            team_id, week, initiative, source = found.team_id, cycle.week, found.initiative_id, found.source
         return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
-                           source="thread", message_ts=message_ts, partners=partners, objectives=keys,
+                           source=source, message_ts=message_ts, partners=partners, objectives=keys,
                            initiative_id=initiative)
 
     def thread_reply_deleted(self, slack_team_id: str, channel_id: str, message_ts: str) -> Withdrawn | None:
@@ -643,7 +653,7 @@ def _thread_answer(session: Session, slack_team_id: str, channel_id: str, messag
     if workspace is None:
         return None
     return session.scalar(select(Update).where(
-        Update.workspace_id == workspace.id, Update.source == "thread", Update.channel_id == channel_id,
+        Update.workspace_id == workspace.id, Update.source.in_(("thread", "dm")), Update.channel_id == channel_id,
         Update.message_ts == message_ts))
 
 

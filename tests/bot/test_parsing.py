@@ -165,3 +165,18 @@ def test_initiative_add_reads_a_bare_channel_mention_as_a_partner():
     draft = parse_initiative_add("Launch the bank webinar #new-revenue <#C0SLS|sales>")
     assert draft.title == "Launch the bank webinar" and draft.objective_keys == ("new-revenue",)
     assert draft.partners == (TeamRef("sales", "C0SLS"),)
+
+
+@pytest.mark.parametrize("text, update", [
+    ("Booked 6 discovery calls", True),
+    ("Handed the leads to <@U0SELL01>", True),
+    ("hi", False),
+    ("thanks!", False),
+    ("hello there alignbot", False),
+    ("ok", False),
+    ("", False),
+])
+def test_looks_like_update_tells_an_update_from_small_talk(text, update):
+    from bot.parsing import looks_like_update
+
+    assert looks_like_update(text) is update
