@@ -67,6 +67,7 @@ COMMANDS: dict[str, CommandUsage] = {
             ("/alignment prompts <team> channel|dm|both", "admins: where the prompt goes (default: both)"),
             ("/alignment deadline <team> <hours>h [reminder <hours>h]", "admins: when answers are due (default: 24h, reminder 4h before)"),
             ("/alignment skip <team|all> <YYYY-MM-DD>", "admins: skip a week (holiday)"),
+            ("/alignment questions <team>", "admins: change the team's check-in questions in a form"),
             ("/alignment share <team> on|off", "admins: post the team's answers in its prompt thread (default: on)"),
             ("/alignment post", "admins: post this week's digest to the leadership channel now"),
             ("/alignment help", "show this help"),

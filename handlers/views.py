@@ -122,7 +122,7 @@ def register(app: App, services: Services) -> None:
                 partners=[int(p) for p in answers["partners"] if p.isdigit()],
                 objectives=by_hand,
                 initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
-                from_form=True, once=once_key("view", view.get("id")),
+                from_form=True, once=once_key("view", view.get("id")), answers=(answers["moved"], answers["next"]),
             )
         except Repeated:
             return ack()
@@ -132,6 +132,20 @@ def register(app: App, services: Services) -> None:
         ack()
         note = share_answer(services, client, body["team"]["id"], recorded.update_id)
         _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
+
+    @app.view(checkin_blocks.QUESTIONS_CALLBACK)
+    def checkin_questions_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        questions = checkin_blocks.questions_values(view.get("state", {}))
+        team, user = body["team"]["id"], body["user"]["id"]
+        try:
+            name = services.checkins.set_questions(team, int(view_metadata(view)["team_id"]), questions,
+                                                   is_admin=services.permissions.is_admin(team, user))
+        except (UserError, KeyError, ValueError) as error:
+            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+            return ack(response_action="errors", errors={"question_0": message})
+        ack()
+        _tell(client, None, user, {"text": f"Team *{name}*'s check-in now asks: "
+                                           + " · ".join(f"_{q}_" for q in questions)})
 
     @app.view(checkin_blocks.TAGS_CALLBACK)
     def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

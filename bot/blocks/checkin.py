@@ -17,6 +17,10 @@ ANSWER_ACTION = "checkin_which_objective"
 # "Which team is this update for?", asked of a direct message from someone on several teams.
 DM_TEAM_ACTION = "checkin_dm_team"
 MODAL_CALLBACK = "checkin_submit"
+QUESTIONS_CALLBACK = "checkin_questions_submit"
+# A team's check-in asks these unless an admin changed them: the answers' two texts, then the partner teams.
+DEFAULT_QUESTIONS = ("What moved forward?", "What's next?", "Which team did you work with or need something from?")
+QUESTION_MAX = 150
 TAGS_CALLBACK = "checkin_tags_submit"
 MAX_OPTIONS = 100
 
@@ -35,12 +39,12 @@ def slack_date(moment: datetime, fallback_format: str = "%a %d %b %H:%M UTC") ->
     return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{moment.strftime(fallback_format)}>"
 
 
-def prompt_message(team: str, week: str, deadline: datetime, open_value: str, *, personal: bool) -> dict[str, Any]:
-    """Return the weekly prompt, for the team channel or a member's DM."""
-    ask = (
-        f"*Weekly check-in for {escape(team)}* · {week}\n"
-        "What moved forward this week, what's next, and which team did you work with or need something from?"
-    )
+def prompt_message(team: str, week: str, deadline: datetime, open_value: str, *, personal: bool,
+                   questions: Sequence[str] = DEFAULT_QUESTIONS) -> dict[str, Any]:
+    """Return the weekly prompt, for the team channel or a member's DM, asking the team's questions."""
+    asked = ("What moved forward this week, what's next, and which team did you work with or need something from?"
+             if tuple(questions) == DEFAULT_QUESTIONS else "\n".join(f"• {escape(q)}" for q in questions))
+    ask = f"*Weekly check-in for {escape(team)}* · {week}\n{asked}"
     how = "Takes under a minute. " + (
         "Press the button, or reply in this thread." if personal
         else "Press the button, reply in this thread, or use `/checkin <text>` here."
@@ -79,17 +83,17 @@ def checkin_modal(
     chosen_objectives: Sequence[str] = (),
     chosen_partners: Sequence[str] = (),
     chosen_initiative: str | None = None,
+    questions: Sequence[str] = DEFAULT_QUESTIONS,
 ) -> dict[str, Any]:
-    """Return the check-in modal, prefilled when editing this week's answer."""
+    """Return the check-in modal asking the team's questions, prefilled when editing this week's answer."""
     blocks: list[Block] = [
         context(f"*{escape(team)}* · {week}. Answering again this week replaces your earlier update."),
-        _text_input("moved", "What moved forward?", moved, multiline=True, optional=False,
+        _text_input("moved", questions[0], moved, multiline=True, optional=False,
                     placeholder="Booked 6 discovery calls from the webinar list…"),
-        _text_input("next", "What's next?", next_steps, multiline=True, optional=True),
+        _text_input("next", questions[1], next_steps, multiline=True, optional=True),
     ]
     if partner_teams:
-        blocks.append(_multi_select("partners", "Which team did you work with or need something from?",
-                                    partner_teams, chosen_partners, "Pick teams"))
+        blocks.append(_multi_select("partners", questions[2], partner_teams, chosen_partners, "Pick teams"))
     if objectives:
         block = _multi_select("objectives", "Objectives it serves", objectives, chosen_objectives,
                               "Leave empty to tag automatically")
@@ -412,3 +416,25 @@ def dm_help() -> dict[str, Any]:
         "`/alignment report` this week's digest · `/alignment history` past answers. Each answers `help`.",
     ]
     return {"text": "Alignbot help", "blocks": [section("\n".join(lines))]}
+
+
+def questions_modal(team: str, questions: Sequence[str], metadata: dict[str, Any]) -> dict[str, Any]:
+    """Return the form that changes a team's check-in questions; an emptied one goes back to its default."""
+    blocks: list[Block] = [context(f"The questions *{escape(team)}*'s prompt, form and thread ask. "
+                                   "Empty a question to go back to the default.")]
+    for n, (question, default) in enumerate(zip(questions, DEFAULT_QUESTIONS)):
+        block = _text_input(f"question_{n}", f"Question {n + 1}", question, multiline=False, optional=True)
+        block["hint"] = plain(f"Default: {default}" + (" (answered by picking teams)" if n == 2 else ""), 2000)
+        block["element"]["max_length"] = QUESTION_MAX
+        blocks.append(block)
+    return {"type": "modal", "callback_id": QUESTIONS_CALLBACK, "title": plain("Check-in questions", 24),
+            "submit": plain("Save", 24), "close": plain("Cancel", 24), "private_metadata": json.dumps(metadata),
+            "blocks": blocks}
+
+
+def questions_values(state: dict[str, Any]) -> list[str]:
+    """Return the questions typed in the questions form, defaults where left empty."""
+    values = state.get("values", {})
+    typed = [" ".join(((values.get(f"question_{n}", {}).get("value") or {}).get("value") or "").split())
+             for n in range(len(DEFAULT_QUESTIONS))]
+    return [t or default for t, default in zip(typed, DEFAULT_QUESTIONS)]

@@ -14,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
-from bot.parsing import strip_control
+from bot.parsing import TeamRef, strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, shift_week, week_label, week_of
 from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
-from bot.services.errors import Repeated, UserError
+from bot.services.errors import NotFound, Refused, Repeated, UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.handoffs import note_handoffs
 from bot.services.tagging import Tagging
+from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
 from storage import repositories
@@ -169,6 +170,7 @@ class Checkins:
         initiative_id: int | None = None,
         from_form: bool = False,
         once: str | None = None,
+        answers: Sequence[str] | None = None,
     ) -> Recorded:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
 
@@ -176,6 +178,7 @@ class Checkins:
         `from_form`: team and week came back from a form or button the client holds, so
         check the person may answer for that team and that the week is still open.
         `once` (see errors.once_key) is recorded with the update: the same key again raises Repeated.
+        `answers`: the form's texts in the order of the team's questions, stored question by question.
         """
         text = strip_control(text).strip()
         if not text:
@@ -215,6 +218,8 @@ class Checkins:
             row.updated_at = utcnow()
             row.partners = [UpdatePartner(team_id=p) for p in partner_ids]
             row.initiative_id = initiative_id
+            row.answers = ([{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
+                           if answers else None)
 
             candidates: tuple[blocks.Choice, ...] = ()
             if objectives is not None:
@@ -263,6 +268,29 @@ class Checkins:
             return [(team_id, name) for team_id, name in session.execute(
                 select(Team.id, Team.name).join(TeamMember, TeamMember.team_id == Team.id)
                 .where(Team.workspace_id == workspace.id, TeamMember.user_id == user_id).order_by(Team.name))]
+
+    def questions_modal_for(self, slack_team_id: str, user_id: str, ref: TeamRef, is_admin: bool) -> dict:
+        """Return the form that changes a team's check-in questions (admins)."""
+        if not is_admin:
+            raise Refused("Only Alignbot admins can change a team's check-in questions.")
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = resolve_team(session, workspace.id, ref)
+            if team is None:
+                raise NotFound(f"There is no team called '{ref.name}'; "
+                               f"{team_names(repositories.list_teams(session, workspace.id))}.")
+            return blocks.questions_modal(team.name, questions_of(team), {"team_id": team.id})
+
+    def set_questions(self, slack_team_id: str, team_id: int, questions: Sequence[str], is_admin: bool) -> str:
+        """Store a team's check-in questions (the defaults are stored as none); return the team's name."""
+        if not is_admin:
+            raise Refused("Only Alignbot admins can change a team's check-in questions.")
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = _team_by_id(session, workspace.id, team_id)
+            chosen = [strip_control(q).strip()[:blocks.QUESTION_MAX] for q in questions]
+            team.questions = None if tuple(chosen) == blocks.DEFAULT_QUESTIONS else chosen
+            return team.name
 
     def thread_reply_changed(self, slack_team_id: str, user_id: str, channel_id: str, message_ts: str,
                              text: str) -> Recorded | None:
@@ -336,6 +364,8 @@ class Checkins:
                 .options(selectinload(Update.tags), selectinload(Update.partners)))
             keys = {o.id: o.key for o in objectives}
             moved, _, next_steps = (existing.text if existing else "").partition("\nNext: ")
+            if existing and existing.answers and len(existing.answers) == 2:
+                moved, next_steps = (str(a.get("answer") or "") for a in existing.answers)
             chosen = [keys[t.objective_id] for t in existing.tags if t.objective_id in keys] if existing else []
             # Tags the tagger chose are suggestions: sent back unchanged, they stay automatic.
             suggested = chosen if existing and not existing.tags_by_hand else []
@@ -350,6 +380,7 @@ class Checkins:
                 chosen_objectives=chosen,
                 chosen_partners=[str(p.team_id) for p in existing.partners] if existing else (),
                 chosen_initiative=str(existing.initiative_id) if existing and existing.initiative_id else None,
+                questions=questions_of(team),
             )
 
     def person_week(self, slack_team_id: str, user_id: str) -> tuple[int, str, str, str | None] | None:
@@ -415,16 +446,16 @@ class Checkins:
                 if row.skipped:
                     continue
                 plans.append((team.id, team.name, team.channel_id, team.prompt_mode,
-                              [m.user_id for m in team.members], cycle, workspace.id))
+                              [m.user_id for m in team.members], cycle, workspace.id, questions_of(team)))
         if not plans:
             return SendReport()
         # One query instead of one claim per target: on most ticks nearly everything went out already.
         sent = self._sent_keys(plans[0][6], {plan[5].week for plan in plans})
         jobs: list[Callable[[], SendReport]] = []
         report = SendReport()
-        for team_id, name, channel, mode, members, cycle, workspace_id in plans:
+        for team_id, name, channel, mode, members, cycle, workspace_id, questions in plans:
             report += self._prompt_jobs(client, workspace_id, team_id, name, channel, mode, members, cycle, sent, jobs,
-                                        retry_now=force)
+                                        retry_now=force, questions=questions)
             if now >= (cycle.reminder_at or cycle.deadline_at) and now < cycle.deadline_at:
                 report += self._reminder_jobs(client, workspace_id, team_id, name, members, cycle, sent, jobs,
                                               retry_now=force)
@@ -458,7 +489,8 @@ class Checkins:
 
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
                      mode: str, members: Iterable[str], cycle: Cycle, sent: set[tuple[str, str, str]],
-                     jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
+                     jobs: list[Callable[[], SendReport]], *, retry_now: bool = False,
+                     questions: Sequence[str] = blocks.DEFAULT_QUESTIONS) -> SendReport:
         """Queue a team's prompts not sent yet; return the report of those already sent."""
         already = SendReport()
         value = open_value(team_id, cycle.week)
@@ -467,7 +499,8 @@ class Checkins:
             if ("prompt", target, cycle.week) in sent:
                 already += SendReport(already=1)
             else:
-                message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=False)
+                message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=False,
+                                                questions=questions)
 
                 def prompt_channel(target: str = target, message: dict = message) -> SendReport:
                     outcome = self._deliveries.send(client, workspace_id, "prompt", target, cycle.week,
@@ -477,7 +510,8 @@ class Checkins:
 
                 jobs.append(prompt_channel)
         if mode in ("dm", "both"):
-            message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=True)
+            message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=True,
+                                            questions=questions)
             for user in members:
                 target = f"team:{team_id}:user:{user}"
                 if ("dm_prompt", target, cycle.week) in sent:
@@ -607,6 +641,12 @@ class Checkins:
             except Exception:  # one workspace's failure must not stop the others' prompts
                 logger.exception("check-in round failed for workspace %s", slack_team_id)
         return report
+
+
+def questions_of(team: Team) -> tuple[str, ...]:
+    """Return the questions a team's check-in asks."""
+    stored = tuple(team.questions or ())
+    return stored if len(stored) == len(blocks.DEFAULT_QUESTIONS) else blocks.DEFAULT_QUESTIONS
 
 
 def _problem_text(team: str, error: str) -> str:

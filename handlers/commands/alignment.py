@@ -20,6 +20,7 @@ from bot.parsing import (
     ScheduleRequest,
     HistoryRequest,
     ShareRequest,
+    TeamRef,
     parse_deadline,
     parse_prompts,
     parse_schedule,
@@ -126,6 +127,19 @@ def history(services: Services, body: dict[str, Any], rest: str, ack: Ack, respo
     answer_parsed(ack, respond, COMMAND, parse_history(rest), shown)
 
 
+def questions(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Open the form that changes a team's check-in questions (admins)."""
+    name = validate_team_name(rest)
+    if isinstance(name, Invalid):
+        return ack_usage(ack, COMMAND, name)
+    ack()
+    with user_errors(respond):
+        team, user = body["team_id"], body["user_id"]
+        view = services.checkins.questions_modal_for(team, user, TeamRef(name),
+                                                     is_admin=services.permissions.is_admin(team, user))
+        services.clients.for_team(team).views_open(trigger_id=body["trigger_id"], view=view)
+
+
 def _configured(view: TeamView) -> str:
     return f"Team *{view.name}*: check-in {view.schedule}."
 
@@ -200,6 +214,7 @@ SUBCOMMANDS: dict[str, AdminSubcommand] = {
     "deadline": deadline,
     "share": share,
     "history": history,
+    "questions": questions,
     "status": status,
     "skip": skip,
     "report": report,

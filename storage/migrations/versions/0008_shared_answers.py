@@ -1,4 +1,5 @@
-"""shared answers: per-team switch and the shared thread post of each update
+"""shared answers and questions per team: the sharing switch, each update's shared post, the team's
+questions and the answers given per question
 
 Revision ID: 0008
 Revises: 0006
@@ -18,14 +19,18 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('teams', schema=None) as batch_op:
         batch_op.add_column(sa.Column('share_answers', sa.Boolean(), nullable=False, server_default=sa.true()))
+        batch_op.add_column(sa.Column('questions', sa.JSON(), nullable=True))
     with op.batch_alter_table('updates', schema=None) as batch_op:
         batch_op.add_column(sa.Column('shared_channel_id', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('shared_ts', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('answers', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('updates', schema=None) as batch_op:
+        batch_op.drop_column('answers')
         batch_op.drop_column('shared_ts')
         batch_op.drop_column('shared_channel_id')
     with op.batch_alter_table('teams', schema=None) as batch_op:
+        batch_op.drop_column('questions')
         batch_op.drop_column('share_answers')
