@@ -190,6 +190,15 @@ def readable(data: DigestData, text: str, limit: int = 3000) -> str:
     return escape(clip(_one_line(shown), limit))
 
 
+def _handoff_lines(data: DigestData) -> list[str]:
+    """Return the Handoffs section's lines with who answered shown by name: the digest pings nobody."""
+    lines = data.handoffs.lines() if data.handoffs else []
+    return [_PING.sub(lambda m: person(data, m.group(1)), line) for line in lines]
+
+
+_PING = re.compile(r"<@([UW][A-Z0-9]+)>")
+
+
 def person(data: DigestData, user: str) -> str:
     """Return who someone is as the digest shows them: a name, never a ping."""
     return escape(data.names.get(user) or user)
@@ -448,7 +457,7 @@ def digest_message(data: DigestData) -> dict[str, Any]:
         blocks += packed
         if len(missing) > shown:
             blocks.append(context(f"and {_count(len(missing) - shown, 'more team')} — press Details."))
-    handoffs = data.handoffs.lines() if data.handoffs else []
+    handoffs = _handoff_lines(data)
     if handoffs:
         blocks += pack_lines(handoffs, "*Handoffs*", 2)[0]
     blocks.append(_actions(data))
@@ -544,7 +553,7 @@ def _overview(data: DigestData, page: _Page) -> None:
     if loose:
         page.lines(loose, "*Across objectives*", "finding", reserve=reserve_for_objectives + 1)
     if data.handoffs and data.handoffs.lines():
-        page.lines(data.handoffs.lines(), "*Handoffs*", "handoff", reserve=reserve_for_objectives + 1)
+        page.lines(_handoff_lines(data), "*Handoffs*", "handoff", reserve=reserve_for_objectives + 1)
     for i, objective in enumerate(objectives):
         if page.room < 1 or not page.add(section(_objective_summary(data, objective, by_key.get(objective.key, [])))):
             page.note(f"and {_count(len(objectives) - i, 'more objective')} — pick one above.")

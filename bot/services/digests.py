@@ -117,7 +117,8 @@ class Digests:
             name, workspace_id = workspace.name, workspace.id
             authors = {**{str(row.id): row.author_user_id for row in rows},
                        **{_initiative_id(i): i.created_by for i in initiatives if i.created_by}}
-            people = {*authors.values(), *(u for users in missing.values() for u in users),
+            answered_by = [c.by for c in (*handoffs.this_week, *handoffs.still_open) if c.by] if handoffs else []
+            people = {*authors.values(), *(u for users in missing.values() for u in users), *answered_by,
                       *(m for row in rows for m in _UNNAMED_MENTION.findall(row.text))}
         # Slack calls wait until the read is over: on SQLite it holds the database lock.
         links = _links(client, messages) if client is not None else {}
