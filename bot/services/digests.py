@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Sequence
@@ -364,17 +365,33 @@ def _as_engine_updates(teams: list[Team], keys: dict[int, str], rows: Sequence[_
 _UNNAMED_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
 
 
+# More people than this are named from users.list pages (1,000 a call) rather than one users.info each.
+USERS_INFO_MAX = 25
+
+
 def _names(client: WebClient, users: Sequence[str]) -> dict[str, str]:
     """Return the display names of these Slack users, by id; one Slack does not know keeps its id."""
-    names = {}
-    for user in users:
-        try:
-            info = client.users_info(user=user)["user"]
-        except (SlackApiError, SlackClientError, OSError, KeyError, TypeError):
-            continue
-        name = display_name(info)
-        if name:
-            names[user] = name
+    names: dict[str, str] = {}
+    wanted = set(users)
+    try:
+        if len(wanted) > USERS_INFO_MAX:
+            cursor = None
+            while True:
+                page = client.users_list(limit=1000, cursor=cursor)
+                for info in page.get("members") or []:
+                    name = display_name(info) if info.get("id") in wanted else None
+                    if name:
+                        names[info["id"]] = name
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor or len(names) == len(wanted):
+                    return names
+        for user in sorted(wanted):
+            with contextlib.suppress(SlackApiError):
+                name = display_name(client.users_info(user=user)["user"])
+                if name:
+                    names[user] = name
+    except (SlackApiError, SlackClientError, OSError, KeyError, TypeError):
+        pass  # a name is a nicety: whoever is left unnamed shows as their id
     return names
 
 

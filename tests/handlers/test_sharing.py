@@ -232,3 +232,17 @@ def test_the_digest_names_people_links_the_shared_post_and_is_headed_by_the_work
     modal = seen(opened.args["view"])
     assert "mo · “Asked @cal for the pricing sheet”" in modal and "<@" not in modal
     assert post["ts"].replace(".", "") in modal  # the answer's link is its shared post
+
+
+def test_a_digest_naming_many_people_reads_them_from_users_list(runtime, fake_slack, teams):
+    import bot.services.digests as digests
+
+    for n in range(digests.USERS_INFO_MAX + 5):
+        fake_slack.add_user(f"U0MANY{n:03d}", name=f"person{n}")
+    checkins, team = runtime.services.checkins, fake_slack.team_id
+    for n in range(digests.USERS_INFO_MAX + 5):
+        checkins.record(team, f"U0MANY{n:03d}", f"Update number {n} about pipeline", channel_id="C0MKTG01")
+    fake_slack.reset_calls()
+    data = runtime.services.digests.build(team, client=runtime.services.clients.for_team(team))
+    assert data.names["U0MANY007"] == "person7" and len(data.names) >= digests.USERS_INFO_MAX + 5
+    assert fake_slack.calls_to("users.info") == [] and fake_slack.calls_to("users.list")
