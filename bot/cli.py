@@ -92,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output format (default: text)")
     digest.set_defaults(run=_digest)
 
+    export = sub.add_parser("export", help="every stored update, one row each, for spreadsheets and BI")
+    export.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
+    export.add_argument("--since", type=_week, help="first ISO week, like 2026-W01 (default: the first)")
+    export.add_argument("--until", type=_week, help="last ISO week, like 2026-W52 (default: the last)")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="output format (default: csv)")
+    export.set_defaults(run=_export)
+
     forget = sub.add_parser("forget", help="delete everything stored about a workspace now (tokens, teams, updates)")
     forget.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
     forget.add_argument("--yes", action="store_true", help="really delete (there is no undo)")
@@ -450,6 +457,29 @@ def _digest(args: argparse.Namespace) -> int:
         print(f"digest {posted.week} to {posted.channel}: {posted.outcome.status}"
               + (f" ({posted.outcome.error})" if posted.outcome.error else ""), file=sys.stderr)
         return 0 if posted.outcome.delivered else 1
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from bot.services.export import COLUMNS
+
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} comes after --until {args.until}")
+    runtime = _runtime(_settings())
+    _known_workspace(runtime, args.team_id)
+    rows = runtime.services.export.rows(args.team_id, since=args.since, until=args.until)
+    if args.format == "jsonl":
+        for row in rows:
+            sys.stdout.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
+        return 0
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([row.week, row.team, row.author_id, row.text, ";".join(row.objectives), row.tagged,
+                         ";".join(row.partners), row.message_link or ""])
     return 0
 
 

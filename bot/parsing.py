@@ -187,6 +187,19 @@ def split_subcommand(text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- names and titles
 
+# Words that open or close a conversation: a direct message of only these is no update.
+SMALL_TALK = frozenset({
+    "hi", "hello", "hey", "yo", "thanks", "thank", "you", "thx", "ty", "ok", "okay", "cool", "great", "bye",
+    "good", "morning", "afternoon", "evening", "there", "alignbot", "cheers", "nice", "yes", "no", "sure", "lol",
+})
+
+
+def looks_like_update(text: str) -> bool:
+    """Say whether a direct message to the bot reads as a weekly update, not small talk or a stray word."""
+    words = re.findall(r"[\w'’]+", plain(text).casefold())
+    return len(words) >= 3 and not all(w in SMALL_TALK for w in words)
+
+
 def strip_control(text: str) -> str:
     """Drop control characters from free text, keeping line breaks and tabs.
 
@@ -439,6 +452,58 @@ def parse_prompts(text: str) -> PromptsRequest | Invalid:
     if isinstance(team, Invalid):
         return team
     return PromptsRequest(team, PROMPT_MODES[words[-1].casefold()])
+
+
+@dataclass(frozen=True)
+class ShareRequest:
+    """What `/alignment share` asks for: whether a team's answers are posted in its channel."""
+
+    team: TeamRef
+    on: bool
+
+
+SHARE_SWITCH = {"on": True, "off": False}
+
+
+@dataclass(frozen=True)
+class HistoryRequest:
+    """What `/alignment history` asks for: a team (None: the caller's) and how many weeks back."""
+
+    team: TeamRef | None
+    weeks: int | None
+
+
+def parse_history(text: str, max_weeks: int = 26) -> HistoryRequest | Invalid:
+    """Read `[team] [weeks]`."""
+    tokens = tokenize(text)
+    weeks = None
+    if tokens and tokens[-1].kind == "word" and tokens[-1].value.isascii() and tokens[-1].value.isdigit():
+        weeks = int(tokens[-1].value)
+        if not 1 <= weeks <= max_weeks:
+            return Invalid(f"Ask for 1 to {max_weeks} weeks, e.g. `/alignment history sales 8`.")
+        tokens = tokens[:-1]
+    if not tokens:
+        return HistoryRequest(None, weeks)
+    if len(tokens) == 1 and tokens[0].kind == "channel":
+        return HistoryRequest(TeamRef(tokens[0].label.lstrip("#"), tokens[0].value), weeks)
+    team = validate_team_name(" ".join(t.label for t in tokens))
+    if isinstance(team, Invalid):
+        return team
+    return HistoryRequest(TeamRef(team), weeks)
+
+
+def parse_share(text: str) -> ShareRequest | Invalid:
+    """Read `<team> on|off`; the team may be a channel mention."""
+    tokens = tokenize(text)
+    if len(tokens) < 2 or tokens[-1].value.casefold() not in SHARE_SWITCH:
+        return Invalid("Say which team and `on` or `off`, e.g. `/alignment share sales off`.")
+    on = SHARE_SWITCH[tokens[-1].value.casefold()]
+    if len(tokens) == 2 and tokens[0].kind == "channel":
+        return ShareRequest(TeamRef(tokens[0].label.lstrip("#"), tokens[0].value), on)
+    team = validate_team_name(" ".join(t.label for t in tokens[:-1]))
+    if isinstance(team, Invalid):
+        return team
+    return ShareRequest(TeamRef(team), on)
 
 
 @dataclass(frozen=True)
@@ -769,6 +834,10 @@ def _tail(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[TeamRef, ...], st
             if owner is not None:
                 return None
             owner = token.value
+            i += 1
+        elif token.kind == "channel":
+            # A team's channel named on its own (`<#C1|sales>`) is a partner, as after `with`.
+            partners.append(TeamRef(token.label.lstrip("#"), token.value))
             i += 1
         elif token.kind == "word" and token.value.casefold() == "with" and not seen_with:
             seen_with = True

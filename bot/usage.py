@@ -59,7 +59,8 @@ COMMANDS: dict[str, CommandUsage] = {
         "/alignment",
         "Set up Alignbot and read the alignment digest",
         (
-            ("/alignment report", "this week's digest, just for you"),
+            ("/alignment report [YYYY-Www]", "this week's (or that week's) digest, just for you"),
+            ("/alignment history [team] [weeks]", "a team's past answers, newest week first, just for you (default: 4 weeks)"),
             ("/alignment status", "who has checked in this week"),
             ("/alignment teams", "teams with their channel, schedule and members"),
             ("/alignment team <name>", "admins: this channel is team <name>'s check-in channel"),
@@ -75,6 +76,8 @@ COMMANDS: dict[str, CommandUsage] = {
             ("/alignment holidays", "company holidays and skipped weeks to come"),
             ("/alignment skip <team|all> <YYYY-MM-DD>", "admins: skip that week's check-in"),
             ("/alignment unskip <team|all> <YYYY-MM-DD>", "admins: undo a skip or a holiday's skip"),
+            ("/alignment questions <team>", "admins: change the team's check-in questions in a form"),
+            ("/alignment share <team> on|off", "admins: post the team's answers in its prompt thread (default: on)"),
             ("/alignment post", "admins: post this week's digest to the leadership channel now"),
             ("/alignment help", "show this help"),
         ),

@@ -24,7 +24,7 @@ from bot.services import Services
 from bot.services.checkins import open_value, parse_open_value
 from bot.services.errors import UserError
 from handlers.home import publish_home
-from handlers.replies import say_privately, user_errors
+from handlers.replies import say_privately, share_answer, user_errors
 from handlers.views import view_metadata
 
 
@@ -100,7 +100,8 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:"))
-    def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                                client: WebClient) -> None:
         ack()
         answer = checkin_blocks.parse_answer_value(action.get("value") or "")
         if answer is None:
@@ -110,8 +111,31 @@ def register(app: App, services: Services) -> None:
         with user_errors(respond):
             recorded = services.checkins.correct_tags(team, user, update_id, [key] if key else [],
                                                       is_admin=services.people.may_fix_tags(team, user, update_id))
+            share_answer(services, client, team, recorded.update_id)
             respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),
                     replace_original=True)
+
+    @app.action(re.compile(f"^{re.escape(checkin_blocks.DM_TEAM_ACTION)}:"))
+    def checkin_dm_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                        client: WebClient) -> None:
+        ack()
+        picked = checkin_blocks.parse_dm_team_value(action.get("value") or "")
+        if picked is None:
+            return  # not a value we put on the button
+        team_id, channel, ts = picked
+        team, user = body["team"]["id"], body["user"]["id"]
+        with user_errors(respond):
+            # The text is read back from the message the button answers, where the person can still edit it.
+            found = client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
+            message = next((m for m in found.get("messages", []) if m.get("ts") == ts and m.get("user") == user),
+                           None)
+            if message is None:
+                respond(text="That message is gone; send your update again.", replace_original=True)
+                return
+            recorded = services.checkins.record(team, user, message.get("text") or "", channel_id=channel,
+                                                team_id=team_id, source="dm", message_ts=ts, from_form=True)
+            note = share_answer(services, client, team, recorded.update_id)
+            respond(**recorded.confirmation(note=note), replace_original=True)
 
     @app.action(objective_blocks.PREVIEW_ACTION)
     def objective_preview(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

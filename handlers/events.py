@@ -12,9 +12,12 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
+from bot.blocks import checkin as checkin_blocks
+from bot.parsing import is_help, looks_like_update
 from bot.services import Services
 from bot.services.errors import UserError
 from handlers.home import publish_home
+from handlers.replies import share_answer
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +87,17 @@ def register(app: App, services: Services) -> None:
     @app.event("message")
     @once
     def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        # Only a person's reply in a thread can be a check-in answer.
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            return _reply_changed(services, client, body["team_id"], event)
+        if subtype == "message_deleted":
+            return _reply_deleted(services, client, body["team_id"], event)
         thread_ts, ts = event.get("thread_ts"), event.get("ts")
-        if event.get("subtype") or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
+        if (event.get("channel_type") == "im" and not subtype and not event.get("bot_id") and event.get("user")
+                and thread_ts in (None, ts)):
+            return _direct_message(services, client, body["team_id"], event)
+        # Only a person's reply in a thread can be a check-in answer.
+        if subtype or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
             return
         channel, user = event["channel"], event["user"]
         try:
@@ -96,7 +107,8 @@ def register(app: App, services: Services) -> None:
             _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
             return
         if recorded is not None:
-            _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation())
+            note = share_answer(services, client, body["team_id"], recorded.update_id)
+            _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
 
     @app.event("app_home_opened")
     @once
@@ -104,6 +116,68 @@ def register(app: App, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         publish_home(services, client, body["team_id"], event["user"])
+
+
+def _reply_changed(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any]) -> None:
+    """A person edited a thread answer in Slack: the stored answer and its shared copy follow."""
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    channel, user, ts = event.get("channel"), message.get("user"), message.get("ts")
+    # A thread reply, or a message of its own in a direct message (answered in its thread).
+    thread_ts = message.get("thread_ts") or (ts if str(channel).startswith("D") else None)
+    if message.get("bot_id") or not (channel and user and ts and thread_ts):
+        return
+    previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
+    if previous.get("text") == message.get("text"):
+        return  # a link unfurled or a reaction count changed: nothing the person said
+    try:
+        recorded = services.checkins.thread_reply_changed(slack_team_id, user, channel, ts, message.get("text") or "")
+    except UserError as error:
+        _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
+        return
+    if recorded is not None:
+        note = share_answer(services, client, slack_team_id, recorded.update_id)
+        _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
+
+
+def _reply_deleted(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any]) -> None:
+    """A person deleted a thread answer in Slack: it is withdrawn, and so is its shared copy."""
+    channel, ts = event.get("channel"), event.get("deleted_ts")
+    if not (channel and ts):
+        return
+    withdrawn = services.checkins.thread_reply_deleted(slack_team_id, channel, ts)
+    if withdrawn is None:
+        return
+    services.sharing.unshare(client, withdrawn.shared_channel, withdrawn.shared_ts)
+    previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
+    said = {"text": "You deleted your check-in answer, so I withdrew it from this week's update."}
+    if previous.get("thread_ts") and previous.get("thread_ts") != ts:
+        _answer_in_thread(client, channel, withdrawn.author, previous["thread_ts"], said)
+    elif channel.startswith("D"):
+        client.chat_postMessage(channel=channel, **said)
+
+
+def _direct_message(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any]) -> None:
+    """A message to the bot in its DM: help, a one-line pointer, or the person's update (asking the team first)."""
+    channel, user, ts, text = event["channel"], event["user"], event["ts"], event.get("text") or ""
+    if is_help(text):
+        client.chat_postMessage(channel=channel, **checkin_blocks.dm_help())
+        return
+    if not looks_like_update(text):
+        client.chat_postMessage(channel=channel, **checkin_blocks.dm_pointer())
+        return
+    teams = services.checkins.teams_of(slack_team_id, user)
+    if len(teams) > 1:
+        client.chat_postMessage(channel=channel, thread_ts=ts, **checkin_blocks.which_team_message(
+            text, [(name, checkin_blocks.dm_team_value(team_id, channel, ts)) for team_id, name in teams]))
+        return
+    try:
+        recorded = services.checkins.record(slack_team_id, user, text, channel_id=channel, source="dm",
+                                            team_id=teams[0][0] if teams else None, message_ts=ts)
+    except UserError as error:
+        client.chat_postMessage(channel=channel, thread_ts=ts, text=f":warning: {error.message}")
+        return
+    note = share_answer(services, client, slack_team_id, recorded.update_id)
+    client.chat_postMessage(channel=channel, thread_ts=ts, **recorded.confirmation(note=note))
 
 
 def _event_key(body: dict[str, Any]) -> tuple[str, str] | None:

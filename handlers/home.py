@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.blocks import checkin as checkin_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import settings as settings_blocks
 from bot.parsing import ListFilter, parse_date
@@ -46,7 +47,17 @@ def publish_home(services: Services, client: WebClient, team: str, user: str, no
         admin_blocks=admin_blocks,
         notice=notice,
     )
+    # "Past weeks" goes above the closing line of command hints.
+    view["blocks"][-1:-1] = _past_weeks(services, team, user)
     client.views_publish(user_id=user, view=view)
+
+
+def _past_weeks(services: Services, slack_team_id: str, user: str) -> list[dict[str, Any]]:
+    """Return App Home's "Past weeks": the last weeks' answers of each of the person's teams."""
+    return checkin_blocks.past_weeks_blocks([
+        (past.team, [(w.week, [checkin_blocks.PastLine(a.author, a.text, a.objectives) for a in w.answers])
+                     for w in past.weeks], past.weeks_asked)
+        for past in services.history.for_person(slack_team_id, user)])
 
 
 def register(app: App, services: Services) -> None:

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.common import help_blocks
 from bot.parsing import Invalid, is_help, split_subcommand
+from bot.services import Services
 from bot.services.errors import UserError
 from bot.usage import COMMANDS
 
@@ -81,3 +82,8 @@ def subcommand_listener(command: str, table: Mapping[str, Subcommand]) -> Callab
 
     listener.__name__ = "command_" + command.strip("/")
     return listener
+
+
+def share_answer(services: Services, client: WebClient, slack_team_id: str, update_id: int) -> str | None:
+    """Post (or refresh) an answer in its prompt's thread; return the line to show its author, if any."""
+    return services.sharing.share(client, slack_team_id, update_id).note

@@ -26,6 +26,7 @@ from bot.parsing import (
 from bot.services import Services
 from bot.services.errors import Repeated, UserError, once_key
 from handlers.home import publish_home
+from handlers.replies import share_answer
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def register(app: App, services: Services) -> None:
                 partners=[int(p) for p in answers["partners"] if p.isdigit()],
                 objectives=by_hand,
                 initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
-                from_form=True, once=once_key("view", view.get("id")),
+                from_form=True, once=once_key("view", view.get("id")), answers=(answers["moved"], answers["next"]),
             )
         except Repeated:
             return ack()
@@ -131,7 +132,22 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"moved": message})
         ack()
-        _tell(client, meta.get("channel"), user, recorded.confirmation())
+        note = share_answer(services, client, body["team"]["id"], recorded.update_id)
+        _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
+
+    @app.view(checkin_blocks.QUESTIONS_CALLBACK)
+    def checkin_questions_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        questions = checkin_blocks.questions_values(view.get("state", {}))
+        team, user = body["team"]["id"], body["user"]["id"]
+        try:
+            name = services.checkins.set_questions(team, int(view_metadata(view)["team_id"]), questions,
+                                                   is_admin=services.permissions.is_admin(team, user))
+        except (UserError, KeyError, ValueError) as error:
+            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+            return ack(response_action="errors", errors={"question_0": message})
+        ack()
+        _tell(client, None, user, {"text": f"Team *{name}*'s check-in now asks: "
+                                           + " · ".join(f"_{q}_" for q in questions)})
 
     @app.view(settings_blocks.SETTINGS_CALLBACK)
     def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -162,6 +178,7 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"objectives": message})
         ack()
+        share_answer(services, client, team, recorded.update_id)
         _tell(client, meta.get("channel"), user, recorded.confirmation())
 
     @app.view(handoff_blocks.WHY_CALLBACK)

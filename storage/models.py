@@ -107,6 +107,10 @@ class Team(Base):
     local_time: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Why prompts to this team cannot be delivered (e.g. not_in_channel), until fixed.
     problem: Mapped[str | None] = mapped_column(String(200))
+    # Post each answer in the thread under the week's prompt, for teammates and other teams to see.
+    share_answers: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The check-in's questions (what moved, what's next, which team), None: the defaults.
+    questions: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[TeamMember]] = relationship(back_populates="team", cascade="all, delete-orphan")
@@ -270,6 +274,11 @@ class Update(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     # The initiative the author said this update is part of, if any.
     initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id", ondelete="SET NULL"))
+    # The copy of this answer posted in the team channel's prompt thread (see bot/services/sharing.py).
+    shared_channel_id: Mapped[str | None] = mapped_column(String(32))
+    shared_ts: Mapped[str | None] = mapped_column(String(32))
+    # The form's answers, question by question ([{"question": ..., "answer": ...}]); `text` is all of them.
+    answers: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -102,6 +102,7 @@ class AnalyzedUpdate:
     objectives: tuple[str, ...]
     references: tuple[str, ...]
     confident: bool = True
+    kind: str = "update"  # update | initiative
 
     @property
     def aligned(self) -> bool:
@@ -175,7 +176,7 @@ class Report:
         checked_in = [t for t in self.teams if t not in self.silent]
         lines = [
             "Alignment report",
-            f"{_count(len(self.updates), 'update')} from {_count(len(checked_in), 'team')}"
+            f"{count_work(self.updates)} from {_count(len(checked_in), 'team')}"
             + (f"; no update from {_join(self.silent)}" if self.silent else ""),
             "",
             f"Alignment {self.alignment:.2f}   (share of updates that serve an objective)",
@@ -451,6 +452,15 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def count_work(updates: Sequence[AnalyzedUpdate]) -> str:
+    """Return "3 updates and 2 initiatives": check-in answers and logged initiatives counted apart."""
+    initiatives = sum(1 for u in updates if u.kind == "initiative")
+    answers = len(updates) - initiatives
+    if initiatives and not answers:
+        return _count(initiatives, "initiative")
+    return _count(answers, "update") + (f" and {_count(initiatives, 'initiative')}" if initiatives else "")
+
+
 def _join(names: Sequence[str]) -> str:
     names = list(names)
     if len(names) <= 1:
@@ -554,6 +564,7 @@ def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequen
                 objectives=tuple(dict.fromkeys(k for k in wanted if k in known)),
                 references=tuple(finder.find(update)),
                 confident=update.confident,
+                kind=update.kind,
             )
         )
     return analyzed
@@ -615,7 +626,6 @@ def analyze(
     for team in reporting:
         loose = [u for u in by_team[team] if not u.aligned and not u.unconfirmed]
         if loose:
-            total = len(by_team[team])
             quotes = "; ".join(_quote(u.text) for u in loose[:2]) + ("; \u2026" if len(loose) > 2 else "")
             verb = "serves" if len(loose) == 1 else "serve"
             found["unaligned_work"].append(
@@ -625,7 +635,7 @@ def analyze(
                     teams=(team,),
                     updates=tuple(u.id for u in loose),
                     summary=(
-                        f"{len(loose)} of {team}'s {_count(total, 'update')} {verb} "
+                        f"{len(loose)} of {team}'s {count_work(by_team[team])} {verb} "
                         f"no stated objective: {quotes}."
                     ),
                 )

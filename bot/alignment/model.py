@@ -65,6 +65,8 @@ class Update:
     objectives: tuple[str, ...] | None = None
     link: str | None = None
     confident: bool = True
+    # "initiative" for logged work: analyzed like an update, but counted apart from check-in answers.
+    kind: str = "update"
 
 
 @dataclass(frozen=True)

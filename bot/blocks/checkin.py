@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.common import Block, clip, context, escape, plain, section
@@ -14,7 +14,13 @@ OPEN_ACTION = "checkin_open"
 EDIT_TAGS_ACTION = "checkin_edit_tags"
 # "Which objective does this serve?": one button per candidate, each action id suffixed to stay unique.
 ANSWER_ACTION = "checkin_which_objective"
+# "Which team is this update for?", asked of a direct message from someone on several teams.
+DM_TEAM_ACTION = "checkin_dm_team"
 MODAL_CALLBACK = "checkin_submit"
+QUESTIONS_CALLBACK = "checkin_questions_submit"
+# A team's check-in asks these unless an admin changed them: the answers' two texts, then the partner teams.
+DEFAULT_QUESTIONS = ("What moved forward?", "What's next?", "Which team did you work with or need something from?")
+QUESTION_MAX = 150
 TAGS_CALLBACK = "checkin_tags_submit"
 MAX_OPTIONS = 100
 
@@ -33,12 +39,12 @@ def slack_date(moment: datetime, fallback_format: str = "%a %d %b %H:%M UTC") ->
     return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{moment.strftime(fallback_format)}>"
 
 
-def prompt_message(team: str, week: str, deadline: datetime, open_value: str, *, personal: bool) -> dict[str, Any]:
-    """Return the weekly prompt, for the team channel or a member's DM."""
-    ask = (
-        f"*Weekly check-in for {escape(team)}* · {week}\n"
-        "What moved forward this week, what's next, and which team did you work with or need something from?"
-    )
+def prompt_message(team: str, week: str, deadline: datetime, open_value: str, *, personal: bool,
+                   questions: Sequence[str] = DEFAULT_QUESTIONS) -> dict[str, Any]:
+    """Return the weekly prompt, for the team channel or a member's DM, asking the team's questions."""
+    asked = ("What moved forward this week, what's next, and which team did you work with or need something from?"
+             if tuple(questions) == DEFAULT_QUESTIONS else "\n".join(f"• {escape(q)}" for q in questions))
+    ask = f"*Weekly check-in for {escape(team)}* · {week}\n{asked}"
     how = "Takes under a minute. " + (
         "Press the button, or reply in this thread." if personal
         else "Press the button, reply in this thread, or use `/checkin <text>` here."
@@ -98,17 +104,17 @@ def checkin_modal(
     chosen_objectives: Sequence[str] = (),
     chosen_partners: Sequence[str] = (),
     chosen_initiative: str | None = None,
+    questions: Sequence[str] = DEFAULT_QUESTIONS,
 ) -> dict[str, Any]:
-    """Return the check-in modal, prefilled when editing this week's answer."""
+    """Return the check-in modal asking the team's questions, prefilled when editing this week's answer."""
     blocks: list[Block] = [
         context(f"*{escape(team)}* · {week}. Answering again this week replaces your earlier update."),
-        _text_input("moved", "What moved forward?", moved, multiline=True, optional=False,
+        _text_input("moved", questions[0], moved, multiline=True, optional=False,
                     placeholder="Booked 6 discovery calls from the webinar list…"),
-        _text_input("next", "What's next?", next_steps, multiline=True, optional=True),
+        _text_input("next", questions[1], next_steps, multiline=True, optional=True),
     ]
     if partner_teams:
-        blocks.append(_multi_select("partners", "Which team did you work with or need something from?",
-                                    partner_teams, chosen_partners, "Pick teams"))
+        blocks.append(_multi_select("partners", questions[2], partner_teams, chosen_partners, "Pick teams"))
     if objectives:
         block = _multi_select("objectives", "Objectives it serves", objectives, chosen_objectives,
                               "Leave empty to tag automatically")
@@ -325,3 +331,134 @@ def modal_values(state: dict[str, Any]) -> dict[str, Any]:
     return {"moved": text("moved"), "next": text("next"), "partners": many("partners"),
             "objectives": many("objectives"), "initiative": one("initiative"),
             "objectives_present": "objectives" in values}
+
+
+def shared_answer(author: str, team: str, week: str, text: str, tags: Sequence[str],
+                  *, by_hand: bool) -> dict[str, Any]:
+    """Return an answer as teammates see it in the prompt's thread: who, what, and what it serves.
+
+    `text` is plain (Slack markup already rendered as names): it is escaped, so the post pings nobody.
+    """
+    body = escape(text)
+    served = ", ".join(f"*{escape(t)}*" for t in tags) if tags else "no objective yet"
+    how = "tagged by the author" if by_hand else "tagged by Alignbot"
+    blocks: list[Block] = [
+        section(f"*{escape(author)}* · {escape(team)} · {week}\n{body}"),
+        context(f"Serves: {served} ({how})" if tags else f"Serves: {served}"),
+    ]
+    return {"text": clip(f"{author}'s {team} update for {week}: {' '.join(text.split())}", 3000), "blocks": blocks}
+
+
+@dataclass(frozen=True)
+class PastLine:
+    """One past answer as history shows it: author id, readable text, objective titles."""
+
+    author: str
+    text: str
+    objectives: tuple[str, ...]
+
+
+def history_blocks(team: str, weeks: Sequence[tuple[str, Sequence[PastLine]]], *, weeks_asked: int,
+                   max_blocks: int = 45) -> list[Block]:
+    """Return a team's past answers, newest week first, one section a week, inside Slack's limits."""
+    blocks: list[Block] = [section(f"*{escape(team)}* · answers of the last {weeks_asked} "
+                                   f"week{'s' if weeks_asked != 1 else ''}")]
+    if not weeks:
+        blocks.append(context("Nobody answered in those weeks."))
+        return blocks
+    for shown, (week, lines) in enumerate(weeks):
+        if len(blocks) >= max_blocks:
+            blocks.append(context(f"and {len(weeks) - shown} earlier weeks; ask for fewer weeks to see them"))
+            break
+        body = "\n".join(
+            f"• <@{escape(line.author)}>: {escape(' '.join(line.text.split()))}"
+            + (f" _({escape(', '.join(line.objectives))})_" if line.objectives else "")
+            for line in lines)
+        blocks.append(section(f"*{week_date(week)}* ({week})\n{body}"))
+    return blocks
+
+
+def week_date(week: str) -> str:
+    """Return "week of 26 Oct" for "2026-W44": the Monday the week starts on."""
+    year, _, number = week.partition("-W")
+    try:
+        monday = date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        return week
+    return f"week of {monday.day} {monday.strftime('%b')}"
+
+
+def past_weeks_blocks(teams: Sequence[tuple[str, Sequence[tuple[str, Sequence[PastLine]]], int]]) -> list[Block]:
+    """Return App Home's "Past weeks": a few blocks per team of the person, nothing when they are on none."""
+    if not teams:
+        return []
+    blocks: list[Block] = [{"type": "divider"}, {"type": "header", "text": plain("Past weeks", 150)}]
+    for team, weeks, weeks_asked in teams:
+        blocks += history_blocks(team, weeks, weeks_asked=weeks_asked, max_blocks=5)
+    blocks.append(context("`/alignment history [team] [weeks]` shows more weeks."))
+    return blocks
+
+
+def dm_team_value(team_id: int, channel: str, ts: str) -> str:
+    """Return the value of a "this update is for team X" button: the team and the message it answers."""
+    return f"{team_id}:{channel}:{ts}"
+
+
+def parse_dm_team_value(value: str) -> tuple[int, str, str] | None:
+    """Return (team id, channel, message ts) from such a button, or None if it is not one."""
+    team, _, rest = value.partition(":")
+    channel, _, ts = rest.partition(":")
+    return (int(team), channel, ts) if team.isdigit() and channel and ts else None
+
+
+def which_team_message(text: str, teams: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Return the question to someone on several teams: which one their direct message is an update for."""
+    buttons = [{"type": "button", "action_id": f"{DM_TEAM_ACTION}:{i}", "text": plain(name, 75), "value": value}
+               for i, (name, value) in enumerate(teams[:25])]
+    blocks: list[Block] = [
+        section(f"Which team is this update for?\n>{escape(clip(' '.join(text.split()), 500))}"),
+        *({"type": "actions", "block_id": f"checkin_dm_team_{n}", "elements": buttons[n:n + 5]}
+          for n in range(0, len(buttons), 5)),
+    ]
+    return {"text": "Which team is this update for?", "blocks": blocks}
+
+
+def dm_pointer() -> dict[str, Any]:
+    """Return the one line for a direct message that is not an update."""
+    return {"text": "To check in, send me what moved forward this week, what's next and which team you worked "
+                    "with, in a few sentences; or use `/checkin`. Send `help` for everything I do."}
+
+
+def dm_help() -> dict[str, Any]:
+    """Return what the bot does, for `help` in its direct messages."""
+    lines = [
+        "*Alignbot* asks each team for a short weekly update and shows leadership where teams work together.",
+        "• Send me your update here, in a few sentences: what moved forward, what's next, which team you "
+        "worked with or need. I tag it with the objectives it serves and share it in your team's thread.",
+        "• Edit or delete your message and your update follows.",
+        "• `/checkin` opens the form · `/initiative add <title>` logs work · `/objective list` the objectives · "
+        "`/alignment report` this week's digest · `/alignment history` past answers. Each answers `help`.",
+    ]
+    return {"text": "Alignbot help", "blocks": [section("\n".join(lines))]}
+
+
+def questions_modal(team: str, questions: Sequence[str], metadata: dict[str, Any]) -> dict[str, Any]:
+    """Return the form that changes a team's check-in questions; an emptied one goes back to its default."""
+    blocks: list[Block] = [context(f"The questions *{escape(team)}*'s prompt, form and thread ask. "
+                                   "Empty a question to go back to the default.")]
+    for n, (question, default) in enumerate(zip(questions, DEFAULT_QUESTIONS)):
+        block = _text_input(f"question_{n}", f"Question {n + 1}", question, multiline=False, optional=True)
+        block["hint"] = plain(f"Default: {default}" + (" (answered by picking teams)" if n == 2 else ""), 2000)
+        block["element"]["max_length"] = QUESTION_MAX
+        blocks.append(block)
+    return {"type": "modal", "callback_id": QUESTIONS_CALLBACK, "title": plain("Check-in questions", 24),
+            "submit": plain("Save", 24), "close": plain("Cancel", 24), "private_metadata": json.dumps(metadata),
+            "blocks": blocks}
+
+
+def questions_values(state: dict[str, Any]) -> list[str]:
+    """Return the questions typed in the questions form, defaults where left empty."""
+    values = state.get("values", {})
+    typed = [" ".join(((values.get(f"question_{n}", {}).get("value") or {}).get("value") or "").split())
+             for n in range(len(DEFAULT_QUESTIONS))]
+    return [t or default for t, default in zip(typed, DEFAULT_QUESTIONS)]

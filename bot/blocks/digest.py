@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report
+from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report, count_work
 from bot.alignment.model import Objective
 from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
 from bot.blocks.handoffs import STATE_EMOJI, HandoffDigest
@@ -94,6 +94,7 @@ class DigestData:
     authors: Mapping[str, str] = field(default_factory=dict)  # update id -> Slack user id
     missing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # team -> user ids not checked in
     handoffs: HandoffDigest | None = None  # the Handoffs section, when the workspace has any
+    names: Mapping[str, str] = field(default_factory=dict)  # Slack user id -> display name
 
 
 # --------------------------------------------------------------------------- small formatters
@@ -164,6 +165,45 @@ def _safe_url(url: str | None) -> str | None:
     return url
 
 
+# Slack markup in a person's text: <@U1>, <@U1|ana>, <#C1|sales>, <!here>, <https://x|label>. Anything else
+# in angle brackets is the person's own text (a form sends it unescaped).
+_MARKUP = re.compile(r"<([@#!]?)((?<=@)[UW][A-Z0-9]+|(?<=#)[CG][A-Z0-9]+|(?<=!)[\w^.-]+|(?:https?|mailto):[^<>|\s]+)"
+                     r"(?:\|([^<>]*))?>")
+
+_CUT_MENTION = re.compile(r"<([@#])([UWCG][A-Z0-9]*)(?:\|[^<>]*)?(?=…|$)")
+
+
+def readable(data: DigestData, text: str, limit: int = 3000) -> str:
+    """Return a person's text on one line, as mrkdwn that shows mentions as names and pings nobody."""
+    def plain_mention(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return "@" + (label or data.names.get(target) or target)
+        if sigil == "#":
+            return "#" + (label or target)
+        if sigil == "!":
+            return "@" + (label or target.split("^")[-1]).lstrip("@")
+        return label or target
+    shown = _MARKUP.sub(plain_mention, text)
+    # A quote the engine cut short can end inside a mention.
+    shown = _CUT_MENTION.sub(lambda m: m.group(1) + (data.names.get(m.group(2)) or m.group(2)), shown)
+    return escape(clip(_one_line(shown), limit))
+
+
+def _handoff_lines(data: DigestData) -> list[str]:
+    """Return the Handoffs section's lines with who answered shown by name: the digest pings nobody."""
+    lines = data.handoffs.lines() if data.handoffs else []
+    return [_PING.sub(lambda m: person(data, m.group(1)), line) for line in lines]
+
+
+_PING = re.compile(r"<@([UW][A-Z0-9]+)>")
+
+
+def person(data: DigestData, user: str) -> str:
+    """Return who someone is as the digest shows them: a name, never a ping."""
+    return escape(data.names.get(user) or user)
+
+
 def _links(data: DigestData, update_ids: Sequence[str]) -> str:
     urls = [u for u in (_safe_url(data.links.get(i)) for i in update_ids) if u]
     if not urls:
@@ -176,7 +216,7 @@ def _links(data: DigestData, update_ids: Sequence[str]) -> str:
 def finding_line(data: DigestData, finding: Finding) -> str:
     """Return one finding as mrkdwn: emoji, its summary, links to the messages behind it."""
     emoji = KIND_EMOJI.get(finding.kind, ":small_blue_diamond:")
-    return f"{emoji} {escape(clip(_one_line(finding.summary), 600))}{_links(data, finding.updates)}"
+    return f"{emoji} {readable(data, finding.summary, 600)}{_links(data, finding.updates)}"
 
 
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
@@ -215,8 +255,8 @@ def unconfirmed_line(report: Report) -> str:
     return f":hourglass_flowing_sand: {_count(waiting, 'update')} {waits} not counted as unaligned work."
 
 
-def _mentions(users: Sequence[str], limit: int = MAX_MENTIONS) -> str:
-    shown = " ".join(f"<@{escape(u)}>" for u in users[:limit])
+def _mentions(data: DigestData, users: Sequence[str], limit: int = MAX_MENTIONS) -> str:
+    shown = ", ".join(person(data, u) for u in users[:limit])
     return shown + (f" and {len(users) - limit} more" if len(users) > limit else "")
 
 
@@ -227,7 +267,7 @@ def _missing_teams(data: DigestData) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _missing_lines(data: DigestData) -> list[str]:
-    return [f"*{escape(clip(team, 80))}*: {_mentions(users)}" for team, users in _missing_teams(data)]
+    return [f"*{escape(clip(team, 80))}*: {_mentions(data, users)}" for team, users in _missing_teams(data)]
 
 
 # --------------------------------------------------------------------------- coverage table
@@ -319,7 +359,7 @@ def _scores_block(data: DigestData) -> Block:
 def _summary_context(data: DigestData) -> Block:
     report = data.report
     reporting = len([t for t in report.teams if t not in report.silent])
-    line = f"*{escape(clip(data.workspace, 100))}* · {_count(len(report.updates), 'update')} from {_count(reporting, 'team')}"
+    line = f"*{escape(clip(data.workspace, 100))}* · {count_work(report.updates)} from {_count(reporting, 'team')}"
     if report.silent:
         line += f" · no update from {_count(len(report.silent), 'team')}"
     return context(line)
@@ -418,7 +458,7 @@ def digest_message(data: DigestData) -> dict[str, Any]:
         blocks += packed
         if len(missing) > shown:
             blocks.append(context(f"and {_count(len(missing) - shown, 'more team')} — press Details."))
-    handoffs = data.handoffs.lines() if data.handoffs else []
+    handoffs = _handoff_lines(data)
     if handoffs:
         blocks += pack_lines(handoffs, "*Handoffs*", 2)[0]
     blocks.append(_actions(data))
@@ -480,8 +520,8 @@ def _update_line(data: DigestData, update: AnalyzedUpdate, lead: str) -> str:
     author = data.authors.get(update.id)
     parts = [lead]
     if author:
-        parts.append(f"<@{escape(author)}>")
-    parts.append(f"“{escape(clip(_one_line(update.text), 280))}”")
+        parts.append(person(data, author))
+    parts.append(f"“{readable(data, update.text, 280)}”")
     url = _safe_url(data.links.get(update.id))
     if url:
         parts.append(f"<{url}|view>")
@@ -514,7 +554,7 @@ def _overview(data: DigestData, page: _Page) -> None:
     if loose:
         page.lines(loose, "*Across objectives*", "finding", reserve=reserve_for_objectives + 1)
     if data.handoffs and data.handoffs.lines():
-        page.lines(data.handoffs.lines(), "*Handoffs*", "handoff", reserve=reserve_for_objectives + 1)
+        page.lines(_handoff_lines(data), "*Handoffs*", "handoff", reserve=reserve_for_objectives + 1)
     for i, objective in enumerate(objectives):
         if page.room < 1 or not page.add(section(_objective_summary(data, objective, by_key.get(objective.key, [])))):
             page.note(f"and {_count(len(objectives) - i, 'more objective')} — pick one above.")
@@ -567,7 +607,7 @@ def _team_page(data: DigestData, team: str, page: _Page) -> None:
     page.add(section(f"*{escape(clip(team, 150))}* — {line}"))
     missing = tuple(data.missing.get(team, ()))
     if missing:
-        page.add(section(clip(f"*Has not checked in*: {_mentions(missing, 40)}", PACK_LIMIT)))
+        page.add(section(clip(f"*Has not checked in*: {_mentions(data, missing, 40)}", PACK_LIMIT)))
     findings = [finding_line(data, f) for f in _ordered(report.findings) if team in f.teams]
     updates = [u for u in report.updates if u.team == team]
     if findings:

@@ -45,16 +45,14 @@ class DemoResult:
 
 
 def _explore_commands(url: str, weeks: list[str]) -> list[str]:
-    """Return example commands on the kept database, for the subcommands this build has."""
-    from bot.cli import build_parser
+    """Return example commands to run on the kept database.
 
-    parser = build_parser()
-    commands = next(a.choices for a in parser._subparsers._group_actions)  # noqa: SLF001 - argparse keeps them here
-    examples = []
-    if "digest" in commands:
-        examples.append(f"DATABASE_URL={url} alignbot digest --team-id {TEAM_ID} --format text")
-        if len(weeks) > 2:
-            examples.append(f"DATABASE_URL={url} alignbot digest --team-id {TEAM_ID} --week {weeks[2]} --format text")
+    A fixed list: the demo does not read the command line's parser, so bot.cli and bot.demo import one way only.
+    """
+    examples = [f"DATABASE_URL={url} alignbot digest --team-id {TEAM_ID} --format text"]
+    if len(weeks) > 2:
+        examples.append(f"DATABASE_URL={url} alignbot digest --team-id {TEAM_ID} --week {weeks[2]} --format text")
+    examples.append(f"DATABASE_URL={url} alignbot export --team-id {TEAM_ID} --format csv")
     examples.append(f"DATABASE_URL={url} alignbot org export --team-id {TEAM_ID}")
     return examples
 

@@ -6,6 +6,7 @@ import base64
 import html
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.demo.render import MARKS, Names, emoji, resolve_token, split_code, unescape
@@ -57,9 +58,32 @@ code { background: #f4f4f4; border: 1px solid #e1e1e1; border-radius: 3px; paddi
 hr { border: 0; border-top: 1px solid #e1e1e1; }
 img.chart { max-width: 100%; border: 1px solid #e1e1e1; border-radius: 6px; margin-top: 6px; }
 .file { color: #616061; font-size: 13px; }
+header p.scores { margin-top: 8px; font-size: 14px; }
+.week small { font-weight: 400; text-transform: none; margin-left: 6px; }
+.spark { display: inline-flex; align-items: flex-end; gap: 2px; height: 18px; vertical-align: -3px; margin-left: 4px; }
+.spark i { display: inline-block; width: 6px; background: #1264a3; border-radius: 1px; }
 """
 
 _COLOURS = ("#e01e5a", "#2eb67d", "#ecb22e", "#36c5f0", "#1264a3", "#e8912d")
+
+
+_SPARK_CHARS = "▁▂▃▄▅▆▇█"
+
+
+def _spark_html(spark: str) -> str:
+    """Return a sparkline as a row of bars, one a week, tallest for the best week."""
+    bars = "".join(f'<i style="height:{4 + 2 * _SPARK_CHARS.index(c)}px"></i>' for c in spark)
+    return f'<span class="spark" title="trend, oldest week first">{bars}</span>'
+
+
+def week_heading(week: str) -> str:
+    """Return "Week of 26 Oct 2026" for "2026-W44"; the label itself if it is no ISO week."""
+    year, _, number = week.partition("-W")
+    try:
+        monday = date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        return week
+    return f"Week of {monday.day} {monday.strftime('%b %Y')}"
 
 
 def mrkdwn_to_html(text: str, names: Names | None = None) -> str:
@@ -71,6 +95,9 @@ def mrkdwn_to_html(text: str, names: Names | None = None) -> str:
         piece = html.escape(unescape(piece), quote=False)
         if kind == "pre":
             out.append(f"<pre>{piece}</pre>")
+        elif kind == "code" and piece and all(c in _SPARK_CHARS for c in piece):
+            # A trend line: drawn as bars, not as red code.
+            out.append(_spark_html(piece))
         elif kind == "code":
             out.append(f"<code>{piece}</code>")
         else:
@@ -195,7 +222,7 @@ def _channel_html(channel: str, entries: Sequence[Entry], names: Names, bot_user
     for entry in top:
         if entry.week and entry.week != week:
             week = entry.week
-            parts.append(f'<div class="week">Week {html.escape(week)}</div>')
+            parts.append(f'<div class="week">{html.escape(week_heading(week))} <small>{html.escape(week)}</small></div>')
         if entry.kind == "command":
             pending_command = entry
             continue
@@ -230,13 +257,17 @@ def conversation_page(played: Played, company: str, *, charts: Mapping[str, byte
     ]
     nav = "".join(f'<a href="#{html.escape(played.names.channel(c))}">#{html.escape(played.names.channel(c))}</a>'
                   for c in order)
-    weeks = f"{played.weeks[0]} to {played.weeks[-1]}" if played.weeks else ""
+    weeks = (f"{week_heading(played.weeks[0]).lower()} to {week_heading(played.weeks[-1]).lower()}"
+             if played.weeks else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Alignbot demo · {html.escape(company)}</title><style>{_STYLE}</style></head>
 <body><header><h1>Alignbot demo · {html.escape(company)}</h1>
 <p>What Slack showed during {html.escape(weeks)}: the check-ins in each team's channel, and the weekly digest in
-#leadership. Private answers are marked.</p></header>
+#leadership. Private answers are marked.</p>
+<p class="scores"><b>Alignment</b> is the share of the week's updates that serve one of the company's stated
+objectives. <b>Interdependence</b> is the share that involve another team: work handed over, asked for, or done
+with it.</p></header>
 <nav>{nav}</nav><main>
 {chr(10).join(sections)}
 </main></body></html>

@@ -9,13 +9,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services.checkins import Checkins
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
+from bot.services.export import Export
 from bot.services.handoffs import Handoffs
+from bot.services.history import History
 from bot.services.initiatives import InitiativesService
 from bot.services.installs import Installs
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
 from bot.services.people import PeopleService
 from bot.services.permissions import Permissions
+from bot.services.sharing import Sharing
 from bot.services.tagging import Tagging
 from bot.services.teams import TeamsService
 from bot.settings import Settings
@@ -42,6 +45,9 @@ class Services:
     installs: Installs = field(init=False)
     handoffs: Handoffs = field(init=False)
     people: PeopleService = field(init=False)
+    sharing: Sharing = field(init=False)
+    export: Export = field(init=False)
+    history: History = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -54,6 +60,9 @@ class Services:
         self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
         self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)
+        self.sharing = Sharing(self.sessions, self.permissions)
+        self.export = Export(self.sessions)
+        self.history = History(self.settings, self.sessions, self.permissions)
         self.installs = Installs(self.sessions, self.clients.installation_store)
         self.people = PeopleService(self.settings, self.sessions, self.clients, self.permissions, self.deliveries)
         self.checkins.user_zone = self.permissions.timezone_of

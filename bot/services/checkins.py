@@ -15,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
-from bot.parsing import parse_timezone, strip_control
+from bot.parsing import TeamRef, parse_timezone, strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, shift_week, week_of
 from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
-from bot.services.errors import Repeated, UserError
+from bot.services.errors import NotFound, Refused, Repeated, UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.handoffs import note_handoffs
 from bot.services.tagging import Tagging
+from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
 from storage import repositories
@@ -29,6 +30,7 @@ from storage.models import (
     CheckinCycle,
     Delivery,
     Initiative,
+    Objective,
     Team,
     TeamMember,
     Update,
@@ -72,6 +74,16 @@ class Recorded:
         return blocks.confirmation(self.team, self.week, self.tags, replaced=self.replaced, by_hand=self.by_hand,
                                    update_id=self.update_id,
                                    question=() if self.confident or self.by_hand else self.candidates, note=note)
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """An answer taken back, and where its shared copy was (to delete it)."""
+
+    update_id: int
+    author: str
+    shared_channel: str | None
+    shared_ts: str | None
 
 
 @dataclass(frozen=True)
@@ -134,6 +146,7 @@ class _Plan:
     mode: str
     cycle: Cycle | None
     people: list[tuple[str, Cycle]]
+    questions: tuple[str, ...]
 
 
 def _times(report: SendReport, n: int) -> SendReport:
@@ -205,6 +218,7 @@ class Checkins:
         initiative_id: int | None = None,
         from_form: bool = False,
         once: str | None = None,
+        answers: Sequence[str] | None = None,
     ) -> Recorded:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
 
@@ -212,6 +226,7 @@ class Checkins:
         `from_form`: team and week came back from a form or button the client holds, so
         check the person may answer for that team and that the week is still open.
         `once` (see errors.once_key) is recorded with the update: the same key again raises Repeated.
+        `answers`: the form's texts in the order of the team's questions, stored question by question.
         """
         text = strip_control(text).strip()
         if not text:
@@ -252,6 +267,8 @@ class Checkins:
             row.updated_at = utcnow()
             row.partners = [UpdatePartner(team_id=p) for p in partner_ids]
             row.initiative_id = initiative_id
+            row.answers = ([{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
+                           if answers else None)
 
             candidates: tuple[blocks.Choice, ...] = ()
             if objectives is not None:
@@ -297,6 +314,69 @@ class Checkins:
         return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
                            source="thread", message_ts=message_ts)
 
+    def teams_of(self, slack_team_id: str, user_id: str) -> list[tuple[int, str]]:
+        """Return (id, name) of every team the person checks in for, by name."""
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is None:
+                return []
+            return [(team_id, name) for team_id, name in session.execute(
+                select(Team.id, Team.name).join(TeamMember, TeamMember.team_id == Team.id)
+                .where(Team.workspace_id == workspace.id, TeamMember.user_id == user_id).order_by(Team.name))]
+
+    def questions_modal_for(self, slack_team_id: str, user_id: str, ref: TeamRef, is_admin: bool) -> dict:
+        """Return the form that changes a team's check-in questions (admins)."""
+        if not is_admin:
+            raise Refused("Only Alignbot admins can change a team's check-in questions.")
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = resolve_team(session, workspace.id, ref)
+            if team is None:
+                raise NotFound(f"There is no team called '{ref.name}'; "
+                               f"{team_names(repositories.list_teams(session, workspace.id))}.")
+            return blocks.questions_modal(team.name, questions_of(team), {"team_id": team.id})
+
+    def set_questions(self, slack_team_id: str, team_id: int, questions: Sequence[str], is_admin: bool) -> str:
+        """Store a team's check-in questions (the defaults are stored as none); return the team's name."""
+        if not is_admin:
+            raise Refused("Only Alignbot admins can change a team's check-in questions.")
+        with self._sessions.begin() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            team = _team_by_id(session, workspace.id, team_id)
+            chosen = [strip_control(q).strip()[:blocks.QUESTION_MAX] for q in questions]
+            team.questions = None if tuple(chosen) == blocks.DEFAULT_QUESTIONS else chosen
+            return team.name
+
+    def thread_reply_changed(self, slack_team_id: str, user_id: str, channel_id: str, message_ts: str,
+                             text: str) -> Recorded | None:
+        """Follow a Slack edit of a thread answer; None if that message is no stored answer."""
+        with self._sessions() as session:
+            found = _thread_answer(session, slack_team_id, channel_id, message_ts)
+            if found is None or found.author_user_id != user_id:
+                return None
+            cycle = session.get(CheckinCycle, found.cycle_id)
+            assert cycle is not None
+            keys = None
+            if found.tags_by_hand:
+                # The author's own tags stay theirs: only the text changed.
+                keys = list(session.scalars(select(Objective.key).join(UpdateTag, UpdateTag.objective_id == Objective.id)
+                                            .where(UpdateTag.update_id == found.id)))
+            partners = [p.team_id for p in found.partners]
+            team_id, week, initiative, source = found.team_id, cycle.week, found.initiative_id, found.source
+        return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
+                           source=source, message_ts=message_ts, partners=partners, objectives=keys,
+                           initiative_id=initiative)
+
+    def thread_reply_deleted(self, slack_team_id: str, channel_id: str, message_ts: str) -> Withdrawn | None:
+        """Withdraw the answer a deleted thread reply was; None if it was none."""
+        with self._sessions.begin() as session:
+            found = _thread_answer(session, slack_team_id, channel_id, message_ts)
+            if found is None:
+                return None
+            withdrawn = Withdrawn(found.id, found.author_user_id, found.shared_channel_id, found.shared_ts)
+            session.delete(found)
+            return withdrawn
+
     def correct_tags(self, slack_team_id: str, user_id: str, update_id: int, keys: Sequence[str],
                      *, is_admin: bool = False) -> Recorded:
         """Replace an update's tags with a person's choice; it becomes a labelled example."""
@@ -339,6 +419,8 @@ class Checkins:
                 .options(selectinload(Update.tags), selectinload(Update.partners)))
             keys = {o.id: o.key for o in objectives}
             moved, _, next_steps = (existing.text if existing else "").partition("\nNext: ")
+            if existing and existing.answers and len(existing.answers) == 2:
+                moved, next_steps = (str(a.get("answer") or "") for a in existing.answers)
             chosen = [keys[t.objective_id] for t in existing.tags if t.objective_id in keys] if existing else []
             # Tags the tagger chose are suggestions: sent back unchanged, they stay automatic.
             suggested = chosen if existing and not existing.tags_by_hand else []
@@ -353,6 +435,7 @@ class Checkins:
                 chosen_objectives=chosen,
                 chosen_partners=[str(p.team_id) for p in existing.partners] if existing else (),
                 chosen_initiative=str(existing.initiative_id) if existing and existing.initiative_id else None,
+                questions=questions_of(team),
             )
 
     def person_week(self, slack_team_id: str, user_id: str) -> tuple[int, str, str, str | None] | None:
@@ -437,7 +520,8 @@ class Checkins:
         for plan in plans:
             if plan.cycle is not None:
                 report += self._prompt_jobs(client, workspace_id, plan.team_id, plan.name, plan.channel, plan.mode,
-                                            plan.cycle, sent, jobs, retry_now=force)
+                                            plan.cycle, sent, jobs, retry_now=force,
+                                            questions=plan.questions)
             due = [(user, cycle) for user, cycle in plan.people
                    if (cycle.reminder_at or cycle.deadline_at) <= now < cycle.deadline_at]
             report += self._reminder_jobs(client, workspace_id, plan.team_id, plan.name, due, sent, jobs,
@@ -474,6 +558,7 @@ class Checkins:
             workspace_id=workspace.id, team_id=team.id, name=team.name, channel=team.channel_id,
             mode=team.prompt_mode, cycle=cycle if cycle and not skipped[cycle.week] else None,
             people=[(user, c) for user, c, _ in people if not skipped[c.week] and user not in away[days[user]]],
+            questions=questions_of(team),
         )
 
     def _local_zones(self, slack_team_id: str, team_name: str | None) -> dict[str, str | None]:
@@ -539,7 +624,8 @@ class Checkins:
 
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
                      mode: str, cycle: Cycle, sent: set[tuple[str, str, str]],
-                     jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
+                     jobs: list[Callable[[], SendReport]], *, retry_now: bool = False,
+                     questions: Sequence[str] = blocks.DEFAULT_QUESTIONS) -> SendReport:
         """Queue a team's channel prompt unless sent; return the report of the one already sent."""
         already = SendReport()
         value = open_value(team_id, cycle.week)
@@ -548,7 +634,8 @@ class Checkins:
             if ("prompt", target, cycle.week) in sent:
                 already += SendReport(already=1)
             else:
-                message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=False)
+                message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=False,
+                                                questions=questions)
 
                 def prompt_channel(target: str = target, message: dict = message) -> SendReport:
                     outcome = self._deliveries.send(client, workspace_id, "prompt", target, cycle.week,
@@ -582,7 +669,8 @@ class Checkins:
                 if len(group) == 1:
                     plan, cycle = group[0]
                     message = blocks.prompt_message(plan.name, week, cycle.deadline_at,
-                                                    open_value(plan.team_id, week), personal=True)
+                                                    open_value(plan.team_id, week), personal=True,
+                                                    questions=plan.questions)
                     target = f"team:{plan.team_id}:user:{user}"
                 else:
                     message = blocks.multi_team_prompt_message(
@@ -714,6 +802,12 @@ class Checkins:
             return sum(pool.map(round_of, workspaces), SendReport())
 
 
+def questions_of(team: Team) -> tuple[str, ...]:
+    """Return the questions a team's check-in asks."""
+    stored = tuple(team.questions or ())
+    return stored if len(stored) == len(blocks.DEFAULT_QUESTIONS) else blocks.DEFAULT_QUESTIONS
+
+
 def _problem_text(team: str, error: str) -> str:
     return (f":warning: I could not post the weekly check-in for *{team}*: `{error}`. "
             f"To fix it, {blocks.how_to_fix(error, team)}. Other teams are not affected; "
@@ -751,6 +845,15 @@ def _check_may_answer(session: Session, workspace_id: int, team: Team, user_id: 
         still_open = False
     if not still_open:
         raise CheckinError(f"The check-in for {week[:10]} is closed; answer this week's ({this_week}) instead.")
+
+
+def _thread_answer(session: Session, slack_team_id: str, channel_id: str, message_ts: str) -> Update | None:
+    workspace = repositories.find_workspace(session, slack_team_id)
+    if workspace is None:
+        return None
+    return session.scalar(select(Update).where(
+        Update.workspace_id == workspace.id, Update.source.in_(("thread", "dm")), Update.channel_id == channel_id,
+        Update.message_ts == message_ts))
 
 
 def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:

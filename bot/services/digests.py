@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -31,6 +33,7 @@ from bot.services.alerts import (
 from bot.services.errors import UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.handoffs import Handoffs
+from bot.services.permissions import display_name
 from bot.services.tagging import as_engine_objective
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
@@ -114,13 +117,16 @@ class Digests:
                                         if (team.id, m.user_id) not in answered and m.user_id not in excused[team.id]))
                 for team in teams
             }
-            messages = [(str(row.id), row.channel_id, row.message_ts) for row in rows
-                        if row.channel_id and row.message_ts]
+            messages = [(str(row.id), *where) for row in rows if (where := _link_target(row)) is not None]
             name, workspace_id = workspace.name, workspace.id
             authors = {**{str(row.id): row.author_user_id for row in rows},
                        **{_initiative_id(i): i.created_by for i in initiatives if i.created_by}}
+            answered_by = [c.by for c in (*handoffs.this_week, *handoffs.still_open) if c.by] if handoffs else []
+            people = {*authors.values(), *(u for users in missing.values() for u in users), *answered_by,
+                      *(m for row in rows for m in _UNNAMED_MENTION.findall(row.text))}
         # Slack calls wait until the read is over: on SQLite it holds the database lock.
         links = _links(client, messages) if client is not None else {}
+        names = _names(client, sorted(people)) if client is not None else {}
         if client is not None and not name:
             name = self._remember_name(client, workspace_id)
         return DigestData(
@@ -132,6 +138,7 @@ class Digests:
             authors=authors,
             missing={team: users for team, users in missing.items() if users},
             handoffs=handoffs if handoffs and handoffs.pairs else None,
+            names=names,
         )
 
     def _remember_name(self, client: WebClient, workspace_id: int) -> str | None:
@@ -285,6 +292,19 @@ class _Row:
     objective_ids: list[int]
     partner_ids: list[int]
     confident: bool = True
+    shared: tuple[str, str] | None = None
+
+
+def _link_target(row: _Row) -> tuple[str, str] | None:
+    """Return the message leadership can open for an update: its shared post, else the answer itself.
+
+    An answer given in a DM is in a conversation nobody else can open: only its shared post links.
+    """
+    if row.shared is not None:
+        return row.shared
+    if row.channel_id and row.message_ts and not row.channel_id.startswith("D"):
+        return row.channel_id, row.message_ts
+    return None
 
 
 def _updates_by_week(session: Session, workspace_id: int, weeks: Sequence[str]) -> dict[str, list[_Row]]:
@@ -292,13 +312,16 @@ def _updates_by_week(session: Session, workspace_id: int, weeks: Sequence[str]) 
     in_weeks = (Update.workspace_id == workspace_id, CheckinCycle.week.in_(weeks), CheckinCycle.skipped.is_(False))
     rows: dict[int, _Row] = {}
     by_week: dict[str, list[_Row]] = {week: [] for week in weeks}
-    for (update_id, team_id, text, author, channel, ts, week, by_hand, confident) in session.execute(
+    for (update_id, team_id, text, author, channel, ts, week, by_hand, confident, shared_channel,
+         shared_ts) in session.execute(
         select(Update.id, Update.team_id, Update.text, Update.author_user_id, Update.channel_id,
-               Update.message_ts, CheckinCycle.week, Update.tags_by_hand, Update.tags_confident)
+               Update.message_ts, CheckinCycle.week, Update.tags_by_hand, Update.tags_confident,
+               Update.shared_channel_id, Update.shared_ts)
         .join(CheckinCycle, CheckinCycle.id == Update.cycle_id).where(*in_weeks).order_by(Update.id)
     ):
         # A person's tags are never a guess.
-        rows[update_id] = row = _Row(update_id, team_id, text, author, channel, ts, [], [], by_hand or confident)
+        rows[update_id] = row = _Row(update_id, team_id, text, author, channel, ts, [], [], by_hand or confident,
+                                     (shared_channel, shared_ts) if shared_channel and shared_ts else None)
         by_week[week].append(row)
     for update_id, objective_id in session.execute(
         select(UpdateTag.update_id, UpdateTag.objective_id).join(Update, Update.id == UpdateTag.update_id)
@@ -347,12 +370,46 @@ def _as_engine_updates(teams: list[Team], keys: dict[int, str], rows: Sequence[_
     return updates + [
         model.Update(
             id=_initiative_id(row), team=names.get(row.team_id, "?"), text=f"Initiative: {row.title}",
-            author=row.created_by,
+            author=row.created_by, kind="initiative",
             partners=tuple(names[p.team_id] for p in row.partners if p.team_id in names),
             objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys),
         )
         for row in initiatives
     ]
+
+
+# <@U123> with no name in it: the digest asks Slack for the name, so it can show one without a ping.
+_UNNAMED_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+
+
+# More people than this are named from users.list pages (1,000 a call) rather than one users.info each.
+USERS_INFO_MAX = 25
+
+
+def _names(client: WebClient, users: Sequence[str]) -> dict[str, str]:
+    """Return the display names of these Slack users, by id; one Slack does not know keeps its id."""
+    names: dict[str, str] = {}
+    wanted = set(users)
+    try:
+        if len(wanted) > USERS_INFO_MAX:
+            cursor = None
+            while True:
+                page = client.users_list(limit=1000, cursor=cursor)
+                for info in page.get("members") or []:
+                    name = display_name(info) if info.get("id") in wanted else None
+                    if name:
+                        names[info["id"]] = name
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor or len(names) == len(wanted):
+                    return names
+        for user in sorted(wanted):
+            with contextlib.suppress(SlackApiError):
+                name = display_name(client.users_info(user=user)["user"])
+                if name:
+                    names[user] = name
+    except (SlackApiError, SlackClientError, OSError, KeyError, TypeError):
+        pass  # a name is a nicety: whoever is left unnamed shows as their id
+    return names
 
 
 def _links(client: WebClient, messages: Sequence[tuple[str, str, str]]) -> dict[str, str]:

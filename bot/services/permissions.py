@@ -91,3 +91,12 @@ class Permissions:
         with self._lock:
             for key in [k for k in self._cache if slack_team_id is None or k[0] == slack_team_id]:
                 del self._cache[key]
+
+
+def display_name(info: dict[str, Any] | None) -> str | None:
+    """Return the name Slack shows for a users.info `user` object, if it has one."""
+    if not info:
+        return None
+    profile = info.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or info.get("real_name") or info.get("name")
+    return str(name) if name else None

@@ -18,24 +18,30 @@ from bot.blocks import people as people_blocks
 from bot.blocks import settings as settings_blocks
 from bot.parsing import (
     WEEKDAYS,
+    HistoryRequest,
     HolidayRequest,
     Invalid,
     LeadRequest,
     MembersRequest,
     ScheduleRequest,
+    ShareRequest,
+    TeamRef,
     UnskipRequest,
     parse_deadline,
+    parse_history,
     parse_holiday,
     parse_lead,
     parse_members,
     parse_prompts,
     parse_schedule,
+    parse_share,
     parse_team_day,
     validate_team_name,
 )
 from bot.schedule import is_week
 from bot.services import Services
 from bot.services.people import Skip
+from bot.services.history import DEFAULT_WEEKS as DEFAULT_HISTORY_WEEKS
 from bot.services.teams import TeamView
 from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 
@@ -112,6 +118,44 @@ def deadline(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
     answer_parsed(ack, respond, COMMAND, parse_deadline(rest), lambda request: _configured(
         services.teams.configure_prompts(body["team_id"], body["user_id"], request.team,
                                          deadline_hours=request.hours, reminder_hours=request.reminder_hours)))
+
+
+def share(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Turn on or off posting a team's answers in the thread under its weekly prompt."""
+    def switched(request: ShareRequest) -> str:
+        name = services.sharing.set_sharing(body["team_id"], body["user_id"], request.team, request.on)
+        if request.on:
+            return (f"Team *{name}*'s answers are now posted in the thread under its weekly prompt, "
+                    "for teammates and other teams to read.")
+        return f"Team *{name}*'s answers are no longer posted in its channel; they still reach the digest."
+
+    answer_parsed(ack, respond, COMMAND, parse_share(rest), switched)
+
+
+def history(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Show a team's past answers, newest week first, to the caller only."""
+    def shown(request: HistoryRequest) -> dict[str, Any]:
+        past = services.history.for_team(body["team_id"], body["user_id"], request.team,
+                                         request.weeks or DEFAULT_HISTORY_WEEKS, channel_id=body.get("channel_id"))
+        weeks = [(w.week, [checkin_blocks.PastLine(a.author, a.text, a.objectives) for a in w.answers])
+                 for w in past.weeks]
+        return {"text": f"{past.team}: past answers",
+                "blocks": checkin_blocks.history_blocks(past.team, weeks, weeks_asked=past.weeks_asked)}
+
+    answer_parsed(ack, respond, COMMAND, parse_history(rest), shown)
+
+
+def questions(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+    """Open the form that changes a team's check-in questions (admins)."""
+    name = validate_team_name(rest)
+    if isinstance(name, Invalid):
+        return ack_usage(ack, COMMAND, name)
+    ack()
+    with user_errors(respond):
+        team, user = body["team_id"], body["user_id"]
+        view = services.checkins.questions_modal_for(team, user, TeamRef(name),
+                                                     is_admin=services.permissions.is_admin(team, user))
+        services.clients.for_team(team).views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def _configured(view: TeamView) -> str:
@@ -219,7 +263,8 @@ def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
         return ack_usage(ack, COMMAND, f"{week!r} is not a week like 2026-W48.")
     ack()
     with user_errors(respond):
-        data = services.digests.build(body["team_id"], week)
+        # With a client the report names people, links answers and knows the workspace's name.
+        data = services.digests.build(body["team_id"], week, client=services.clients.for_team(body["team_id"]))
         say_privately(respond, digest_blocks.digest_message(data))
 
 
@@ -260,6 +305,9 @@ def settings(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
 SUBCOMMANDS: dict[str, AdminSubcommand] = {
     "prompts": prompts,
     "deadline": deadline,
+    "share": share,
+    "history": history,
+    "questions": questions,
     "status": status,
     "skip": skip,
     "unskip": unskip,

@@ -11,17 +11,12 @@ from slack_sdk import WebClient
 from bot.blocks import people as people_blocks
 from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
-from bot.services.checkins import Recorded, open_value
-from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
+from bot.services.checkins import open_value
+from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, share_answer, user_errors
 
 COMMAND = "/checkin"
 # A button value holds at most 2,000 characters, with room for the team and week.
 MAX_CARRIED_TEXT = 1900
-
-
-def confirm(respond: Respond, recorded: Recorded) -> None:
-    """Tell a person what their update became."""
-    say_privately(respond, recorded.confirmation())
 
 
 def register(app: App, services: Services) -> None:
@@ -73,7 +68,9 @@ def register(app: App, services: Services) -> None:
                                                    channel_id=body["channel_id"])
                 client.views_open(trigger_id=body["trigger_id"], view=view)
                 return
-            confirm(respond, services.checkins.record(body["team_id"], body["user_id"], text,
-                                                      channel_id=body["channel_id"], source="command"))
+            recorded = services.checkins.record(body["team_id"], body["user_id"], text,
+                                                channel_id=body["channel_id"], source="command")
+            note = share_answer(services, client, body["team_id"], recorded.update_id)
+            say_privately(respond, recorded.confirmation(note=note))
 
     app.command(COMMAND)(command_checkin)

@@ -190,3 +190,36 @@ def test_schedule_local_means_each_members_own_zone():
 def test_the_settings_form_reader_never_raises(raw):
     checked = p.read_team_settings(raw)
     assert isinstance(checked, (p.TeamSettings, dict))
+
+
+def test_parse_share_reads_a_team_or_its_channel_and_on_or_off():
+    from bot.parsing import ShareRequest, TeamRef, parse_share
+
+    assert parse_share("sales OFF") == ShareRequest(TeamRef("sales"), False)
+    assert parse_share("demand gen on") == ShareRequest(TeamRef("demand gen"), True)
+    assert parse_share("<#C0SALES1|sales> on") == ShareRequest(TeamRef("sales", "C0SALES1"), True)
+    for bad in ("", "sales", "on", "sales maybe"):
+        assert isinstance(parse_share(bad), Invalid)
+
+
+def test_initiative_add_reads_a_bare_channel_mention_as_a_partner():
+    from bot.parsing import parse_initiative_add
+
+    draft = parse_initiative_add("Launch the bank webinar #new-revenue <#C0SLS|sales>")
+    assert draft.title == "Launch the bank webinar" and draft.objective_keys == ("new-revenue",)
+    assert draft.partners == (TeamRef("sales", "C0SLS"),)
+
+
+@pytest.mark.parametrize("text, update", [
+    ("Booked 6 discovery calls", True),
+    ("Handed the leads to <@U0SELL01>", True),
+    ("hi", False),
+    ("thanks!", False),
+    ("hello there alignbot", False),
+    ("ok", False),
+    ("", False),
+])
+def test_looks_like_update_tells_an_update_from_small_talk(text, update):
+    from bot.parsing import looks_like_update
+
+    assert looks_like_update(text) is update

@@ -161,3 +161,13 @@ def test_the_form_shows_errors_in_place(slack, runtime, teams):
 
 def test_the_form_needs_teams_first(ask):
     assert "no teams yet" in ask("/initiative", "", user="U0MEMB01")["text"]
+
+
+def test_a_channel_mention_without_with_is_a_partner_and_keeps_the_key_before_it(ask, runtime, teams):
+    setup_objectives(ask)
+    answer = ask("/initiative", "add Win back churned accounts #new-revenue <#C0SALES1|sales>", user="U0MEMB01",
+                 channel="C0MKTG01")
+    assert "Logged initiative *#" in shown(answer)
+    (row,) = stored(runtime)
+    assert row["title"] == "Win back churned accounts"
+    assert row["tags"] == [("new-revenue", "manual")] and row["partners"] == ["sales"]

@@ -1,7 +1,7 @@
 """workspace problem and uninstall
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 06:10:00.000000
 """
 

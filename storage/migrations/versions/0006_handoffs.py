@@ -1,7 +1,7 @@
 """handoffs
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 """
 
 from alembic import op

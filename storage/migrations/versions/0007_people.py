@@ -1,7 +1,7 @@
 """people: team leads, time off, company holidays, local-time schedules
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-01 06:20:00
 """
 

@@ -1,7 +1,7 @@
 """index the hand-tagged updates of a workspace
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 The tagger's cache checks on every answer how many updates people tagged by hand and
 when they last did; this index answers that from the hand-tagged rows alone, whatever

@@ -461,3 +461,18 @@ def test_with_every_update_sure_the_json_has_no_unconfirmed_list() -> None:
     report = analyze(ORG, [up("a", "marketing", "x")])
     assert "unconfirmed" not in report.to_dict()
     assert brief(report, "unaligned_work") == [(None, ("marketing",), ("a",))]
+
+
+def test_initiatives_are_counted_apart_from_check_in_answers():
+    updates = [
+        Update("u1", "marketing", "Planned the office party", objectives=()),
+        Update("u2", "marketing", "Repainted the lobby", objectives=()),
+        Update("u3", "sales", "Closed a deal", objectives=()),
+        Update("i1", "marketing", "Initiative: new mascot", objectives=(), kind="initiative"),
+    ]
+    report = analyze(ORG, updates)
+    [loose] = [f for f in report.findings if f.kind == "unaligned_work" and f.teams == ("marketing",)]
+    assert "3 of marketing's 2 updates and 1 initiative serve no stated objective" in loose.summary
+    assert report.to_text().splitlines()[1].startswith("3 updates and 1 initiative from 2 teams")
+    only = analyze(ORG, [Update("i1", "sales", "Initiative: x", objectives=(), kind="initiative")])
+    assert any("1 of sales's 1 initiative serves" in f.summary for f in only.findings)

@@ -48,6 +48,7 @@ def small(**overrides: object) -> DigestData:
         "links": {"a": LINK_A, "c": LINK_C},
         "authors": {"a": "U0ANNA", "b": "U0BEN"},
         "missing": {"product": ("U0PAT", "U0SAM")},
+        "names": {"U0ANNA": "anna", "U0BEN": "ben", "U0PAT": "pat"},
     }
     values.update(overrides)
     return DigestData(**values)
@@ -177,7 +178,8 @@ def test_finding_links_stop_at_three_then_count() -> None:
 
 def test_who_has_not_checked_in_is_mentioned_per_team() -> None:
     seen = all_text(digest_message(small())["blocks"])
-    assert "*Who has not checked in*\n*product*: <@U0PAT> <@U0SAM>" in seen
+    # Names, never pings; someone Slack did not name shows as their id.
+    assert "*Who has not checked in*\n*product*: pat, U0SAM" in seen and "<@" not in seen
 
 
 def test_actions_offer_details_and_a_pick_of_objectives_and_teams() -> None:
@@ -240,8 +242,8 @@ def test_objective_page_shows_its_updates_with_author_and_link() -> None:
     assert validate_view(view) == []
     seen = all_text(view["blocks"])
     assert "The vendor of choice for banks." in seen
-    assert f"• *marketing* · <@U0ANNA> · “Launched the bank webinar with sales” · <{LINK_A}|view>" in seen
-    assert "• *sales* · <@U0BEN> · “Followed up on the webinar leads”" in seen
+    assert f"• *marketing* · anna · “Launched the bank webinar with sales” · <{LINK_A}|view>" in seen
+    assert "• *sales* · ben · “Followed up on the webinar leads”" in seen
     assert ":handshake: marketing and sales worked together" in seen
     assert "Closed the Acme deal" not in seen
     select = view["blocks"][1]["elements"][1]
@@ -256,7 +258,7 @@ def test_team_page_shows_scores_missing_people_updates_and_findings() -> None:
     assert "handed work to or asked for help from sales" in seen
     assert "Redesigned the office" not in seen
     silent = all_text(details_modal(small(), "team:product")["blocks"])
-    assert "*product* — sent no update this week" in silent and "<@U0PAT> <@U0SAM>" in silent
+    assert "*product* — sent no update this week" in silent and "pat, U0SAM" in silent
 
 
 def test_unknown_pick_falls_back_to_the_overview() -> None:
@@ -313,3 +315,12 @@ def test_two_hundred_teams_fit_one_screen_biggest_findings_first() -> None:
     assert lines and "8 updates" in lines[0]  # the eight-team cluster leads its kind
     assert len([line for line in seen.splitlines() if line.startswith(":")]) <= 13  # a screen, not 97 findings
     assert f"and {len(report.findings) - 10} more findings — press Details." in seen
+
+
+def test_mentions_in_quoted_text_show_as_names_and_ping_nobody() -> None:
+    updates = [Update("m1", "marketing", "Handed the <https://x.example/deck|deck> to <@U0CAL|cal> and <@U0ANNA> "
+                      "in <#C0SLS|sales>, <!here>"), *UPDATES[1:]]
+    data = small(report=analyze(ORG, updates), authors={"m1": "U0ANNA"})
+    seen = all_text(details_modal(data, "team:marketing")["blocks"])
+    assert "Handed the deck to @cal and @anna in #sales, @here" in seen
+    assert "<@" not in seen and "&lt;@" not in seen and "<!here>" not in seen

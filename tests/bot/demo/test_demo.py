@@ -59,3 +59,14 @@ def test_demo_refuses_to_overwrite_a_database(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "already exists" in err
     assert taken.read_bytes() == b"precious"
+
+
+def test_the_demo_does_not_import_the_command_line():
+    import subprocess
+    import sys
+
+    code = ("import sys, bot.demo, bot.demo.play, bot.demo.html; "
+            "bot.demo._explore_commands('sqlite:///x.db', ['2026-W40', '2026-W41', '2026-W42']); "
+            "print('bot.cli' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr

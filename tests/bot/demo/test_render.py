@@ -101,3 +101,14 @@ def test_html_blocks():
     assert "Digest &lt;1&gt;" in out
     assert "<pre>a  b</pre>" in out
     assert '<span class="button primary">Details</span>' in out
+
+
+def test_html_draws_trend_lines_as_bars_and_names_weeks_by_their_monday():
+    from bot.demo.html import mrkdwn_to_html, week_heading
+
+    out = mrkdwn_to_html("alignment 75% `▁▄█` and `x▁`")
+    assert out.count("<i style=") == 3 and 'class="spark"' in out
+    assert "<code>x▁</code>" in out
+    assert week_heading("2026-W44") == "Week of 26 Oct 2026"
+    assert week_heading("2026-W53") == "Week of 28 Dec 2026"
+    assert week_heading("not a week") == "not a week"
