@@ -690,6 +690,7 @@ class TeamSettings:
     mode: str
     members: tuple[str, ...] | None  # None: leave the members as they are
     leads: tuple[str, ...]
+    share: bool | None = None  # answers posted in the prompt's thread; None: leave as it is
 
 
 def read_team_settings(raw: dict[str, Any]) -> TeamSettings | dict[str, str]:
@@ -732,7 +733,8 @@ def read_team_settings(raw: dict[str, Any]) -> TeamSettings | dict[str, str]:
     assert weekday is not None and isinstance(clock, str) and deadline is not None and reminder is not None
     assert mode is not None and not isinstance(zone, Invalid)
     return TeamSettings(channel, weekday, clock, zone, deadline, reminder, mode, people["members"],
-                        people["leads"] or ())
+                        people["leads"] or (),
+                        share=raw["share"] if isinstance(raw.get("share"), bool) else None)
 
 
 # --------------------------------------------------------------------------- objectives and initiatives

@@ -45,6 +45,10 @@ class SettingsForm:
     mode: str
     members: tuple[str, ...]
     leads: tuple[str, ...]
+    share: bool = True
+
+
+SHARE_OPTION = "share"
 
 
 def _option(label: str, value: str) -> dict[str, Any]:
@@ -108,6 +112,7 @@ def settings_modal(form: SettingsForm, metadata: dict[str, Any], weekdays: Seque
                                                   **({"initial_option": next(o for o in modes
                                                                               if o["value"] == form.mode)}
                                                      if form.mode in dict(MODES) else {})}),
+        _share_input(form.share),
         (_input("members", "Members (who check in)", members, optional=True)
          if len(form.members) <= MAX_PICKED_PEOPLE else
          section(f"*Members*: {len(form.members)}, too many for a picker; change them with "
@@ -124,6 +129,14 @@ def settings_modal(form: SettingsForm, metadata: dict[str, Any], weekdays: Seque
         "private_metadata": json.dumps(metadata)[:3000],
         "blocks": blocks,
     }
+
+
+def _share_input(on: bool) -> dict[str, Any]:
+    """Return the sharing checkbox: answers posted in the prompt's thread for teammates and other teams."""
+    box = _option("Post each answer in the thread under the week's prompt, for teammates and other teams",
+                  SHARE_OPTION)
+    return _input("share", "Sharing", {"type": "checkboxes", "options": [box],
+                                       **({"initial_options": [box]} if on else {})}, optional=True)
 
 
 def settings_values(state: dict[str, Any]) -> dict[str, Any]:
@@ -144,6 +157,9 @@ def settings_values(state: dict[str, Any]) -> dict[str, Any]:
         "deadline": option("deadline"),
         "reminder": option("reminder"),
         "mode": option("mode"),
+        # No sharing block (a form opened before it existed): sharing stays as it is.
+        "share": (any(o.get("value") == SHARE_OPTION for o in element("share").get("selected_options") or ())
+                  if "share" in values else None),
         # No members block (a team too big for the picker): the members stay as they are.
         "members": list(element("members").get("selected_users") or []) if "members" in values else None,
         "leads": list(element("leads").get("selected_users") or []),

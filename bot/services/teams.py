@@ -222,7 +222,8 @@ class TeamsService:
             return team.id, SettingsForm(
                 team=view.name, channel_id=view.channel_id, weekday=view.weekday, time=view.time,
                 timezone=view.timezone, local_time=view.local_time, deadline_hours=view.deadline_hours,
-                reminder_hours=view.reminder_hours, mode=view.prompt_mode, members=view.members, leads=view.leads)
+                reminder_hours=view.reminder_hours, mode=view.prompt_mode, members=view.members, leads=view.leads,
+                share=team.share_answers)
 
     def apply_settings(self, slack_team_id: str, user_id: str, team_id: int, settings: TeamSettings) -> TeamView:
         """Save every setting of the form in one transaction (admins); a new channel is checked first."""
@@ -251,6 +252,8 @@ class TeamsService:
                 team.timezone = settings.timezone
             team.deadline_hours, team.reminder_hours = settings.deadline_hours, settings.reminder_hours
             team.prompt_mode = settings.mode
+            if settings.share is not None:
+                team.share_answers = settings.share
             if settings.members is not None:
                 repositories.set_members(session, team, list(settings.members))
             repositories.set_leads(session, team, list(settings.leads))

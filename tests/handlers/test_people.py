@@ -365,13 +365,15 @@ def test_the_settings_form_shows_the_teams_settings_and_saves_them_all_at_once(s
     assert elements["timezone"]["initial_option"]["value"] == "UTC"
     assert elements["mode"]["type"] == "radio_buttons" and elements["mode"]["initial_option"]["value"] == "both"
     assert elements["members"]["initial_users"] == ["U0MEMB01"] and elements["leads"]["initial_users"] == ["U0MEMB01"]
+    assert elements["share"]["type"] == "checkboxes" and elements["share"]["initial_options"][0]["value"] == "share"
 
-    submitted = slack.view_submission("team_settings_submit", settings_state(), user_id="U0ADMIN1",
+    unshared = {"share": {"type": "checkboxes", "selected_options": []}}
+    submitted = slack.view_submission("team_settings_submit", settings_state(**unshared), user_id="U0ADMIN1",
                                       private_metadata=view["private_metadata"])
     assert submitted.status == 200 and submitted.body in ("", "null")
     team = marketing(runtime)
     assert (team.prompt_weekday, team.prompt_time, team.timezone, team.local_time) == (2, "14:30", "Europe/Berlin", False)
-    assert (team.deadline_hours, team.reminder_hours, team.prompt_mode) == (48, 8, "dm")
+    assert (team.deadline_hours, team.reminder_hours, team.prompt_mode, team.share_answers) == (48, 8, "dm", False)
     assert team_rows(runtime)["marketing"] == ("C0MKTG01", ["U0MEMB01", "U0SELL01"])
     assert [lead.user_id for lead in rows(runtime, TeamLead)] == ["U0SELL01"]
     [told] = fake_slack.wait_for("chat.postEphemeral")
