@@ -25,14 +25,23 @@ from storage.slack_tables import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_T
 logger = logging.getLogger(__name__)
 
 
-class _NoTokenUnusedWarning(logging.Filter):
-    """Drop Bolt's "`token` will be unused": it reads SLACK_BOT_TOKEN itself although we pass a client."""
+class _QuietBolt(logging.Filter):
+    """Keep Bolt's log lines short and free of what people wrote.
+
+    Drop "`token` will be unused" (Bolt reads SLACK_BOT_TOKEN itself although we pass a
+    client), and log "Unhandled request" without the request body it quotes.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        if "`token` will be unused" in message:
+            return False
+        if message.startswith("Unhandled request ("):
+            record.msg, record.args = "Unhandled request: no listener for it (body not logged)", None
+        return True
 
 
-logging.getLogger("slack_bolt.App").addFilter(_NoTokenUnusedWarning())
+logging.getLogger("slack_bolt.App").addFilter(_QuietBolt())
 
 # Every scope the app uses; manifest.yml lists the same (a test keeps them in step).
 BOT_SCOPES = (

@@ -70,6 +70,16 @@ def test_a_forged_request_is_logged_as_one_line_without_its_body(slack, caplog):
     assert not any("my secret plans" in m or "my+secret+plans" in m for m in messages)
 
 
+def test_a_signed_request_no_listener_handles_is_logged_without_its_body(slack, caplog):
+    with caplog.at_level("INFO"):
+        answer = slack.event({"type": "reaction_added", "user": "U0MEMB01", "reaction": "secret-plans-emoji",
+                              "item": {"type": "message", "channel": "C0MKTG01", "ts": "1.2"}})
+    assert answer.status == 404
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("Unhandled request" in m for m in messages)
+    assert not any("secret-plans-emoji" in m for m in messages)
+
+
 def test_blank_oauth_variables_do_not_switch_bolt_to_oauth(runtime, monkeypatch):
     from bot.app import create_app
 
