@@ -49,3 +49,25 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+class TokenBuckets:
+    """Token buckets by name: how a rate-limited Slack stand-in decides whether a call may go now."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}  # name -> (tokens, updated)
+
+    def take(self, bucket: str, rate: float, burst: float, now: float) -> float | None:
+        """Take a token; return None if there was one, else the seconds until there will be."""
+        tokens, updated = self._buckets.get(bucket, (burst, now))
+        tokens = min(burst, tokens + (now - updated) * rate)
+        if tokens >= 1:
+            self._buckets[bucket] = (tokens - 1, now)
+            return None
+        self._buckets[bucket] = (tokens, now)
+        return (1 - tokens) / rate
+
+    def give_back(self, bucket: str) -> None:
+        """Return a token taken for a call that was refused after all."""
+        tokens, updated = self._buckets[bucket]
+        self._buckets[bucket] = (tokens + 1, updated)

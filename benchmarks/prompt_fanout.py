@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import machine, scratch_database, table  # noqa: E402
+from _scratch import TokenBuckets, machine, scratch_database, table  # noqa: E402
 
 from bot.fakeslack import FakeSlack  # noqa: E402
 
@@ -48,21 +48,8 @@ class LimitedSlack(FakeSlack):
         super().__init__(team_id=TEAM_ID)
         self.workspace_rate = workspace_rate
         self.per_channel_rate = per_channel_rate
-        self._limits: dict[str, tuple[float, float]] = {}  # bucket -> (tokens, updated)
+        self._buckets = TokenBuckets()
         self.rejected = 0
-
-    def _take_token(self, bucket: str, rate: float, burst: float, now: float) -> float | None:
-        tokens, updated = self._limits.get(bucket, (burst, now))
-        tokens = min(burst, tokens + (now - updated) * rate)
-        if tokens >= 1:
-            self._limits[bucket] = (tokens - 1, now)
-            return None
-        self._limits[bucket] = (tokens, now)
-        return (1 - tokens) / rate
-
-    def _give_back(self, bucket: str) -> None:
-        tokens, updated = self._limits[bucket]
-        self._limits[bucket] = (tokens + 1, updated)
 
     def _rate_wait(self, method: str, args: dict) -> int | None:
         if method != "chat.postMessage":
@@ -70,11 +57,11 @@ class LimitedSlack(FakeSlack):
         with self._lock:
             now = time.monotonic()
             conversation = "channel:" + str(args.get("channel", ""))
-            wait = self._take_token(conversation, self.per_channel_rate, 1, now)
+            wait = self._buckets.take(conversation, self.per_channel_rate, 1, now)
             if wait is None:
-                wait = self._take_token("workspace", self.workspace_rate, self.workspace_rate, now)
+                wait = self._buckets.take("workspace", self.workspace_rate, self.workspace_rate, now)
                 if wait is not None:
-                    self._give_back(conversation)  # refused: the conversation's token was not used
+                    self._buckets.give_back(conversation)  # refused: the conversation's token was not used
             if wait is None:
                 return None
             self.rejected += 1

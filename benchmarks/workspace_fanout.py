@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import machine, scratch_database, table  # noqa: E402
+from _scratch import TokenBuckets, machine, scratch_database, table  # noqa: E402
 
 from bot.fakeslack import FakeSlack  # noqa: E402
 
@@ -41,18 +41,9 @@ class WorkspaceLimitedSlack(FakeSlack):
     def __init__(self, rate: float) -> None:
         super().__init__()
         self.rate = rate
-        self._limits: dict[str, tuple[float, float]] = {}
+        self._buckets = TokenBuckets()
         self._limit_lock = threading.Lock()
         self.rejected = 0
-
-    def _take_token(self, bucket: str, rate: float, burst: float, now: float) -> float | None:
-        tokens, updated = self._limits.get(bucket, (burst, now))
-        tokens = min(burst, tokens + (now - updated) * rate)
-        if tokens >= 1:
-            self._limits[bucket] = (tokens - 1, now)
-            return None
-        self._limits[bucket] = (tokens, now)
-        return (1 - tokens) / rate
 
     def _rate_wait(self, method: str, args: dict) -> int | None:
         if method != "chat.postMessage":
@@ -60,12 +51,11 @@ class WorkspaceLimitedSlack(FakeSlack):
         channel = str(args.get("channel", ""))
         with self._limit_lock:
             now = time.monotonic()
-            wait = self._take_token("channel:" + channel, 1.0, 1, now)
+            wait = self._buckets.take("channel:" + channel, 1.0, 1, now)
             if wait is None:
-                wait = self._take_token("workspace:" + channel[:6], self.rate, self.rate, now)
+                wait = self._buckets.take("workspace:" + channel[:6], self.rate, self.rate, now)
                 if wait is not None:
-                    tokens, updated = self._limits["channel:" + channel]
-                    self._limits["channel:" + channel] = (tokens + 1, updated)
+                    self._buckets.give_back("channel:" + channel)  # refused: that token was not used
             if wait is None:
                 return None
             self.rejected += 1

@@ -131,6 +131,17 @@ def remove_member(session: Session, team: Team, user_id: str) -> bool:
     return bool(result.rowcount)
 
 
+def team_here_or_of(session: Session, workspace_id: int, user_id: str, channel_id: str | None) -> Team | None:
+    """Return the team whose channel this is, else the first (by name) of the person's teams, else None."""
+    if channel_id:
+        team = find_team_by_channel(session, workspace_id, channel_id)
+        if team is not None:
+            return team
+    return session.scalar(select(Team).join(TeamMember, TeamMember.team_id == Team.id)
+                          .where(Team.workspace_id == workspace_id, TeamMember.user_id == user_id)
+                          .order_by(Team.name).limit(1))
+
+
 def installed_workspaces(session: Session) -> list[str]:
     """Return the Slack ids of the workspaces the clock works for: every one not uninstalled."""
     return list(session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))

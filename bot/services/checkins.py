@@ -815,13 +815,7 @@ def _problem_text(team: str, error: str) -> str:
 
 
 def _team_of(session: Session, workspace_id: int, user_id: str, channel_id: str | None) -> Team:
-    if channel_id:
-        team = session.scalar(select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id))
-        if team is not None:
-            return team
-    team = session.scalar(select(Team).join(TeamMember, TeamMember.team_id == Team.id)
-                          .where(Team.workspace_id == workspace_id, TeamMember.user_id == user_id)
-                          .order_by(Team.name).limit(1))
+    team = repositories.team_here_or_of(session, workspace_id, user_id, channel_id)
     if team is None:
         raise CheckinError("You're not on a team yet: run `/checkin` in your team's channel, "
                            "or ask an admin to map it with `/alignment team <name>`.")

@@ -119,13 +119,7 @@ class History:
                 raise NotFound(f"There is no team called '{ref.name}'; "
                                f"{team_names(repositories.list_teams(session, workspace_id))}.")
             return team
-        if channel_id:
-            team = repositories.find_team_by_channel(session, workspace_id, channel_id)
-            if team is not None:
-                return team
-        team = session.scalar(select(Team).join(TeamMember, TeamMember.team_id == Team.id)
-                              .where(Team.workspace_id == workspace_id, TeamMember.user_id == user_id)
-                              .order_by(Team.name).limit(1))
+        team = repositories.team_here_or_of(session, workspace_id, user_id, channel_id)
         if team is None:
             raise NotFound("You're on no team: name one, e.g. `/alignment history sales`.")
         return team
