@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["blocks_to_html", "conversation_page", "mrkdwn_to_html"]
 
 _TOKEN = re.compile(r"&lt;([^<>\n]+?)&gt;")
+# A mrkdwn quote: a line that starts with ">", escaped by then.
+_QUOTE = re.compile(r"^&gt; ?(.*)$", re.M)
 _TAGS = (("bold", "b"), ("italic", "i"), ("strike", "s"))
 
 _STYLE = """
@@ -69,6 +71,7 @@ pre { background: #f8f8f8; border: 1px solid #e1e1e1; border-radius: 4px; paddin
       font: 13px/1.35 ui-monospace, Menlo, Consolas, monospace; }
 code { background: #f4f4f4; border: 1px solid #e1e1e1; border-radius: 3px; padding: 0 3px; color: #c01343;
        font: 13px ui-monospace, Menlo, Consolas, monospace; }
+.quote { display: block; border-left: 4px solid #ddd; padding-left: 10px; color: #454245; }
 .mention { background: #e8f5fa; color: #1264a3; border-radius: 3px; padding: 0 2px; }
 hr { border: 0; border-top: 1px solid #e1e1e1; }
 img.chart { max-width: 100%; border: 1px solid #e1e1e1; border-radius: 6px; margin-top: 6px; }
@@ -120,7 +123,8 @@ def mrkdwn_to_html(text: str, names: Names | None = None) -> str:
             for mark, tag in _TAGS:
                 piece = MARKS[mark].sub(rf"<{tag}>\1</{tag}>", piece)
             piece = emoji(piece)
-            out.append(piece.replace("\n", "<br>"))
+            piece = _QUOTE.sub(r'<span class="quote">\1</span>', piece)
+            out.append(piece.replace("</span>\n", "</span>").replace("\n", "<br>"))
     return "".join(out)
 
 

@@ -164,7 +164,7 @@ class Player:
         return self._private_answer(channel, user, before, week)
 
     def edit_tags(self, user: str, channel: str, confirmation: dict[str, Any], titles: tuple[str, ...],
-                  week: str) -> dict[str, Any]:
+                  week: str, thread: str | None = None) -> dict[str, Any]:
         """Press Edit tags on a check-in's private answer and pick `titles` by hand; return the new private answer."""
         button = next(e for b in confirmation.get("blocks") or [] if b.get("type") == "actions"
                       for e in b["elements"] if e.get("action_id") == "checkin_edit_tags")
@@ -175,11 +175,11 @@ class Player:
         if missing:
             raise DemoError(f"the Edit tags form offers no objective {missing[0]!r}")
         self.entries.append(Entry("form", channel, user, f"{_view_title(opened)} · picked: " + ", ".join(titles),
-                                  week=week))
+                                  thread=thread, week=week))
         before = len(self.fake.ephemerals(channel, user))
         self.sender.view_submission(opened["callback_id"], {"objectives": {"value": [options[t] for t in titles]}},
                                     user_id=user, private_metadata=opened["private_metadata"])
-        return self._private_answer(channel, user, before, week)
+        return self._private_answer(channel, user, before, week, thread=thread)
 
     def _open_form(self, action: str, value: str, user: str, channel: str, message_ts: str | None) -> dict[str, Any]:
         forms = len(self.fake.calls_to("views.open"))
@@ -189,7 +189,8 @@ class Player:
         except TimeoutError:
             raise DemoError(f"pressing {action} opened no form") from None
 
-    def _private_answer(self, channel: str, user: str, before: int, week: str) -> dict[str, Any]:
+    def _private_answer(self, channel: str, user: str, before: int, week: str,
+                        thread: str | None = None) -> dict[str, Any]:
         deadline = time.monotonic() + ANSWER_TIMEOUT
         while len(self.fake.ephemerals(channel, user)) <= before:
             if time.monotonic() > deadline:
@@ -197,7 +198,7 @@ class Player:
             time.sleep(0.02)
         reply = self.fake.ephemerals(channel, user)[-1]
         self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
-                                  reply.get("blocks") or [], week=week))
+                                  reply.get("blocks") or [], thread=thread, week=week))
         return reply
 
     def open_home(self, user: str) -> dict[str, Any]:
@@ -327,7 +328,9 @@ class Player:
             self.say(indent(mrkdwn_to_text(answer.text, self.names), "     ", WIDTH, first=f" @{who} ({how}): "))
             self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
             if answer.retag:
-                reply = self.edit_tags(answer.author, channel.id, reply, answer.retag, week)
+                # Under the answer it corrects, when that answer was a thread reply.
+                thread = self.entries[-1].thread
+                reply = self.edit_tags(answer.author, channel.id, reply, answer.retag, week, thread)
                 self.say(f"   @{who} pressed [ Edit tags ] and picked: " + ", ".join(answer.retag))
                 self.say(indent(_tags_line(reply, self.names), "       ", WIDTH,
                                 first="   ↳ alignbot, to them only: "))
