@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.demo.render import MARKS, Names, emoji, resolve_token, split_code, unescape
+from bot.demo.render import MARKS, Names, emoji, mrkdwn_to_text, resolve_token, split_code, unescape
 
 if TYPE_CHECKING:
     from bot.demo.play import Entry, Played
@@ -215,7 +215,8 @@ def _content(entry: Entry, names: Names, charts: Mapping[str, bytes]) -> str:
 
 def _message(entry: Entry, names: Names, bot_user: str, charts: Mapping[str, bytes], inner: str = "") -> str:
     if entry.kind == "command":
-        content = f'<div><span class="command">{html.escape(entry.text)}</span></div>'
+        # As the person typed it: mentions by name, not as the <@U…> Slack sends.
+        content = f'<div><span class="command">{html.escape(mrkdwn_to_text(entry.text, names))}</span></div>'
         return (f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
                 f'{_who(entry.user, names, bot_user, "ran a slash command")}{content}{inner}</div></div>')
     if entry.kind == "home":

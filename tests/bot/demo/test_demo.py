@@ -69,6 +69,9 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     assert "A form (Slack modal), filled in and sent" in page
     assert "Weekly check-in · sent: “3 of marketing" in page
     assert "Edit tags · picked: Win against Routewise, Grow new-logo revenue" in page
+    # Commands read as typed: a mention by name, not as Slack's markup.
+    assert "/checkin Writing the Harlow Plumbing case study with @marcus from sales" in page
+    assert "&lt;@U0MARCUS1&gt;" not in page
 
     # --keep leaves a database the other commands can read.
     database = out_dir / DB_NAME
