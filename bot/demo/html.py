@@ -1,4 +1,8 @@
-"""The demo's conversation as one self-contained HTML page: channels, threads, digests and charts."""
+"""The demo's conversation as one self-contained HTML page laid out like Slack.
+
+A sidebar lists the channels, the direct messages with the bot and its App Home;
+the page shows each of them in turn: threads, private answers, forms, digests and charts.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.demo.render import MARKS, Names, emoji, resolve_token, split_code, unescape
+from bot.demo.render import MARKS, Names, emoji, mrkdwn_to_text, resolve_token, split_code, unescape
 
 if TYPE_CHECKING:
     from bot.demo.play import Entry, Played
@@ -17,17 +21,30 @@ if TYPE_CHECKING:
 __all__ = ["blocks_to_html", "conversation_page", "mrkdwn_to_html"]
 
 _TOKEN = re.compile(r"&lt;([^<>\n]+?)&gt;")
+# A mrkdwn quote: a line that starts with ">", escaped by then.
+_QUOTE = re.compile(r"^&gt; ?(.*)$", re.M)
 _TAGS = (("bold", "b"), ("italic", "i"), ("strike", "s"))
 
 _STYLE = """
 body { font: 15px/1.45 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #1d1c1d;
-       margin: 0; background: #f8f8f8; }
-header { background: #3f0e40; color: #fff; padding: 18px 28px; }
+       margin: 0; background: #f8f8f8; display: flex; }
+nav { flex: 0 0 230px; position: sticky; top: 0; height: 100vh; overflow-y: auto; background: #3f0e40;
+      color: #cfc3cf; padding: 0 0 20px; box-sizing: border-box; }
+nav .workspace { color: #fff; font-weight: 900; font-size: 17px; padding: 14px 16px; border-bottom: 1px solid #5d3d5e; }
+nav h3 { font-size: 13px; font-weight: 600; margin: 16px 16px 4px; color: #cfc3cf; }
+nav a { display: block; padding: 3px 16px 3px 26px; color: #cfc3cf; text-decoration: none; white-space: nowrap;
+        overflow: hidden; text-overflow: ellipsis; }
+nav a:hover { background: #350d36; color: #fff; }
+.page { flex: 1; min-width: 0; }
+header { background: #fff; border-bottom: 1px solid #ddd; padding: 16px 28px; }
 header h1 { margin: 0 0 4px; font-size: 22px; }
-header p { margin: 0; opacity: .85; }
-nav { padding: 10px 28px; background: #fff; border-bottom: 1px solid #ddd; }
-nav a { margin-right: 18px; color: #1264a3; text-decoration: none; font-weight: 600; }
+header p { margin: 0; color: #454245; }
 main { max-width: 980px; margin: 0 auto; padding: 8px 28px 40px; }
+section.dm > h2 small, section.home > h2 small { font-weight: 400; color: #616061; font-size: 13px; margin-left: 8px; }
+section.home { background: #fbfbfb; }
+.form { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; background: #fff;
+        box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+.form .note { color: #616061; font-size: 12px; }
 section.channel { background: #fff; border: 1px solid #ddd; border-radius: 8px; margin: 22px 0; padding: 6px 20px 16px; }
 section.channel > h2 { font-size: 18px; border-bottom: 1px solid #eee; padding-bottom: 8px; }
 .week { color: #616061; font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
@@ -54,6 +71,7 @@ pre { background: #f8f8f8; border: 1px solid #e1e1e1; border-radius: 4px; paddin
       font: 13px/1.35 ui-monospace, Menlo, Consolas, monospace; }
 code { background: #f4f4f4; border: 1px solid #e1e1e1; border-radius: 3px; padding: 0 3px; color: #c01343;
        font: 13px ui-monospace, Menlo, Consolas, monospace; }
+.quote { display: block; border-left: 4px solid #ddd; padding-left: 10px; color: #454245; }
 .mention { background: #e8f5fa; color: #1264a3; border-radius: 3px; padding: 0 2px; }
 hr { border: 0; border-top: 1px solid #e1e1e1; }
 img.chart { max-width: 100%; border: 1px solid #e1e1e1; border-radius: 6px; margin-top: 6px; }
@@ -105,7 +123,8 @@ def mrkdwn_to_html(text: str, names: Names | None = None) -> str:
             for mark, tag in _TAGS:
                 piece = MARKS[mark].sub(rf"<{tag}>\1</{tag}>", piece)
             piece = emoji(piece)
-            out.append(piece.replace("\n", "<br>"))
+            piece = _QUOTE.sub(r'<span class="quote">\1</span>', piece)
+            out.append(piece.replace("</span>\n", "</span>").replace("\n", "<br>"))
     return "".join(out)
 
 
@@ -196,9 +215,17 @@ def _content(entry: Entry, names: Names, charts: Mapping[str, bytes]) -> str:
 
 def _message(entry: Entry, names: Names, bot_user: str, charts: Mapping[str, bytes], inner: str = "") -> str:
     if entry.kind == "command":
-        content = f'<div><span class="command">{html.escape(entry.text)}</span></div>'
+        # As the person typed it: mentions by name, not as the <@U…> Slack sends.
+        content = f'<div><span class="command">{html.escape(mrkdwn_to_text(entry.text, names))}</span></div>'
         return (f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
                 f'{_who(entry.user, names, bot_user, "ran a slash command")}{content}{inner}</div></div>')
+    if entry.kind == "home":
+        return f'<div class="blk-home">{_content(entry, names, charts)}</div>'
+    if entry.kind == "form":
+        content = f'<div class="form"><div class="note">A form (Slack modal), filled in and sent</div>' \
+                  f'{mrkdwn_to_html(entry.text, names)}</div>'
+        return (f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
+                f'{_who(entry.user, names, bot_user, "used a form")}{content}{inner}</div></div>')
     if entry.kind == "ephemeral":
         return (f'<div class="msg private">{_avatar(entry.user, names, bot_user)}<div class="body">'
                 f'{_who(entry.user, names, bot_user)}<div class="note">Only visible to the person who asked</div>'
@@ -237,9 +264,22 @@ def _channel_html(channel: str, entries: Sequence[Entry], names: Names, bot_user
         if replies:
             inner = '<div class="thread">' + "\n".join(_message(r, names, bot_user, charts) for r in replies) + "</div>"
         parts.append(_message(entry, names, bot_user, charts, inner))
-    title = names.channel(channel)
-    return (f'<section class="channel" id="{html.escape(title)}"><h2>#{html.escape(title)}</h2>\n'
+    anchor, label, kind, note = _place(channel, names)
+    small = f" <small>{html.escape(note)}</small>" if note else ""
+    return (f'<section class="{f"channel {kind}".strip()}" id="{html.escape(anchor)}"><h2>{html.escape(label)}{small}</h2>\n'
             + "\n".join(parts) + "\n</section>")
+
+
+def _place(channel: str, names: Names) -> tuple[str, str, str, str]:
+    """Return a conversation's anchor, title, kind (channel | dm | home) and a note under the title."""
+    if channel.startswith("home:"):
+        person = names.user(channel.removeprefix("home:"))
+        return (f"home-{person}", "alignbot · Home", "home",
+                f"the App Home tab, as {person} sees it when opening the app")
+    if channel.startswith("D"):
+        person = names.channel(channel)
+        return (f"dm-{person}", f"alignbot ↔ {person}", "dm", f"direct messages between {person} and the app")
+    return names.channel(channel), f"#{names.channel(channel)}", "", ""
 
 
 def conversation_page(played: Played, company: str, *, charts: Mapping[str, bytes] | None = None,
@@ -250,25 +290,32 @@ def conversation_page(played: Played, company: str, *, charts: Mapping[str, byte
     for entry in played.entries:
         if entry.channel not in order:
             order.append(entry.channel)
-    # Leadership last: the digest is where the story ends.
-    order.sort(key=lambda c: played.names.channel(c) == "leadership")
+    # Channels first, leadership last of them (the digest is where each week ends), then DMs, then App Home.
+    order.sort(key=lambda c: (_place(c, played.names)[2] or "channel", played.names.channel(c) == "leadership"))
     sections = [
         _channel_html(c, [e for e in played.entries if e.channel == c], played.names, bot_user, charts) for c in order
     ]
-    nav = "".join(f'<a href="#{html.escape(played.names.channel(c))}">#{html.escape(played.names.channel(c))}</a>'
-                  for c in order)
+    groups = (("", "Channels"), ("dm", "Direct messages"), ("home", "Apps"))
+    nav = f'<div class="workspace">{html.escape(company)}</div>'
+    for kind, heading in groups:
+        places = [_place(c, played.names) for c in order if _place(c, played.names)[2] == kind]
+        if places:
+            nav += f"<h3>{heading}</h3>" + "".join(
+                f'<a href="#{html.escape(anchor)}">{html.escape(label if kind != "dm" else label.split(" ↔ ")[1])}</a>'
+                for anchor, label, _, _ in places)
     weeks = (f"{week_heading(played.weeks[0]).lower()} to {week_heading(played.weeks[-1]).lower()}"
              if played.weeks else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Alignbot demo · {html.escape(company)}</title><style>{_STYLE}</style></head>
-<body><header><h1>Alignbot demo · {html.escape(company)}</h1>
-<p>What Slack showed during {html.escape(weeks)}: the check-ins in each team's channel, and the weekly digest in
-#leadership. Private answers are marked.</p>
+<body><nav>{nav}</nav><div class="page"><header><h1>Alignbot demo · {html.escape(company)}</h1>
+<p>What Slack showed during {html.escape(weeks)}: the check-ins in each team's channel, the weekly digest in
+#leadership, what the app said to each person by direct message, and its App Home. Private answers and forms
+are marked.</p>
 <p class="scores"><b>Alignment</b> is the share of the week's updates that serve one of the company's stated
 objectives. <b>Interdependence</b> is the share that involve another team: work handed over, asked for, or done
 with it.</p></header>
-<nav>{nav}</nav><main>
+<main>
 {chr(10).join(sections)}
-</main></body></html>
+</main></div></body></html>
 """

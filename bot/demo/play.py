@@ -10,6 +10,7 @@ from there for the transcript and the HTML page.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,7 +38,7 @@ class DemoError(Exception):
 class Entry:
     """One thing that happened in a channel, for the HTML page."""
 
-    kind: str  # "message" | "reply" | "ephemeral" | "command"
+    kind: str  # "message" | "reply" | "ephemeral" | "command" | "form" | "home"
     channel: str
     user: str
     text: str = ""
@@ -73,7 +74,8 @@ class Player:
         self.sender = SlackSender(f"{app_url}/slack/events", signing_secret, team_id=fake.team_id,
                                   team_domain=fake.team_domain, response_urls=fake.response_url)
         self.names = Names(users={p.id: p.name for p in story.PEOPLE} | {fake.bot_user_id: fake.bot_name},
-                           channels={c.id: c.name for c in story.CHANNELS})
+                           channels={c.id: c.name for c in story.CHANNELS}
+                           | {dm_channel(p.id): p.name for p in story.PEOPLE})
         self.entries: list[Entry] = []
         # Flipped once when a listener turns out to be missing, so only the first answer waits for it.
         self.thread_listener = True
@@ -148,6 +150,70 @@ class Player:
             return None
         return reply
 
+    def form_answer(self, user: str, channel: str, prompt: dict[str, Any], text: str, week: str) -> dict[str, Any]:
+        """Press the prompt's button, fill in the check-in form and send it; return the bot's private answer."""
+        button = next(e for b in prompt.get("blocks") or [] if b.get("type") == "actions"
+                      for e in b["elements"] if e.get("action_id") == "checkin_open")
+        opened = self._open_form("checkin_open", button["value"], user, channel, prompt["ts"])
+        self.entries.append(Entry("form", channel, user, f"{_view_title(opened)} · sent: “{text}”", week=week))
+        before = len(self.fake.ephemerals(channel, user))
+        answer = self.sender.view_submission(opened["callback_id"], {"moved": {"value": text}}, user_id=user,
+                                             private_metadata=opened["private_metadata"])
+        if answer.status != 200 or (answer.body not in ("", "null") and answer.json().get("errors")):
+            raise DemoError(f"the check-in form refused @{self.names.user(user)}'s answer: {answer.body[:200]}")
+        return self._private_answer(channel, user, before, week)
+
+    def edit_tags(self, user: str, channel: str, confirmation: dict[str, Any], titles: tuple[str, ...],
+                  week: str, thread: str | None = None) -> dict[str, Any]:
+        """Press Edit tags on a check-in's private answer and pick `titles` by hand; return the new private answer."""
+        button = next(e for b in confirmation.get("blocks") or [] if b.get("type") == "actions"
+                      for e in b["elements"] if e.get("action_id") == "checkin_edit_tags")
+        opened = self._open_form("checkin_edit_tags", button["value"], user, channel, None)
+        picker = next(b for b in opened["blocks"] if b.get("block_id") == "objectives")["element"]
+        options = {o["text"]["text"]: o["value"] for o in picker.get("options") or []}
+        missing = [t for t in titles if t not in options]
+        if missing:
+            raise DemoError(f"the Edit tags form offers no objective {missing[0]!r}")
+        self.entries.append(Entry("form", channel, user, f"{_view_title(opened)} · picked: " + ", ".join(titles),
+                                  thread=thread, week=week))
+        before = len(self.fake.ephemerals(channel, user))
+        self.sender.view_submission(opened["callback_id"], {"objectives": {"value": [options[t] for t in titles]}},
+                                    user_id=user, private_metadata=opened["private_metadata"])
+        return self._private_answer(channel, user, before, week, thread=thread)
+
+    def _open_form(self, action: str, value: str, user: str, channel: str, message_ts: str | None) -> dict[str, Any]:
+        forms = len(self.fake.calls_to("views.open"))
+        self.sender.block_action(action, value, user_id=user, channel_id=channel, message_ts=message_ts)
+        try:
+            return self.fake.wait_for("views.open", forms + 1, timeout=ANSWER_TIMEOUT)[-1].args["view"]
+        except TimeoutError:
+            raise DemoError(f"pressing {action} opened no form") from None
+
+    def _private_answer(self, channel: str, user: str, before: int, week: str,
+                        thread: str | None = None) -> dict[str, Any]:
+        deadline = time.monotonic() + ANSWER_TIMEOUT
+        while len(self.fake.ephemerals(channel, user)) <= before:
+            if time.monotonic() > deadline:
+                raise DemoError(f"the app never answered @{self.names.user(user)} in #{self.names.channel(channel)}")
+            time.sleep(0.02)
+        reply = self.fake.ephemerals(channel, user)[-1]
+        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
+                                  reply.get("blocks") or [], thread=thread, week=week))
+        return reply
+
+    def open_home(self, user: str) -> dict[str, Any]:
+        """Open Alignbot's App Home as `user`; return the view the app published."""
+        published = len(self.fake.calls_to("views.publish"))
+        self.sender.event({"type": "app_home_opened", "user": user, "channel": dm_channel(user), "tab": "home",
+                           "team": self.fake.team_id})
+        try:
+            self.fake.wait_for("views.publish", published + 1, timeout=ANSWER_TIMEOUT)
+        except TimeoutError:
+            raise DemoError("opening App Home published no view") from None
+        home = self.fake.home(user) or {}
+        self.entries.append(Entry("home", f"home:{user}", self.fake.bot_user_id, blocks=home.get("blocks") or []))
+        return home
+
     # --- the clock ------------------------------------------------------------------------------
 
     def bot_messages(self, channel: str, since: int) -> list[dict[str, Any]]:
@@ -192,12 +258,16 @@ class Player:
         digest: dict[str, Any] = {}
         for number, (week, chapter) in enumerate(zip(weeks, chapters), start=len(story.WEEKS) - self.weeks + 1):
             digest = self.play_week(number, week, chapter, is_current=week == current)
+        self.say("")
+        home = self.open_home(story.HOME_VIEWER)
+        self.say(f" @{self.names.user(story.HOME_VIEWER)} opened Alignbot's App Home; the app published:")
+        self.say(indent(render_blocks(home.get("blocks") or [], self.names), "   │ ", WIDTH))
         charts = {f["id"]: f["content"] for f in self.fake.files() if f.get("content") and f["name"].endswith(".png")}
         last = next(reversed(charts.values()), None) if charts else None
         return Played(weeks, self.entries, digest, last, charts, self.names, self.fake.bot_user_id)
 
-    def _cycle(self, week: str) -> tuple[datetime, datetime]:
-        """Return when the prompt goes out and when the last team's answers are due, from the stored schedules."""
+    def _cycle(self, week: str) -> tuple[datetime, datetime, datetime]:
+        """Return when the prompt goes out, the last reminder, and when the last answers are due, from the schedules."""
         from sqlalchemy import select
 
         from bot.services.checkins import team_cycle, team_zone
@@ -208,12 +278,14 @@ class Player:
             workspace = repositories.ensure_workspace(session, self.fake.team_id)
             teams = session.scalars(select(Team).where(Team.workspace_id == workspace.id)).all()
             cycles = [team_cycle(t, week, team_zone(t, workspace, self.runtime.settings)) for t in teams]
-        return min(c.prompt_at for c in cycles), max(c.deadline_at for c in cycles)
+        reminders = [c.reminder_at or c.deadline_at for c in cycles]
+        return min(c.prompt_at for c in cycles), max(reminders), max(c.deadline_at for c in cycles)
 
     def play_week(self, number: int, week: str, chapter: story.Week, *, is_current: bool) -> dict[str, Any]:
         """Prompt, answer and digest one week, as the clock and the people would; return the digest message."""
         services = self.runtime.services
-        prompt_at, deadline = self._cycle(week)
+        prompt_at, remind_at, deadline = self._cycle(week)
+        seen_dms = {p.id: len(self.fake.messages(p.id)) for p in story.PEOPLE}
         self.say("")
         self.say(f"━━ Week {number} · {week} · {prompt_at:%a %d %b} " + "━" * 30)
         self.say(indent(chapter.caption, "   ", WIDTH, first="   "))
@@ -236,13 +308,17 @@ class Player:
                 self.say(indent(render_message(prompts[channel.id], self.names), "   │ ", WIDTH))
             self.say(f"   (each member also got the prompt by direct message: {dms} so far)")
         else:
-            self.say(" alignbot posted the check-in prompt in #marketing and #sales, and by DM to each member.")
+            teams = ", ".join(f"#{c.name}" for c in team_channels)
+            self.say(f" alignbot posted the check-in prompt in {teams}, and by DM to each member.")
 
         for answer in chapter.answers:
             channel = story.team_of(answer.author)
             who = self.names.user(answer.author)
             reply = None
-            if is_current and self.checkin_command:
+            if answer.via == "form":
+                reply = self.form_answer(answer.author, channel.id, prompts[channel.id], answer.text, week)
+                how = f"with the check-in form, from the button in #{channel.name}"
+            elif is_current and self.checkin_command:
                 reply = self.checkin_command_answer(answer.author, channel.id, answer.text, week)
                 how = f"/checkin in #{channel.name}"
             if reply is None:
@@ -251,8 +327,17 @@ class Player:
             self.say("")
             self.say(indent(mrkdwn_to_text(answer.text, self.names), "     ", WIDTH, first=f" @{who} ({how}): "))
             self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
+            if answer.retag:
+                # Under the answer it corrects, when that answer was a thread reply.
+                thread = self.entries[-1].thread
+                reply = self.edit_tags(answer.author, channel.id, reply, answer.retag, week, thread)
+                self.say(f"   @{who} pressed [ Edit tags ] and picked: " + ", ".join(answer.retag))
+                self.say(indent(_tags_line(reply, self.names), "       ", WIDTH,
+                                first="   ↳ alignbot, to them only: "))
+
 
         self.play_handoffs(week, chapter, prompt_at + HANDOFF_DELAY)
+        self.remind(remind_at + TICK_DELAY, seen_dms)
 
         lead = story.LEADERSHIP.id
         seen_lead = len(self.fake.messages(lead))
@@ -270,7 +355,37 @@ class Player:
         self.say("")
         self.say(f" #leadership  alignbot (the clock, {deadline + TICK_DELAY:%a %H:%M} UTC) posted the digest for {week}:")
         self.say(indent(_digest_summary(digest, self.names), "   │ ", WIDTH))
+        self._keep_shared(prompts, week)
+        self._keep_dms(seen_dms, week)
         return digest
+
+    def remind(self, now: datetime, seen_dms: dict[str, int]) -> None:
+        """Let the clock send the week's reminders, and tell who got one."""
+        self.runtime.services.checkins.tick(now=now)
+        for person in story.PEOPLE:
+            for message in self.fake.messages(person.id)[seen_dms[person.id]:]:
+                if message.get("text", "").startswith("Reminder"):
+                    self.say("")
+                    self.say(indent(mrkdwn_to_text(message["text"], self.names), "     ", WIDTH,
+                                    first=f" alignbot (the clock, {now:%a %H:%M} UTC), by DM to @{person.name}: "))
+
+    def _keep_shared(self, prompts: dict[str, dict[str, Any]], week: str) -> None:
+        # Answers given in the form or with /checkin are shared by the bot in the prompt's thread.
+        known = {e.ts for e in self.entries if e.ts}
+        for channel, prompt in prompts.items():
+            for post in self.fake.thread(channel, prompt["ts"])[1:]:
+                if post["ts"] not in known and post.get("user") == self.fake.bot_user_id:
+                    self.entries.append(Entry("reply", channel, self.fake.bot_user_id, post.get("text", ""),
+                                              post.get("blocks") or [], thread=prompt["ts"], ts=post["ts"],
+                                              week=week))
+
+    def _keep_dms(self, seen_dms: dict[str, int], week: str) -> None:
+        # Everything the bot said by DM this week: prompts, reminders, news of handoffs.
+        for person in story.PEOPLE:
+            for message in self.fake.messages(person.id)[seen_dms[person.id]:]:
+                self.entries.append(Entry("message", dm_channel(person.id), message.get("user", ""),
+                                          message.get("text", ""), message.get("blocks") or [], ts=message["ts"],
+                                          week=week))
 
 
     def play_handoffs(self, week: str, chapter: story.Week, now: datetime) -> None:
@@ -316,6 +431,15 @@ class Player:
                 final = next(m for m in self.fake.messages(channel_id) if m["ts"] == message["ts"])
                 self.entries.append(Entry("message", channel_id, self.fake.bot_user_id, final.get("text", ""),
                                           final.get("blocks") or [], ts=final["ts"], week=week))
+
+
+def dm_channel(user: str) -> str:
+    """Return the id of the bot's DM with `user`, as the Slack stand-in names it."""
+    return "D" + user[1:]
+
+
+def _view_title(view: dict[str, Any]) -> str:
+    return (view.get("title") or {}).get("text", "Form")
 
 
 def _tags_line(reply: dict[str, Any] | None, names: Names) -> str:

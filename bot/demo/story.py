@@ -12,6 +12,11 @@ The arc, week by week, as the real tagger and analysis read it:
      (parallel work on an uncoordinated objective);
 5-6  marketing hands its webinar leads to sales, sales presses "Picked up" and follows up on them,
      and the battlecard gets used in a deal: the loop closes (joint objectives).
+
+Customer success never answers: the clock reminds its member every week, and the
+digest names the team as silent. Along the way one answer is given through the
+check-in form, one person corrects their tags with the Edit tags form, and at the
+end Marketing's head opens Alignbot's App Home.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ class Answer:
 
     author: str
     text: str
+    via: str = "thread"  # thread | form: a reply under the prompt, or the form its button opens
+    retag: tuple[str, ...] = ()  # objective titles the author sets by hand with Edit tags afterwards
 
 
 @dataclass(frozen=True)
@@ -83,13 +90,20 @@ LEO = Person("U0LEO0001", "leo", "Leo Marsh", "Brand & Content")
 MARCUS = Person("U0MARCUS1", "marcus", "Marcus Bell", "Account Executive")
 JESS = Person("U0JESS001", "jess", "Jess Ortega", "Sales Development")
 
-PEOPLE = (CEO, PRIYA, LEO, MARCUS, JESS)
+SAM = Person("U0SAM0001", "sam", "Sam Okafor", "Customer Success Manager")
+
+PEOPLE = (CEO, PRIYA, LEO, MARCUS, JESS, SAM)
 
 MARKETING = Channel("C0MARKET1", "marketing", (PRIYA.id, LEO.id), team="marketing")
 SALES = Channel("C0SALES01", "sales", (MARCUS.id, JESS.id), team="sales")
+# A third team that never sends an update: reminded every week, and flagged in the digest.
+CUSTOMER_SUCCESS = Channel("C0CUSTSU1", "customer-success", (SAM.id,), team="customer-success")
 LEADERSHIP = Channel("C0LEADER1", "leadership", (CEO.id,))
 
-CHANNELS = (MARKETING, SALES, LEADERSHIP)
+CHANNELS = (MARKETING, SALES, CUSTOMER_SUCCESS, LEADERSHIP)
+
+# Whose App Home the story opens at the end.
+HOME_VIEWER = PRIYA.id
 
 OBJECTIVES = (
     Objective("Grow new-logo revenue", "Build qualified pipeline and close new customers."),
@@ -142,7 +156,8 @@ WEEKS = (
         "Sales writes its own Routewise comparison while marketing publishes one.",
         (
             Answer(PRIYA.id, "Published a Routewise comparison page and battlecard on the website."),
-            Answer(LEO.id, "Wrote a blog post for teams switching from Routewise."),
+            Answer(LEO.id, "Wrote a blog post for teams switching from Routewise.",
+                   retag=("Win against Routewise", "Grow new-logo revenue")),
             Answer(MARCUS.id, "Wrote my own Routewise comparison sheet and battlecard for the Oakridge evaluation; "
                               "we are head to head with them on Thursday."),
             Answer(JESS.id, "Follow-ups with last month's prospects: 3 more discovery calls booked."),
@@ -170,7 +185,9 @@ WEEKS = (
                            "for the next outbound sequence."),
             Answer(MARCUS.id, "Closed Oakridge Services, 40 seats: won head to head against Routewise "
                               "with marketing's battlecard."),
-            Answer(JESS.id, "3 of marketing's webinar leads are now qualified opportunities in the pipeline, $96k in all."),
+            # The form checks in for the real clock's week only: the story's last week is that week.
+            Answer(JESS.id, "3 of marketing's webinar leads are now qualified opportunities in the pipeline, $96k in all.",
+                   via="form"),
         ),
     ),
 )

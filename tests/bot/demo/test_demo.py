@@ -32,11 +32,25 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     # Answers went in through the real listeners and came back tagged.
     assert "@jess (in the thread, #sales)" in out
     assert "Grow new-logo revenue (0." in out
+    # One answer went through the check-in form the prompt's button opens.
+    assert "@jess (with the check-in form, from the button in #sales): 3 of marketing's webinar leads" in out
+    # Leo corrected his tags with the Edit tags form, and the app confirmed the tags he picked.
+    edited = out[out.index("@leo pressed [ Edit tags ] and picked: Win against Routewise, Grow new-logo revenue"):]
+    assert edited.index("Tagged by you:") < edited.index("@marcus")
+
+    # Customer success never answers: the clock reminds Sam by DM each week, and the digest says so.
+    assert out.count("by DM to @sam: Reminder: your customer-success update for") == 4
+    assert out.count("🔇 customer-success sent no update this week.") >= 4
+
+    # The story ends in Priya's App Home, published by the app.
+    home = out[out.index("@priya opened Alignbot's App Home; the app published:"):out.index("The leadership digest, as")]
+    assert "Hi @priya" in home and "Past weeks" in home and "Planning the next webinar with sales" in home
 
     # It ends with the digest rendered from its Block Kit, then names what it wrote.
     final = out[out.index("The leadership digest, as #leadership shows it"):]
     assert "Alignment digest · " in final
-    assert "Fernwood · 4 updates from 2 teams" in final
+    assert "Fernwood · 4 updates from 2 teams · no update from 1 team" in final
+    assert "customer-success: sam" in final
     assert "Working together" in final and "[ Details ]" in final
     assert f"Wrote {out_dir / 'digest.png'} and {out_dir / 'conversation.html'}" in out or \
         f"Wrote {out_dir / 'conversation.html'} (no digest picture" in out
@@ -44,12 +58,28 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     page = (out_dir / "conversation.html").read_text(encoding="utf-8")
     assert "Alignment digest · " in page and "#leadership" in page
     assert "Only visible to the person who asked" in page
+    # Besides the channels, the page shows each person's DMs with the bot and the App Home.
+    for channel in ("marketing", "sales", "customer-success", "leadership"):
+        assert f'<section class="channel" id="{channel}"><h2>#{channel}</h2>' in page
+    dm = page[page.index('<section class="channel dm" id="dm-sam">'):]
+    assert "alignbot ↔ sam" in dm[:300] and "Reminder:" in dm[:dm.index("</section>")]
+    home = page[page.index('<section class="channel home" id="home-priya">'):]
+    assert "Past weeks" in home[:home.index("</section>")]
+    assert '<a href="#dm-priya">priya</a>' in page and '<a href="#home-priya">alignbot · Home</a>' in page
+    assert "A form (Slack modal), filled in and sent" in page
+    assert "Weekly check-in · sent: “3 of marketing" in page
+    assert "Edit tags · picked: Win against Routewise, Grow new-logo revenue" in page
+    # Commands read as typed: a mention by name, not as Slack's markup.
+    assert "/checkin Writing the Harlow Plumbing case study with @marcus from sales" in page
+    assert "&lt;@U0MARCUS1&gt;" not in page
 
     # --keep leaves a database the other commands can read.
     database = out_dir / DB_NAME
     assert f"DATABASE_URL=sqlite:///{database}" in out
     with sqlite3.connect(database) as connection:
         assert connection.execute("select count(*) from updates").fetchone()[0] == 16
+        # The tag edit is stored as Leo's own choice.
+        assert connection.execute("select count(*) from updates where tags_by_hand").fetchone()[0] >= 1
 
 
 def test_demo_refuses_to_overwrite_a_database(tmp_path, capsys):

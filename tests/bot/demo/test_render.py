@@ -112,3 +112,10 @@ def test_html_draws_trend_lines_as_bars_and_names_weeks_by_their_monday():
     assert week_heading("2026-W44") == "Week of 26 Oct 2026"
     assert week_heading("2026-W53") == "Week of 28 Dec 2026"
     assert week_heading("not a week") == "not a week"
+
+
+def test_html_shows_quotes_as_quotes_and_a_lone_angle_bracket_as_text():
+    html = mrkdwn_to_html("Your update is in:\n>Planning the webinar\n>with sales\nafter")
+    assert html == ('Your update is in:<br><span class="quote">Planning the webinar</span>'
+                    '<span class="quote">with sales</span>after')
+    assert mrkdwn_to_html("a > b") == "a &gt; b"
