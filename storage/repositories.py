@@ -103,13 +103,18 @@ def member_ids(session: Session, workspace_id: int, team_id: int) -> list[str]:
 
 def set_members(session: Session, team: Team, user_ids: list[str]) -> None:
     """Make `user_ids` the team's members exactly."""
+    _set_people(session, team, TeamMember, user_ids)
+
+
+def _set_people(session: Session, team: Team, role: type[TeamMember] | type[TeamLead], user_ids: list[str]) -> None:
+    """Make `user_ids` exactly the team's people in `role` (members or leads): drop the rest, add the new."""
     wanted = set(user_ids)
-    current = {m.user_id: m for m in session.scalars(select(TeamMember).where(TeamMember.team_id == team.id))}
-    for user_id, member in current.items():
+    current = {row.user_id: row for row in session.scalars(select(role).where(role.team_id == team.id))}
+    for user_id, row in current.items():
         if user_id not in wanted:
-            session.delete(member)
+            session.delete(row)
     for user_id in sorted(wanted - current.keys()):
-        session.add(TeamMember(workspace_id=team.workspace_id, team_id=team.id, user_id=user_id))
+        session.add(role(workspace_id=team.workspace_id, team_id=team.id, user_id=user_id))
 
 
 def add_member(session: Session, team: Team, user_id: str) -> bool:
@@ -243,13 +248,7 @@ def is_lead(session: Session, workspace_id: int, team_id: int, user_id: str) -> 
 
 def set_leads(session: Session, team: Team, user_ids: list[str]) -> None:
     """Make `user_ids` the team's leads exactly."""
-    wanted = set(user_ids)
-    current = {lead.user_id: lead for lead in session.scalars(select(TeamLead).where(TeamLead.team_id == team.id))}
-    for user_id, lead in current.items():
-        if user_id not in wanted:
-            session.delete(lead)
-    for user_id in sorted(wanted - current.keys()):
-        session.add(TeamLead(workspace_id=team.workspace_id, team_id=team.id, user_id=user_id))
+    _set_people(session, team, TeamLead, user_ids)
 
 
 def time_off_of(session: Session, workspace_id: int, user_id: str, *, from_day: date) -> list[TimeOff]:
