@@ -15,11 +15,14 @@ from slack_sdk import WebClient
 from bot.blocks import checkin as checkin_blocks
 from bot.parsing import is_help, looks_like_update
 from bot.services import Services
-from bot.services.errors import UserError
+from bot.services.errors import Repeated, UserError
 from handlers.home import publish_home
 from handlers.replies import share_answer
 
 logger = logging.getLogger(__name__)
+
+# What a listener returns when it recorded its event as handled itself, in the transaction of its work.
+CLAIMED = object()
 
 
 def register(app: App, services: Services) -> None:
@@ -36,7 +39,11 @@ def register(app: App, services: Services) -> None:
         if key is not None:
             with lock:
                 running = key in in_flight
-            if running or services.event_done(*key):
+            # A thread reply claims its event in the transaction that stores it, so only Slack's
+            # retries of a message need the look-up; other events are checked on every delivery.
+            first_message = body.get("event", {}).get("type") == "message" and not request.headers.get(
+                "x-slack-retry-num")
+            if running or (not first_message and services.event_done(*key)):
                 logger.info("event %s already handled or being handled; dropping the retry", key[1])
                 return BoltResponse(status=200, body="")
         return next()
@@ -54,8 +61,9 @@ def register(app: App, services: Services) -> None:
                     return None
                 in_flight.add(key)
             try:
-                listener(**kwargs)
-                services.finish_event(*key)
+                # A listener that claimed its event with its work returns CLAIMED: nothing more to record.
+                if listener(**kwargs) is not CLAIMED:
+                    services.finish_event(*key)
             finally:
                 with lock:
                     in_flight.discard(key)
@@ -86,7 +94,7 @@ def register(app: App, services: Services) -> None:
 
     @app.event("message")
     @once
-    def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+    def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> object:
         subtype = event.get("subtype")
         if subtype == "message_changed":
             return _reply_changed(services, client, body["team_id"], event)
@@ -102,13 +110,22 @@ def register(app: App, services: Services) -> None:
         channel, user = event["channel"], event["user"]
         try:
             recorded = services.checkins.record_thread_reply(body["team_id"], user, channel, thread_ts,
-                                                             event.get("text") or "", ts)
+                                                             event.get("text") or "", ts, once=body.get("event_id"))
+        except Repeated:
+            return CLAIMED  # another delivery of this event stored it
         except UserError as error:
             _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
-            return
-        if recorded is not None:
-            note = share_answer(services, client, body["team_id"], recorded.update_id)
+            return None
+        if recorded is None:
+            return None
+        try:
+            note = share_answer(services, client, body["team_id"], recorded)
             _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
+        except BaseException:
+            # Handled means answered: let Slack's retry do it again.
+            services.release_event(body["team_id"], body["event_id"])
+            raise
+        return CLAIMED
 
     @app.event("app_home_opened")
     @once

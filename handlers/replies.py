@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.common import help_blocks
 from bot.parsing import Invalid, is_help, split_subcommand
 from bot.services import Services
+from bot.services.checkins import Recorded
 from bot.services.errors import UserError
 from bot.usage import COMMANDS
 
@@ -84,6 +85,11 @@ def subcommand_listener(command: str, table: Mapping[str, Subcommand]) -> Callab
     return listener
 
 
-def share_answer(services: Services, client: WebClient, slack_team_id: str, update_id: int) -> str | None:
-    """Post (or refresh) an answer in its prompt's thread; return the line to show its author, if any."""
-    return services.sharing.share(client, slack_team_id, update_id).note
+def share_answer(services: Services, client: WebClient, slack_team_id: str, update: int | Recorded) -> str | None:
+    """Post (or refresh) an answer in its prompt's thread; return the line to show its author, if any.
+
+    Given the Recorded answer rather than its id, sharing needs not read it again.
+    """
+    if isinstance(update, Recorded):
+        return services.sharing.share(client, slack_team_id, update.update_id, known=update.shareable).note
+    return services.sharing.share(client, slack_team_id, update).note

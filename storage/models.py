@@ -82,6 +82,10 @@ class Workspace(Base):
     # Set when Slack tells us the app was uninstalled (or its tokens revoked): no more scheduling;
     # the workspace's data is deleted RETENTION days later.
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by database triggers (migration 0010) in the transaction that changes teams, members,
+    # objectives or cycles (config) or hand tags (examples): processes cache what they say is current.
+    config_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    examples_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
+    Base,
+    CheckinCycle,
     Holiday,
     Initiative,
     InitiativeTag,
@@ -19,6 +23,7 @@ from storage.models import (
     TeamMember,
     TimeOff,
     Workspace,
+    utcnow,
 )
 
 
@@ -49,13 +54,29 @@ def event_done(session: Session, workspace_id: int, event_id: str) -> bool:
 
 
 def claim_event(session: Session, workspace_id: int, event_id: str) -> bool:
-    """Record a Slack event id; say False when it was already handled (a Slack retry)."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(workspace_id=workspace_id, event_id=event_id))
-    except IntegrityError:
-        return False
-    return True
+    """Record a Slack event id; say False when it was already handled (a Slack retry).
+
+    One statement, and no savepoint: a conflict leaves the transaction usable.
+    """
+    claimed = session.scalar(
+        upsert(session, ProcessedEvent)
+        .values(workspace_id=workspace_id, event_id=event_id, received_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["workspace_id", "event_id"])
+        .returning(ProcessedEvent.id))
+    return claimed is not None
+
+
+def release_event(session: Session, workspace_id: int, event_id: str) -> None:
+    """Forget a Slack event id, so that Slack's retry of it is handled again."""
+    session.execute(delete(ProcessedEvent).where(ProcessedEvent.workspace_id == workspace_id,
+                                                 ProcessedEvent.event_id == event_id))
+
+
+def upsert(session: Session, model: type[Base]) -> Any:
+    """Return an INSERT for `model` that takes ON CONFLICT clauses, in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
 # --------------------------------------------------------------------------- teams
@@ -163,6 +184,28 @@ def workspaces_with_team_channels(session: Session) -> list[str]:
         .order_by(Workspace.slack_team_id)
     )
     return list(session.scalars(query))
+
+
+def cycle_id(session: Session, workspace_id: int, team_id: int, week: str, *, monday: date,
+             prompt_at: datetime | None, deadline_at: datetime | None) -> int:
+    """Return the id of a team's cycle of `week` (starting `monday`), creating it if need be.
+
+    A new cycle starts skipped when a company holiday falls in its week. One statement when
+    the cycle is new, two when it exists; no savepoint.
+    """
+    holiday = select(Holiday.id).where(Holiday.workspace_id == workspace_id, Holiday.day >= monday,
+                                       Holiday.day <= date.fromordinal(monday.toordinal() + 6)).exists()
+    created = session.scalar(
+        upsert(session, CheckinCycle)
+        .values(workspace_id=workspace_id, team_id=team_id, week=week, prompt_at=prompt_at, deadline_at=deadline_at,
+                skipped=holiday, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["team_id", "week"])
+        .returning(CheckinCycle.id))
+    if created is not None:
+        return int(created)
+    return int(session.scalars(select(CheckinCycle.id).where(
+        CheckinCycle.workspace_id == workspace_id, CheckinCycle.team_id == team_id,
+        CheckinCycle.week == week)).one())
 
 
 # --------------------------------------------------------------------------- objectives

@@ -73,6 +73,13 @@ class Services:
             workspace = repositories.find_workspace(session, slack_team_id)
             return workspace is not None and repositories.event_done(session, workspace.id, event_id)
 
+    def release_event(self, slack_team_id: str, event_id: str) -> None:
+        """Forget that an event was handled: its listener claimed it with its work, then failed to answer."""
+        with self.sessions.begin() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is not None:
+                repositories.release_event(session, workspace.id, event_id)
+
     def finish_event(self, slack_team_id: str, event_id: str) -> None:
         """Record an event as handled, once its work succeeded."""
         with self.sessions.begin() as session:

@@ -10,17 +10,19 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.parsing import TeamRef, parse_timezone, strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, shift_week, week_of
+from bot.services.context import Contexts, WorkspaceContext
 from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
 from bot.services.errors import NotFound, Refused, Repeated, UserError
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.handoffs import note_handoffs
+from bot.services.sharing import Shareable
 from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
@@ -68,6 +70,8 @@ class Recorded:
     # False when the tagger was unsure: the author is asked which of `candidates` (objective choices) it serves.
     confident: bool = True
     candidates: tuple[blocks.Choice, ...] = ()
+    # The answer as its transaction stored it, for sharing it without reading it again.
+    shareable: Shareable | None = None
 
     def confirmation(self, *, note: str | None = None) -> dict:
         """Return what the author sees: the stored update, its tags, and the question when unsure."""
@@ -177,6 +181,7 @@ class Checkins:
         self._clients = clients
         self._deliveries = deliveries
         self._tagging = tagging
+        self._contexts = Contexts()
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -192,15 +197,21 @@ class Checkins:
         """Return (team id, name, week) of each team a person may be answering for here.
 
         In a team's channel that team alone; elsewhere every team they check in for, so that
-        a person on several teams is asked rather than filed under one.
+        a person on several teams is asked rather than filed under one. Answered from the
+        workspace context this process saw last, without a transaction: `record` reads it
+        again and refuses to guess when the person turns out to be on several teams.
         """
-        with self._sessions() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = (session.scalar(select(Team).where(Team.workspace_id == workspace.id, Team.channel_id == channel_id))
-                    if channel_id else None)
-            teams = [team] if team is not None else repositories.teams_of_user(session, workspace.id, user_id)
-            now = utcnow()
-            return [(t.id, t.name, _current_week(t, team_zone(t, workspace, self._settings), now)) for t in teams]
+        context = self._contexts.cached(slack_team_id)
+        if context is None:
+            with self._sessions.begin() as session:
+                found = self._contexts.read(session, slack_team_id, create=True)
+                assert found is not None
+                context = found[1]
+        team = context.by_channel.get(channel_id) if channel_id else None
+        teams = [team] if team is not None else list(context.of_user.get(user_id, ()))
+        now = utcnow()
+        return [(t.id, t.name, _current_week(t, t.timezone or context.timezone or self._settings.timezone, now))
+                for t in teams]
 
     def record(
         self,
@@ -228,91 +239,163 @@ class Checkins:
         `once` (see errors.once_key) is recorded with the update: the same key again raises Repeated.
         `answers`: the form's texts in the order of the team's questions, stored question by question.
         """
-        text = strip_control(text).strip()
-        if not text:
-            raise CheckinError("Your update is empty: write what moved forward this week.")
-        if len(text) > MAX_UPDATE_LENGTH:
-            raise CheckinError(f"Your update is {len(text)} characters; keep it under {MAX_UPDATE_LENGTH}.")
+        text = _answer_text(text)
+        learned: dict[tuple[int, str], int] = {}
         with self._sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = (_team_by_id(session, workspace.id, team_id) if team_id is not None
-                    else _team_of(session, workspace.id, user_id, channel_id))
-            zone = team_zone(team, workspace, self._settings)
-            week = week or _current_week(team, zone, utcnow())
-            if from_form:
-                _check_may_answer(session, workspace.id, team, user_id, channel_id, week, zone, utcnow())
-            if once and not repositories.claim_event(session, workspace.id, once):
-                raise Repeated()
-            cycle = _ensure_cycle(session, workspace.id, team, week, zone)
-            live = repositories.list_objectives(session, workspace.id)
-            by_key = {o.key: o for o in live}
-            unknown = [k for k in objectives or () if k not in by_key]
-            if unknown:
-                raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
-            partner_ids = _valid_partners(session, workspace.id, team.id, partners)
-            if initiative_id is not None and session.scalar(select(Initiative.id).where(
-                    Initiative.workspace_id == workspace.id, Initiative.id == initiative_id)) is None:
-                raise CheckinError("That initiative no longer exists; pick another or none.")
+            found = self._contexts.read(session, slack_team_id, create=True)
+            assert found is not None
+            workspace, context, _ = found
+            recorded = self._record(session, workspace, context, learned, user_id, text, channel_id=channel_id,
+                                    team_id=team_id, week=week, source=source, partners=partners,
+                                    objectives=objectives, message_ts=message_ts, initiative_id=initiative_id,
+                                    from_form=from_form, once=once, answers=answers)
+        # Only once committed: a cycle created by a transaction that rolled back does not exist.
+        context.cycles.update(learned)
+        return recorded
 
-            row = session.scalar(select(Update).where(
-                Update.workspace_id == workspace.id, Update.cycle_id == cycle.id, Update.author_user_id == user_id,
-            ).options(selectinload(Update.tags), selectinload(Update.partners)))
-            replaced = row is not None
-            if row is None:
-                # Empty collections up front: assigning them later would load them from the database first.
-                row = Update(workspace_id=workspace.id, cycle_id=cycle.id, team_id=team.id, author_user_id=user_id,
-                             text=text, tags=[], partners=[])
-                session.add(row)
-            row.text, row.source, row.channel_id, row.message_ts = text, source, channel_id, message_ts
-            row.updated_at = utcnow()
-            row.partners = [UpdatePartner(team_id=p) for p in partner_ids]
-            row.initiative_id = initiative_id
-            row.answers = ([{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
-                           if answers else None)
+    def _record(self, session: Session, workspace: Workspace, context: WorkspaceContext,
+                learned: dict[tuple[int, str], int], user_id: str, text: str, *, channel_id: str | None,
+                team_id: int | None, week: str | None, source: str, partners: Sequence[int],
+                objectives: Sequence[str] | None, message_ts: str | None, initiative_id: int | None,
+                from_form: bool, once: str | None, answers: Sequence[str] | None,
+                prompt: tuple[str, str] | None = None) -> Recorded:
+        """Store and tag an answer in the caller's transaction, reading only what `context` does not know.
 
-            candidates: tuple[blocks.Choice, ...] = ()
-            if objectives is not None:
-                row.tags_by_hand, row.tags_confident = True, True
-                lines = tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(objectives))
-                row.tags = [UpdateTag(objective_id=by_key[k].id, score=1.0, source="manual")
-                            for k in dict.fromkeys(objectives)]
-            else:
-                # Reworded, the update stops being a labelled example before the tagger is built:
+        `prompt`: (channel, ts) of the team's channel prompt of the week, when the caller knows it.
+        """
+        workspace_id, now = workspace.id, utcnow()
+        if team_id is not None:
+            team = context.by_id.get(team_id)
+            if team is None:
+                raise CheckinError("That team no longer exists.")
+        else:
+            team = context.team_here_or_of(user_id, channel_id)
+            if team is None:
+                raise CheckinError(NOT_ON_A_TEAM)
+            if team.channel_id != channel_id and len(context.of_user.get(user_id, ())) > 1:
+                # The person joined another team since this process last looked: ask, as /checkin does.
+                raise CheckinError("You check in for several teams: run `/checkin` again to pick the team "
+                                   "this update is for.")
+        zone = team_zone(team, workspace, self._settings)
+        week = week or _current_week(team, zone, now)
+        if from_form:
+            _may_answer(team, context.is_member(team.id, user_id), channel_id, week, zone, now)
+        if once and not repositories.claim_event(session, workspace_id, once):
+            raise Repeated()
+        cycle_id = context.cycles.get((team.id, week))
+        if cycle_id is None:
+            cycle = team_cycle(team, week, zone)
+            cycle_id = repositories.cycle_id(session, workspace_id, team.id, week,
+                                             monday=date.fromisocalendar(*parse_week(week), 1),
+                                             prompt_at=cycle.prompt_at, deadline_at=cycle.deadline_at)
+            learned[(team.id, week)] = cycle_id
+        by_key = {o.key: o for o in context.objectives}
+        unknown = [k for k in objectives or () if k not in by_key]
+        if unknown:
+            raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
+        partner_ids = [p for p in dict.fromkeys(partners) if p in context.by_id and p != team.id]
+        if initiative_id is not None and session.scalar(select(Initiative.id).where(
+                Initiative.workspace_id == workspace_id, Initiative.id == initiative_id)) is None:
+            raise CheckinError("That initiative no longer exists; pick another or none.")
+
+        candidates: tuple[blocks.Choice, ...] = ()
+        tags: list[tuple[int, float, str]]
+        if objectives is not None:
+            by_hand = confident = True
+            lines = tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(objectives))
+            tags = [(by_key[k].id, 1.0, "manual") for k in dict.fromkeys(objectives)]
+        else:
+            by_hand = False
+            tagger, taught = self._tagging.current_tagger(workspace_id, session, context.objectives,
+                                                          workspace.examples_version)
+            if (cycle_id, user_id) in taught:
+                # Reworded, the update stops being a labelled example before the tagger is rebuilt:
                 # otherwise it would read its own new text as taught with its old tags.
-                row.tags_by_hand = False
-                verdict = self._tagging.tagger_for(workspace.id, session, live).judge(text)
-                matches = [m for m in verdict.matches if m.key in by_key]
-                candidates = tuple(blocks.Choice(by_key[m.key].title, m.key)
-                                   for m in verdict.candidates if m.key in by_key)[:MAX_CANDIDATES]
-                # Unsure, with nothing to offer, there is no question to ask.
-                row.tags_by_hand, row.tags_confident = False, verdict.confident or not candidates
-                lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
-                row.tags = [UpdateTag(objective_id=by_key[m.key].id, score=m.score, source="auto") for m in matches]
-            session.flush()
-            note_handoffs(session, workspace.id, team, week, text, user_id, update_id=row.id, new=not replaced)
-            return Recorded(row.id, team.name, week, replaced, objectives is not None, lines,
-                            confident=row.tags_confident, candidates=candidates)
+                session.execute(update(Update).where(
+                    Update.workspace_id == workspace_id, Update.cycle_id == cycle_id,
+                    Update.author_user_id == user_id).values(tags_by_hand=False))
+                tagger = self._tagging.tagger_for(workspace_id, session, context.objectives)
+            verdict = tagger.judge(text)
+            matches = [m for m in verdict.matches if m.key in by_key]
+            candidates = tuple(blocks.Choice(by_key[m.key].title, m.key)
+                               for m in verdict.candidates if m.key in by_key)[:MAX_CANDIDATES]
+            # Unsure, with nothing to offer, there is no question to ask.
+            confident = verdict.confident or not candidates
+            lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
+            tags = [(by_key[m.key].id, m.score, "auto") for m in matches]
+
+        values = {
+            "team_id": team.id, "text": text, "source": source, "channel_id": channel_id, "message_ts": message_ts,
+            "initiative_id": initiative_id, "tags_by_hand": by_hand, "tags_confident": confident, "updated_at": now,
+            "answers": ([{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
+                        if answers else None),
+        }
+        # One statement whether the person answered before or not: their answer of the week is replaced.
+        stored = session.execute(
+            repositories.upsert(session, Update)
+            .values(workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values)
+            .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=values)
+            .returning(Update.id, Update.created_at, Update.shared_channel_id, Update.shared_ts)).one()
+        update_id, replaced = stored.id, stored.created_at != now
+        if replaced:
+            session.execute(delete(UpdateTag).where(UpdateTag.update_id == update_id))
+            session.execute(delete(UpdatePartner).where(UpdatePartner.update_id == update_id))
+        if tags:
+            session.execute(insert(UpdateTag), [{"update_id": update_id, "objective_id": o, "score": s, "source": k}
+                                                for o, s, k in tags])
+        if partner_ids:
+            session.execute(insert(UpdatePartner), [{"update_id": update_id, "team_id": p} for p in partner_ids])
+        note_handoffs(session, workspace_id, team, week, text, user_id, update_id=update_id, new=not replaced,
+                      known=lambda mentions: (context.org(with_members=mentions),
+                                              {t.name: t.id for t in context.teams}))
+
+        prompt = prompt or context.prompts.get((team.id, week))
+        if prompt is None:
+            found = session.execute(select(Delivery.channel_id, Delivery.message_ts).where(
+                Delivery.workspace_id == workspace_id, Delivery.kind == "prompt", Delivery.target == f"team:{team.id}",
+                Delivery.week == week, Delivery.status == "sent")).first()
+            prompt = (found[0], found[1]) if found and found[0] and found[1] else None
+        if prompt is not None:
+            context.prompts[(team.id, week)] = prompt
+        titles = {o.id: o.title for o in context.objectives}
+        shareable = Shareable(
+            update_id=update_id, author=user_id, team=team.name, week=week, text=text,
+            tags=tuple(titles[o] for o, _, _ in sorted(tags, key=lambda t: (-t[1], t[0]))), by_hand=by_hand,
+            share=team.share_answers,
+            shared=(stored.shared_channel_id, stored.shared_ts) if stored.shared_channel_id and stored.shared_ts
+            else None,
+            prompt=prompt,
+            # A reply in the channel's own prompt thread is already there for everyone to read.
+            in_thread=source == "thread" and prompt is not None and channel_id == prompt[0],
+        )
+        return Recorded(update_id, team.name, week, replaced, by_hand, lines, confident=confident,
+                        candidates=candidates, shareable=shareable)
 
     def record_thread_reply(self, slack_team_id: str, user_id: str, channel_id: str, thread_ts: str,
-                            text: str, message_ts: str) -> Recorded | None:
-        """Record a reply in a prompt's thread as its author's update; None if it is no prompt's thread."""
-        with self._sessions() as session:
-            workspace = repositories.find_workspace(session, slack_team_id)
-            if workspace is None:
+                            text: str, message_ts: str, *, once: str | None = None) -> Recorded | None:
+        """Record a reply in a prompt's thread as its author's update; None if it is no prompt's thread.
+
+        `once`: the Slack event id, claimed in the same transaction (a retry raises Repeated).
+        """
+        learned: dict[tuple[int, str], int] = {}
+        with self._sessions.begin() as session:
+            found = self._contexts.read(session, slack_team_id, thread=(channel_id, thread_ts))
+            if found is None or found[2] is None:
                 return None
-            prompt = session.scalar(select(Delivery).where(
-                Delivery.workspace_id == workspace.id, Delivery.channel_id == channel_id,
-                Delivery.message_ts == thread_ts, Delivery.kind.in_(("prompt", "dm_prompt", "reminder")),
-            ))
-            if prompt is None:
-                return None
-            if _combined_target(prompt.target)[0]:
+            workspace, context, replied = found
+            if _combined_target(replied.target)[0]:
                 raise CheckinError("This prompt is for several teams: press the button of the team your update is "
                                    "for, or reply in that team's channel.")
-            team_id = int(prompt.target.split(":")[1])
-            week = prompt.week
-        return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
-                           source="thread", message_ts=message_ts)
+            team_id = int(replied.target.split(":")[1])
+            channel_prompt = (replied.kind == "prompt" and replied.status == "sent"
+                              and replied.target == f"team:{team_id}")
+            recorded = self._record(session, workspace, context, learned, user_id, _answer_text(text),
+                                    channel_id=channel_id, team_id=team_id, week=replied.week, source="thread",
+                                    partners=(), objectives=None, message_ts=message_ts, initiative_id=None,
+                                    from_form=False, once=once, answers=None,
+                                    prompt=(channel_id, thread_ts) if channel_prompt else None)
+        context.cycles.update(learned)
+        return recorded
 
     def teams_of(self, slack_team_id: str, user_id: str) -> list[tuple[int, str]]:
         """Return (id, name) of every team the person checks in for, by name."""
@@ -814,11 +897,24 @@ def _problem_text(team: str, error: str) -> str:
             "I keep trying until the week's deadline.")
 
 
+NOT_ON_A_TEAM = ("You're not on a team yet: run `/checkin` in your team's channel, "
+                 "or ask an admin to map it with `/alignment team <name>`.")
+
+
+def _answer_text(text: str) -> str:
+    """Return an answer's text as stored, or refuse an empty or overlong one."""
+    text = strip_control(text).strip()
+    if not text:
+        raise CheckinError("Your update is empty: write what moved forward this week.")
+    if len(text) > MAX_UPDATE_LENGTH:
+        raise CheckinError(f"Your update is {len(text)} characters; keep it under {MAX_UPDATE_LENGTH}.")
+    return text
+
+
 def _team_of(session: Session, workspace_id: int, user_id: str, channel_id: str | None) -> Team:
     team = repositories.team_here_or_of(session, workspace_id, user_id, channel_id)
     if team is None:
-        raise CheckinError("You're not on a team yet: run `/checkin` in your team's channel, "
-                           "or ask an admin to map it with `/alignment team <name>`.")
+        raise CheckinError(NOT_ON_A_TEAM)
     return team
 
 
@@ -827,8 +923,13 @@ def _check_may_answer(session: Session, workspace_id: int, team: Team, user_id: 
     """Refuse an answer for a team the person is not on, or for a week that is no longer open."""
     member = session.scalar(select(TeamMember.id).where(
         TeamMember.workspace_id == workspace_id, TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    _may_answer(team, member is not None, channel_id, week, zone, now)
+
+
+def _may_answer(team: Team, member: bool, channel_id: str | None, week: str, zone: str, now: datetime) -> None:
+    """Refuse an answer for a team the person is not a `member` of, or for a week that is no longer open."""
     # Anyone in the team's channel may answer there, as /checkin in that channel allows.
-    if member is None and (not channel_id or channel_id != team.channel_id):
+    if not member and (not channel_id or channel_id != team.channel_id):
         raise CheckinError(f"You're not on team {team.name}, so you can't check in for it.")
     this_week = week_of(now, zone)
     if week in (this_week, _current_week(team, zone, now)):

@@ -12,7 +12,7 @@ posted gets one reminder in the message's thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -50,23 +50,28 @@ class HandoffError(UserError):
 
 
 def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, text: str, author: str | None, *,
-                  update_id: int | None = None, initiative_id: int | None = None, new: bool = False) -> None:
+                  update_id: int | None = None, initiative_id: int | None = None, new: bool = False,
+                  known: Callable[[bool], tuple[model.Org, dict[str, int]]] | None = None) -> None:
     """Store the handoffs in an update or initiative just recorded.
 
     Runs in the caller's transaction. A handoff already posted stays as it is (an edit never
     asks again); one not posted yet follows the edit. `new`: the row was just created, so it
-    has no handoffs to look up yet.
+    has no handoffs to look up yet. `known(with_members)`: the workspace's teams as the caller
+    has them current, (org, {name: team id}), instead of reading them.
     """
     # Members only matter to a mention (<@U…>); reading them costs more than the whole detection.
     mentions = "<@" in text
-    query = select(Team).where(Team.workspace_id == workspace_id)
-    teams = list(session.scalars(query.options(selectinload(Team.members)) if mentions else query))
-    org = model.Org(teams=tuple(model.Team(name=t.name, aliases=tuple(t.aliases or ()), channel=t.channel_id,
-                                           members=tuple(m.user_id for m in t.members) if mentions else ())
-                                for t in teams))
-    by_name = {t.name: t for t in teams}
+    if known is not None:
+        org, ids = known(mentions)
+    else:
+        query = select(Team).where(Team.workspace_id == workspace_id)
+        teams = list(session.scalars(query.options(selectinload(Team.members)) if mentions else query))
+        org = model.Org(teams=tuple(model.Team(name=t.name, aliases=tuple(t.aliases or ()), channel=t.channel_id,
+                                               members=tuple(m.user_id for m in t.members) if mentions else ())
+                                    for t in teams))
+        ids = {t.name: t.id for t in teams}
     found = HandoffFinder(org).find(model.Update(id=str(update_id or initiative_id), team=team.name, text=text))
-    wanted = {by_name[h.target].id: h for h in found if h.target in by_name}
+    wanted = {ids[h.target]: h for h in found if h.target in ids}
     source = Handoff.update_id == update_id if update_id is not None else Handoff.initiative_id == initiative_id
     existing = {} if new else {row.to_team_id: row for row in session.scalars(
         select(Handoff).where(Handoff.workspace_id == workspace_id, source))}

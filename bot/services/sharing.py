@@ -51,7 +51,9 @@ class Shared:
 
 
 @dataclass(frozen=True)
-class _Answer:
+class Shareable:
+    """What sharing an answer needs to know of it, as stored."""
+
     update_id: int
     author: str
     team: str
@@ -85,9 +87,13 @@ class Sharing:
             team.share_answers = on
             return team.name
 
-    def share(self, client: WebClient, slack_team_id: str, update_id: int) -> Shared:
-        """Post (or edit) the shared copy of an update in its week's prompt thread."""
-        answer = self._answer(slack_team_id, update_id)
+    def share(self, client: WebClient, slack_team_id: str, update_id: int, known: Shareable | None = None) -> Shared:
+        """Post (or edit) the shared copy of an update in its week's prompt thread.
+
+        `known`: the update as the transaction that just stored it saw it, instead of reading it again.
+        """
+        answer = known if known is not None and known.update_id == update_id else self._answer(slack_team_id,
+                                                                                                update_id)
         if answer is None:
             return Shared("no_thread")
         if answer.shared is None and not answer.share:
@@ -128,7 +134,7 @@ class Sharing:
                                   .values(shared_channel_id=channel, shared_ts=ts)).rowcount
         if won != 1:
             self.unshare(client, channel, ts)
-            return self.share(client, slack_team_id, update_id)
+            return self.share(client, slack_team_id, update_id)  # read again: another share won
         return Shared("posted", channel, ts)
 
     def unshare(self, client: WebClient, channel: str | None, ts: str | None) -> bool:
@@ -160,7 +166,7 @@ class Sharing:
             return user_id
         return display_name(info) or user_id
 
-    def _answer(self, slack_team_id: str, update_id: int) -> _Answer | None:
+    def _answer(self, slack_team_id: str, update_id: int) -> Shareable | None:
         with self._sessions() as session:
             workspace = repositories.find_workspace(session, slack_team_id)
             if workspace is None:
@@ -182,7 +188,7 @@ class Sharing:
                 Delivery.target == f"team:{team.id}", Delivery.week == cycle.week,
                 Delivery.status == "sent")).first()
             where = (prompt[0], prompt[1]) if prompt and prompt[0] and prompt[1] else None
-            return _Answer(
+            return Shareable(
                 update_id=row.id, author=row.author_user_id, team=team.name, week=cycle.week, text=row.text,
                 tags=tags, by_hand=row.tags_by_hand, share=team.share_answers,
                 shared=(row.shared_channel_id, row.shared_ts) if row.shared_channel_id and row.shared_ts else None,

@@ -6,13 +6,13 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import func, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.alignment import model
 from bot.alignment.tagger import Tagger
 from storage import repositories
-from storage.models import Initiative, InitiativeTag, Objective, Update
+from storage.models import Initiative, InitiativeTag, Objective, Update, Workspace
 
 # Recent corrections teach the most; older ones add little and cost time per request.
 MAX_EXAMPLES = 500
@@ -32,8 +32,12 @@ def stated_examples(rows: Sequence[Objective]) -> list[model.Example]:
     return [model.Example(text=text, objectives=(row.key,)) for row in rows for text in row.examples or ()]
 
 
-def examples_of(session: Session, workspace_id: int, keys: dict[int, str]) -> list[model.Example]:
-    """Return the updates and initiatives a person tagged by hand, newest first, as labelled examples."""
+def examples_of(session: Session, workspace_id: int, keys: dict[int, str],
+                taught: set[tuple[int, str]] | None = None) -> list[model.Example]:
+    """Return the updates and initiatives a person tagged by hand, newest first, as labelled examples.
+
+    `taught` collects the (cycle id, author) of each update used.
+    """
     updates = session.scalars(
         select(Update)
         .where(Update.workspace_id == workspace_id, Update.tags_by_hand.is_(True))
@@ -41,10 +45,12 @@ def examples_of(session: Session, workspace_id: int, keys: dict[int, str]) -> li
         .order_by(Update.updated_at.desc())
         .limit(MAX_EXAMPLES)
     )
-    examples = [
-        model.Example(text=row.text, objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys))
-        for row in updates
-    ]
+    examples = []
+    for row in updates:
+        examples.append(model.Example(text=row.text, objectives=tuple(keys[t.objective_id] for t in row.tags
+                                                                      if t.objective_id in keys)))
+        if taught is not None:
+            taught.add((row.cycle_id, row.author_user_id))
     initiatives = session.scalars(
         select(Initiative)
         .where(Initiative.workspace_id == workspace_id,
@@ -72,7 +78,7 @@ class Tagging:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         # Building a tagger reads every example; most requests find nothing changed since the last one.
-        self._cache: dict[int, tuple[tuple[object, ...], Tagger]] = {}
+        self._cache: dict[int, tuple[tuple[object, ...], Tagger, frozenset[tuple[int, str]]]] = {}
         self._lock = threading.Lock()
 
     def tagger_for(self, workspace_id: int, session: Session | None = None,
@@ -83,8 +89,8 @@ class Tagging:
         """
         if session is None:
             with self._sessions() as own:
-                return self._build(own, workspace_id, objectives)
-        return self._build(session, workspace_id, objectives)
+                return self._build(own, workspace_id, objectives)[0]
+        return self._build(session, workspace_id, objectives)[0]
 
     def draft_tagger(self, session: Session, workspace_id: int, draft: model.Objective) -> Tagger:
         """Return a fresh tagger for the workspace as it would be with `draft` added, or replacing its key."""
@@ -95,41 +101,41 @@ class Tagging:
                     *examples_of(session, workspace_id, {row.id: row.key for row in rows})]
         return Tagger(objectives, examples, corpus=recent_texts(session, workspace_id))
 
-    def _build(self, session: Session, workspace_id: int, rows: Sequence[Objective] | None) -> Tagger:
+    def current_tagger(self, workspace_id: int, session: Session, rows: Sequence[Objective],
+                       examples_version: int) -> tuple[Tagger, frozenset[tuple[int, str]]]:
+        """Return the tagger for `rows` (the live objectives) and the workspace's `examples_version` just read.
+
+        Also the (cycle id, author) of each update the tagger learned from. Reads nothing when
+        the cached tagger is current.
+        """
+        return self._build(session, workspace_id, rows, examples_version)
+
+    def _build(self, session: Session, workspace_id: int, rows: Sequence[Objective] | None,
+               examples_version: int | None = None) -> tuple[Tagger, frozenset[tuple[int, str]]]:
         if rows is None:
             rows = repositories.list_objectives(session, workspace_id)
         objectives = [as_engine_objective(row) for row in rows]
         stated = stated_examples(rows)
-        fingerprint = (tuple(objectives), tuple(stated), *_examples_stamp(session, workspace_id))
+        version = _examples_stamp(session, workspace_id) if examples_version is None else (examples_version,)
+        fingerprint = (tuple(objectives), tuple(stated), *version)
         with self._lock:
             cached = self._cache.get(workspace_id)
-        if cached is not None and cached[0] == fingerprint:
-            return cached[1]
-        keys = {row.id: row.key for row in rows}
-        # The corpus is read when the tagger is (re)built, not on every answer: a little stale is fine.
-        tagger = Tagger(objectives, [*stated, *examples_of(session, workspace_id, keys)],
-                        corpus=recent_texts(session, workspace_id))
-        with self._lock:
-            self._cache[workspace_id] = (fingerprint, tagger)
-        return tagger
+        if cached is None or cached[0] != fingerprint:
+            keys = {row.id: row.key for row in rows}
+            taught: set[tuple[int, str]] = set()
+            # The corpus is read when the tagger is (re)built, not on every answer: a little stale is fine.
+            tagger = Tagger(objectives, [*stated, *examples_of(session, workspace_id, keys, taught)],
+                            corpus=recent_texts(session, workspace_id))
+            cached = (fingerprint, tagger, frozenset(taught))
+            with self._lock:
+                self._cache[workspace_id] = cached
+        return cached[1], cached[2]
 
 
 def _examples_stamp(session: Session, workspace_id: int) -> tuple[object, ...]:
     """Return what changes whenever a person tags or corrects an update or an initiative.
 
-    One statement; the updates' half reads only the hand-tagged rows of the workspace's
-    index (ix_updates_workspace_hand_tagged), so it costs the same whatever the history.
+    The workspace's `examples_version`, which database triggers bump in the same transaction
+    (migration 0010): one primary-key read, whatever the history.
     """
-    updates = (
-        select(func.count(), func.max(Update.updated_at))
-        .where(Update.workspace_id == workspace_id, Update.tags_by_hand.is_(True))
-        .subquery()
-    )
-    initiatives = (
-        select(func.count(), func.max(InitiativeTag.initiative_id))
-        .join(Initiative, Initiative.id == InitiativeTag.initiative_id)
-        .where(Initiative.workspace_id == workspace_id, InitiativeTag.source == "manual")
-        .subquery()
-    )
-    # Two one-row aggregates side by side: joined on true, no cartesian blow-up.
-    return tuple(session.execute(select(updates, initiatives).select_from(updates.join(initiatives, true()))).one())
+    return (session.scalar(select(Workspace.examples_version).where(Workspace.id == workspace_id)),)

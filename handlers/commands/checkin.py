@@ -70,7 +70,7 @@ def register(app: App, services: Services) -> None:
                 return
             recorded = services.checkins.record(body["team_id"], body["user_id"], text,
                                                 channel_id=body["channel_id"], source="command")
-            note = share_answer(services, client, body["team_id"], recorded.update_id)
+            note = share_answer(services, client, body["team_id"], recorded)
             say_privately(respond, recorded.confirmation(note=note))
 
     app.command(COMMAND)(command_checkin)
