@@ -1,0 +1,147 @@
+"""An answer costs a few statements in one transaction, and a process's cached context never goes stale."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.app import create_app, create_runtime
+from bot.server import create_wsgi_app, serve_in_thread
+from storage.models import ProcessedEvent, Update, UpdateTag, Workspace
+from tests.conftest import SIGNING_SECRET
+from tests.handlers.conftest import shown
+
+# Issue 17: at most 5 statements (SQLite's BEGIN IMMEDIATE included) and one transaction per answer.
+MAX_STATEMENTS = 5
+
+
+class Statements:
+    """Count what an engine executes: statements and transactions begun."""
+
+    def __init__(self, engine) -> None:
+        self.statements: list[str] = []
+        self.transactions = 0
+        self._lock = threading.Lock()
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+
+    def _statement(self, _conn, _cursor, statement, *_args) -> None:
+        with self._lock:
+            self.statements.append(" ".join(statement.split())[:80])
+
+    def _begin(self, _conn) -> None:
+        with self._lock:
+            self.transactions += 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self.statements, self.transactions = [], 0
+
+
+@pytest.fixture
+def objectives(ask, teams):
+    assert "new-revenue" in shown(ask("/objective", "add New revenue | Build qualified pipeline and close new customers"))
+    assert "margins" in shown(ask("/objective", "add Margins | Spend less to earn more"))
+
+
+@pytest.fixture
+def other(settings, runtime, fake_slack) -> Iterator[tuple]:
+    """Serve a second runtime (another process's caches) on the same database; return (runtime, ask)."""
+    from bot.fakeslack import SlackSender
+
+    second = create_runtime(settings, upgrade_db=False)
+    url, stop = serve_in_thread(create_wsgi_app(second, create_app(second)))
+    sender = SlackSender(f"{url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id,
+                         response_urls=fake_slack.response_url)
+
+    def ask(command: str, text: str, *, user: str, channel: str) -> dict:
+        before = len(fake_slack.responses())
+        response = sender.command(command, text, user_id=user, channel_id=channel)
+        assert response.status == 200, response.body
+        return response.json() if response.body else fake_slack.wait_for_responses(before + 1)[before]["body"]
+
+    yield second, ask
+    stop()
+    second.engine.dispose()
+
+
+def test_an_objective_changed_in_another_process_is_used_by_the_next_answer(ask, objectives, other, runtime):
+    _, ask_there = other
+    first = shown(ask_there("/checkin", "Negotiated lower hosting costs", user="U0MEMB01", channel="C0MKTG01"))
+    assert "Margins" in first  # the other process cached the workspace's objectives
+
+    assert "archived" in shown(ask("/objective", "archive margins")).lower()
+    assert "churn" in shown(ask("/objective", "add Reduce churn | Keep customers renewing; cut churn"))
+
+    again = shown(ask_there("/checkin", "Called every at-risk account to cut churn", user="U0MEMB01",
+                            channel="C0MKTG01"))
+    assert "Reduce churn" in again and "Margins" not in again
+    with runtime.services.sessions() as session:
+        [update] = session.scalars(select(Update)).all()
+        tags = session.scalars(select(UpdateTag).where(UpdateTag.update_id == update.id)).all()
+    assert update.text == "Called every at-risk account to cut churn" and len(tags) == 1
+
+
+def test_a_team_mapped_in_another_process_takes_the_next_answer_there(ask, objectives, other, fake_slack):
+    _, ask_there = other
+    ask_there("/checkin", "Booked 6 discovery calls", user="U0MEMB01", channel="C0MKTG01")  # caches warm
+    fake_slack.add_channel("C0SUPP01", "support", members=["U0MEMB01"])
+
+    assert "now team" in shown(ask("/alignment", "team support", channel="C0SUPP01"))
+
+    answer = shown(ask_there("/checkin", "Answered 40 tickets", user="U0MEMB01", channel="C0SUPP01"))
+    assert "Your support update for" in answer
+
+
+def test_a_hand_tag_given_in_another_process_teaches_the_next_answer(ask, objectives, other, runtime, fake_slack):
+    _, ask_there = other
+    ask_there("/checkin", "Warm-up about pipeline", user="U0SELL01", channel="C0SALES1")
+    ask("/checkin", "Ran the quarterly tiger team", user="U0MEMB01", channel="C0MKTG01")
+    with runtime.services.sessions() as session:
+        before = session.scalar(select(Workspace.examples_version))
+    runtime.services.checkins.record(fake_slack.team_id, "U0MEMB01", "Ran the quarterly tiger team",
+                                     channel_id="C0MKTG01", objectives=["margins"])
+    with runtime.services.sessions() as session:
+        assert session.scalar(select(Workspace.examples_version)) > before
+
+    answer = shown(ask_there("/checkin", "Ran the quarterly tiger team again", user="U0SELL02", channel="C0SALES1"))
+    assert "Margins" in answer
+
+
+def test_a_checkin_costs_at_most_five_statements_in_one_transaction(ask, objectives, runtime):
+    ask("/checkin", "Warm-up: booked calls", user="U0ADMIN1", channel="C0MKTG01")
+    counted = Statements(runtime.engine)
+    for user, text in (("U0MEMB01", "Booked 6 discovery calls with new prospects"),
+                       ("U0SELL01", "Refreshed the brand colours")):
+        counted.reset()
+        ask("/checkin", text, user=user, channel="C0MKTG01")
+        time.sleep(0.1)  # the listener may still be closing its session after answering
+        assert len(counted.statements) <= MAX_STATEMENTS, counted.statements
+        assert counted.transactions == 1
+
+
+def test_a_thread_reply_costs_at_most_five_statements_in_one_transaction_claim_included(slack, objectives, runtime,
+                                                                                      fake_slack):
+    fake_slack.add_user("U0MEMB02", name="meg")
+    fake_slack.update_channel("C0MKTG01", members=["U0MEMB01", "U0MEMB02"])
+    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    prompt = fake_slack.messages("C0MKTG01")[0]
+    counted = Statements(runtime.engine)
+    for n, user in enumerate(("U0MEMB01", "U0MEMB02")):
+        ts = fake_slack.post_user_message("C0MKTG01", user, "Shipped the pricing page", thread_ts=prompt["ts"])
+        counted.reset()
+        slack.event({"type": "message", "channel": "C0MKTG01", "user": user, "text": "Shipped the pricing page",
+                     "ts": ts, "thread_ts": prompt["ts"], "channel_type": "channel"}, event_id=f"Ev0COST{n}")
+        fake_slack.wait_for("chat.postEphemeral", n + 1)
+        time.sleep(0.1)
+        if n == 0:
+            continue  # the week's cycle is created by the first answer
+        assert len(counted.statements) <= MAX_STATEMENTS, counted.statements
+        assert counted.transactions == 1
+    with runtime.services.sessions() as session:
+        assert set(session.scalars(select(ProcessedEvent.event_id))) == {"Ev0COST0", "Ev0COST1"}
+        assert len(session.scalars(select(Update)).all()) == 2
