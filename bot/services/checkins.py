@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -335,17 +335,20 @@ class Checkins:
             repositories.upsert(session, Update)
             .values(workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values)
             .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=values)
-            .returning(Update.id, Update.created_at, Update.shared_channel_id, Update.shared_ts)).one()
+            # What an earlier answer left behind, so that only what exists is cleared.
+            .returning(Update.id, Update.created_at, Update.shared_channel_id, Update.shared_ts,
+                       *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")))).one()
         update_id, replaced = stored.id, stored.created_at != now
-        if replaced:
+        if stored.update_tags:
             session.execute(delete(UpdateTag).where(UpdateTag.update_id == update_id))
+        if stored.update_partners:
             session.execute(delete(UpdatePartner).where(UpdatePartner.update_id == update_id))
         if tags:
             session.execute(insert(UpdateTag), [{"update_id": update_id, "objective_id": o, "score": s, "source": k}
                                                 for o, s, k in tags])
         if partner_ids:
             session.execute(insert(UpdatePartner), [{"update_id": update_id, "team_id": p} for p in partner_ids])
-        note_handoffs(session, workspace_id, team, week, text, user_id, update_id=update_id, new=not replaced,
+        note_handoffs(session, workspace_id, team, week, text, user_id, update_id=update_id, new=not stored.handoffs,
                       known=lambda mentions: (context.org(with_members=mentions),
                                               {t.name: t.id for t in context.teams}))
 
@@ -899,6 +902,15 @@ def _problem_text(team: str, error: str) -> str:
 
 NOT_ON_A_TEAM = ("You're not on a team yet: run `/checkin` in your team's channel, "
                  "or ask an admin to map it with `/alignment team <name>`.")
+
+
+def _left_by_earlier(table: str) -> ColumnElement[bool]:
+    """Return "the answer has rows in `table`", for the RETURNING of its upsert.
+
+    Spelled out: SQLAlchemy renders RETURNING columns without their table, which leaves a
+    correlated subquery ambiguous on SQLite.
+    """
+    return literal_column(f"EXISTS (SELECT 1 FROM {table} WHERE {table}.update_id = updates.id)").label(table)
 
 
 def _answer_text(text: str) -> str:
