@@ -999,9 +999,3 @@ def _holiday_week(session: Session, workspace_id: int, week: str) -> bool:
     monday = date.fromisocalendar(*parse_week(week), 1)
     return bool(repositories.holidays_between(session, workspace_id, monday, monday + timedelta(days=6)))
 
-
-def _valid_partners(session: Session, workspace_id: int, own_team: int, partners: Sequence[int]) -> list[int]:
-    if not partners:
-        return []
-    known = set(session.scalars(select(Team.id).where(Team.workspace_id == workspace_id, Team.id.in_(partners))))
-    return [p for p in dict.fromkeys(partners) if p in known and p != own_team]
