@@ -41,8 +41,9 @@ def register(app: App, services: Services) -> None:
                 running = key in in_flight
             # A thread reply claims its event in the transaction that stores it, so only Slack's
             # retries of a message need the look-up; other events are checked on every delivery.
-            first_message = body.get("event", {}).get("type") == "message" and not request.headers.get(
-                "x-slack-retry-num")
+            event = body.get("event")
+            first_message = (isinstance(event, dict) and event.get("type") == "message"
+                             and not request.headers.get("x-slack-retry-num"))
             if running or (not first_message and services.event_done(*key)):
                 logger.info("event %s already handled or being handled; dropping the retry", key[1])
                 return BoltResponse(status=200, body="")
@@ -123,7 +124,8 @@ def register(app: App, services: Services) -> None:
             _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
         except BaseException:
             # Handled means answered: let Slack's retry do it again.
-            services.release_event(body["team_id"], body["event_id"])
+            if body.get("event_id"):
+                services.release_event(body["team_id"], body["event_id"])
             raise
         return CLAIMED
 

@@ -145,3 +145,27 @@ def test_a_thread_reply_costs_at_most_five_statements_in_one_transaction_claim_i
     with runtime.services.sessions() as session:
         assert set(session.scalars(select(ProcessedEvent.event_id))) == {"Ev0COST0", "Ev0COST1"}
         assert len(session.scalars(select(Update)).all()) == 2
+
+
+def test_a_thread_reply_whose_confirmation_failed_is_answered_on_slacks_retry(slack, objectives, runtime, fake_slack):
+    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    prompt = fake_slack.messages("C0MKTG01")[0]
+    ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Shipped the pricing page", thread_ts=prompt["ts"])
+    event = {"type": "message", "channel": "C0MKTG01", "user": "U0MEMB01", "text": "Shipped the pricing page",
+             "ts": ts, "thread_ts": prompt["ts"], "channel_type": "channel"}
+    fake_slack.fail("chat.postEphemeral", error="internal_error")
+
+    slack.event(event, event_id="Ev0LOST01")
+    fake_slack.wait_for("chat.postEphemeral")
+    deadline = time.monotonic() + 5
+    while runtime.services.event_done(fake_slack.team_id, "Ev0LOST01"):  # claimed with the answer, then released
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+    slack.event(event, event_id="Ev0LOST01", retry_num=1, retry_reason="http_error")
+    fake_slack.wait_for("chat.postEphemeral", 2)
+    assert "Your marketing update for" in shown(fake_slack.calls_to("chat.postEphemeral")[-1].args)
+    with runtime.services.sessions() as session:
+        [update] = session.scalars(select(Update)).all()
+        assert update.message_ts == ts
+    assert runtime.services.event_done(fake_slack.team_id, "Ev0LOST01")
