@@ -81,6 +81,7 @@ CALIBRATE_MIN = 20  # fewer texts than this say too little about where the cut-o
 SEVERAL_DOUBT = 0.6  # several tags are more often wrong than one: their margin counts less
 CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
 CANDIDATES = 3
+ECHO = 0.5  # what a sure text of the workspace counts as an example, against a person's tag
 
 _TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
 # Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
@@ -351,6 +352,13 @@ class _Profile:
 
 
 _RAW_WORD = re.compile(r"\d+\([A-Za-z]\)|[^\W_]+")
+# Codes chained with hyphens ("MSP-MKE-CHI", "A-B"): places, lanes or SKUs, never a business concept.
+_CODE_CHAIN = re.compile(r"\b[A-Z][A-Z0-9]{1,5}(?:-[A-Z][A-Z0-9]{1,5})+\b")
+
+
+def _codes(text: str) -> set[str]:
+    """Return the stems of upper-case codes chained with hyphens in `text`."""
+    return {stem(part.casefold()) for chain in _CODE_CHAIN.findall(text) for part in chain.split("-")}
 
 
 def _jargon(text: str, names: bool = False) -> set[str]:
@@ -416,16 +424,35 @@ def _profile(objective: Objective) -> _Profile:
         stems = tuple(stem(t) for t in tokenize(kw))
         if stems:
             keywords.append((stems, kw.strip()))
-    themes: dict[str, float] = {}
-    for cid, w in concepts.items():
-        for theme, tw in _CONCEPT_THEMES[cid].items():
-            themes[theme] = max(themes.get(theme, 0.0), w * tw)
+    themes = _themes(concepts)
     # Named after a segment with no work concept of its own ("Win in healthcare"):
     # any work for that segment serves it.
     # A segment said only in passing in the description ("trucks in the field") leads nothing.
     segment_led = any(w >= 0.9 for w in segments.values()) and not (title_concepts - {"housekeeping"})
     return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords, pairs,
                     jargon & words.keys(), names & words.keys())
+
+
+def _forget_codes(profile: _Profile, objective: Objective, codes: frozenset[str]) -> None:
+    """Drop the concepts an objective's text reads only from the workspace's codes."""
+    said = set()
+    for text in (objective.title, *objective.keywords, objective.description):
+        for cid, (_, surface) in _read(text, generic_single=True).concepts.items():
+            if not _surface_stems(surface) <= codes:
+                said.add(cid)
+    if profile.concepts.keys() <= said:
+        return
+    profile.concepts = {cid: w for cid, w in profile.concepts.items() if cid in said}
+    profile.themes = _themes(profile.concepts)
+
+
+def _themes(concepts: dict[str, float]) -> dict[str, float]:
+    """Return how much an objective with these concepts is about each business theme."""
+    themes: dict[str, float] = {}
+    for cid, w in concepts.items():
+        for theme, tw in _CONCEPT_THEMES[cid].items():
+            themes[theme] = max(themes.get(theme, 0.0), w * tw)
+    return themes
 
 
 def _explain_away(profiles: Sequence[_Profile]) -> None:
@@ -612,6 +639,12 @@ class Tagger:
     def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
                  corpus: Iterable[str] = ()) -> None:
         self._profiles = [_profile(o) for o in objectives]
+        # A code the objectives chain with others ("MSP-MKE") is this workspace's own: the
+        # knowledge's reading of the same letters ("MSP" the channel partner) does not apply.
+        self._codes = frozenset().union(*(_codes(f"{o.title} {o.description}") for o in objectives))
+        if self._codes:
+            for p, o in zip(self._profiles, objectives):
+                _forget_codes(p, o, self._codes)
         _explain_away(self._profiles)
         _drop_shared_segments(self._profiles)
         for p in self._profiles:
@@ -623,6 +656,7 @@ class Tagger:
         self._index_profiles()
         self._sure = SURE_MARGIN
         self._memory = _Memory()
+        self._echo = _Memory()  # the workspace's own texts the tagger is sure of
         self._index_of = {p.key: i for i, p in enumerate(self._profiles)}
         # Words of labelled texts: stem -> {objective index: texts labelled with it}, and all texts.
         self._taught: dict[str, dict[int, float]] = {}
@@ -631,7 +665,9 @@ class Tagger:
         self._labelled = 0.0
         for example in taught:
             self.learn(example)
-        if corpus:
+        if len(corpus) >= CALIBRATE_MIN:
+            self._calibrate(corpus)
+            self._echo_sure(corpus)
             self._calibrate(corpus)
 
     def _index_profiles(self) -> None:
@@ -713,7 +749,9 @@ class Tagger:
             # is paperwork, not the compliance objective's work.
             for row in scored.values():
                 row[0] *= 1.0 - ADMIN_DAMP
-        self._recall(reading, scored)
+        self._recall(reading, scored, self._memory, 1.0, "")
+        if self._echo.texts:
+            self._recall(reading, scored, self._echo, ECHO, text)
         # Who the work is for and what it does are separate questions: a segment
         # objective competes only with other segment objectives for the text.
         top = {False: 0.0, True: 0.0}
@@ -737,6 +775,18 @@ class Tagger:
         candidates = [*matches, *misses][:max(CANDIDATES, len(matches))]
         return tuple(matches), tuple(candidates), margin
 
+    def _echo_sure(self, texts: Sequence[str]) -> None:
+        """Remember the workspace's texts the tagger is sure of, as weak examples for the others.
+
+        Teams name the same customers, sites and products week after week: an update
+        about "Prairie Cement" the knowledge cannot place is likely about what the
+        sure updates naming it serve.
+        """
+        verdicts = [(text, self._weigh(text)) for text in dict.fromkeys(texts)]  # all before any is added
+        for text, (matches, _, margin) in verdicts:
+            if matches and margin >= self._sure:
+                self._echo.add(text, [m.key for m in matches], _read(text))
+
     def _calibrate(self, texts: Sequence[str]) -> None:
         """Be unsure of about a fixed share of the workspace's texts: the ones closest to flipping."""
         if len(texts) < CALIBRATE_MIN:
@@ -759,7 +809,7 @@ class Tagger:
         evidence: dict[int, list[_Evidence]] = defaultdict(list)
         for cid, (strength, surface) in reading.concepts.items():
             postings = self._concept_index.get(cid)
-            if not postings:
+            if not postings or self._codes and _surface_stems(surface) <= self._codes:
                 continue
             # Saying it again in other words ("QBR", "usage", "health review") adds a little.
             repeats = min(reading.repeats.get(cid, 0), 2)
@@ -838,12 +888,13 @@ class Tagger:
                 row[0] *= UNSEGMENTED
         return scored
 
-    def _recall(self, reading: _Reading, scored: dict[int, list]) -> None:
+    def _recall(self, reading: _Reading, scored: dict[int, list], memory: "_Memory", scale: float,
+                text: str) -> None:
         """Let similar labelled examples raise their objectives and lower the rest."""
-        near = self._memory.neighbours(reading)
+        near = [(sim, idx) for sim, idx in memory.neighbours(reading) if memory.texts[idx] != text]
         if not near:
             return
-        labels = self._memory.labels
+        labels = memory.labels
         index = {p.key: i for i, p in enumerate(self._profiles)}
         wanted = set(scored)
         for _, idx in near:
@@ -860,13 +911,13 @@ class Tagger:
                 elif sim > neg:
                     neg = sim
             if pos >= neg and pos > 0:
-                lift = NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
+                lift = scale * NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
                 if lift > 0:
                     row[0] = 1.0 - (1.0 - row[0]) * (1.0 - lift)
                     # Ranked first among the reasons: a person's own call is the best one.
-                    row[1].append((1.0 + lift, "example", _short(self._memory.texts[pos_idx]), ""))
+                    row[1].append((1.0 + lift, "example", _short(memory.texts[pos_idx]), ""))
             elif neg > NN_NEG_START:
-                drop = NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
+                drop = scale * NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
                 row[0] *= 1.0 - drop
             if row[0] > 0:
                 scored[i] = row
