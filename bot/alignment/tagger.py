@@ -87,7 +87,7 @@ _TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
 # Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
 _NUMBER = re.compile(r"\d[\d.,]*(?:k|m|bn|b|h|hrs|x|st|nd|rd|th|s)?")
 _STEM_CACHE: dict[str, str] = {}
-_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale"}
+_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale", "bookings": "bookings"}
 
 
 def _undouble(word: str) -> str:
