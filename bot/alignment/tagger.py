@@ -81,6 +81,7 @@ CALIBRATE_MIN = 20  # fewer texts than this say too little about where the cut-o
 SEVERAL_DOUBT = 0.6  # several tags are more often wrong than one: their margin counts less
 CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
 CANDIDATES = 3
+CODE_SHARE = 0.5  # a chained code ("MSP-MKE") is usually a place every update names: says where, not what
 ECHO = 0.5  # what a sure text of the workspace counts as an example, against a person's tag
 
 _TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
@@ -692,6 +693,8 @@ class Tagger:
                 d = 1.0 if own else distinct.get(s, 1.0)
                 if s in p.jargon:
                     w = max(w, JARGON)
+                if s in self._codes:
+                    w *= CODE_SHARE
                 words[s].append((i, w * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d), own))
             for pair, surface in p.pairs.items():
                 d = min(distinct.get(pair[0], 1.0), distinct.get(pair[1], 1.0))
