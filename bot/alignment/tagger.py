@@ -568,6 +568,7 @@ class _Memory:
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.at: dict[str, list[int]] = defaultdict(list)  # text -> its indices
         self.labels: list[frozenset[str]] = []
         self.features: list[frozenset[str]] = []
         self.index: dict[str, list[int]] = defaultdict(list)
@@ -585,6 +586,7 @@ class _Memory:
         if not feats:
             return
         idx = len(self.texts)
+        self.at[text].append(idx)
         self.texts.append(text)
         self.labels.append(frozenset(labels))
         self.features.append(feats)
@@ -606,6 +608,11 @@ class _Memory:
                 w2 *= CONCEPT_FEATURE ** 2
             self._w2[feature] = w2
         return w2
+
+    def relabel(self, text: str, labels: Iterable[str]) -> None:
+        """Give the copies of `text` these labels."""
+        for idx in self.at.get(text, ()):
+            self.labels[idx] = frozenset(labels)
 
     def neighbours(self, reading: _Reading) -> list[tuple[float, int]]:
         """Return (similarity, example index) of the closest examples, best first."""
@@ -664,11 +671,14 @@ class Tagger:
         self._taught_total: dict[str, float] = {}
         self._label_counts: dict[int, float] = {}  # labelled texts per objective
         self._labelled = 0.0
+        if len(corpus) >= CALIBRATE_MIN:
+            # The echo is the knowledge's own reading of the week; people's tags then
+            # correct it as they correct any guess, wherever they were given.
+            self._calibrate(corpus)
+            self._echo_sure(corpus)
         for example in taught:
             self.learn(example)
         if len(corpus) >= CALIBRATE_MIN:
-            self._calibrate(corpus)
-            self._echo_sure(corpus)
             self._calibrate(corpus)
 
     def _index_profiles(self) -> None:
@@ -719,6 +729,7 @@ class Tagger:
             return  # tags for objectives this workspace no longer has teach nothing
         reading = _read(example.text)
         self._memory.add(example.text, labels, reading)
+        self._echo.relabel(example.text, labels)  # a person's word replaces the tagger's guess
         self._teach(reading, [self._index_of[k] for k in labels], 1.0)
 
     def _teach(self, reading: _Reading, indices: Sequence[int], weight: float) -> None:
