@@ -674,12 +674,11 @@ class Tagger:
         if len(corpus) >= CALIBRATE_MIN:
             # The echo is the knowledge's own reading of the week; people's tags then
             # correct it as they correct any guess, wherever they were given.
-            self._calibrate(corpus)
             self._echo_sure(corpus)
         for example in taught:
             self.learn(example)
         if len(corpus) >= CALIBRATE_MIN:
-            self._calibrate(corpus)
+            self._calibrate(corpus)  # with the echo (and any tags) the verdicts moved: where to ask did too
 
     def _index_profiles(self) -> None:
         """Invert the profiles: each text feature finds the few objectives it is evidence for."""
@@ -790,13 +789,14 @@ class Tagger:
         return tuple(matches), tuple(candidates), margin
 
     def _echo_sure(self, texts: Sequence[str]) -> None:
-        """Remember the workspace's texts the tagger is sure of, as weak examples for the others.
+        """Set how sure to be from the workspace's texts, and remember those the tagger is sure of.
 
         Teams name the same customers, sites and products week after week: an update
         about "Prairie Cement" the knowledge cannot place is likely about what the
-        sure updates naming it serve.
+        sure updates naming it serve: they become weak examples for the others.
         """
         verdicts = [(text, self._weigh(text)) for text in dict.fromkeys(texts)]  # all before any is added
+        self._sure = self._margin_for(sorted(margin for _, (_, _, margin) in verdicts))
         for text, (matches, _, margin) in verdicts:
             if matches and margin >= self._sure:
                 self._echo.add(text, [m.key for m in matches], _read(text))
@@ -805,8 +805,12 @@ class Tagger:
         """Be unsure of about a fixed share of the workspace's texts: the ones closest to flipping."""
         if len(texts) < CALIBRATE_MIN:
             return  # a handful of texts would set the margin by one of them: keep the default
-        margins = sorted(self._weigh(text)[2] for text in texts)
-        self._sure = min(SURE_MAX, margins[int(len(margins) * ASK_SHARE)])
+        self._sure = self._margin_for(sorted(self._weigh(text)[2] for text in texts))
+
+    @staticmethod
+    def _margin_for(margins: Sequence[float]) -> float:
+        """Return the margin under which about ASK_SHARE of these sorted margins fall."""
+        return min(SURE_MAX, margins[int(len(margins) * ASK_SHARE)])
 
     def _trust(self, taught: dict[int, float], feature: str, i: int) -> float:
         """Return how far people's tags bear out the knowledge that `feature` serves objective `i`.
