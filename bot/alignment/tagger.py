@@ -12,7 +12,9 @@ know stays as plain content words. An objective then collects evidence from the 
   ("CM2", "RevPAR", "Marshall") counts fully;
 - the segment the objective names (an industry, company size or region);
 - labelled examples (people's tags, corrections, the org file's examples): similar
-  texts, and the words and concepts people tied to each objective.
+  texts, and the words and concepts people tied to each objective;
+- the workspace's texts the tagger is sure of, as weak examples for the others: teams
+  name the same customers and sites week after week.
 
 Evidence combines as a noisy-or, so several weak hints add up while no single
 one is certain. A text serves no objective when nothing reaches the threshold;
@@ -906,9 +908,13 @@ class Tagger:
                 row[0] *= UNSEGMENTED
         return scored
 
-    def _recall(self, reading: _Reading, scored: dict[int, list], memory: "_Memory", scale: float,
+    def _recall(self, reading: _Reading, scored: dict[int, list], memory: _Memory, scale: float,
                 text: str) -> None:
-        """Let similar labelled examples raise their objectives and lower the rest."""
+        """Let similar labelled examples raise their objectives and lower the rest.
+
+        `scale`: what an example of `memory` counts for (1 for a person's tag); an
+        example whose text is `text` is no evidence for it.
+        """
         near = [(sim, idx) for sim, idx in memory.neighbours(reading) if memory.texts[idx] != text]
         if not near:
             return
@@ -932,8 +938,9 @@ class Tagger:
                 lift = scale * NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
                 if lift > 0:
                     row[0] = 1.0 - (1.0 - row[0]) * (1.0 - lift)
-                    # Ranked first among the reasons: a person's own call is the best one.
-                    row[1].append((1.0 + lift, "example", _short(memory.texts[pos_idx]), ""))
+                    # A person's own call ranks first among the reasons; the tagger's own, on its value.
+                    rank = lift + (1.0 if scale >= 1.0 else 0.0)
+                    row[1].append((rank, "example", _short(memory.texts[pos_idx]), ""))
             elif neg > NN_NEG_START:
                 drop = scale * NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
                 row[0] *= 1.0 - drop

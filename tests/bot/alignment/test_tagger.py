@@ -520,3 +520,15 @@ def test_the_updates_it_is_sure_of_teach_it_the_workspaces_names() -> None:
     # Its own guess about a text is no evidence for that same text.
     alone = Tagger(SUNRAY, corpus=SUNRAY_WEEK).judge("Referral bonus raised to $500 for homeowners.")
     assert alone.matches and not any("Referral bonus" in reason for match in alone.matches for reason in match.why)
+
+
+def test_a_persons_tag_of_one_of_the_weeks_updates_replaces_the_taggers_guess() -> None:
+    text = "Oakridge HOA board wants us back for a second info night."
+    week = [*SUNRAY_WEEK, text]
+    # People say the Oakridge updates serve none of the objectives: the echo must not say otherwise.
+    corrected = [Example(t, ()) for t in week if t.startswith("Oakridge HOA") and t != text]
+    assert Tagger(SUNRAY, corrected, corpus=week).tag(text) == []
+    learning = Tagger(SUNRAY, corpus=week)
+    for example in corrected:
+        learning.learn(example)
+    assert learning.tag(text) == []
