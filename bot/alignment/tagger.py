@@ -79,6 +79,7 @@ MAX_WHY = 4
 SURE_MARGIN = 0.08
 SURE_MAX = 0.15
 ASK_SHARE = 0.22
+CALIBRATE_MAX = 200  # texts read again to set the margin once the echo is in
 CALIBRATE_MIN = 20  # fewer texts than this say too little about where the cut-offs lie
 SEVERAL_DOUBT = 0.6  # several tags are more often wrong than one: their margin counts less
 CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
@@ -807,7 +808,8 @@ class Tagger:
         """Be unsure of about a fixed share of the workspace's texts: the ones closest to flipping."""
         if len(texts) < CALIBRATE_MIN:
             return  # a handful of texts would set the margin by one of them: keep the default
-        self._sure = self._margin_for(sorted(self._weigh(text)[2] for text in texts))
+        step = -(-len(texts) // CALIBRATE_MAX)  # a sample of a few hundred places the cut-off well enough
+        self._sure = self._margin_for(sorted(self._weigh(text)[2] for text in texts[::step]))
 
     @staticmethod
     def _margin_for(margins: Sequence[float]) -> float:
