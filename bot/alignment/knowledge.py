@@ -67,7 +67,8 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
     "revenue": ("revenue", {NEW: 0.9, EXPAND: 0.7, SHARE: 0.3}, """
         revenue, revenues, arr, mrr, annual recurring revenue, monthly recurring revenue,
         recurring revenue, new arr, net new arr, bookings, top line, topline, run rate,
-        quota, quota attainment, sales target, sales targets, gmv, income~, sales growth
+        quota, quota attainment, sales target, sales targets, gmv, income~, sales growth,
+        on the books, booked revenue
     """),
     "new_logo": ("new customers", {NEW: 1.0, SHARE: 0.5}, """
         new logo, new logos, new customer, new customers, new client, new clients,
@@ -632,7 +633,7 @@ STOPWORDS = frozenset("""
     under until up very was we were what when where which while who whom why will with
     would you your yours yourself yourselves s t via per vs etc week weeks today yesterday
     this month last next one two three four five six seven eight nine ten got get
-    still already within without across around amp
+    still already within without across around amp wk wks
 """.split())
 
 # Outcome verbs and filler every objective uses; they say nothing about which one.

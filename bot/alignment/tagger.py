@@ -12,7 +12,9 @@ know stays as plain content words. An objective then collects evidence from the 
   ("CM2", "RevPAR", "Marshall") counts fully;
 - the segment the objective names (an industry, company size or region);
 - labelled examples (people's tags, corrections, the org file's examples): similar
-  texts, and the words and concepts people tied to each objective.
+  texts, and the words and concepts people tied to each objective;
+- the workspace's texts the tagger is sure of, as weak examples for the others: teams
+  name the same customers and sites week after week.
 
 Evidence combines as a noisy-or, so several weak hints add up while no single
 one is certain. A text serves no objective when nothing reaches the threshold;
@@ -38,7 +40,7 @@ DIRECT = 0.72
 THEME = 0.45
 THEME_MIN = 0.6
 WORD_TITLE = 0.5
-WORD_DESCRIPTION = 0.28
+WORD_DESCRIPTION = 0.5  # a description word counts about as much as a title word: it names the work too
 KEYWORD = 0.75
 SEGMENT_LED = 0.7
 SEGMENT_PART = 0.4
@@ -77,16 +79,19 @@ MAX_WHY = 4
 SURE_MARGIN = 0.08
 SURE_MAX = 0.15
 ASK_SHARE = 0.22
+CALIBRATE_MAX = 200  # texts read again to set the margin once the echo is in
 CALIBRATE_MIN = 20  # fewer texts than this say too little about where the cut-offs lie
 SEVERAL_DOUBT = 0.6  # several tags are more often wrong than one: their margin counts less
 CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
 CANDIDATES = 3
+CODE_SHARE = 0.5  # a chained code ("MSP-MKE") is usually a place every update names: says where, not what
+ECHO = 0.5  # what a sure text of the workspace counts as an example, against a person's tag
 
 _TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
 # Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
 _NUMBER = re.compile(r"\d[\d.,]*(?:k|m|bn|b|h|hrs|x|st|nd|rd|th|s)?")
 _STEM_CACHE: dict[str, str] = {}
-_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale"}
+_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale", "bookings": "bookings"}
 
 
 def _undouble(word: str) -> str:
@@ -351,6 +356,13 @@ class _Profile:
 
 
 _RAW_WORD = re.compile(r"\d+\([A-Za-z]\)|[^\W_]+")
+# Codes chained with hyphens ("MSP-MKE-CHI", "A-B"): places, lanes or SKUs, never a business concept.
+_CODE_CHAIN = re.compile(r"\b[A-Z][A-Z0-9]{1,5}(?:-[A-Z][A-Z0-9]{1,5})+\b")
+
+
+def _codes(text: str) -> set[str]:
+    """Return the stems of upper-case codes chained with hyphens in `text`."""
+    return {stem(part.casefold()) for chain in _CODE_CHAIN.findall(text) for part in chain.split("-")}
 
 
 def _jargon(text: str, names: bool = False) -> set[str]:
@@ -416,16 +428,35 @@ def _profile(objective: Objective) -> _Profile:
         stems = tuple(stem(t) for t in tokenize(kw))
         if stems:
             keywords.append((stems, kw.strip()))
-    themes: dict[str, float] = {}
-    for cid, w in concepts.items():
-        for theme, tw in _CONCEPT_THEMES[cid].items():
-            themes[theme] = max(themes.get(theme, 0.0), w * tw)
+    themes = _themes(concepts)
     # Named after a segment with no work concept of its own ("Win in healthcare"):
     # any work for that segment serves it.
     # A segment said only in passing in the description ("trucks in the field") leads nothing.
     segment_led = any(w >= 0.9 for w in segments.values()) and not (title_concepts - {"housekeeping"})
     return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords, pairs,
                     jargon & words.keys(), names & words.keys())
+
+
+def _forget_codes(profile: _Profile, objective: Objective, codes: frozenset[str]) -> None:
+    """Drop the concepts an objective's text reads only from the workspace's codes."""
+    said = set()
+    for text in (objective.title, *objective.keywords, objective.description):
+        for cid, (_, surface) in _read(text, generic_single=True).concepts.items():
+            if not _surface_stems(surface) <= codes:
+                said.add(cid)
+    if profile.concepts.keys() <= said:
+        return
+    profile.concepts = {cid: w for cid, w in profile.concepts.items() if cid in said}
+    profile.themes = _themes(profile.concepts)
+
+
+def _themes(concepts: dict[str, float]) -> dict[str, float]:
+    """Return how much an objective with these concepts is about each business theme."""
+    themes: dict[str, float] = {}
+    for cid, w in concepts.items():
+        for theme, tw in _CONCEPT_THEMES[cid].items():
+            themes[theme] = max(themes.get(theme, 0.0), w * tw)
+    return themes
 
 
 def _explain_away(profiles: Sequence[_Profile]) -> None:
@@ -540,6 +571,7 @@ class _Memory:
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.at: dict[str, list[int]] = defaultdict(list)  # text -> its indices
         self.labels: list[frozenset[str]] = []
         self.features: list[frozenset[str]] = []
         self.index: dict[str, list[int]] = defaultdict(list)
@@ -557,6 +589,7 @@ class _Memory:
         if not feats:
             return
         idx = len(self.texts)
+        self.at[text].append(idx)
         self.texts.append(text)
         self.labels.append(frozenset(labels))
         self.features.append(feats)
@@ -578,6 +611,11 @@ class _Memory:
                 w2 *= CONCEPT_FEATURE ** 2
             self._w2[feature] = w2
         return w2
+
+    def relabel(self, text: str, labels: Iterable[str]) -> None:
+        """Give the copies of `text` these labels."""
+        for idx in self.at.get(text, ()):
+            self.labels[idx] = frozenset(labels)
 
     def neighbours(self, reading: _Reading) -> list[tuple[float, int]]:
         """Return (similarity, example index) of the closest examples, best first."""
@@ -612,6 +650,12 @@ class Tagger:
     def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
                  corpus: Iterable[str] = ()) -> None:
         self._profiles = [_profile(o) for o in objectives]
+        # A code the objectives chain with others ("MSP-MKE") is this workspace's own: the
+        # knowledge's reading of the same letters ("MSP" the channel partner) does not apply.
+        self._codes = frozenset().union(*(_codes(f"{o.title} {o.description}") for o in objectives))
+        if self._codes:
+            for p, o in zip(self._profiles, objectives):
+                _forget_codes(p, o, self._codes)
         _explain_away(self._profiles)
         _drop_shared_segments(self._profiles)
         for p in self._profiles:
@@ -623,16 +667,21 @@ class Tagger:
         self._index_profiles()
         self._sure = SURE_MARGIN
         self._memory = _Memory()
+        self._echo = _Memory()  # the workspace's own texts the tagger is sure of
         self._index_of = {p.key: i for i, p in enumerate(self._profiles)}
         # Words of labelled texts: stem -> {objective index: texts labelled with it}, and all texts.
         self._taught: dict[str, dict[int, float]] = {}
         self._taught_total: dict[str, float] = {}
         self._label_counts: dict[int, float] = {}  # labelled texts per objective
         self._labelled = 0.0
+        if len(corpus) >= CALIBRATE_MIN:
+            # The echo is the knowledge's own reading of the week; people's tags then
+            # correct it as they correct any guess, wherever they were given.
+            self._echo_sure(corpus)
         for example in taught:
             self.learn(example)
-        if corpus:
-            self._calibrate(corpus)
+        if len(corpus) >= CALIBRATE_MIN:
+            self._calibrate(corpus)  # with the echo (and any tags) the verdicts moved: where to ask did too
 
     def _index_profiles(self) -> None:
         """Invert the profiles: each text feature finds the few objectives it is evidence for."""
@@ -656,6 +705,8 @@ class Tagger:
                 d = 1.0 if own else distinct.get(s, 1.0)
                 if s in p.jargon:
                     w = max(w, JARGON)
+                if s in self._codes:
+                    w *= CODE_SHARE
                 words[s].append((i, w * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d), own))
             for pair, surface in p.pairs.items():
                 d = min(distinct.get(pair[0], 1.0), distinct.get(pair[1], 1.0))
@@ -680,6 +731,7 @@ class Tagger:
             return  # tags for objectives this workspace no longer has teach nothing
         reading = _read(example.text)
         self._memory.add(example.text, labels, reading)
+        self._echo.relabel(example.text, labels)  # a person's word replaces the tagger's guess
         self._teach(reading, [self._index_of[k] for k in labels], 1.0)
 
     def _teach(self, reading: _Reading, indices: Sequence[int], weight: float) -> None:
@@ -713,7 +765,9 @@ class Tagger:
             # is paperwork, not the compliance objective's work.
             for row in scored.values():
                 row[0] *= 1.0 - ADMIN_DAMP
-        self._recall(reading, scored)
+        self._recall(reading, scored, self._memory, 1.0, "")
+        if self._echo.texts:
+            self._recall(reading, scored, self._echo, ECHO, text)
         # Who the work is for and what it does are separate questions: a segment
         # objective competes only with other segment objectives for the text.
         top = {False: 0.0, True: 0.0}
@@ -737,12 +791,30 @@ class Tagger:
         candidates = [*matches, *misses][:max(CANDIDATES, len(matches))]
         return tuple(matches), tuple(candidates), margin
 
+    def _echo_sure(self, texts: Sequence[str]) -> None:
+        """Set how sure to be from the workspace's texts, and remember those the tagger is sure of.
+
+        Teams name the same customers, sites and products week after week: an update
+        about "Prairie Cement" the knowledge cannot place is likely about what the
+        sure updates naming it serve: they become weak examples for the others.
+        """
+        verdicts = [(text, self._weigh(text)) for text in dict.fromkeys(texts)]  # all before any is added
+        self._sure = self._margin_for(sorted(margin for _, (_, _, margin) in verdicts))
+        for text, (matches, _, margin) in verdicts:
+            if matches and margin >= self._sure:
+                self._echo.add(text, [m.key for m in matches], _read(text))
+
     def _calibrate(self, texts: Sequence[str]) -> None:
         """Be unsure of about a fixed share of the workspace's texts: the ones closest to flipping."""
         if len(texts) < CALIBRATE_MIN:
             return  # a handful of texts would set the margin by one of them: keep the default
-        margins = sorted(self._weigh(text)[2] for text in texts)
-        self._sure = min(SURE_MAX, margins[int(len(margins) * ASK_SHARE)])
+        step = -(-len(texts) // CALIBRATE_MAX)  # a sample of a few hundred places the cut-off well enough
+        self._sure = self._margin_for(sorted(self._weigh(text)[2] for text in texts[::step]))
+
+    @staticmethod
+    def _margin_for(margins: Sequence[float]) -> float:
+        """Return the margin under which about ASK_SHARE of these sorted margins fall."""
+        return min(SURE_MAX, margins[int(len(margins) * ASK_SHARE)])
 
     def _trust(self, taught: dict[int, float], feature: str, i: int) -> float:
         """Return how far people's tags bear out the knowledge that `feature` serves objective `i`.
@@ -759,7 +831,7 @@ class Tagger:
         evidence: dict[int, list[_Evidence]] = defaultdict(list)
         for cid, (strength, surface) in reading.concepts.items():
             postings = self._concept_index.get(cid)
-            if not postings:
+            if not postings or self._codes and _surface_stems(surface) <= self._codes:
                 continue
             # Saying it again in other words ("QBR", "usage", "health review") adds a little.
             repeats = min(reading.repeats.get(cid, 0), 2)
@@ -838,12 +910,17 @@ class Tagger:
                 row[0] *= UNSEGMENTED
         return scored
 
-    def _recall(self, reading: _Reading, scored: dict[int, list]) -> None:
-        """Let similar labelled examples raise their objectives and lower the rest."""
-        near = self._memory.neighbours(reading)
+    def _recall(self, reading: _Reading, scored: dict[int, list], memory: _Memory, scale: float,
+                text: str) -> None:
+        """Let similar labelled examples raise their objectives and lower the rest.
+
+        `scale`: what an example of `memory` counts for (1 for a person's tag); an
+        example whose text is `text` is no evidence for it.
+        """
+        near = [(sim, idx) for sim, idx in memory.neighbours(reading) if memory.texts[idx] != text]
         if not near:
             return
-        labels = self._memory.labels
+        labels = memory.labels
         index = {p.key: i for i, p in enumerate(self._profiles)}
         wanted = set(scored)
         for _, idx in near:
@@ -860,13 +937,14 @@ class Tagger:
                 elif sim > neg:
                     neg = sim
             if pos >= neg and pos > 0:
-                lift = NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
+                lift = scale * NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
                 if lift > 0:
                     row[0] = 1.0 - (1.0 - row[0]) * (1.0 - lift)
-                    # Ranked first among the reasons: a person's own call is the best one.
-                    row[1].append((1.0 + lift, "example", _short(self._memory.texts[pos_idx]), ""))
+                    # A person's own call ranks first among the reasons; the tagger's own, on its value.
+                    rank = lift + (1.0 if scale >= 1.0 else 0.0)
+                    row[1].append((rank, "example", _short(memory.texts[pos_idx]), ""))
             elif neg > NN_NEG_START:
-                drop = NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
+                drop = scale * NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
                 row[0] *= 1.0 - drop
             if row[0] > 0:
                 scored[i] = row

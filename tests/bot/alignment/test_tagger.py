@@ -472,3 +472,63 @@ def test_cost_of_a_tag_grows_no_faster_than_the_objectives() -> None:
         return len(Tagger(objectives)._score(_read("Booked 3 demos for Project4; KPI7 moved.")))
 
     assert touched(100) <= 20 * touched(5)
+
+
+def test_a_code_the_objectives_chain_is_the_workspaces_own_not_a_business_concept() -> None:
+    # "MSP-MKE" is a freight lane here; elsewhere an MSP is a channel partner.
+    lanes = Tagger([Objective("density", "More freight on the core lanes", "MSP-MKE and MSP-DSM, no new schedules."),
+                    Objective("partners", "Grow through channel partners", "Resellers and distributors.")])
+    assert "partners" not in keys(lanes.tag("Two more MSP pallets on the Tuesday run."))
+    channel = Tagger([Objective("partners", "Grow through channel partners", "Resellers, distributors and MSPs.")])
+    assert keys(channel.tag("Signed a new MSP in Ohio.")) == ["partners"]
+
+
+def test_booking_a_room_is_not_revenue_but_bookings_and_business_on_the_books_are() -> None:
+    tagger = Tagger([Objective("revenue", "Grow new revenue", "Bookings and ARR from new customers."),
+                     Objective("nps", "Happier customers", "NPS above 50.")])
+    assert tagger.tag("Booked a room for the planning day.") == []
+    assert keys(tagger.tag("Q3 bookings up 20%.")) == ["revenue"]
+    assert keys(tagger.tag("$1.2M of new deals on the books for Q3.")) == ["revenue"]
+
+
+SUNRAY = (  # residential solar installer
+    Objective("permits", "Permits approved in under 10 days", "Fewer rejected permit packets at the city."),
+    Objective("referrals", "Grow referral sales", "Happy homeowners sending us their neighbours."),
+    Objective("install", "Install crews finish in one day", "No second truck roll per roof."),
+)
+SUNRAY_WEEK = [
+    "Oakridge HOA sent 4 referral leads after the newsletter mention.",
+    "Oakridge HOA: 3 more referral sign-ups, two already quoted.",
+    "Permit packet template fixed; the city rejected none this week.",
+    "Second truck roll avoided on 9 of 10 roofs.",
+    "Referral bonus raised to $500 for homeowners.",
+    "Permits approved in 8 days on average now.",
+    "Install crew 3 finished two roofs in one day each.",
+    "Updated the office seating chart.",
+    "Team lunch on Friday.",
+    "Rejected permit resubmitted with the new stamp.",
+    *(f"Weekly note {i}: routine admin." for i in range(12)),
+]
+
+
+def test_the_updates_it_is_sure_of_teach_it_the_workspaces_names() -> None:
+    # Nothing in "Oakridge HOA" means referrals, but this week's sure updates tie it to them.
+    text = "Oakridge HOA board wants us back for a second info night."
+    assert Tagger(SUNRAY).tag(text) == []
+    with_week = Tagger(SUNRAY, corpus=[*SUNRAY_WEEK, text])
+    assert keys(with_week.tag(text)) == ["referrals"]
+    # Its own guess about a text is no evidence for that same text.
+    alone = Tagger(SUNRAY, corpus=SUNRAY_WEEK).judge("Referral bonus raised to $500 for homeowners.")
+    assert alone.matches and not any("Referral bonus" in reason for match in alone.matches for reason in match.why)
+
+
+def test_a_persons_tag_of_one_of_the_weeks_updates_replaces_the_taggers_guess() -> None:
+    text = "Oakridge HOA board wants us back for a second info night."
+    week = [*SUNRAY_WEEK, text]
+    # People say the Oakridge updates serve none of the objectives: the echo must not say otherwise.
+    corrected = [Example(t, ()) for t in week if t.startswith("Oakridge HOA") and t != text]
+    assert Tagger(SUNRAY, corrected, corpus=week).tag(text) == []
+    learning = Tagger(SUNRAY, corpus=week)
+    for example in corrected:
+        learning.learn(example)
+    assert learning.tag(text) == []
