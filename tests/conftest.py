@@ -167,7 +167,7 @@ def runtime(settings: Settings, engine: Engine) -> Iterator[Runtime]:
     """Return the runtime on the test database (already migrated)."""
     runtime = create_runtime(settings, upgrade_db=False)
     yield runtime
-    runtime.engine.dispose()
+    runtime.close()
 
 
 @pytest.fixture
