@@ -153,17 +153,18 @@ class Worker:
 
     def run_one(self, now: datetime | None = None) -> bool:
         """Take one due job and do it; return False when no job was due."""
-        job = self.queue.take(now)
-        if job is None:
-            return False
+        # Counted from before the take, so drain() never sees a job taken but not yet counted.
         with self._lock:
             self._running += 1
         try:
+            job = self.queue.take(now)
+            if job is None:
+                return False
             self._do(job, now)
+            return True
         finally:
             with self._lock:
                 self._running -= 1
-        return True
 
     def _do(self, job: Taken, now: datetime | None) -> None:
         request = BoltRequest(body=job.body, headers={
