@@ -276,17 +276,18 @@ class Stack:
                                 info["base_url"], info["token"]])
         for name, port in self.ports.items():
             wait_ready(port, self.servers[name])
-        self.commands = Commands(info["response_urls"])
+        # Each app its own sequence of people, so the alignbot runs reach every person in turn.
+        self.commands = {name: Commands(info["response_urls"]) for name in self.ports}
         self.sent = 0
-        for port in self.ports.values():  # warm up: imports, first auth.test, connections
-            load(port, 10, 100, self.commands)
+        for name, port in self.ports.items():  # warm up: imports, first auth.test, connections
+            load(port, 10, 100, self.commands[name])
         self.sent += 100
         wait_drained(self.database_url)
         return self
 
     def run(self, name: str, concurrency: int, total: int) -> dict[str, float]:
         """Load one app; for alignbot, also wait for the queue to empty and add answers/s."""
-        figures = load(self.ports[name], concurrency, total, self.commands)
+        figures = load(self.ports[name], concurrency, total, self.commands[name])
         if name == "alignbot":
             self.sent += total
             elapsed = figures["n"] / figures["rps"]
