@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -82,7 +82,7 @@ class Runtime:
     services: Services
     queue: JobQueue
     installation_store: InstallationStore | None = None
-    # The worker running in this process's threads, if any (`alignbot serve`, the tests, the demo).
+    # Workers running in this process's threads, if any (`alignbot serve`, the tests, the demo).
     workers: list[Worker] = field(default_factory=list)
 
     def close(self) -> None:
@@ -116,6 +116,11 @@ def _installation_store(settings: Settings, engine: Engine) -> InstallationStore
     )
 
 
+# An in-process worker is woken by each enqueue; it polls only for retries and jobs of workers that died.
+IN_PROCESS_POLL = 1.0
+WORKER_POLL = 0.2
+
+
 def create_app(runtime: Runtime, *, token_verification: bool = True, worker_threads: int = 2) -> App:
     """Build the web Bolt app: it acks, storing each request's work in the queue first.
 
@@ -130,11 +135,6 @@ def create_app(runtime: Runtime, *, token_verification: bool = True, worker_thre
     return app
 
 
-# An in-process worker is woken by each enqueue; it polls only for retries and jobs of workers that died.
-IN_PROCESS_POLL = 1.0
-WORKER_POLL = 0.2
-
-
 def create_worker(runtime: Runtime, *, threads: int = 1, poll: float = WORKER_POLL) -> Worker:
     """Build a worker (not started): it runs queued jobs through a Bolt app of its own."""
     # It never faces HTTP: the web process verified each request's signature before storing it.
@@ -147,7 +147,8 @@ def _bolt_app(runtime: Runtime, *, token_verification: bool, request_verificatio
     """Build a Bolt app without listeners: single-workspace with a bot token, or multi-workspace OAuth."""
     settings = runtime.settings
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    # The ack runs in the request thread and the work is queued, so acking first gains nothing.
+    # The ack function runs in the request thread before the answer, and the work it names is stored
+    # before the answer too: nothing acked can be lost, and the ack waits for no listener thread.
     common: dict[str, Any] = {"signing_secret": signing_secret, "process_before_response": True,
                               "request_verification_enabled": request_verification}
     if settings.oauth_enabled:
