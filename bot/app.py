@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -15,6 +16,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 import handlers
+from bot.jobs import Enqueue, JobQueue, Worker, use_queue
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import SlackClients, oauth_authorize_url, web_client
@@ -78,7 +80,17 @@ class Runtime:
     settings: Settings
     engine: Engine
     services: Services
+    queue: JobQueue
     installation_store: InstallationStore | None = None
+    # Workers running in this process's threads, if any (`alignbot serve`, the tests, the demo).
+    workers: list[Worker] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Stop this process's workers (each finishes its job in hand) and close the database connections."""
+        for worker in self.workers:
+            worker.stop()
+        self.workers.clear()
+        self.engine.dispose()
 
 
 def create_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
@@ -90,7 +102,8 @@ def create_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
     services = Services(settings, make_sessionmaker(engine), SlackClients(settings, store))
     if store is not None:
         store.on_install = services.installs.reinstalled
-    return Runtime(settings=settings, engine=engine, services=services, installation_store=store)
+    return Runtime(settings=settings, engine=engine, services=services, queue=JobQueue(engine),
+                   installation_store=store)
 
 
 def _installation_store(settings: Settings, engine: Engine) -> InstallationStore:
@@ -103,32 +116,51 @@ def _installation_store(settings: Settings, engine: Engine) -> InstallationStore
     )
 
 
-def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
-    """Build the Bolt app: single-workspace with a bot token, or multi-workspace OAuth."""
+# An in-process worker is woken by each enqueue; it polls only for retries and jobs of workers that died.
+IN_PROCESS_POLL = 1.0
+WORKER_POLL = 0.2
+
+
+def create_app(runtime: Runtime, *, token_verification: bool = True, worker_threads: int = 2) -> App:
+    """Build the web Bolt app: it acks, storing each request's work in the queue first.
+
+    With `worker_threads`, a worker in this process's threads does the work (woken at once by
+    each enqueue); with 0, `alignbot worker` processes do it.
+    """
+    app = _bolt_app(runtime, token_verification=token_verification)
+    handlers.register_all(app, runtime.services)
+    use_queue(app, Enqueue(runtime.queue))
+    if worker_threads:
+        runtime.workers.append(create_worker(runtime, threads=worker_threads, poll=IN_PROCESS_POLL).start())
+    return app
+
+
+def create_worker(runtime: Runtime, *, threads: int = 1, poll: float = WORKER_POLL) -> Worker:
+    """Build a worker (not started): it runs queued jobs through a Bolt app of its own."""
+    # It never faces HTTP: the web process verified each request's signature before storing it.
+    app = _bolt_app(runtime, token_verification=False, request_verification=False)
+    handlers.register_all(app, runtime.services)
+    return Worker(runtime.queue, app, threads=threads, poll=poll)
+
+
+def _bolt_app(runtime: Runtime, *, token_verification: bool, request_verification: bool = True) -> App:
+    """Build a Bolt app without listeners: single-workspace with a bot token, or multi-workspace OAuth."""
     settings = runtime.settings
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    # The ack function runs in the request thread before the answer, and the work it names is stored
+    # before the answer too: nothing acked can be lost, and the ack waits for no listener thread.
+    common: dict[str, Any] = {"signing_secret": signing_secret, "process_before_response": True,
+                              "request_verification_enabled": request_verification}
     if settings.oauth_enabled:
-        app = App(
-            signing_secret=signing_secret,
-            client=web_client(settings, token=None),
-            oauth_settings=_oauth_settings(runtime),
-            process_before_response=False,
-        )
-    else:
-        settings.require_bot_token()
-        # Bolt switches to OAuth by itself when these variables exist, even blank ones,
-        # which Settings reads as unset: drop the blanks so single-workspace mode stays so.
-        for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-            if name in os.environ and not os.environ[name].strip():
-                del os.environ[name]
-        app = App(
-            signing_secret=signing_secret,
-            client=web_client(settings, settings.bot_token),
-            token_verification_enabled=token_verification,
-            process_before_response=False,
-        )
-    handlers.register_all(app, runtime.services)
-    return app
+        return App(client=web_client(settings, token=None), oauth_settings=_oauth_settings(runtime), **common)
+    settings.require_bot_token()
+    # Bolt switches to OAuth by itself when these variables exist, even blank ones,
+    # which Settings reads as unset: drop the blanks so single-workspace mode stays so.
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        if name in os.environ and not os.environ[name].strip():
+            del os.environ[name]
+    return App(client=web_client(settings, settings.bot_token), token_verification_enabled=token_verification,
+               **common)
 
 
 def _oauth_settings(runtime: Runtime) -> OAuthSettings:

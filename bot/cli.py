@@ -11,6 +11,8 @@ from bot import __version__
 from bot.settings import SettingsError
 
 EXIT_USAGE = 2
+# Jobs a process runs at once: the work is mostly CPU (one core under the GIL) with some waiting on Slack.
+WORKER_THREADS = 2
 
 
 class UsageError(Exception):
@@ -29,9 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"alignbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    serve = sub.add_parser("serve", help="run the HTTP app (and the scheduler, unless --no-scheduler)")
+    serve = sub.add_parser("serve", help="run the HTTP app (and the worker and scheduler, unless told not to)")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the scheduler in this process")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="do not do the queued work in this process; run `alignbot worker` for it")
     serve.add_argument("--threads", type=int, default=16, help="request threads per worker (default: 16)")
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes (default: 1; more than one needs --no-scheduler and `alignbot clock`)")
@@ -43,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     clock = sub.add_parser("clock", help="run the scheduler alone")
     clock.set_defaults(run=_clock)
+
+    worker = sub.add_parser("worker", help="do the work the web process acked and queued (with serve --no-worker)")
+    worker.add_argument("--threads", type=int, default=WORKER_THREADS,
+                        help=f"jobs run at once in this process (default: {WORKER_THREADS})")
+    worker.set_defaults(run=_worker)
 
     demo = sub.add_parser("demo", help="watch Alignbot work for six weeks at a made-up company; no Slack account needed")
     demo.add_argument("--out", default="alignbot-demo", metavar="DIR",
@@ -155,7 +164,7 @@ def _runtime(settings, *, upgrade_db: bool = True):
         raise UsageError(f"cannot use the database at {safe_url(settings.database_url)}: {reason}") from None
 
 
-def _checked_app(runtime):
+def _checked_app(runtime, *, worker_threads: int = 0):
     """Build the Bolt app after checking the token with Slack, so a refused token is one clear line."""
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError, SlackClientError
@@ -167,7 +176,7 @@ def _checked_app(runtime):
     try:
         if settings.bot_token and not settings.oauth_enabled:
             web_client(settings, settings.bot_token).auth_test()
-        return create_app(runtime, token_verification=False)
+        return create_app(runtime, token_verification=False, worker_threads=worker_threads)
     except SlackApiError as error:
         code = error.response.get("error", "refused")
         raise UsageError(
@@ -260,9 +269,11 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     scheduler_wanted = not args.no_scheduler
 
+    worker_threads = 0 if args.no_worker else WORKER_THREADS
+
     def factory():
         worker_runtime = create_runtime(settings, upgrade_db=False)
-        app = create_app(worker_runtime, token_verification=False)
+        app = create_app(worker_runtime, token_verification=False, worker_threads=worker_threads)
         if scheduler_wanted:
             from bot.scheduler import build_scheduler
 
@@ -316,7 +327,7 @@ def _socket(args: argparse.Namespace) -> int:
 
     settings = _settings("socket")
     runtime = _runtime(settings)
-    app = _checked_app(runtime)
+    app = _checked_app(runtime, worker_threads=WORKER_THREADS)
     assert settings.slack_app_token is not None
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     # A refused token is told below in one line; the client's own log of it would say it again, over several.
@@ -351,6 +362,29 @@ def _clock(args: argparse.Namespace) -> int:
     settings = _settings("bot_token")
     runtime = _runtime(settings)
     build_scheduler(runtime, blocking=True).start()
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import signal
+
+    from bot.app import create_worker
+
+    if args.threads < 1:
+        raise UsageError("--threads takes a whole number of 1 or more")
+    settings = _settings()
+    if not settings.oauth_enabled:
+        try:
+            settings.require_bot_token()
+        except SettingsError as error:
+            raise UsageError(str(error)) from None
+    runtime = _runtime(settings)
+    worker = create_worker(runtime, threads=args.threads)
+    # On SIGTERM (a deploy, a scale-down) each thread finishes the job in hand; a job cut short is redone.
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    print(f"alignbot: worker running with {args.threads} threads", file=sys.stderr)
+    worker.run_forever()
+    runtime.close()
     return 0
 
 

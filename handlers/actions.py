@@ -26,12 +26,13 @@ from bot.services.errors import UserError
 from handlers.home import publish_home
 from handlers.replies import say_privately, share_answer, user_errors
 from handlers.views import view_metadata
+from handlers.queued import queued, two_steps
 
 
 def register(app: App, services: Services) -> None:
     """Attach the action listeners."""
 
-    @app.action(initiative_blocks.CLOSE_ACTION)
+    @queued(app.action(initiative_blocks.CLOSE_ACTION))
     def initiative_close(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         status, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
@@ -42,7 +43,7 @@ def register(app: App, services: Services) -> None:
             closed = services.initiatives.close(body["team"]["id"], body["user"]["id"], initiative_id, status)
             say_privately(respond, initiative_blocks.initiative_closed(closed))
 
-    @app.action(re.compile(rf"^{checkin_blocks.OPEN_ACTION}(:\d+)?$"))
+    @queued(app.action(re.compile(rf"^{checkin_blocks.OPEN_ACTION}(:\d+)?$")))
     def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                      client: WebClient) -> None:
         ack()
@@ -59,7 +60,7 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=body["trigger_id"],
                               view=services.checkins.modal_for(team, user, team_id, week, channel_id=channel))
 
-    @app.action(re.compile(rf"^{people_blocks.PICK_TEAM_ACTION}:\d+$"))
+    @queued(app.action(re.compile(rf"^{people_blocks.PICK_TEAM_ACTION}:\d+$")))
     def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         try:
@@ -73,7 +74,7 @@ def register(app: App, services: Services) -> None:
                                                 team_id=team_id, week=week, source="command", from_form=True)
             say_privately(respond, recorded.confirmation())
 
-    @app.action(re.compile(rf"^{settings_blocks.OPEN_SETTINGS_ACTION}:\d+$"))
+    @queued(app.action(re.compile(rf"^{settings_blocks.OPEN_SETTINGS_ACTION}:\d+$")))
     def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                            client: WebClient) -> None:
         ack()
@@ -85,7 +86,7 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=settings_blocks.settings_modal(
                 form, {"team_id": team_id, "channel": None}, WEEKDAYS))
 
-    @app.action(checkin_blocks.EDIT_TAGS_ACTION)
+    @queued(app.action(checkin_blocks.EDIT_TAGS_ACTION))
     def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                           client: WebClient) -> None:
         ack()
@@ -99,7 +100,7 @@ def register(app: App, services: Services) -> None:
                                                     is_admin=services.people.may_fix_tags(team, user, int(value)))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:"))
+    @queued(app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:")))
     def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                                 client: WebClient) -> None:
         ack()
@@ -115,7 +116,7 @@ def register(app: App, services: Services) -> None:
             respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),
                     replace_original=True)
 
-    @app.action(re.compile(f"^{re.escape(checkin_blocks.DM_TEAM_ACTION)}:"))
+    @queued(app.action(re.compile(f"^{re.escape(checkin_blocks.DM_TEAM_ACTION)}:")))
     def checkin_dm_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                         client: WebClient) -> None:
         ack()
@@ -137,7 +138,7 @@ def register(app: App, services: Services) -> None:
             note = share_answer(services, client, team, recorded.update_id)
             respond(**recorded.confirmation(note=note), replace_original=True)
 
-    @app.action(objective_blocks.PREVIEW_ACTION)
+    @queued(app.action(objective_blocks.PREVIEW_ACTION))
     def objective_preview(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         view = body.get("view") or {}
@@ -166,13 +167,13 @@ def register(app: App, services: Services) -> None:
             else:
                 client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(digest_blocks.DETAILS_ACTION)
+    @queued(app.action(digest_blocks.DETAILS_ACTION))
     def digest_details(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                        client: WebClient) -> None:
         ack()
         show_details(body, action.get("value") or "", None, client, respond)
 
-    @app.action(digest_blocks.PICK_ACTION)
+    @queued(app.action(digest_blocks.PICK_ACTION))
     def digest_details_pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                             client: WebClient) -> None:
         ack()
@@ -180,7 +181,7 @@ def register(app: App, services: Services) -> None:
         week = _week_of_view(body) or (body.get("actions") or [{}])[0].get("block_id", "").removeprefix("digest_actions:")
         show_details(body, week, pick, client, respond)
 
-    @app.action(handoff_blocks.PICKED_UP_ACTION)
+    @queued(app.action(handoff_blocks.PICKED_UP_ACTION))
     def handoff_picked_up(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                           client: WebClient) -> None:
         ack()
@@ -205,8 +206,8 @@ def register(app: App, services: Services) -> None:
                                                {"channel": channel, "home": _from_home(body)})
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    app.action(handoff_blocks.NEED_MORE_ACTION)(ask_why)
-    app.action(handoff_blocks.NOT_USEFUL_ACTION)(ask_why)
+    app.action(handoff_blocks.NEED_MORE_ACTION)(**two_steps(ask_why))
+    app.action(handoff_blocks.NOT_USEFUL_ACTION)(**two_steps(ask_why))
 
 
 def _handoff_id(action: dict[str, Any]) -> int | None:

@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.services.errors import Repeated, UserError
 from handlers.home import publish_home
 from handlers.replies import share_answer
+from handlers.queued import queued
 
 logger = logging.getLogger(__name__)
 
@@ -72,28 +73,28 @@ def register(app: App, services: Services) -> None:
 
         return run
 
-    @app.event("app_uninstalled")
+    @queued(app.event("app_uninstalled"))
     @once
     def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
         services.installs.uninstalled(body["team_id"], enterprise_id=context.enterprise_id)
 
-    @app.event("tokens_revoked")
+    @queued(app.event("tokens_revoked"))
     @once
     def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
         services.installs.tokens_revoked(body["team_id"], tokens, enterprise_id=context.enterprise_id)
 
-    @app.event("member_joined_channel")
+    @queued(app.event("member_joined_channel"))
     @once
     def member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
 
-    @app.event("member_left_channel")
+    @queued(app.event("member_left_channel"))
     @once
     def member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         services.teams.member_left(body["team_id"], event["channel"], event["user"], context.bot_user_id)
 
-    @app.event("message")
+    @queued(app.event("message"))
     @once
     def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> object:
         subtype = event.get("subtype")
@@ -129,7 +130,7 @@ def register(app: App, services: Services) -> None:
             raise
         return CLAIMED
 
-    @app.event("app_home_opened")
+    @queued(app.event("app_home_opened"))
     @once
     def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":

@@ -16,6 +16,7 @@ from bot.parsing import ListFilter, parse_date
 from bot.services import Services
 from bot.services.checkins import open_value
 from bot.services.errors import UserError
+from handlers.queued import queued
 
 
 def publish_home(services: Services, client: WebClient, team: str, user: str, notice: str | None = None) -> None:
@@ -88,7 +89,7 @@ def register(app: App, services: Services) -> None:
     pattern = re.compile(rf"^({home_blocks.AWAY_FIRST_ACTION}|{home_blocks.AWAY_LAST_ACTION}|"
                          rf"{home_blocks.AWAY_CANCEL_ACTION}):\d+$|^{home_blocks.AWAY_ADD_ACTION}$")
 
-    @app.action(pattern)
+    @queued(app.action(pattern))
     def time_off_changed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         change_time_off(body, action, client)

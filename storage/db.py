@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,11 +22,71 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        _take_turns(engine)
         # Take the write lock at BEGIN so two writers never deadlock on a lock upgrade.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+class FairLock:
+    """A lock handed to waiters in the order they asked: a busy thread cannot take it straight back."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held = False
+        self._waiters: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait at most `timeout` seconds for the lock; say whether it is ours."""
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiters.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._guard:
+            if turn.is_set():  # handed over as the wait ended
+                return True
+            self._waiters.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._guard:
+            if self._waiters:
+                self._waiters.popleft().set()  # stays held, by the next in line
+            else:
+                self._held = False
+
+
+# Seconds a transaction waits for its turn in this process; then SQLite's own busy wait takes over.
+TURN_TIMEOUT = 30.0
+
+
+def _take_turns(engine: Engine) -> None:
+    """Make this process's transactions on a SQLite file wait in line for each other.
+
+    SQLite lets one transaction write at a time (every one starts with BEGIN IMMEDIATE) and
+    makes the others retry with growing sleeps: a short transaction, like storing a job before
+    an ack, can sleep for hundreds of milliseconds behind a busy worker. In line, it waits only
+    for the transactions ahead of it. Other processes still meet SQLite's busy wait.
+    """
+    turns = FairLock()
+
+    def begin(conn: Any) -> None:
+        if turns.acquire(TURN_TIMEOUT):
+            conn.info["alignbot_turn"] = True
+
+    def end(conn: Any) -> None:
+        if conn.info.pop("alignbot_turn", False):
+            turns.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -396,3 +396,25 @@ class Handoff(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Job(Base):
+    """A request acked to Slack whose work is still to do: the durable queue between web and worker.
+
+    Not per workspace: any worker takes the oldest job due, whatever its workspace. A job is due when
+    `due_at` has passed; taking it moves `due_at` a lease ahead, so the job of a worker that died is
+    taken again once the lease ends.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_due_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_team_id: Mapped[str | None] = mapped_column(String(32))
+    # The lazy listener function to run, by the name Bolt gives it.
+    function: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

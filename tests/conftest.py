@@ -3,7 +3,7 @@ a Slack Web API fake on loopback, and the real app served over HTTP for signed r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import os
 import sys
@@ -167,7 +167,7 @@ def runtime(settings: Settings, engine: Engine) -> Iterator[Runtime]:
     """Return the runtime on the test database (already migrated)."""
     runtime = create_runtime(settings, upgrade_db=False)
     yield runtime
-    runtime.engine.dispose()
+    runtime.close()
 
 
 @pytest.fixture
@@ -179,11 +179,21 @@ def app_url(runtime: Runtime) -> Iterator[str]:
 
 
 @pytest.fixture
-def slack(app_url: str, fake_slack: FakeSlack) -> SlackSender:
-    """Return a sender of signed Slack requests into the running app; response_urls go to the fake."""
+def slack(app_url: str, fake_slack: FakeSlack, runtime: Runtime) -> SlackSender:
+    """Return a sender of signed Slack requests into the running app; response_urls go to the fake.
+
+    Each send returns once the in-process worker did the work the request queued.
+    """
     from bot.fakeslack import SlackSender
 
-    return SlackSender(
+    class Draining(SlackSender):
+        def post(self, *args: Any, **kwargs: Any) -> Any:
+            response = super().post(*args, **kwargs)
+            for worker in runtime.workers:
+                worker.drain()
+            return response
+
+    return Draining(
         f"{app_url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id, response_urls=fake_slack.response_url
     )
 

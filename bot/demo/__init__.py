@@ -180,6 +180,6 @@ def run_demo(
         if stop_app is not None:
             stop_app()
         if runtime is not None:
-            runtime.engine.dispose()
+            runtime.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -44,6 +44,7 @@ from bot.services.people import Skip
 from bot.services.history import DEFAULT_WEEKS as DEFAULT_HISTORY_WEEKS
 from bot.services.teams import TeamView
 from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
+from handlers.queued import two_steps
 
 COMMAND = "/alignment"
 
@@ -333,4 +334,4 @@ def register(app: App, services: Services) -> None:
 
     table = {name: bind(run) for name, run in SUBCOMMANDS.items()}
     table["settings"] = lambda body, rest, ack, respond, client: settings(services, body, rest, ack, respond, client)
-    app.command(COMMAND)(subcommand_listener(COMMAND, table))
+    app.command(COMMAND)(**two_steps(subcommand_listener(COMMAND, table)))

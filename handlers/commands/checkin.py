@@ -13,6 +13,7 @@ from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
 from bot.services.checkins import open_value
 from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, share_answer, user_errors
+from handlers.queued import two_steps
 
 COMMAND = "/checkin"
 # A button value holds at most 2,000 characters, with room for the team and week.
@@ -73,4 +74,4 @@ def register(app: App, services: Services) -> None:
             note = share_answer(services, client, body["team_id"], recorded)
             say_privately(respond, recorded.confirmation(note=note))
 
-    app.command(COMMAND)(command_checkin)
+    app.command(COMMAND)(**two_steps(command_checkin))

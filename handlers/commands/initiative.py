@@ -13,6 +13,7 @@ from bot.parsing import parse_initiative_add, parse_initiative_id, parse_initiat
 from bot.services import Services
 from bot.services.errors import once_key
 from handlers.replies import answer_parsed, subcommand_listener, user_errors
+from handlers.queued import two_steps
 
 COMMAND = "/initiative"
 
@@ -57,4 +58,4 @@ def register(app: App, services: Services) -> None:
         "drop": closer("dropped"),
     }
 
-    app.command(COMMAND)(subcommand_listener(COMMAND, subcommands))
+    app.command(COMMAND)(**two_steps(subcommand_listener(COMMAND, subcommands)))

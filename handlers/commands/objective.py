@@ -12,6 +12,7 @@ from bot.blocks import objectives as blocks
 from bot.parsing import Invalid, parse_objective_add
 from bot.services import Services
 from handlers.replies import ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
+from handlers.queued import two_steps
 
 COMMAND = "/objective"
 
@@ -59,7 +60,7 @@ def register(app: App, services: Services) -> None:
 
     subcommands: dict[str, Callable[..., None]] = {"add": add, "list": list_, "edit": edit, "archive": archive}
 
-    app.command(COMMAND)(subcommand_listener(COMMAND, subcommands))
+    app.command(COMMAND)(**two_steps(subcommand_listener(COMMAND, subcommands)))
 
 
 def _one_key(text: str) -> str | Invalid:

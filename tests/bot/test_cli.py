@@ -137,3 +137,8 @@ def test_building_the_app_does_not_warn_about_the_token(runtime, monkeypatch, ca
     with caplog.at_level("INFO"):
         create_app(runtime, token_verification=False)
     assert not any("will be unused" in r.getMessage() for r in caplog.records)
+
+
+def test_the_worker_takes_a_whole_number_of_threads(capsys):
+    assert main(["worker", "--threads", "0"]) == 2
+    assert "--threads" in capsys.readouterr().err

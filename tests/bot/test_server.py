@@ -88,3 +88,41 @@ def test_serve_with_a_refused_token_is_one_line(fake_slack, empty_database_url, 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("alignbot: Slack refused SLACK_BOT_TOKEN (token_revoked)")
     assert "Traceback" not in result.stderr
+
+
+def test_the_procfile_processes_ack_then_a_worker_does_the_work(fake_slack, empty_database_url, tmp_path,
+                                                                 alignbot_argv):
+    from sqlalchemy import func, select
+
+    from storage.db import make_engine
+    from storage.models import Job
+
+    port = free_port()
+    env = serve_env(fake_slack, empty_database_url)
+    web = subprocess.Popen(alignbot_argv("serve", "--port", str(port), "--no-scheduler", "--no-worker", "--threads", "4"),
+                           env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    worker = None
+    engine = make_engine(empty_database_url)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", web)
+        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, team_id=fake_slack.team_id,
+                             response_urls=fake_slack.response_url)
+        assert sender.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(Job)) == 1  # stored, nobody to do it yet
+
+        worker = subprocess.Popen(alignbot_argv("worker"), env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+
+        [answer] = fake_slack.wait_for_responses(1, timeout=30)
+        assert "now team *marketing*'s check-in channel" in answer["body"]["text"]
+        worker.terminate()
+        assert worker.wait(timeout=30) == 0  # SIGTERM: it finished the job in hand and stopped
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(Job)) == 0
+    finally:
+        engine.dispose()
+        for process in (worker, web):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)

@@ -1,0 +1,248 @@
+"""The durable queue: the web process stores a request's work before it acks; a worker does it.
+
+The web app's Bolt listeners ack and name a lazy function (Bolt's lazy listeners). Instead of
+starting that function in a thread, `Enqueue` stores the raw request in the `jobs` table, in one
+short transaction, before the HTTP answer goes back to Slack. A `Worker` takes the oldest job due,
+rebuilds the request and runs it through a Bolt app of its own, which runs just that lazy
+function; the row goes once the function returned. A job taken by a worker that died is taken again
+when its lease ends; a failing job is tried again after a back-off, at most MAX_ATTEMPTS times.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.kwargs_injection import build_required_kwargs
+from slack_bolt.lazy_listener import LazyListenerRunner
+from slack_bolt.request import BoltRequest
+from slack_bolt.util.utils import get_arg_names_of_callable
+from sqlalchemy import Engine, delete, func, insert, select, update
+
+from storage.models import Job, utcnow
+
+logger = logging.getLogger(__name__)
+
+# Longer than any job runs (a few Slack calls at most), short enough that a dead worker's job is soon redone.
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = (2, 10, 30, 60)  # before the 2nd, 3rd, 4th and 5th attempt
+# Set in a request's context by an ack that said everything there is to say: nothing to enqueue.
+ANSWERED = "alignbot_answered"
+_FAILED = "alignbot_failed"
+# Built once: the ack path runs it on every request (a Core insert skips the ORM's per-call work).
+_INSERT = insert(Job.__table__)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A job a worker took, under lease."""
+
+    id: int
+    function: str
+    content_type: str
+    body: str
+    attempts: int
+
+
+class JobQueue:
+    """Store, take and finish jobs in the database."""
+
+    def __init__(self, engine: Engine, *, lease: timedelta = LEASE) -> None:
+        self._engine = engine
+        self._lease = lease
+        self._skip_locked = self._autocommit = engine.dialect.name == "postgresql"
+        # Set on every enqueue, so a worker in the same process starts at once instead of at its next poll.
+        self.wake = threading.Event()
+
+    def put(self, function: str, content_type: str, body: str, slack_team_id: str | None = None) -> None:
+        """Store a job due now, durably: this runs before the ack."""
+        now = utcnow()
+        row = {"slack_team_id": slack_team_id, "function": function, "content_type": content_type, "body": body,
+               "attempts": 0, "due_at": now, "created_at": now}
+        if self._autocommit:
+            # One statement is atomic by itself: one round trip instead of BEGIN, INSERT, COMMIT.
+            with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(_INSERT, row)
+        else:
+            with self._engine.begin() as connection:
+                connection.execute(_INSERT, row)
+        self.wake.set()
+
+    def take(self, now: datetime | None = None) -> Taken | None:
+        """Take the oldest job due, leasing it; None when no job is due."""
+        now = now or utcnow()
+        due = select(Job.id).where(Job.due_at <= now).order_by(Job.due_at, Job.id).limit(1)
+        if self._skip_locked:
+            # Workers never wait on each other's job: each takes the next one nobody holds.
+            due = due.with_for_update(skip_locked=True)
+        # One statement: on SQLite the transaction holds the write lock from BEGIN, so no one else takes it.
+        claim = (update(Job).where(Job.id == due.scalar_subquery())
+                 .values(due_at=now + self._lease, attempts=Job.attempts + 1)
+                 .returning(Job.id, Job.function, Job.content_type, Job.body, Job.attempts))
+        with self._engine.begin() as connection:
+            row = connection.execute(claim).first()
+        return Taken(*row) if row else None
+
+    def done(self, job_id: int) -> None:
+        """Forget a job whose work is done (or given up)."""
+        with self._engine.begin() as connection:
+            connection.execute(delete(Job).where(Job.id == job_id))
+
+    def later(self, job_id: int, delay: timedelta, now: datetime | None = None) -> None:
+        """Make a job due again after `delay`."""
+        with self._engine.begin() as connection:
+            connection.execute(update(Job).where(Job.id == job_id).values(due_at=(now or utcnow()) + delay))
+
+    def pending(self) -> int:
+        """Return how many jobs are stored, due or not."""
+        with self._engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(Job)) or 0)
+
+
+class Enqueue(LazyListenerRunner):
+    """Bolt's lazy runner for the web process: store the work as a job instead of starting it."""
+
+    def __init__(self, queue: JobQueue) -> None:
+        self.logger = logger
+        self.queue = queue
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        if request.context.get(ANSWERED):
+            return  # the ack was the whole answer (help, usage): no work to do
+        assert request.lazy_function_name is not None  # Bolt names the function on the copy it passes
+        content_type = (request.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
+        self.queue.put(request.lazy_function_name, content_type, request.raw_body, request.context.team_id)
+
+
+class RunHere(LazyListenerRunner):
+    """Bolt's lazy runner for the worker's app: run the function now, keeping its error for the worker."""
+
+    def __init__(self) -> None:
+        self.logger = logger
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        self.run(function, request)
+
+    def run(self, function: Callable[..., None], request: BoltRequest) -> None:
+        try:
+            function(**build_required_kwargs(logger=self.logger, required_arg_names=get_arg_names_of_callable(function),
+                                             request=request, response=None, this_func=function))
+        except Exception as error:  # the worker retries it, then hands it to the app's error handler
+            request.context[_FAILED] = error
+
+
+def use_queue(app: App, runner: LazyListenerRunner) -> None:
+    """Make a Bolt app start its lazy listeners with `runner`."""
+    # Bolt takes no lazy runner in App(); its listener runner holds the one it uses.
+    app.listener_runner.lazy_listener_runner = runner
+
+
+class Worker:
+    """Take jobs from the queue and run them through a Bolt app, in threads of this process."""
+
+    def __init__(self, queue: JobQueue, app: App, *, threads: int = 1, poll: float = 0.2) -> None:
+        use_queue(app, RunHere())
+        self.queue = queue
+        self._app = app
+        self._threads_wanted = threads
+        self._poll = poll
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._running = 0
+        self._lock = threading.Lock()
+
+    def run_one(self, now: datetime | None = None) -> bool:
+        """Take one due job and do it; return False when no job was due."""
+        # Counted from before the take, so drain() never sees a job taken but not yet counted.
+        with self._lock:
+            self._running += 1
+        try:
+            job = self.queue.take(now)
+            if job is None:
+                return False
+            self._do(job, now)
+            return True
+        finally:
+            with self._lock:
+                self._running -= 1
+
+    def _do(self, job: Taken, now: datetime | None) -> None:
+        request = BoltRequest(body=job.body, headers={
+            "content-type": job.content_type,
+            "x-slack-bolt-lazy-only": "1",
+            "x-slack-bolt-lazy-function-name": job.function,
+        })
+        response = self._app.dispatch(request)
+        error = request.context.get(_FAILED)
+        if error is None and response.status < 500:
+            self.queue.done(job.id)
+            return
+        if error is None:  # a middleware failed; Bolt's middleware error handler logged it
+            error = RuntimeError(f"the worker's app answered {response.status}")
+        if job.attempts < MAX_ATTEMPTS:
+            delay = BACKOFF_SECONDS[min(job.attempts, len(BACKOFF_SECONDS)) - 1]
+            # One line per failed attempt, without the request (people's text) or the traceback (logged last).
+            logger.warning("job %d (%s) failed with %s on attempt %d of %d; trying again in %d s", job.id,
+                           job.function, type(error).__name__, job.attempts, MAX_ATTEMPTS, delay)
+            self.queue.later(job.id, timedelta(seconds=delay), now)
+            return
+        logger.error("job %d (%s) failed %d times; giving up on it", job.id, job.function, job.attempts)
+        self._app.listener_runner.listener_error_handler.handle(
+            error=error, request=request, response=BoltResponse(status=500, body=""))
+        self.queue.done(job.id)
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Do every job due, here and in the worker threads; return once none is due or running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.run_one():
+                continue
+            with self._lock:
+                idle = self._running == 0
+            if idle:
+                return
+            time.sleep(0.005)
+        raise TimeoutError(f"the queue did not drain in {timeout} s")
+
+    def start(self) -> Worker:
+        """Run the worker threads in the background."""
+        self._stopping.clear()
+        for n in range(self._threads_wanted):
+            thread = threading.Thread(target=self._loop, name=f"alignbot-worker-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def run_forever(self) -> None:
+        """Run the worker threads until the process is stopped."""
+        self.start()
+        try:
+            while any(thread.is_alive() for thread in self._threads):
+                self._stopping.wait(1.0)
+        finally:
+            self.stop()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Let the threads finish their job in hand, then stop them."""
+        self._stopping.set()
+        self.queue.wake.set()
+        for thread in self._threads:
+            thread.join(timeout=timeout)
+        self._threads.clear()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            self.queue.wake.clear()
+            try:
+                while not self._stopping.is_set() and self.run_one():
+                    pass
+            except Exception:  # the database is away: log, wait a poll, try again
+                logger.exception("the worker could not take or finish a job")
+            self.queue.wake.wait(self._poll)
+

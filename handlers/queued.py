@@ -1,0 +1,69 @@
+"""Listeners in two steps: the ack answers within the request, the work is queued for a worker.
+
+A listener here acks before any work: it checks its input, then calls `ack()` plain (work to do)
+or `ack(...)` with the whole answer (help, usage). `two_steps` runs it twice, as Bolt's lazy
+listeners: in the web process up to its ack, which ends the step; in the worker from the start
+again, where ack() does nothing and the work follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.kwargs_injection.args import Args
+from slack_bolt.util.utils import get_arg_names_of_callable
+
+from bot.jobs import ANSWERED
+
+
+class _Acked(BaseException):
+    """Raised at the listener's ack in the web process: what follows is the worker's.
+
+    A BaseException, so that no `except Exception` in a listener stops it.
+    """
+
+
+def two_steps(listener: Callable[..., None]) -> dict[str, Any]:
+    """Return Bolt's `ack=` and `lazy=` for a listener that acks first: `app.command(...)(**two_steps(f))`."""
+    names = get_arg_names_of_callable(listener)
+
+    def ack_step(args: Args) -> None:
+        if "ack" not in names:
+            return  # an event: Bolt acks it; all of the listener is work
+
+        def ack(*answer: Any, **fields: Any) -> None:
+            args.ack(*answer, **fields)
+            if answer or fields:
+                args.context[ANSWERED] = True
+            raise _Acked
+
+        try:
+            listener(**_arguments(names, args, ack=ack))
+        except _Acked:
+            return
+        # It returned before acking: it decided there is nothing to do.
+        args.ack()
+        args.context[ANSWERED] = True
+
+    def work_step(args: Args) -> None:
+        listener(**_arguments(names, args))
+
+    # Bolt finds the lazy function to run in the worker by this name.
+    work_step.__name__ = listener.__name__
+    ack_step.__name__ = f"ack_{listener.__name__}"
+    return {"ack": ack_step, "lazy": [work_step]}
+
+
+def _arguments(names: list[str], args: Args, **replaced: Any) -> dict[str, Any]:
+    return {name: replaced[name] if name in replaced else getattr(args, name) for name in names}
+
+
+def queued(register: Callable[..., Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Decorate a listener to attach it in two steps: `@queued(app.action(ACTION_ID))`."""
+
+    def attach(listener: Callable[..., None]) -> Callable[..., None]:
+        register(**two_steps(listener))
+        return listener
+
+    return attach

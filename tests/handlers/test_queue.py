@@ -1,0 +1,150 @@
+"""The durable queue: work is stored before the ack, done by a worker, redone after a crash, retried when it fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import create_app, create_runtime, create_worker
+from bot.fakeslack import SlackSender
+from bot.jobs import BACKOFF_SECONDS, LEASE, MAX_ATTEMPTS
+from bot.server import create_wsgi_app, serve_in_thread
+from storage.models import Job, Update, utcnow
+
+from tests.conftest import SIGNING_SECRET
+from tests.handlers.test_direct_messages import dm_channel
+
+MARKETING = "C0MKTG01"
+
+
+@pytest.fixture
+def web_only(runtime, fake_slack) -> Iterator[SlackSender]:
+    """Serve the web app with no worker in this process; return a sender of signed requests into it."""
+    url, stop = serve_in_thread(create_wsgi_app(runtime, create_app(runtime, worker_threads=0)))
+    yield SlackSender(f"{url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id,
+                      response_urls=fake_slack.response_url)
+    stop()
+
+
+@pytest.fixture
+def new_process(settings, engine):
+    """Return a runtime of its own, as a worker process started later would have."""
+    runtime = create_runtime(settings, upgrade_db=False)
+    yield runtime
+    runtime.close()
+
+
+def jobs(runtime) -> list[Job]:
+    with runtime.services.sessions() as session:
+        return list(session.scalars(select(Job).order_by(Job.id)))
+
+
+def updates(runtime) -> list[Update]:
+    with runtime.services.sessions() as session:
+        return list(session.scalars(select(Update).order_by(Update.id)))
+
+
+def test_a_checkin_is_acked_stored_as_a_job_and_answered_once_the_worker_ran_it(web_only, runtime, fake_slack):
+    worker = create_worker(runtime)
+    assert web_only.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING).status == 200
+    worker.drain()
+
+    response = web_only.command("/checkin", "Booked 6 discovery calls with new prospects", user_id="U0MEMB01",
+                                channel_id=MARKETING)
+
+    assert response.status == 200 and response.body == ""
+    [job] = jobs(runtime)
+    assert job.function == "command_checkin" and job.slack_team_id == fake_slack.team_id
+    assert updates(runtime) == []
+    answered = len(fake_slack.responses())
+
+    worker.drain()
+
+    assert jobs(runtime) == []
+    [update] = updates(runtime)
+    assert update.text == "Booked 6 discovery calls with new prospects" and update.author_user_id == "U0MEMB01"
+    [answer] = [r["body"] for r in fake_slack.wait_for_responses(answered + 1)[answered:]]
+    assert answer["response_type"] == "ephemeral" and "Your marketing update" in answer["text"]
+
+
+def test_help_and_usage_are_answered_in_the_ack_and_queue_nothing(web_only, runtime):
+    help_ = web_only.command("/checkin", "help", user_id="U0MEMB01", channel_id=MARKETING)
+    usage = web_only.command("/alignment", "frobnicate", user_id="U0ADMIN1", channel_id=MARKETING)
+
+    assert "/checkin" in help_.json()["text"] and "frobnicate" in usage.json()["text"]
+    assert jobs(runtime) == []
+
+
+def test_work_acked_by_a_process_that_died_is_done_by_a_worker_started_later(web_only, runtime, new_process,
+                                                                              fake_slack):
+    web_only.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING)
+    create_worker(runtime).drain()
+    assert web_only.command("/checkin", "Closed the Acme renewal", user_id="U0MEMB01",
+                            channel_id=MARKETING).status == 200
+    answered = len(fake_slack.responses())
+
+    create_worker(new_process).drain()
+    create_worker(new_process).drain()  # nothing left to do twice
+
+    assert [u.text for u in updates(runtime)] == ["Closed the Acme renewal"]
+    assert len(fake_slack.wait_for_responses(answered + 1)) == answered + 1
+    assert jobs(runtime) == []
+
+
+def test_a_job_whose_worker_died_is_taken_again_once_its_lease_ends(web_only, runtime, new_process, fake_slack):
+    worker = create_worker(new_process)
+    web_only.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING)
+    worker.drain()
+    web_only.command("/checkin", "Shipped the onboarding emails", user_id="U0MEMB01", channel_id=MARKETING)
+    taken = runtime.queue.take()  # a worker took it, then its process died
+    assert taken is not None and taken.attempts == 1
+
+    assert worker.run_one() is False  # still under lease
+    assert worker.run_one(now=utcnow() + LEASE + timedelta(seconds=1)) is True
+
+    assert [u.text for u in updates(runtime)] == ["Shipped the onboarding emails"]
+    assert jobs(runtime) == []
+
+
+def test_a_failing_job_is_tried_again_later_and_not_lost(web_only, runtime, fake_slack):
+    worker = create_worker(runtime)
+    channel = dm_channel(runtime, fake_slack, "U0MEMB01")
+    fake_slack.fail("chat.postMessage", error="fatal_error", times=1)
+    ts = fake_slack.post_user_message(channel, "U0MEMB01", "help")
+    assert web_only.event({"type": "message", "channel": channel, "user": "U0MEMB01", "text": "help", "ts": ts,
+                           "channel_type": "im"}, event_id="Ev0QUEUE01").status == 200
+
+    worker.drain()  # the first attempt fails: the job waits for its back-off
+
+    [job] = jobs(runtime)
+    assert job.attempts == 1 and job.due_at > utcnow()
+    assert not [m for m in fake_slack.messages(channel) if m.get("bot_id")]
+
+    assert worker.run_one(now=utcnow() + timedelta(seconds=BACKOFF_SECONDS[0] + 1)) is True
+
+    assert jobs(runtime) == []
+    [helped] = [m for m in fake_slack.messages(channel) if m.get("bot_id")]
+    assert "update" in helped["text"].lower() or helped.get("blocks")
+
+
+def test_a_job_that_keeps_failing_is_given_up_after_the_last_attempt(web_only, runtime, fake_slack, caplog):
+    worker = create_worker(runtime)
+    channel = dm_channel(runtime, fake_slack, "U0MEMB01")
+    fake_slack.fail("chat.postMessage", error="fatal_error", times=None)
+    ts = fake_slack.post_user_message(channel, "U0MEMB01", "help")
+    web_only.event({"type": "message", "channel": channel, "user": "U0MEMB01", "text": "help", "ts": ts,
+                    "channel_type": "im"}, event_id="Ev0QUEUE02")
+
+    later = utcnow()
+    for _ in range(MAX_ATTEMPTS):
+        later += timedelta(seconds=max(BACKOFF_SECONDS) + 1)
+        assert worker.run_one(now=later) is True
+    assert worker.run_one(now=later + timedelta(days=1)) is False
+
+    assert jobs(runtime) == []
+    assert sum("failed with SlackApiError" in r.getMessage() for r in caplog.records) == MAX_ATTEMPTS - 1
+    assert sum("unhandled error in event_callback listener" in r.getMessage() for r in caplog.records) == 1
+
