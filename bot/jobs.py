@@ -22,8 +22,9 @@ from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Select, delete, func, insert, select, update
 
+from storage.db import READ_ONLY
 from storage.models import Job, utcnow
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class JobQueue:
         if self._skip_locked:
             # Workers never wait on each other's job: each takes the next one nobody holds.
             due = due.with_for_update(skip_locked=True)
+        elif not self._any_due(due):
+            return None
         # One statement: on SQLite the transaction holds the write lock from BEGIN, so no one else takes it.
         claim = (update(Job).where(Job.id == due.scalar_subquery())
                  .values(due_at=now + self._lease, attempts=Job.attempts + 1)
@@ -88,6 +91,12 @@ class JobQueue:
         with self._engine.begin() as connection:
             row = connection.execute(claim).first()
         return Taken(*row) if row else None
+
+    def _any_due(self, due: Select) -> bool:
+        # On SQLite a claim holds the write lock, so idle workers would keep acks waiting:
+        # look first, in a read that takes no lock.
+        with self._engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            return connection.scalar(due) is not None
 
     def done(self, job_id: int) -> None:
         """Forget a job whose work is done (or given up)."""

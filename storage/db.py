@@ -23,11 +23,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         _take_turns(engine)
-        # Take the write lock at BEGIN so two writers never deadlock on a lock upgrade.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # Take the write lock at BEGIN so two writers never deadlock on a lock upgrade; a
+        # connection marked READ_ONLY only reads, and under WAL a plain BEGIN blocks nobody.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+# Execution option for a connection that only reads: on SQLite it neither waits for a turn nor
+# takes the write lock (see make_engine); elsewhere it changes nothing.
+READ_ONLY = "alignbot_read_only"
 
 
 class FairLock:
@@ -77,6 +84,8 @@ def _take_turns(engine: Engine) -> None:
     turns = FairLock()
 
     def begin(conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            return
         if turns.acquire(TURN_TIMEOUT):
             conn.info["alignbot_turn"] = True
 
