@@ -216,26 +216,23 @@ def ask_ceiling(folder: Path) -> None:
         rows = load_updates(folder / f"{name}_updates.jsonl")
         lines = [json.dumps({"id": r["id"], "team": r.get("team", "-"), "text": r["text"]}) for r in rows]
         out = tag_updates(read_org(org), list(read_lines(lines)))
-        errors = []  # (wrong tags, tp, fp, fn) per update, as tagged
+        verdicts = []  # (gold, tags, asked) per update
         for row, line in zip(rows, out):
-            gold, pred = set(row["labels"]), {o["key"] for o in line["objectives"]}
-            errors.append((len(pred ^ gold), len(gold & pred), len(pred - gold), len(gold - pred), len(gold),
-                           not line["confident"]))
+            verdicts.append((set(row["labels"]), {o["key"] for o in line["objectives"]}, not line["confident"]))
 
         def f1(asked: set[int]) -> float:
             tp = fp = fn = 0
-            for i, (_, t, f, n, g, _) in enumerate(errors):
-                if i in asked:
-                    tp += g
-                else:
-                    tp, fp, fn = tp + t, fp + f, fn + n
+            for i, (gold, pred, _) in enumerate(verdicts):
+                pred = gold if i in asked else pred
+                tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
             return 2 * tp / (2 * tp + fp + fn)
 
-        asked = {i for i, e in enumerate(errors) if e[5]}
-        best = set(sorted(range(len(errors)), key=lambda i: -errors[i][0])[:len(asked)])
-        wrong_asked = sum(1 for i in asked if errors[i][0])
-        print(f"{name:<6} asks {len(asked)}/{len(rows)} ({wrong_asked} of them wrong, of {sum(1 for e in errors if e[0])} "
-              f"wrong in all): {f1(asked):.3f}; asking the {len(asked)} most wrong instead: {f1(best):.3f}")
+        wrong = [len(gold ^ pred) for gold, pred, _ in verdicts]
+        asked = {i for i, (_, _, a) in enumerate(verdicts) if a}
+        best = set(sorted(range(len(verdicts)), key=lambda i: -wrong[i])[:len(asked)])
+        print(f"{name:<6} asks {len(asked)}/{len(rows)} ({sum(1 for i in asked if wrong[i])} of them wrong, "
+              f"of {sum(1 for w in wrong if w)} wrong in all): {f1(asked):.3f}; "
+              f"asking the {len(asked)} most wrong instead: {f1(best):.3f}")
 
 
 def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
