@@ -6,6 +6,10 @@
         # every dev*_org.yaml in DIR (default ../shared/eval) through `alignbot tag`'s own
         # code: cold micro-F1, unaligned caught, the share it would ask about and the
         # micro-F1 once those are answered, and with --reveal K the first K labels taught
+    python benchmarks/tag_eval.py --companies --reveal 20 --changes
+        # the updates after the first 20 that learning from those 20 fixes, breaks or changes
+    python benchmarks/tag_eval.py --companies --ask-ceiling
+        # the assisted micro-F1 against asking the same number of updates perfectly
     python benchmarks/tag_eval.py --companies --curve
         # the learning curve on fixed updates: micro-F1 on each company's updates after
         # the first 40, with 0, 10, 20 and 40 of those first labels taught
@@ -160,6 +164,77 @@ def learning_curve(folder: Path, tail: int = 40, steps: Sequence[int] = (0, 10, 
           + ", ".join(figures))
 
 
+def learning_changes(folder: Path, reveal: int) -> None:
+    """Print, per company, the updates after the first `reveal` whose tags change once those are taught.
+
+    Each change is "fixed" (now right), "broke" (was right) or "changed" (wrong before and after):
+    learning helps only as far as it fixes more than it breaks.
+    """
+    from bot.offline import tag_updates
+    from bot.orgfile import load_updates as read_lines
+    from bot.orgfile import read_org
+
+    totals = {"fixed": 0, "broke": 0, "changed": 0}
+    for org in sorted(folder.glob("dev*_org.yaml")):
+        name = org.name.removesuffix("_org.yaml")
+        rows = load_updates(folder / f"{name}_updates.jsonl")
+        if len(rows) <= reveal:
+            continue
+        runs = []
+        for k in (0, reveal):
+            lines = [json.dumps({"id": r["id"], "team": r.get("team", "-"), "text": r["text"],
+                                 **({"objectives": r["labels"]} if i < k else {})}) for i, r in enumerate(rows)]
+            runs.append(tag_updates(read_org(org), list(read_lines(lines)), learn=bool(k))[reveal:])
+        counts = {"fixed": 0, "broke": 0, "changed": 0}
+        for row, cold, taught in zip(rows[reveal:], *runs):
+            gold = set(row["labels"])
+            before = {o["key"] for o in cold["objectives"]}
+            after = {o["key"] for o in taught["objectives"]}
+            if before == after:
+                continue
+            kind = "fixed" if after == gold else "broke" if before == gold else "changed"
+            counts[kind] += 1
+            print(f"  {name} {kind:<7} want {sorted(gold)}: {sorted(before)} -> {sorted(after)}  {row['text'][:60]}")
+        print(f"{name:<6} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        for k, v in counts.items():
+            totals[k] += v
+    print("all    " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+
+
+def ask_ceiling(folder: Path) -> None:
+    """Print, per company, the assisted micro-F1 against the best the same number of questions could reach.
+
+    The ceiling asks about the updates with the most wrong tags: the gap is what a better
+    choice of questions could gain; the rest needs fewer errors to begin with.
+    """
+    from bot.offline import tag_updates
+    from bot.orgfile import load_updates as read_lines
+    from bot.orgfile import read_org
+
+    for org in sorted(folder.glob("dev*_org.yaml")):
+        name = org.name.removesuffix("_org.yaml")
+        rows = load_updates(folder / f"{name}_updates.jsonl")
+        lines = [json.dumps({"id": r["id"], "team": r.get("team", "-"), "text": r["text"]}) for r in rows]
+        out = tag_updates(read_org(org), list(read_lines(lines)))
+        verdicts = []  # (gold, tags, asked) per update
+        for row, line in zip(rows, out):
+            verdicts.append((set(row["labels"]), {o["key"] for o in line["objectives"]}, not line["confident"]))
+
+        def f1(asked: set[int]) -> float:
+            tp = fp = fn = 0
+            for i, (gold, pred, _) in enumerate(verdicts):
+                pred = gold if i in asked else pred
+                tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+            return 2 * tp / (2 * tp + fp + fn)
+
+        wrong = [len(gold ^ pred) for gold, pred, _ in verdicts]
+        asked = {i for i, (_, _, a) in enumerate(verdicts) if a}
+        best = set(sorted(range(len(verdicts)), key=lambda i: -wrong[i])[:len(asked)])
+        print(f"{name:<6} asks {len(asked)}/{len(rows)} ({sum(1 for i in asked if wrong[i])} of them wrong, "
+              f"of {sum(1 for w in wrong if w)} wrong in all): {f1(asked):.3f}; "
+              f"asking the {len(asked)} most wrong instead: {f1(best):.3f}")
+
+
 def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
     path = ROOT / "tests" / "bot" / "alignment" / "test_tagger.py"
     spec = importlib.util.spec_from_file_location("_tagger_tests", path)
@@ -184,7 +259,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--reveal", type=int, default=0, metavar="K", help="with --companies: teach the first K labels")
     ap.add_argument("--curve", action="store_true",
                     help="with --companies: micro-F1 on the same updates after teaching 0, 10, 20 and 40 labels")
+    ap.add_argument("--changes", action="store_true",
+                    help="with --companies --reveal K: the updates learning fixes, breaks or changes")
+    ap.add_argument("--ask-ceiling", action="store_true",
+                    help="with --companies: the assisted figure against asking the same number perfectly")
     opts = ap.parse_args(argv)
+    if opts.companies and opts.changes:
+        learning_changes(Path(opts.companies), opts.reveal or 20)
+        return 0
+    if opts.companies and opts.ask_ceiling:
+        ask_ceiling(Path(opts.companies))
+        return 0
     if opts.companies and opts.curve:
         learning_curve(Path(opts.companies))
         return 0
