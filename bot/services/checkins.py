@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
+from bot.pacing import PacedPool
 from bot.parsing import TeamRef, parse_timezone, strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, shift_week, week_of
 from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
@@ -45,10 +46,10 @@ logger = logging.getLogger(__name__)
 MAX_UPDATE_LENGTH = 4000
 # Objectives offered when the tagger is unsure: one tap each, plus "None of them".
 MAX_CANDIDATES = 4
-# Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
+# Prompts in flight at once, all workspaces together: each send mostly waits on Slack.
 SEND_THREADS = 32
-# Workspaces served at once by a clock tick; each runs up to SEND_THREADS sends of its own.
-WORKSPACE_THREADS = 32
+# Workspaces a clock tick plans at once (database work); their sends share the SEND_THREADS.
+WORKSPACE_THREADS = 8
 
 
 class CheckinError(UserError):
@@ -147,6 +148,10 @@ class _Plan:
     cycle: Cycle | None
     people: list[tuple[str, Cycle]]
     questions: tuple[str, ...]
+
+
+# A send waiting in a round: the conversation it posts to (for pacing), and the send.
+_Job = tuple[str, Callable[[], SendReport]]
 
 
 def _times(report: SendReport, n: int) -> SendReport:
@@ -495,7 +500,24 @@ class Checkins:
         prompt's day gets neither prompt nor reminder; a person on several teams
         gets one DM naming each team whose prompt is due.
         """
-        now = now or utcnow()
+        pool = self._send_pool()
+        try:
+            report = self._queue_round(pool, slack_team_id, team_name, now=now or utcnow(), force=force)
+        finally:
+            results = pool.results()
+        # Every job ran; the first error is raised once the others are sent.
+        failure = next((error for _, _, error in results if error is not None), None)
+        if failure is not None:
+            raise failure
+        return sum((result for _, result, _ in results), report)
+
+    def _send_pool(self) -> PacedPool:
+        """Return a pool of senders that wait for the workspace's (and conversation's) token before posting."""
+        return PacedPool(self._clients.pacer, self._send_threads, name="checkin-send")
+
+    def _queue_round(self, pool: PacedPool, slack_team_id: str, team_name: str | None, *, now: datetime,
+                     force: bool) -> SendReport:
+        """Queue a workspace's due prompts and reminders on `pool`; return those already sent."""
         client = self._clients.for_team(slack_team_id)
         # Read before the transaction: Slack calls must not hold the database (SQLite locks it whole).
         zones = self._local_zones(slack_team_id, team_name)
@@ -515,7 +537,7 @@ class Checkins:
         # One query instead of one claim per target: on most ticks nearly everything went out already.
         sent = self._sent_keys(workspace_id, {c.week for plan in plans for _, c in plan.people}
                                | {plan.cycle.week for plan in plans if plan.cycle})
-        jobs: list[Callable[[], SendReport]] = []
+        jobs: list[_Job] = []
         report = SendReport()
         for plan in plans:
             if plan.cycle is not None:
@@ -527,7 +549,10 @@ class Checkins:
             report += self._reminder_jobs(client, workspace_id, plan.team_id, plan.name, due, sent, jobs,
                                           retry_now=force)
         report += self._dm_prompt_jobs(client, workspace_id, plans, sent, jobs, retry_now=force)
-        return report + self._run(jobs)
+        pace = getattr(client, "pace_keys", lambda channel: ())
+        for channel, job in jobs:
+            pool.submit(slack_team_id, pace(channel), job)
+        return report
 
     def _plan(self, session: Session, zones: dict[str, str | None], workspace: Workspace, team: Team,
               now: datetime, force: bool) -> _Plan | None:
@@ -603,28 +628,9 @@ class Checkins:
                 keys.update((kind, f"team:{t}:user:{user}", week) for t in team_ids)
             return keys
 
-    def _run(self, jobs: Sequence[Callable[[], SendReport]]) -> SendReport:
-        """Run sends on a bounded pool: each mostly waits on Slack, and rate-limit waits overlap.
-
-        Every job runs even if one raises; the first error is raised after all are done.
-        """
-        report, failure = SendReport(), None
-        if len(jobs) <= 1:
-            return sum((job() for job in jobs), report)
-        with ThreadPoolExecutor(max_workers=min(self._send_threads, len(jobs)),
-                                thread_name_prefix="checkin-send") as pool:
-            for future in [pool.submit(job) for job in jobs]:
-                try:
-                    report += future.result()
-                except Exception as error:  # noqa: BLE001 - re-raised below, once the others are sent
-                    failure = failure or error
-        if failure is not None:
-            raise failure
-        return report
-
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
                      mode: str, cycle: Cycle, sent: set[tuple[str, str, str]],
-                     jobs: list[Callable[[], SendReport]], *, retry_now: bool = False,
+                     jobs: list[_Job], *, retry_now: bool = False,
                      questions: Sequence[str] = blocks.DEFAULT_QUESTIONS) -> SendReport:
         """Queue a team's channel prompt unless sent; return the report of the one already sent."""
         already = SendReport()
@@ -643,11 +649,11 @@ class Checkins:
                     self._note_channel(client, workspace_id, team_id, name, outcome)
                     return SendReport.of(outcome)
 
-                jobs.append(prompt_channel)
+                jobs.append((channel, prompt_channel))
         return already
 
     def _dm_prompt_jobs(self, client: WebClient, workspace_id: int, plans: Sequence[_Plan],
-                        sent: set[tuple[str, str, str]], jobs: list[Callable[[], SendReport]], *,
+                        sent: set[tuple[str, str, str]], jobs: list[_Job], *,
                         retry_now: bool = False) -> SendReport:
         """Queue the DM prompts not sent yet: one per person, naming each of their teams that is due."""
         due: dict[str, list[tuple[_Plan, Cycle]]] = {}
@@ -679,12 +685,12 @@ class Checkins:
                 job = self._send_job(client, workspace_id, "dm_prompt", target, week, message, user,
                                       retry_now=retry_now)
                 # Counted once per team, as separate prompts would be, so a round's report adds up.
-                jobs.append(job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n))
+                jobs.append((user, job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n)))
         return already
 
     def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,
                        due: Sequence[tuple[str, Cycle]], sent: set[tuple[str, str, str]],
-                       jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
+                       jobs: list[_Job], *, retry_now: bool = False) -> SendReport:
         """Queue the reminders due to members who have not answered; return those already sent."""
         if not due:
             return SendReport()
@@ -702,8 +708,8 @@ class Checkins:
                 already += SendReport(already=1)
                 continue
             message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
-            jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user,
-                                       retry_now=retry_now))
+            jobs.append((user, self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user,
+                                              retry_now=retry_now)))
         return already
 
     def _send_job(self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
@@ -783,23 +789,36 @@ class Checkins:
         now = now or utcnow()
         with self._sessions() as session:
             workspaces = repositories.installed_workspaces(session)
+        # Every workspace has its own Slack limit, so they are served side by side by one shared pool
+        # of senders, each taking the next workspace with a token: the threads stay bounded however
+        # many workspaces there are. The delivery claims keep every prompt once whatever runs at once.
+        pool = self._send_pool()
 
-        def round_of(slack_team_id: str) -> SendReport:
+        def queue(slack_team_id: str) -> SendReport:
             try:
-                return self.send_prompts(slack_team_id, now=now, force=False)
+                return self._queue_round(pool, slack_team_id, None, now=now, force=False)
             except NotInstalled:
                 logger.info("workspace %s has no installation; skipping its check-ins", slack_team_id)
             except Exception:  # one workspace's failure must not stop the others' prompts
                 logger.exception("check-in round failed for workspace %s", slack_team_id)
             return SendReport()
 
-        # Each workspace has its own Slack rate limit, so they are served side by side; the
-        # delivery claims keep every prompt once whatever runs at the same time.
-        if len(workspaces) <= 1:
-            return sum((round_of(w) for w in workspaces), SendReport())
-        with ThreadPoolExecutor(max_workers=min(self._workspace_threads, len(workspaces)),
-                                thread_name_prefix="checkin-workspace") as pool:
-            return sum(pool.map(round_of, workspaces), SendReport())
+        try:
+            if len(workspaces) <= 1:
+                report = sum((queue(w) for w in workspaces), SendReport())
+            else:
+                # Planning reads and writes the database; sending starts as soon as a workspace is planned.
+                with ThreadPoolExecutor(max_workers=min(self._workspace_threads, len(workspaces)),
+                                        thread_name_prefix="checkin-plan") as planners:
+                    report = sum(planners.map(queue, workspaces), SendReport())
+        finally:
+            results = pool.results()
+        for slack_team_id, result, error in results:
+            if error is None:
+                report += result
+            else:
+                logger.error("check-in send failed for workspace %s", slack_team_id, exc_info=error)
+        return report
 
 
 def questions_of(team: Team) -> tuple[str, ...]:
