@@ -7,6 +7,7 @@ import os
 import platform
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -51,23 +52,34 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-class TokenBuckets:
-    """Token buckets by name: how a rate-limited Slack stand-in decides whether a call may go now."""
+class Sampler:
+    """Sample the process's thread count and resident memory twice a second; keep the peaks."""
 
-    def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}  # name -> (tokens, updated)
+    def __init__(self, every: float = 0.5) -> None:
+        self.threads = 0
+        self.rss_mib = 0.0
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sampler", daemon=True)
 
-    def take(self, bucket: str, rate: float, burst: float, now: float) -> float | None:
-        """Take a token; return None if there was one, else the seconds until there will be."""
-        tokens, updated = self._buckets.get(bucket, (burst, now))
-        tokens = min(burst, tokens + (now - updated) * rate)
-        if tokens >= 1:
-            self._buckets[bucket] = (tokens - 1, now)
-            return None
-        self._buckets[bucket] = (tokens, now)
-        return (1 - tokens) / rate
+    def __enter__(self) -> Sampler:
+        self._sample()
+        self._thread.start()
+        return self
 
-    def give_back(self, bucket: str) -> None:
-        """Return a token taken for a call that was refused after all."""
-        tokens, updated = self._buckets[bucket]
-        self._buckets[bucket] = (tokens + 1, updated)
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self._sample()
+
+    def _sample(self) -> None:
+        # The sampler's own thread is not the code under test.
+        self.threads = max(self.threads, threading.active_count() - (1 if self._thread.is_alive() else 0))
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    self.rss_mib = max(self.rss_mib, int(line.split()[1]) / 1024)

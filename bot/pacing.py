@@ -22,6 +22,8 @@ from typing import Any
 # Slack's chat.postMessage allows about one message a second per conversation, with short bursts.
 CHANNEL_RATE = 1.0
 CHANNEL_BURST = 3.0
+# Share of a limit's rate the pacer uses (see _under).
+RATE_HEADROOM = 0.97
 # Buckets kept before the full ones (idle long enough to have refilled) are dropped.
 PRUNE_AT = 20_000
 
@@ -31,19 +33,20 @@ Keys = tuple[str, ...]
 class Pacer:
     """Token buckets for posting: one per workspace (`rate` a second) and one per conversation.
 
-    A bucket holds at most `burst` tokens (default: one second's worth, at least one)
-    and refills continuously. Thread-safe; one per process.
+    A bucket holds up to `burst` tokens (default: one second's worth, at least one) and
+    refills continuously, both kept a little under Slack's figures (see `_under`).
+    Thread-safe; one per process.
     """
 
     def __init__(self, rate: float, burst: float | None = None, *, channel_rate: float = CHANNEL_RATE,
                  channel_burst: float = CHANNEL_BURST, clock: Callable[[], float] = time.monotonic) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
-        self._limits = {"w": (rate, max(1.0, burst if burst is not None else rate)),
-                        "c": (channel_rate, max(1.0, channel_burst))}
+        self._limits = {"w": _under(rate, burst if burst is not None else rate),
+                        "c": _under(channel_rate, channel_burst)}
         self._clock = clock
         self._lock = threading.Lock()
-        self._buckets: dict[str, list[float]] = {}  # key -> [tokens, updated]
+        self._buckets: dict[str, list[float]] = {}  # key -> [tokens, updated, reserved]
         self._tickets = threading.local()
 
     @property
@@ -58,20 +61,25 @@ class Pacer:
 
     def try_take(self, keys: Keys) -> float:
         """Take a token from every bucket and return 0, or take none and return the seconds to wait."""
-        with self._lock:
-            now = self._clock()
-            wait = max((self._refill(key, now) for key in keys), default=0.0)
-            if wait <= 0:
-                for key in keys:
-                    self._buckets[key][0] -= 1
-            return wait
+        return self._try(keys, reserve=False)
+
+    def try_reserve(self, keys: Keys) -> float:
+        """Set a token of every bucket aside for `ticket(keys)` and return 0, or return the seconds to wait.
+
+        A reserved token is taken only when the post goes, so the bucket counts the post
+        when Slack sees it, not while it waits on the database first.
+        """
+        return self._try(keys, reserve=True)
 
     def acquire(self, keys: Keys) -> None:
-        """Block until a token of every bucket is taken; a ticket this thread holds for `keys` counts."""
+        """Block until a token of every bucket is taken; a ticket this thread holds for `keys` is used first."""
         tickets = getattr(self._tickets, "held", None)
         if tickets and keys in tickets:
             tickets.remove(keys)
-            return
+            # The token set aside is free again and taken just below, unless a 429's hold came since.
+            with self._lock:
+                for key in keys:
+                    self._buckets[key][2] -= 1
         while (wait := self.try_take(keys)) > 0:
             time.sleep(wait)
 
@@ -83,19 +91,11 @@ class Pacer:
                 self._refill(key, now)
                 rate = self._limits[key[0]][0]
                 bucket = self._buckets[key]
-                bucket[0] = min(bucket[0], 1 - seconds * rate)
-
-    def give_back(self, keys: Keys) -> None:
-        """Return a token taken for a post that was not made after all."""
-        with self._lock:
-            now = self._clock()
-            for key in keys:
-                self._refill(key, now)
-                self._buckets[key][0] = min(self._limits[key[0]][1], self._buckets[key][0] + 1)
+                bucket[0] = min(bucket[0], bucket[2] + 1 - seconds * rate)
 
     @contextlib.contextmanager
     def ticket(self, keys: Keys) -> Iterator[None]:
-        """Let this thread's next `acquire(keys)` use a token already taken; give it back if unused."""
+        """Let this thread's next `acquire(keys)` take the token `try_reserve(keys)` set aside; free it if unused."""
         held = getattr(self._tickets, "held", None)
         if held is None:
             held = self._tickets.held = []
@@ -105,26 +105,47 @@ class Pacer:
         finally:
             if keys in held:
                 held.remove(keys)
-                self.give_back(keys)
+                with self._lock:
+                    for key in keys:
+                        self._buckets[key][2] -= 1
+
+    def _try(self, keys: Keys, *, reserve: bool) -> float:
+        with self._lock:
+            now = self._clock()
+            wait = max((self._refill(key, now) for key in keys), default=0.0)
+            if wait <= 0:
+                for key in keys:
+                    self._buckets[key][2 if reserve else 0] += 1 if reserve else -1
+            return wait
 
     def _refill(self, key: str, now: float) -> float:
-        """Bring a bucket up to date; return the seconds until it has a whole token (<= 0: has one)."""
+        """Bring a bucket up to date; return the seconds until it has a whole token not reserved (<= 0: has one)."""
         rate, burst = self._limits[key[0]]
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= PRUNE_AT:
                 self._prune(now)
-            bucket = self._buckets[key] = [burst, now]
+            bucket = self._buckets[key] = [burst, now, 0]
         bucket[0] = min(burst, bucket[0] + (now - bucket[1]) * rate)
         bucket[1] = now
-        return (1 - bucket[0]) / rate
+        return (1 + bucket[2] - bucket[0]) / rate
 
     def _prune(self, now: float) -> None:
         # A bucket that would be full again carries no state worth keeping.
-        for key, (tokens, updated) in list(self._buckets.items()):
+        for key, (tokens, updated, reserved) in list(self._buckets.items()):
             rate, burst = self._limits[key[0]]
-            if tokens + (now - updated) * rate >= burst:
+            if not reserved and tokens + (now - updated) * rate >= burst:
                 del self._buckets[key]
+
+
+def _under(rate: float, burst: float) -> tuple[float, float]:
+    """Return (rate, burst) a little under a limit's, so posts that reach Slack late or early stay within it.
+
+    Slack's bucket starts when the first post arrives, ours when it leaves, and the gap
+    varies from post to post: a token held back absorbs up to 1/rate seconds of that
+    jitter at the end of a burst, and a slower refill absorbs it in the long run.
+    """
+    return rate * RATE_HEADROOM, max(1.0, burst - 1)
 
 
 class PacedPool:
@@ -132,7 +153,7 @@ class PacedPool:
 
     Jobs of one group (a workspace) run in the order given; among groups the one whose
     next job can go soonest goes first. The token is taken before the job runs and
-    handed to it as a ticket (see `Pacer.ticket`), so the job's own post does not wait.
+    Before a job runs a token is set aside for it (see `Pacer.ticket`), so its own post does not wait.
     """
 
     def __init__(self, pacer: Pacer, threads: int, *, name: str = "paced-send") -> None:
@@ -199,7 +220,7 @@ class PacedPool:
                 heapq.heappop(self._ready)
                 queue = self._queues[group]
                 keys, job = queue[0]
-                wait = self._pacer.try_take(keys)
+                wait = self._pacer.try_reserve(keys)
                 if wait > 0:
                     heapq.heappush(self._ready, (now + wait, next(self._order), group))
                     continue
