@@ -529,8 +529,7 @@ class Checkins:
             teams = session.scalars(query.order_by(Team.name)).all()
             if team_name is not None and not teams:
                 raise CheckinError(f"No team called {team_name!r} in workspace {slack_team_id}.")
-            plans = [plan for team in teams
-                     if (plan := self._plan(session, zones, workspace, team, now, force)) is not None]
+            plans = self._plans(session, zones, workspace, teams, now, force)
         if not plans:
             return SendReport()
         workspace_id = plans[0].workspace_id
@@ -554,9 +553,33 @@ class Checkins:
             pool.submit(slack_team_id, pace(channel), job)
         return report
 
-    def _plan(self, session: Session, zones: dict[str, str | None], workspace: Workspace, team: Team,
-              now: datetime, force: bool) -> _Plan | None:
-        """Return who of a team is due a prompt now: the channel's cycle, and each member with their cycle."""
+    def _plans(self, session: Session, zones: dict[str, str | None], workspace: Workspace, teams: Sequence[Team],
+               now: datetime, force: bool) -> list[_Plan]:
+        """Return who of each team is due a prompt now: the channel's cycle, and each member with their cycle.
+
+        The cycles, holidays and time off of every team are read (and the missing cycles
+        added) a few statements for the whole workspace, not a few per team.
+        """
+        dues = [(team, zone, cycle, people) for team in teams
+                for zone, cycle, people in [self._due(zones, workspace, team, now, force)]
+                if cycle is not None or people]
+        skipped = _round_cycles(session, workspace.id, {
+            (team.id, week): (team, zone) for team, zone, cycle, people in dues
+            for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())})
+        days = {(team.id, user): c.prompt_at.astimezone(ZoneInfo(own)).date()
+                for team, _, _, people in dues for user, c, own in people}
+        away = repositories.away_on(session, workspace.id, set(days.values()))
+        return [_Plan(
+            workspace_id=workspace.id, team_id=team.id, name=team.name, channel=team.channel_id,
+            mode=team.prompt_mode, cycle=cycle if cycle and not skipped[team.id, cycle.week] else None,
+            people=[(user, c) for user, c, _ in people
+                    if not skipped[team.id, c.week] and user not in away[days[team.id, user]]],
+            questions=questions_of(team),
+        ) for team, _, cycle, people in dues]
+
+    def _due(self, zones: dict[str, str | None], workspace: Workspace, team: Team, now: datetime,
+             force: bool) -> tuple[str, Cycle | None, list[tuple[str, Cycle, str]]]:
+        """Return (the team's zone, its channel's due cycle, (member, due cycle, their zone) of each member due)."""
         zone = team_zone(team, workspace, self._settings)
 
         def due(in_zone: str) -> Cycle | None:
@@ -573,18 +596,7 @@ class Checkins:
             mine = due(own) if own != zone else cycle
             if mine is not None:
                 people.append((member, mine, own))
-        if cycle is None and not people:
-            return None
-        skipped = {week: _ensure_cycle(session, workspace.id, team, week, zone).skipped
-                   for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())}
-        days = {user: c.prompt_at.astimezone(ZoneInfo(own)).date() for user, c, own in people}
-        away = repositories.away_on(session, workspace.id, set(days.values()))
-        return _Plan(
-            workspace_id=workspace.id, team_id=team.id, name=team.name, channel=team.channel_id,
-            mode=team.prompt_mode, cycle=cycle if cycle and not skipped[cycle.week] else None,
-            people=[(user, c) for user, c, _ in people if not skipped[c.week] and user not in away[days[user]]],
-            questions=questions_of(team),
-        )
+        return zone, cycle, people
 
     def _local_zones(self, slack_team_id: str, team_name: str | None) -> dict[str, str | None]:
         """Return {member: their Slack time zone, if we can use it} for every member of a local-time team."""
@@ -819,6 +831,40 @@ class Checkins:
             else:
                 logger.error("check-in send failed for workspace %s", slack_team_id, exc_info=error)
         return report
+
+
+def _round_cycles(session: Session, workspace_id: int,
+                  wanted: dict[tuple[int, str], tuple[Team, str]]) -> dict[tuple[int, str], bool]:
+    """Return {(team id, week): skipped} of a round's cycles: read in one query, the missing added in one batch.
+
+    `wanted` maps (team id, week) to (team, the team's zone).
+    """
+    if not wanted:
+        return {}
+    found = {(team_id, week): skipped for team_id, week, skipped in session.execute(
+        select(CheckinCycle.team_id, CheckinCycle.week, CheckinCycle.skipped).where(
+            CheckinCycle.workspace_id == workspace_id,
+            CheckinCycle.team_id.in_(sorted({team_id for team_id, _ in wanted})),
+            CheckinCycle.week.in_(sorted({week for _, week in wanted}))))}
+    missing = {key: value for key, value in wanted.items() if key not in found}
+    if not missing:
+        return found
+    holiday = {week: _holiday_week(session, workspace_id, week) for week in {week for _, week in missing}}
+    rows = []
+    for (_, week), (team, zone) in missing.items():
+        cycle = team_cycle(team, week, zone)
+        rows.append(CheckinCycle(workspace_id=workspace_id, team_id=team.id, week=week, prompt_at=cycle.prompt_at,
+                                 deadline_at=cycle.deadline_at, skipped=holiday[week]))
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+    except IntegrityError:
+        # Another clock added some of them first: take each one as it is now.
+        for (_, week), (team, zone) in missing.items():
+            found[team.id, week] = _ensure_cycle(session, workspace_id, team, week, zone).skipped
+        return found
+    found.update({(row.team_id, row.week): row.skipped for row in rows})
+    return found
 
 
 def questions_of(team: Team) -> tuple[str, ...]:
