@@ -22,8 +22,9 @@ from typing import Any
 # Slack's chat.postMessage allows about one message a second per conversation, with short bursts.
 CHANNEL_RATE = 1.0
 CHANNEL_BURST = 3.0
-# Share of a limit's rate the pacer uses (see _under).
+# Share of a limit's rate the pacer uses, and how early a post may reach Slack unharmed (see _under).
 RATE_HEADROOM = 0.97
+JITTER = 0.1
 # Buckets kept before the full ones (idle long enough to have refilled) are dropped.
 PRUNE_AT = 20_000
 
@@ -48,11 +49,6 @@ class Pacer:
         self._lock = threading.Lock()
         self._buckets: dict[str, list[float]] = {}  # key -> [tokens, updated, reserved]
         self._tickets = threading.local()
-
-    @property
-    def rate(self) -> float:
-        """Return the per-workspace rate, messages a second."""
-        return self._limits["w"][0]
 
     @staticmethod
     def keys(workspace: str, channel: str | None) -> Keys:
@@ -89,9 +85,9 @@ class Pacer:
             now = self._clock()
             for key in keys:
                 self._refill(key, now)
-                rate = self._limits[key[0]][0]
+                rate, _, need = self._limits[key[0]]
                 bucket = self._buckets[key]
-                bucket[0] = min(bucket[0], bucket[2] + 1 - seconds * rate)
+                bucket[0] = min(bucket[0], bucket[2] + need - seconds * rate)
 
     @contextlib.contextmanager
     def ticket(self, keys: Keys) -> Iterator[None]:
@@ -120,7 +116,7 @@ class Pacer:
 
     def _refill(self, key: str, now: float) -> float:
         """Bring a bucket up to date; return the seconds until it has a whole token not reserved (<= 0: has one)."""
-        rate, burst = self._limits[key[0]]
+        rate, burst, need = self._limits[key[0]]
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= PRUNE_AT:
@@ -128,24 +124,25 @@ class Pacer:
             bucket = self._buckets[key] = [burst, now, 0]
         bucket[0] = min(burst, bucket[0] + (now - bucket[1]) * rate)
         bucket[1] = now
-        return (1 + bucket[2] - bucket[0]) / rate
+        return (need + bucket[2] - bucket[0]) / rate
 
     def _prune(self, now: float) -> None:
         # A bucket that would be full again carries no state worth keeping.
         for key, (tokens, updated, reserved) in list(self._buckets.items()):
-            rate, burst = self._limits[key[0]]
+            rate, burst, _ = self._limits[key[0]]
             if not reserved and tokens + (now - updated) * rate >= burst:
                 del self._buckets[key]
 
 
-def _under(rate: float, burst: float) -> tuple[float, float]:
-    """Return (rate, burst) a little under a limit's, so posts that reach Slack late or early stay within it.
+def _under(rate: float, burst: float) -> tuple[float, float, float]:
+    """Return (rate, burst, tokens needed to post) a little under a limit's, so posts reaching Slack early stay in it.
 
-    Slack's bucket starts when the first post arrives, ours when it leaves, and the gap
-    varies from post to post: a token held back absorbs up to 1/rate seconds of that
-    jitter at the end of a burst, and a slower refill absorbs it in the long run.
+    Slack's bucket counts a post when it arrives, ours when it leaves, and the gap varies
+    from post to post. Keeping JITTER seconds' worth of tokens in hand absorbs that much
+    of it at the edge of a burst; a slower refill absorbs it in the long run.
     """
-    return rate * RATE_HEADROOM, max(1.0, burst - 1)
+    burst = max(1.0, burst)
+    return rate * RATE_HEADROOM, burst, min(burst, 1 + rate * JITTER)
 
 
 class PacedPool:
