@@ -109,10 +109,11 @@ class Pacer:
         with self._lock:
             now = self._clock()
             wait = max((self._refill(key, now) for key in keys), default=0.0)
-            if wait <= 0:
-                for key in keys:
-                    self._buckets[key][2 if reserve else 0] += 1 if reserve else -1
-            return wait
+            if wait > 1e-9:  # not a float's rounding
+                return wait
+            for key in keys:
+                self._buckets[key][2 if reserve else 0] += 1 if reserve else -1
+            return 0.0
 
     def _refill(self, key: str, now: float) -> float:
         """Bring a bucket up to date; return the seconds until it has a whole token not reserved (<= 0: has one)."""
