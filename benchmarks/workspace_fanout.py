@@ -92,6 +92,7 @@ def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, s
         rounds = delivered = 0
         fake.reset_calls()
         with Sampler() as sampler:
+            wall_start = time.time()
             started = time.perf_counter()
             while delivered < due and rounds < 20:
                 report = checkins.tick(now=monday)
@@ -108,7 +109,20 @@ def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, s
     ok = once == due and twice == 0 and elapsed <= 1.2 * bound
     return [kind, f"{planners}/{senders}", workspaces, channels, f"{rate:g}/s", week, due, f"{bound:.1f}",
             f"{elapsed:.1f}", f"{elapsed / bound:.2f}" if bound else "-", rounds, fake.rejected, f"{once}/{due}",
-            twice, interleaved(posts), sampler.threads, f"{sampler.rss_mib:.0f}", "met" if ok else "MISSED"]
+            twice, interleaved(posts), spread(posts, wall_start), sampler.threads, f"{sampler.rss_mib:.0f}",
+            "met" if ok else "MISSED"]
+
+
+def spread(posts: list, start: float) -> str:
+    """Return when the last workspace to start posted its first prompt, and the longest any took from there."""
+    first: dict[str, float] = {}
+    last: dict[str, float] = {}
+    for call in posts:
+        first.setdefault(call.team, call.at)
+        last[call.team] = call.at
+    if not first:
+        return "-"
+    return f"{max(first.values()) - start:.1f} / {max(last[t] - first[t] for t in first):.1f}"
 
 
 def interleaved(posts: list) -> str:
@@ -142,7 +156,8 @@ def main() -> int:
           f"1 msg/s per conversation, {args.rate:g} msg/s per workspace (burst {max(1.0, args.rate):g})\n")
     print(table(["database", "planners/senders", "workspaces", "channels each", "workspace limit", "week", "prompts",
                  "bound s", "took s", "x bound", "rounds", "429s", "exactly once", "duplicates",
-                 "started before the first finished", "peak threads", "peak RSS MiB", "target <=1.2x"], rows))
+                 "started before the first finished",
+                 "last start s / longest span s", "peak threads", "peak RSS MiB", "target <=1.2x"], rows))
     return 0
 
 

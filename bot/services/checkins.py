@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -148,6 +148,8 @@ class _Plan:
     cycle: Cycle | None
     people: list[tuple[str, Cycle]]
     questions: tuple[str, ...]
+    # The team or the workspace had a problem noted, for a delivered prompt to clear.
+    problem: bool = True
 
 
 # A send waiting in a round: the conversation it posts to (for pacing), and the send.
@@ -182,6 +184,8 @@ class Checkins:
         self._clients = clients
         self._deliveries = deliveries
         self._tagging = tagging
+        # Workspaces where this process may have noted a problem since their round was planned.
+        self._noted: set[int] = set()
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -542,7 +546,7 @@ class Checkins:
             if plan.cycle is not None:
                 report += self._prompt_jobs(client, workspace_id, plan.team_id, plan.name, plan.channel, plan.mode,
                                             plan.cycle, sent, jobs, retry_now=force,
-                                            questions=plan.questions)
+                                            questions=plan.questions, problem=plan.problem)
             due = [(user, cycle) for user, cycle in plan.people
                    if (cycle.reminder_at or cycle.deadline_at) <= now < cycle.deadline_at]
             report += self._reminder_jobs(client, workspace_id, plan.team_id, plan.name, due, sent, jobs,
@@ -575,6 +579,7 @@ class Checkins:
             people=[(user, c) for user, c, _ in people
                     if not skipped[team.id, c.week] and user not in away[days[team.id, user]]],
             questions=questions_of(team),
+            problem=bool(team.problem) or (workspace.problem or "").startswith("slack:"),
         ) for team, _, cycle, people in dues]
 
     def _due(self, zones: dict[str, str | None], workspace: Workspace, team: Team, now: datetime,
@@ -643,8 +648,11 @@ class Checkins:
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
                      mode: str, cycle: Cycle, sent: set[tuple[str, str, str]],
                      jobs: list[_Job], *, retry_now: bool = False,
-                     questions: Sequence[str] = blocks.DEFAULT_QUESTIONS) -> SendReport:
-        """Queue a team's channel prompt unless sent; return the report of the one already sent."""
+                     questions: Sequence[str] = blocks.DEFAULT_QUESTIONS, problem: bool = True) -> SendReport:
+        """Queue a team's channel prompt unless sent; return the report of the one already sent.
+
+        `problem`: the team or workspace had a problem noted when planned, for a delivered prompt to clear.
+        """
         already = SendReport()
         value = open_value(team_id, cycle.week)
         if channel and mode in ("channel", "both"):
@@ -658,7 +666,7 @@ class Checkins:
                 def prompt_channel(target: str = target, message: dict = message) -> SendReport:
                     outcome = self._deliveries.send(client, workspace_id, "prompt", target, cycle.week,
                                                     message, channel=channel, retry_now=retry_now)
-                    self._note_channel(client, workspace_id, team_id, name, outcome)
+                    self._note_channel(client, workspace_id, team_id, name, outcome, clear=problem)
                     return SendReport.of(outcome)
 
                 jobs.append((channel, prompt_channel))
@@ -731,16 +739,25 @@ class Checkins:
                                                        channel=channel, retry_now=retry_now))
         return send
 
-    def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome) -> None:
-        """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can."""
+    def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome,
+                      *, clear: bool = True) -> None:
+        """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can.
+
+        `clear` False: no problem was noted when the round was planned, so a delivery has none to clear.
+        """
+        if not outcome.delivered:
+            self._noted.add(workspace_id)  # a problem may be noted below, after the round was planned
         if outcome.error in TOKEN_PROBLEMS:
             # Nobody can be told through Slack with a refused token: the status and the log say it.
             if note_workspace_problem(self._sessions, workspace_id, f"slack:{outcome.error}"):
                 logger.error("Slack refuses the bot token of workspace %s (%s): reinstall Alignbot",
                              workspace_id, outcome.error)
             return
+        if outcome.delivered and not clear and workspace_id not in self._noted:
+            return  # nothing to clear: a transaction saved per prompt
         with self._sessions.begin() as session:
             if outcome.delivered:
+                self._noted.discard(workspace_id)
                 session.execute(update(Team).where(Team.workspace_id == workspace_id, Team.id == team_id,
                                                    Team.problem.is_not(None)).values(problem=None))
                 session.execute(update(Workspace).where(Workspace.id == workspace_id,
@@ -853,17 +870,18 @@ def _round_cycles(session: Session, workspace_id: int,
     rows = []
     for (_, week), (team, zone) in missing.items():
         cycle = team_cycle(team, week, zone)
-        rows.append(CheckinCycle(workspace_id=workspace_id, team_id=team.id, week=week, prompt_at=cycle.prompt_at,
-                                 deadline_at=cycle.deadline_at, skipped=holiday[week]))
+        rows.append({"workspace_id": workspace_id, "team_id": team.id, "week": week, "prompt_at": cycle.prompt_at,
+                     "deadline_at": cycle.deadline_at, "skipped": holiday[week]})
     try:
         with session.begin_nested():
-            session.add_all(rows)
+            # One multi-row insert: nothing of a cycle is needed here but whether it is skipped.
+            session.execute(insert(CheckinCycle), rows)
     except IntegrityError:
         # Another clock added some of them first: take each one as it is now.
         for (_, week), (team, zone) in missing.items():
             found[team.id, week] = _ensure_cycle(session, workspace_id, team, week, zone).skipped
         return found
-    found.update({(row.team_id, row.week): row.skipped for row in rows})
+    found.update({(row["team_id"], row["week"]): row["skipped"] for row in rows})
     return found
 
 
