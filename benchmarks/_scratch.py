@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import platform
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -83,3 +85,49 @@ class Sampler:
             for line in Path("/proc/self/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     self.rss_mib = max(self.rss_mib, int(line.split()[1]) / 1024)
+
+
+class RemoteFake:
+    """A Slack fake served from a child process, so its work runs on a core of its own, as Slack's would.
+
+    `run(func, *args)` calls `func(fake, *args)` in the child (func must be a module-level
+    function) and returns its result.
+    """
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")  # before the app starts any thread
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_fake, args=(child,), name="fakeslack", daemon=True)
+        self.base_url = ""
+
+    def __enter__(self) -> RemoteFake:
+        self._process.start()
+        self.base_url = self.run(_base_url)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._conn.send(None)
+        self._process.join(timeout=10)
+
+    def run(self, func: Callable[..., Any], *args: Any) -> Any:
+        self._conn.send((func, args))
+        ok, value = self._conn.recv()
+        if not ok:
+            raise value
+        return value
+
+
+def _base_url(fake: Any) -> str:
+    return fake.base_url
+
+
+def _serve_fake(conn: Any) -> None:
+    from bot.fakeslack import FakeSlack
+
+    with FakeSlack() as fake:
+        while (message := conn.recv()) is not None:
+            func, args = message
+            try:
+                conn.send((True, func(fake, *args)))
+            except Exception as error:  # noqa: BLE001 - handed back to the caller
+                conn.send((False, error))
