@@ -25,6 +25,8 @@ CHANNEL_BURST = 3.0
 # Share of a limit's rate the pacer uses, and how early a post may reach Slack unharmed (see _under).
 RATE_HEADROOM = 0.97
 JITTER = 0.1
+# Longest a post waits for a token outside a PacedPool (deliveries' lease is 3 minutes).
+MAX_WAIT = 30.0
 # Buckets kept before the full ones (idle long enough to have refilled) are dropped.
 PRUNE_AT = 20_000
 
@@ -67,8 +69,12 @@ class Pacer:
         """
         return self._try(keys, reserve=True)
 
-    def acquire(self, keys: Keys) -> None:
-        """Block until a token of every bucket is taken; a ticket this thread holds for `keys` is used first."""
+    def acquire(self, keys: Keys, *, max_wait: float = MAX_WAIT) -> None:
+        """Block until a token of every bucket is taken; a ticket this thread holds for `keys` is used first.
+
+        After `max_wait` seconds the token is taken on credit: a send must end well within
+        its delivery claim's lease, and Slack's 429 (waited out by the caller) still guards the limit.
+        """
         tickets = getattr(self._tickets, "held", None)
         if tickets and keys in tickets:
             tickets.remove(keys)
@@ -76,8 +82,15 @@ class Pacer:
             with self._lock:
                 for key in keys:
                     self._buckets[key][2] -= 1
+        deadline = time.monotonic() + max_wait
         while (wait := self.try_take(keys)) > 0:
-            time.sleep(wait)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                with self._lock:
+                    for key in keys:
+                        self._buckets[key][0] -= 1
+                return
+            time.sleep(min(wait, left))
 
     def hold(self, keys: Keys, seconds: float) -> None:
         """Have no token in these buckets for `seconds` (Slack answered 429 with that Retry-After)."""

@@ -67,6 +67,14 @@ def test_a_reserved_token_is_kept_for_its_ticket_and_freed_when_unused() -> None
     assert pacer.try_reserve(keys) > 0
 
 
+def test_a_post_waits_for_a_token_at_most_max_wait_then_goes_on_credit() -> None:
+    pacer = Pacer(0.001)  # one post in 1,000 seconds
+    keys = pacer.keys("T1", None)
+    pacer.acquire(keys)
+    pacer.acquire(keys, max_wait=0.05)  # returns: a send must end within its claim's lease
+    assert pacer.try_take(keys) > 1000  # the token taken on credit is owed
+
+
 def test_the_pool_runs_many_groups_on_few_threads_each_group_in_order() -> None:
     pool = PacedPool(Pacer(1000.0), threads=4, name="test-send")
     ran: dict[int, list[int]] = defaultdict(list)
