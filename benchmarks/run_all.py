@@ -27,7 +27,7 @@ FULL = [
     ["checkin_statements.py"],
     ["digest_scale.py", "--teams", "200", "--members", "2000"],
     ["workspace_fanout.py", "--db", "sqlite", "postgresql"],
-    ["workspace_fanout.py", "--workspaces", "1000", "--channels", "20", "--rate", "0.1"],
+    ["workspace_fanout.py", "--workspaces", "1000", "--channels", "20", "--rate", "0.05"],
 ]
 QUICK = [
     ["tagger_throughput.py", "--seconds", "1"],

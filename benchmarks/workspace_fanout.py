@@ -1,8 +1,8 @@
 """Many workspaces at once: a clock tick prompts W workspaces x C channels, each workspace rate-limited on its own.
 
-    python benchmarks/workspace_fanout.py [--db sqlite postgresql] [--workspaces 10] [--channels 20] [--rate 5]
+    python benchmarks/workspace_fanout.py [--db sqlite postgresql] [--workspaces 10] [--channels 20] [--rate 2]
                                           [--planners 8] [--senders 32]
-    python benchmarks/workspace_fanout.py --workspaces 1000 --channels 20 --rate 0.1   # the issue's size
+    python benchmarks/workspace_fanout.py --workspaces 1000 --channels 20 --rate 0.05   # the issue's size
 
 Multi-workspace (OAuth) mode: every workspace is installed with its own bot token, and
 has C teams, each with a channel and no members (channel prompts only). The Slack fake
