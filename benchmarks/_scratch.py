@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import platform
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,23 +54,80 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-class TokenBuckets:
-    """Token buckets by name: how a rate-limited Slack stand-in decides whether a call may go now."""
+class Sampler:
+    """Sample the process's thread count and resident memory twice a second; keep the peaks."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.threads = 0
+        self.rss_mib = 0.0
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sampler", daemon=True)
+
+    def __enter__(self) -> Sampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self._sample()
+
+    def _sample(self) -> None:
+        # The sampler's own thread is not the code under test.
+        self.threads = max(self.threads, threading.active_count() - (1 if self._thread.is_alive() else 0))
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    self.rss_mib = max(self.rss_mib, int(line.split()[1]) / 1024)
+
+
+class RemoteFake:
+    """A Slack fake served from a child process, so its work runs on a core of its own, as Slack's would.
+
+    `run(func, *args)` calls `func(fake, *args)` in the child (func must be a module-level
+    function) and returns its result.
+    """
 
     def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}  # name -> (tokens, updated)
+        context = multiprocessing.get_context("fork")  # before the app starts any thread
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_fake, args=(child,), name="fakeslack", daemon=True)
+        self.base_url = ""
 
-    def take(self, bucket: str, rate: float, burst: float, now: float) -> float | None:
-        """Take a token; return None if there was one, else the seconds until there will be."""
-        tokens, updated = self._buckets.get(bucket, (burst, now))
-        tokens = min(burst, tokens + (now - updated) * rate)
-        if tokens >= 1:
-            self._buckets[bucket] = (tokens - 1, now)
-            return None
-        self._buckets[bucket] = (tokens, now)
-        return (1 - tokens) / rate
+    def __enter__(self) -> RemoteFake:
+        self._process.start()
+        self.base_url = self.run(_base_url)
+        return self
 
-    def give_back(self, bucket: str) -> None:
-        """Return a token taken for a call that was refused after all."""
-        tokens, updated = self._buckets[bucket]
-        self._buckets[bucket] = (tokens + 1, updated)
+    def __exit__(self, *exc: object) -> None:
+        self._conn.send(None)
+        self._process.join(timeout=10)
+
+    def run(self, func: Callable[..., Any], *args: Any) -> Any:
+        self._conn.send((func, args))
+        ok, value = self._conn.recv()
+        if not ok:
+            raise value
+        return value
+
+
+def _base_url(fake: Any) -> str:
+    return fake.base_url
+
+
+def _serve_fake(conn: Any) -> None:
+    from bot.fakeslack import FakeSlack
+
+    with FakeSlack() as fake:
+        while (message := conn.recv()) is not None:
+            func, args = message
+            try:
+                conn.send((True, func(fake, *args)))
+            except Exception as error:  # noqa: BLE001 - handed back to the caller
+                conn.send((False, error))

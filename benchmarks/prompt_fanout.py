@@ -7,6 +7,7 @@ Retry-After above either:
 - per conversation, 1 message a second (burst 1): Slack's documented limit;
 - per workspace, `--workspace-rate` messages a second (burst the same): Slack also
   caps an app's posting across a workspace ("several hundred messages per minute").
+The bot paces itself at the same rates (ALIGNBOT_POST_RATE for the workspace).
 
 With one message per channel and per DM the per-conversation limit alone sets no
 bound (every conversation gets one message), so the bound is the workspace limit:
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import sys
 import time
@@ -34,38 +34,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import TokenBuckets, machine, scratch_database, table  # noqa: E402
+from _scratch import machine, scratch_database, table  # noqa: E402
 
 from bot.fakeslack import FakeSlack  # noqa: E402
 
 TEAM_ID = "T0000001"
-
-
-class LimitedSlack(FakeSlack):
-    """A Slack fake with a per-conversation and a workspace-wide limit on chat.postMessage."""
-
-    def __init__(self, workspace_rate: float, per_channel_rate: float = 1.0) -> None:
-        super().__init__(team_id=TEAM_ID)
-        self.workspace_rate = workspace_rate
-        self.per_channel_rate = per_channel_rate
-        self._buckets = TokenBuckets()
-        self.rejected = 0
-
-    def _rate_wait(self, method: str, args: dict) -> int | None:
-        if method != "chat.postMessage":
-            return None
-        with self._lock:
-            now = time.monotonic()
-            conversation = "channel:" + str(args.get("channel", ""))
-            wait = self._buckets.take(conversation, self.per_channel_rate, 1, now)
-            if wait is None:
-                wait = self._buckets.take("workspace", self.workspace_rate, self.workspace_rate, now)
-                if wait is not None:
-                    self._buckets.give_back(conversation)  # refused: the conversation's token was not used
-            if wait is None:
-                return None
-            self.rejected += 1
-            return max(1, math.ceil(wait))  # Retry-After is whole seconds, as Slack sends it
 
 
 def seed(database_url: str, fake: FakeSlack, teams: int, members: int) -> int:
@@ -119,10 +92,12 @@ def run(kind: str, teams: int, members: int, rate: float, postgres_url: str) -> 
     from bot.slack import SlackClients
     from storage.db import make_engine, make_sessionmaker
 
-    with scratch_database(kind, postgres_url) as url, LimitedSlack(rate) as fake:
+    with scratch_database(kind, postgres_url) as url, FakeSlack(team_id=TEAM_ID) as fake:
+        fake.rate_limit(1.0)
+        fake.workspace_rate_limit(rate)
         due = seed(url, fake, teams, members)
         settings = Settings(_env_file=None, SLACK_BOT_TOKEN=fake.bot_token, SLACK_API_URL=fake.base_url,
-                            DATABASE_URL=url)
+                            DATABASE_URL=url, ALIGNBOT_POST_RATE=rate)
         # As many connections as senders, so no sender queues for one (PostgreSQL; SQLite ignores it).
         engine = make_engine(url, **({"pool_size": SEND_THREADS} if kind == "postgresql" else {}))
         sessions = make_sessionmaker(engine)

@@ -26,7 +26,8 @@ FULL = [
     ["analysis_scale.py"],
     ["checkin_statements.py"],
     ["digest_scale.py", "--teams", "200", "--members", "2000"],
-    ["workspace_fanout.py", "--workspaces", "10", "--threads", "1", "10"],
+    ["workspace_fanout.py", "--db", "sqlite", "postgresql"],
+    ["workspace_fanout.py", "--workspaces", "1000", "--channels", "20", "--rate", "0.05"],
 ]
 QUICK = [
     ["tagger_throughput.py", "--seconds", "1"],
@@ -36,7 +37,7 @@ QUICK = [
     ["objective_preview.py", "--repeats", "2"],
     ["analysis_scale.py", "--teams", "10", "40", "--repeats", "1"],
     ["checkin_statements.py", "--db", "sqlite", "--history", "200", "--commands", "3"],
-    ["workspace_fanout.py", "--workspaces", "3", "--channels", "10", "--threads", "3"],
+    ["workspace_fanout.py", "--workspaces", "3", "--channels", "10"],
 ]
 
 

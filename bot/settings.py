@@ -27,6 +27,7 @@ HINTS: dict[str, str] = {
     "ALIGNBOT_ADMINS": "comma-separated Slack user ids, e.g. U0123ABCD,U0456EFGH",
     "ALIGNBOT_TIMEZONE": "an IANA time zone name, e.g. Europe/Berlin or America/New_York",
     "LOG_LEVEL": "one of " + ", ".join(_LOG_LEVELS),
+    "ALIGNBOT_POST_RATE": "messages a second per workspace, a number above 0 (default 5)",
 }
 
 
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
     admins: str = Field(default="", alias="ALIGNBOT_ADMINS")
     timezone: str = Field(default="UTC", alias="ALIGNBOT_TIMEZONE")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # Slack allows "several hundred messages a minute" per workspace: 5 a second (bursts of 5) stays under it.
+    post_rate: float = Field(default=5.0, alias="ALIGNBOT_POST_RATE", gt=0, le=1000)
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True

@@ -5,7 +5,7 @@ WebClient with ``base_url=fake.base_url``. It simulates one workspace (team, bot
 users, channels, messages and threads, views, App Home, files), answers with
 Slack's response shapes and error codes, validates Block Kit, lets tests inject
 faults (429 with Retry-After, 5xx, ok:false errors, slow answers, a per-channel
-rate limit) and records every call.
+rate limit, a per-workspace rate limit) and records every call.
 
 Where Slack's behaviour is silently lenient the fake is stricter on purpose, so
 bugs show up in tests rather than in production: a reply to an unknown
@@ -53,6 +53,8 @@ class Call:
     status: int
     response: dict[str, Any]
     at: float
+    # The workspace whose token made the call (see workspace_token), else the fake's own team.
+    team: str | None = None
 
 
 @dataclass
@@ -183,6 +185,9 @@ class FakeSlack:
         self._rate_burst = 1
         self._rate_methods: tuple[str, ...] = ()
         self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._team_rate: float | None = None
+        self._team_burst = 1.0
+        self._team_methods: tuple[str, ...] = ()
 
         self.add_user(self.bot_user_id, self.bot_name, is_bot=True)
         self._methods: dict[str, Callable[[dict], dict]] = {
@@ -444,12 +449,38 @@ class FakeSlack:
             self._rate_methods = tuple(methods)
             self._buckets.clear()
 
+    def workspace_rate_limit(
+        self,
+        per_second: float | None,
+        *,
+        burst: float | None = None,
+        methods: Iterable[str] = ("chat.postMessage",),
+    ) -> None:
+        """Answer 429 when a workspace (told by its token) calls more than the rate (None turns it off).
+
+        A token bucket per (method, workspace), on top of the per-channel limit:
+        ``burst`` calls may go at once (default one second's worth, at least one),
+        then one per 1/rate seconds. Refused calls are counted by ``rejected``.
+        """
+        with self._lock:
+            self._team_rate = per_second
+            self._team_burst = max(1.0, burst if burst is not None else per_second or 1.0)
+            self._team_methods = tuple(methods)
+            self._buckets = {k: b for k, b in self._buckets.items() if not k[1].startswith("team:")}
+
+    @property
+    def rejected(self) -> int:
+        """Return how many calls were answered 429."""
+        with self._lock:
+            return sum(1 for c in self._calls if c.status == 429)
+
     def clear_faults(self) -> None:
-        """Drop all injected failures, delays and the rate limit."""
+        """Drop all injected failures, delays and the rate limits."""
         with self._lock:
             self._faults.clear()
             self._delays.clear()
             self._rate = None
+            self._team_rate = None
             self._buckets.clear()
 
     # ------------------------------------------------------------------
@@ -566,9 +597,10 @@ class FakeSlack:
             self._read_basic_auth(authorization, args)
 
         status, headers, body = self._answer(method, args, token)
+        team = self._token_teams.get(token or "", self.team_id)
         if method == "auth.test" and body.get("ok") and token in self._token_teams:
-            body = {**body, "team_id": self._token_teams[token]}
-        self._record(Call(method, copy.deepcopy(args), status, copy.deepcopy(body), time.time()))
+            body = {**body, "team_id": team}
+        self._record(Call(method, copy.deepcopy(args), status, copy.deepcopy(body), time.time(), team))
         return status, headers, body
 
     def _answer(self, method: str, args: dict, token: str | None) -> tuple[int, dict, dict]:
@@ -583,7 +615,7 @@ class FakeSlack:
             error = self._auth_error(token)
             if error:
                 return 200, {}, {"ok": False, "error": error}
-        wait = self._rate_wait(method, args)
+        wait = self._rate_wait(method, args, self._token_teams.get(token or "", self.team_id))
         if wait is not None:
             return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
         try:
@@ -615,20 +647,26 @@ class FakeSlack:
             return "invalid_auth"
         return None
 
-    def _rate_wait(self, method: str, args: dict) -> int | None:
-        """Return seconds to wait if this call exceeds the per-channel rate, else None."""
+    def _rate_wait(self, method: str, args: dict, team: str) -> int | None:
+        """Return whole seconds to wait if this call exceeds the channel's or the workspace's rate, else None."""
         with self._lock:
-            if self._rate is None or method not in self._rate_methods:
-                return None
-            key = (method, str(args.get("channel", "")))
             now = time.monotonic()
-            bucket = self._buckets.setdefault(key, _Bucket(tokens=float(self._rate_burst), updated=now))
-            bucket.tokens = min(self._rate_burst, bucket.tokens + (now - bucket.updated) * self._rate)
-            bucket.updated = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
+            limits = []
+            if self._rate is not None and method in self._rate_methods:
+                limits.append(((method, str(args.get("channel", ""))), self._rate, float(self._rate_burst)))
+            if self._team_rate is not None and method in self._team_methods:
+                limits.append(((method, "team:" + team), self._team_rate, self._team_burst))
+            waits = []
+            for key, rate, burst in limits:
+                bucket = self._buckets.setdefault(key, _Bucket(tokens=burst, updated=now))
+                bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate)
+                bucket.updated = now
+                waits.append((1 - bucket.tokens) / rate)
+            if all(wait <= 0 for wait in waits):
+                for key, _, _ in limits:  # a call refused by one limit takes no token from another
+                    self._buckets[key].tokens -= 1
                 return None
-            return max(1, math.ceil((1 - bucket.tokens) / self._rate))
+            return max(1, math.ceil(max(waits)))
 
     @staticmethod
     def _read_basic_auth(authorization: str, args: dict) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
+from bot.pacing import PacedPool
 from bot.parsing import TeamRef, parse_timezone, strip_control
 from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, shift_week, week_of
 from bot.services.context import Contexts, WorkspaceContext
@@ -47,10 +48,10 @@ logger = logging.getLogger(__name__)
 MAX_UPDATE_LENGTH = 4000
 # Objectives offered when the tagger is unsure: one tap each, plus "None of them".
 MAX_CANDIDATES = 4
-# Prompts in flight at once: each send mostly waits on Slack (or on a 429's Retry-After).
+# Prompts in flight at once, all workspaces together: each send mostly waits on Slack.
 SEND_THREADS = 32
-# Workspaces served at once by a clock tick; each runs up to SEND_THREADS sends of its own.
-WORKSPACE_THREADS = 32
+# Workspaces a clock tick plans at once (database work); their sends share the SEND_THREADS.
+WORKSPACE_THREADS = 8
 
 
 class CheckinError(UserError):
@@ -151,6 +152,12 @@ class _Plan:
     cycle: Cycle | None
     people: list[tuple[str, Cycle]]
     questions: tuple[str, ...]
+    # The team or the workspace had a problem noted, for a delivered prompt to clear.
+    problem: bool = True
+
+
+# A send waiting in a round: the conversation it posts to (for pacing), and the send.
+_Job = tuple[str, Callable[[], SendReport]]
 
 
 def _times(report: SendReport, n: int) -> SendReport:
@@ -182,6 +189,8 @@ class Checkins:
         self._deliveries = deliveries
         self._tagging = tagging
         self._contexts = Contexts()
+        # Workspaces where this process may have noted a problem since their round was planned.
+        self._noted: set[int] = set()
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -581,7 +590,24 @@ class Checkins:
         prompt's day gets neither prompt nor reminder; a person on several teams
         gets one DM naming each team whose prompt is due.
         """
-        now = now or utcnow()
+        pool = self._send_pool()
+        try:
+            report = self._queue_round(pool, slack_team_id, team_name, now=now or utcnow(), force=force)
+        finally:
+            results = pool.results()
+        # Every job ran; the first error is raised once the others are sent.
+        failure = next((error for _, _, error in results if error is not None), None)
+        if failure is not None:
+            raise failure
+        return sum((result for _, result, _ in results), report)
+
+    def _send_pool(self) -> PacedPool:
+        """Return a pool of senders that wait for the workspace's (and conversation's) token before posting."""
+        return PacedPool(self._clients.pacer, self._send_threads, name="checkin-send")
+
+    def _queue_round(self, pool: PacedPool, slack_team_id: str, team_name: str | None, *, now: datetime,
+                     force: bool) -> SendReport:
+        """Queue a workspace's due prompts and reminders on `pool`; return those already sent."""
         client = self._clients.for_team(slack_team_id)
         # Read before the transaction: Slack calls must not hold the database (SQLite locks it whole).
         zones = self._local_zones(slack_team_id, team_name)
@@ -593,31 +619,58 @@ class Checkins:
             teams = session.scalars(query.order_by(Team.name)).all()
             if team_name is not None and not teams:
                 raise CheckinError(f"No team called {team_name!r} in workspace {slack_team_id}.")
-            plans = [plan for team in teams
-                     if (plan := self._plan(session, zones, workspace, team, now, force)) is not None]
+            plans = self._plans(session, zones, workspace, teams, now, force)
         if not plans:
             return SendReport()
         workspace_id = plans[0].workspace_id
         # One query instead of one claim per target: on most ticks nearly everything went out already.
         sent = self._sent_keys(workspace_id, {c.week for plan in plans for _, c in plan.people}
                                | {plan.cycle.week for plan in plans if plan.cycle})
-        jobs: list[Callable[[], SendReport]] = []
+        jobs: list[_Job] = []
         report = SendReport()
         for plan in plans:
             if plan.cycle is not None:
                 report += self._prompt_jobs(client, workspace_id, plan.team_id, plan.name, plan.channel, plan.mode,
                                             plan.cycle, sent, jobs, retry_now=force,
-                                            questions=plan.questions)
+                                            questions=plan.questions, problem=plan.problem)
             due = [(user, cycle) for user, cycle in plan.people
                    if (cycle.reminder_at or cycle.deadline_at) <= now < cycle.deadline_at]
             report += self._reminder_jobs(client, workspace_id, plan.team_id, plan.name, due, sent, jobs,
                                           retry_now=force)
         report += self._dm_prompt_jobs(client, workspace_id, plans, sent, jobs, retry_now=force)
-        return report + self._run(jobs)
+        pace = getattr(client, "pace_keys", lambda channel: ())
+        for channel, job in jobs:
+            pool.submit(slack_team_id, pace(channel), job)
+        return report
 
-    def _plan(self, session: Session, zones: dict[str, str | None], workspace: Workspace, team: Team,
-              now: datetime, force: bool) -> _Plan | None:
-        """Return who of a team is due a prompt now: the channel's cycle, and each member with their cycle."""
+    def _plans(self, session: Session, zones: dict[str, str | None], workspace: Workspace, teams: Sequence[Team],
+               now: datetime, force: bool) -> list[_Plan]:
+        """Return who of each team is due a prompt now: the channel's cycle, and each member with their cycle.
+
+        The cycles, holidays and time off of every team are read (and the missing cycles
+        added) a few statements for the whole workspace, not a few per team.
+        """
+        dues = [(team, zone, cycle, people) for team in teams
+                for zone, cycle, people in [self._due(zones, workspace, team, now, force)]
+                if cycle is not None or people]
+        skipped = _round_cycles(session, workspace.id, {
+            (team.id, week): (team, zone) for team, zone, cycle, people in dues
+            for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())})
+        days = {(team.id, user): c.prompt_at.astimezone(ZoneInfo(own)).date()
+                for team, _, _, people in dues for user, c, own in people}
+        away = repositories.away_on(session, workspace.id, set(days.values()))
+        return [_Plan(
+            workspace_id=workspace.id, team_id=team.id, name=team.name, channel=team.channel_id,
+            mode=team.prompt_mode, cycle=cycle if cycle and not skipped[team.id, cycle.week] else None,
+            people=[(user, c) for user, c, _ in people
+                    if not skipped[team.id, c.week] and user not in away[days[team.id, user]]],
+            questions=questions_of(team),
+            problem=bool(team.problem) or (workspace.problem or "").startswith("slack:"),
+        ) for team, _, cycle, people in dues]
+
+    def _due(self, zones: dict[str, str | None], workspace: Workspace, team: Team, now: datetime,
+             force: bool) -> tuple[str, Cycle | None, list[tuple[str, Cycle, str]]]:
+        """Return (the team's zone, its channel's due cycle, (member, due cycle, their zone) of each member due)."""
         zone = team_zone(team, workspace, self._settings)
 
         def due(in_zone: str) -> Cycle | None:
@@ -634,18 +687,7 @@ class Checkins:
             mine = due(own) if own != zone else cycle
             if mine is not None:
                 people.append((member, mine, own))
-        if cycle is None and not people:
-            return None
-        skipped = {week: _ensure_cycle(session, workspace.id, team, week, zone).skipped
-                   for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())}
-        days = {user: c.prompt_at.astimezone(ZoneInfo(own)).date() for user, c, own in people}
-        away = repositories.away_on(session, workspace.id, set(days.values()))
-        return _Plan(
-            workspace_id=workspace.id, team_id=team.id, name=team.name, channel=team.channel_id,
-            mode=team.prompt_mode, cycle=cycle if cycle and not skipped[cycle.week] else None,
-            people=[(user, c) for user, c, _ in people if not skipped[c.week] and user not in away[days[user]]],
-            questions=questions_of(team),
-        )
+        return zone, cycle, people
 
     def _local_zones(self, slack_team_id: str, team_name: str | None) -> dict[str, str | None]:
         """Return {member: their Slack time zone, if we can use it} for every member of a local-time team."""
@@ -689,30 +731,14 @@ class Checkins:
                 keys.update((kind, f"team:{t}:user:{user}", week) for t in team_ids)
             return keys
 
-    def _run(self, jobs: Sequence[Callable[[], SendReport]]) -> SendReport:
-        """Run sends on a bounded pool: each mostly waits on Slack, and rate-limit waits overlap.
-
-        Every job runs even if one raises; the first error is raised after all are done.
-        """
-        report, failure = SendReport(), None
-        if len(jobs) <= 1:
-            return sum((job() for job in jobs), report)
-        with ThreadPoolExecutor(max_workers=min(self._send_threads, len(jobs)),
-                                thread_name_prefix="checkin-send") as pool:
-            for future in [pool.submit(job) for job in jobs]:
-                try:
-                    report += future.result()
-                except Exception as error:  # noqa: BLE001 - re-raised below, once the others are sent
-                    failure = failure or error
-        if failure is not None:
-            raise failure
-        return report
-
     def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
                      mode: str, cycle: Cycle, sent: set[tuple[str, str, str]],
-                     jobs: list[Callable[[], SendReport]], *, retry_now: bool = False,
-                     questions: Sequence[str] = blocks.DEFAULT_QUESTIONS) -> SendReport:
-        """Queue a team's channel prompt unless sent; return the report of the one already sent."""
+                     jobs: list[_Job], *, retry_now: bool = False,
+                     questions: Sequence[str] = blocks.DEFAULT_QUESTIONS, problem: bool = True) -> SendReport:
+        """Queue a team's channel prompt unless sent; return the report of the one already sent.
+
+        `problem`: the team or workspace had a problem noted when planned, for a delivered prompt to clear.
+        """
         already = SendReport()
         value = open_value(team_id, cycle.week)
         if channel and mode in ("channel", "both"):
@@ -726,14 +752,14 @@ class Checkins:
                 def prompt_channel(target: str = target, message: dict = message) -> SendReport:
                     outcome = self._deliveries.send(client, workspace_id, "prompt", target, cycle.week,
                                                     message, channel=channel, retry_now=retry_now)
-                    self._note_channel(client, workspace_id, team_id, name, outcome)
+                    self._note_channel(client, workspace_id, team_id, name, outcome, clear=problem)
                     return SendReport.of(outcome)
 
-                jobs.append(prompt_channel)
+                jobs.append((channel, prompt_channel))
         return already
 
     def _dm_prompt_jobs(self, client: WebClient, workspace_id: int, plans: Sequence[_Plan],
-                        sent: set[tuple[str, str, str]], jobs: list[Callable[[], SendReport]], *,
+                        sent: set[tuple[str, str, str]], jobs: list[_Job], *,
                         retry_now: bool = False) -> SendReport:
         """Queue the DM prompts not sent yet: one per person, naming each of their teams that is due."""
         due: dict[str, list[tuple[_Plan, Cycle]]] = {}
@@ -765,12 +791,12 @@ class Checkins:
                 job = self._send_job(client, workspace_id, "dm_prompt", target, week, message, user,
                                       retry_now=retry_now)
                 # Counted once per team, as separate prompts would be, so a round's report adds up.
-                jobs.append(job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n))
+                jobs.append((user, job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n)))
         return already
 
     def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,
                        due: Sequence[tuple[str, Cycle]], sent: set[tuple[str, str, str]],
-                       jobs: list[Callable[[], SendReport]], *, retry_now: bool = False) -> SendReport:
+                       jobs: list[_Job], *, retry_now: bool = False) -> SendReport:
         """Queue the reminders due to members who have not answered; return those already sent."""
         if not due:
             return SendReport()
@@ -788,8 +814,8 @@ class Checkins:
                 already += SendReport(already=1)
                 continue
             message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
-            jobs.append(self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user,
-                                       retry_now=retry_now))
+            jobs.append((user, self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user,
+                                              retry_now=retry_now)))
         return already
 
     def _send_job(self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
@@ -799,16 +825,25 @@ class Checkins:
                                                        channel=channel, retry_now=retry_now))
         return send
 
-    def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome) -> None:
-        """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can."""
+    def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome,
+                      *, clear: bool = True) -> None:
+        """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can.
+
+        `clear` False: no problem was noted when the round was planned, so a delivery has none to clear.
+        """
+        if not outcome.delivered:
+            self._noted.add(workspace_id)  # a problem may be noted below, after the round was planned
         if outcome.error in TOKEN_PROBLEMS:
             # Nobody can be told through Slack with a refused token: the status and the log say it.
             if note_workspace_problem(self._sessions, workspace_id, f"slack:{outcome.error}"):
                 logger.error("Slack refuses the bot token of workspace %s (%s): reinstall Alignbot",
                              workspace_id, outcome.error)
             return
+        if outcome.delivered and not clear and workspace_id not in self._noted:
+            return  # nothing to clear: a transaction saved per prompt
         with self._sessions.begin() as session:
             if outcome.delivered:
+                self._noted.discard(workspace_id)
                 session.execute(update(Team).where(Team.workspace_id == workspace_id, Team.id == team_id,
                                                    Team.problem.is_not(None)).values(problem=None))
                 session.execute(update(Workspace).where(Workspace.id == workspace_id,
@@ -869,23 +904,71 @@ class Checkins:
         now = now or utcnow()
         with self._sessions() as session:
             workspaces = repositories.installed_workspaces(session)
+        # Every workspace has its own Slack limit, so they are served side by side by one shared pool
+        # of senders, each taking the next workspace with a token: the threads stay bounded however
+        # many workspaces there are. The delivery claims keep every prompt once whatever runs at once.
+        pool = self._send_pool()
 
-        def round_of(slack_team_id: str) -> SendReport:
+        def queue(slack_team_id: str) -> SendReport:
             try:
-                return self.send_prompts(slack_team_id, now=now, force=False)
+                return self._queue_round(pool, slack_team_id, None, now=now, force=False)
             except NotInstalled:
                 logger.info("workspace %s has no installation; skipping its check-ins", slack_team_id)
             except Exception:  # one workspace's failure must not stop the others' prompts
                 logger.exception("check-in round failed for workspace %s", slack_team_id)
             return SendReport()
 
-        # Each workspace has its own Slack rate limit, so they are served side by side; the
-        # delivery claims keep every prompt once whatever runs at the same time.
-        if len(workspaces) <= 1:
-            return sum((round_of(w) for w in workspaces), SendReport())
-        with ThreadPoolExecutor(max_workers=min(self._workspace_threads, len(workspaces)),
-                                thread_name_prefix="checkin-workspace") as pool:
-            return sum(pool.map(round_of, workspaces), SendReport())
+        try:
+            if len(workspaces) <= 1:
+                report = sum((queue(w) for w in workspaces), SendReport())
+            else:
+                # Planning reads and writes the database; sending starts as soon as a workspace is planned.
+                with ThreadPoolExecutor(max_workers=min(self._workspace_threads, len(workspaces)),
+                                        thread_name_prefix="checkin-plan") as planners:
+                    report = sum(planners.map(queue, workspaces), SendReport())
+        finally:
+            results = pool.results()
+        for slack_team_id, result, error in results:
+            if error is None:
+                report += result
+            else:
+                logger.error("check-in send failed for workspace %s", slack_team_id, exc_info=error)
+        return report
+
+
+def _round_cycles(session: Session, workspace_id: int,
+                  wanted: dict[tuple[int, str], tuple[Team, str]]) -> dict[tuple[int, str], bool]:
+    """Return {(team id, week): skipped} of a round's cycles: read in one query, the missing added in one batch.
+
+    `wanted` maps (team id, week) to (team, the team's zone).
+    """
+    if not wanted:
+        return {}
+    found = {(team_id, week): skipped for team_id, week, skipped in session.execute(
+        select(CheckinCycle.team_id, CheckinCycle.week, CheckinCycle.skipped).where(
+            CheckinCycle.workspace_id == workspace_id,
+            CheckinCycle.team_id.in_(sorted({team_id for team_id, _ in wanted})),
+            CheckinCycle.week.in_(sorted({week for _, week in wanted}))))}
+    missing = {key: value for key, value in wanted.items() if key not in found}
+    if not missing:
+        return found
+    holiday = {week: _holiday_week(session, workspace_id, week) for week in {week for _, week in missing}}
+    rows = []
+    for (_, week), (team, zone) in missing.items():
+        cycle = team_cycle(team, week, zone)
+        rows.append({"workspace_id": workspace_id, "team_id": team.id, "week": week, "prompt_at": cycle.prompt_at,
+                     "deadline_at": cycle.deadline_at, "skipped": holiday[week]})
+    try:
+        with session.begin_nested():
+            # One multi-row insert: nothing of a cycle is needed here but whether it is skipped.
+            session.execute(insert(CheckinCycle), rows)
+    except IntegrityError:
+        # Another clock added some of them first: take each one as it is now.
+        for (_, week), (team, zone) in missing.items():
+            found[team.id, week] = _ensure_cycle(session, workspace_id, team, week, zone).skipped
+        return found
+    found.update({(row["team_id"], row["week"]): row["skipped"] for row in rows})
+    return found
 
 
 def questions_of(team: Team) -> tuple[str, ...]:

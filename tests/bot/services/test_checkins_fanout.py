@@ -1,4 +1,4 @@
-"""A clock tick serves many workspaces side by side, each prompt still exactly once."""
+"""A clock tick serves many workspaces side by side, paced under each one's Slack limit, each prompt exactly once."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def settings(fake_slack, database_url) -> Settings:
-    """Multi-workspace OAuth: every workspace posts with its own installation's token."""
+def settings(request, fake_slack, database_url) -> Settings:
+    """Multi-workspace OAuth: every workspace posts with its own installation's token, at a rate a test may set."""
     return Settings(_env_file=None, SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
-                    SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=database_url)
+                    SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=database_url,
+                    ALIGNBOT_POST_RATE=getattr(request, "param", 50.0))
 
 
 @pytest.fixture
@@ -59,3 +60,43 @@ def test_a_tick_prompts_every_workspace_once_and_a_second_tick_nothing(runtime, 
     assert again.sent == 0 and again.already == len(everyone)
     posted = Counter(call.args["channel"] for call in fake_slack.calls_to("chat.postMessage"))
     assert posted == Counter(everyone)
+
+
+@pytest.mark.parametrize("settings", [1.5], indirect=True)
+def test_paced_sends_stay_under_each_workspace_limit_and_serve_the_workspaces_side_by_side(
+        runtime, many_workspaces, fake_slack):
+    # Slack's limits: 1 message a second per conversation and, here, 1.5 per workspace (the bot's setting).
+    fake_slack.rate_limit(1.0)
+    fake_slack.workspace_rate_limit(1.5)
+
+    report = runtime.services.checkins.tick(now=MONDAY_9)
+
+    everyone = [c for conversations in many_workspaces.values() for c in conversations]
+    assert report.sent == len(everyone) and report.failed == report.pending == 0
+    assert fake_slack.rejected == 0  # paced: no post ever met a 429
+    posts = fake_slack.calls_to("chat.postMessage")
+    assert Counter(call.args["channel"] for call in posts) == Counter(everyone)
+    assert {call.team for call in posts} == set(WORKSPACES)
+    # Each workspace's six posts take seconds at its limit; served one after another, the first
+    # would finish before the next began. Side by side, every one had begun before any finished.
+    order = [call.team for call in posts]
+    first_done = min(max(i for i, team in enumerate(order) if team == w) for w in WORKSPACES)
+    assert set(order[:first_done]) == set(WORKSPACES)
+
+
+def test_a_429_is_waited_out_for_its_retry_after_and_the_prompt_posted_once(runtime, many_workspaces, fake_slack):
+    fake_slack.fail("chat.postMessage", retry_after=1, times=1)
+
+    report = runtime.services.checkins.tick(now=MONDAY_9)
+
+    everyone = [c for conversations in many_workspaces.values() for c in conversations]
+    assert report.sent == len(everyone) and report.failed == report.pending == 0
+    calls = fake_slack.calls_to("chat.postMessage")
+    refused = [call for call in calls if call.status == 429]
+    assert len(refused) == 1
+    posted = [call for call in calls if call.status == 200]
+    assert Counter(call.args["channel"] for call in posted) == Counter(everyone)
+    assert all(len(fake_slack.messages(c)) == 1 for c in everyone)
+    # The refused post went again only once its Retry-After had passed.
+    again = next(call for call in posted if call.args["channel"] == refused[0].args["channel"])
+    assert again.at - refused[0].at >= 1.0
