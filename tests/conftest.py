@@ -93,6 +93,27 @@ def alignbot_argv(request: pytest.FixtureRequest) -> Callable[..., list[str]]:
     return argv
 
 
+# --- job workers ----------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _no_worker_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Stop every job worker a test started: the database is shared, so one left running would
+    take the next test's jobs and answer them to a Slack fake that is gone."""
+    from bot.jobs import Worker
+
+    started: list[Worker] = []
+    start = Worker.start
+
+    def start_and_remember(self: Worker) -> Worker:
+        started.append(self)
+        return start(self)
+
+    monkeypatch.setattr(Worker, "start", start_and_remember)
+    yield
+    for worker in started:
+        worker.stop()
+
+
 # --- database -----------------------------------------------------------------------------
 
 def _scratch_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -90,7 +90,7 @@ def other(settings, runtime, fake_slack) -> Iterator[tuple]:
 
     yield second, ask
     stop()
-    second.engine.dispose()
+    second.close()
 
 
 def test_an_objective_changed_in_another_process_is_used_by_the_next_answer(ask, objectives, other, runtime):
