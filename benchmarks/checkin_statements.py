@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -40,7 +38,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _scratch import machine, scratch_database, table  # noqa: E402
 
 SECRET = "bench-signing-secret"
-QUEUE = re.compile(r"\b(INTO|FROM|UPDATE) jobs\b")
 TEXTS = [
     "Booked 6 discovery calls with regional banks",
     "Held the discount at 10% on the Acme renewal",
@@ -48,52 +45,6 @@ TEXTS = [
     "Sponsored a conference for credit unions; 40 leads",
     "Refreshed the brand colours on the website",
 ]
-
-
-class Counter:
-    """Count statements and transactions on an engine: an answer's own, and the job queue's apart.
-
-    The queue's bookkeeping (store the request's work before the ack, take it, finish it; on
-    SQLite an idle worker's look first) is the same for any work queued, so it is counted on
-    its own: a transaction whose first statement touches `jobs` is the queue's.
-    """
-
-    def __init__(self, engine) -> None:
-        from sqlalchemy import event
-
-        self.statements = self.transactions = self.queue_statements = 0
-        self._lock = threading.Lock()
-        self._opening: dict[int, list[str]] = {}  # a connection's BEGIN, until its first statement
-        self._queue_owned: dict[int, bool] = {}
-        event.listen(engine, "begin", self._begin)
-        event.listen(engine, "before_cursor_execute", self._statement)
-
-    def _begin(self, conn) -> None:
-        with self._lock:  # on SQLite the engine's own begin listener has already sent BEGIN
-            self._opening.setdefault(id(conn), [])
-
-    def _statement(self, conn, _cursor, statement, *_args) -> None:
-        key, queue = id(conn), bool(QUEUE.search(statement))
-        with self._lock:
-            if statement.lstrip().upper().startswith("BEGIN"):
-                self._opening[key] = [statement]
-                return
-            opening = self._opening.pop(key, None)
-            if opening is not None:
-                self._queue_owned[key] = queue
-                if queue:
-                    self.queue_statements += len(opening)
-                else:
-                    self.transactions += 1
-                    self.statements += len(opening)
-            if queue or self._queue_owned.get(key):
-                self.queue_statements += 1
-            else:
-                self.statements += 1
-
-    def read(self) -> tuple[int, int, int]:
-        with self._lock:
-            return self.statements, self.transactions, self.queue_statements
 
 
 def seed_history(engine, workspace_slack_id: str, count: int) -> None:
@@ -138,6 +89,7 @@ def measure(url: str, history: int, answers: int) -> dict:
     from bot.services.tagging import _examples_stamp
     from bot.settings import Settings
     from storage.models import Workspace
+    from storage.statements import StatementCounter
 
     with FakeSlack() as fake:
         fake.add_user("U0ADMIN1", name="ada", is_admin=True)
@@ -174,7 +126,7 @@ def measure(url: str, history: int, answers: int) -> dict:
                 ask("/objective", f"add {title}", "U0ADMIN1")
             seed_history(runtime.engine, fake.team_id, history)
             ask("/checkin", "Warm-up update about the Acme renewal", "U0ADMIN1")  # caches warm
-            counter = Counter(runtime.engine)
+            counter = StatementCounter(runtime.engine)
             results: dict[str, tuple[list[int], list[int], list[int]]] = {}
 
             def count(kind: str, answer) -> None:

@@ -2,68 +2,22 @@
 
 from __future__ import annotations
 
-import re
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.app import create_app, create_runtime
 from bot.server import create_wsgi_app, serve_in_thread
 from storage.models import ProcessedEvent, Update, UpdateTag, Workspace
+from storage.statements import StatementCounter
 from tests.conftest import SIGNING_SECRET
 from tests.handlers.conftest import shown
 
-_QUEUE = re.compile(r"\b(INTO|FROM|UPDATE) jobs\b")
-
-# Issue 17: at most 5 statements (SQLite's BEGIN IMMEDIATE included) and one transaction per answer.
+# Issue 17: at most 5 statements (SQLite's BEGIN IMMEDIATE included) and one transaction per answer;
+# the job queue's own statements are counted apart (benchmarks/checkin_statements.py prints them).
 MAX_STATEMENTS = 5
-
-
-class Statements:
-    """Count what an engine executes for answers: statements and transactions begun.
-
-    The job queue's own bookkeeping (store, take, finish a job: one statement each, counted
-    apart in benchmarks/checkin_statements.py) is left out: it is the same for any work queued.
-    """
-
-    def __init__(self, engine) -> None:
-        self.statements: list[str] = []
-        self.transactions = 0
-        self._lock = threading.Lock()
-        # Per connection: its transaction's BEGIN until the first statement says whose it is;
-        # then whether that transaction is the queue's (left out) or an answer's.
-        self._opening: dict[int, list[str]] = {}
-        self._queue_owned: dict[int, bool] = {}
-        event.listen(engine, "begin", self._begin)
-        event.listen(engine, "before_cursor_execute", self._statement)
-
-    def _begin(self, conn) -> None:
-        with self._lock:  # on SQLite the engine's own begin listener has already sent BEGIN
-            self._opening.setdefault(id(conn), [])
-
-    def _statement(self, conn, _cursor, statement, *_args) -> None:
-        text = " ".join(statement.split())[:80]
-        key = id(conn)
-        with self._lock:
-            if text.startswith("BEGIN"):
-                self._opening[key] = [text]
-                return
-            opening = self._opening.get(key)
-            if opening is not None:
-                del self._opening[key]
-                self._queue_owned[key] = bool(_QUEUE.search(text))
-                if not self._queue_owned[key]:
-                    self.transactions += 1
-                    self.statements.extend(opening)
-            if not self._queue_owned.get(key) and not _QUEUE.search(text):
-                self.statements.append(text)
-
-    def reset(self) -> None:
-        with self._lock:
-            self.statements, self.transactions = [], 0
 
 
 @pytest.fixture
@@ -138,7 +92,7 @@ def test_a_hand_tag_given_in_another_process_teaches_the_next_answer(ask, object
 
 def test_a_checkin_costs_at_most_five_statements_in_one_transaction(ask, objectives, runtime):
     ask("/checkin", "Warm-up: booked calls", user="U0ADMIN1", channel="C0MKTG01")
-    counted = Statements(runtime.engine)
+    counted = StatementCounter(runtime.engine)
     for user, text in (("U0MEMB01", "Booked 6 discovery calls with new prospects"),
                        ("U0SELL01", "Refreshed the brand colours")):
         counted.reset()
@@ -154,7 +108,7 @@ def test_a_thread_reply_costs_at_most_five_statements_in_one_transaction_claim_i
     fake_slack.update_channel("C0MKTG01", members=["U0MEMB01", "U0MEMB02"])
     runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]
-    counted = Statements(runtime.engine)
+    counted = StatementCounter(runtime.engine)
     for n, user in enumerate(("U0MEMB01", "U0MEMB02")):
         ts = fake_slack.post_user_message("C0MKTG01", user, "Shipped the pricing page", thread_ts=prompt["ts"])
         counted.reset()
