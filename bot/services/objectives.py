@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.alignment import model
 from bot.blocks.objectives import Preview, PreviewLine
 from bot.parsing import ObjectiveDraft, slugify, unique_slug
-from bot.services.errors import NotFound, UserError
+from bot.services.errors import NotFound, Repeated, UserError
 from bot.services.permissions import Permissions
 from bot.services.tagging import Tagging
 from storage import repositories
@@ -77,11 +77,16 @@ class ObjectivesService:
         self._permissions = permissions
         self._tagging = tagging or Tagging(sessions)
 
-    def add(self, slack_team_id: str, user_id: str, draft: ObjectiveDraft) -> ObjectiveView:
-        """Add an objective with a key derived from its title."""
+    def add(self, slack_team_id: str, user_id: str, draft: ObjectiveDraft, *, once: str | None = None) -> ObjectiveView:
+        """Add an objective with a key derived from its title.
+
+        `once` (see errors.once_key) is recorded with the objective: the same key again raises Repeated.
+        """
         self._permissions.require_admin(slack_team_id, user_id, "add objectives")
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
+            if once and not repositories.claim_event(session, workspace.id, once):
+                raise Repeated()
             active = repositories.list_objectives(session, workspace.id)
             same = next((o for o in active if o.title.casefold() == draft.title.casefold()), None)
             if same is not None:

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks import objectives as blocks
 from bot.parsing import Invalid, parse_objective_add
 from bot.services import Services
+from bot.services.errors import once_key
 from handlers.replies import ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 from handlers.queued import two_steps
 
@@ -29,7 +30,8 @@ def register(app: App, services: Services) -> None:
                 client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         answer_parsed(ack, respond, COMMAND, parse_objective_add(rest), lambda draft: blocks.objective_added(
-            services.objectives.add(body["team_id"], body["user_id"], draft)))
+            services.objectives.add(body["team_id"], body["user_id"], draft,
+                                    once=once_key("trigger", body.get("trigger_id")))))
 
     def list_(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
         if rest.strip():

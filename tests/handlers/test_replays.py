@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import func, select
 
-from storage.models import Initiative, Update
+from storage.models import Initiative, Objective, Update
 from tests.handlers.conftest import shown
 
 
@@ -30,6 +30,19 @@ def test_a_replayed_initiative_command_logs_one_initiative(slack, runtime, teams
     slack.command("/initiative", "add Launch the partner webinar", user_id="U0MEMB01", channel_id="C0MKTG01")
     fake_slack.wait_for_responses(before + 4)
     assert count(runtime, Initiative) == 2
+
+
+def test_a_replayed_objective_command_adds_one_objective(slack, runtime, fake_slack):
+    # A job the worker ran, then ran again after its lease ran out, is such a replay too.
+    before = len(fake_slack.responses())
+    for _ in range(2):
+        response = slack.command("/objective", "add Grow EMEA revenue", user_id="U0ADMIN1", channel_id="C0LEAD01",
+                                 trigger_id="3333.4444.replayedtrigger")
+        assert response.status == 200
+    texts = [shown(a["body"]) for a in fake_slack.wait_for_responses(before + 2)[before:]]
+    assert sum("grow-emea-revenue" in t for t in texts) == 1 and sum("Already done" in t for t in texts) == 1
+    assert not any("already an objective" in t for t in texts)
+    assert count(runtime, Objective) == 1
 
 
 def test_a_replayed_initiative_form_logs_one_initiative(ask, slack, runtime, teams, fake_slack):
