@@ -109,13 +109,19 @@ def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, s
             "met" if ok else "MISSED"]
 
 
-def spread(posts: list[tuple[str, float]], start: float) -> str:
-    """Return when the last workspace to start posted its first prompt, and the longest any took from there."""
+def first_and_last(posts: list[tuple[str, float]]) -> tuple[dict[str, float], dict[str, float]]:
+    """Return when each workspace posted its first prompt, and its last."""
     first: dict[str, float] = {}
     last: dict[str, float] = {}
     for team, at in posts:
         first.setdefault(team, at)
         last[team] = at
+    return first, last
+
+
+def spread(posts: list[tuple[str, float]], start: float) -> str:
+    """Return when the last workspace to start posted its first prompt, and the longest any took from there."""
+    first, last = first_and_last(posts)
     if not first:
         return "-"
     return f"{max(first.values()) - start:.1f} / {max(last[t] - first[t] for t in first):.1f}"
@@ -146,11 +152,7 @@ def _summary(fake: object, channel_ids: list[str]) -> tuple[Counter, list[tuple[
 
 def interleaved(posts: list[tuple[str, float]]) -> str:
     """Return how many workspaces had posted before the first workspace to finish posted its last."""
-    last: dict[str, float] = {}
-    first: dict[str, float] = {}
-    for team, at in posts:
-        first.setdefault(team, at)
-        last[team] = at
+    first, last = first_and_last(posts)
     if not last:
         return "-"
     earliest_done = min(last.values())

@@ -13,13 +13,14 @@ from datetime import datetime
 import pytest
 import time_machine
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.engine import make_url
 
 from bot.app import Runtime, create_app, create_runtime
 from bot.server import create_wsgi_app, serve_in_thread
 from bot.settings import Settings
 from storage import migrate
-from storage.db import make_engine, scratch_postgres_database
+from storage.db import make_engine, make_sessionmaker, scratch_postgres_database
 from storage.models import Base
 from storage.slack_tables import slack_metadata
 
@@ -153,6 +154,12 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
     with migrated_engine.begin() as connection:
         for table in [*reversed(Base.metadata.sorted_tables), *slack_metadata.sorted_tables]:
             connection.execute(table.delete())
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory on the test database."""
+    return make_sessionmaker(engine)
 
 
 # --- Slack ----------------------------------------------------------------------------------

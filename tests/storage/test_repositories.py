@@ -11,13 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage import repositories
-from storage.db import make_sessionmaker
 from storage.models import CheckinCycle, Digest, Team, Update, UpdateTag, Objective, Workspace
-
-
-@pytest.fixture
-def sessions(engine):
-    return make_sessionmaker(engine)
 
 
 @pytest.fixture

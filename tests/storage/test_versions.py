@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from storage import repositories
-from storage.db import make_sessionmaker
 from storage.models import (
     CheckinCycle,
     Holiday,
@@ -21,11 +20,6 @@ from storage.models import (
     UpdateTag,
     Workspace,
 )
-
-
-@pytest.fixture
-def sessions(engine):
-    return make_sessionmaker(engine)
 
 
 @pytest.fixture

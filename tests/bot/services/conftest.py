@@ -10,13 +10,7 @@ from bot.services.deliveries import Deliveries
 from bot.services.tagging import Tagging
 from bot.slack import SlackClients
 from storage import repositories
-from storage.db import make_sessionmaker
 from storage.models import Objective, Team, TeamMember
-
-
-@pytest.fixture
-def sessions(engine):
-    return make_sessionmaker(engine)
 
 
 @pytest.fixture

@@ -13,15 +13,9 @@ from sqlalchemy import select
 from bot.services.deliveries import BACKOFF_FIRST, BACKOFF_MAX, Deliveries, backoff
 from bot.slack import retry_handlers
 from storage import repositories
-from storage.db import make_sessionmaker
 from storage.models import Delivery, utcnow
 
 MESSAGE = {"text": "Time for your weekly update"}
-
-
-@pytest.fixture
-def sessions(engine):
-    return make_sessionmaker(engine)
 
 
 @pytest.fixture
