@@ -138,6 +138,7 @@ def run_demo(
                 PORT=3000,
                 ALIGNBOT_ADMINS=story.CEO.id,
                 ALIGNBOT_TIMEZONE="UTC",
+                ALIGNBOT_POST_RATE=5,
                 LOG_LEVEL="WARNING",
             )
             runtime = create_runtime(settings)
