@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import checkin as checkin_blocks
+from bot.blocks.common import counted
 from bot.blocks import handoffs as handoff_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
@@ -162,8 +163,8 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"channel": message})
         ack()
-        _tell(client, meta.get("channel"), user, {"text": f"Saved team *{saved.name}*: check-in {saved.schedule}; "
-                                                          f"{len(saved.members)} members, {len(saved.leads)} leads."})
+        people = f"{counted(len(saved.members), 'member')}, {counted(len(saved.leads), 'lead')}"
+        _tell(client, meta.get("channel"), user, {"text": f"Saved team *{saved.name}*: check-in {saved.schedule}; {people}."})
 
     @app.view(checkin_blocks.TAGS_CALLBACK)
     def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report, count_work
 from bot.alignment.model import Objective
-from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
+from bot.blocks.common import Block, clip, context, counted, escape, mrkdwn, plain, section
 from bot.blocks.handoffs import STATE_EMOJI, HandoffDigest
 
 __all__ = [
@@ -150,10 +150,6 @@ def score_parts(data: DigestData, name: str) -> tuple[str, str, str]:
     return percent(current), change(current, getattr(previous, name) if previous else None), spark
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -252,7 +248,7 @@ def unconfirmed_line(report: Report) -> str:
     waiting = len(report.unconfirmed)
     waits = ("waits for its author's answer on which objective it serves; it is" if waiting == 1 else
              "wait for their authors' answers on which objective they serve; they are")
-    return f":hourglass_flowing_sand: {_count(waiting, 'update')} {waits} not counted as unaligned work."
+    return f":hourglass_flowing_sand: {counted(waiting, 'update')} {waits} not counted as unaligned work."
 
 
 def _mentions(data: DigestData, users: Sequence[str], limit: int = MAX_MENTIONS) -> str:
@@ -359,9 +355,9 @@ def _scores_block(data: DigestData) -> Block:
 def _summary_context(data: DigestData) -> Block:
     report = data.report
     reporting = len([t for t in report.teams if t not in report.silent])
-    line = f"*{escape(clip(data.workspace, 100))}* · {count_work(report.updates)} from {_count(reporting, 'team')}"
+    line = f"*{escape(clip(data.workspace, 100))}* · {count_work(report.updates)} from {counted(reporting, 'team')}"
     if report.silent:
-        line += f" · no update from {_count(len(report.silent), 'team')}"
+        line += f" · no update from {counted(len(report.silent), 'team')}"
     return context(line)
 
 
@@ -431,7 +427,7 @@ def _fallback(data: DigestData) -> str:
     i_value, i_delta, _ = score_parts(data, "interdependence")
     text = (
         f"Alignment digest {data.week} for {escape(_one_line(data.workspace))}: alignment {a_value} ({a_delta}), "
-        f"interdependence {i_value} ({i_delta}), {_count(len(report.findings), 'finding')}"
+        f"interdependence {i_value} ({i_delta}), {counted(len(report.findings), 'finding')}"
     )
     return clip(text, 400)
 
@@ -449,7 +445,7 @@ def digest_message(data: DigestData) -> dict[str, Any]:
     finding_blocks, hidden = _finding_blocks(data, budget=min(4, MESSAGE_BLOCKS - len(blocks) - 7))
     blocks += finding_blocks
     if hidden:
-        blocks.append(context(f"…and {_count(hidden, 'more finding')} — press Details."))
+        blocks.append(context(f"…and {counted(hidden, 'more finding')} — press Details."))
     if data.report.unconfirmed:
         blocks.append(context(unconfirmed_line(data.report)))
     missing = _missing_lines(data)
@@ -457,7 +453,7 @@ def digest_message(data: DigestData) -> dict[str, Any]:
         packed, shown = pack_lines(missing[:MAX_MISSING_TEAMS], "*Who has not checked in*", 2)
         blocks += packed
         if len(missing) > shown:
-            blocks.append(context(f"and {_count(len(missing) - shown, 'more team')} — press Details."))
+            blocks.append(context(f"and {counted(len(missing) - shown, 'more team')} — press Details."))
     handoffs = _handoff_lines(data)
     if handoffs:
         blocks += pack_lines(handoffs, "*Handoffs*", 2)[0]
@@ -493,7 +489,7 @@ class _Page:
         packed, shown = pack_lines(lines, heading, room - 1 if len(lines) > 1 else room)
         self.blocks += packed
         if shown < len(lines):
-            self.blocks.append(context(f"and {_count(len(lines) - shown, 'more ' + noun)}"))
+            self.blocks.append(context(f"and {counted(len(lines) - shown, 'more ' + noun)}"))
 
     def note(self, text: str) -> None:
         self.blocks.append(context(text))  # the one block `limit` keeps free
@@ -557,7 +553,7 @@ def _overview(data: DigestData, page: _Page) -> None:
         page.lines(_handoff_lines(data), "*Handoffs*", "handoff", reserve=reserve_for_objectives + 1)
     for i, objective in enumerate(objectives):
         if page.room < 1 or not page.add(section(_objective_summary(data, objective, by_key.get(objective.key, [])))):
-            page.note(f"and {_count(len(objectives) - i, 'more objective')} — pick one above.")
+            page.note(f"and {counted(len(objectives) - i, 'more objective')} — pick one above.")
             return
     if not objectives:
         page.add(section("No objectives yet: an admin adds them with `/objective add <title>`."))
@@ -569,7 +565,7 @@ def _objective_summary(data: DigestData, objective: Objective, findings: Sequenc
     lines = [f"*{escape(clip(_one_line(objective.title), 200))}* — {teams}"]
     lines += [finding_line(data, f) for f in findings[:limit]]
     if len(findings) > limit:
-        lines.append(f"_and {_count(len(findings) - limit, 'more finding')} — pick it above_")
+        lines.append(f"_and {counted(len(findings) - limit, 'more finding')} — pick it above_")
     text = ""
     for line in lines:
         if len(text) + len(line) + 1 > PACK_LIMIT:
@@ -601,7 +597,7 @@ def _team_page(data: DigestData, team: str, page: _Page) -> None:
     score = report.team_scores.get(team)
     if score:
         line = (f"alignment {percent(score.alignment)} · interdependence {percent(score.interdependence)}"
-                f" · {_count(score.updates, 'update')}")
+                f" · {counted(score.updates, 'update')}")
     else:
         line = "sent no update this week"
     page.add(section(f"*{escape(clip(team, 150))}* — {line}"))

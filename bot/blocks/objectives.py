@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.blocks.common import Block, clip, context, escape, plain, section
+from bot.blocks.common import Block, clip, context, counted, escape, plain, section
 
 EDIT_CALLBACK = "objective_edit"
 PREVIEW_ACTION = "objective_preview"
@@ -23,13 +23,10 @@ class ObjectiveLike(Protocol):
     open_initiatives: int
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def objective_line(objective: ObjectiveLike) -> str:
     """Return one objective as mrkdwn: title, key, open initiatives, description."""
-    head = f"*{escape(objective.title)}*  `{escape(objective.key)}`  ·  {_count(objective.open_initiatives, 'open initiative')}"
+    open_count = counted(objective.open_initiatives, "open initiative")
+    head = f"*{escape(objective.title)}*  `{escape(objective.key)}`  ·  {open_count}"
     if objective.description:
         head += "\n" + escape(clip(objective.description, 600))
     return head
@@ -40,7 +37,7 @@ def objective_list(objectives: Sequence[ObjectiveLike], archived: int = 0) -> di
     if not objectives:
         text = "There are no objectives yet. An admin adds one with `/objective add <title> | <description>`."
         if archived:
-            text += f" ({_count(archived, 'archived objective')} not shown.)"
+            text += f" ({counted(archived, 'archived objective')} not shown.)"
         return {"text": text, "blocks": [section(text)]}
     blocks: list[Block] = [section(f"*Objectives* ({len(objectives)})")]
     for objective in objectives[:MAX_LISTED]:
@@ -50,7 +47,7 @@ def objective_list(objectives: Sequence[ObjectiveLike], archived: int = 0) -> di
         rest = objectives[MAX_LISTED:]
         notes.append(f"and {len(rest)} more: " + ", ".join(f"`{escape(o.key)}`" for o in rest))
     if archived:
-        notes.append(f"{_count(archived, 'archived objective')} not shown")
+        notes.append(f"{counted(archived, 'archived objective')} not shown")
     notes.append("Tag an initiative with `#key`, e.g. `/initiative add <title> #" + escape(objectives[0].key) + "`")
     blocks.append(context(" · ".join(notes)))
     text = "Objectives: " + ", ".join(o.key for o in objectives)
@@ -108,7 +105,7 @@ def preview_blocks(preview: Preview, limit: int = 8) -> list[Block]:
     lost = [line for line in preview.lines if line.before and not line.after]
     kept = [line for line in preview.lines if line.before and line.after]
     tagged = len(gained) + len(kept)
-    head = (f"*Preview* · last {preview.days} days: with this wording, {_count(tagged, 'update')} of "
+    head = (f"*Preview* · last {preview.days} days: with this wording, {counted(tagged, 'update')} of "
             f"{preview.read} would be tagged *{escape(clip(preview.title, 100))}*.")
     if not preview.read:
         head = f"*Preview* · no updates in the last {preview.days} days for the tagger to read yet."

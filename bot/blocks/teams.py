@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from bot.blocks.common import Block, context, escape, section
+from bot.blocks.common import Block, context, counted, escape, section
 
 MAX_LISTED = 45
 MAX_MEMBERS_SHOWN = 12
@@ -31,7 +31,7 @@ def team_line(team: TeamLike) -> str:
     shown = team.members[:MAX_MEMBERS_SHOWN]
     if shown:
         more = len(team.members) - len(shown)
-        line += f"\n{len(team.members)} members: " + " ".join(f"<@{m}>" for m in shown)
+        line += f"\n{counted(len(team.members), 'member')}: " + " ".join(f"<@{m}>" for m in shown)
         line += f" and {more} more" if more else ""
     else:
         line += "\nno members yet"

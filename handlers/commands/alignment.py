@@ -16,6 +16,7 @@ from bot.blocks import digest as digest_blocks
 from bot.blocks import teams as blocks
 from bot.blocks import people as people_blocks
 from bot.blocks import settings as settings_blocks
+from bot.blocks.common import counted
 from bot.parsing import (
     WEEKDAYS,
     HistoryRequest,
@@ -61,15 +62,16 @@ def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
     with user_errors(respond):
         done = services.teams.map_channel(body["team_id"], body["user_id"], body["channel_id"], name)
         if done.already:
-            text = (f"This channel already is team *{done.team}*'s check-in channel ({done.members} members; "
+            members = counted(done.members, "member")
+            text = (f"This channel already is team *{done.team}*'s check-in channel ({members}; "
                     f"`/alignment members {done.team} add|remove @person` changes them).")
         elif done.moved_from:
-            text = (f"Moved team *{done.team}* from <#{done.moved_from}> to this channel; its {done.members} members "
-                    "stay the same.")
+            text = (f"Moved team *{done.team}* from <#{done.moved_from}> to this channel; its members stay the same "
+                    f"({counted(done.members, 'member')}).")
         else:
-            people = "1 member" if done.members == 1 else f"{done.members} members"
-            text = (f"This channel is now team *{done.team}*'s check-in channel. The channel's {people} check in "
-                    f"for it; change who with `/alignment members {done.team} add|remove @person`.")
+            text = (f"This channel is now team *{done.team}*'s check-in channel. Everyone in the channel "
+                    f"({counted(done.members, 'member')}) checks in for it; change who with "
+                    f"`/alignment members {done.team} add|remove @person`.")
         if done.created:
             text += f" Set when its check-in goes out with `/alignment schedule {done.team} mon 09:30`."
         say_privately(respond, text)

@@ -18,7 +18,7 @@ def test_help_and_unknown_subcommands_get_usage(ask):
 
 def test_admin_maps_a_channel_and_its_members_are_read(ask, runtime, fake_slack):
     answer = ask("/alignment", "team marketing", user="U0ADMIN1", channel="C0MKTG01")
-    assert "now team *marketing*" in answer["text"] and "The channel's 1 member check in" in answer["text"]
+    assert "now team *marketing*" in answer["text"] and "Everyone in the channel (1 member) checks in" in answer["text"]
     assert team_rows(runtime) == {"marketing": ("C0MKTG01", ["U0MEMB01"])}
     fake_slack.wait_for("conversations.members")
 

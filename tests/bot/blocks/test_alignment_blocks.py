@@ -88,3 +88,12 @@ def test_teams_overview_fits_however_many():
         check_message(teams.teams_overview([team(n) for n in range(count)], "C0LEAD01" if count else None))
     text = json.dumps(teams.teams_overview([team(1)], None))
     assert "300 members" in text and "and 288 more" in text and "No leadership channel yet" in text
+
+
+def test_counts_read_in_the_right_number():
+    one = TeamView(1, "sales", (), "C0SALE01", 0, "10:00", "UTC", ("U0ANNA01",), None)
+    assert "1 member:" in teams.team_line(one) and "1 members" not in teams.team_line(one)
+    assert "1 open initiative" in objectives.objective_line(objective(1))
+    assert "2 open initiatives" in objectives.objective_line(objective(2))
+    listed = json.dumps(objectives.objective_list([objective(1)], archived=1))
+    assert "1 archived objective " in listed and "1 archived objectives" not in listed
