@@ -204,9 +204,12 @@ def _links(data: DigestData, update_ids: Sequence[str]) -> str:
     urls = [u for u in (_safe_url(data.links.get(i)) for i in update_ids) if u]
     if not urls:
         return ""
-    shown = " ".join(f"<{u}|view>" for u in urls[:MAX_LINKS])
+    if len(urls) == 1:
+        return f" <{urls[0]}|view>"
+    # Numbered, so that several links read "view 1 2 3", not "view view view".
+    shown = " ".join(f"<{u}|{n}>" for n, u in enumerate(urls[:MAX_LINKS], start=1))
     more = f" +{len(urls) - MAX_LINKS}" if len(urls) > MAX_LINKS else ""
-    return f" {shown}{more}"
+    return f" view {shown}{more}"
 
 
 def finding_line(data: DigestData, finding: Finding) -> str:
