@@ -148,13 +148,12 @@ class Sharing:
                 shared = self.share(client, slack_team_id, answer.update_id, known=answer)
             elif _content(answer) == _content(ahead.draft):
                 shared = Shared("posted", channel, ts)
+                self._note_copy(slack_team_id, answer)
             else:
                 # Stored, but what was posted was guessed from a cache that moved: show what was stored.
                 shared = self.share(client, slack_team_id, answer.update_id, known=answer)
                 if shared.status == "updated":
                     shared = Shared("posted", channel, ts)
-        if shared.status in ("posted", "updated"):
-            self._note_copy(slack_team_id, answer)
         return shared
 
     def _has_copy(self, slack_team_id: str, answer: Shareable) -> bool:
@@ -200,6 +199,13 @@ class Sharing:
                                                                                                 update_id)
         if answer is None:
             return Shared("no_thread")
+        shared = self._share(client, slack_team_id, answer)
+        if shared.status in ("posted", "updated"):
+            self._note_copy(slack_team_id, answer)
+        return shared
+
+    def _share(self, client: WebClient, slack_team_id: str, answer: Shareable) -> Shared:
+        update_id = answer.update_id
         if answer.shared is None and not answer.share:
             return Shared("off")
         if answer.shared is None and answer.in_thread:

@@ -366,3 +366,22 @@ def test_a_copy_drafted_from_a_stale_cache_is_edited_to_what_was_stored(ask, run
     [post] = [p for p in replies(fake_slack, prompt) if "discovery calls" in seen(p)]
     assert "archived since" not in seen(post) and "New revenue" in seen(post)
     assert post["ts"] == shared.ts == next(u.shared_ts for u in stored(runtime) if u.author_user_id == "U0MEMB01")
+
+
+def test_a_checkin_replacing_a_dm_answer_shared_by_this_process_edits_its_copy_without_posting(
+        slack, ask, runtime, fake_slack, prompt):
+    warm(ask, fake_slack, prompt)
+    dm_thread_reply(slack, runtime, fake_slack, "U0MEMB01", "Drafted the launch email", "Ev0DMCHK01")
+    deadline = time.monotonic() + 5
+    while not [p for p in replies(fake_slack, prompt) if "launch email" in seen(p)]:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    [first] = [p for p in replies(fake_slack, prompt) if "launch email" in seen(p)]
+    fake_slack.reset_calls()
+
+    assert "Shared in" in shown(ask("/checkin", "Sent the launch email", user="U0MEMB01"))
+
+    assert [c.args.get("thread_ts") for c in fake_slack.calls_to("chat.postMessage")] == []
+    assert fake_slack.calls_to("chat.delete") == []
+    [post] = [p for p in replies(fake_slack, prompt) if "launch email" in seen(p)]
+    assert post["ts"] == first["ts"] and "Sent the launch email" in seen(post)
