@@ -22,9 +22,9 @@ from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
-from sqlalchemy import Engine, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, exists, func, insert, select, update
 
-from storage.db import READ_ONLY
+from storage.db import READ_ONLY, SINGLE_STATEMENT
 from storage.models import Job, utcnow
 
 logger = logging.getLogger(__name__)
@@ -51,62 +51,110 @@ class Taken:
     attempts: int
 
 
+# How long what a finished job saw of the queue (another job due or not) spares the next take its look.
+_SEEN_FOR = 0.02
+
+
 class JobQueue:
-    """Store, take and finish jobs in the database."""
+    """Store, take and finish jobs in the database, one statement each, each its own transaction."""
 
     def __init__(self, engine: Engine, *, lease: timedelta = LEASE) -> None:
         self._engine = engine
         self._lease = lease
-        self._skip_locked = self._autocommit = engine.dialect.name == "postgresql"
+        self._postgres = engine.dialect.name == "postgresql"
         # Set on every enqueue, so a worker in the same process starts at once instead of at its next poll.
         self.wake = threading.Event()
+        # Jobs this process stored and no take here has missed since: a take then claims without looking.
+        self._stored_here = 0
+        self._count_lock = threading.Lock()
+        # Takes claiming a job stored here right now (others woken by the same put let them).
+        self._claiming = 0
+        # Per thread: what its last finished job saw of the queue (see done).
+        self._seen = threading.local()
+
+    def _single(self, *, read_only: bool = False) -> Connection:
+        """Return a connection whose one statement is its own transaction, without a BEGIN sent for it."""
+        if self._postgres:
+            return self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._engine.connect().execution_options(**{SINGLE_STATEMENT: True, READ_ONLY: read_only})
 
     def put(self, function: str, content_type: str, body: str, slack_team_id: str | None = None) -> None:
         """Store a job due now, durably: this runs before the ack."""
         now = utcnow()
         row = {"slack_team_id": slack_team_id, "function": function, "content_type": content_type, "body": body,
                "attempts": 0, "due_at": now, "created_at": now}
-        if self._autocommit:
-            # One statement is atomic by itself: one round trip instead of BEGIN, INSERT, COMMIT.
-            with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(_INSERT, row)
-        else:
-            with self._engine.begin() as connection:
-                connection.execute(_INSERT, row)
+        # One statement is atomic by itself: one round trip instead of BEGIN, INSERT, COMMIT.
+        with self._single() as connection:
+            connection.execute(_INSERT, row)
+            connection.commit()
+        with self._count_lock:
+            self._stored_here += 1
         self.wake.set()
 
     def take(self, now: datetime | None = None) -> Taken | None:
         """Take the oldest job due, leasing it; None when no job is due."""
-        now = now or utcnow()
+        # (when, whether another job was due) as this thread's last finished job saw it: see done.
+        seen = self._seen.__dict__.pop("after_done", None)
+        if now is not None or (seen is not None and time.monotonic() - seen[0] >= _SEEN_FOR):
+            seen = None
+        with self._count_lock:
+            # One take per job stored here claims it without looking; the others woken by the same put
+            # leave it to that take (whose done then says whether more is due) instead of racing it.
+            reserved = self._stored_here > 0
+            if reserved:
+                self._stored_here -= 1
+                self._claiming += 1
+            elif now is None and self._claiming:
+                return None
+        try:
+            if not reserved and seen is not None and not seen[1]:
+                return None  # the job this thread just finished was the last one due: no need to look again
+            return self._claim(now or utcnow(), look=not reserved and seen is None)
+        finally:
+            if reserved:
+                with self._count_lock:
+                    self._claiming -= 1
+
+    def _claim(self, now: datetime, *, look: bool) -> Taken | None:
         due = select(Job.id).where(Job.due_at <= now).order_by(Job.due_at, Job.id).limit(1)
-        if self._skip_locked:
+        if self._postgres:
             # Workers never wait on each other's job: each takes the next one nobody holds.
             due = due.with_for_update(skip_locked=True)
-        elif not self._any_due(due):
-            return None
-        # One statement: on SQLite the transaction holds the write lock from BEGIN, so no one else takes it.
+        elif look:
+            # On SQLite a claim holds the write lock, so idle workers would keep acks waiting:
+            # when no job is known to be due, look first, in a read that takes no lock.
+            with self._single(read_only=True) as connection:
+                if connection.scalar(due) is None:
+                    return None
+        # One statement: it holds the write lock (SQLite) or the row (PostgreSQL) while it runs.
         claim = (update(Job).where(Job.id == due.scalar_subquery())
                  .values(due_at=now + self._lease, attempts=Job.attempts + 1)
                  .returning(Job.id, Job.function, Job.content_type, Job.body, Job.attempts))
-        with self._engine.begin() as connection:
+        with self._single() as connection:
             row = connection.execute(claim).first()
+            connection.commit()
+        if row is None:
+            with self._count_lock:
+                # Jobs stored here were taken elsewhere: they must not spare later takes their look.
+                self._stored_here = 0
         return Taken(*row) if row else None
-
-    def _any_due(self, due: Select) -> bool:
-        # On SQLite a claim holds the write lock, so idle workers would keep acks waiting:
-        # look first, in a read that takes no lock.
-        with self._engine.connect().execution_options(**{READ_ONLY: True}) as connection:
-            return connection.scalar(due) is not None
 
     def done(self, job_id: int) -> None:
         """Forget a job whose work is done (or given up)."""
-        with self._engine.begin() as connection:
-            connection.execute(delete(Job).where(Job.id == job_id))
+        # The same statement says whether another job is due, which this thread's next take then needs
+        # not look for: if one is, it claims it; if none is, it waits for a put or its poll, as after a look.
+        others = exists().where(Job.id != job_id, Job.due_at <= utcnow())
+        with self._single() as connection:
+            row = connection.execute(delete(Job).where(Job.id == job_id).returning(others)).first()
+            connection.commit()
+        if row is not None:
+            self._seen.after_done = (time.monotonic(), bool(row[0]))
 
     def later(self, job_id: int, delay: timedelta, now: datetime | None = None) -> None:
         """Make a job due again after `delay`."""
-        with self._engine.begin() as connection:
+        with self._single() as connection:
             connection.execute(update(Job).where(Job.id == job_id).values(due_at=(now or utcnow()) + delay))
+            connection.commit()
 
     def pending(self) -> int:
         """Return how many jobs are stored, due or not."""

@@ -25,8 +25,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _take_turns(engine)
         # Take the write lock at BEGIN so two writers never deadlock on a lock upgrade; a
         # connection marked READ_ONLY only reads, and under WAL a plain BEGIN blocks nobody.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(
-            "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -35,6 +34,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 # Execution option for a connection that only reads: on SQLite it neither waits for a turn nor
 # takes the write lock (see make_engine); elsewhere it changes nothing.
 READ_ONLY = "alignbot_read_only"
+# Execution option for a SQLite connection that runs one statement per transaction: no BEGIN is
+# sent, so the statement commits by itself (pysqlite sends no BEGIN of its own, see _sqlite_pragmas).
+# It still waits for its turn unless READ_ONLY. Safe for one statement only: a write statement
+# outside BEGIN takes the write lock when it starts, with SQLite's busy wait, so it never meets a
+# lock upgrade; two statements would be two transactions. On PostgreSQL use AUTOCOMMIT instead.
+SINGLE_STATEMENT = "alignbot_single_statement"
+
+
+def _sqlite_begin(conn: Any) -> None:
+    options = conn.get_execution_options()
+    if options.get(SINGLE_STATEMENT):
+        return
+    conn.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class FairLock:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from sqlalchemy import ColumnElement, delete, insert, literal_column, select, update
+from sqlalchemy import ColumnElement, case, delete, func, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -222,6 +222,36 @@ class Checkins:
         return [(t.id, t.name, _current_week(t, t.timezone or context.timezone or self._settings.timezone, now))
                 for t in teams]
 
+    def draft(self, slack_team_id: str, user_id: str, text: str, channel_id: str | None) -> Shareable | None:
+        """Return how `record` would most likely share a `/checkin <text>`, from this process's caches alone.
+
+        No database work: None whenever a cache lacks something (the team, the prompt, a tagger).
+        What `record` then stores may differ; Sharing.record_and_share mends the copy.
+        """
+        context = self._contexts.cached(slack_team_id)
+        if context is None:
+            return None
+        team = context.team_here_or_of(user_id, channel_id)
+        if team is None or (team.channel_id != channel_id and len(context.of_user.get(user_id, ())) > 1):
+            return None
+        week = _current_week(team, team.timezone or context.timezone or self._settings.timezone, utcnow())
+        prompt = context.prompts.get((team.id, week))
+        cached = self._tagging.cached(context.workspace_id)
+        if prompt is None or cached is None or not team.share_answers:
+            return None
+        tagger, taught = cached
+        if (context.cycles.get((team.id, week)), user_id) in taught:
+            return None  # record rebuilds the tagger first
+        try:
+            text = _answer_text(text)
+        except CheckinError:
+            return None  # record says what is wrong
+        by_key = {o.key: o for o in context.objectives}
+        tags = [(by_key[m.key].id, m.score, "auto") for m in tagger.judge(text).matches if m.key in by_key]
+        return Shareable(update_id=0, author=user_id, team=team.name, week=week, text=text,
+                         tags=_shared_tags({o.id: o.title for o in context.objectives}, tags), by_hand=False,
+                         share=True, shared=None, prompt=prompt, in_thread=False)
+
     def record(
         self,
         slack_team_id: str,
@@ -239,6 +269,7 @@ class Checkins:
         from_form: bool = False,
         once: str | None = None,
         answers: Sequence[str] | None = None,
+        shared: tuple[str, str, str] | None = None,
     ) -> Recorded:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
 
@@ -247,6 +278,8 @@ class Checkins:
         check the person may answer for that team and that the week is still open.
         `once` (see errors.once_key) is recorded with the update: the same key again raises Repeated.
         `answers`: the form's texts in the order of the team's questions, stored question by question.
+        `shared`: (channel, thread ts, ts) of a copy posted ahead (see Sharing.record_and_share), stored with
+        the answer when it is in the answer's prompt thread and the answer has no copy yet.
         """
         text = _answer_text(text)
         learned: dict[tuple[int, str], int] = {}
@@ -257,7 +290,7 @@ class Checkins:
             recorded = self._record(session, workspace, context, learned, user_id, text, channel_id=channel_id,
                                     team_id=team_id, week=week, source=source, partners=partners,
                                     objectives=objectives, message_ts=message_ts, initiative_id=initiative_id,
-                                    from_form=from_form, once=once, answers=answers)
+                                    from_form=from_form, once=once, answers=answers, shared=shared)
         # Only once committed: a cycle created by a transaction that rolled back does not exist.
         context.cycles.update(learned)
         return recorded
@@ -267,10 +300,11 @@ class Checkins:
                 team_id: int | None, week: str | None, source: str, partners: Sequence[int],
                 objectives: Sequence[str] | None, message_ts: str | None, initiative_id: int | None,
                 from_form: bool, once: str | None, answers: Sequence[str] | None,
-                prompt: tuple[str, str] | None = None) -> Recorded:
+                prompt: tuple[str, str] | None = None, shared: tuple[str, str, str] | None = None) -> Recorded:
         """Store and tag an answer in the caller's transaction, reading only what `context` does not know.
 
         `prompt`: (channel, ts) of the team's channel prompt of the week, when the caller knows it.
+        `shared`: a copy posted ahead, as in `record`.
         """
         workspace_id, now = workspace.id, utcnow()
         if team_id is not None:
@@ -333,17 +367,36 @@ class Checkins:
             lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
             tags = [(by_key[m.key].id, m.score, "auto") for m in matches]
 
+        prompt = prompt or context.prompts.get((team.id, week))
+        if prompt is None:
+            found = session.execute(select(Delivery.channel_id, Delivery.message_ts).where(
+                Delivery.workspace_id == workspace_id, Delivery.kind == "prompt", Delivery.target == f"team:{team.id}",
+                Delivery.week == week, Delivery.status == "sent")).first()
+            prompt = (found[0], found[1]) if found and found[0] and found[1] else None
+        if prompt is not None:
+            context.prompts[(team.id, week)] = prompt
+        # A reply in the channel's own prompt thread is already there for everyone to read.
+        in_thread = source == "thread" and prompt is not None and channel_id == prompt[0]
+
         values = {
             "team_id": team.id, "text": text, "source": source, "channel_id": channel_id, "message_ts": message_ts,
             "initiative_id": initiative_id, "tags_by_hand": by_hand, "tags_confident": confident, "updated_at": now,
             "answers": ([{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
                         if answers else None),
         }
+        statement = repositories.upsert(session, Update)
+        changes: dict[str, object] = dict(values)
+        if shared is not None and shared[:2] == prompt and team.share_answers and not in_thread:
+            # The copy posted ahead: kept unless an earlier copy is there (RETURNING says which stayed).
+            values = {**values, "shared_channel_id": shared[0], "shared_ts": shared[2]}
+            changes["shared_channel_id"] = case((Update.shared_ts.is_(None), statement.excluded.shared_channel_id),
+                                                else_=Update.shared_channel_id)
+            changes["shared_ts"] = func.coalesce(Update.shared_ts, statement.excluded.shared_ts)
         # One statement whether the person answered before or not: their answer of the week is replaced.
         stored = session.execute(
-            repositories.upsert(session, Update)
+            statement
             .values(workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values)
-            .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=values)
+            .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=changes)
             # What an earlier answer left behind, so that only what exists is cleared.
             .returning(Update.id, Update.created_at, Update.shared_channel_id, Update.shared_ts,
                        *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")))).one()
@@ -361,24 +414,14 @@ class Checkins:
                       known=lambda mentions: (context.org(with_members=mentions),
                                               {t.name: t.id for t in context.teams}))
 
-        prompt = prompt or context.prompts.get((team.id, week))
-        if prompt is None:
-            found = session.execute(select(Delivery.channel_id, Delivery.message_ts).where(
-                Delivery.workspace_id == workspace_id, Delivery.kind == "prompt", Delivery.target == f"team:{team.id}",
-                Delivery.week == week, Delivery.status == "sent")).first()
-            prompt = (found[0], found[1]) if found and found[0] and found[1] else None
-        if prompt is not None:
-            context.prompts[(team.id, week)] = prompt
         titles = {o.id: o.title for o in context.objectives}
         shareable = Shareable(
             update_id=update_id, author=user_id, team=team.name, week=week, text=text,
-            tags=tuple(titles[o] for o, _, _ in sorted(tags, key=lambda t: (-t[1], t[0]))), by_hand=by_hand,
+            tags=_shared_tags(titles, tags), by_hand=by_hand,
             share=team.share_answers,
             shared=(stored.shared_channel_id, stored.shared_ts) if stored.shared_channel_id and stored.shared_ts
             else None,
-            prompt=prompt,
-            # A reply in the channel's own prompt thread is already there for everyone to read.
-            in_thread=source == "thread" and prompt is not None and channel_id == prompt[0],
+            prompt=prompt, in_thread=in_thread,
         )
         return Recorded(update_id, team.name, week, replaced, by_hand, lines, confident=confident,
                         candidates=candidates, shareable=shareable)
@@ -1051,6 +1094,11 @@ def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:
     if team is None:
         raise CheckinError("That team no longer exists.")
     return team
+
+
+def _shared_tags(titles: dict[int, str], tags: Sequence[tuple[int, float, str]]) -> tuple[str, ...]:
+    """Return the titles a shared copy lists: best score first."""
+    return tuple(titles[o] for o, _, _ in sorted(tags, key=lambda t: (-t[1], t[0])))
 
 
 def _current_week(team: Team, zone: str, now: datetime) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -68,12 +70,113 @@ class Shareable:
     in_thread: bool
 
 
+@dataclass(frozen=True)
+class Ahead:
+    """A shared copy posted before its answer is stored, so that the answer's transaction stores its ts."""
+
+    draft: Shareable
+    # (channel, thread ts, ts) of the post; None when posting failed.
+    posted: tuple[str, str, str] | None
+    failed: Shared | None = None
+
+
+class HasShareable(Protocol):
+    @property
+    def shareable(self) -> Shareable | None: ...
+
+
+R = TypeVar("R", bound=HasShareable)
+
+# Answers this process saw with a shared copy; bounded, since it is only a hint.
+_KNOWN_LIMIT = 100_000
+
+
 class Sharing:
     """Post answers in their prompt's thread, keep the posts in step, and switch sharing per team."""
 
     def __init__(self, sessions: sessionmaker[Session], permissions: Permissions) -> None:
         self._sessions = sessions
         self._permissions = permissions
+        # (workspace, author, team, week) of answers with a shared copy: their next answer edits it, never
+        # posts ahead. A hint: a copy made by another process costs a post taken back, not a second copy.
+        self._known: set[tuple[str, str, str, str]] = set()
+        self._known_lock = threading.Lock()
+
+    def record_and_share(self, client: WebClient, slack_team_id: str, draft: Shareable | None,
+                         record: Callable[[tuple[str, str, str] | None], R]) -> tuple[R, Shared]:
+        """Store an answer with `record` and share it, in one transaction and none held across a Slack call.
+
+        `draft`: the answer as expected before it is stored (None when unknown). A first answer's copy
+        is posted before `record` runs, which stores its ts in the answer's own upsert; a copy that
+        turns out unwanted (a retry, another copy that stayed, a thread that moved) is deleted again.
+        """
+        ahead = self._post_ahead(client, slack_team_id, draft)
+        try:
+            recorded = record(ahead.posted if ahead is not None else None)
+        except BaseException:
+            if ahead is not None and ahead.posted is not None:
+                self.unshare(client, ahead.posted[0], ahead.posted[2])
+            raise
+        return recorded, self._settle(client, slack_team_id, recorded.shareable, ahead)
+
+    def _post_ahead(self, client: WebClient, slack_team_id: str, draft: Shareable | None) -> Ahead | None:
+        if (draft is None or draft.prompt is None or not draft.share or draft.in_thread or draft.shared is not None
+                or self._has_copy(slack_team_id, draft)):
+            return None
+        channel, thread_ts = draft.prompt
+        try:
+            posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self._message(slack_team_id,
+                                                                                                   draft))
+        except (SlackApiError, SlackClientError, OSError) as error:
+            return Ahead(draft, None, _failed(channel, error))
+        return Ahead(draft, (channel, thread_ts, str(posted["ts"])))
+
+    def _settle(self, client: WebClient, slack_team_id: str, answer: Shareable | None, ahead: Ahead | None) -> Shared:
+        if answer is None:
+            return Shared("no_thread")
+        if ahead is None:
+            shared = self.share(client, slack_team_id, answer.update_id, known=answer)
+        elif ahead.posted is None:
+            if answer.shared is None and ahead.failed is not None and _same_thread(answer, ahead.draft):
+                return ahead.failed  # posting failed: not tried twice
+            shared = self.share(client, slack_team_id, answer.update_id, known=answer)
+        else:
+            channel, _, ts = ahead.posted
+            if answer.shared != (channel, ts):
+                # Not stored: an earlier copy stayed, or the answer is not to be shared there. That copy is edited.
+                self.unshare(client, channel, ts)
+                shared = self.share(client, slack_team_id, answer.update_id, known=answer)
+            elif _content(answer) == _content(ahead.draft):
+                shared = Shared("posted", channel, ts)
+                self._note_copy(slack_team_id, answer)
+            else:
+                # Stored, but what was posted was guessed from a cache that moved: show what was stored.
+                shared = self.share(client, slack_team_id, answer.update_id, known=answer)
+                if shared.status == "updated":
+                    shared = Shared("posted", channel, ts)
+        return shared
+
+    def _has_copy(self, slack_team_id: str, answer: Shareable) -> bool:
+        with self._known_lock:
+            return (slack_team_id, answer.author, answer.team, answer.week) in self._known
+
+    def _note_copy(self, slack_team_id: str, answer: Shareable) -> None:
+        with self._known_lock:
+            if len(self._known) >= _KNOWN_LIMIT:
+                self._known.clear()
+            self._known.add((slack_team_id, answer.author, answer.team, answer.week))
+
+    def _message(self, slack_team_id: str, answer: Shareable) -> dict:
+        names: dict[str, str] = {}
+
+        def name(user: str) -> str:
+            if user not in names:
+                names[user] = self._name(slack_team_id, user)
+            return names[user]
+
+        text = readable_text(answer.text, name)
+        return blocks.shared_answer(name(answer.author), answer.team, answer.week, text, answer.tags,
+                                    by_hand=answer.by_hand)
 
     def set_sharing(self, slack_team_id: str, user_id: str, ref: TeamRef, on: bool) -> str:
         """Turn sharing on or off for a team (admins); return the team's name."""
@@ -96,20 +199,18 @@ class Sharing:
                                                                                                 update_id)
         if answer is None:
             return Shared("no_thread")
+        shared = self._share(client, slack_team_id, answer)
+        if shared.status in ("posted", "updated"):
+            self._note_copy(slack_team_id, answer)
+        return shared
+
+    def _share(self, client: WebClient, slack_team_id: str, answer: Shareable) -> Shared:
+        update_id = answer.update_id
         if answer.shared is None and not answer.share:
             return Shared("off")
         if answer.shared is None and answer.in_thread:
             return Shared("in_thread")
-        names: dict[str, str] = {}
-
-        def name(user: str) -> str:
-            if user not in names:
-                names[user] = self._name(slack_team_id, user)
-            return names[user]
-
-        text = readable_text(answer.text, name)
-        message = blocks.shared_answer(name(answer.author), answer.team, answer.week, text, answer.tags,
-                                       by_hand=answer.by_hand)
+        message = self._message(slack_team_id, answer)
         if answer.shared is not None:
             channel, ts = answer.shared
             try:
@@ -202,6 +303,15 @@ def readable_text(text: str, name: Callable[[str], str]) -> str:
     """Return stored answer text as a person reads it: Slack markup rendered, mentions as names, lines kept."""
     return "\n".join(plain(_USER.sub(lambda m: "@" + (m.group(2) or name(m.group(1))), line))
                      for line in text.splitlines())
+
+
+def _content(answer: Shareable) -> tuple[object, ...]:
+    """Return what a shared copy shows of an answer, and where."""
+    return answer.author, answer.team, answer.week, answer.text, answer.tags, answer.by_hand, answer.prompt
+
+
+def _same_thread(answer: Shareable, draft: Shareable) -> bool:
+    return answer.prompt == draft.prompt and answer.share and not answer.in_thread
 
 
 def _failed(channel: str, error: Exception) -> Shared:

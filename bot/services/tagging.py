@@ -101,6 +101,12 @@ class Tagging:
                     *examples_of(session, workspace_id, {row.id: row.key for row in rows})]
         return Tagger(objectives, examples, corpus=recent_texts(session, workspace_id))
 
+    def cached(self, workspace_id: int) -> tuple[Tagger, frozenset[tuple[int, str]]] | None:
+        """Return the last tagger built for a workspace, current or not, and what it learned from; no reads."""
+        with self._lock:
+            cached = self._cache.get(workspace_id)
+        return (cached[1], cached[2]) if cached is not None else None
+
     def current_tagger(self, workspace_id: int, session: Session, rows: Sequence[Objective],
                        examples_version: int) -> tuple[Tagger, frozenset[tuple[int, str]]]:
         """Return the tagger for `rows` (the live objectives) and the workspace's `examples_version` just read.

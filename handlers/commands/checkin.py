@@ -12,7 +12,7 @@ from bot.blocks import people as people_blocks
 from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
 from bot.services.checkins import open_value
-from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, share_answer, user_errors
+from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
 from handlers.queued import two_steps
 
 COMMAND = "/checkin"
@@ -69,9 +69,12 @@ def register(app: App, services: Services) -> None:
                                                    channel_id=body["channel_id"])
                 client.views_open(trigger_id=body["trigger_id"], view=view)
                 return
-            recorded = services.checkins.record(body["team_id"], body["user_id"], text,
-                                                channel_id=body["channel_id"], source="command")
-            note = share_answer(services, client, body["team_id"], recorded)
-            say_privately(respond, recorded.confirmation(note=note))
+            # The shared copy is posted before the answer is stored, to store its ts in the same transaction.
+            recorded, shared = services.sharing.record_and_share(
+                client, body["team_id"],
+                services.checkins.draft(body["team_id"], body["user_id"], text, body["channel_id"]),
+                lambda ahead: services.checkins.record(body["team_id"], body["user_id"], text,
+                                                       channel_id=body["channel_id"], source="command", shared=ahead))
+            say_privately(respond, recorded.confirmation(note=shared.note))
 
     app.command(COMMAND)(**two_steps(command_checkin))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -149,3 +150,22 @@ def test_a_thread_reply_whose_confirmation_failed_is_answered_on_slacks_retry(sl
         [update] = session.scalars(select(Update)).all()
         assert update.message_ts == ts
     assert runtime.services.event_done(fake_slack.team_id, "Ev0LOST01")
+
+
+def test_a_shared_checkin_and_its_replacement_cost_at_most_five_statements_in_one_transaction(
+        ask, objectives, runtime, fake_slack):
+    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    prompt = fake_slack.messages("C0MKTG01")[0]["ts"]
+    ask("/checkin", "Warm-up: booked calls", user="U0ADMIN1", channel="C0MKTG01")  # learns where the prompt is
+    counted = StatementCounter(runtime.engine)
+    for text in ("Booked 6 discovery calls with new prospects", "Booked 8 discovery calls with new prospects"):
+        counted.reset()
+        assert "Shared in the check-in thread" in shown(ask("/checkin", text, user="U0MEMB01", channel="C0MKTG01"))
+        time.sleep(0.1)
+        assert len(counted.statements) <= MAX_STATEMENTS, counted.statements
+        assert counted.transactions == 1
+        posts = [m for m in fake_slack.thread("C0MKTG01", prompt) if "discovery calls" in json.dumps(m)]
+        assert len(posts) == 1 and text.split(" with")[0] in json.dumps(posts[0])
+        with runtime.services.sessions() as session:
+            shared_ts = session.scalar(select(Update.shared_ts).where(Update.author_user_id == "U0MEMB01"))
+        assert shared_ts == posts[0]["ts"]
