@@ -232,7 +232,7 @@ def test_served_requests_are_counted_and_the_in_process_worker_answers_after_the
     assert len(fake_slack.wait_for_responses(answered + 8)) == answered + 8
 
 
-def test_one_enqueue_wakes_one_waiting_thread_and_a_wake_before_the_wait_is_not_lost():
+def test_one_enqueue_sends_one_waiting_thread_to_work_and_a_wake_before_the_wait_is_not_lost():
     wake = Wake()
     woken: list[bool] = []
     waiters = [threading.Thread(target=lambda: woken.append(wake.wait(1.0))) for _ in range(2)]
