@@ -19,6 +19,7 @@ from slack_bolt.request.internals import parse_body
 from sqlalchemy import text
 
 from bot.app import Runtime
+from bot.jobs import Traffic
 from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,21 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
 
         return slack(environ, watch)
 
-    return application
+    if not runtime.workers:
+        return application
+    # This process's worker starts its jobs between requests, so acks seldom wait for the GIL behind one.
+    traffic = Traffic()
+    for worker in runtime.workers:
+        worker.yield_to(traffic)
+
+    def counted(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        traffic.enter()
+        try:
+            return application(environ, start_response)
+        finally:
+            traffic.leave()
+
+    return counted
 
 
 def _screen(environ: dict[str, Any], key: bytes | None) -> tuple[str | None, bytes]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import select
 
 from bot.app import create_app, create_runtime, create_worker
 from bot.fakeslack import SlackSender
-from bot.jobs import BACKOFF_SECONDS, LEASE, MAX_ATTEMPTS
+from bot.jobs import BACKOFF_SECONDS, LEASE, MAX_ATTEMPTS, Traffic, Wake
 from bot.server import create_wsgi_app, serve_in_thread
 from storage.models import Job, Update, utcnow
 
@@ -148,3 +151,98 @@ def test_a_job_that_keeps_failing_is_given_up_after_the_last_attempt(web_only, r
     assert sum("failed with SlackApiError" in r.getMessage() for r in caplog.records) == MAX_ATTEMPTS - 1
     assert sum("unhandled error in event_callback listener" in r.getMessage() for r in caplog.records) == 1
 
+
+
+def wait_until(condition, timeout: float = 15.0) -> bool:
+    """Poll `condition` until true or `timeout` seconds passed (a deadline for a slow machine, not a speed figure)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@pytest.fixture
+def marketing_team(web_only, runtime):
+    web_only.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING)
+    create_worker(runtime).drain()
+
+
+def test_an_in_process_worker_lets_the_requests_in_flight_go_first_then_does_the_job(
+        web_only, runtime, fake_slack, marketing_team):
+    traffic = Traffic()
+    worker = create_worker(runtime)
+    worker.yield_to(traffic, hold_back=60)
+    worker.start()
+    traffic.enter()  # a request this process is still answering
+    answered = len(fake_slack.responses())
+
+    assert web_only.command("/checkin", "Booked 6 discovery calls", user_id="U0MEMB01",
+                            channel_id=MARKETING).status == 200
+    time.sleep(0.5)
+
+    assert len(jobs(runtime)) == 1 and updates(runtime) == []  # held back while the request is in flight
+    traffic.leave()
+    assert wait_until(lambda: not jobs(runtime))
+    assert [u.text for u in updates(runtime)] == ["Booked 6 discovery calls"]
+    [answer] = [r["body"] for r in fake_slack.wait_for_responses(answered + 1)[answered:]]
+    assert "Your marketing update" in answer["text"]
+
+
+def test_a_job_is_still_done_within_the_bound_while_requests_keep_arriving(
+        web_only, runtime, fake_slack, marketing_team):
+    traffic = Traffic()
+    worker = create_worker(runtime, threads=2)
+    worker.yield_to(traffic, hold_back=0.2)
+    worker.start()
+    traffic.enter()  # never quiet: requests keep arriving
+    answered = len(fake_slack.responses())
+
+    for n in range(3):
+        assert web_only.command("/checkin", f"Shipped release {n}", user_id=f"U0MEMB0{n + 1}",
+                                channel_id=MARKETING).status == 200
+
+    assert wait_until(lambda: not jobs(runtime))
+    assert sorted(u.text for u in updates(runtime)) == ["Shipped release 0", "Shipped release 1", "Shipped release 2"]
+    assert len(fake_slack.wait_for_responses(answered + 3)) == answered + 3
+    time.sleep(0.3)
+    assert len(fake_slack.responses()) == answered + 3  # each answered once
+    traffic.leave()
+
+
+def test_served_requests_are_counted_and_the_in_process_worker_answers_after_them(app_url, runtime, fake_slack):
+    from bot.fakeslack import SlackSender
+
+    sender = SlackSender(f"{app_url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id,
+                         response_urls=fake_slack.response_url)
+    sender.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING)
+    assert wait_until(lambda: not jobs(runtime))
+    answered = len(fake_slack.responses())
+
+    senders = [threading.Thread(target=sender.command, args=("/checkin", f"Update {n}"),
+                                kwargs={"user_id": f"U0MEMB{n:02d}", "channel_id": MARKETING}) for n in range(8)]
+    for thread in senders:
+        thread.start()
+    for thread in senders:
+        thread.join()
+
+    assert wait_until(lambda: not jobs(runtime))
+    assert sorted(u.text for u in updates(runtime)) == sorted(f"Update {n}" for n in range(8))
+    assert len(fake_slack.wait_for_responses(answered + 8)) == answered + 8
+
+
+def test_one_enqueue_sends_one_waiting_thread_to_work_and_a_wake_before_the_wait_is_not_lost():
+    wake = Wake()
+    woken: list[bool] = []
+    waiters = [threading.Thread(target=lambda: woken.append(wake.wait(1.0))) for _ in range(2)]
+    for thread in waiters:
+        thread.start()
+    time.sleep(0.2)
+    wake.set()
+    for thread in waiters:
+        thread.join()
+
+    assert sorted(woken) == [False, True]
+    wake.set()
+    assert wake.wait(0) is True and wake.wait(0) is False

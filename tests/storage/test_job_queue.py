@@ -92,8 +92,7 @@ def test_many_jobs_and_threads_take_every_job_once(engine):
         while not stop.is_set():
             job = queue.take()
             if job is None:
-                queue.wake.wait(0.01)
-                queue.wake.clear()
+                queue.wake.wait(0.01)  # takes the flag
                 continue
             with lock:
                 taken.append(job.function)
