@@ -170,6 +170,8 @@ class Wake:
 
     def __init__(self) -> None:
         self._set = False
+        # Counts wake_all calls: the first thread to wake takes the flag, and the others must wake all the same.
+        self._everyone = 0
         self._changed = threading.Condition()
 
     def set(self) -> None:
@@ -181,15 +183,16 @@ class Wake:
     def wake_all(self) -> None:
         """Wake every waiting thread (to stop them)."""
         with self._changed:
-            self._set = True
+            self._everyone += 1
             self._changed.notify_all()
 
     def wait(self, timeout: float) -> bool:
-        """Wait until set or `timeout` seconds passed; take the flag; say whether it was set."""
+        """Wait until set, woken all, or `timeout` seconds passed; take the flag; say whether woken."""
         with self._changed:
-            taken = self._changed.wait_for(lambda: self._set, timeout)
+            everyone = self._everyone
+            woken = self._changed.wait_for(lambda: self._set or self._everyone != everyone, timeout)
             self._set = False
-            return taken
+            return woken
 
 
 class Traffic:

@@ -246,3 +246,19 @@ def test_one_enqueue_sends_one_waiting_thread_to_work_and_a_wake_before_the_wait
     assert sorted(woken) == [False, True]
     wake.set()
     assert wake.wait(0) is True and wake.wait(0) is False
+
+
+def test_waking_all_wakes_every_waiting_thread_at_once():
+    wake = Wake()
+    woken: list[float] = []
+    waiters = [threading.Thread(target=lambda: woken.append(wake.wait(30.0) and time.monotonic()))
+               for _ in range(3)]
+    for thread in waiters:
+        thread.start()
+    time.sleep(0.2)
+    wake.wake_all()
+    for thread in waiters:
+        thread.join(timeout=10)
+
+    # None waits out its 30 s: stopping a worker does not wait a poll per thread.
+    assert len(woken) == 3 and all(woken)
