@@ -153,6 +153,11 @@ class JobQueue:
         if row is not None:
             self._seen.after_done = (time.monotonic(), bool(row[0]))
 
+    def more_due(self) -> bool:
+        """Say whether another job was due when this thread finished its last one (True when not known)."""
+        seen = getattr(self._seen, "after_done", None)
+        return seen is None or seen[1]
+
     def later(self, job_id: int, delay: timedelta, now: datetime | None = None) -> None:
         """Make a job due again after `delay`."""
         with self._single() as connection:
@@ -364,8 +369,9 @@ class Worker:
         while not self._stopping.is_set():
             try:
                 while self._let_acks_go_first() and self.run_one():
-                    # More may be queued than this thread will do: let one more thread join in.
-                    self.queue.wake.set()
+                    if self.queue.more_due():
+                        # More is queued than this thread will do at once: let one more thread join in.
+                        self.queue.wake.set()
             except Exception:  # the database is away: log, wait a poll, try again
                 logger.exception("the worker could not take or finish a job")
             self.queue.wake.wait(self._poll)

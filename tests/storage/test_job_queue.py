@@ -128,3 +128,16 @@ def test_on_sqlite_storing_a_job_waits_its_turn_behind_a_transaction_of_this_pro
     assert stored_it.wait(5)
     thread.join()
     assert [job[1] for job in stored(engine)] == [0]
+
+
+def test_a_finish_says_whether_more_is_due_so_a_worker_wakes_another_thread_only_then(engine):
+    queue = JobQueue(engine)
+    assert queue.more_due()  # nothing finished yet in this thread: not known
+    queue.put("first", "application/json", "{}")
+    queue.put("second", "application/json", "{}")
+    first = queue.take()
+    queue.done(first.id)
+    assert queue.more_due()
+    second = queue.take()
+    queue.done(second.id)
+    assert not queue.more_due()
