@@ -36,11 +36,18 @@ BACKOFF_SECONDS = (2, 10, 30, 60)  # before the 2nd, 3rd, 4th and 5th attempt
 # Set in a request's context by an ack that said everything there is to say: nothing to enqueue.
 ANSWERED = "alignbot_answered"
 _FAILED = "alignbot_failed"
+# Set in a request's context by an ack whose work opens a form (handlers.queued.ack_form).
+OPENS_FORM = "alignbot_opens_form"
+# A form's job is stored as due this much earlier, so that it is taken before every job due now:
+# Slack's trigger_id, which opening the form needs, lasts 3 s from the click.
+FORMS_AHEAD = timedelta(hours=1)
 # Built once: the ack path runs it on every request (a Core insert skips the ORM's per-call work).
 _INSERT = insert(Job.__table__)
 # Longest an in-process worker waits for a gap between requests before its next job: under steady
 # load each thread still does a job at least this often, and acks have the GIL the rest of the time.
 HOLD_BACK = 1.0
+# How often a held-back worker looks whether a form's job came in, which must not wait.
+FORM_CHECK = 0.05
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class JobQueue:
         self._count_lock = threading.Lock()
         # Takes claiming a job stored here right now (others woken by the same put let them).
         self._claiming = 0
+        # Forms' jobs stored here and not yet let through the in-process worker's hold-back (see form_waiting).
+        self._forms_here = 0
         # Per thread: what its last finished job saw of the queue (see done).
         self._seen = threading.local()
 
@@ -81,17 +90,19 @@ class JobQueue:
             return self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         return self._engine.connect().execution_options(**{SINGLE_STATEMENT: True, READ_ONLY: read_only})
 
-    def put(self, function: str, content_type: str, body: str, slack_team_id: str | None = None) -> None:
-        """Store a job due now, durably: this runs before the ack."""
+    def put(self, function: str, content_type: str, body: str, slack_team_id: str | None = None, *,
+            first: bool = False) -> None:
+        """Store a job due now, durably: this runs before the ack. `first`: take it before the others due."""
         now = utcnow()
         row = {"slack_team_id": slack_team_id, "function": function, "content_type": content_type, "body": body,
-               "attempts": 0, "due_at": now, "created_at": now}
+               "attempts": 0, "due_at": now - FORMS_AHEAD if first else now, "created_at": now}
         # One statement is atomic by itself: one round trip instead of BEGIN, INSERT, COMMIT.
         with self._single() as connection:
             connection.execute(_INSERT, row)
             connection.commit()
         with self._count_lock:
             self._stored_here += 1
+            self._forms_here += first
         self.wake.set()
 
     def take(self, now: datetime | None = None) -> Taken | None:
@@ -152,6 +163,14 @@ class JobQueue:
             connection.commit()
         if row is not None:
             self._seen.after_done = (time.monotonic(), bool(row[0]))
+
+    def form_waiting(self) -> bool:
+        """Say whether a form's job was stored here since the last call said so: it must not wait for quiet."""
+        with self._count_lock:
+            if not self._forms_here:
+                return False
+            self._forms_here -= 1
+            return True
 
     def more_due(self) -> bool:
         """Say whether another job was due when this thread finished its last one (True when not known)."""
@@ -235,7 +254,8 @@ class Enqueue(LazyListenerRunner):
             return  # the ack was the whole answer (help, usage): no work to do
         assert request.lazy_function_name is not None  # Bolt names the function on the copy it passes
         content_type = (request.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
-        self.queue.put(request.lazy_function_name, content_type, request.raw_body, request.context.team_id)
+        self.queue.put(request.lazy_function_name, content_type, request.raw_body, request.context.team_id,
+                       first=bool(request.context.get(OPENS_FORM)))
 
 
 class RunHere(LazyListenerRunner):
@@ -377,8 +397,13 @@ class Worker:
             self.queue.wake.wait(self._poll)
 
     def _let_acks_go_first(self) -> bool:
-        """Wait for a gap between requests (at most the hold-back); say whether to go on."""
+        """Wait for a gap between requests (at most the hold-back, never for a form); say whether to go on."""
         if self._traffic is not None:
-            self._traffic.wait_quiet(self._hold_back)
+            deadline = time.monotonic() + self._hold_back
+            # In slices, so that a form's job stored meanwhile goes at once.
+            while not self._stopping.is_set() and not self.queue.form_waiting():
+                left = deadline - time.monotonic()
+                if left <= 0 or self._traffic.wait_quiet(min(left, FORM_CHECK)):
+                    break
         return not self._stopping.is_set()
 

@@ -26,7 +26,7 @@ from bot.services.errors import UserError
 from handlers.home import publish_home
 from handlers.replies import say_privately, share_answer, user_errors
 from handlers.views import view_metadata
-from handlers.queued import queued, two_steps
+from handlers.queued import ack_form, queued, two_steps
 
 
 def register(app: App, services: Services) -> None:
@@ -46,7 +46,7 @@ def register(app: App, services: Services) -> None:
     @queued(app.action(re.compile(rf"^{checkin_blocks.OPEN_ACTION}(:\d+)?$")))
     def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                      client: WebClient) -> None:
-        ack()
+        ack_form(ack)
         team, user = body["team"]["id"], body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
         with user_errors(respond):
@@ -77,7 +77,7 @@ def register(app: App, services: Services) -> None:
     @queued(app.action(re.compile(rf"^{settings_blocks.OPEN_SETTINGS_ACTION}:\d+$")))
     def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                            client: WebClient) -> None:
-        ack()
+        ack_form(ack)
         value = action.get("value") or ""
         if not value.isdigit():
             return
@@ -89,7 +89,7 @@ def register(app: App, services: Services) -> None:
     @queued(app.action(checkin_blocks.EDIT_TAGS_ACTION))
     def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                           client: WebClient) -> None:
-        ack()
+        ack_form(ack)
         value = action.get("value") or ""
         if not value.isdigit():
             return
@@ -170,13 +170,13 @@ def register(app: App, services: Services) -> None:
     @queued(app.action(digest_blocks.DETAILS_ACTION))
     def digest_details(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                        client: WebClient) -> None:
-        ack()
+        ack_form(ack)
         show_details(body, action.get("value") or "", None, client, respond)
 
     @queued(app.action(digest_blocks.PICK_ACTION))
     def digest_details_pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                             client: WebClient) -> None:
-        ack()
+        ack_form(ack)
         pick = (action.get("selected_option") or {}).get("value")
         week = _week_of_view(body) or (body.get("actions") or [{}])[0].get("block_id", "").removeprefix("digest_actions:")
         show_details(body, week, pick, client, respond)
@@ -195,7 +195,7 @@ def register(app: App, services: Services) -> None:
                 publish_home(services, client, team, user)
 
     def ask_why(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
+        ack_form(ack)
         handoff_id = _handoff_id(action)
         if handoff_id is None:
             return

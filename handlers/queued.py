@@ -3,7 +3,8 @@
 A listener here acks before any work: it checks its input, then calls `ack()` plain (work to do)
 or `ack(...)` with the whole answer (help, usage). `two_steps` runs it twice, as Bolt's lazy
 listeners: in the web process up to its ack, which ends the step; in the worker from the start
-again, where ack() does nothing and the work follows.
+again, where ack() does nothing and the work follows. A listener whose work opens a form acks
+with `ack_form(ack)`: its job goes ahead of the queue, since Slack's trigger lasts 3 s.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from bot.jobs import ANSWERED
+from bot.jobs import ANSWERED, OPENS_FORM
 
 
 class _Acked(BaseException):
@@ -32,14 +33,8 @@ def two_steps(listener: Callable[..., None]) -> dict[str, Any]:
         if "ack" not in names:
             return  # an event: Bolt acks it; all of the listener is work
 
-        def ack(*answer: Any, **fields: Any) -> None:
-            args.ack(*answer, **fields)
-            if answer or fields:
-                args.context[ANSWERED] = True
-            raise _Acked
-
         try:
-            listener(**_arguments(names, args, ack=ack))
+            listener(**_arguments(names, args, ack=_StepAck(args)))
         except _Acked:
             return
         # It returned before acking: it decided there is nothing to do.
@@ -53,6 +48,29 @@ def two_steps(listener: Callable[..., None]) -> dict[str, Any]:
     work_step.__name__ = listener.__name__
     ack_step.__name__ = f"ack_{listener.__name__}"
     return {"ack": ack_step, "lazy": [work_step]}
+
+
+class _StepAck:
+    """The `ack` a listener gets in the web process: it acks, then ends the step."""
+
+    def __init__(self, args: Args) -> None:
+        self._args = args
+
+    def __call__(self, *answer: Any, **fields: Any) -> None:
+        self._args.ack(*answer, **fields)
+        if answer or fields:
+            self._args.context[ANSWERED] = True
+        raise _Acked
+
+    def form_follows(self) -> None:
+        self._args.context[OPENS_FORM] = True
+
+
+def ack_form(ack: Callable[..., None]) -> None:
+    """Ack a request whose work opens a form: its job goes ahead of the queue, as Slack's trigger lasts 3 s."""
+    if isinstance(ack, _StepAck):  # in the worker, ack() alone (a no-op there)
+        ack.form_follows()
+    ack()
 
 
 def _arguments(names: list[str], args: Args, **replaced: Any) -> dict[str, Any]:

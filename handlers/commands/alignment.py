@@ -45,7 +45,7 @@ from bot.services.people import Skip
 from bot.services.history import DEFAULT_WEEKS as DEFAULT_HISTORY_WEEKS
 from bot.services.teams import TeamView
 from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
-from handlers.queued import two_steps
+from handlers.queued import ack_form, two_steps
 
 COMMAND = "/alignment"
 
@@ -153,7 +153,7 @@ def questions(services: Services, body: dict[str, Any], rest: str, ack: Ack, res
     name = validate_team_name(rest)
     if isinstance(name, Invalid):
         return ack_usage(ack, COMMAND, name)
-    ack()
+    ack_form(ack)
     with user_errors(respond):
         team, user = body["team_id"], body["user_id"]
         view = services.checkins.questions_modal_for(team, user, TeamRef(name),
@@ -298,7 +298,7 @@ def settings(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
     name = validate_team_name(rest)
     if isinstance(name, Invalid):
         return ack_usage(ack, COMMAND, name)
-    ack()
+    ack_form(ack)
     with user_errors(respond):
         team_id, form = services.teams.settings_form(body["team_id"], body["user_id"], name)
         client.views_open(trigger_id=body["trigger_id"], view=settings_blocks.settings_modal(

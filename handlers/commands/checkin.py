@@ -13,7 +13,7 @@ from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
 from bot.services.checkins import open_value
 from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
-from handlers.queued import two_steps
+from handlers.queued import ack_form, two_steps
 
 COMMAND = "/checkin"
 # A button value holds at most 2,000 characters, with room for the team and week.
@@ -47,7 +47,10 @@ def register(app: App, services: Services) -> None:
             return away(body, rest, ack, respond)
         if word == "back" and not rest.strip():
             return back(body, rest, ack, respond)
-        ack()
+        if text:
+            ack()
+        else:
+            ack_form(ack)  # alone, /checkin opens the form (or asks which team's first)
         with user_errors(respond):
             candidates = services.checkins.candidates(body["team_id"], body["user_id"], body["channel_id"])
             if len(candidates) > 1:

@@ -13,7 +13,7 @@ from bot.parsing import parse_initiative_add, parse_initiative_id, parse_initiat
 from bot.services import Services
 from bot.services.errors import once_key
 from handlers.replies import answer_parsed, subcommand_listener, user_errors
-from handlers.queued import two_steps
+from handlers.queued import ack_form, two_steps
 
 COMMAND = "/initiative"
 
@@ -22,7 +22,7 @@ def register(app: App, services: Services) -> None:
     """Attach the /initiative listener."""
 
     def form(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        ack()
+        ack_form(ack)
         with user_errors(respond):
             choices = services.initiatives.form_choices(body["team_id"], body["user_id"], body.get("channel_id"))
             view = blocks.add_modal(

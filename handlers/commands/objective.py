@@ -13,7 +13,7 @@ from bot.parsing import Invalid, parse_objective_add
 from bot.services import Services
 from bot.services.errors import once_key
 from handlers.replies import ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
-from handlers.queued import two_steps
+from handlers.queued import ack_form, two_steps
 
 COMMAND = "/objective"
 
@@ -23,7 +23,7 @@ def register(app: App, services: Services) -> None:
 
     def add(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
         if not rest.strip():
-            ack()
+            ack_form(ack)
             with user_errors(respond):
                 services.permissions.require_admin(body["team_id"], body["user_id"], "add objectives")
                 view = blocks.objective_form({"key": None, "channel": body.get("channel_id")}, blocks.objective_values(None))
@@ -45,7 +45,7 @@ def register(app: App, services: Services) -> None:
         key = _one_key(rest)
         if isinstance(key, Invalid):
             return ack_usage(ack, COMMAND, key)
-        ack()
+        ack_form(ack)
         with user_errors(respond):
             objective = services.objectives.for_edit(body["team_id"], body["user_id"], key)
             view = blocks.objective_form({"key": objective.key, "channel": body.get("channel_id")},

@@ -190,6 +190,22 @@ def test_an_in_process_worker_lets_the_requests_in_flight_go_first_then_does_the
     assert "Your marketing update" in answer["text"]
 
 
+def test_a_form_is_opened_at_once_even_while_requests_are_in_flight(web_only, runtime, fake_slack, marketing_team):
+    traffic = Traffic()
+    worker = create_worker(runtime)
+    worker.yield_to(traffic, hold_back=60)
+    worker.start()
+    traffic.enter()  # a request this process is still answering
+
+    assert web_only.command("/checkin", "", user_id="U0MEMB01", channel_id=MARKETING).status == 200
+
+    # Not held back: Slack's trigger would be gone long before the request in flight ended.
+    [opened] = fake_slack.wait_for("views.open", timeout=5)
+    assert opened.args["trigger_id"]
+    assert wait_until(lambda: not jobs(runtime))  # the job is done with the request still in flight
+    traffic.leave()
+
+
 def test_a_job_is_still_done_within_the_bound_while_requests_keep_arriving(
         web_only, runtime, fake_slack, marketing_team):
     traffic = Traffic()
@@ -262,3 +278,23 @@ def test_waking_all_wakes_every_waiting_thread_at_once():
 
     # None waits out its 30 s: stopping a worker does not wait a poll per thread.
     assert len(woken) == 3 and all(woken)
+
+
+def test_a_form_to_open_goes_ahead_of_the_work_queued_before_it(web_only, runtime, fake_slack):
+    worker = create_worker(runtime)
+    assert web_only.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING).status == 200
+    worker.drain()
+    for n in range(3):
+        web_only.command("/checkin", f"Booked {n + 2} discovery calls", user_id=f"U0MEMB0{n + 2}", channel_id=MARKETING)
+    web_only.command("/checkin", "", user_id="U0MEMB01", channel_id=MARKETING)  # alone: opens the form
+
+    queued_ = jobs(runtime)
+    assert [job.function for job in queued_] == ["command_checkin"] * 4
+    # Slack's trigger lasts 3 s from the click: the form's job is the one a worker takes next.
+    taken = runtime.queue.take()
+    assert taken is not None and taken.id == queued_[-1].id
+
+    runtime.queue.later(taken.id, timedelta(0))
+    worker.drain()
+    [opened] = fake_slack.wait_for("views.open")
+    assert opened.args["view"]["callback_id"] and len(updates(runtime)) == 3
