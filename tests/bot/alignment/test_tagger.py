@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.alignment.model import Example, Match, Objective
-from bot.alignment.tagger import Tagger, _independent, _read
+from bot.alignment.tagger import ASK_SHARE, Tagger, _independent, _read
 
 # Held-out made-up companies: their words are not in the tagger's development set,
 # so doing well here is what says the built-in knowledge generalises.
@@ -368,9 +368,18 @@ def test_where_few_verdicts_are_borderline_it_still_asks_about_those_closest_to_
     tagger = Tagger(FREIGHTLINE, corpus=texts)
     margins = {t: tagger._weigh(t)[2] for t in texts}
     asked = [t for t in texts if not tagger.judge(t).confident]
-    # Few of these texts sit near a cut-off for these objectives: the margin widens to ask a fifth.
-    assert 0.2 * len(texts) <= len(asked) <= 0.22 * len(texts)
+    # Few of these texts sit near a cut-off for these objectives: the margin widens to ask its share.
+    assert ASK_SHARE - 0.02 <= len(asked) / len(texts) <= ASK_SHARE
     assert max(margins[t] for t in asked) < min(margins[t] for t in texts if t not in asked)
+
+
+def test_a_long_update_nothing_places_is_asked_about_and_a_short_aside_is_not() -> None:
+    tagger = Tagger(FREIGHTLINE)
+    aside = tagger.judge("Team potluck and birthday cards.")
+    work = tagger.judge("Walked the Brennan Plastics team through the Elk Grove dock on Tuesday, "
+                        "they want a pilot of ten pallets a day to Madison starting next month")
+    assert aside.matches == () and aside.confident
+    assert work.matches == () and not work.confident
 
 
 def test_candidates_offer_the_tags_first_then_the_nearest_misses() -> None:
