@@ -623,6 +623,15 @@ HEADCOUNT_WORDS = frozenset({
     "employee", "employees", "staff", "people", "person", "workers", "headcount", "fte", "ftes",
 })
 
+# An age bound reads as "younger customers" only beside people or years: "members under 35",
+# "aged 18-29", "25-34 year olds"; never "under 30 days" or "Oct 18-24".
+AGE_PEOPLE_WORDS = frozenset({
+    "members", "customers", "clients", "guests", "patients", "consumers", "shoppers", "buyers",
+    "borrowers", "adults", "people", "users", "audience", "audiences", "followers", "fans",
+})
+AGE_WORDS = frozenset({"age", "aged", "ages", "year", "years", "yo", "olds"})
+YOUNG_AGE_MAX = 40  # "members under 35" is a youth segment; "customers under 65" is not
+
 STOPWORDS = frozenset("""
     a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each

@@ -229,6 +229,8 @@ _GENERIC = frozenset(stem(w) for w in kb.GENERIC_OBJECTIVE_WORDS)
 _ROUTINE = frozenset(stem(w) for w in kb.ROUTINE_WORDS) | _GENERIC
 _COMMON = frozenset(stem(w) for w in kb.COMMON_BUSINESS_WORDS)
 _HEADCOUNT = frozenset(stem(w) for w in kb.HEADCOUNT_WORDS)
+_AGE_PEOPLE = frozenset(stem(w) for w in kb.AGE_PEOPLE_WORDS)
+_AGE = frozenset(stem(w) for w in kb.AGE_WORDS)
 
 
 def _number(token: str) -> float | None:
@@ -240,6 +242,22 @@ def _number(token: str) -> float | None:
         return float(raw) * scale
     except ValueError:
         return None
+
+
+def _young_age(tokens: Sequence[str], stems: Sequence[str]) -> str | None:
+    """Return the surface of an age bound that names younger customers ("members under 35"), if any."""
+    for i, s in enumerate(stems):
+        if s != "#" or not 13 <= (_number(tokens[i]) or 0) <= kb.YOUNG_AGE_MAX:
+            continue
+        before = stems[i - 1] if i else ""
+        after = stems[i + 1] if i + 1 < len(stems) else ""
+        if before in ("under", "below") and (i >= 2 and stems[i - 2] in _AGE_PEOPLE or after in _AGE):
+            return " ".join(tokens[i - 1:i + 1])
+        # A range: "aged 18 to 29", "18-34 year olds".
+        j = i + 2 if after == "to" else i + 1
+        if j < len(stems) and stems[j] == "#" and (before in _AGE or j + 1 < len(stems) and stems[j + 1] in _AGE):
+            return " ".join(tokens[i:j + 1])
+    return None
 
 
 def _headcount_segment(tokens: Sequence[str], stems: Sequence[str], at: int) -> str | None:
@@ -313,6 +331,8 @@ def _analyse(text: str, generic_single: bool = False) -> _Reading:
             segment = _headcount_segment(tokens, stems, i)
             if segment:
                 _keep(reading.segments, segment, 1.0, " ".join(tokens[max(0, i - 1) : i + 1]))
+    if "#" in stems and (age := _young_age(tokens, stems)):
+        _keep(reading.concepts, "young", 1.0, age)
     if _CUTS.scan(stems) and (spent := _SPENDS.scan(stems)):
         start, end, _ = spent[0]
         _keep(reading.concepts, _COST_CUT_ID, 1.0, " ".join(tokens[start:end]))

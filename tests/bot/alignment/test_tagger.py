@@ -185,6 +185,25 @@ def test_multi_label(tagger: Tagger) -> None:
     assert {"deal-size", "finserv"} <= set(keys(tagger.tag(text)))
 
 
+@pytest.mark.parametrize(("text", "young"), [
+    ("Members under 35 are only 14% of our membership.", True),
+    ("Meta ads to members under 30 with an active debit card", True),
+    ("Audio ads aimed at 18-29 year olds", True),
+    ("Ads to people aged 18 to 34", True),
+    ("Every claim closed in under 30 days", False),
+    ("Held 40 rooms for Oct 18-24", False),
+    ("Customers under 65 get the standard plan", False),
+])
+def test_an_age_bound_beside_people_or_years_reads_as_younger_customers(text: str, young: bool) -> None:
+    assert ("young" in _read(text).concepts) is young
+
+
+def test_an_objective_bounded_by_age_gathers_the_updates_about_students() -> None:
+    objectives = [Objective("next-gen", "Bring the next generation in", "Members under 35 are only 14% of members."),
+                  Objective("loans", "Grow auto loan balances")]
+    assert keys(Tagger(objectives).tag("Helped 7 college students open their first accounts during move-in")) == ["next-gen"]
+
+
 def test_segment_vocabulary_reaches_industry_objective() -> None:
     tagger = Tagger([
         Objective("health", "Win healthcare"),
