@@ -97,7 +97,9 @@ _TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
 # Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
 _NUMBER = re.compile(r"\d[\d.,]*(?:k|m|bn|b|h|hrs|x|st|nd|rd|th|s)?")
 _STEM_CACHE: dict[str, str] = {}
-_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale", "bookings": "bookings"}
+_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale", "bookings": "bookings",
+                    # "care" is not "car": care plans and health care are not auto loans
+                    "care": "care", "cares": "care", "cared": "care", "caring": "care"}
 
 
 def _undouble(word: str) -> str:

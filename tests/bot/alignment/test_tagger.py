@@ -204,6 +204,13 @@ def test_an_objective_bounded_by_age_gathers_the_updates_about_students() -> Non
     assert keys(Tagger(objectives).tag("Helped 7 college students open their first accounts during move-in")) == ["next-gen"]
 
 
+def test_care_is_not_car() -> None:
+    objectives = [Objective("care", "Sell 400 care plans"), Objective("auto", "Grow car loans")]
+    verdict = Tagger(objectives).judge("Sold two care plans on the new combines")
+    assert keys(list(verdict.matches)) == ["care"]
+    assert all("car'" not in why for m in verdict.candidates for why in m.why)
+
+
 def test_segment_vocabulary_reaches_industry_objective() -> None:
     tagger = Tagger([
         Objective("health", "Win healthcare"),
