@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 MAX_UPDATE_LENGTH = 4000
 # Objectives offered when the tagger is unsure: one tap each, plus "None of them".
 MAX_CANDIDATES = 4
+MAX_UNPLACED = 8  # objectives offered when none scored at all
 # Prompts in flight at once, all workspaces together: each send mostly waits on Slack.
 SEND_THREADS = 32
 # Workspaces a clock tick plans at once (database work); their sends share the SEND_THREADS.
@@ -362,7 +363,10 @@ class Checkins:
             matches = [m for m in verdict.matches if m.key in by_key]
             candidates = tuple(blocks.Choice(by_key[m.key].title, m.key)
                                for m in verdict.candidates if m.key in by_key)[:MAX_CANDIDATES]
-            # Unsure, with nothing to offer, there is no question to ask.
+            if not verdict.confident and not candidates:
+                # Nothing scored, yet the text reads like real work (a long update nothing
+                # places): the author picks among all the objectives, "Other…" past the first few.
+                candidates = tuple(blocks.Choice(o.title, o.key) for o in context.objectives)[:MAX_UNPLACED]
             confident = verdict.confident or not candidates
             lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
             tags = [(by_key[m.key].id, m.score, "auto") for m in matches]

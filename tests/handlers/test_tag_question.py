@@ -89,6 +89,21 @@ def test_none_of_them_records_that_it_serves_no_objective(ask, slack, objectives
     assert update.tags_by_hand and tags == []
 
 
+def test_a_long_update_nothing_places_offers_every_objective(ask, slack, objectives, runtime, fake_slack):
+    long_unplaced = ("Repainted the lines in the north yard and moved the pallet racks so the forklifts "
+                     "can turn around without backing into the dock doors")
+    answer = ask("/checkin", long_unplaced, user="U0MEMB01", channel="C0MKTG01")
+    assert "Tagged: _nothing yet_" in shown(answer) and "Which objective does this serve?" in shown(answer)
+    offered = buttons(answer)
+    assert {"New revenue", "Margins", "None of them", "Other…"} <= offered.keys()
+    update, tags = stored(runtime, "U0MEMB01")
+    assert not update.tags_confident and tags == []
+
+    tap(slack, fake_slack, offered["Margins"], "U0MEMB01")
+    update, tags = stored(runtime, "U0MEMB01")
+    assert update.tags_by_hand and [t.source for t in tags] == ["manual"]
+
+
 def test_a_sure_answer_asks_nothing(ask, objectives, runtime):
     answer = ask("/checkin", "Booked 6 discovery calls with new prospects", user="U0MEMB01", channel="C0MKTG01")
     assert "Which objective" not in shown(answer) and buttons(answer) == {}
