@@ -909,7 +909,8 @@ class Tagger:
                 if not counts:
                     continue
                 total = self._taught_total[s]
-                # A word no text of the workspace said before (taught after the tagger was built) is as rare as can be.
+                # A word no text of the workspace said before (taught after the tagger was built)
+                # is as rare as can be.
                 d = TAUGHT_CONCEPT if s.startswith("c:") else distinct.get(s, 1.0)
                 for i, missed in counts.items():
                     # How far the tagger fell short of this objective on the texts saying it.

@@ -413,9 +413,11 @@ HOTEL = (
 
 
 def test_a_tag_the_tagger_would_have_given_anyway_teaches_its_known_words_nothing() -> None:
-    objectives = (Objective("deal-size", "Increase average deal size", "More seats per deal, multi-year terms and add-ons."),
-                  Objective("spend", "Spend less", "Cut what costs more than it brings."),
-                  Objective("pipeline", "Build pipeline", "Discovery calls and demos with prospects."))
+    objectives = (
+        Objective("deal-size", "Increase average deal size", "More seats per deal, multi-year terms and add-ons."),
+        Objective("spend", "Spend less", "Cut what costs more than it brings."),
+        Objective("pipeline", "Build pipeline", "Discovery calls and demos with prospects."),
+    )
     tagger = Tagger(objectives)
     later = ["Stopped chasing sub-50-seat deals; they cost more to close than they bring in a year.",
              "Dropped deals under 10 seats from the pipeline review."]
