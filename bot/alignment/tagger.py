@@ -11,8 +11,9 @@ know stays as plain content words. An objective then collects evidence from the 
   it is in the workspace's objectives and texts; the objective's own name or code
   ("CM2", "RevPAR", "Marshall") counts fully;
 - the segment the objective names (an industry, company size or region);
-- labelled examples (people's tags, corrections, the org file's examples): similar
-  texts, and the words and concepts people tied to each objective;
+- labelled examples (people's tags, corrections, the org file's examples), for what
+  the tagger got wrong on them: similar texts, and the words and concepts of the texts
+  it missed an objective on;
 - the workspace's texts the tagger is sure of, as weak examples for the others: teams
   name the same customers and sites week after week.
 
@@ -65,10 +66,10 @@ DISTINCT_FLOOR = 0.1  # share of a word's weight kept when every text says it
 COMMON_SHARE = 0.1  # with fewer than 1/COMMON_SHARE texts, even a word only one says is not fully distinctive
 JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
 PAIR = 0.7  # two adjacent words of an objective, in the same order: right 9 times in 10 on the dev sets
-TAUGHT = 0.6  # a word people tie to one objective more often than they tag it at all
-TAUGHT_PRIOR = 2.0  # pseudo-count of labelled texts at the base rate: one text is not the last word
+TAUGHT = 0.6  # a word of every labelled text saying it the tagger missed an objective on
+TAUGHT_PRIOR = 2.0  # pseudo-count of labelled texts saying a word that taught nothing: one text is not the last word
 TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective
-TRUST_PRIOR = 0.5  # labelled texts it takes to halve the knowledge's word for an objective
+MISSED_WIDTH = 0.2  # how far above its cut-off a score must be for the tag to count as not missed at all
 REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
 MAX_WHY = 4
 # Confidence: a verdict is sure when no objective's score is within this margin of its
@@ -601,6 +602,8 @@ class _Memory:
         self.texts: list[str] = []
         self.at: dict[str, list[int]] = defaultdict(list)  # text -> its indices
         self.labels: list[frozenset[str]] = []
+        # objective index -> how far the tagger fell short (> 0) or overshot (< 0) on the text
+        self.misses: list[dict[int, float]] = []
         self.features: list[frozenset[str]] = []
         self.index: dict[str, list[int]] = defaultdict(list)
         self.df: dict[str, int] = defaultdict(int)
@@ -612,7 +615,8 @@ class _Memory:
         feats = {"c:" + c for c in reading.concepts} | {"s:" + s for s in reading.segments}
         return frozenset(feats | reading.content)
 
-    def add(self, text: str, labels: Iterable[str], reading: _Reading) -> None:
+    def add(self, text: str, labels: Iterable[str], reading: _Reading,
+            misses: dict[int, float] | None = None) -> None:
         feats = self.features_of(reading)
         if not feats:
             return
@@ -620,6 +624,7 @@ class _Memory:
         self.at[text].append(idx)
         self.texts.append(text)
         self.labels.append(frozenset(labels))
+        self.misses.append(misses or {})
         self.features.append(feats)
         for f in feats:
             self.index[f].append(idx)
@@ -627,7 +632,8 @@ class _Memory:
         self._norms = None
         self._w2 = {}
 
-    def _weight2(self, feature: str) -> float:
+    def weight2(self, feature: str) -> float:
+        """Return the squared weight of `feature` in the likeness of two texts."""
         w2 = self._w2.get(feature)
         if w2 is None:
             df = self.df.get(feature, 0)
@@ -650,12 +656,12 @@ class _Memory:
         if not self.texts:
             return []
         if self._norms is None:
-            self._norms = [math.sqrt(sum(self._weight2(f) for f in feats)) for feats in self.features]
+            self._norms = [math.sqrt(sum(self.weight2(f) for f in feats)) for feats in self.features]
         query = self.features_of(reading)
         overlap: dict[int, float] = defaultdict(float)
         qnorm = 0.0
         for f in query:
-            w2 = self._weight2(f)
+            w2 = self.weight2(f)
             qnorm += w2
             for idx in self.index.get(f, ()):
                 overlap[idx] += w2
@@ -697,11 +703,10 @@ class Tagger:
         self._memory = _Memory()
         self._echo = _Memory()  # the workspace's own texts the tagger is sure of
         self._index_of = {p.key: i for i, p in enumerate(self._profiles)}
-        # Words of labelled texts: stem -> {objective index: texts labelled with it}, and all texts.
+        # Features of labelled texts: stem -> {objective index: how far the tagger fell short
+        # of that objective on the texts saying it, less how far it overshot}, and those texts.
         self._taught: dict[str, dict[int, float]] = {}
         self._taught_total: dict[str, float] = {}
-        self._label_counts: dict[int, float] = {}  # labelled texts per objective
-        self._labelled = 0.0
         if len(corpus) >= CALIBRATE_MIN:
             # The echo is the knowledge's own reading of the week; people's tags then
             # correct it as they correct any guess, wherever they were given.
@@ -758,19 +763,64 @@ class Tagger:
         if len(labels) != len(example.objectives) and not labels:
             return  # tags for objectives this workspace no longer has teach nothing
         reading = _read(example.text)
-        self._memory.add(example.text, labels, reading)
+        # What a tag teaches is what the tagger got wrong: a tag it would have given anyway
+        # says nothing new, and letting it count again makes its words weigh twice.
+        wanted = {self._index_of[k] for k in labels}
+        guessed = self._guess(reading, example.text)
+        misses = {}
+        for i in wanted | guessed.keys():
+            sure, reach = guessed.get(i, (0.0, 0.0))
+            # A tag people gave falls short by what the tagger lacked to be sure of it; one
+            # they did not give, by how near the tagger came to giving it: evidence people
+            # rejected is wrong, whether or not it was enough for a tag.
+            miss = 1.0 - sure if i in wanted else -reach
+            if miss:
+                misses[i] = miss
+        self._memory.add(example.text, labels, reading, misses)
         self._echo.relabel(example.text, labels)  # a person's word replaces the tagger's guess
-        self._teach(reading, [self._index_of[k] for k in labels], 1.0)
+        self._teach(reading, misses, wanted)
 
-    def _teach(self, reading: _Reading, indices: Sequence[int], weight: float) -> None:
-        self._labelled += weight
-        for i in indices:
-            self._label_counts[i] = self._label_counts.get(i, 0.0) + weight
+    def _guess(self, reading: _Reading, text: str) -> dict[int, tuple[float, float]]:
+        """Return {objective index: (sure, reach)} for `text` from the knowledge and the echo alone.
+
+        `sure` (0 to 1) is how surely the tagger tags it: half at the cut-off, whole
+        MISSED_WIDTH above it. `reach` (0 to 1) is how near its score comes to the cut-off.
+        """
+        scored = self._score(reading, taught=False)
+        admin = reading.concepts.get("housekeeping")
+        if admin and admin[0] >= 1.0:
+            for row in scored.values():
+                row[0] *= 1.0 - ADMIN_DAMP
+        if self._echo.texts:
+            self._recall(reading, scored, self._echo, ECHO, text)
+        top = {False: 0.0, True: 0.0}
+        profiles = self._profiles
+        for i, (score, _) in scored.items():
+            top[profiles[i].segment_led] = max(top[profiles[i].segment_led], score)
+        # As the verdict does (see `_weigh`): a cut-off relative to the best, and a second tag on evidence of its own.
+        rows = [(i, score, evidence, max(THRESHOLD, RELATIVE * top[profiles[i].segment_led]))
+                for i, (score, evidence) in scored.items() if score > 0]
+        if sum(score >= cut for _, score, _, cut in rows) > 1:  # one tag at most: nothing to share
+            rows = _independent(sorted(rows, key=lambda row: (-row[1], row[0])))
+        return {i: (max(0.0, min(1.0, 0.5 + (score - cut) / (2 * MISSED_WIDTH))), min(1.0, score / cut))
+                for i, score, _, cut in rows if score > 0}
+
+    def _teach(self, reading: _Reading, misses: dict[int, float], wanted: set[int]) -> None:
+        """Tie the features of a labelled text to what the tagger missed on it.
+
+        A word the knowledge and the objectives do not know ("Spark", a customer's name)
+        counted for nothing in the tagger's guess, so it cannot count twice: it is tied
+        to every objective people gave.
+        """
         for s in _taught_features(reading):
-            self._taught_total[s] = self._taught_total.get(s, 0.0) + weight
-            counts = self._taught.setdefault(s, {})
-            for i in indices:
-                counts[i] = counts.get(i, 0.0) + weight
+            self._taught_total[s] = self._taught_total.get(s, 0.0) + 1.0
+            own = misses
+            if wanted and reading.words.get(s) and s not in self._word_index:
+                own = {**misses, **dict.fromkeys(wanted, 1.0)}
+            if own:
+                counts = self._taught.setdefault(s, {})
+                for i, miss in own.items():
+                    counts[i] = counts.get(i, 0.0) + miss
 
     def tag(self, text: str) -> list[Match]:
         """Return the objectives `text` serves, best first; [] when it serves none."""
@@ -850,16 +900,11 @@ class Tagger:
         """Return the margin under which about `share` of these sorted margins fall."""
         return min(SURE_MAX, margins[int(len(margins) * share)])
 
-    def _trust(self, taught: dict[int, float], feature: str, i: int) -> float:
-        """Return how far people's tags bear out the knowledge that `feature` serves objective `i`.
+    def _score(self, reading: _Reading, taught: bool = True) -> dict[int, list]:
+        """Return {objective index: [score, evidence]} for the objectives with any evidence.
 
-        1 while nobody tagged a text saying it, or when they tied those texts to `i`; it
-        falls as people tie them to other objectives or to none: a correction corrects.
+        With `taught` False, the words of labelled texts add nothing.
         """
-        return (TRUST_PRIOR + taught.get(i, 0.0)) / (TRUST_PRIOR + self._taught_total[feature])
-
-    def _score(self, reading: _Reading) -> dict[int, list]:
-        """Return {objective index: [score, evidence]} for the objectives with any evidence."""
         # Explanations stay unformatted here: most objectives do not match most texts.
         miss: dict[int, float] = defaultdict(lambda: 1.0)
         evidence: dict[int, list[_Evidence]] = defaultdict(list)
@@ -869,11 +914,8 @@ class Tagger:
                 continue
             # Saying it again in other words ("QBR", "usage", "health review") adds a little.
             repeats = min(reading.repeats.get(cid, 0), 2)
-            taught = self._taught.get("c:" + cid)
             for i, value in postings:
                 value *= strength
-                if taught is not None:
-                    value *= self._trust(taught, "c:" + cid, i)
                 miss[i] *= (1.0 - value) * (1.0 - value * REPEAT) ** repeats
                 evidence[i].append((value, "concept", surface, cid))
         stems = reading.stems
@@ -887,31 +929,30 @@ class Tagger:
                     evidence[i].append((KEYWORD, "keyword", original, ""))
                     kw_stems[i].update(kw)
         for s, surface in reading.words.items():
-            taught = self._taught.get(s)
             for i, w, own in self._word_index.get(s, ()):
                 if s in kw_stems.get(i, ()):
                     continue
-                if taught is not None:
-                    w *= self._trust(taught, s, i)
                 # Half weight for words already read as part of a concept phrase.
                 w = w if surface or own else w * 0.5
                 miss[i] *= 1.0 - w
                 evidence[i].append((w, "word", surface or s, ""))
-        if self._taught:
+        if taught and self._taught:
             distinct = self._distinct
             for s, surface in _taught_features(reading).items():
                 counts = self._taught.get(s)
                 if not counts:
                     continue
                 total = self._taught_total[s]
-                d = distinct.get(s, TAUGHT_CONCEPT)
-                for i, c in counts.items():
-                    # How much more often people tied texts saying it to this objective than
-                    # they tie texts to it at all, trusted more with every text that agrees.
-                    base = (self._label_counts.get(i, 0.0) + 1.0) / (self._labelled + 2.0)
-                    share = (c + TAUGHT_PRIOR * base) / (total + TAUGHT_PRIOR)
-                    lift = max(0.0, (share - base) / (1.0 - base))
-                    w = TAUGHT * lift * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)
+                # A word no text of the workspace said before (taught after the tagger was built)
+                # is as rare as can be.
+                d = TAUGHT_CONCEPT if s.startswith("c:") else distinct.get(s, 1.0)
+                for i, missed in counts.items():
+                    # How far the tagger fell short of this objective on the texts saying it.
+                    # Only a shortfall teaches: a false tag's words are as often right the
+                    # next time, so damping them cost as many tags as it saved on the dev sets.
+                    if missed <= 0:
+                        continue
+                    w = TAUGHT * missed / (total + TAUGHT_PRIOR) * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)
                     if w > 0.05:
                         miss[i] *= 1.0 - w
                         evidence[i].append((w, "taught", surface or s, ""))
@@ -954,6 +995,9 @@ class Tagger:
         near = [(sim, idx) for sim, idx in memory.neighbours(reading) if memory.texts[idx] != text]
         if not near:
             return
+        if memory is self._memory:
+            self._correct(reading, near, scored)
+            return
         labels = memory.labels
         index = {p.key: i for i, p in enumerate(self._profiles)}
         wanted = set(scored)
@@ -982,6 +1026,44 @@ class Tagger:
                 row[0] *= 1.0 - drop
             if row[0] > 0:
                 scored[i] = row
+
+    def _correct(self, reading: _Reading, near: list[tuple[float, int]], scored: dict[int, list]) -> None:
+        """Correct a text as people corrected the tagger on similar labelled texts.
+
+        Where the tagger fell short of an objective on a similar text, raise it; where it
+        came near one people did not give, lower it. Where it was right, the example says
+        nothing more, unless the likeness lies in words the tagger cannot read. A similar
+        text tagged with another objective does not weaken this one's evidence for the first.
+        """
+        memory = self._memory
+        raise_by: dict[int, tuple[float, int]] = {}
+        lower_by: dict[int, float] = {}
+        query = memory.features_of(reading)
+        for sim, idx in near:
+            up = NN_MAX * min(1.0, (sim - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
+            down = NN_MAX * min(1.0, max(0.0, (sim - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START)))
+            misses = memory.misses[idx]
+            # What the two texts share in words the tagger cannot read ("Spark sessions") it could not
+            # have got right from the knowledge: that much of the likeness carries people's tags as given.
+            shared = query & memory.features[idx]
+            in_house = sum(memory.weight2(f) for f in shared if reading.words.get(f) and f not in self._word_index)
+            if in_house:
+                share = in_house / sum(memory.weight2(f) for f in shared)
+                misses = {**misses, **{i: max(misses.get(i, 0.0), share) for i in
+                                       (self._index_of[k] for k in memory.labels[idx])}}
+            for i, miss in misses.items():
+                if miss > 0 and up * miss > raise_by.get(i, (0.0, -1))[0]:
+                    raise_by[i] = (up * miss, idx)
+                elif miss < 0 and down > 0:
+                    lower_by[i] = max(lower_by.get(i, 0.0), -down * miss)
+        for i, (lift, idx) in raise_by.items():
+            row = scored.get(i) or [0.0, []]
+            row[0] = 1.0 - (1.0 - row[0]) * (1.0 - lift)
+            row[1].append((lift + 1.0, "example", _short(memory.texts[idx]), ""))  # a person's call ranks first
+            scored[i] = row
+        for i, drop in lower_by.items():
+            if i in scored:
+                scored[i][0] *= 1.0 - drop
 
 
 def _taught_features(reading: _Reading) -> dict[str, str]:

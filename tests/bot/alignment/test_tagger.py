@@ -440,6 +440,52 @@ def test_a_few_corrections_teach_in_house_words_for_good() -> None:
     assert all(v.confident for v in verdicts)
 
 
+HOTEL = (
+    Objective("direct", "Grow direct bookings", "More bookings on brand.com, fewer through the OTAs."),
+    Objective("revpar", "Raise RevPAR", "Higher ADR and occupancy."),
+    Objective("reviews", "Better guest reviews", "Review scores above 4.5."),
+)
+
+
+def test_a_tag_the_tagger_would_have_given_anyway_teaches_its_known_words_nothing() -> None:
+    objectives = (
+        Objective("deal-size", "Increase average deal size", "More seats per deal, multi-year terms and add-ons."),
+        Objective("spend", "Spend less", "Cut what costs more than it brings."),
+        Objective("pipeline", "Build pipeline", "Discovery calls and demos with prospects."),
+    )
+    tagger = Tagger(objectives)
+    later = ["Stopped chasing sub-50-seat deals; they cost more to close than they bring in a year.",
+             "Dropped deals under 10 seats from the pipeline review."]
+    before = [keys(tagger.tag(text)) for text in later]
+    assert before == [["spend", "deal-size"], ["pipeline"]]
+    # People agree with tags it was sure of: "seats" and "deal" must not now count twice.
+    for text in ("Upsold 40 more seats to Acme on a three-year deal.", "Sold Globex a two-year deal with 25 seats."):
+        assert keys(tagger.tag(text)) == ["deal-size"]
+        tagger.learn(Example(text, ("deal-size",)))
+    assert [keys(tagger.tag(text)) for text in later] == before
+
+
+def test_a_similar_text_tagged_with_another_objective_keeps_this_ones_own_evidence() -> None:
+    tagger = Tagger(HOTEL)
+    text = "Breakfast package on brand.com only: ADR up $18 over room-only."
+    assert keys(tagger.tag(text)) == ["direct", "revpar"]
+    # The example is about direct bookings alone: it had no rate to say anything about.
+    tagger.learn(Example("Book-direct breakfast offer live on brand.com: 300 bookings this month.", ("direct",)))
+    assert keys(tagger.tag(text)) == ["direct", "revpar"]
+
+
+def test_one_rejected_tag_does_not_silence_its_words_everywhere() -> None:
+    tagger = Tagger(HOTEL)
+    later = ["Rate shop: we sit $12 under the comp set on Saturdays, so we moved up.",
+             "Yield call: Friday rate up $25, pickup still strong.",
+             "Dynamic pricing rules now move the rate with pickup."]
+    assert [keys(tagger.tag(text)) for text in later] == [["revpar"]] * 3
+    # A staff discount rate is no RevPAR work; rates still are.
+    tagger.learn(Example("Raised the staff discount rate at sister hotels to 50%.", ()))
+    assert tagger.tag("Raised the staff discount rate at sister hotels to 60%.") == []
+    assert [keys(tagger.tag(text)) for text in later] == [["revpar"]] * 3
+
+
 def test_a_second_tag_needs_evidence_of_its_own() -> None:
     # Both objectives scored on "cost per direct booking"; the second has nothing else.
     rows = [("direct", 0.89, [(0.72, "concept", "metasearch", "ota"), (0.5, "word", "direct booking", "")], 0.4),
