@@ -786,24 +786,10 @@ class Tagger:
         `sure` (0 to 1) is how surely the tagger tags it: half at the cut-off, whole
         MISSED_WIDTH above it. `reach` (0 to 1) is how near its score comes to the cut-off.
         """
-        scored = self._score(reading, taught=False)
-        admin = reading.concepts.get("housekeeping")
-        if admin and admin[0] >= 1.0:
-            for row in scored.values():
-                row[0] *= 1.0 - ADMIN_DAMP
-        if self._echo.texts:
-            self._recall(reading, scored, self._echo, ECHO, text)
-        top = {False: 0.0, True: 0.0}
-        profiles = self._profiles
-        for i, (score, _) in scored.items():
-            top[profiles[i].segment_led] = max(top[profiles[i].segment_led], score)
-        # As the verdict does (see `_weigh`): a cut-off relative to the best, and a second tag on evidence of its own.
-        rows = [(i, score, evidence, max(THRESHOLD, RELATIVE * top[profiles[i].segment_led]))
-                for i, (score, evidence) in scored.items() if score > 0]
-        if sum(score >= cut for _, score, _, cut in rows) > 1:  # one tag at most: nothing to share
-            rows = _independent(sorted(rows, key=lambda row: (-row[1], row[0])))
-        return {i: (max(0.0, min(1.0, 0.5 + (score - cut) / (2 * MISSED_WIDTH))), min(1.0, score / cut))
-                for i, score, _, cut in rows if score > 0}
+        rows = self._rows(reading, text, learned=False)
+        return {self._index_of[key]: (max(0.0, min(1.0, 0.5 + (score - cut) / (2 * MISSED_WIDTH))),
+                                      min(1.0, score / cut))
+                for key, score, _, cut in rows if score > 0}
 
     def _teach(self, reading: _Reading, misses: dict[int, float], wanted: set[int]) -> None:
         """Tie the features of a labelled text to what the tagger missed on it.
@@ -840,26 +826,7 @@ class Tagger:
         if not text or not text.strip() or not self._profiles:
             return (), (), 1.0
         reading = _read(text)
-        scored = self._score(reading)
-        admin = reading.concepts.get("housekeeping")
-        if admin and admin[0] >= 1.0:
-            # Plain internal admin explains a text away: "updated the compliance calendar"
-            # is paperwork, not the compliance objective's work.
-            for row in scored.values():
-                row[0] *= 1.0 - ADMIN_DAMP
-        self._recall(reading, scored, self._memory, 1.0, "")
-        if self._echo.texts:
-            self._recall(reading, scored, self._echo, ECHO, text)
-        # Who the work is for and what it does are separate questions: a segment
-        # objective competes only with other segment objectives for the text.
-        top = {False: 0.0, True: 0.0}
-        profiles = self._profiles
-        for i, (score, _) in scored.items():
-            led = profiles[i].segment_led
-            top[led] = max(top[led], score)
-        rows = sorted(((profiles[i].key, score, evidence, max(THRESHOLD, RELATIVE * top[profiles[i].segment_led]))
-                       for i, (score, evidence) in scored.items()), key=lambda row: (-row[1], row[0]))
-        rows = _independent(rows)
+        rows = self._rows(reading, text)
         matches = [Match(key, round(min(1.0, score), 2), _explain(evidence))
                    for key, score, evidence, cut in rows if score >= cut]
         tagged = {m.key for m in matches}
@@ -874,6 +841,35 @@ class Tagger:
                   if key not in tagged and score >= CANDIDATE_MIN]
         candidates = [*matches, *misses][:max(CANDIDATES, len(matches))]
         return tuple(matches), tuple(candidates), margin
+
+    def _rows(self, reading: _Reading, text: str,
+              learned: bool = True) -> list[tuple[str, float, list[_Evidence], float]]:
+        """Return (objective key, score, evidence, cut-off) for the objectives with evidence, best first.
+
+        Without `learned`, from the knowledge and the echo alone: what the tagger made
+        of a text before people tagged any.
+        """
+        scored = self._score(reading, taught=learned)
+        admin = reading.concepts.get("housekeeping")
+        if admin and admin[0] >= 1.0:
+            # Plain internal admin explains a text away: "updated the compliance calendar"
+            # is paperwork, not the compliance objective's work.
+            for row in scored.values():
+                row[0] *= 1.0 - ADMIN_DAMP
+        if learned:
+            self._recall(reading, scored, self._memory, 1.0, "")
+        if self._echo.texts:
+            self._recall(reading, scored, self._echo, ECHO, text)
+        # Who the work is for and what it does are separate questions: a segment
+        # objective competes only with other segment objectives for the text.
+        top = {False: 0.0, True: 0.0}
+        profiles = self._profiles
+        for i, (score, _) in scored.items():
+            led = profiles[i].segment_led
+            top[led] = max(top[led], score)
+        rows = sorted(((profiles[i].key, score, evidence, max(THRESHOLD, RELATIVE * top[profiles[i].segment_led]))
+                       for i, (score, evidence) in scored.items()), key=lambda row: (-row[1], row[0]))
+        return _independent(rows)
 
     def _echo_sure(self, texts: Sequence[str]) -> None:
         """Remember the workspace's texts the tagger is sure of, as its own weak examples.
