@@ -181,6 +181,23 @@ class Player:
                                     user_id=user, private_metadata=opened["private_metadata"])
         return self._private_answer(channel, user, before, week, thread=thread)
 
+    def answer_question(self, user: str, channel: str, confirmation: dict[str, Any], label: str,
+                        week: str) -> dict[str, Any]:
+        """Tap `label` on the question of an unsure check-in's private answer; return the answer it becomes."""
+        button = next((e for b in confirmation.get("blocks") or [] if b.get("block_id") == "checkin_question"
+                       for e in b["elements"] if e["text"]["text"] == label), None)
+        if button is None:
+            raise DemoError(f"Alignbot asked @{self.names.user(user)} no question with a [ {label} ] button")
+        before = len(self.fake.responses())
+        self.sender.block_action(button["action_id"], button["value"], user_id=user, channel_id=channel)
+        try:
+            reply = self.fake.wait_for_responses(before + 1, timeout=ANSWER_TIMEOUT)[before]["body"]
+        except TimeoutError:
+            raise DemoError(f"the app never answered @{self.names.user(user)}'s [ {label} ]") from None
+        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
+                                  reply.get("blocks") or [], thread=self.entries[-1].thread, week=week))
+        return reply
+
     def _open_form(self, action: str, value: str, user: str, channel: str, message_ts: str | None) -> dict[str, Any]:
         forms = len(self.fake.calls_to("views.open"))
         self.sender.block_action(action, value, user_id=user, channel_id=channel, message_ts=message_ts)
@@ -327,6 +344,11 @@ class Player:
             self.say("")
             self.say(indent(mrkdwn_to_text(answer.text, self.names), "     ", WIDTH, first=f" @{who} ({how}): "))
             self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
+            if answer.tap:
+                reply = self.answer_question(answer.author, channel.id, reply, answer.tap, week)
+                self.say(f"   @{who} was asked “Which objective does this serve?” and pressed [ {answer.tap} ]")
+                self.say(indent(_tags_line(reply, self.names), "       ", WIDTH,
+                                first="   ↳ alignbot, to them only: "))
             if answer.retag:
                 # Under the answer it corrects, when that answer was a thread reply.
                 thread = self.entries[-1].thread

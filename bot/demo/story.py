@@ -3,8 +3,9 @@
 Kept as data so the story can be reworded without touching the code that plays it.
 The arc, week by week, as the real tagger and analysis read it:
 
-1-2  marketing drifts into a brand refresh no objective asked for (unaligned work)
-     while sales carries the pipeline alone (a solo objective);
+1-2  marketing drifts into a brand refresh no objective asked for (unaligned work: Alignbot
+     is unsure of the long update it cannot place, asks its author, who answers "None of
+     them") while sales carries the pipeline alone (a solo objective);
 3    marketing builds a competitor battlecard and "sends it to sales"; Alignbot asks
      sales about it, sales marks it "Not useful", and no sales update mentions
      marketing (a one-way handoff);
@@ -63,6 +64,7 @@ class Answer:
     text: str
     via: str = "thread"  # thread | form: a reply under the prompt, or the form its button opens
     retag: tuple[str, ...] = ()  # objective titles the author sets by hand with Edit tags afterwards
+    tap: str = ""  # the button the author taps when Alignbot, unsure, asks which objective the answer serves
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,8 @@ WEEKS = (
         (
             Answer(PRIYA.id, "Built a Routewise battlecard: their pricing, their integrations and the three questions "
                              "that trip them up. Sent it to sales."),
-            Answer(LEO.id, "Finished the brand refresh: the new fonts, colours and icons are on every page of the website."),
+            Answer(LEO.id, "Finished the brand refresh: the new fonts, colours and icons are on every page of the website.",
+                   tap="None of them"),
             Answer(MARCUS.id, "Demoed to Oakridge Services and Crestline HVAC; both moved to evaluation. "
                               "9 opportunities in the pipeline."),
             Answer(JESS.id, "Booked 4 demos from the outbound sequence; follow-ups scheduled."),

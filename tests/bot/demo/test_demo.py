@@ -16,6 +16,9 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
 
     # The findings of the story, as the real tagger and analysis read it, week by week.
     assert "of marketing's 2 updates serves no stated objective" in out
+    # Unsure of the brand refresh, Alignbot asked its author, whose tap confirmed it serves none.
+    assert "@leo was asked “Which objective does this serve?” and pressed [ None of them ]" in out
+    assert "Tagged: serves none of the objectives" in out
     assert "marketing handed work to or asked for help from sales" in out
     assert "but no sales update this week mentions marketing" in out
     assert "marketing and sales look to be doing the same work for Win against Routewise" in out
