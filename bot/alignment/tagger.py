@@ -707,14 +707,18 @@ class Tagger:
         # of that objective on the texts saying it, less how far it overshot}, and those texts.
         self._taught: dict[str, dict[int, float]] = {}
         self._taught_total: dict[str, float] = {}
-        if len(corpus) >= CALIBRATE_MIN:
+        self._corpus = corpus if len(corpus) >= CALIBRATE_MIN else []
+        if self._corpus:
             # The echo is the knowledge's own reading of the week; people's tags then
             # correct it as they correct any guess, wherever they were given.
             self._echo_sure(corpus)
         for example in taught:
             self.learn(example)
-        if len(corpus) >= CALIBRATE_MIN:
+        if self._corpus:
             self._calibrate(corpus)  # with the echo (and any tags) the verdicts moved: where to ask did too
+        # Set when a later correction moves the verdicts (`alignbot tag --learn`); the app
+        # builds a new tagger instead, so a shared tagger is never recalibrated under a reader.
+        self._recalibrate = False
 
     def _index_profiles(self) -> None:
         """Invert the profiles: each text feature finds the few objectives it is evidence for."""
@@ -779,6 +783,7 @@ class Tagger:
         self._memory.add(example.text, labels, reading, misses)
         self._echo.relabel(example.text, labels)  # a person's word replaces the tagger's guess
         self._teach(reading, misses, wanted)
+        self._recalibrate = bool(self._corpus)
 
     def _guess(self, reading: _Reading, text: str) -> dict[int, tuple[float, float]]:
         """Return {objective index: (sure, reach)} for `text` from the knowledge and the echo alone.
@@ -814,6 +819,11 @@ class Tagger:
 
     def judge(self, text: str) -> Verdict:
         """Return the tags of `text`, whether the tagger is sure of them, and the objectives worth asking about."""
+        if self._recalibrate:
+            # Learning moved the verdicts: set again where to ask, before the next verdict
+            # rather than after every tag, so a run of corrections pays for it once.
+            self._recalibrate = False
+            self._calibrate(self._corpus)
         matches, candidates, margin = self._weigh(text)
         return Verdict(matches, margin >= self._sure, candidates)
 
@@ -885,7 +895,12 @@ class Tagger:
                 self._echo.add(text, [m.key for m in matches], _read(text))
 
     def _calibrate(self, texts: Sequence[str]) -> None:
-        """Be unsure of about a fixed share of the workspace's texts: the ones closest to flipping."""
+        """Be unsure of about a fixed share of the workspace's texts: the ones closest to flipping.
+
+        Texts people tagged are left out: nobody is asked about them again, and the
+        tagger, having learned them, is sure of them, which would push the share up.
+        """
+        texts = [text for text in texts if text not in self._memory.at]
         if len(texts) < CALIBRATE_MIN:
             return  # a handful of texts would set the margin by one of them: keep the default
         step = -(-len(texts) // CALIBRATE_MAX)  # a sample of a few hundred places the cut-off well enough

@@ -408,6 +408,18 @@ def test_a_long_update_nothing_places_is_asked_about_and_a_short_aside_is_not() 
     assert work.matches == () and not work.confident
 
 
+def test_after_corrections_it_still_asks_about_its_share_of_the_texts_nobody_tagged() -> None:
+    texts = [t for t, _ in SHIFTWISE_UPDATES + FREIGHTLINE_UPDATES]
+    tagger = Tagger(FREIGHTLINE, corpus=texts)
+    taught = FREIGHTLINE_UPDATES[:10]
+    for text, labels in taught:
+        tagger.learn(Example(text, tuple(labels)))
+    rest = [t for t in texts if t not in {text for text, _ in taught}]
+    asked = [t for t in rest if not tagger.judge(t).confident]
+    # Sure of what it was taught, the tagger would otherwise ask about ever more of the rest.
+    assert ASK_SHARE - 0.05 <= len(asked) / len(rest) <= ASK_SHARE
+
+
 def test_candidates_offer_the_tags_first_then_the_nearest_misses() -> None:
     verdict = Tagger(LEADERSHIP).judge("Held the discount at 10% on the Harbor Insurance renewal.")
     assert [m.key for m in verdict.candidates[:len(verdict.matches)]] == keys(list(verdict.matches))
