@@ -867,9 +867,9 @@ class Tagger:
             for row in scored.values():
                 row[0] *= 1.0 - ADMIN_DAMP
         if learned:
-            self._recall(reading, scored, self._memory, 1.0, "")
+            self._correct(reading, scored)
         if self._echo.texts:
-            self._recall(reading, scored, self._echo, ECHO, text)
+            self._recall_echo(reading, scored, text)
         # Who the work is for and what it does are separate questions: a segment
         # objective competes only with other segment objectives for the text.
         top = {False: 0.0, True: 0.0}
@@ -996,18 +996,14 @@ class Tagger:
                 row[0] *= UNSEGMENTED
         return scored
 
-    def _recall(self, reading: _Reading, scored: dict[int, list], memory: _Memory, scale: float,
-                text: str) -> None:
-        """Let similar labelled examples raise their objectives and lower the rest.
+    def _recall_echo(self, reading: _Reading, scored: dict[int, list], text: str) -> None:
+        """Let the week's similar sure texts raise their objectives and lower the rest.
 
-        `scale`: what an example of `memory` counts for (1 for a person's tag); an
-        example whose text is `text` is no evidence for it.
+        Each counts ECHO of a person's tag; the echo of `text` itself is no evidence for it.
         """
+        memory = self._echo
         near = [(sim, idx) for sim, idx in memory.neighbours(reading) if memory.texts[idx] != text]
         if not near:
-            return
-        if memory is self._memory:
-            self._correct(reading, near, scored)
             return
         labels = memory.labels
         index = {p.key: i for i, p in enumerate(self._profiles)}
@@ -1026,19 +1022,17 @@ class Tagger:
                 elif sim > neg:
                     neg = sim
             if pos >= neg and pos > 0:
-                lift = scale * NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
+                lift = ECHO * NN_MAX * min(1.0, (pos - NN_MIN_SIM) / (NN_FULL_SIM - NN_MIN_SIM))
                 if lift > 0:
                     row[0] = 1.0 - (1.0 - row[0]) * (1.0 - lift)
-                    # A person's own call ranks first among the reasons; the tagger's own, on its value.
-                    rank = lift + (1.0 if scale >= 1.0 else 0.0)
-                    row[1].append((rank, "example", _short(memory.texts[pos_idx]), ""))
+                    row[1].append((lift, "example", _short(memory.texts[pos_idx]), ""))
             elif neg > NN_NEG_START:
-                drop = scale * NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
+                drop = ECHO * NN_MAX * min(1.0, (neg - NN_NEG_START) / (NN_FULL_SIM - NN_NEG_START))
                 row[0] *= 1.0 - drop
             if row[0] > 0:
                 scored[i] = row
 
-    def _correct(self, reading: _Reading, near: list[tuple[float, int]], scored: dict[int, list]) -> None:
+    def _correct(self, reading: _Reading, scored: dict[int, list]) -> None:
         """Correct a text as people corrected the tagger on similar labelled texts.
 
         Where the tagger fell short of an objective on a similar text, raise it; where it
@@ -1047,6 +1041,9 @@ class Tagger:
         text tagged with another objective does not weaken this one's evidence for the first.
         """
         memory = self._memory
+        near = memory.neighbours(reading)
+        if not near:
+            return
         raise_by: dict[int, tuple[float, int]] = {}
         lower_by: dict[int, float] = {}
         query = memory.features_of(reading)
