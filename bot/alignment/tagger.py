@@ -81,6 +81,9 @@ SURE_MARGIN = 0.08
 SURE_MAX = 0.15
 ASK_SHARE = 0.24  # the issue's bound is a quarter of updates; rounding keeps this under it
 ECHO_SHARE = 0.22  # the share of the week's texts too near a cut-off to teach as the tagger's own examples
+ECHO_PRIOR = 4.0  # pseudo-count of sure texts at an even share: a word two texts say is not yet settled
+ECHO_DAMP_MIN = 2  # sure texts saying an objective's word before they weigh it
+ECHO_DAMP_FLOOR = 0.2  # share of its weight an objective's word keeps, however the sure texts tie it elsewhere
 CALIBRATE_MAX = 200  # texts read again to set the margin once the echo is in
 CALIBRATE_MIN = 20  # fewer texts than this say too little about where the cut-offs lie
 SEVERAL_DOUBT = 0.6  # several tags are more often wrong than one: their margin counts less
@@ -712,6 +715,7 @@ class Tagger:
             # The echo is the knowledge's own reading of the week; people's tags then
             # correct it as they correct any guess, wherever they were given.
             self._echo_sure(corpus)
+            self._damp_by_echo()
         for example in taught:
             self.learn(example)
         if self._corpus:
@@ -893,6 +897,35 @@ class Tagger:
         for text, (matches, _, margin) in verdicts:
             if matches and margin >= sure:
                 self._echo.add(text, [m.key for m in matches], _read(text))
+
+    def _damp_by_echo(self) -> None:
+        """Let an objective's word count less where the week's sure texts saying it serve other objectives.
+
+        "Linehaul" in the descriptions of two objectives, or "parts" in a service objective
+        and an uptime one, is evidence for whichever the teams' sure updates tie it to. An
+        objective's own name or code keeps its weight.
+        """
+        echo = self._echo
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        totals: dict[str, int] = defaultdict(int)
+        for feats, labels in zip(echo.features, echo.labels):
+            for f in feats:
+                if f in self._word_index:
+                    totals[f] += 1
+                    for key in labels:
+                        counts[f][key] = counts[f].get(key, 0) + 1
+        even = ECHO_PRIOR / len(self._profiles)
+        for f, n in totals.items():
+            if n < ECHO_DAMP_MIN:
+                continue
+            postings = []
+            for i, w, own in self._word_index[f]:
+                if not own:
+                    share = (counts[f].get(self._profiles[i].key, 0) + even) / (n + ECHO_PRIOR)
+                    # Full weight where at least half the sure texts saying it serve the objective.
+                    w *= max(ECHO_DAMP_FLOOR, min(1.0, 2 * share))
+                postings.append((i, w, own))
+            self._word_index[f] = postings
 
     def _calibrate(self, texts: Sequence[str]) -> None:
         """Be unsure of about a fixed share of the workspace's texts: the ones closest to flipping.

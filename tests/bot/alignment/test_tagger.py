@@ -420,6 +420,18 @@ def test_after_corrections_it_still_asks_about_its_share_of_the_texts_nobody_tag
     assert ASK_SHARE - 0.05 <= len(asked) / len(rest) <= ASK_SHARE
 
 
+def test_a_word_two_objectives_share_counts_for_the_one_the_weeks_sure_updates_tie_it_to() -> None:
+    objectives = [Objective("claims", "Cut cargo claims", "Fewer damaged pallets at the dock."),
+                  Objective("growth", "Grow warehousing revenue", "Sell more warehousing and dock space to shippers.")]
+    docks = ["north", "south", "east", "west", "main", "old"]
+    filler = [f"Team lunch and calendar clean-up, week {i}" for i in range(16)]
+    weeks = {"claims": [f"Cargo claims down again at the {d} dock after new damage checks" for d in docks],
+             "growth": [f"Sold warehousing at the {d} dock to two more shippers, revenue up" for d in docks]}
+    for key, week in weeks.items():
+        verdict = Tagger(objectives, corpus=week + filler).judge("Reorganised the dock doors at Fargo")
+        assert [m.key for m in verdict.candidates] == [key]
+
+
 def test_candidates_offer_the_tags_first_then_the_nearest_misses() -> None:
     verdict = Tagger(LEADERSHIP).judge("Held the discount at 10% on the Harbor Insurance renewal.")
     assert [m.key for m in verdict.candidates[:len(verdict.matches)]] == keys(list(verdict.matches))
