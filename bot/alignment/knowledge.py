@@ -425,12 +425,6 @@ CONCEPTS: dict[str, tuple[str, dict[str, float], str]] = {
         service contract, service contracts, extended warranty, protection plan,
         care plan~, care plans~, pm plan, pm plans
     """),
-    "young": ("younger customers", {NEW: 0.5}, """
-        gen z, genz, millennial, millennials, young, younger, youth, young adults,
-        young professionals~, student, students, graduate~, grads, new grads, campus,
-        college~, university~, first credit card, first car,
-        first job, first apartment, median age, average age, avg age, tiktok, snapchat
-    """),
     "effort": ("customer effort", {RETAIN: 0.8, EFFICIENT: 0.5}, """
         wait time, wait times, waiting~, hold time, hold times, on hold, call volume,
         call volumes, calls~, call drivers, abandon rate, abandonment~, abandoned~,
@@ -483,6 +477,13 @@ COST_CUT = ("cost_cut", "cost cut", {EFFICIENT: 1.0})
 
 # Who the work is for. segment id: (label, triggers).
 SEGMENTS: dict[str, tuple[str, str]] = {
+    # Audiences (AUDIENCES): people, never a company's own trade.
+    "young": ("younger customers", """
+        gen z, genz, millennial, millennials, young, younger, youth, young adults,
+        young professionals~, student, students, graduate~, grads, new grads, campus,
+        college~, university~, first credit card, first car,
+        first job, first apartment, median age, average age, avg age, tiktok, snapchat
+    """),
     # Industries.
     "financial_services": ("financial services", """
         financial services, financial institution, financial institutions, finserv, fsi,
@@ -612,6 +613,8 @@ SEGMENTS: dict[str, tuple[str, str]] = {
 }
 
 # An objective about the broader segment is served by work in a narrower one.
+AUDIENCES = frozenset({"young"})
+
 SEGMENT_PARENTS: dict[str, tuple[str, ...]] = {
     "europe": ("emea",),
     "middle_east_africa": ("emea",),
@@ -623,7 +626,7 @@ HEADCOUNT_WORDS = frozenset({
     "employee", "employees", "staff", "people", "person", "workers", "headcount", "fte", "ftes",
 })
 
-# An age bound reads as "younger customers" only beside people or years: "members under 35",
+# An age bound reads as the "younger customers" audience only beside people or years: "members under 35",
 # "aged 18-29", "25-34 year olds"; never "under 30 days" or "Oct 18-24".
 AGE_PEOPLE_WORDS = frozenset({
     "members", "customers", "clients", "guests", "patients", "consumers", "shoppers", "buyers",

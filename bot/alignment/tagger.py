@@ -338,7 +338,7 @@ def _analyse(text: str, generic_single: bool = False) -> _Reading:
             if segment:
                 _keep(reading.segments, segment, 1.0, " ".join(tokens[max(0, i - 1) : i + 1]))
     if "#" in stems and (age := _young_age(tokens, stems)):
-        _keep(reading.concepts, "young", 1.0, age)
+        _keep(reading.segments, "young", 1.0, age)
     if _CUTS.scan(stems) and (spent := _SPENDS.scan(stems)):
         start, end, _ = spent[0]
         _keep(reading.concepts, _COST_CUT_ID, 1.0, " ".join(tokens[start:end]))
@@ -447,7 +447,9 @@ def _profile(objective: Objective) -> _Profile:
             if is_title:
                 title_concepts.add(cid)
         for sid, (strength, _) in reading.segments.items():
-            segments[sid] = max(segments.get(sid, 0.0), weight * strength)
+            # An audience is who the objective is for, wherever its text names it.
+            full = 1.0 if sid in kb.AUDIENCES else weight
+            segments[sid] = max(segments.get(sid, 0.0), full * strength)
         base = WORD_TITLE if weight == 1.0 else WORD_DESCRIPTION
         for s, surface in reading.words.items():
             if s in _GENERIC:
@@ -463,7 +465,9 @@ def _profile(objective: Objective) -> _Profile:
     themes = _themes(concepts)
     # Named after a segment with no work concept of its own ("Win in healthcare"):
     # any work for that segment serves it.
-    # A segment said only in passing in the description ("trucks in the field") leads nothing.
+    # A segment said only in passing in the description ("trucks in the field") leads nothing;
+    # an audience counts in full wherever it is named ("Bring the next generation in ...
+    # members under 35"), so it leads: it says who the work is for, never what the company does.
     segment_led = any(w >= 0.9 for w in segments.values()) and not (title_concepts - {"housekeeping"})
     return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords, pairs,
                     jargon & words.keys(), names & words.keys())

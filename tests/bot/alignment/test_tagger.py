@@ -195,7 +195,7 @@ def test_multi_label(tagger: Tagger) -> None:
     ("Customers under 65 get the standard plan", False),
 ])
 def test_an_age_bound_beside_people_or_years_reads_as_younger_customers(text: str, young: bool) -> None:
-    assert ("young" in _read(text).concepts) is young
+    assert ("young" in _read(text).segments) is young
 
 
 def test_an_objective_bounded_by_age_gathers_the_updates_about_students() -> None:
