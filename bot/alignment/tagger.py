@@ -1019,12 +1019,16 @@ class Tagger:
             best, hit = 0.0, ("", "")
             for sid, (strength, surface) in reading.segments.items():
                 for target in (sid, *kb.SEGMENT_PARENTS.get(sid, ())):
-                    w = profile.segments.get(target, 0.0) * strength
+                    weight = profile.segments.get(target, 0.0)
+                    # Only the segment an objective is named after leads; one its description
+                    # says in passing (a credit union's own "credit union") stays a hint.
+                    led = profile.segment_led and weight >= 0.9
+                    w = (SEGMENT_LED if led else SEGMENT_PART) * weight * strength
                     if w > best:
                         best, hit = w, (surface, target)
             row = scored.get(i)
             if best > 0:
-                value = (SEGMENT_LED if profile.segment_led else SEGMENT_PART) * best
+                value = best
                 if row is None:
                     row = scored[i] = [0.0, []]
                 row[1].append((value, "segment", *hit))

@@ -204,6 +204,15 @@ def test_an_objective_bounded_by_age_gathers_the_updates_about_students() -> Non
     assert keys(Tagger(objectives).tag("Helped 7 college students open their first accounts during move-in")) == ["next-gen"]
 
 
+def test_an_audience_leads_its_objective_but_the_industry_its_description_names_stays_a_hint() -> None:
+    objectives = [Objective("next-gen", "Bring the next generation in", "Members under 35 are 14% of our credit union."),
+                  Objective("loans", "Grow auto loan balances")]
+    tagger = Tagger(objectives)
+    assert keys(tagger.tag("Helped 7 college students open their first accounts")) == ["next-gen"]
+    banking = tagger.judge("Renewed the core banking contract")
+    assert banking.matches == () and banking.confident  # not a near miss worth a question
+
+
 def test_care_is_not_car() -> None:
     objectives = [Objective("care", "Sell 400 care plans"), Objective("auto", "Grow car loans")]
     verdict = Tagger(objectives).judge("Sold two care plans on the new combines")
