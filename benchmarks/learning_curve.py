@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bot.alignment.model import Example, Objective  # noqa: E402
 from bot.alignment.tagger import Tagger  # noqa: E402
-from tag_eval import load_objectives, load_updates  # noqa: E402
+from tag_eval import load_objectives, load_updates, micro_f1  # noqa: E402
 
 
 # A made-up company whose teams use in-house names no built-in knowledge can know
@@ -50,14 +50,6 @@ JARGON_UPDATES = [
     ("Added the old webinar tool to the sunset list.", ["spend"]),
     ("GTM huddle skipped for the holiday.", []),
 ]
-
-
-def micro_f1(pairs: Sequence[tuple[set[str], set[str]]]) -> float:
-    """Return micro-F1 of (gold, predicted) label sets."""
-    tp = sum(len(g & p) for g, p in pairs)
-    fp = sum(len(p - g) for g, p in pairs)
-    fn = sum(len(g - p) for g, p in pairs)
-    return 2 * tp / (2 * tp + fp + fn) if tp else (1.0 if not fp + fn else 0.0)
 
 
 def run(objectives: Sequence[Objective], updates: Sequence[dict]) -> dict[str, float]:

@@ -23,13 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bot.alignment.model import Example  # noqa: E402
 from bot.alignment.tagger import Tagger  # noqa: E402
 from bot.orgfile import read_org  # noqa: E402
-from tag_eval import load_updates  # noqa: E402
-
-
-def micro_f1(pairs: list[tuple[set[str], set[str]]]) -> float:
-    tp = sum(len(gold & pred) for gold, pred in pairs)
-    wrong = sum(len(gold ^ pred) for gold, pred in pairs)
-    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+from tag_eval import load_updates, micro_f1  # noqa: E402
 
 
 def draws(folder: Path, reveal: int, count: int) -> None:

@@ -50,6 +50,14 @@ def load_objectives(path: str | Path) -> list[Objective]:
     ]
 
 
+def micro_f1(pairs: Sequence[tuple[set[str], set[str]]]) -> float:
+    """Return micro-F1 of (gold, predicted) label sets."""
+    tp = sum(len(g & p) for g, p in pairs)
+    fp = sum(len(p - g) for g, p in pairs)
+    fn = sum(len(g - p) for g, p in pairs)
+    return 2 * tp / (2 * tp + fp + fn) if tp else (1.0 if not fp + fn else 0.0)
+
+
 def load_updates(path: str | Path) -> list[dict]:
     """Read labelled update lines; the label field is `labels` or `objectives`."""
     rows = []
