@@ -17,7 +17,7 @@ def tag_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> lis
     With `learn`, a hand-tagged update also teaches the tagger for the updates after it,
     as a person's tag does in Slack.
     """
-    tagger = Tagger(org.objectives, corpus=[u.text for u in updates])
+    tagger = Tagger(org.objectives, corpus=[u.text for u in updates], exact=True)
     lines = []
     for update in updates:
         verdict = verdict_for(tagger, update)
@@ -42,7 +42,7 @@ def _tag_line(update: Update, verdict: Verdict) -> dict[str, Any]:
 
 def analyze_updates(org: Org, updates: Sequence[Update]) -> Report:
     """Tag the updates nobody tagged by hand, then analyze the week."""
-    tagger = Tagger(org.objectives, corpus=[u.text for u in updates])
+    tagger = Tagger(org.objectives, corpus=[u.text for u in updates], exact=True)
     verdicts = {u.id: tagger.judge(u.text) for u in updates if u.objectives is None}
     tags = {key: [m.key for m in verdict.matches] for key, verdict in verdicts.items()}
     # An update the tagger is unsure of is a guess, not unaligned work; hand-tagged lines are always sure.

@@ -103,6 +103,34 @@ def test_tag_org_file_examples_teach_the_tagger(tmp_path, capsys):
     assert [o["key"] for o in lines[1]["objectives"]] == ["keep"]
 
 
+WEEK = [
+    "Booked 6 discovery calls with new prospects at {c}.",
+    "Closed {c} as a new customer, two-year contract.",
+    "Cut the agency retainer and moved {c} reporting in-house to save cost.",
+    "Renegotiated the {c} freight contract: 8% lower rate.",
+    "QBR with {c}: renewal looks safe, they want the new module.",
+    "Webinar with {c} on our roadmap, 140 sign-ups.",
+    "Planned the team offsite and picked the venue near {c}.",
+    "Sent the {c} proposal, pricing approved by finance.",
+    "Onboarding call with {c}, first users live on Friday.",
+    "Rebuilt the pricing page; {c} said it finally makes sense.",
+]
+PLACES = ["Acme", "Borealis", "Cobalt", "Dunmore", "Elgin", "Fairhaven", "Granite", "Harbor", "Ironwood",
+          "Juniper", "Kestrel", "Lakeview", "Meridian", "Northgate", "Oakridge", "Pinecrest", "Quarry",
+          "Redwood", "Silverline", "Tidewater", "Upland", "Vantage", "Westbrook", "Yarrow", "Zenith"]
+
+
+@pytest.mark.parametrize("places", [1, 2, 25], ids=["10 lines", "20 lines", "250 lines"])
+def test_tag_asks_about_at_most_a_quarter_of_the_lines_whatever_their_number(tmp_path, capsys, places):
+    rows = [{"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
+            for i, (place, text) in enumerate((p, t) for p in PLACES[:places] for t in WEEK)]
+    lines = _tag_lines(tmp_path, capsys, ORG + "  - key: keep\n    title: Keep our customers\n", rows)
+
+    asked = sum(not line["confident"] for line in lines)
+    # A quarter is the most `score.py tag --assisted` allows; a sample of the lines would only come near it.
+    assert 0 < asked <= len(lines) // 4
+
+
 def test_tag_reads_stdin(files, capsys, monkeypatch):
     org, updates = files
     monkeypatch.setattr("sys.stdin", io.StringIO(updates.read_text()))

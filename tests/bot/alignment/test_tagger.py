@@ -391,6 +391,17 @@ def test_clear_evidence_is_sure_and_a_borderline_score_is_not() -> None:
     assert {"finserv", "new-revenue"} <= {m.key for m in unsure.candidates}
 
 
+def test_a_guess_of_several_objectives_is_asked_about_where_its_scores_alone_look_sure() -> None:
+    tagger = Tagger(LEADERSHIP)
+    text = "Won a bank and a credit union as new customers."
+    verdict = tagger.judge(text)
+    assert keys(list(verdict.matches)) == ["new-revenue", "finserv"]
+    # Several tags are wrong far more often than one: by its scores this would pass as sure.
+    assert tagger._weigh(text, asking=False)[2] >= tagger._sure
+    assert not verdict.confident
+    assert tagger.judge("Closed two new customers this week.").confident
+
+
 def test_given_the_workspace_texts_it_asks_about_at_most_a_fifth_or_so() -> None:
     texts = [t for t, _ in SHIFTWISE_UPDATES + FREIGHTLINE_UPDATES]
     tagger = Tagger(SHIFTWISE, corpus=texts)
