@@ -108,9 +108,9 @@ def register(app: App, services: Services) -> None:
         if answer is None:
             return  # not a value we put on the button
         team, user = body["team"]["id"], body["user"]["id"]
-        update_id, key = answer
+        update_id, keys = answer
         with user_errors(respond):
-            recorded = services.checkins.correct_tags(team, user, update_id, [key] if key else [],
+            recorded = services.checkins.correct_tags(team, user, update_id, list(keys),
                                                       is_admin=services.people.may_fix_tags(team, user, update_id))
             share_answer(services, client, team, recorded.update_id)
             respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),

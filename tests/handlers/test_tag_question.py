@@ -139,3 +139,17 @@ def test_rewording_a_hand_tagged_update_is_tagged_afresh_not_by_its_own_old_tags
     assert "New revenue" not in shown(reworded)
     update, tags = stored(runtime, "U0MEMB01")
     assert not update.tags_by_hand and tags == []
+
+
+def test_a_guess_of_two_objectives_is_confirmed_whole_in_one_tap(ask, slack, objectives, runtime, fake_slack):
+    both = "Closed two new customers and cut the agency retainer to spend less"
+    answer = ask("/checkin", both, user="U0MEMB01", channel="C0MKTG01")
+    assert "My guess:" in shown(answer) and "Which objective does this serve?" in shown(answer)
+    offered = buttons(answer)
+    assert {"Both (my guess)", "New revenue", "Margins", "None of them"} <= offered.keys()
+    assert [t.source for t in stored(runtime, "U0MEMB01")[1]] == ["auto", "auto"]
+
+    answered = tap(slack, fake_slack, offered["Both (my guess)"], "U0MEMB01")
+    assert "Tagged by you" in shown(answered) and "New revenue" in shown(answered) and "Margins" in shown(answered)
+    update, tags = stored(runtime, "U0MEMB01")
+    assert update.tags_by_hand and len(tags) == 2 and {t.source for t in tags} == {"manual"}
