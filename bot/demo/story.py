@@ -187,7 +187,7 @@ WEEKS = (
             Answer(LEO.id, f"Writing the Harlow Plumbing case study with <@{MARCUS.id}> from sales "
                            "for the next outbound sequence."),
             Answer(MARCUS.id, "Closed Oakridge Services, 40 seats: won head to head against Routewise "
-                              "with marketing's battlecard."),
+                              "with marketing's battlecard.", tap="Both (my guess)"),
             # The form checks in for the real clock's week only: the story's last week is that week.
             Answer(JESS.id, "3 of marketing's webinar leads are now qualified opportunities in the pipeline, $96k in all.",
                    via="form"),
