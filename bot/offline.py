@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.alignment.analysis import Report, analyze
 from bot.alignment.model import Example, Match, Org, Update, Verdict
-from bot.alignment.tagger import Tagger
+from bot.alignment.tagger import CALIBRATE_MIN, Tagger, sure_margin
 
 
 def tag_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> list[dict[str, Any]]:
@@ -17,14 +17,28 @@ def tag_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> lis
     With `learn`, a hand-tagged update also teaches the tagger for the updates after it,
     as a person's tag does in Slack.
     """
-    tagger = Tagger(org.objectives, corpus=[u.text for u in updates], exact=True)
-    lines = []
+    return [_tag_line(u, v) for u, v in zip(updates, judge_updates(org, updates, learn))]
+
+
+def judge_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> list[Verdict]:
+    """Return each update's verdict, unsure of at most ASK_SHARE of the lines nobody tagged.
+
+    The cut-off is set on the lines themselves once all are judged (not on a sample, as
+    the app does): those closest to flipping are asked about, however the tagger learned
+    along the way. Fewer than CALIBRATE_MIN lines keep the tagger's own cut-off.
+    """
+    tagger = Tagger(org.objectives, corpus=[u.text for u in updates])
+    verdicts = []
     for update in updates:
-        verdict = verdict_for(tagger, update)
-        lines.append(_tag_line(update, verdict))
+        verdicts.append(verdict_for(tagger, update))
         if learn and update.objectives is not None:
             tagger.learn(Example(update.text, tuple(update.objectives)))
-    return lines
+    margins = sorted(v.margin for u, v in zip(updates, verdicts) if u.objectives is None)
+    if len(updates) < CALIBRATE_MIN or not margins:
+        return verdicts  # a handful of lines say too little of the workspace: the tagger's own cut-off stands
+    sure = sure_margin(margins)
+    return [v if u.objectives is not None else replace(v, confident=v.margin >= sure)
+            for u, v in zip(updates, verdicts)]
 
 
 def verdict_for(tagger: Tagger, update: Update) -> Verdict:
@@ -42,9 +56,8 @@ def _tag_line(update: Update, verdict: Verdict) -> dict[str, Any]:
 
 def analyze_updates(org: Org, updates: Sequence[Update]) -> Report:
     """Tag the updates nobody tagged by hand, then analyze the week."""
-    tagger = Tagger(org.objectives, corpus=[u.text for u in updates], exact=True)
-    verdicts = {u.id: tagger.judge(u.text) for u in updates if u.objectives is None}
-    tags = {key: [m.key for m in verdict.matches] for key, verdict in verdicts.items()}
+    verdicts = judge_updates(org, updates)
+    tags = {u.id: [m.key for m in v.matches] for u, v in zip(updates, verdicts) if u.objectives is None}
     # An update the tagger is unsure of is a guess, not unaligned work; hand-tagged lines are always sure.
-    judged = [replace(u, confident=verdicts[u.id].confident) if u.id in verdicts else u for u in updates]
+    judged = [u if u.objectives is not None else replace(u, confident=v.confident) for u, v in zip(updates, verdicts)]
     return analyze(org, judged, tags=tags)

@@ -84,9 +84,11 @@ class Verdict:
 
     `confident` False marks a text Alignbot should ask its author about instead of
     guessing. `candidates` are the objectives worth offering in that question, best
-    first: the matches, then the nearest misses.
+    first: the matches, then the nearest misses. `margin` is how far the verdict is
+    from flipping: `confident` compares it with the workspace's cut-off.
     """
 
     matches: tuple[Match, ...]
     confident: bool
     candidates: tuple[Match, ...] = ()
+    margin: float = 1.0

@@ -688,14 +688,11 @@ class Tagger:
     """Tag texts with the objectives they serve, from knowledge plus learned examples.
 
     `corpus`: texts of the workspace (the updates to tag, say); with the objectives
-    they tell which words are distinctive here and which every text says. Where to ask
-    is set on a sample of CALIBRATE_MAX of them; with `exact`, on all of them, so that
-    no more than ASK_SHARE of a corpus of CALIBRATE_MIN texts or more is asked about
-    (`alignbot tag`). Fewer texts say too little: the margin stays SURE_MARGIN.
+    they tell which words are distinctive here and which every text says.
     """
 
     def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
-                 corpus: Iterable[str] = (), exact: bool = False) -> None:
+                 corpus: Iterable[str] = ()) -> None:
         self._profiles = [_profile(o) for o in objectives]
         # A code the objectives chain with others ("MSP-MKE") is this workspace's own: the
         # knowledge's reading of the same letters ("MSP" the channel partner) does not apply.
@@ -713,7 +710,6 @@ class Tagger:
         self._distinct = _distinctiveness(self._profiles, [*corpus, *(e.text for e in taught)])
         self._index_profiles()
         self._sure = SURE_MARGIN
-        self._exact = exact
         self._memory = _Memory()
         self._echo = _Memory()  # the workspace's own texts the tagger is sure of
         self._index_of = {p.key: i for i, p in enumerate(self._profiles)}
@@ -840,7 +836,7 @@ class Tagger:
             self._recalibrate = False
             self._calibrate(self._corpus)
         matches, candidates, margin = self._weigh(text)
-        return Verdict(matches, margin >= self._sure, candidates)
+        return Verdict(matches, margin >= self._sure, candidates, margin)
 
     def _weigh(self, text: str, asking: bool = True) -> tuple[tuple[Match, ...], tuple[Match, ...], float]:
         """Return the tags of `text`, the objectives worth asking about, and how far the tags are from flipping.
@@ -904,7 +900,7 @@ class Tagger:
         sure updates naming it serve: they become weak examples for the others.
         """
         verdicts = [(text, self._weigh(text, asking=False)) for text in dict.fromkeys(texts)]  # all before any is added
-        sure = self._margin_for(sorted(margin for _, (_, _, margin) in verdicts), ECHO_SHARE)
+        sure = sure_margin(sorted(margin for _, (_, _, margin) in verdicts), ECHO_SHARE)
         for text, (matches, _, margin) in verdicts:
             if matches and margin >= sure:
                 self._echo.add(text, [m.key for m in matches], _read(text))
@@ -945,18 +941,11 @@ class Tagger:
         tagger, having learned them, is sure of them, which would push the share up.
         """
         texts = [text for text in texts if text not in self._memory.at]
-        if not texts or len(texts) < CALIBRATE_MIN and not self._exact:
-            # A handful of texts would set the margin by one of them: keep the default. With
-            # `exact`, the few a large corpus leaves untagged keep to the bound all the same.
-            return
+        if len(texts) < CALIBRATE_MIN:
+            return  # a handful of texts would set the margin by one of them: keep the default
         # A sample of a few hundred places the cut-off well enough, give or take a few percent.
-        step = 1 if self._exact else -(-len(texts) // CALIBRATE_MAX)
-        self._sure = self._margin_for(sorted(self._weigh(text)[2] for text in texts[::step]))
-
-    @staticmethod
-    def _margin_for(margins: Sequence[float], share: float = ASK_SHARE) -> float:
-        """Return the margin under which about `share` of these sorted margins fall."""
-        return min(SURE_MAX, margins[int(len(margins) * share)])
+        step = -(-len(texts) // CALIBRATE_MAX)
+        self._sure = sure_margin(sorted(self._weigh(text)[2] for text in texts[::step]))
 
     def _score(self, reading: _Reading, taught: bool = True) -> dict[int, list]:
         """Return {objective index: [score, evidence]} for the objectives with any evidence.
@@ -1123,6 +1112,11 @@ class Tagger:
         for i, drop in lower_by.items():
             if i in scored:
                 scored[i][0] *= 1.0 - drop
+
+
+def sure_margin(margins: Sequence[float], share: float = ASK_SHARE) -> float:
+    """Return the margin under which no more than `share` of these sorted margins fall: below it, ask."""
+    return min(SURE_MAX, margins[int(len(margins) * share)])
 
 
 def _taught_features(reading: _Reading) -> dict[str, str]:
