@@ -34,6 +34,8 @@ MALFORMED_WARNING_EVERY = 300.0
 # Slack's requests are a few KB; a view submission with long answers stays far below this.
 MAX_BODY_BYTES = 1 << 20
 SIGNATURE_MAX_AGE = 300  # seconds, as Slack and Bolt allow
+# The answer to a signed request of Slack's that the app has no use for: Slack retries what fails.
+IGNORED = "200 OK"
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 # Fields Bolt and our listeners read as objects (or lists of objects) when present.
@@ -85,8 +87,7 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
         answered: list[tuple[str, list[tuple[str, str]]]] = []
         content = slack(environ, lambda status, headers, *args: answered.append((status, headers)))
         if answered[0][0].startswith("404"):
-            # Signed, Slack's, and no listener for it: Slack retries what fails, and turns off event
-            # delivery for an app that fails too often, so what the app does not use is answered 200.
+            # Bolt has no listener for it; Slack turns event delivery off for an app that fails too often.
             return _answer(watch, IGNORED)
         watch(*answered[0])
         return content
@@ -134,9 +135,6 @@ def _screen(environ: dict[str, Any], key: bytes | None) -> tuple[str | None, byt
         logger.info("ignored a request Alignbot does not use (%s)", _kind(payload))
         return IGNORED, body
     return None, body
-
-
-IGNORED = "200 OK"
 
 
 def _signed(key: bytes, body: bytes, timestamp: str, signature: str) -> bool:
