@@ -1,7 +1,7 @@
 """Requests Slack really sends that Alignbot does not use, written after the examples in Slack's API docs.
 
 Each is (name, content type, body) with the ids of the tests' fake workspace (T0000001) and of an
-Enterprise Grid org (E0000001) it belongs to. Events carry a fresh event id and time per call.
+Enterprise Grid org (E0000001). Events carry a fresh event id and time per call of shapes().
 """
 
 from __future__ import annotations

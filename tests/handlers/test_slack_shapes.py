@@ -10,7 +10,7 @@ from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select
 
 from storage import repositories
-from storage.models import Job, ProcessedEvent, Team, Workspace
+from storage.models import Job, ProcessedEvent, Workspace
 from storage.slack_tables import slack_metadata
 from tests.conftest import SIGNING_SECRET
 from tests.handlers import slack_shapes
@@ -68,8 +68,7 @@ class TestOAuth:
                 bot_id=fake_slack.bot_id, bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.bot_token,
                 bot_scopes="chat:write"))
             with runtime.services.sessions.begin() as session:
-                workspace = repositories.ensure_workspace(session, team)
-                session.add(Team(workspace_id=workspace.id, name="marketing", channel_id="C0MKTG01"))
+                repositories.ensure_workspace(session, team)
         store.save(Installation(
             app_id=fake_slack.app_id, enterprise_id=ENTERPRISE, team_id=None, is_enterprise_install=True,
             user_id="U0ADMIN1", bot_id=fake_slack.bot_id, bot_user_id=fake_slack.bot_user_id,
