@@ -176,7 +176,10 @@ def _checked_app(runtime, *, worker_threads: int = 0):
     settings = runtime.settings
     try:
         if settings.bot_token and not settings.oauth_enabled:
-            web_client(settings, settings.bot_token).auth_test()
+            identity = web_client(settings, settings.bot_token).auth_test()
+            # Slack accepts the token: its workspace has the app, also if it was uninstalled and is back.
+            if identity.get("team_id"):
+                runtime.services.installs.reinstalled(identity["team_id"])
         return create_app(runtime, token_verification=False, worker_threads=worker_threads)
     except SlackApiError as error:
         code = error.response.get("error", "refused")

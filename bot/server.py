@@ -34,12 +34,17 @@ MALFORMED_WARNING_EVERY = 300.0
 # Slack's requests are a few KB; a view submission with long answers stays far below this.
 MAX_BODY_BYTES = 1 << 20
 SIGNATURE_MAX_AGE = 300  # seconds, as Slack and Bolt allow
+# The answer to a signed request of Slack's that the app has no use for: Slack retries what fails.
+IGNORED = "200 OK"
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 # Fields Bolt and our listeners read as objects (or lists of objects) when present.
-_OBJECT_FIELDS = ("event", "view", "team", "user", "channel", "container", "message", "state", "enterprise")
+_OBJECT_FIELDS = ("event", "view", "team", "user", "channel", "container", "message", "enterprise")
 _LIST_FIELDS = ("actions", "authorizations")
-_INTERACTIONS = ("block_actions", "view_submission", "view_closed", "shortcut", "message_action")
+# The interactions our listeners answer; they read the team and the person from each.
+_INTERACTIONS = ("block_actions", "view_submission")
+# The events that may name an enterprise and no workspace (an org-wide install).
+_ORG_WIDE_EVENTS = ("app_uninstalled", "tokens_revoked")
 # The fields of an event that Slack always sends and a listener reads.
 _EVENT_FIELDS = {"app_home_opened": ("user",), "member_joined_channel": ("user", "channel"),
                  "member_left_channel": ("user", "channel")}
@@ -68,18 +73,24 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
                                "'Basic Information' page (or this server's clock is off)")
             return start_response(status, headers, *args)
 
-        if environ.get("REQUEST_METHOD") == "POST":
-            # Refuse before Bolt parses anything: nothing unverified may reach a listener or respond().
-            refusal, body = _screen(environ, key)
-            if refusal is not None:
-                if refusal.startswith("400") and time.monotonic() - last_malformed[0] > MALFORMED_WARNING_EVERY:
-                    last_malformed[0] = time.monotonic()
-                    logger.warning("refused a malformed request (%s); more are refused without a line for %d s",
-                                   refusal, MALFORMED_WARNING_EVERY)
-                return _answer(watch, refusal)
-            environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
-
-        return slack(environ, watch)
+        if environ.get("REQUEST_METHOD") != "POST":
+            return slack(environ, watch)
+        # Refuse before Bolt parses anything: nothing unverified may reach a listener or respond().
+        answer, body = _screen(environ, key)
+        if answer is not None:
+            if answer.startswith("400") and time.monotonic() - last_malformed[0] > MALFORMED_WARNING_EVERY:
+                last_malformed[0] = time.monotonic()
+                logger.warning("refused a malformed request (%s); more are refused without a line for %d s",
+                               answer, MALFORMED_WARNING_EVERY)
+            return _answer(watch, answer)
+        environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+        answered: list[tuple[str, list[tuple[str, str]]]] = []
+        content = slack(environ, lambda status, headers, *args: answered.append((status, headers)))
+        if answered[0][0].startswith("404"):
+            # Bolt has no listener for it; Slack turns event delivery off for an app that fails too often.
+            return _answer(watch, IGNORED)
+        watch(*answered[0])
+        return content
 
     if not runtime.workers:
         return application
@@ -99,7 +110,11 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
 
 
 def _screen(environ: dict[str, Any], key: bytes | None) -> tuple[str | None, bytes]:
-    """Read a POST body; return (refusal status or None, body): 401 unless signed, 400 unless well-formed."""
+    """Read a POST body; return (the answer to give without Bolt, or None, body).
+
+    401 unless signed; 400 unless it is a JSON object (or a form, with a `payload` that is one), which
+    every request of Slack's is; 200 and ignored if it lacks what Bolt and our listeners read.
+    """
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -113,8 +128,12 @@ def _screen(environ: dict[str, Any], key: bytes | None) -> tuple[str | None, byt
     signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
     if key is None or not _signed(key, body, timestamp, signature):
         return "401 Unauthorized", body
-    if not _well_formed(body, environ.get("CONTENT_TYPE")):
+    payload = _payload(body, environ.get("CONTENT_TYPE"))
+    if payload is None:
         return "400 Bad Request", body
+    if not (_readable(payload) and _has_what_listeners_read(payload)):
+        logger.info("ignored a request Alignbot does not use (%s)", _kind(payload))
+        return IGNORED, body
     return None, body
 
 
@@ -128,13 +147,18 @@ def _signed(key: bytes, body: bytes, timestamp: str, signature: str) -> bool:
     return hmac.compare_digest("v0=" + expected, signature)
 
 
-def _well_formed(raw: bytes, content_type: str | None) -> bool:
-    """Say whether Bolt can parse this body into a payload of the shape Slack sends."""
+def _payload(raw: bytes, content_type: str | None) -> dict[str, Any] | None:
+    """Return the payload Bolt would parse from this body, or None if it is not an object."""
     try:
         payload = parse_body(raw.decode("utf-8"), content_type)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return False
-    if not isinstance(payload, dict) or not isinstance(payload.get("type", ""), str):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _readable(payload: dict[str, Any]) -> bool:
+    """Say whether the fields Bolt reads on every request have the types Bolt expects."""
+    if not isinstance(payload.get("type", ""), str):
         return False
     if any(payload.get(name) is not None and not isinstance(payload[name], dict) for name in _OBJECT_FIELDS):
         return False
@@ -142,15 +166,26 @@ def _well_formed(raw: bytes, content_type: str | None) -> bool:
         items = payload.get(name)
         if items is not None and not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
             return False
-    return _has_what_slack_always_sends(payload)
+    return True
 
 
 def _strings(obj: dict[str, Any], *names: str) -> bool:
     return all(isinstance(obj.get(name), str) for name in names)
 
 
-def _has_what_slack_always_sends(payload: dict[str, Any]) -> bool:
-    """Say whether the ids Slack puts in every request of this kind, which Bolt and the listeners read, are there."""
+def _kind(payload: dict[str, Any]) -> str:
+    """Name a request for a log line, without anything a person wrote."""
+    event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
+    kind = payload.get("command") or payload.get("type") or "request"
+    return f"{kind} {event.get('type')}" if kind == "event_callback" else str(kind)
+
+
+def _has_what_listeners_read(payload: dict[str, Any]) -> bool:
+    """Say whether the ids our listeners read from a request of this kind are there.
+
+    Slack leaves some out in real requests (a workflow function's interactions have no person, an
+    org-wide event no workspace); a request without them is none our listeners answer.
+    """
     if "command" in payload:
         return _strings(payload, "command", "team_id", "user_id", "channel_id", "response_url", "trigger_id")
     kind = payload.get("type")
@@ -168,8 +203,12 @@ def _has_what_slack_always_sends(payload: dict[str, Any]) -> bool:
             and isinstance(a.get("selected_option") or {}, dict) for a in actions)
     if kind == "event_callback":
         event = payload.get("event") or {}
-        needs = _EVENT_FIELDS.get(event.get("type"), ())
-        return _strings(payload, "team_id") and _strings(event, "type", *needs)
+        if not _strings(event, "type"):
+            return False
+        needs = _EVENT_FIELDS.get(event["type"], ())
+        workspace = _strings(payload, "team_id") or (event["type"] in _ORG_WIDE_EVENTS
+                                                     and _strings(payload, "enterprise_id"))
+        return workspace and _strings(event, *needs)
     return True
 
 

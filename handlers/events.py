@@ -76,13 +76,14 @@ def register(app: App, services: Services) -> None:
     @queued(app.event("app_uninstalled"))
     @once
     def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
-        services.installs.uninstalled(body["team_id"], enterprise_id=context.enterprise_id)
+        # An org-wide uninstall names the enterprise and no workspace.
+        services.installs.uninstalled(body.get("team_id"), enterprise_id=context.enterprise_id)
 
     @queued(app.event("tokens_revoked"))
     @once
     def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
-        services.installs.tokens_revoked(body["team_id"], tokens, enterprise_id=context.enterprise_id)
+        services.installs.tokens_revoked(body.get("team_id"), tokens, enterprise_id=context.enterprise_id)
 
     @queued(app.event("member_joined_channel"))
     @once

@@ -28,9 +28,7 @@ def register(app: App, services: Services) -> None:
             logger.info("ignored a request (%s) for another workspace than the authorized one",
                         body.get("type") or "command")
             return BoltResponse(status=200, body="")
-        if authorized:
-            # Slack only sends requests for a workspace that has the app: schedule it again if it was uninstalled.
-            services.installs.reinstalled(authorized)
+        # Not a sign of a reinstall: Slack's retries and late events of an uninstalled workspace come here too.
         return next()
 
 

@@ -10,7 +10,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import repositories
+from storage.slack_tables import enterprise_workspaces
 from storage.models import Workspace, utcnow
 
 logger = logging.getLogger(__name__)
@@ -25,14 +25,15 @@ class Installs:
     def __init__(self, sessions: sessionmaker[Session], store: InstallationStore | None) -> None:
         self._sessions = sessions
         self._store = store
-        # Workspaces this process saw installed: every request reports its workspace, and the
-        # acknowledgement must not wait on the database for what is nearly always a no-op.
-        self._installed: set[str] = set()
 
-    def uninstalled(self, slack_team_id: str, *, enterprise_id: str | None = None,
+    def uninstalled(self, slack_team_id: str | None, *, enterprise_id: str | None = None,
                     now: datetime | None = None) -> None:
-        """Delete the workspace's tokens and stop scheduling it; its data goes RETENTION later."""
-        self._installed.discard(slack_team_id)
+        """Delete the workspace's tokens and stop scheduling it; its data goes RETENTION later.
+
+        Without a workspace (an org-wide uninstall), do so for every workspace of the enterprise.
+        """
+        if slack_team_id is None:
+            return self._enterprise_uninstalled(enterprise_id, now=now)
         if self._store is not None:
             self._store.delete_all(enterprise_id=enterprise_id, team_id=slack_team_id)
         with self._sessions.begin() as session:
@@ -41,8 +42,22 @@ class Installs:
             ).values(uninstalled_at=now or utcnow()))
         logger.info("workspace %s uninstalled Alignbot: tokens deleted, no more scheduling, data deleted after %d days",
                     slack_team_id, RETENTION.days)
+        return None
 
-    def tokens_revoked(self, slack_team_id: str, tokens: dict[str, Any], *,
+    def _enterprise_uninstalled(self, enterprise_id: str | None, *, now: datetime | None) -> None:
+        if enterprise_id is None or self._store is None:
+            # Single-workspace mode knows no enterprise's workspaces: its own token stops working by itself.
+            logger.info("ignored an org-wide uninstall: no installation store to remove it from")
+            return
+        with self._sessions() as session:
+            teams = enterprise_workspaces(session, enterprise_id)
+        for slack_team_id in teams:
+            self.uninstalled(slack_team_id, enterprise_id=enterprise_id, now=now)
+        self._store.delete_all(enterprise_id=enterprise_id, team_id=None)  # the org-wide install itself
+        logger.info("enterprise %s uninstalled Alignbot from its %d workspace(s) with an install",
+                    enterprise_id, len(teams))
+
+    def tokens_revoked(self, slack_team_id: str | None, tokens: dict[str, Any], *,
                        enterprise_id: str | None = None) -> None:
         """Delete revoked user tokens; a revoked bot token is as good as an uninstall."""
         if tokens.get("bot"):
@@ -53,23 +68,17 @@ class Installs:
         return None
 
     def reinstalled(self, slack_team_id: str) -> None:
-        """Schedule the workspace again (it installed the app anew, or Slack accepts its token again)."""
-        if slack_team_id in self._installed:
-            return
-        with self._sessions() as session:
-            workspace = repositories.find_workspace(session, slack_team_id)
-            if workspace is None or workspace.uninstalled_at is None:
-                self._installed.add(slack_team_id)
-                return
-        self._installed.add(slack_team_id)
+        """Schedule the workspace again if it was uninstalled."""
+        # Installed again only when Slack gives a working token: an OAuth install saved, or SLACK_BOT_TOKEN at start.
         with self._sessions.begin() as session:
-            session.execute(update(Workspace).where(Workspace.slack_team_id == slack_team_id)
-                            .values(uninstalled_at=None))
-        logger.info("workspace %s installed Alignbot again", slack_team_id)
+            done = session.execute(update(Workspace).where(
+                Workspace.slack_team_id == slack_team_id, Workspace.uninstalled_at.is_not(None),
+            ).values(uninstalled_at=None)).rowcount
+        if done:
+            logger.info("workspace %s installed Alignbot again", slack_team_id)
 
     def forget(self, slack_team_id: str) -> bool:
         """Delete everything stored about a workspace now: tokens, teams, updates, ...; say if there was any."""
-        self._installed.discard(slack_team_id)
         if self._store is not None:
             self._store.delete_all(enterprise_id=None, team_id=slack_team_id)
         with self._sessions.begin() as session:

@@ -126,3 +126,35 @@ def test_the_procfile_processes_ack_then_a_worker_does_the_work(fake_slack, empt
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+
+
+def test_serve_with_a_working_token_installs_its_workspace_again(fake_slack, empty_database_url, tmp_path,
+                                                                  alignbot_argv):
+    # Single-workspace mode: after an uninstall, only a reinstall gives the app a token Slack accepts again.
+    from sqlalchemy import select
+
+    from storage import migrate, repositories
+    from storage.db import make_engine, make_sessionmaker
+    from storage.models import Workspace, utcnow
+
+    engine = make_engine(empty_database_url)
+    migrate.upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as session:
+        repositories.ensure_workspace(session, fake_slack.team_id).uninstalled_at = utcnow()
+
+    def uninstalled() -> bool:
+        with sessions() as session:
+            return session.scalar(select(Workspace.uninstalled_at)) is not None
+
+    port = free_port()
+    process = subprocess.Popen(alignbot_argv("serve", "--port", str(port), "--no-scheduler", "--threads", "2"),
+                               env=serve_env(fake_slack, empty_database_url), cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process)
+        assert not uninstalled()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        engine.dispose()

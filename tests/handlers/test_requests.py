@@ -75,7 +75,7 @@ def test_a_signed_request_no_listener_handles_is_logged_without_its_body(slack, 
     with caplog.at_level("INFO"):
         answer = slack.action({"type": "dialog_submission", "callback_id": "old_dialog", "team": {"id": fake_slack.team_id},
                                "user": {"id": "U0MEMB01"}, "submission": {"plans": "my secret plans"}})
-    assert answer.status == 404
+    assert answer.status == 200 and answer.body == ""  # Slack retries a request that fails
     messages = [r.getMessage() for r in caplog.records]
     assert any("Unhandled request" in m for m in messages)
     assert not any("secret plans" in m for m in messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
@@ -53,9 +54,28 @@ def test_uninstall_in_single_workspace_mode_stops_the_schedule_and_keeps_data(sl
     with runtime.services.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Update)) == 1  # kept for a reinstall
 
-    # Any authorized request from the workspace again means it has the app again.
+    # A request from the workspace is no sign of a new install: the old token is revoked.
     assert slack.command("/checkin", "help").status == 200
-    assert uninstalled_at(runtime) is None
+    assert uninstalled_at(runtime) not in (None, "gone")
+
+
+def test_a_retried_uninstall_and_a_late_event_leave_the_workspace_uninstalled(ask, teams, slack, runtime,
+                                                                             fake_slack, time_machine):
+    time_machine.move_to(datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc), tick=False)
+    team = fake_slack.team_id
+    uninstall = {"type": "app_uninstalled"}
+    assert slack.event(uninstall, event_id="Ev0GONE001").status == 200
+    assert uninstalled_at(runtime, team) not in (None, "gone")
+    assert slack.event(uninstall, event_id="Ev0GONE001", retry_num=1, retry_reason="http_timeout").status == 200
+    late = {"type": "app_home_opened", "user": "U0MEMB01", "channel": "D0MEMB01", "tab": "home"}
+    assert slack.event(late, event_time=int(time.time()) - 30).status == 200
+    assert uninstalled_at(runtime, team) not in (None, "gone")
+
+    # Monday 10:01, when the teams' check-in prompts are due: none goes to the workspace that removed the app.
+    fake_slack.reset_calls()
+    report = runtime.services.checkins.tick(now=datetime(2026, 12, 7, 10, 1, tzinfo=timezone.utc))
+    assert report.sent == 0
+    assert fake_slack.calls_to("chat.postMessage") == [] and fake_slack.messages("U0MEMB01") == []
 
 
 def test_data_is_deleted_retention_days_after_the_uninstall(runtime):
