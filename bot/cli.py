@@ -515,11 +515,11 @@ def _export(args: argparse.Namespace) -> int:
         for row in rows:
             sys.stdout.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
         return 0
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    # Every cell quoted, as OWASP advises against formula injection (see csv_cell).
+    writer = csv.writer(sys.stdout, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([row.week, row.team, row.author_id, row.text, ";".join(row.objectives), row.tagged,
-                         ";".join(row.partners), row.message_link or ""])
+        writer.writerow(row.to_csv())
     return 0
 
 
