@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -12,6 +13,8 @@ from bot import __version__
 from bot.settings import SettingsError
 
 EXIT_USAGE = 2
+# What a shell reports for a command whose reader stopped reading (128 + SIGPIPE), as for `yes | head -n 1`.
+EXIT_PIPE_CLOSED = 141
 # Jobs a process runs at once: the work is mostly CPU (one core under the GIL) with some waiting on Slack.
 WORKER_THREADS = 2
 
@@ -129,12 +132,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if run is None:
             parser.print_help()
             return 0
-        return run(args)
+        status = run(args)
+        sys.stdout.flush()  # here, so a reader that stopped early is met below, not at exit
+        return status
     except UsageError as error:
         print(f"alignbot: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `alignbot export | head`: the reader has what it wanted. Output still buffered goes
+        # nowhere, so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
 
 
 def _settings(need: str | None = None):  # -> Settings, imported late so `alignbot --help` stays fast
@@ -317,6 +327,8 @@ def _demo(args: argparse.Namespace) -> int:
                           fast=args.fast, quiet=args.quiet)
     except DemoError as error:
         raise UsageError(f"demo: {error}") from None
+    except BrokenPipeError:
+        raise  # the reader of the transcript stopped, as in `alignbot demo | head`: see main
     except OSError as error:
         raise UsageError(f"demo: cannot write {getattr(error, 'filename', None) or args.out}: "
                          f"{error.strerror or error}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -142,3 +143,36 @@ def test_building_the_app_does_not_warn_about_the_token(runtime, monkeypatch, ca
 def test_the_worker_takes_a_whole_number_of_threads(capsys):
     assert main(["worker", "--threads", "0"]) == 2
     assert "--threads" in capsys.readouterr().err
+
+
+def first_line_then_close(argv: list[str], **popen) -> tuple[bytes, int, str]:
+    """Run `argv` as `... | head -n 1` would: read one line, close the pipe; return it, the status and stderr."""
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    first = process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    return first, process.wait(timeout=60), err
+
+
+# What a shell reports for a command its reader stopped (128 + SIGPIPE), as for `yes | head -n 1`.
+EXIT_PIPE_CLOSED = 141
+
+
+def test_tag_into_a_reader_that_stops_early_exits_quietly(tmp_path, alignbot_argv):
+    org = tmp_path / "org.yaml"
+    org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n")
+    updates = tmp_path / "updates.jsonl"
+    # Far more output than a pipe holds: hand-tagged lines with long ids, so nothing waits on the tagger.
+    updates.write_text("".join(json.dumps({"id": f"u{n}-" + "x" * 300, "team": "sales", "text": "Called",
+                                           "objectives": ["new-revenue"]}) + "\n" for n in range(3000)))
+    first, status, err = first_line_then_close(alignbot_argv("tag", "--org", str(org), str(updates)), cwd=tmp_path)
+    assert json.loads(first)["id"].startswith("u0-")
+    assert (status, err) == (EXIT_PIPE_CLOSED, "")
+
+
+def test_the_demo_into_a_reader_that_stops_early_exits_quietly(tmp_path, alignbot_argv):
+    first, status, err = first_line_then_close(alignbot_argv("demo", "--fast", "--out", str(tmp_path / "out")),
+                                               cwd=tmp_path)
+    assert first.startswith(b"Alignbot demo:")
+    assert (status, err) == (EXIT_PIPE_CLOSED, "")

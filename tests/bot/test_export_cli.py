@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 
 import pytest
 from sqlalchemy import update
@@ -137,3 +138,18 @@ def test_jsonl_keeps_the_text_as_stored(workspace, runtime, capsys):
     assert main(["export", "--team-id", workspace, "--since", "2026-W43", "--format", "jsonl"]) == 0
     [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert line["text"] == text
+
+
+def test_export_into_a_reader_that_stops_early_exits_quietly(workspace, runtime, tmp_path, alignbot_argv):
+    for week in range(1, 53):  # far more than a pipe holds
+        runtime.services.checkins.record(workspace, "U0MEMB01", f"Week {week}: " + "webinar follow-ups " * 200,
+                                         week=f"2025-W{week:02d}", objectives=[])
+    process = subprocess.Popen(alignbot_argv("export", "--team-id", workspace), cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert first.startswith(b'"week","team"')
+    # What a shell reports for a command its reader stopped (128 + SIGPIPE), as for `yes | head -n 1`.
+    assert (process.wait(timeout=60), err) == (141, "")
