@@ -166,10 +166,12 @@ def _runtime(settings, *, upgrade_db: bool = True):
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import create_runtime
-    from storage.db import safe_url
+    from storage.db import DriverMissing, safe_url
 
     try:
         return create_runtime(settings, upgrade_db=upgrade_db)
+    except DriverMissing as error:
+        raise UsageError(str(error)) from None
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise UsageError(f"cannot use the database at {safe_url(settings.database_url)}: {reason}") from None

@@ -14,8 +14,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+class DriverMissing(Exception):
+    """The database URL needs a driver that is not installed; the message (one line) says what to install."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine tuned for the app: foreign keys and concurrent readers on SQLite."""
+    """Create an engine tuned for the app: foreign keys and concurrent readers on SQLite.
+
+    Raise DriverMissing when the URL's driver cannot be imported.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # The web and clock processes share the file: wait on locks instead of failing.
@@ -28,7 +35,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    try:
+        return create_engine(url, **kwargs)
+    except ImportError as error:
+        driver = error.name or parsed.get_driver_name()
+        if driver == "psycopg":
+            raise DriverMissing("PostgreSQL needs the psycopg driver, which is not installed: "
+                                "pip install 'alignbot[postgres]' (in a checkout: pip install '.[postgres]')") from None
+        raise DriverMissing(f"the {driver} driver is not installed; Alignbot uses psycopg: write DATABASE_URL as "
+                            "postgresql+psycopg://... and pip install 'alignbot[postgres]'") from None
 
 
 # Execution option for a connection that only reads: on SQLite it neither waits for a turn nor

@@ -176,3 +176,37 @@ def test_the_demo_into_a_reader_that_stops_early_exits_quietly(tmp_path, alignbo
                                                cwd=tmp_path)
     assert first.startswith(b"Alignbot demo:")
     assert (status, err) == (EXIT_PIPE_CLOSED, "")
+
+
+@pytest.fixture
+def without_psycopg(tmp_path) -> dict[str, str]:
+    """Return the environment of a child Python in which `import psycopg` fails, as where the extra is missing."""
+    blocker = tmp_path / "no-psycopg"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['psycopg'] = None\n")
+    return {"PYTHONPATH": os.pathsep.join([str(blocker), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+@pytest.mark.parametrize("args, env, url", [
+    (["db", "upgrade"], {}, "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
+    (["db", "upgrade"], {}, "postgresql://u:pw@127.0.0.1:1/db"),
+    (["serve", "--no-scheduler"], {"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"},
+     "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
+    (["export", "--team-id", "T0123ABCD"], {}, "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
+])
+def test_postgresql_without_the_extra_says_which_extra_to_install(tmp_path, alignbot_argv, without_psycopg,
+                                                                   args, env, url):
+    base = {k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES}
+    result = subprocess.run(alignbot_argv(*args), capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                            env={**base, **without_psycopg, **env, "DATABASE_URL": url})
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("alignbot: ") and "pip install 'alignbot[postgres]'" in line
+    assert "pw" not in line
+
+
+def test_another_postgresql_driver_that_is_missing_points_to_psycopg(tmp_path):
+    result = run_cli("db", "upgrade", env={"DATABASE_URL": "postgresql+pg8000://u:pw@127.0.0.1:1/db"}, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "pg8000" in line and "postgresql+psycopg://" in line and "pip install 'alignbot[postgres]'" in line
