@@ -162,12 +162,17 @@ def _settings(need: str | None = None):  # -> Settings, imported late so `alignb
     return settings
 
 
-def _runtime(settings, *, upgrade_db: bool = True):
+def _runtime(settings, *, upgrade_db: bool = True, existing: bool = False):
+    """Connect to the database; with `existing`, for a command on what the app stored, make no new SQLite file."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import create_runtime
-    from storage.db import DriverMissing, safe_url
+    from storage.db import DriverMissing, missing_sqlite_file, safe_url
 
+    missing = missing_sqlite_file(settings.database_url) if existing else None
+    if missing:
+        raise UsageError(f"there is no database at {missing}: set DATABASE_URL to yours, or make one with "
+                         "`alignbot db upgrade` or by running the app")
     try:
         return create_runtime(settings, upgrade_db=upgrade_db)
     except DriverMissing as error:
@@ -440,7 +445,7 @@ def _org_export(args: argparse.Namespace) -> int:
     from bot.orgfile import dump_org
     from bot.services.errors import UserError
 
-    runtime = _runtime(_settings())
+    runtime = _runtime(_settings(), existing=True)
     try:
         org = runtime.services.orgsync.export_org(args.team_id)
     except UserError as error:
@@ -473,7 +478,7 @@ def _checkins_send(args: argparse.Namespace) -> int:
     from bot.services.errors import UserError
 
     settings = _settings("bot_token")
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, existing=True)
     _known_workspace(runtime, args.team_id)
     try:
         report = runtime.services.checkins.send_prompts(args.team_id, args.team)
@@ -491,7 +496,7 @@ def _digest(args: argparse.Namespace) -> int:
 
     # Posting needs Slack: say so before printing anything.
     settings = _settings("bot_token" if args.post else None)
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, existing=True)
     _known_workspace(runtime, args.team_id)
     data = runtime.services.digests.build(args.team_id, args.week)
     if args.format == "json":
@@ -522,7 +527,7 @@ def _export(args: argparse.Namespace) -> int:
 
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since} comes after --until {args.until}")
-    runtime = _runtime(_settings())
+    runtime = _runtime(_settings(), existing=True)
     _known_workspace(runtime, args.team_id)
     rows = runtime.services.export.rows(args.team_id, since=args.since, until=args.until)
     if args.format == "jsonl":
@@ -539,7 +544,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _forget(args: argparse.Namespace) -> int:
     settings = _settings()
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, existing=True)
     _known_workspace(runtime, args.team_id)
     if not args.yes:
         raise UsageError(f"this deletes all of workspace {args.team_id}'s data and tokens for good; add --yes to do it")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections import deque
@@ -148,6 +149,18 @@ def _is_memory(dbapi_connection: Any) -> bool:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory every service uses."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """Return the absolute path of the SQLite file `url` names if no such file exists, else None.
+
+    None too for an in-memory database, a URI filename and any other backend.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") or "uri" in parsed.query:
+        return None
+    path = os.path.abspath(parsed.database)
+    return None if os.path.exists(path) else path
 
 
 def safe_url(url: str) -> str:

@@ -210,3 +210,20 @@ def test_another_postgresql_driver_that_is_missing_points_to_psycopg(tmp_path):
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
     assert "pg8000" in line and "postgresql+psycopg://" in line and "pip install 'alignbot[postgres]'" in line
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--team-id", "T0123ABCD"],
+    ["digest", "--team-id", "T0123ABCD"],
+    ["org", "export", "--team-id", "T0123ABCD"],
+    ["forget", "--team-id", "T0123ABCD", "--yes"],
+    ["checkins", "send", "--team-id", "T0123ABCD"],
+])
+def test_a_command_on_stored_data_without_a_database_makes_none(clean_env, monkeypatch, capsys, args):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")  # checkins send asks for it first
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"alignbot: there is no database at {clean_env / 'alignbot.db'}: set DATABASE_URL to "
+                            "yours, or make one with `alignbot db upgrade` or by running the app\n")
+    assert list(clean_env.iterdir()) == []
