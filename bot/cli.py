@@ -220,6 +220,12 @@ def _read_inputs(args: argparse.Namespace):
     if not org.objectives:
         raise UsageError(f"{args.org}: defines no objectives")
     source = "<stdin>" if args.updates == "-" else args.updates
+    if args.updates == "-" and sys.stdin is None:  # started with standard input closed
+        raise UsageError("there is no standard input to read update lines from: pass UPDATES.jsonl")
+    if args.updates == "-" and sys.stdin.isatty():
+        # Otherwise a person who forgot the file sees a command that seems to hang.
+        print("alignbot: reading update lines from standard input (end them with Ctrl-D), or pass UPDATES.jsonl",
+              file=sys.stderr)
     try:
         if args.updates == "-":
             updates = list(load_updates(read_lines(sys.stdin, source), source))

@@ -227,3 +227,41 @@ def test_a_command_on_stored_data_without_a_database_makes_none(clean_env, monke
     assert captured.err == (f"alignbot: there is no database at {clean_env / 'alignbot.db'}: set DATABASE_URL to "
                             "yours, or make one with `alignbot db upgrade` or by running the app\n")
     assert list(clean_env.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["tag", "analyze"])
+def test_reading_updates_from_a_terminal_says_so_first(tmp_path, alignbot_argv, command):
+    import pty
+    import select
+
+    org = tmp_path / "org.yaml"
+    org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n"
+                   "    description: Build qualified pipeline and close new customers.\n")
+    terminal, stdin = pty.openpty()
+    process = subprocess.Popen(alignbot_argv(command, "--org", str(org)), stdin=stdin, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=tmp_path)
+    os.close(stdin)
+    try:
+        ready, _, _ = select.select([process.stderr], [], [], 30)
+        said = process.stderr.readline().decode() if ready else ""
+        # As a person types it: one update, then Ctrl-D at the start of a line.
+        os.write(terminal, json.dumps({"id": "u1", "team": "sales", "text": "Booked 6 discovery calls"}).encode()
+                 + b"\n\x04")
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+        if process.poll() is None:
+            process.kill()
+    assert said == ("alignbot: reading update lines from standard input (end them with Ctrl-D), "
+                    "or pass UPDATES.jsonl\n")
+    assert process.returncode == 0 and err == b""
+    assert b'"u1"' in out
+
+
+def test_reading_updates_with_standard_input_closed_is_one_line(tmp_path, alignbot_argv):
+    org = tmp_path / "org.yaml"
+    org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n")
+    result = subprocess.run(alignbot_argv("tag", "--org", str(org)), capture_output=True, text=True, cwd=tmp_path,
+                            timeout=60, stdin=None, preexec_fn=lambda: os.close(0))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "alignbot: there is no standard input to read update lines from: pass UPDATES.jsonl\n"
