@@ -45,10 +45,10 @@ class ExportRow:
 
 
 def csv_cell(value: str) -> str:
-    """Return `value` as a spreadsheet shows it as text: a quote before a cell it would run as a formula.
+    """Return `value` so that a spreadsheet shows it as text: a ' before a cell it would run as a formula.
 
-    The spreadsheet hides the quote; the writer must still quote every cell, so that a ';' or ','
-    in the text cannot start a new cell with a formula.
+    The writer must still quote every cell, so that a ';' or ',' in the text cannot start a new
+    cell with a formula in a spreadsheet that splits on it.
     """
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
