@@ -14,8 +14,8 @@ from storage.models import CheckinCycle, Delivery, Objective, Team, Update, Upda
 # Updates read per query: memory stays flat however many weeks are exported.
 PAGE = 500
 COLUMNS = ("week", "team", "author_id", "text", "objectives", "tagged", "partners", "message_link")
-# A spreadsheet opening the CSV runs a cell starting with one of these as a formula (after
-# dropping leading whitespace): OWASP's list for CSV injection.
+# A spreadsheet runs a cell starting with one of these as a formula (a tab, CR or LF it drops
+# first, leaving a bare '='): OWASP's list for CSV injection.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
