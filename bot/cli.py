@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -12,6 +13,8 @@ from bot import __version__
 from bot.settings import SettingsError
 
 EXIT_USAGE = 2
+# What a shell reports for a command whose reader stopped reading (128 + SIGPIPE), as for `yes | head -n 1`.
+EXIT_PIPE_CLOSED = 141
 # Jobs a process runs at once: the work is mostly CPU (one core under the GIL) with some waiting on Slack.
 WORKER_THREADS = 2
 
@@ -129,12 +132,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if run is None:
             parser.print_help()
             return 0
-        return run(args)
+        status = run(args)
+        sys.stdout.flush()  # here, so a reader that stopped early is met below, not at exit
+        return status
     except UsageError as error:
         print(f"alignbot: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `alignbot export | head`: the reader has what it wanted. Output still buffered goes
+        # nowhere, so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
 
 
 def _settings(need: str | None = None):  # -> Settings, imported late so `alignbot --help` stays fast
@@ -152,14 +162,21 @@ def _settings(need: str | None = None):  # -> Settings, imported late so `alignb
     return settings
 
 
-def _runtime(settings, *, upgrade_db: bool = True):
+def _runtime(settings, *, upgrade_db: bool = True, existing: bool = False):
+    """Connect to the database; with `existing`, for a command on what the app stored, make no new SQLite file."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import create_runtime
-    from storage.db import safe_url
+    from storage.db import DriverMissing, missing_sqlite_file, safe_url
 
+    missing = missing_sqlite_file(settings.database_url) if existing else None
+    if missing:
+        raise UsageError(f"there is no database at {missing}: set DATABASE_URL to yours, or make one with "
+                         "`alignbot db upgrade` or by running the app")
     try:
         return create_runtime(settings, upgrade_db=upgrade_db)
+    except DriverMissing as error:
+        raise UsageError(str(error)) from None
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise UsageError(f"cannot use the database at {safe_url(settings.database_url)}: {reason}") from None
@@ -206,6 +223,12 @@ def _read_inputs(args: argparse.Namespace):
     if not org.objectives:
         raise UsageError(f"{args.org}: defines no objectives")
     source = "<stdin>" if args.updates == "-" else args.updates
+    if args.updates == "-" and sys.stdin is None:  # started with standard input closed
+        raise UsageError("there is no standard input to read update lines from: pass UPDATES.jsonl")
+    if args.updates == "-" and sys.stdin.isatty():
+        # Otherwise a person who forgot the file sees a command that seems to hang.
+        print("alignbot: reading update lines from standard input (end them with Ctrl-D), or pass UPDATES.jsonl",
+              file=sys.stderr)
     try:
         if args.updates == "-":
             updates = list(load_updates(read_lines(sys.stdin, source), source))
@@ -320,6 +343,8 @@ def _demo(args: argparse.Namespace) -> int:
                           fast=args.fast, quiet=args.quiet)
     except DemoError as error:
         raise UsageError(f"demo: {error}") from None
+    except BrokenPipeError:
+        raise  # the reader of the transcript stopped, as in `alignbot demo | head`: see main
     except OSError as error:
         raise UsageError(f"demo: cannot write {getattr(error, 'filename', None) or args.out}: "
                          f"{error.strerror or error}") from None
@@ -429,7 +454,7 @@ def _org_export(args: argparse.Namespace) -> int:
     from bot.orgfile import dump_org
     from bot.services.errors import UserError
 
-    runtime = _runtime(_settings())
+    runtime = _runtime(_settings(), existing=True)
     try:
         org = runtime.services.orgsync.export_org(args.team_id)
     except UserError as error:
@@ -462,7 +487,7 @@ def _checkins_send(args: argparse.Namespace) -> int:
     from bot.services.errors import UserError
 
     settings = _settings("bot_token")
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, existing=True)
     _known_workspace(runtime, args.team_id)
     try:
         report = runtime.services.checkins.send_prompts(args.team_id, args.team)
@@ -480,7 +505,7 @@ def _digest(args: argparse.Namespace) -> int:
 
     # Posting needs Slack: say so before printing anything.
     settings = _settings("bot_token" if args.post else None)
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, existing=True)
     _known_workspace(runtime, args.team_id)
     data = runtime.services.digests.build(args.team_id, args.week)
     if args.format == "json":
@@ -511,24 +536,24 @@ def _export(args: argparse.Namespace) -> int:
 
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since} comes after --until {args.until}")
-    runtime = _runtime(_settings())
+    runtime = _runtime(_settings(), existing=True)
     _known_workspace(runtime, args.team_id)
     rows = runtime.services.export.rows(args.team_id, since=args.since, until=args.until)
     if args.format == "jsonl":
         for row in rows:
             sys.stdout.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
         return 0
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    # Every cell quoted, as OWASP advises against formula injection (see csv_cell).
+    writer = csv.writer(sys.stdout, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([row.week, row.team, row.author_id, row.text, ";".join(row.objectives), row.tagged,
-                         ";".join(row.partners), row.message_link or ""])
+        writer.writerow(row.to_csv())
     return 0
 
 
 def _forget(args: argparse.Namespace) -> int:
     settings = _settings()
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, existing=True)
     _known_workspace(runtime, args.team_id)
     if not args.yes:
         raise UsageError(f"this deletes all of workspace {args.team_id}'s data and tokens for good; add --yes to do it")

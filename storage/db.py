@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections import deque
@@ -14,8 +15,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+class DriverMissing(Exception):
+    """The database URL needs a driver that is not installed; the message (one line) says what to install."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine tuned for the app: foreign keys and concurrent readers on SQLite."""
+    """Create an engine tuned for the app: foreign keys and concurrent readers on SQLite.
+
+    Raise DriverMissing when the URL's driver cannot be imported.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # The web and clock processes share the file: wait on locks instead of failing.
@@ -28,7 +36,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    try:
+        return create_engine(url, **kwargs)
+    except ImportError as error:
+        driver = error.name or parsed.get_driver_name()
+        if driver == "psycopg":
+            raise DriverMissing("PostgreSQL needs the psycopg driver, which is not installed: "
+                                "pip install 'alignbot[postgres]' (in a checkout: pip install '.[postgres]')") from None
+        raise DriverMissing(f"the {driver} driver is not installed; Alignbot uses psycopg: write DATABASE_URL as "
+                            "postgresql+psycopg://... and pip install 'alignbot[postgres]'") from None
 
 
 # Execution option for a connection that only reads: on SQLite it neither waits for a turn nor
@@ -133,6 +149,18 @@ def _is_memory(dbapi_connection: Any) -> bool:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory every service uses."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """Return the absolute path of the SQLite file `url` names if no such file exists, else None.
+
+    None too for an in-memory database, a URI filename and any other backend.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") or "uri" in parsed.query:
+        return None
+    path = os.path.abspath(parsed.database)
+    return None if os.path.exists(path) else path
 
 
 def safe_url(url: str) -> str:

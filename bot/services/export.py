@@ -14,6 +14,9 @@ from storage.models import CheckinCycle, Delivery, Objective, Team, Update, Upda
 # Updates read per query: memory stays flat however many weeks are exported.
 PAGE = 500
 COLUMNS = ("week", "team", "author_id", "text", "objectives", "tagged", "partners", "message_link")
+# A spreadsheet runs a cell starting with one of these as a formula (a tab, CR or LF it drops
+# first, leaving a bare '='): OWASP's list for CSV injection.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,20 @@ class ExportRow:
         return {"week": self.week, "team": self.team, "author_id": self.author_id, "text": self.text,
                 "objectives": list(self.objectives), "tagged": self.tagged, "partners": list(self.partners),
                 "message_link": self.message_link}
+
+    def to_csv(self) -> list[str]:
+        """Return the row's CSV cells (in COLUMNS order), each safe to open in a spreadsheet."""
+        return [csv_cell(cell) for cell in (self.week, self.team, self.author_id, self.text, ";".join(self.objectives),
+                                            self.tagged, ";".join(self.partners), self.message_link or "")]
+
+
+def csv_cell(value: str) -> str:
+    """Return `value` so that a spreadsheet shows it as text: a ' before a cell it would run as a formula.
+
+    The writer must still quote every cell, so that a ';' or ',' in the text cannot start a new
+    cell with a formula in a spreadsheet that splits on it.
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def message_link(channel: str, ts: str, thread_ts: str | None = None) -> str:

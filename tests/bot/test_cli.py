@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -142,3 +143,125 @@ def test_building_the_app_does_not_warn_about_the_token(runtime, monkeypatch, ca
 def test_the_worker_takes_a_whole_number_of_threads(capsys):
     assert main(["worker", "--threads", "0"]) == 2
     assert "--threads" in capsys.readouterr().err
+
+
+def first_line_then_close(argv: list[str], **popen) -> tuple[bytes, int, str]:
+    """Run `argv` as `... | head -n 1` would: read one line, close the pipe; return it, the status and stderr."""
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    first = process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    return first, process.wait(timeout=60), err
+
+
+# What a shell reports for a command its reader stopped (128 + SIGPIPE), as for `yes | head -n 1`.
+EXIT_PIPE_CLOSED = 141
+
+
+def test_tag_into_a_reader_that_stops_early_exits_quietly(tmp_path, alignbot_argv):
+    org = tmp_path / "org.yaml"
+    org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n")
+    updates = tmp_path / "updates.jsonl"
+    # Far more output than a pipe holds: hand-tagged lines with long ids, so nothing waits on the tagger.
+    updates.write_text("".join(json.dumps({"id": f"u{n}-" + "x" * 300, "team": "sales", "text": "Called",
+                                           "objectives": ["new-revenue"]}) + "\n" for n in range(3000)))
+    first, status, err = first_line_then_close(alignbot_argv("tag", "--org", str(org), str(updates)), cwd=tmp_path)
+    assert json.loads(first)["id"].startswith("u0-")
+    assert (status, err) == (EXIT_PIPE_CLOSED, "")
+
+
+def test_the_demo_into_a_reader_that_stops_early_exits_quietly(tmp_path, alignbot_argv):
+    first, status, err = first_line_then_close(alignbot_argv("demo", "--fast", "--out", str(tmp_path / "out")),
+                                               cwd=tmp_path)
+    assert first.startswith(b"Alignbot demo:")
+    assert (status, err) == (EXIT_PIPE_CLOSED, "")
+
+
+@pytest.fixture
+def without_psycopg(tmp_path) -> dict[str, str]:
+    """Return the environment of a child Python in which `import psycopg` fails, as where the extra is missing."""
+    blocker = tmp_path / "no-psycopg"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['psycopg'] = None\n")
+    return {"PYTHONPATH": os.pathsep.join([str(blocker), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+@pytest.mark.parametrize("args, env, url", [
+    (["db", "upgrade"], {}, "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
+    (["db", "upgrade"], {}, "postgresql://u:pw@127.0.0.1:1/db"),
+    (["serve", "--no-scheduler"], {"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"},
+     "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
+    (["export", "--team-id", "T0123ABCD"], {}, "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
+])
+def test_postgresql_without_the_extra_says_which_extra_to_install(tmp_path, alignbot_argv, without_psycopg,
+                                                                   args, env, url):
+    base = {k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES}
+    result = subprocess.run(alignbot_argv(*args), capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                            env={**base, **without_psycopg, **env, "DATABASE_URL": url})
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("alignbot: ") and "pip install 'alignbot[postgres]'" in line
+    assert "pw" not in line
+
+
+def test_another_postgresql_driver_that_is_missing_points_to_psycopg(tmp_path):
+    result = run_cli("db", "upgrade", env={"DATABASE_URL": "postgresql+pg8000://u:pw@127.0.0.1:1/db"}, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "pg8000" in line and "postgresql+psycopg://" in line and "pip install 'alignbot[postgres]'" in line
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--team-id", "T0123ABCD"],
+    ["digest", "--team-id", "T0123ABCD"],
+    ["org", "export", "--team-id", "T0123ABCD"],
+    ["forget", "--team-id", "T0123ABCD", "--yes"],
+    ["checkins", "send", "--team-id", "T0123ABCD"],
+])
+def test_a_command_on_stored_data_without_a_database_makes_none(clean_env, monkeypatch, capsys, args):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")  # checkins send asks for it first
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"alignbot: there is no database at {clean_env / 'alignbot.db'}: set DATABASE_URL to "
+                            "yours, or make one with `alignbot db upgrade` or by running the app\n")
+    assert list(clean_env.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["tag", "analyze"])
+def test_reading_updates_from_a_terminal_says_so_first(tmp_path, alignbot_argv, command):
+    import pty
+    import select
+
+    org = tmp_path / "org.yaml"
+    org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n"
+                   "    description: Build qualified pipeline and close new customers.\n")
+    terminal, stdin = pty.openpty()
+    process = subprocess.Popen(alignbot_argv(command, "--org", str(org)), stdin=stdin, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=tmp_path)
+    os.close(stdin)
+    try:
+        ready, _, _ = select.select([process.stderr], [], [], 30)
+        said = process.stderr.readline().decode() if ready else ""
+        # As a person types it: one update, then Ctrl-D at the start of a line.
+        os.write(terminal, json.dumps({"id": "u1", "team": "sales", "text": "Booked 6 discovery calls"}).encode()
+                 + b"\n\x04")
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+        if process.poll() is None:
+            process.kill()
+    assert said == ("alignbot: reading update lines from standard input (end them with Ctrl-D), "
+                    "or pass UPDATES.jsonl\n")
+    assert process.returncode == 0 and err == b""
+    assert b'"u1"' in out
+
+
+def test_reading_updates_with_standard_input_closed_is_one_line(tmp_path, alignbot_argv):
+    org = tmp_path / "org.yaml"
+    org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n")
+    result = subprocess.run(alignbot_argv("tag", "--org", str(org)), capture_output=True, text=True, cwd=tmp_path,
+                            timeout=60, stdin=None, preexec_fn=lambda: os.close(0))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "alignbot: there is no standard input to read update lines from: pass UPDATES.jsonl\n"

