@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 import sqlite3
 
 from bot.cli import main
@@ -107,3 +108,19 @@ def test_the_demo_does_not_import_the_command_line():
             "print('bot.cli' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_demos_buttons_are_pressed_on_the_storys_day(tmp_path, capsys, time_machine):
+    # Run on a Sunday: the story's handoffs are answered the Monday their week's prompt went out.
+    time_machine.move_to(datetime(2027, 1, 10, 12, 0, tzinfo=timezone.utc))
+    out_dir = tmp_path / "out"
+    assert main(["demo", "--fast", "--out", str(out_dir)]) == 0
+    out = capsys.readouterr().out
+
+    assert "#sales  alignbot (the clock, Mon 15:00 UTC) asked:" in out
+    digest = out[out.index("The leadership digest, as"):]
+    assert "Not useful by marcus, Mon: “Too generic" in " ".join(digest.split())
+    # In #sales, on the handoff messages the buttons edited, and in the digests.
+    page = re.sub(r"<[^>]+>", " ", (out_dir / "conversation.html").read_text(encoding="utf-8"))
+    answers = set(re.findall(r"(Picked up|Not useful) by\s+@?marcus\s*, (\w+)", page))
+    assert answers == {("Picked up", "Mon"), ("Not useful", "Mon")}
