@@ -245,7 +245,7 @@ class Handoffs:
 
     def record_answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str,
                       reason: str | None = None, *, at: datetime | None = None) -> Answered:
-        """Store who answered what and when (`at`: when the button was pressed, default now); a repeat changes nothing."""
+        """Store who answered what and when (`at`: the button's press, else now); a repeat changes nothing."""
         if state not in STATES[1:]:
             raise HandoffError("That is not an answer to a handoff.")
         reason = " ".join(strip_control(reason or "").split())[: blocks.WHY_MAX] or None

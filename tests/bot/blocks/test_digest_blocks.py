@@ -340,7 +340,8 @@ def test_updates_waiting_for_an_answer_are_named_by_team_with_links_and_stay_wit
     message = digest_message(data)
     assert validate_message(message["text"], message["blocks"]) == []
     seen = all_text(message["blocks"])
-    first = "*team-000 &lt;ops &amp; growth&gt;*: 3 updates wait for their authors' answers on which objective they serve"
+    first = ("*team-000 &lt;ops &amp; growth&gt;*: 3 updates wait for their authors' answers "
+             "on which objective they serve")
     assert f"{first} view <{links['w0']}|1> <{links['w1']}|2> <{links['w2']}|3>" in seen
     assert "more teams — press Details" in seen
     assert validate_view(details_modal(data)) == []
