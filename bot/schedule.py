@@ -36,6 +36,13 @@ def week_of(moment: datetime, tz: str) -> str:
     return week_label(moment.astimezone(ZoneInfo(tz)).date())
 
 
+def slack_instant(ts: object) -> datetime | None:
+    """Return the moment a Slack timestamp ("1700000000.123456") names, or None when it names none."""
+    if not isinstance(ts, str) or not re.fullmatch(r"\d{1,12}(\.\d{1,6})?", ts):
+        return None
+    return datetime.fromtimestamp(float(ts), timezone.utc)
+
+
 def parse_week(label: str) -> tuple[int, int]:
     """Return (year, week) of a YYYY-Www label, or raise ValueError."""
     match = _WEEK.match(label.strip())

@@ -19,7 +19,7 @@ from bot.blocks import objectives as objective_blocks
 from bot.blocks import people as people_blocks
 from bot.blocks import settings as settings_blocks
 from bot.parsing import WEEKDAYS, Invalid, parse_initiative_id, parse_objective_form
-from bot.schedule import is_week
+from bot.schedule import is_week, slack_instant
 from bot.services import Services
 from bot.services.checkins import open_value, parse_open_value
 from bot.services.errors import UserError
@@ -190,7 +190,9 @@ def register(app: App, services: Services) -> None:
             return  # not a value we put on the button
         team, user = body["team"]["id"], body["user"]["id"]
         with answer_errors(body, respond, client):
-            services.handoffs.answer(team, user, handoff_id, "picked_up", client=client)
+            # The click's own time: the queue may run it later than it was pressed.
+            services.handoffs.answer(team, user, handoff_id, "picked_up", client=client,
+                                     at=slack_instant(action.get("action_ts")))
             if _from_home(body):
                 publish_home(services, client, team, user)
 
@@ -203,7 +205,8 @@ def register(app: App, services: Services) -> None:
         with answer_errors(body, respond, client):
             view = services.handoffs.why_modal(body["team"]["id"], body["user"]["id"], handoff_id,
                                                handoff_blocks.ANSWER_ACTIONS[action["action_id"]],
-                                               {"channel": channel, "home": _from_home(body)})
+                                               {"channel": channel, "home": _from_home(body),
+                                                "at": action.get("action_ts")})
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     app.action(handoff_blocks.NEED_MORE_ACTION)(**two_steps(ask_why))

@@ -24,6 +24,7 @@ from bot.parsing import (
     read_team_settings,
     validate_title,
 )
+from bot.schedule import slack_instant
 from bot.services import Services
 from bot.services.errors import Repeated, UserError, once_key
 from handlers.home import publish_home
@@ -188,7 +189,9 @@ def register(app: App, services: Services) -> None:
         meta = view_metadata(view)
         team, user = body["team"]["id"], body["user"]["id"]
         try:
-            answered = services.handoffs.record_answer(team, user, int(meta["handoff"]), str(meta["state"]), reason)
+            # Answered when the button that opened this form was pressed.
+            answered = services.handoffs.record_answer(team, user, int(meta["handoff"]), str(meta["state"]), reason,
+                                                       at=slack_instant(meta.get("at")))
         except (UserError, KeyError, ValueError) as error:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={handoff_blocks.WHY_BLOCK: message})

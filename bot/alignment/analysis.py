@@ -50,7 +50,7 @@ from typing import Any
 from bot.alignment.model import Objective, Org, Update
 from bot.alignment.references import ReferenceFinder
 
-__all__ = ["FINDING_ORDER", "AnalyzedUpdate", "Finding", "Report", "TeamScore", "analyze", "similar"]
+__all__ = ["FINDING_ORDER", "AnalyzedUpdate", "Finding", "Report", "TeamScore", "analyze", "similar", "waiting_words"]
 
 FINDING_ORDER = (
     "unaligned_work",
@@ -103,6 +103,8 @@ class AnalyzedUpdate:
     references: tuple[str, ...]
     confident: bool = True
     kind: str = "update"  # update | initiative
+    # The tagger's guess stands: its author did not answer before the team's check-in closed.
+    guess: bool = False
 
     @property
     def aligned(self) -> bool:
@@ -110,8 +112,8 @@ class AnalyzedUpdate:
 
     @property
     def unconfirmed(self) -> bool:
-        """True for a guess that it serves nothing: its author has not said yet."""
-        return not self.objectives and not self.confident
+        """True for a guess that it serves nothing while its author may still say otherwise."""
+        return not self.objectives and not self.confident and not self.guess
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,8 +150,16 @@ class Report:
 
     @property
     def unconfirmed(self) -> tuple[AnalyzedUpdate, ...]:
-        """Return the updates the tagger found no objective for but was unsure: not counted as unaligned work."""
+        """Return the updates the tagger found no objective for but was unsure: not counted as unaligned work yet."""
         return tuple(u for u in self.updates if u.unconfirmed)
+
+    def waiting_by_team(self) -> dict[str, tuple[AnalyzedUpdate, ...]]:
+        """Return the unconfirmed updates by team, teams in the report's order."""
+        waiting: dict[str, list[AnalyzedUpdate]] = {}
+        for update in self.unconfirmed:
+            waiting.setdefault(update.team, []).append(update)
+        order = {team: i for i, team in enumerate(self.teams)}
+        return {team: tuple(waiting[team]) for team in sorted(waiting, key=lambda t: (order.get(t, len(order)), t))}
 
     def to_dict(self) -> dict[str, Any]:
         """Return the `alignbot analyze --format json` object (with `unconfirmed` only when there are some)."""
@@ -196,11 +206,24 @@ class Report:
             lines += [f"- {f.summary}" for f in self.findings]
         else:
             lines.append("- None.")
-        if self.unconfirmed:
-            waiting = len(self.unconfirmed)
-            waits = "waits for its author's answer" if waiting == 1 else "wait for their authors' answers"
-            lines.append(f"- {_count(waiting, 'update')} {waits} (not counted as unaligned work).")
+        for team, waiting in self.waiting_by_team().items():
+            lines.append(f"- {team}: {waiting_words(len(waiting))} (not counted as unaligned work yet).")
         return "\n".join(lines) + "\n"
+
+
+def waiting_words(n: int) -> str:
+    """Return "2 updates wait for their authors' answers on which objective they serve"."""
+    if n == 1:
+        return "1 update waits for its author's answer on which objective it serves"
+    return f"{n} updates wait for their authors' answers on which objective they serve"
+
+
+def _guess_note(guessed: int, loose: int) -> str:
+    """Return how many of a team's updates on no objective are the tagger's guess, their question unanswered."""
+    if not guessed:
+        return ""
+    authors = "its author didn't answer" if guessed == 1 else "their authors didn't answer"
+    return f" (guess: {authors})" if guessed == loose else f" ({guessed} a guess: {authors})"
 
 
 def _table(
@@ -547,7 +570,8 @@ def _parallel_finding(group: Sequence[AnalyzedUpdate], cluster: _Cluster, titles
     )
 
 
-def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequence[str]]) -> list[AnalyzedUpdate]:
+def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequence[str]],
+                  closed_teams: Collection[str] = ()) -> list[AnalyzedUpdate]:
     """Resolve each update's team, objectives (its own or the tagger's) and the teams it references."""
     known = {o.key for o in org.objectives}
     base = ReferenceFinder(org)
@@ -565,6 +589,7 @@ def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequen
                 references=tuple(finder.find(update)),
                 confident=update.confident,
                 kind=update.kind,
+                guess=not update.confident and update.team in closed_teams,
             )
         )
     return analyzed
@@ -591,14 +616,17 @@ def analyze(
     *,
     tags: Mapping[str, Sequence[str]] | None = None,
     picked_up: Collection[tuple[str, str]] = (),
+    closed_teams: Collection[str] = (),
 ) -> Report:
     """Analyze one week's updates against `org`; `tags` gives the objectives of untagged updates.
 
     `picked_up` holds (update id, team) of handoffs the receiving team said it picked up:
-    those are answered, so they are no one_way_handoff.
+    those are answered, so they are no one_way_handoff. `closed_teams` are the teams whose
+    check-in has closed: an unsure update of theirs whose author never answered counts as
+    the tagger guessed, marked as a guess, instead of waiting apart.
     """
     titles = {o.key: o.title for o in org.objectives}
-    analyzed = _read_updates(org, updates, tags or {})
+    analyzed = _read_updates(org, updates, tags or {}, closed_teams)
 
     org_teams = [t.name for t in org.teams]
     reporting = sorted({u.team for u in analyzed})
@@ -628,6 +656,7 @@ def analyze(
         if loose:
             quotes = "; ".join(_quote(u.text) for u in loose[:2]) + ("; \u2026" if len(loose) > 2 else "")
             verb = "serves" if len(loose) == 1 else "serve"
+            guessed = tuple(u.id for u in loose if u.guess)
             found["unaligned_work"].append(
                 Finding(
                     kind="unaligned_work",
@@ -636,8 +665,9 @@ def analyze(
                     updates=tuple(u.id for u in loose),
                     summary=(
                         f"{len(loose)} of {team}'s {count_work(by_team[team])} {verb} "
-                        f"no stated objective: {quotes}."
+                        f"no stated objective{_guess_note(len(guessed), len(loose))}: {quotes}."
                     ),
+                    extra={"guessed": list(guessed)} if guessed else {},
                 )
             )
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report, count_work
+from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report, count_work, waiting_words
 from bot.alignment.model import Objective
 from bot.blocks.common import Block, clip, context, counted, escape, mrkdwn, plain, section
 from bot.blocks.handoffs import STATE_EMOJI, HandoffDigest
@@ -37,7 +37,7 @@ __all__ = [
     "percent",
     "score_parts",
     "sparkline",
-    "unconfirmed_line",
+    "waiting_note",
 ]
 
 DETAILS_ACTION = "digest_details"
@@ -246,12 +246,20 @@ def pack_lines(lines: Sequence[str], heading: str, max_blocks: int, limit: int =
     return blocks, shown
 
 
-def unconfirmed_line(report: Report) -> str:
-    """Return the note on updates whose tags are a guess the author has not confirmed yet."""
-    waiting = len(report.unconfirmed)
-    waits = ("waits for its author's answer on which objective it serves; it is" if waiting == 1 else
-             "wait for their authors' answers on which objective they serve; they are")
-    return f":hourglass_flowing_sand: {counted(waiting, 'update')} {waits} not counted as unaligned work."
+def waiting_note(data: DigestData) -> str:
+    """Return, team by team, the updates whose authors have not said which objective they serve, with links."""
+    waiting = list(data.report.waiting_by_team().items())
+    tail = "_Not counted as unaligned work until they answer or their team's check-in closes._"
+    lines: list[str] = []
+    for shown, (team, updates) in enumerate(waiting):
+        line = (f":hourglass_flowing_sand: *{escape(clip(team, 80))}*: {waiting_words(len(updates))}"
+                f"{_links(data, [u.id for u in updates])}")
+        # Room for this line, the last one and an "and N more teams".
+        if len("\n".join([*lines, line, tail])) > PACK_LIMIT - 60:
+            lines.append(f"and {counted(len(waiting) - shown, 'more team')} — press Details")
+            break
+        lines.append(line)
+    return "\n".join([*lines, tail])
 
 
 def _mentions(data: DigestData, users: Sequence[str], limit: int = MAX_MENTIONS) -> str:
@@ -450,7 +458,7 @@ def digest_message(data: DigestData) -> dict[str, Any]:
     if hidden:
         blocks.append(context(f"…and {counted(hidden, 'more finding')} — press Details."))
     if data.report.unconfirmed:
-        blocks.append(context(unconfirmed_line(data.report)))
+        blocks.append(context(waiting_note(data)))
     missing = _missing_lines(data)
     if missing:
         packed, shown = pack_lines(missing[:MAX_MISSING_TEAMS], "*Who has not checked in*", 2)
@@ -541,7 +549,7 @@ def _overview(data: DigestData, page: _Page) -> None:
     findings = _ordered(report.findings)
     loose = [finding_line(data, f) for f in findings if f.objective is None]
     if report.unconfirmed:
-        page.add(context(unconfirmed_line(report)))
+        page.add(context(waiting_note(data)))
     keys = {o.key for o in report.objectives}
     by_key: dict[str, list[Finding]] = {}
     for f in findings:
@@ -616,7 +624,8 @@ def _team_page(data: DigestData, team: str, page: _Page) -> None:
             served = ", ".join(escape(clip(titles.get(k, k), 60)) for k in u.objectives)
             if u.unconfirmed:
                 return "_waiting for its author's answer_"
-            return f"_{served}_" if served else "_no objective_"
+            guess = " (guess: its author didn't answer)" if u.guess else ""
+            return f"_{served or 'no objective'}{guess}_"
 
         lines = [_update_line(data, u, lead(u)) for u in updates]
         page.lines(lines, f"*Updates* ({len(updates)})", "update")

@@ -432,8 +432,9 @@ class Player:
             channel, ts = handoff.channel_id, handoff.message_ts
             updates, dms = len(self.fake.calls_to("chat.update")), len(self.fake.messages(answer.handed_by))
             posts, forms = len(self.fake.calls_to("chat.postMessage")), len(self.fake.calls_to("views.open"))
+            # Slack stamps a click with its moment: the story's, not the machine's.
             self.sender.block_action(f"handoff_{answer.button}", str(handoff.id), user_id=answer.answered_by,
-                                     channel_id=channel, message_ts=ts)
+                                     channel_id=channel, message_ts=ts, extra={"action_ts": f"{now.timestamp():.6f}"})
             if answer.button != "picked_up":
                 opened = self.fake.wait_for("views.open", forms + 1, timeout=ANSWER_TIMEOUT)[-1]
                 self.sender.view_submission("handoff_why", {"why": {"value": answer.why}},

@@ -89,9 +89,13 @@ class Digests:
             return week_of(now or utcnow(), workspace.timezone or self._settings.timezone)
 
     def build(self, slack_team_id: str, week: str | None = None, *, trend_weeks: int = TREND_WEEKS,
-              client: WebClient | None = None) -> DigestData:
-        """Analyze `week` (default: this week) from the database; with a client, add message links."""
-        week = week or self.current_week(slack_team_id)
+              client: WebClient | None = None, now: datetime | None = None) -> DigestData:
+        """Analyze `week` (default: this week) as of `now`; with a client, add message links.
+
+        A question its author has not answered by their team's deadline counts as the tagger guessed.
+        """
+        now = now or utcnow()
+        week = week or self.current_week(slack_team_id, now)
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             org, teams, keys = _org_of(session, workspace.id)
@@ -100,9 +104,12 @@ class Digests:
             by_week = _updates_by_week(session, workspace.id, [*weeks, week])
             rows = by_week[week]
             initiatives = _initiatives_of(session, workspace.id, week, zone)
-            handoffs, picked_up = (self._handoffs.digest_part(session, workspace, week) if self._handoffs
+            handoffs, picked_up = (self._handoffs.digest_part(session, workspace, week, now) if self._handoffs
                                    else (None, set()))
-            report = analyze(org, _as_engine_updates(teams, keys, rows, initiatives), picked_up=picked_up)
+            closed = [t.name for t in teams
+                      if team_cycle(t, week, team_zone(t, workspace, self._settings)).deadline_at <= now]
+            report = analyze(org, _as_engine_updates(teams, keys, rows, initiatives), picked_up=picked_up,
+                             closed_teams=closed)
             trend = []
             for earlier in weeks:
                 earlier_rows = by_week[earlier]
@@ -153,21 +160,22 @@ class Digests:
                 workspace.name = name
         return name
 
-    def post(self, slack_team_id: str, week: str | None = None, *, retry_now: bool = True) -> Posted:
-        """Post the digest for `week` to the leadership channel, once; a repeat returns the first post.
+    def post(self, slack_team_id: str, week: str | None = None, *, retry_now: bool = True,
+             now: datetime | None = None) -> Posted:
+        """Post the digest for `week`, as of `now`, to the leadership channel, once; a repeat returns the first post.
 
         A post Slack refused before is tried again at once, unless `retry_now` is False (the scheduler,
         which keeps to the back-off).
         """
         client = self._clients.for_team(slack_team_id)
-        week = week or self.current_week(slack_team_id)
+        week = week or self.current_week(slack_team_id, now)
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             channel = workspace.leadership_channel_id
             workspace_id = workspace.id
         if not channel:
             raise DigestError("No leadership channel yet: an admin runs `/alignment leadership` in it.")
-        data = self.build(slack_team_id, week, client=client)
+        data = self.build(slack_team_id, week, client=client, now=now)
         message = digest_message(data)
         outcome = self._deliveries.send(client, workspace_id, "digest", channel, week, message, channel=channel,
                                         retry_now=retry_now)
@@ -244,7 +252,7 @@ class Digests:
         for slack_team_id in workspaces:
             try:
                 for week in self.due_weeks(slack_team_id, now):
-                    posted += self.post(slack_team_id, week, retry_now=False).outcome.status == "sent"
+                    posted += self.post(slack_team_id, week, retry_now=False, now=now).outcome.status == "sent"
             except NotInstalled:
                 logger.info("workspace %s has no installation; no digest", slack_team_id)
             except Exception:  # one workspace's failure must not stop the others' digests

@@ -237,15 +237,15 @@ class Handoffs:
     # --- answers ---------------------------------------------------------------------------------
 
     def answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str, reason: str | None = None,
-               *, client: WebClient) -> HandoffCard:
+               *, client: WebClient, at: datetime | None = None) -> HandoffCard:
         """Record a receiving team member's answer; edit the team's message and tell the author once."""
-        answered = self.record_answer(slack_team_id, user_id, handoff_id, state, reason)
+        answered = self.record_answer(slack_team_id, user_id, handoff_id, state, reason, at=at)
         self.announce(client, answered)
         return answered.card
 
     def record_answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str,
-                      reason: str | None = None) -> Answered:
-        """Store who answered what and when; a repeat of the same answer changes nothing."""
+                      reason: str | None = None, *, at: datetime | None = None) -> Answered:
+        """Store who answered what and when (`at`: the button's press, else now); a repeat changes nothing."""
         if state not in STATES[1:]:
             raise HandoffError("That is not an answer to a handoff.")
         reason = " ".join(strip_control(reason or "").split())[: blocks.WHY_MAX] or None
@@ -259,7 +259,7 @@ class Handoffs:
             workspace_id = workspace.id
             answerers = self._answerers(session, row)
         self._check_may_answer(slack_team_id, user_id, answerers)
-        now = utcnow()
+        now = at or utcnow()
         with self._sessions.begin() as session:
             # Compare-and-set: a double click or a replay changes nothing and tells nobody twice.
             changed = session.execute(update(Handoff).where(

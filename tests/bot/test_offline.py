@@ -229,3 +229,6 @@ def test_analyze_keeps_an_unsure_guess_out_of_unaligned_work(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["unconfirmed"] == ["g1"]
     assert [f["updates"] for f in report["findings"] if f["kind"] == "unaligned_work"] == [["h1"]]
+    # The text names the team whose update waits.
+    assert main(["analyze", "--org", str(org), str(updates), "--format", "text"]) == 0
+    assert "- marketing: 1 update waits for its author's answer" in capsys.readouterr().out

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from zoneinfo import ZoneInfo
 
-from bot.schedule import cycle_for, local_instant, open_cycle, parse_hhmm, parse_week, shift_week, week_of
+from bot.schedule import (cycle_for, local_instant, open_cycle, parse_hhmm, parse_week, shift_week, slack_instant,
+                          week_of)
 
 UTC = timezone.utc
 
@@ -107,3 +108,10 @@ def test_working_days_skip_the_weekend_and_keep_the_wall_time():
     # Across the spring change in Berlin: the same 09:00 local time, one hour less in UTC.
     friday = datetime(2026, 3, 27, 8, 0, tzinfo=timezone.utc)  # 09:00 CET
     assert add_working_days(friday, 1, "Europe/Berlin") == datetime(2026, 3, 30, 7, 0, tzinfo=timezone.utc)
+
+
+def test_a_slack_timestamp_names_its_moment_and_anything_else_none():
+    assert slack_instant("1772726400.123456") == datetime(2026, 3, 5, 16, 0, 0, 123456, tzinfo=UTC)
+    assert slack_instant("1772726400") == datetime(2026, 3, 5, 16, 0, tzinfo=UTC)
+    for bad in (None, "", "soon", "1e9", "-5", "12.3.4", 1772726400, "9" * 30):
+        assert slack_instant(bad) is None

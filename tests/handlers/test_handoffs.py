@@ -147,6 +147,28 @@ def test_need_more_and_not_useful_ask_why_in_a_one_line_form(handed, slack, runt
     assert "We wrote our own list last week" in fake_slack.messages("U0MEMB01")[0]["text"]
 
 
+THURSDAY = datetime(2026, 3, 5, 16, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("action, label", [("handoff_picked_up", "Picked up"), ("handoff_not_useful", "Not useful")])
+def test_an_answer_keeps_the_moment_its_button_was_pressed(handed, slack, runtime, fake_slack, time_machine, action,
+                                                           label):
+    """Slack stamps the click (action_ts): an answer handled later still says the day it was given."""
+    [message] = posts(fake_slack)
+    time_machine.move_to(datetime(2026, 3, 6, 9, 0, tzinfo=timezone.utc))  # handled on Friday
+    slack.block_action(action, str(handed.id), user_id="U0SELL01", channel_id="C0SALES1", message=message,
+                       extra={"action_ts": f"{THURSDAY.timestamp():.6f}"})
+    if action == "handoff_not_useful":
+        [opened] = fake_slack.wait_for("views.open")
+        slack.view_submission("handoff_why", {"why": {"value": "We wrote our own"}}, user_id="U0SELL01",
+                              private_metadata=opened.args["view"]["private_metadata"])
+    fake_slack.wait_for("chat.update")
+    [row] = stored(runtime)
+    assert row.answered_at == THURSDAY
+    [message] = posts(fake_slack)
+    assert f"{label} by <@U0SELL01>, Thu" in json.dumps(message["blocks"])
+
+
 def test_only_the_receiving_team_or_an_admin_answers(handed, slack, runtime, fake_slack):
     before = len(fake_slack.responses())
     click(slack, fake_slack, "handoff_picked_up", handed, user="U0MEMB01")

@@ -454,7 +454,49 @@ def test_an_unsure_guess_of_no_objective_is_not_unaligned_work_but_listed_apart(
     assert [u.id for u in report.unconfirmed] == ["guess"]
     assert report.to_dict()["unconfirmed"] == ["guess"]
     assert report.coverage["finserv"] == {"sales": 1}
-    assert "1 update waits for its author's answer" in report.to_text()
+    assert "- marketing: 1 update waits for its author's answer" in report.to_text()
+
+
+def test_the_teams_waiting_for_answers_are_named_in_the_text() -> None:
+    updates = [
+        Update("m1", "marketing", "Ran the partner summit", objectives=(), confident=False),
+        Update("m2", "marketing", "Brand refresh: new fonts", objectives=(), confident=False),
+        Update("s1", "sales", "Called banks", objectives=(), confident=False),
+    ]
+    text = analyze(ORG, updates).to_text()
+    assert "- marketing: 2 updates wait for their authors' answers" in text
+    assert "- sales: 1 update waits for its author's answer" in text
+
+
+def test_once_a_teams_check_in_closed_an_unanswered_guess_counts_and_says_it_is_one() -> None:
+    updates = [
+        Update("sure", "marketing", "Refreshed the brand colours", objectives=()),
+        Update("m1", "marketing", "Ran the partner summit", objectives=(), confident=False),
+        Update("m2", "marketing", "Brand refresh: new fonts", objectives=(), confident=False),
+        Update("s1", "sales", "Called banks", objectives=(), confident=False),
+        Update("s2", "sales", "Pitched two banks", objectives=("finserv",), confident=False),
+    ]
+    report = analyze(ORG, updates, closed_teams={"marketing"})
+
+    # Marketing's answers were due: its open questions count as the tagger guessed (no objective).
+    [finding] = kinds(report, "unaligned_work")
+    assert (finding["teams"], finding["updates"], finding["guessed"]) == (["marketing"], ["sure", "m1", "m2"],
+                                                                          ["m1", "m2"])
+    assert "3 of marketing's 3 updates serve no stated objective (2 a guess: their authors didn't answer)" in \
+        finding["summary"]
+    # Sales' answers are not due yet: its guess still waits.
+    assert [u.id for u in report.unconfirmed] == ["s1"]
+    assert report.to_dict()["unconfirmed"] == ["s1"]
+    assert [(u.id, u.guess) for u in report.updates] == [("sure", False), ("m1", True), ("m2", True),
+                                                         ("s1", False), ("s2", False)]
+    text = report.to_text()
+    assert "(2 a guess: their authors didn't answer)" in text and "- sales: 1 update waits" in text
+    assert "marketing: 2 updates wait" not in text
+
+    alone = analyze(ORG, updates[1:2], closed_teams={"marketing"})
+    [finding] = kinds(alone, "unaligned_work")
+    assert finding["summary"].startswith("1 of marketing's 1 update serves no stated objective "
+                                         "(guess: its author didn't answer): “Ran the partner summit”")
 
 
 def test_with_every_update_sure_the_json_has_no_unconfirmed_list() -> None:

@@ -325,3 +325,31 @@ def test_mentions_in_quoted_text_show_as_names_and_ping_nobody() -> None:
     seen = all_text(details_modal(data, "team:marketing")["blocks"])
     assert "Handed the deck to @cal and @anna in #sales, @here" in seen
     assert "<@" not in seen and "&lt;@" not in seen and "<!here>" not in seen
+
+
+# --- questions still open, and guesses that stand -----------------------------------------------
+
+
+def test_updates_waiting_for_an_answer_are_named_by_team_with_links_and_stay_within_limits() -> None:
+    teams = tuple(Team(f"team-{n:03d} <ops & growth>") for n in range(120))
+    org = Org(teams=teams, objectives=ORG.objectives)
+    updates = [Update(f"w{n}", teams[n // 3].name, "Ran the partner summit", objectives=(), confident=False)
+               for n in range(3 * len(teams))]
+    links = {u.id: f"https://acme.slack.com/archives/C0123456/p{1700000000000000 + n}" for n, u in enumerate(updates)}
+    data = small(report=analyze(org, updates), links=links, missing={})
+    message = digest_message(data)
+    assert validate_message(message["text"], message["blocks"]) == []
+    seen = all_text(message["blocks"])
+    first = ("*team-000 &lt;ops &amp; growth&gt;*: 3 updates wait for their authors' answers "
+             "on which objective they serve")
+    assert f"{first} view <{links['w0']}|1> <{links['w1']}|2> <{links['w2']}|3>" in seen
+    assert "more teams — press Details" in seen
+    assert validate_view(details_modal(data)) == []
+
+
+def test_the_team_page_marks_an_update_counted_by_its_guess() -> None:
+    updates = [*UPDATES, Update("g", "sales", "Ran the partner summit", objectives=(), confident=False)]
+    data = small(report=analyze(ORG, updates, closed_teams={"sales"}))
+    seen = all_text(details_modal(data, "team:sales")["blocks"])
+    assert "• _no objective (guess: its author didn't answer)_ · “Ran the partner summit”" in seen
+    assert "1 of sales's 3 updates serves no stated objective (guess: its author didn't answer)" in seen

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import datetime, timezone
+
+import pytest
+import time_machine
 
 from bot.cli import main
-from bot.demo import DB_NAME
+from bot.demo import DB_NAME, run_demo
 
 
 def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
@@ -107,3 +111,34 @@ def test_the_demo_does_not_import_the_command_line():
             "print('bot.cli' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.fixture(scope="module")
+def whole_story(tmp_path_factory):
+    """Play the whole story on a Sunday; return the transcript and the conversation page."""
+    out_dir = tmp_path_factory.mktemp("story")
+    # Not the story's weekdays: its check-ins go out on Monday and are due on Tuesday.
+    with time_machine.travel(datetime(2027, 1, 10, 12, 0, tzinfo=timezone.utc), tick=True):
+        result = run_demo(out_dir, say=lambda line: None)
+    return result.transcript, (out_dir / "conversation.html").read_text(encoding="utf-8")
+
+
+def test_the_demos_buttons_are_pressed_on_the_storys_day(whole_story):
+    out, page = whole_story
+    assert "#sales  alignbot (the clock, Mon 15:00 UTC) asked:" in out
+    digest = out[out.index("The leadership digest, as"):]
+    assert "Not useful by marcus, Mon: “Too generic" in " ".join(digest.split())
+    # In #sales, on the handoff messages the buttons edited, and in the digests.
+    page = re.sub(r"<[^>]+>", " ", page)
+    answers = set(re.findall(r"(Picked up|Not useful) by\s+@?marcus\s*, (\w+)", page))
+    assert answers == {("Picked up", "Mon"), ("Not useful", "Mon")}
+
+
+def test_the_demos_unanswered_brand_refresh_is_named_in_the_first_two_digests(whole_story):
+    out, _ = whole_story
+    digests = re.findall(r"posted the digest for (\S+):\n((?:   │.*\n)+)", out)
+    assert len(digests) == 6
+    for week, digest in digests[:2]:
+        # Nobody answered "which objective does this serve?" by Tuesday: the guess counts, marked as one.
+        assert "2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in \
+            " ".join(digest.replace("│", "").split()), week

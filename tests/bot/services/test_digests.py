@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.blocks.digest import digest_message
+from bot.blocks.digest import digest_message, digest_text
 from bot.services.digests import DigestError, Digests
 from bot.services.deliveries import Deliveries
 from bot.slack import SlackClients
-from storage.models import Digest, Workspace
+from storage.models import Digest, Team, Workspace
 
 TEAM = "T0000001"
 
@@ -116,17 +116,78 @@ def test_posted_digest_links_to_the_messages_behind_updates(digests, checkins, o
     assert "archives/C0MKTG01/p" in str(post["blocks"])
 
 
-def test_an_unconfirmed_guess_waits_apart_until_its_author_answers(digests, checkins, org):
-    guess = checkins.record(TEAM, "U0MEMB01", "Ran the partner summit in Lisbon", team_id=org["marketing"],
-                            week="2026-W48")
-    assert not guess.confident and guess.tags == ()
+# W48's check-ins close on Tuesday 24 Nov 08:00 UTC (Monday 09:00 Berlin, 24 hours to answer).
+BEFORE_DEADLINE = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+AFTER_DEADLINE = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 
-    waiting = digests.build(TEAM, "2026-W48")
+
+def guesses(checkins, org, fake_slack) -> list:
+    """Two marketing updates Alignbot is unsure serve anything, answered in the prompt's thread."""
+    recorded = []
+    for user, text in (("U0MEMB01", "Ran the partner summit in Lisbon"),
+                       ("U0MEMB02", "Kicked off the brand refresh with the design studio: three logo directions, "
+                                   "a new colour palette and typography for the website.")):
+        ts = fake_slack.post_user_message("C0MKTG01", user, text)
+        recorded.append(checkins.record(TEAM, user, text, team_id=org["marketing"], week="2026-W48",
+                                        channel_id="C0MKTG01", message_ts=ts, source="thread"))
+    assert all(not r.confident and r.tags == () for r in recorded)
+    return recorded
+
+
+def test_before_the_deadline_unanswered_questions_wait_under_their_team_with_links(digests, checkins, org,
+                                                                                    fake_slack, client):
+    first, second = guesses(checkins, org, fake_slack)
+
+    waiting = digests.build(TEAM, "2026-W48", client=client, now=BEFORE_DEADLINE)
     assert not [f for f in waiting.report.findings if f.kind == "unaligned_work"]
-    assert [u.id for u in waiting.report.unconfirmed] == [str(guess.update_id)]
-    assert "1 update waits for its author's answer" in json.dumps(digest_message(waiting))
+    assert [u.id for u in waiting.report.unconfirmed] == [str(first.update_id), str(second.update_id)]
+    blocks = json.dumps(digest_message(waiting)["blocks"], ensure_ascii=False)
+    assert "*marketing*: 2 updates wait for their authors' answers on which objective they serve" in blocks
+    line = blocks[blocks.index("*marketing*: 2 updates wait"):]
+    assert line.index(waiting.links[str(first.update_id)]) < line.index(waiting.links[str(second.update_id)])
+    assert "- marketing: 2 updates wait for their authors' answers" in digest_text(waiting)
 
-    checkins.correct_tags(TEAM, "U0MEMB01", guess.update_id, [])
-    answered = digests.build(TEAM, "2026-W48")
-    assert answered.report.unconfirmed == ()
-    assert [f.updates for f in answered.report.findings if f.kind == "unaligned_work"] == [(str(guess.update_id),)]
+    # An answer takes the update out of the wait, whatever it says.
+    checkins.correct_tags(TEAM, "U0MEMB01", first.update_id, [])
+    answered = digests.build(TEAM, "2026-W48", now=BEFORE_DEADLINE)
+    assert [u.id for u in answered.report.unconfirmed] == [str(second.update_id)]
+    assert [f.updates for f in answered.report.findings if f.kind == "unaligned_work"] == [(str(first.update_id),)]
+
+
+def test_past_the_deadline_an_unanswered_question_counts_as_the_taggers_guess(digests, checkins, org, fake_slack,
+                                                                              client, sessions):
+    first, second = guesses(checkins, org, fake_slack)
+    sales_guess = checkins.record(TEAM, "U0SELL01", "Ran the partner summit in Porto", team_id=org["sales"],
+                                  week="2026-W48")
+    with sessions.begin() as session:
+        # Sales answers until Thursday: its question is still open when marketing's check-in has closed.
+        session.get(Team, org["sales"]).deadline_hours = 72
+
+    data = digests.build(TEAM, "2026-W48", client=client, now=AFTER_DEADLINE)
+    ids = (str(first.update_id), str(second.update_id))
+    [finding] = [f for f in data.report.findings if f.kind == "unaligned_work"]
+    assert (finding.teams, finding.updates, finding.extra["guessed"]) == (("marketing",), ids, list(ids))
+    assert "serve no stated objective (guess: their authors didn't answer)" in finding.summary
+    assert [u.id for u in data.report.unconfirmed] == [str(sales_guess.update_id)]
+
+    blocks = json.dumps(digest_message(data)["blocks"], ensure_ascii=False)
+    shown = blocks[blocks.index("*Needs attention*"):]
+    assert "2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in shown
+    assert all(data.links[i] in shown for i in ids)
+    assert "*marketing*: 2 updates wait" not in blocks and "*sales*: 1 update waits" in blocks
+    text = digest_text(data)
+    assert "- 2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in text
+    assert "- sales: 1 update waits for its author's answer" in text
+
+
+def test_the_clock_posts_the_digest_with_the_guess_of_a_question_open_at_the_deadline(digests, checkins, org,
+                                                                                      fake_slack, time_machine):
+    time_machine.move_to(datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc))
+    guesses(checkins, org, fake_slack)
+    # The clock's round runs at the deadline, whatever the machine's clock says.
+    time_machine.move_to(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc))
+    assert digests.tick(now=AFTER_DEADLINE) == 1
+    [post] = [m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]
+    blocks = json.dumps(post["blocks"], ensure_ascii=False)
+    assert "2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in blocks
+    assert "wait for their authors' answers" not in blocks
