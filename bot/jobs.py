@@ -38,8 +38,10 @@ ANSWERED = "alignbot_answered"
 _FAILED = "alignbot_failed"
 # Set in a request's context by an ack whose work opens a form (handlers.queued.ack_form).
 OPENS_FORM = "alignbot_opens_form"
-# Set in the context of a request a worker runs: when it was acked (its job's created_at).
+# Set in the context of a request a worker runs: when it was acked (its job's created_at), and whether
+# the attempt before failed, so that the work it left half done is done again.
 ACKED = "alignbot_acked"
+AGAIN = "alignbot_again"
 SLACK_TIMESTAMP = "x-slack-request-timestamp"
 # A form's job is stored as due this much earlier, so that it is taken before every job due now:
 # Slack's trigger_id, which opening the form needs, lasts 3 s from the click.
@@ -64,6 +66,7 @@ class Taken:
     attempts: int
     sent_at: datetime | None
     created_at: datetime
+    failed_attempt: int | None
 
 
 # How long what a finished job saw of the queue (another job due or not) spares the next take its look.
@@ -152,7 +155,7 @@ class JobQueue:
         claim = (update(Job).where(Job.id == due.scalar_subquery())
                  .values(due_at=now + self._lease, attempts=Job.attempts + 1)
                  .returning(Job.id, Job.function, Job.content_type, Job.body, Job.attempts, Job.sent_at,
-                            Job.created_at))
+                            Job.created_at, Job.failed_attempt))
         with self._single() as connection:
             row = connection.execute(claim).first()
             connection.commit()
@@ -187,9 +190,10 @@ class JobQueue:
         return seen is None or seen[1]
 
     def later(self, job_id: int, delay: timedelta, now: datetime | None = None) -> None:
-        """Make a job due again after `delay`."""
+        """Make a job whose attempt failed due again after `delay`."""
         with self._single() as connection:
-            connection.execute(update(Job).where(Job.id == job_id).values(due_at=(now or utcnow()) + delay))
+            connection.execute(update(Job).where(Job.id == job_id).values(due_at=(now or utcnow()) + delay,
+                                                                          failed_attempt=Job.attempts))
             connection.commit()
 
     def pending(self) -> int:
@@ -344,7 +348,9 @@ class Worker:
         }
         if job.sent_at is not None:
             headers[SLACK_TIMESTAMP] = str(int(job.sent_at.timestamp()))
-        request = BoltRequest(body=job.body, headers=headers, context={ACKED: job.created_at})
+        # Not after a crash or a done() that failed: the attempt before may have finished the work.
+        again = job.failed_attempt == job.attempts - 1
+        request = BoltRequest(body=job.body, headers=headers, context={ACKED: job.created_at, AGAIN: again})
         response = self._app.dispatch(request)
         error = request.context.get(_FAILED)
         if error is None and response.status < 500:

@@ -126,7 +126,7 @@ def register(app: App, services: Services) -> None:
             note = share_answer(services, client, body["team_id"], recorded)
             _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
         except BaseException:
-            # Handled means answered: let Slack's retry do it again.
+            # Handled means answered: let a retry (Slack's, or the job's) do it again.
             if body.get("event_id"):
                 services.release_event(body["team_id"], body["event_id"])
             raise
@@ -216,7 +216,7 @@ def _direct_message(services: Services, client: WebClient, body: dict[str, Any],
         note = share_answer(services, client, slack_team_id, recorded)
         client.chat_postMessage(channel=channel, thread_ts=ts, **recorded.confirmation(note=note))
     except BaseException:
-        # Handled means answered: let Slack's retry do it again.
+        # Handled means answered: let a retry (Slack's, or the job's) do it again.
         if event_id:
             services.release_event(slack_team_id, event_id)
         raise

@@ -17,7 +17,7 @@ from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from bot.jobs import ACKED, ANSWERED, OPENS_FORM, request_sent_at
+from bot.jobs import ACKED, AGAIN, ANSWERED, OPENS_FORM, request_sent_at
 from bot.services.checkins import Sent
 
 
@@ -97,7 +97,8 @@ def sent_of(request: BoltRequest) -> Sent:
     then when it was acked: its job's time in a worker, now when answered within the request.
     """
     acked = request.context.get(ACKED) or Sent.now().acked
+    again = bool(request.context.get(AGAIN))
     body = request.body
     if body.get("type") == "event_callback" and isinstance(body.get("event_time"), int):
-        return Sent(datetime.fromtimestamp(body["event_time"], timezone.utc), acked)
-    return Sent(request_sent_at(request) or acked.replace(microsecond=0), acked)
+        return Sent(datetime.fromtimestamp(body["event_time"], timezone.utc), acked, again)
+    return Sent(request_sent_at(request) or acked.replace(microsecond=0), acked, again)

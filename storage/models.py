@@ -424,5 +424,7 @@ class Job(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The request's X-Slack-Request-Timestamp (None in Socket Mode), given back to the work with the request.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The attempt that last failed (tried again after a back-off): the next one redoes what it left half done.
+    failed_attempt: Mapped[int | None] = mapped_column(Integer)
     # When the request was acked: with sent_at, it orders the answers the job stores (see Update.sent_at).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

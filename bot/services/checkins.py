@@ -87,11 +87,14 @@ class Sent:
     """When an answer was given: when Slack sent it (Slack's clock, to the second), then when it was acked.
 
     Answers are ordered by it: a stored answer is replaced only by one sent later, so that a job a crash
-    left behind never undoes newer work, and a job done again finds its own answer and does nothing.
+    left behind never undoes newer work, and a job done again finds its own answer and does nothing
+    (unless `again`).
     """
 
     at: datetime
     acked: datetime
+    # The same work's attempt before failed: its own answer, if stored, is stored again (and confirmed).
+    again: bool = False
 
     @classmethod
     def now(cls) -> Sent:
@@ -298,7 +301,8 @@ class Checkins:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
 
         `sent`: when the answer was given (None: now). None is returned, and nothing stored, when the
-        person's stored answer of that week was sent later, or is this one (its job done again).
+        person's stored answer of that week was sent later, or is this one (its job done again after a
+        crash; not when `sent.again`, after an attempt that failed).
 
         `objectives` given (even empty) are the person's own tags; None asks the tagger.
         `from_form`: team and week came back from a form or button the client holds, so
@@ -434,8 +438,9 @@ class Checkins:
             changes["shared_ts"] = func.coalesce(Update.shared_ts, statement.excluded.shared_ts)
         # One statement whether the person answered before or not: their answer of the week is replaced,
         # unless it was sent later than this one (no row comes back then).
-        later = or_(Update.sent_at.is_(None), tuple_(Update.sent_at, Update.acked_at)
-                    < tuple_(statement.excluded.sent_at, statement.excluded.acked_at))
+        stored_order = tuple_(Update.sent_at, Update.acked_at)
+        order = tuple_(statement.excluded.sent_at, statement.excluded.acked_at)
+        later = or_(Update.sent_at.is_(None), stored_order <= order if sent.again else stored_order < order)
         stored = session.execute(
             statement
             .values(workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values)

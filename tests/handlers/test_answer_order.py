@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.app import create_app, create_runtime, create_worker
 from bot.fakeslack import SlackSender
-from bot.jobs import LEASE, JobQueue
+from bot.jobs import BACKOFF_SECONDS, LEASE, JobQueue
 from bot.server import create_wsgi_app, serve_in_thread
 from storage.models import Job, Update, utcnow
 
@@ -152,6 +152,26 @@ def test_slacks_retry_of_an_older_dm_acked_after_a_newer_one_changes_nothing(web
     assert confirmations(fake_slack, channel, a) == 0 and confirmations(fake_slack, channel, b) == 1
 
 
+def test_a_thread_reply_whose_worker_was_killed_never_replaces_the_next_one(web, runtime, fake_slack, prompt):
+    worker = create_worker(runtime)
+
+    def reply(text: str, event_id: str) -> None:
+        ts = fake_slack.post_user_message(MARKETING, MEMBER, text, thread_ts=prompt)
+        assert web.event({"type": "message", "channel": MARKETING, "user": MEMBER, "text": text, "ts": ts,
+                          "thread_ts": prompt, "channel_type": "channel"}, event_id=event_id).status == 200
+
+    reply("Drafted the spring campaign brief", "Ev0ORDA06")
+    assert runtime.queue.take() is not None
+    reply("Launched the spring campaign", "Ev0ORDB06")
+    worker.drain()
+    assert len(fake_slack.ephemerals(MARKETING, MEMBER)) == 1
+
+    assert worker.run_one(now=after_lease()) is True
+
+    assert stored(runtime) == ["Launched the spring campaign"]
+    assert len(fake_slack.ephemerals(MARKETING, MEMBER)) == 1  # B's confirmation only
+
+
 def test_a_checkin_command_whose_worker_was_killed_never_replaces_the_next_one(web, runtime, fake_slack, prompt):
     worker = create_worker(runtime)
     answered = len(fake_slack.responses())
@@ -244,6 +264,21 @@ def test_a_finished_checkin_whose_done_failed_is_not_confirmed_or_shared_twice(w
     assert len(fake_slack.responses()) == answered + 1
     assert len(fake_slack.calls_to("chat.postMessage")) == posts and len(fake_slack.calls_to("chat.update")) == edits
     assert len(shared_copies(fake_slack, prompt)) == 1
+    assert jobs(runtime) == []
+
+
+def test_an_answer_whose_confirmation_failed_is_confirmed_when_its_job_is_tried_again(web, runtime, fake_slack):
+    assert web.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING).status == 200
+    worker = create_worker(runtime)
+    worker.drain()
+    fake_slack.fail("chat.postMessage", error="fatal_error", times=1)
+    channel, ts, _ = send_dm(web, runtime, fake_slack, "Launched the spring campaign", "Ev0ORDA05")
+    worker.drain()  # stored, but Slack refused the confirmation: the job waits for its back-off
+    assert stored(runtime) == ["Launched the spring campaign"] and confirmations(fake_slack, channel, ts) == 0
+
+    assert worker.run_one(now=utcnow() + timedelta(seconds=BACKOFF_SECONDS[0] + 1)) is True
+
+    assert stored(runtime) == ["Launched the spring campaign"] and confirmations(fake_slack, channel, ts) == 1
     assert jobs(runtime) == []
 
 

@@ -1,5 +1,5 @@
-"""answer order: when Slack sent each stored answer, so that an older one never replaces it; and when
-Slack sent each queued request
+"""answer order: when Slack sent each stored answer, so that an older one never replaces it; when Slack
+sent each queued request, and which attempt of a job failed last
 
 Revision ID: 0012
 Revises: 0011
@@ -21,10 +21,12 @@ def upgrade() -> None:
     op.add_column('updates', sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('updates', sa.Column('acked_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('jobs', sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('jobs', sa.Column('failed_attempt', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     # Plain drops (SQLite 3.35+ has DROP COLUMN): a batch copy of `updates` would lose its triggers (0010).
+    op.drop_column('jobs', 'failed_attempt')
     op.drop_column('jobs', 'sent_at')
     op.drop_column('updates', 'acked_at')
     op.drop_column('updates', 'sent_at')
