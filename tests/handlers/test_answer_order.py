@@ -190,6 +190,24 @@ def test_a_checkin_command_whose_worker_was_killed_never_replaces_the_next_one(w
     assert shows_only_b(fake_slack, prompt)
 
 
+def test_a_command_slack_sent_earlier_but_acked_later_does_not_replace_the_newer_one(web, runtime, fake_slack,
+                                                                                     prompt):
+    worker = create_worker(runtime)
+    answered = len(fake_slack.responses())
+    now = utcnow().timestamp()
+    assert web.command("/checkin", "Launched the spring campaign", user_id=MEMBER, channel_id=MARKETING,
+                       timestamp=now).status == 200
+    # Slack's timestamp of a request is kept with its job: the worker orders by it, not by the ack.
+    assert web.command("/checkin", "Drafted the spring campaign brief", user_id=MEMBER, channel_id=MARKETING,
+                       timestamp=now - 30).status == 200
+
+    worker.drain()
+
+    assert stored(runtime) == ["Launched the spring campaign"]
+    assert len(fake_slack.wait_for_responses(answered + 1)) == answered + 1
+    assert shows_only_b(fake_slack, prompt)
+
+
 def test_a_button_answer_whose_worker_was_killed_never_replaces_the_next_one(web, runtime, fake_slack, prompt,
                                                                              sales_channel):
     web.command("/alignment", "team sales", user_id="U0ADMIN1", channel_id=sales_channel)
