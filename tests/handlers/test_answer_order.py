@@ -317,6 +317,19 @@ def test_a_dm_delivered_to_two_processes_is_stored_and_confirmed_once(web, other
     assert len(shared_copies(fake_slack, prompt)) == 1
 
 
+def test_a_help_dm_delivered_to_two_processes_is_answered_once(web, other, runtime, fake_slack, prompt):
+    second, there = other
+    channel, _, event = send_dm(web, runtime, fake_slack, "help", "Ev0TWICE03")
+    assert there.event(event, event_id="Ev0TWICE03").status == 200
+    before = [m for m in fake_slack.messages(channel) if m.get("bot_id")]
+
+    create_worker(runtime).drain()
+    create_worker(second).drain()
+
+    [helped] = [m for m in fake_slack.messages(channel) if m.get("bot_id") and m not in before]
+    assert "/checkin" in helped["text"] + json.dumps(helped.get("blocks", []))
+
+
 def test_app_home_opened_delivered_to_two_processes_at_once_is_published_once(web, other, runtime, fake_slack,
                                                                               prompt):
     second, there = other
