@@ -16,7 +16,7 @@ from bot.app import create_app, create_runtime, create_worker
 from bot.fakeslack import SlackSender
 from bot.jobs import BACKOFF_SECONDS, LEASE, JobQueue
 from bot.server import create_wsgi_app, serve_in_thread
-from storage.models import Job, Update, utcnow
+from storage.models import Job, Team, TeamMember, Update, utcnow
 
 from tests.conftest import SIGNING_SECRET
 from tests.handlers.test_direct_messages import dm_channel
@@ -214,7 +214,6 @@ def test_a_button_answer_whose_worker_was_killed_never_replaces_the_next_one(web
     worker = create_worker(runtime)
     worker.drain()
     with runtime.services.sessions.begin() as session:
-        from storage.models import Team, TeamMember
         sales = session.scalar(select(Team).where(Team.name == "sales"))
         session.add(TeamMember(workspace_id=sales.workspace_id, team_id=sales.id, user_id=MEMBER))
 
