@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
@@ -38,6 +38,11 @@ ANSWERED = "alignbot_answered"
 _FAILED = "alignbot_failed"
 # Set in a request's context by an ack whose work opens a form (handlers.queued.ack_form).
 OPENS_FORM = "alignbot_opens_form"
+# Set in the context of a request a worker runs: when it was acked (its job's created_at), and whether
+# the attempt before failed, so that the work it left half done is done again.
+ACKED = "alignbot_acked"
+AGAIN = "alignbot_again"
+SLACK_TIMESTAMP = "x-slack-request-timestamp"
 # A form's job is stored as due this much earlier, so that it is taken before every job due now:
 # Slack's trigger_id, which opening the form needs, lasts 3 s from the click.
 FORMS_AHEAD = timedelta(hours=1)
@@ -59,6 +64,9 @@ class Taken:
     content_type: str
     body: str
     attempts: int
+    sent_at: datetime | None
+    created_at: datetime
+    failed_attempt: int | None
 
 
 # How long what a finished job saw of the queue (another job due or not) spares the next take its look.
@@ -91,11 +99,14 @@ class JobQueue:
         return self._engine.connect().execution_options(**{SINGLE_STATEMENT: True, READ_ONLY: read_only})
 
     def put(self, function: str, content_type: str, body: str, slack_team_id: str | None = None, *,
-            first: bool = False) -> None:
-        """Store a job due now, durably: this runs before the ack. `first`: take it before the others due."""
+            first: bool = False, sent_at: datetime | None = None) -> None:
+        """Store a job due now, durably: this runs before the ack. `first`: take it before the others due.
+
+        `sent_at`: the request's X-Slack-Request-Timestamp, which the work gets back with the request.
+        """
         now = utcnow()
         row = {"slack_team_id": slack_team_id, "function": function, "content_type": content_type, "body": body,
-               "attempts": 0, "due_at": now - FORMS_AHEAD if first else now, "created_at": now}
+               "attempts": 0, "due_at": now - FORMS_AHEAD if first else now, "sent_at": sent_at, "created_at": now}
         # One statement is atomic by itself: one round trip instead of BEGIN, INSERT, COMMIT.
         with self._single() as connection:
             connection.execute(_INSERT, row)
@@ -143,7 +154,8 @@ class JobQueue:
         # One statement: it holds the write lock (SQLite) or the row (PostgreSQL) while it runs.
         claim = (update(Job).where(Job.id == due.scalar_subquery())
                  .values(due_at=now + self._lease, attempts=Job.attempts + 1)
-                 .returning(Job.id, Job.function, Job.content_type, Job.body, Job.attempts))
+                 .returning(Job.id, Job.function, Job.content_type, Job.body, Job.attempts, Job.sent_at,
+                            Job.created_at, Job.failed_attempt))
         with self._single() as connection:
             row = connection.execute(claim).first()
             connection.commit()
@@ -178,9 +190,10 @@ class JobQueue:
         return seen is None or seen[1]
 
     def later(self, job_id: int, delay: timedelta, now: datetime | None = None) -> None:
-        """Make a job due again after `delay`."""
+        """Make a job whose attempt failed due again after `delay`."""
         with self._single() as connection:
-            connection.execute(update(Job).where(Job.id == job_id).values(due_at=(now or utcnow()) + delay))
+            connection.execute(update(Job).where(Job.id == job_id).values(due_at=(now or utcnow()) + delay,
+                                                                          failed_attempt=Job.attempts))
             connection.commit()
 
     def pending(self) -> int:
@@ -255,7 +268,7 @@ class Enqueue(LazyListenerRunner):
         assert request.lazy_function_name is not None  # Bolt names the function on the copy it passes
         content_type = (request.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
         self.queue.put(request.lazy_function_name, content_type, request.raw_body, request.context.team_id,
-                       first=bool(request.context.get(OPENS_FORM)))
+                       first=bool(request.context.get(OPENS_FORM)), sent_at=request_sent_at(request))
 
 
 class RunHere(LazyListenerRunner):
@@ -273,6 +286,12 @@ class RunHere(LazyListenerRunner):
                                              request=request, response=None, this_func=function))
         except Exception as error:  # the worker retries it, then hands it to the app's error handler
             request.context[_FAILED] = error
+
+
+def request_sent_at(request: BoltRequest) -> datetime | None:
+    """Return a request's X-Slack-Request-Timestamp (when Slack sent it, to the second); None without one."""
+    stamp = (request.headers.get(SLACK_TIMESTAMP) or [""])[0]
+    return datetime.fromtimestamp(int(stamp), timezone.utc) if stamp.isdigit() else None
 
 
 def use_queue(app: App, runner: LazyListenerRunner) -> None:
@@ -322,11 +341,16 @@ class Worker:
                 self._running -= 1
 
     def _do(self, job: Taken, now: datetime | None) -> None:
-        request = BoltRequest(body=job.body, headers={
+        headers = {
             "content-type": job.content_type,
             "x-slack-bolt-lazy-only": "1",
             "x-slack-bolt-lazy-function-name": job.function,
-        })
+        }
+        if job.sent_at is not None:
+            headers[SLACK_TIMESTAMP] = str(int(job.sent_at.timestamp()))
+        # Not after a crash or a done() that failed: the attempt before may have finished the work.
+        again = job.failed_attempt == job.attempts - 1
+        request = BoltRequest(body=job.body, headers=headers, context={ACKED: job.created_at, AGAIN: again})
         response = self._app.dispatch(request)
         error = request.context.get(_FAILED)
         if error is None and response.status < 500:

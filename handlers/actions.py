@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.blocks import checkin as checkin_blocks
@@ -26,7 +27,7 @@ from bot.services.errors import UserError
 from handlers.home import publish_home
 from handlers.replies import say_privately, share_answer, user_errors
 from handlers.views import view_metadata
-from handlers.queued import ack_form, queued, two_steps
+from handlers.queued import ack_form, queued, sent_of, two_steps
 
 
 def register(app: App, services: Services) -> None:
@@ -61,7 +62,8 @@ def register(app: App, services: Services) -> None:
                               view=services.checkins.modal_for(team, user, team_id, week, channel_id=channel))
 
     @queued(app.action(re.compile(rf"^{people_blocks.PICK_TEAM_ACTION}:\d+$")))
-    def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                          request: BoltRequest) -> None:
         ack()
         try:
             picked = json.loads(action.get("value") or "")
@@ -71,8 +73,10 @@ def register(app: App, services: Services) -> None:
         channel = (body.get("channel") or {}).get("id")
         with user_errors(respond):
             recorded = services.checkins.record(body["team"]["id"], body["user"]["id"], text, channel_id=channel,
-                                                team_id=team_id, week=week, source="command", from_form=True)
-            say_privately(respond, recorded.confirmation())
+                                                team_id=team_id, week=week, source="command", from_form=True,
+                                                sent=sent_of(request))
+            if recorded is not None:  # else a later answer of theirs is stored: this one changes nothing
+                say_privately(respond, recorded.confirmation())
 
     @queued(app.action(re.compile(rf"^{settings_blocks.OPEN_SETTINGS_ACTION}:\d+$")))
     def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
@@ -118,7 +122,7 @@ def register(app: App, services: Services) -> None:
 
     @queued(app.action(re.compile(f"^{re.escape(checkin_blocks.DM_TEAM_ACTION)}:")))
     def checkin_dm_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                        client: WebClient) -> None:
+                        client: WebClient, request: BoltRequest) -> None:
         ack()
         picked = checkin_blocks.parse_dm_team_value(action.get("value") or "")
         if picked is None:
@@ -134,7 +138,10 @@ def register(app: App, services: Services) -> None:
                 respond(text="That message is gone; send your update again.", replace_original=True)
                 return
             recorded = services.checkins.record(team, user, message.get("text") or "", channel_id=channel,
-                                                team_id=team_id, source="dm", message_ts=ts, from_form=True)
+                                                team_id=team_id, source="dm", message_ts=ts, from_form=True,
+                                                sent=sent_of(request))
+            if recorded is None:
+                return  # a later answer of theirs is stored: this one changes nothing
             note = share_answer(services, client, team, recorded.update_id)
             respond(**recorded.confirmation(note=note), replace_original=True)
 

@@ -15,10 +15,11 @@ from slack_sdk import WebClient
 from bot.blocks import checkin as checkin_blocks
 from bot.parsing import is_help, looks_like_update
 from bot.services import Services
+from bot.services.checkins import Sent
 from bot.services.errors import Repeated, UserError
 from handlers.home import publish_home
 from handlers.replies import share_answer
-from handlers.queued import queued
+from handlers.queued import queued, sent_of
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def register(app: App, services: Services) -> None:
             try:
                 # A listener that claimed its event with its work returns CLAIMED: nothing more to record.
                 if listener(**kwargs) is not CLAIMED:
-                    services.finish_event(*key)
+                    services.claim_event(*key)
             finally:
                 with lock:
                     in_flight.discard(key)
@@ -97,23 +98,24 @@ def register(app: App, services: Services) -> None:
 
     @queued(app.event("message"))
     @once
-    def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> object:
+    def message(body: dict[str, Any], event: dict[str, Any], client: WebClient, request: BoltRequest) -> object:
         subtype = event.get("subtype")
         if subtype == "message_changed":
-            return _reply_changed(services, client, body["team_id"], event)
+            return _reply_changed(services, client, body["team_id"], event, sent_of(request))
         if subtype == "message_deleted":
             return _reply_deleted(services, client, body["team_id"], event)
         thread_ts, ts = event.get("thread_ts"), event.get("ts")
         if (event.get("channel_type") == "im" and not subtype and not event.get("bot_id") and event.get("user")
                 and thread_ts in (None, ts)):
-            return _direct_message(services, client, body["team_id"], event)
+            return _direct_message(services, client, body, event, sent_of(request))
         # Only a person's reply in a thread can be a check-in answer.
         if subtype or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
             return
         channel, user = event["channel"], event["user"]
         try:
             recorded = services.checkins.record_thread_reply(body["team_id"], user, channel, thread_ts,
-                                                             event.get("text") or "", ts, once=body.get("event_id"))
+                                                             event.get("text") or "", ts, once=body.get("event_id"),
+                                                             sent=sent_of(request))
         except Repeated:
             return CLAIMED  # another delivery of this event stored it
         except UserError as error:
@@ -125,7 +127,7 @@ def register(app: App, services: Services) -> None:
             note = share_answer(services, client, body["team_id"], recorded)
             _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
         except BaseException:
-            # Handled means answered: let Slack's retry do it again.
+            # Handled means answered: let a retry (Slack's, or the job's) do it again.
             if body.get("event_id"):
                 services.release_event(body["team_id"], body["event_id"])
             raise
@@ -133,13 +135,14 @@ def register(app: App, services: Services) -> None:
 
     @queued(app.event("app_home_opened"))
     @once
-    def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+    def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> object:
         if event.get("tab", "home") != "home":
-            return
-        publish_home(services, client, body["team_id"], event["user"])
+            return None
+        return _claimed_first(services, body, lambda: publish_home(services, client, body["team_id"], event["user"]))
 
 
-def _reply_changed(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any]) -> None:
+def _reply_changed(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any],
+                   sent: Sent) -> None:
     """A person edited a thread answer in Slack: the stored answer and its shared copy follow."""
     message = event.get("message") if isinstance(event.get("message"), dict) else {}
     channel, user, ts = event.get("channel"), message.get("user"), message.get("ts")
@@ -151,7 +154,8 @@ def _reply_changed(services: Services, client: WebClient, slack_team_id: str, ev
     if previous.get("text") == message.get("text"):
         return  # a link unfurled or a reaction count changed: nothing the person said
     try:
-        recorded = services.checkins.thread_reply_changed(slack_team_id, user, channel, ts, message.get("text") or "")
+        recorded = services.checkins.thread_reply_changed(slack_team_id, user, channel, ts, message.get("text") or "",
+                                                          sent=sent)
     except UserError as error:
         _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
         return
@@ -177,28 +181,66 @@ def _reply_deleted(services: Services, client: WebClient, slack_team_id: str, ev
         client.chat_postMessage(channel=channel, **said)
 
 
-def _direct_message(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any]) -> None:
-    """A message to the bot in its DM: help, a one-line pointer, or the person's update (asking the team first)."""
+def _direct_message(services: Services, client: WebClient, body: dict[str, Any], event: dict[str, Any],
+                    sent: Sent) -> object:
+    """A message to the bot in its DM: help, a one-line pointer, or the person's update (asking the team first).
+
+    Handled once however many deliveries of the event arrive, in this process or others: the update claims
+    the event in the transaction that stores it, the other answers claim it before they are posted.
+    """
+    slack_team_id, event_id = body["team_id"], body.get("event_id")
     channel, user, ts, text = event["channel"], event["user"], event["ts"], event.get("text") or ""
     if is_help(text):
-        client.chat_postMessage(channel=channel, **checkin_blocks.dm_help())
-        return
+        return _claimed_first(services, body, lambda: client.chat_postMessage(channel=channel,
+                                                                              **checkin_blocks.dm_help()))
     if not looks_like_update(text):
-        client.chat_postMessage(channel=channel, **checkin_blocks.dm_pointer())
-        return
+        return _claimed_first(services, body, lambda: client.chat_postMessage(channel=channel,
+                                                                              **checkin_blocks.dm_pointer()))
     teams = services.checkins.teams_of(slack_team_id, user)
     if len(teams) > 1:
-        client.chat_postMessage(channel=channel, thread_ts=ts, **checkin_blocks.which_team_message(
-            text, [(name, checkin_blocks.dm_team_value(team_id, channel, ts)) for team_id, name in teams]))
-        return
+        question = checkin_blocks.which_team_message(
+            text, [(name, checkin_blocks.dm_team_value(team_id, channel, ts)) for team_id, name in teams])
+        return _claimed_first(services, body, lambda: client.chat_postMessage(channel=channel, thread_ts=ts,
+                                                                              **question))
     try:
         recorded = services.checkins.record(slack_team_id, user, text, channel_id=channel, source="dm",
-                                            team_id=teams[0][0] if teams else None, message_ts=ts)
+                                            team_id=teams[0][0] if teams else None, message_ts=ts, once=event_id,
+                                            sent=sent)
+    except Repeated:
+        return CLAIMED  # another delivery of this event stored it
     except UserError as error:
         client.chat_postMessage(channel=channel, thread_ts=ts, text=f":warning: {error.message}")
-        return
-    note = share_answer(services, client, slack_team_id, recorded.update_id)
-    client.chat_postMessage(channel=channel, thread_ts=ts, **recorded.confirmation(note=note))
+        return None
+    if recorded is None:
+        return None  # a later answer of theirs is stored: this one changes nothing
+    try:
+        note = share_answer(services, client, slack_team_id, recorded)
+        client.chat_postMessage(channel=channel, thread_ts=ts, **recorded.confirmation(note=note))
+    except BaseException:
+        # Handled means answered: let a retry (Slack's, or the job's) do it again.
+        if event_id:
+            services.release_event(slack_team_id, event_id)
+        raise
+    return CLAIMED
+
+
+def _claimed_first(services: Services, body: dict[str, Any], answer: Callable[[], object]) -> object:
+    """Answer an event with nothing to store once: claim it first, and give the claim back if answering fails.
+
+    Another delivery's claim (in this process or another) means it is answered already.
+    """
+    slack_team_id, event_id = body["team_id"], body.get("event_id")
+    if not event_id:
+        answer()
+        return None
+    if not services.claim_event(slack_team_id, event_id):
+        return CLAIMED
+    try:
+        answer()
+    except BaseException:
+        services.release_event(slack_team_id, event_id)
+        raise
+    return CLAIMED
 
 
 def _event_key(body: dict[str, Any]) -> tuple[str, str] | None:

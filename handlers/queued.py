@@ -10,12 +10,15 @@ with `ack_form(ack)`: its job goes ahead of the queue, since Slack's trigger las
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 from slack_bolt.kwargs_injection.args import Args
+from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from bot.jobs import ANSWERED, OPENS_FORM
+from bot.jobs import ACKED, AGAIN, ANSWERED, OPENS_FORM, request_sent_at
+from bot.services.checkins import Sent
 
 
 class _Acked(BaseException):
@@ -85,3 +88,17 @@ def queued(register: Callable[..., Any]) -> Callable[[Callable[..., None]], Call
         return listener
 
     return attach
+
+
+def sent_of(request: BoltRequest) -> Sent:
+    """Return when the answer a request carries was given, to order it against the person's others.
+
+    When Slack sent it: an event's event_time (the same on Slack's retries), else the request's timestamp;
+    then when it was acked: its job's time in a worker, now when answered within the request.
+    """
+    acked = request.context.get(ACKED) or Sent.now().acked
+    again = bool(request.context.get(AGAIN))
+    body = request.body
+    if body.get("type") == "event_callback" and isinstance(body.get("event_time"), int):
+        return Sent(datetime.fromtimestamp(body["event_time"], timezone.utc), acked, again)
+    return Sent(request_sent_at(request) or acked.replace(microsecond=0), acked, again)

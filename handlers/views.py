@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -28,6 +29,7 @@ from bot.schedule import slack_instant
 from bot.services import Services
 from bot.services.errors import Repeated, UserError, once_key
 from handlers.home import publish_home
+from handlers.queued import sent_of
 from handlers.replies import share_answer
 
 logger = logging.getLogger(__name__)
@@ -108,7 +110,8 @@ def register(app: App, services: Services) -> None:
         _tell(client, meta.get("channel"), user, initiative_blocks.initiative_logged(logged))
 
     @app.view(checkin_blocks.MODAL_CALLBACK)
-    def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                       request: BoltRequest) -> None:
         answers = checkin_blocks.modal_values(view.get("state", {}))
         meta = view_metadata(view)
         if not answers["moved"]:
@@ -127,6 +130,7 @@ def register(app: App, services: Services) -> None:
                 objectives=by_hand,
                 initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
                 from_form=True, once=once_key("view", view.get("id")), answers=(answers["moved"], answers["next"]),
+                sent=sent_of(request),
             )
         except Repeated:
             return ack()
@@ -134,6 +138,8 @@ def register(app: App, services: Services) -> None:
             message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
             return ack(response_action="errors", errors={"moved": message})
         ack()
+        if recorded is None:
+            return  # a later answer of theirs is stored: this one changes nothing
         note = share_answer(services, client, body["team"]["id"], recorded.update_id)
         _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
 

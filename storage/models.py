@@ -283,6 +283,11 @@ class Update(Base):
     shared_ts: Mapped[str | None] = mapped_column(String(32))
     # The form's answers, question by question ([{"question": ..., "answer": ...}]); `text` is all of them.
     answers: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # When Slack sent this answer (its clock, to the second), then when it was acked (ours): an answer is
+    # replaced only by one later in this order, so a job a crash left behind never brings back an older one.
+    # None: stored before answers were ordered.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -417,4 +422,9 @@ class Job(Base):
     body: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The request's X-Slack-Request-Timestamp (None in Socket Mode), given back to the work with the request.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The attempt that last failed (tried again after a back-off): the next one redoes what it left half done.
+    failed_attempt: Mapped[int | None] = mapped_column(Integer)
+    # When the request was acked: with sent_at, it orders the answers the job stores (see Update.sent_at).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

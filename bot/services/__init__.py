@@ -80,10 +80,10 @@ class Services:
             if workspace is not None:
                 repositories.release_event(session, workspace.id, event_id)
 
-    def finish_event(self, slack_team_id: str, event_id: str) -> None:
-        """Record an event as handled, once its work succeeded."""
+    def claim_event(self, slack_team_id: str, event_id: str) -> bool:
+        """Record an event as handled (once its work succeeded, or before work that stores nothing);
+        say False when another delivery of it already was."""
         with self.sessions.begin() as session:
             # Never creates a workspace: a listener that did nothing for an unknown one leaves nothing.
             workspace = repositories.find_workspace(session, slack_team_id)
-            if workspace is not None:
-                repositories.claim_event(session, workspace.id, event_id)
+            return workspace is None or repositories.claim_event(session, workspace.id, event_id)

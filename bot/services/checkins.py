@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from sqlalchemy import ColumnElement, case, delete, func, insert, literal_column, select, update
+from sqlalchemy import ColumnElement, case, delete, func, insert, literal_column, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -80,6 +80,31 @@ class Recorded:
         return blocks.confirmation(self.team, self.week, self.tags, replaced=self.replaced, by_hand=self.by_hand,
                                    update_id=self.update_id,
                                    question=() if self.confident or self.by_hand else self.candidates, note=note)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """When an answer was given: when Slack sent it (Slack's clock, to the second), then when it was acked.
+
+    Answers are ordered by it: a stored answer is replaced only by one sent later, so that a job a crash
+    left behind never undoes newer work, and a job done again finds its own answer and does nothing
+    (unless `again`).
+    """
+
+    at: datetime
+    acked: datetime
+    # The same work's attempt before failed: its own answer, if stored, is stored again (and confirmed).
+    again: bool = False
+
+    @classmethod
+    def now(cls) -> Sent:
+        """Return the order of an answer given now, outside Slack (the CLI, the demo)."""
+        now = utcnow()
+        return cls(now.replace(microsecond=0), now)
+
+
+class _Superseded(Exception):
+    """The stored answer was sent later than this one (or is this one): nothing is to change."""
 
 
 @dataclass(frozen=True)
@@ -271,8 +296,13 @@ class Checkins:
         once: str | None = None,
         answers: Sequence[str] | None = None,
         shared: tuple[str, str, str] | None = None,
-    ) -> Recorded:
+        sent: Sent | None = None,
+    ) -> Recorded | None:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
+
+        `sent`: when the answer was given (None: now). None is returned, and nothing stored, when the
+        person's stored answer of that week was sent later, or is this one (its job done again after a
+        crash; not when `sent.again`, after an attempt that failed).
 
         `objectives` given (even empty) are the person's own tags; None asks the tagger.
         `from_form`: team and week came back from a form or button the client holds, so
@@ -284,14 +314,18 @@ class Checkins:
         """
         text = _answer_text(text)
         learned: dict[tuple[int, str], int] = {}
-        with self._sessions.begin() as session:
-            found = self._contexts.read(session, slack_team_id, create=True)
-            assert found is not None
-            workspace, context, _ = found
-            recorded = self._record(session, workspace, context, learned, user_id, text, channel_id=channel_id,
-                                    team_id=team_id, week=week, source=source, partners=partners,
-                                    objectives=objectives, message_ts=message_ts, initiative_id=initiative_id,
-                                    from_form=from_form, once=once, answers=answers, shared=shared)
+        try:
+            with self._sessions.begin() as session:
+                found = self._contexts.read(session, slack_team_id, create=True)
+                assert found is not None
+                workspace, context, _ = found
+                recorded = self._record(session, workspace, context, learned, user_id, text, channel_id=channel_id,
+                                        team_id=team_id, week=week, source=source, partners=partners,
+                                        objectives=objectives, message_ts=message_ts, initiative_id=initiative_id,
+                                        from_form=from_form, once=once, answers=answers, shared=shared,
+                                        sent=sent or Sent.now())
+        except _Superseded:
+            return None
         # Only once committed: a cycle created by a transaction that rolled back does not exist.
         context.cycles.update(learned)
         return recorded
@@ -300,12 +334,13 @@ class Checkins:
                 learned: dict[tuple[int, str], int], user_id: str, text: str, *, channel_id: str | None,
                 team_id: int | None, week: str | None, source: str, partners: Sequence[int],
                 objectives: Sequence[str] | None, message_ts: str | None, initiative_id: int | None,
-                from_form: bool, once: str | None, answers: Sequence[str] | None,
+                from_form: bool, once: str | None, answers: Sequence[str] | None, sent: Sent,
                 prompt: tuple[str, str] | None = None, shared: tuple[str, str, str] | None = None) -> Recorded:
         """Store and tag an answer in the caller's transaction, reading only what `context` does not know.
 
         `prompt`: (channel, ts) of the team's channel prompt of the week, when the caller knows it.
-        `shared`: a copy posted ahead, as in `record`.
+        `shared`: a copy posted ahead, as in `record`. Raises _Superseded when `sent` is not later than
+        the stored answer's order: the caller's transaction must then roll back.
         """
         workspace_id, now = workspace.id, utcnow()
         if team_id is not None:
@@ -389,6 +424,7 @@ class Checkins:
         values = {
             "team_id": team.id, "text": text, "source": source, "channel_id": channel_id, "message_ts": message_ts,
             "initiative_id": initiative_id, "tags_by_hand": by_hand, "tags_confident": confident, "updated_at": now,
+            "sent_at": sent.at, "acked_at": sent.acked,
             "answers": ([{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
                         if answers else None),
         }
@@ -400,14 +436,20 @@ class Checkins:
             changes["shared_channel_id"] = case((Update.shared_ts.is_(None), statement.excluded.shared_channel_id),
                                                 else_=Update.shared_channel_id)
             changes["shared_ts"] = func.coalesce(Update.shared_ts, statement.excluded.shared_ts)
-        # One statement whether the person answered before or not: their answer of the week is replaced.
+        # One statement whether the person answered before or not: their answer of the week is replaced,
+        # unless it was sent later than this one (no row comes back then).
+        stored_order = tuple_(Update.sent_at, Update.acked_at)
+        order = tuple_(statement.excluded.sent_at, statement.excluded.acked_at)
+        later = or_(Update.sent_at.is_(None), stored_order <= order if sent.again else stored_order < order)
         stored = session.execute(
             statement
             .values(workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values)
-            .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=changes)
+            .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=changes, where=later)
             # What an earlier answer left behind, so that only what exists is cleared.
             .returning(Update.id, Update.created_at, Update.shared_channel_id, Update.shared_ts,
-                       *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")))).one()
+                       *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")))).first()
+        if stored is None:
+            raise _Superseded()
         update_id, replaced = stored.id, stored.created_at != now
         if stored.update_tags:
             session.execute(delete(UpdateTag).where(UpdateTag.update_id == update_id))
@@ -435,28 +477,33 @@ class Checkins:
                         candidates=candidates, shareable=shareable)
 
     def record_thread_reply(self, slack_team_id: str, user_id: str, channel_id: str, thread_ts: str,
-                            text: str, message_ts: str, *, once: str | None = None) -> Recorded | None:
+                            text: str, message_ts: str, *, once: str | None = None,
+                            sent: Sent | None = None) -> Recorded | None:
         """Record a reply in a prompt's thread as its author's update; None if it is no prompt's thread.
 
         `once`: the Slack event id, claimed in the same transaction (a retry raises Repeated).
+        `sent`: as in `record`; None too when the stored answer was sent later.
         """
         learned: dict[tuple[int, str], int] = {}
-        with self._sessions.begin() as session:
-            found = self._contexts.read(session, slack_team_id, thread=(channel_id, thread_ts))
-            if found is None or found[2] is None:
-                return None
-            workspace, context, replied = found
-            if _combined_target(replied.target)[0]:
-                raise CheckinError("This prompt is for several teams: press the button of the team your update is "
-                                   "for, or reply in that team's channel.")
-            team_id = int(replied.target.split(":")[1])
-            channel_prompt = (replied.kind == "prompt" and replied.status == "sent"
-                              and replied.target == f"team:{team_id}")
-            recorded = self._record(session, workspace, context, learned, user_id, _answer_text(text),
-                                    channel_id=channel_id, team_id=team_id, week=replied.week, source="thread",
-                                    partners=(), objectives=None, message_ts=message_ts, initiative_id=None,
-                                    from_form=False, once=once, answers=None,
-                                    prompt=(channel_id, thread_ts) if channel_prompt else None)
+        try:
+            with self._sessions.begin() as session:
+                found = self._contexts.read(session, slack_team_id, thread=(channel_id, thread_ts))
+                if found is None or found[2] is None:
+                    return None
+                workspace, context, replied = found
+                if _combined_target(replied.target)[0]:
+                    raise CheckinError("This prompt is for several teams: press the button of the team your update "
+                                       "is for, or reply in that team's channel.")
+                team_id = int(replied.target.split(":")[1])
+                channel_prompt = (replied.kind == "prompt" and replied.status == "sent"
+                                  and replied.target == f"team:{team_id}")
+                recorded = self._record(session, workspace, context, learned, user_id, _answer_text(text),
+                                        channel_id=channel_id, team_id=team_id, week=replied.week, source="thread",
+                                        partners=(), objectives=None, message_ts=message_ts, initiative_id=None,
+                                        from_form=False, once=once, answers=None, sent=sent or Sent.now(),
+                                        prompt=(channel_id, thread_ts) if channel_prompt else None)
+        except _Superseded:
+            return None
         context.cycles.update(learned)
         return recorded
 
@@ -494,8 +541,9 @@ class Checkins:
             return team.name
 
     def thread_reply_changed(self, slack_team_id: str, user_id: str, channel_id: str, message_ts: str,
-                             text: str) -> Recorded | None:
-        """Follow a Slack edit of a thread answer; None if that message is no stored answer."""
+                             text: str, *, sent: Sent | None = None) -> Recorded | None:
+        """Follow a Slack edit of a thread answer; None if that message is no stored answer (or, as in
+        `record`, a later one is stored)."""
         with self._sessions() as session:
             found = _thread_answer(session, slack_team_id, channel_id, message_ts)
             if found is None or found.author_user_id != user_id:
@@ -511,7 +559,7 @@ class Checkins:
             team_id, week, initiative, source = found.team_id, cycle.week, found.initiative_id, found.source
         return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
                            source=source, message_ts=message_ts, partners=partners, objectives=keys,
-                           initiative_id=initiative)
+                           initiative_id=initiative, sent=sent)
 
     def thread_reply_deleted(self, slack_team_id: str, channel_id: str, message_ts: str) -> Withdrawn | None:
         """Withdraw the answer a deleted thread reply was; None if it was none."""

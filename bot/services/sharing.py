@@ -103,21 +103,28 @@ class Sharing:
         self._known_lock = threading.Lock()
 
     def record_and_share(self, client: WebClient, slack_team_id: str, draft: Shareable | None,
-                         record: Callable[[tuple[str, str, str] | None], R]) -> tuple[R, Shared]:
+                         record: Callable[[tuple[str, str, str] | None], R | None]) -> tuple[R, Shared] | None:
         """Store an answer with `record` and share it, in one transaction and none held across a Slack call.
 
         `draft`: the answer as expected before it is stored (None when unknown). A first answer's copy
         is posted before `record` runs, which stores its ts in the answer's own upsert; a copy that
         turns out unwanted (a retry, another copy that stayed, a thread that moved) is deleted again.
+        None when `record` stored nothing (a later answer is stored): no copy stays either.
         """
         ahead = self._post_ahead(client, slack_team_id, draft)
         try:
             recorded = record(ahead.posted if ahead is not None else None)
         except BaseException:
-            if ahead is not None and ahead.posted is not None:
-                self.unshare(client, ahead.posted[0], ahead.posted[2])
+            self._take_back(client, ahead)
             raise
+        if recorded is None:
+            self._take_back(client, ahead)
+            return None
         return recorded, self._settle(client, slack_team_id, recorded.shareable, ahead)
+
+    def _take_back(self, client: WebClient, ahead: Ahead | None) -> None:
+        if ahead is not None and ahead.posted is not None:
+            self.unshare(client, ahead.posted[0], ahead.posted[2])
 
     def _post_ahead(self, client: WebClient, slack_team_id: str, draft: Shareable | None) -> Ahead | None:
         if (draft is None or draft.prompt is None or not draft.share or draft.in_thread or draft.shared is not None

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.blocks import people as people_blocks
@@ -13,7 +14,7 @@ from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
 from bot.services.checkins import open_value
 from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
-from handlers.queued import ack_form, two_steps
+from handlers.queued import ack_form, sent_of, two_steps
 
 COMMAND = "/checkin"
 # A button value holds at most 2,000 characters, with room for the team and week.
@@ -38,7 +39,8 @@ def register(app: App, services: Services) -> None:
         with user_errors(respond):
             say_privately(respond, people_blocks.back_answer(services.people.back(body["team_id"], body["user_id"])))
 
-    def command_checkin(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def command_checkin(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient,
+                        request: BoltRequest) -> None:
         text = (body.get("text") or "").strip()
         if is_help(text):
             return ack(**help_reply(COMMAND))
@@ -73,11 +75,14 @@ def register(app: App, services: Services) -> None:
                 client.views_open(trigger_id=body["trigger_id"], view=view)
                 return
             # The shared copy is posted before the answer is stored, to store its ts in the same transaction.
-            recorded, shared = services.sharing.record_and_share(
+            done = services.sharing.record_and_share(
                 client, body["team_id"],
                 services.checkins.draft(body["team_id"], body["user_id"], text, body["channel_id"]),
                 lambda ahead: services.checkins.record(body["team_id"], body["user_id"], text,
-                                                       channel_id=body["channel_id"], source="command", shared=ahead))
-            say_privately(respond, recorded.confirmation(note=shared.note))
+                                                       channel_id=body["channel_id"], source="command", shared=ahead,
+                                                       sent=sent_of(request)))
+            if done is not None:  # else a later answer of theirs is stored: this one changes nothing
+                recorded, shared = done
+                say_privately(respond, recorded.confirmation(note=shared.note))
 
     app.command(COMMAND)(**two_steps(command_checkin))
