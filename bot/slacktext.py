@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Markup", "Names", "clean", "escape", "fallback", "mrkdwn", "parse", "plain", "skeleton", "unescape"]
+__all__ = ["Markup", "Names", "clean", "escape", "fallback", "mrkdwn", "parse", "one_line", "plain", "skeleton", "unescape", "unnamed_mentions"]
 
 # A name for a user id, or None when unknown: a mapping or a function.
 Names = Mapping[str, str] | Callable[[str], str | None] | None
@@ -32,6 +32,8 @@ _JOINERS = frozenset("\u200c\u200d")
 _MARKUP = re.compile(
     r"<(?:(@)([UW][A-Z0-9]+)|(#)([CG][A-Z0-9]+)|(!)([a-z][^<>|\s]*)|([a-z][a-z0-9+.-]*:[^<>|\s]+))"
     r"(?:\|([^<>]*))?>")
+# A mention a quote was cut inside of ("<@U1|an…"): still a mention, not text.
+_CUT = re.compile(r"<([@#])([UWCG][A-Z0-9]+)(?:\|([^<>…]*))?(?=…|$)")
 
 
 def clean(text: str) -> str:
@@ -119,14 +121,28 @@ def parse(text: str) -> Iterator[str | Markup]:
     """Yield the pieces of Slack text in order: plain text (unescaped) and markup."""
     at = 0
     for match in _MARKUP.finditer(text):
-        if match.start() > at:
-            yield unescape(text[at:match.start()])
+        yield from _text(text[at:match.start()])
         markup = _markup(match)
         assert markup is not None
         yield markup
         at = match.end()
-    if at < len(text):
-        yield unescape(text[at:])
+    yield from _text(text[at:])
+
+
+def _text(raw: str) -> Iterator[str | Markup]:
+    at = 0
+    for cut in _CUT.finditer(raw):
+        if cut.start() > at:
+            yield unescape(raw[at:cut.start()])
+        yield Markup("user" if cut.group(1) == "@" else "channel", cut.group(2), cut.group(3), cut.group(0))
+        at = cut.end()
+    if at < len(raw):
+        yield unescape(raw[at:])
+
+
+def unnamed_mentions(text: str) -> list[str]:
+    """Return the users mentioned with no name in the markup (`<@U1>`): their names must be looked up."""
+    return [p.value for p in parse(text) if isinstance(p, Markup) and p.kind == "user" and not p.label]
 
 
 def plain(text: str, names: Names = None) -> str:

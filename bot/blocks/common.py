@@ -1,9 +1,13 @@
-"""Small Block Kit pieces shared by every surface."""
+"""Small Block Kit pieces shared by every surface.
+
+`escape` (from bot.slacktext) makes a person's text inert mrkdwn; every builder uses it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.slacktext import escape
 from bot.usage import CommandUsage
 
 Block = dict[str, Any]
@@ -39,11 +43,6 @@ def section(text: str) -> Block:
 def context(text: str) -> Block:
     """Return a context block with one mrkdwn element."""
     return {"type": "context", "elements": [mrkdwn(clip(text, SECTION_TEXT_LIMIT))]}
-
-
-def escape(text: str) -> str:
-    """Escape user text for mrkdwn so it cannot ping or link (Slack's three control characters)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def help_blocks(usage: CommandUsage) -> list[Block]:
