@@ -92,7 +92,7 @@ def _digest_blocks(digest: DigestData, team: str | None) -> list[Block]:
         lines = [finding_line(digest, f) for f in top]
         more = len(report.findings) - len(top)
         if more:
-            lines.append(f"_and {more} more — `/alignment report` shows the full digest_")
+            lines.append(f"and {more} more — `/alignment report` shows the full digest")
         blocks += pack_lines(lines, "*Top findings*", max_blocks=2)[0]
     else:
         blocks.append(section("*Top findings*\nNothing to flag this week."))
