@@ -423,7 +423,7 @@ def which_team_message(text: str, teams: Sequence[tuple[str, str]]) -> dict[str,
     buttons = [{"type": "button", "action_id": f"{DM_TEAM_ACTION}:{i}", "text": plain(name, 75), "value": value}
                for i, (name, value) in enumerate(teams[:25])]
     blocks: list[Block] = [
-        section(f"Which team is this update for?\n>{escape(clip(' '.join(text.split()), 500))}"),
+        section("Which team is this update for?\n>" + slack_mrkdwn(text, limit=500, lines=False)),
         *({"type": "actions", "block_id": f"checkin_dm_team_{n}", "elements": buttons[n:n + 5]}
           for n in range(0, len(buttons), 5)),
     ]
