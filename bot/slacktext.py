@@ -14,13 +14,14 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Markup", "Names", "clean", "escape", "fallback", "mrkdwn", "parse", "one_line", "plain", "skeleton", "unescape", "unnamed_mentions"]
+__all__ = ["Markup", "Names", "clean", "clip", "escape", "fallback", "markup_at", "mrkdwn", "one_line", "parse", "plain",
+           "skeleton", "unescape", "unnamed_mentions"]
 
 # A name for a user id, or None when unknown: a mapping or a function.
 Names = Mapping[str, str] | Callable[[str], str | None] | None
 
-# Bidi embeddings, overrides and isolates, the direction marks, and the invisible joiners and spaces:
-# they reorder or hide what a reader sees ("page \u202egnp.exe" reads "page exe.png").
+# Bidi embeddings, overrides, isolates and direction marks reorder what a reader sees ("page \u202egnp.exe"
+# reads "page exe.png"); zero-width spaces and joiners hide a break in a word.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _INVISIBLE = frozenset("\u180e\u200b\u2060\u2061\u2062\u2063\u2064\ufeff")
 # Zero-width (non-)joiners shape Persian, Indic scripts and emoji sequences: kept only between two
@@ -82,11 +83,12 @@ class Markup:
         if self.kind == "channel":
             return "#" + (label or self.value)
         if self.kind == "special":
-            if label:
-                return label if label.startswith("@") else ("@" + label if self.value.startswith("subteam^")
-                                                             else label)
-            return "@" + (self.value.split("^", 1)[1] if self.value.startswith("subteam^")
-                          else self.value.split("^", 1)[0])
+            command, _, target = self.value.partition("^")
+            if command == "subteam":
+                return "@" + ((label or "").lstrip("@") or target)
+            if command in ("here", "channel", "everyone"):
+                return "@" + command
+            return label or command  # a date shows its fallback text
         # Inert text either way: a label cannot pass off one address as another once it is no link.
         return label or (self.value[len("mailto:"):] if self.value.startswith("mailto:") else self.value)
 

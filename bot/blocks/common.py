@@ -1,13 +1,13 @@
 """Small Block Kit pieces shared by every surface.
 
-`escape` (from bot.slacktext) makes a person's text inert mrkdwn; every builder uses it.
+`escape` and `clip` come from bot.slacktext: escaping a person's text makes it inert mrkdwn.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.slacktext import escape
+from bot.slacktext import clip, escape
 from bot.usage import CommandUsage
 
 Block = dict[str, Any]
@@ -28,11 +28,6 @@ def plain(text: str, limit: int = 150) -> dict[str, Any]:
 def counted(n: int, noun: str) -> str:
     """Return "1 update", "3 updates": a count with its noun in the right number."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut `text` to `limit` characters, ending with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def section(text: str) -> Block:

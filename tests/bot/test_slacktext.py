@@ -17,7 +17,7 @@ def test_text_typed_in_slack_reads_as_typed_and_becomes_mrkdwn_escaped_once():
 
 
 def test_markup_becomes_names_labels_and_words_that_ping_nobody():
-    text = "<@U1> <@U2|bea> <@U3> <#C1|sales> <#C2> <!here> <!channel> <!subteam^S1|@eng> <!subteam^S2> " \
+    text = "<@U1> <@U2|bea> <@U3> <#C1|sales> <#C2> <!here> <!channel|channel> <!subteam^S1|@eng> <!subteam^S2> " \
            "<!date^1700000000^{date}|Nov 14> <https://x.example|the plan> <https://y.example> <mailto:a@b.c|a@b.c>"
     names = {"U1": "ana", "U2": "not used"}
     assert st.plain(text, names) == ("@ana @bea @U3 #sales #C2 @here @channel @eng @S2 Nov 14 the plan "
