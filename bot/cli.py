@@ -507,7 +507,7 @@ def _digest(args: argparse.Namespace) -> int:
     settings = _settings("bot_token" if args.post else None)
     runtime = _runtime(settings, existing=True)
     _known_workspace(runtime, args.team_id)
-    data = runtime.services.digests.build(args.team_id, args.week)
+    data = runtime.services.digests.build(args.team_id, args.week, client=_slack_client(runtime, args.team_id))
     if args.format == "json":
         handoffs = data.handoffs.to_json() if data.handoffs else []
         pairs = [p.to_dict() for p in data.handoffs.pairs] if data.handoffs else []
@@ -526,6 +526,19 @@ def _digest(args: argparse.Namespace) -> int:
               + (f" ({posted.outcome.error})" if posted.outcome.error else ""), file=sys.stderr)
         return 0 if posted.outcome.delivered else 1
     return 0
+
+
+def _slack_client(runtime, slack_team_id: str):  # -> WebClient | None
+    """Return a client for the workspace when a token is known, so output can name people; else None."""
+    from bot.slack import NotInstalled
+
+    settings = runtime.settings
+    if not settings.oauth_enabled and not settings.bot_token:
+        return None
+    try:
+        return runtime.services.clients.for_team(slack_team_id)
+    except NotInstalled:
+        return None
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -14,6 +14,9 @@ from typing import Any
 from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot import slacktext
+from bot.slacktext import markup_at, one_line, unescape
+
 __all__ = [
     "Invalid",
     "Token",
@@ -23,7 +26,6 @@ __all__ = [
     "is_help",
     "tokenize",
     "plain",
-    "unescape",
     "slugify",
     "unique_slug",
     "parse_weekday",
@@ -95,35 +97,7 @@ def is_help(text: str) -> bool:
     return text.strip().casefold() in HELP_WORDS
 
 
-def unescape(text: str) -> str:
-    """Undo Slack's escaping of &, < and > in message text."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-# <@U123|name>, <#C123|name>, <!here>, <!subteam^S1|@team>, <https://x|label>, <mailto:a@b|a@b>
-_FORMATTED = re.compile(r"<([^<>\s|][^<>|]*)(?:\|([^<>]*))?>")
 _QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "'": "'", "‘": "’", "’": "’"}
-
-
-def _formatted_token(inner: str, label: str | None, raw: str) -> Token:
-    if inner.startswith("@") and len(inner) > 1:
-        user = inner[1:]
-        return Token("user", user, "@" + (label or user), raw)
-    if inner.startswith("#") and len(inner) > 1:
-        channel = inner[1:]
-        return Token("channel", channel, "#" + (label or channel), raw)
-    if inner.startswith("!"):
-        command = inner[1:]
-        if label:
-            shown = label
-        elif command.startswith("subteam^"):
-            shown = "@" + command.split("^", 1)[1]
-        else:
-            shown = "@" + command.split("^", 1)[0]
-        return Token("special", command, shown, raw)
-    url = inner
-    shown = label or (url[len("mailto:"):] if url.startswith("mailto:") else url)
-    return Token("link", url, shown, raw)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -140,11 +114,10 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         if ch == "<":
-            match = _FORMATTED.match(text, i)
-            if match:
-                inner, label = match.group(1), match.group(2)
-                tokens.append(_formatted_token(unescape(inner), unescape(label) if label else None, match.group(0)))
-                i = match.end()
+            markup = markup_at(text, i)
+            if markup is not None:
+                tokens.append(Token(markup.kind, markup.value, markup.shown(), markup.raw))
+                i += len(markup.raw)
                 continue
         if ch in ('"', "“", "„", "”"):
             closers = {'"', "”", "“"}
@@ -155,7 +128,7 @@ def tokenize(text: str) -> list[Token]:
                 i = end + 1
                 continue
         j = i
-        while j < n and not text[j].isspace() and not (text[j] == "<" and _FORMATTED.match(text, j)):
+        while j < n and not text[j].isspace() and not (text[j] == "<" and markup_at(text, j)):
             j += 1
         word = unescape(text[i:j])
         tokens.append(Token("word", word, word, text[i:j]))
@@ -164,16 +137,8 @@ def tokenize(text: str) -> list[Token]:
 
 
 def plain(text: str) -> str:
-    """Return text with Slack formatting rendered as a person reads it, whitespace collapsed."""
-    out: list[str] = []
-    last = 0
-    for match in _FORMATTED.finditer(text):
-        out.append(unescape(text[last : match.start()]))
-        label = match.group(2)
-        out.append(_formatted_token(unescape(match.group(1)), unescape(label) if label else None, match.group(0)).label)
-        last = match.end()
-    out.append(unescape(text[last:]))
-    return " ".join("".join(out).split())
+    """Return command text as a person reads it (see slacktext.plain), whitespace collapsed."""
+    return one_line(slacktext.plain(text))
 
 
 def split_subcommand(text: str) -> tuple[str, str]:

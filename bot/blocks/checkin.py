@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.common import Block, clip, context, escape, plain, section
+from bot.slacktext import fallback, mrkdwn as slack_mrkdwn
 
 OPEN_ACTION = "checkin_open"
 EDIT_TAGS_ACTION = "checkin_edit_tags"
@@ -142,7 +143,7 @@ def tags_modal(update_text: str, metadata: dict[str, Any], objectives: Sequence[
         "title": plain("Edit tags", 24),
         "close": plain("Cancel", 24),
         "private_metadata": json.dumps(metadata),
-        "blocks": [section(f">{escape(clip(update_text, 2800))}")],
+        "blocks": [section(">" + slack_mrkdwn(update_text, limit=2800, lines=False))],
     }
     if not objectives:
         view["blocks"].append(section("There are no objectives to tag with yet: an admin adds them with "
@@ -351,7 +352,8 @@ def shared_answer(author: str, team: str, week: str, text: str, tags: Sequence[s
         section(f"*{escape(author)}* · {escape(team)} · {week}\n{body}"),
         context(f"Serves: {served} ({how})" if tags else f"Serves: {served}"),
     ]
-    return {"text": clip(f"{author}'s {team} update for {week}: {' '.join(text.split())}", 3000), "blocks": blocks}
+    # Notifications read `text` as mrkdwn too: it is escaped like the blocks.
+    return {"text": fallback(f"{escape(author)}'s {escape(team)} update for {week}: {body}"), "blocks": blocks}
 
 
 @dataclass(frozen=True)
@@ -421,7 +423,7 @@ def which_team_message(text: str, teams: Sequence[tuple[str, str]]) -> dict[str,
     buttons = [{"type": "button", "action_id": f"{DM_TEAM_ACTION}:{i}", "text": plain(name, 75), "value": value}
                for i, (name, value) in enumerate(teams[:25])]
     blocks: list[Block] = [
-        section(f"Which team is this update for?\n>{escape(clip(' '.join(text.split()), 500))}"),
+        section("Which team is this update for?\n>" + slack_mrkdwn(text, limit=500, lines=False)),
         *({"type": "actions", "block_id": f"checkin_dm_team_{n}", "elements": buttons[n:n + 5]}
           for n in range(0, len(buttons), 5)),
     ]

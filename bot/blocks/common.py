@@ -1,9 +1,13 @@
-"""Small Block Kit pieces shared by every surface."""
+"""Small Block Kit pieces shared by every surface.
+
+`escape` and `clip` come from bot.slacktext: escaping a person's text makes it inert mrkdwn.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.slacktext import clip, escape
 from bot.usage import CommandUsage
 
 Block = dict[str, Any]
@@ -26,11 +30,6 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def clip(text: str, limit: int) -> str:
-    """Cut `text` to `limit` characters, ending with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def section(text: str) -> Block:
     """Return a mrkdwn section, cut to Slack's limit."""
     return {"type": "section", "text": mrkdwn(clip(text, SECTION_TEXT_LIMIT))}
@@ -39,11 +38,6 @@ def section(text: str) -> Block:
 def context(text: str) -> Block:
     """Return a context block with one mrkdwn element."""
     return {"type": "context", "elements": [mrkdwn(clip(text, SECTION_TEXT_LIMIT))]}
-
-
-def escape(text: str) -> str:
-    """Escape user text for mrkdwn so it cannot ping or link (Slack's three control characters)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def help_blocks(usage: CommandUsage) -> list[Block]:

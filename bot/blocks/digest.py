@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import slacktext
 from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report, count_work, waiting_words
 from bot.alignment.model import Objective
 from bot.blocks.common import Block, clip, context, counted, escape, mrkdwn, plain, section
@@ -161,38 +162,14 @@ def _safe_url(url: str | None) -> str | None:
     return url
 
 
-# Slack markup in a person's text: <@U1>, <@U1|ana>, <#C1|sales>, <!here>, <https://x|label>. Anything else
-# in angle brackets is the person's own text (a form sends it unescaped).
-_MARKUP = re.compile(r"<([@#!]?)((?<=@)[UW][A-Z0-9]+|(?<=#)[CG][A-Z0-9]+|(?<=!)[\w^.-]+|(?:https?|mailto):[^<>|\s]+)"
-                     r"(?:\|([^<>]*))?>")
-
-_CUT_MENTION = re.compile(r"<([@#])([UWCG][A-Z0-9]*)(?:\|[^<>]*)?(?=…|$)")
-
-
 def readable(data: DigestData, text: str, limit: int = 3000) -> str:
     """Return a person's text on one line, as mrkdwn that shows mentions as names and pings nobody."""
-    def plain_mention(match: re.Match[str]) -> str:
-        sigil, target, label = match.group(1), match.group(2), match.group(3)
-        if sigil == "@":
-            return "@" + (label or data.names.get(target) or target)
-        if sigil == "#":
-            return "#" + (label or target)
-        if sigil == "!":
-            return "@" + (label or target.split("^")[-1]).lstrip("@")
-        return label or target
-    shown = _MARKUP.sub(plain_mention, text)
-    # A quote the engine cut short can end inside a mention.
-    shown = _CUT_MENTION.sub(lambda m: m.group(1) + (data.names.get(m.group(2)) or m.group(2)), shown)
-    return escape(clip(_one_line(shown), limit))
+    return slacktext.mrkdwn(text, data.names, limit=limit, lines=False)
 
 
 def _handoff_lines(data: DigestData) -> list[str]:
     """Return the Handoffs section's lines with who answered shown by name: the digest pings nobody."""
-    lines = data.handoffs.lines() if data.handoffs else []
-    return [_PING.sub(lambda m: person(data, m.group(1)), line) for line in lines]
-
-
-_PING = re.compile(r"<@([UW][A-Z0-9]+)>")
+    return data.handoffs.lines(data.names) if data.handoffs else []
 
 
 def person(data: DigestData, user: str) -> str:
@@ -667,13 +644,14 @@ def digest_text(data: DigestData) -> str:
         f"Trend{since}: alignment {a_value} ({a_delta}) {a_spark}".rstrip()
         + f" · interdependence {i_value} ({i_delta}) {i_spark}".rstrip(),
         "",
-        data.report.to_text().rstrip("\n"),
+        # The findings quote people's text as Slack sent it.
+        slacktext.plain(data.report.to_text(), data.names).rstrip("\n"),
     ]
     missing = _missing_teams(data)
     if missing:
         lines += ["", "Not checked in"]
-        lines += [f"- {team}: {', '.join(users)}" for team, users in missing]
-    handoffs = data.handoffs.lines() if data.handoffs else []
+        lines += [f"- {team}: {', '.join(data.names.get(u) or u for u in users)}" for team, users in missing]
+    handoffs = _handoff_lines(data)
     if handoffs:
         lines += ["", "Handoffs"]
         lines += [f"- {_plain_text(line)}" for line in handoffs]
@@ -682,11 +660,9 @@ def digest_text(data: DigestData) -> str:
 
 # Only the emoji the section's lines start with: a colon pair in a quoted update stays as written.
 _EMOJI_CODE = re.compile("|".join(re.escape(code + " ") for code in STATE_EMOJI.values()))
-_USER_MENTION = re.compile(r"<@([A-Z0-9]+)>")
 _EMPHASIS = re.compile(r"(?<![\w*_])([*_])([^*_\n]+)\1(?![\w*_])")
 
 
 def _plain_text(line: str) -> str:
-    """Return a mrkdwn line as a terminal shows it: no emoji codes, @ids for mentions, no emphasis marks."""
-    line = _EMPHASIS.sub(r"\2", _USER_MENTION.sub(r"@\1", _EMOJI_CODE.sub("", line)))
-    return line.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    """Return a mrkdwn line as a terminal shows it: no emoji codes, no emphasis marks, escaping undone."""
+    return slacktext.unescape(_EMPHASIS.sub(r"\2", _EMOJI_CODE.sub("", line)))

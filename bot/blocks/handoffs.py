@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.common import Block, clip, context, escape, mrkdwn, plain, section
+from bot.blocks.common import Block, clip, context, escape, plain, section
+from bot.slacktext import Names, mrkdwn
 
 PICKED_UP_ACTION = "handoff_picked_up"
 NEED_MORE_ACTION = "handoff_need_more"
@@ -45,9 +46,8 @@ class HandoffCard:
     age_days: int = 0
 
 
-def _quote(card: HandoffCard, limit: int = QUOTE_CHARS) -> str:
-    text = escape(clip(" ".join(card.text.split()), limit)) or "_(no text)_"
-    return ">" + text
+def _quote(card: HandoffCard, limit: int = QUOTE_CHARS, names: Names = None) -> str:
+    return ">" + (mrkdwn(card.text, names, limit=limit, lines=False) or "_(no text)_")
 
 
 def _who(card: HandoffCard) -> str:
@@ -57,11 +57,15 @@ def _who(card: HandoffCard) -> str:
     return f"{author} from *{escape(card.source)}* {verb}{link}:"
 
 
-def answer_line(card: HandoffCard) -> str:
-    """Return what became of a handoff: "Picked up by <@U…>, Tue", with the reason when one was given."""
+def answer_line(card: HandoffCard, names: Mapping[str, str] | None = None) -> str:
+    """Return what became of a handoff: "Picked up by <@U…>, Tue", with the reason when one was given.
+
+    With `names`, who answered is shown by name (or id), never as a mention: the digest pings nobody.
+    """
     if card.state == "open":
         return f"{STATE_EMOJI['open']} Open for {card.age_days} day{'' if card.age_days == 1 else 's'}"
-    by = f" by <@{escape(card.by)}>" if card.by else ""
+    who = (escape(names.get(card.by) or card.by) if names is not None else f"<@{escape(card.by)}>") if card.by else ""
+    by = f" by {who}" if who else ""
     when = f", {card.when}" if card.when else ""
     reason = f": “{escape(clip(card.reason, WHY_MAX))}”" if card.reason else ""
     return f"{STATE_EMOJI[card.state]} {STATE_WORDS[card.state].capitalize()}{by}{when}{reason}"
@@ -162,7 +166,7 @@ def home_blocks(team: str | None, cards: Sequence[HandoffCard]) -> list[Block]:
         return []
     blocks: list[Block] = [section(f"*Handed to {escape(team)}, waiting for an answer*")]
     for card in cards[:MAX_ON_HOME]:
-        blocks.append({"type": "section", "text": mrkdwn(clip(f"{_who(card)}\n{_quote(card, 300)}", 3000))})
+        blocks.append(section(f"{_who(card)}\n{_quote(card, 300)}"))
         blocks.append(context(answer_line(card)))
         blocks.append(buttons(card, block_id=f"home_handoff:{card.id}"))
     if len(cards) > MAX_ON_HOME:
@@ -211,21 +215,25 @@ class HandoffDigest:
             for c, uid in zip(self.this_week, self.ids)
         ]
 
-    def lines(self) -> list[str]:
-        """Return the section's lines, worst news first: not useful, open, then the rest and the pairs."""
+    def lines(self, names: Mapping[str, str] | None = None) -> list[str]:
+        """Return the section's lines, worst news first: not useful, open, then the rest and the pairs.
+
+        `names`: people by id, shown instead of mentions (see answer_line).
+        """
         order = {"not_useful": 0, "open": 1, "need_more": 2, "picked_up": 3}
         lines = []
         for card in sorted(self.this_week, key=lambda c: order.get(c.state, 9)):
             lines.append(f"{escape(card.source)} → {escape(card.target)}: "
-                         f"{_quote(card, 140)[1:]} · {answer_line(card)}")
+                         f"{_quote(card, 140, names)[1:]} · {answer_line(card, names)}")
         this = {c.id for c in self.this_week}
         older = [c for c in self.still_open if c.id not in this]
         for card in older:
             lines.append(f"Still open from earlier: {escape(card.source)} → {escape(card.target)}: "
-                         f"{_quote(card, 140)[1:]} · {answer_line(card)}")
+                         f"{_quote(card, 140, names)[1:]} · {answer_line(card, names)}")
         if self.pairs:
             lines.append(f"_Last {self.weeks} weeks_: " + "; ".join(p.line() for p in self.pairs))
         for card in (c for c in self.not_useful if c.id not in this):
-            lines.append(f"Not useful to {escape(card.target)} lately: {_quote(card, 140)[1:]} · {answer_line(card)}")
+            lines.append(f"Not useful to {escape(card.target)} lately: {_quote(card, 140, names)[1:]} · "
+                         f"{answer_line(card, names)}")
         return lines
 

@@ -12,6 +12,7 @@ from bot.blocks.common import Block, clip, context, escape, plain, section
 from bot.blocks.digest import DigestData, finding_line, pack_lines, percent, score_parts
 from bot.blocks.handoffs import HandoffCard
 from bot.blocks.handoffs import home_blocks as handoff_home_blocks
+from bot.slacktext import mrkdwn
 
 MAX_INITIATIVES = 10
 MAX_OTHER_TEAMS = 10
@@ -39,7 +40,7 @@ def _week_blocks(*, team: str | None, week: str, answered: bool, open_value: str
                         "in your team's channel once it is set up.")]
     head = f"*{escape(clip(team, 150))}* · {week}"
     if answered:
-        quoted = escape(clip(" ".join((update_text or "").split()), 1200)) or "_(no text)_"
+        quoted = mrkdwn(update_text or "", limit=1200, lines=False) or "_(no text)_"
         block = section(f"{head}\n:white_check_mark: Your update is in:\n>{quoted}")
         if open_value:
             block["accessory"] = _button("Edit", open_value, primary=False)
@@ -91,7 +92,7 @@ def _digest_blocks(digest: DigestData, team: str | None) -> list[Block]:
         lines = [finding_line(digest, f) for f in top]
         more = len(report.findings) - len(top)
         if more:
-            lines.append(f"_and {more} more — `/alignment report` shows the full digest_")
+            lines.append(f"and {more} more — `/alignment report` shows the full digest")
         blocks += pack_lines(lines, "*Top findings*", max_blocks=2)[0]
     else:
         blocks.append(section("*Top findings*\nNothing to flag this week."))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.blocks.common import Block, clip, context, counted, escape, plain, section
+from bot.slacktext import mrkdwn
 
 EDIT_CALLBACK = "objective_edit"
 PREVIEW_ACTION = "objective_preview"
@@ -96,7 +97,7 @@ def _input(block_id: str, label: str, value: str, limit: int, *, optional: bool 
 
 
 def _quote(line: PreviewLine) -> str:
-    return f"• *{escape(clip(line.team, 40))}*: {escape(clip(' '.join(line.text.split()), 110))}"
+    return f"• *{escape(clip(line.team, 40))}*: {mrkdwn(line.text, limit=110, lines=False)}"
 
 
 def preview_blocks(preview: Preview, limit: int = 8) -> list[Block]:

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.demo.render import MARKS, Names, emoji, mrkdwn_to_text, resolve_token, split_code, unescape
+from bot.demo.render import MARKS, Names, emoji, mrkdwn_to_text, resolve_token, split_code
+from bot.slacktext import unescape
 
 if TYPE_CHECKING:
     from bot.demo.play import Entry, Played
@@ -102,6 +103,10 @@ def week_heading(week: str) -> str:
     except ValueError:
         return week
     return f"Week of {monday.day} {monday.strftime('%b %Y')}"
+
+
+def _mid_sentence(heading: str) -> str:
+    return heading[:1].lower() + heading[1:]
 
 
 def mrkdwn_to_html(text: str, names: Names | None = None) -> str:
@@ -303,7 +308,8 @@ def conversation_page(played: Played, company: str, *, charts: Mapping[str, byte
             nav += f"<h3>{heading}</h3>" + "".join(
                 f'<a href="#{html.escape(anchor)}">{html.escape(label if kind != "dm" else label.split(" ↔ ")[1])}</a>'
                 for anchor, label, _, _ in places)
-    weeks = (f"{week_heading(played.weeks[0]).lower()} to {week_heading(played.weeks[-1]).lower()}"
+    # Mid-sentence: "week of 26 Oct 2026", the month keeps its capital.
+    weeks = (f"{_mid_sentence(week_heading(played.weeks[0]))} to {_mid_sentence(week_heading(played.weeks[-1]))}"
              if played.weeks else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

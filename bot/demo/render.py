@@ -14,8 +14,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.slacktext import unescape
+
 __all__ = ["EMOJI", "MARKS", "Names", "emoji", "indent", "mrkdwn_to_text", "render_block", "render_blocks",
-           "render_message", "resolve_token", "split_code", "unescape"]
+           "render_message", "resolve_token", "split_code"]
 
 # The emoji Alignbot's own messages use, and a few common ones; others stay :as_written:.
 EMOJI = {
@@ -108,11 +110,6 @@ def resolve_token(inner: str, names: Names) -> tuple[str, str, str | None]:
     if target.startswith("!"):
         return "user", "@" + target[1:], None
     return "link", label or target, target
-
-
-def unescape(text: str) -> str:
-    # Slack escapes only these three; &amp; last so "&amp;lt;" stays "&lt;".
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def emoji(text: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,6 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot import slacktext
 from bot.alignment import model
 from bot.alignment.analysis import analyze, week_scores
 from bot.blocks.checkin import workspace_problem_line
@@ -130,7 +130,7 @@ class Digests:
                        **{_initiative_id(i): i.created_by for i in initiatives if i.created_by}}
             answered_by = [c.by for c in (*handoffs.this_week, *handoffs.still_open) if c.by] if handoffs else []
             people = {*authors.values(), *(u for users in missing.values() for u in users), *answered_by,
-                      *(m for row in rows for m in _UNNAMED_MENTION.findall(row.text))}
+                      *(m for row in rows for m in slacktext.unnamed_mentions(row.text))}
         # Slack calls wait until the read is over: on SQLite it holds the database lock.
         links = _links(client, messages) if client is not None else {}
         names = _names(client, sorted(people)) if client is not None else {}
@@ -384,10 +384,6 @@ def _as_engine_updates(teams: list[Team], keys: dict[int, str], rows: Sequence[_
         )
         for row in initiatives
     ]
-
-
-# <@U123> with no name in it: the digest asks Slack for the name, so it can show one without a ping.
-_UNNAMED_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
 
 
 # More people than this are named from users.list pages (1,000 a call) rather than one users.info each.

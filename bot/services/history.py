@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import slacktext
 from bot.parsing import TeamRef
 from bot.schedule import shift_week, week_of
 from bot.services.errors import NotFound, Refused
 from bot.services.permissions import Permissions, display_name
-from bot.services.sharing import readable_text
 from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from storage import repositories
@@ -107,7 +107,7 @@ class History:
         by_week: dict[str, list[PastAnswer]] = {}
         for week, update_id, author, text in rows:
             by_week.setdefault(week, []).append(
-                PastAnswer(author, readable_text(text, person), tuple(titles.get(update_id, ()))))
+                PastAnswer(author, slacktext.plain(text, person), tuple(titles.get(update_id, ()))))
         return TeamHistory(name, weeks, tuple(PastWeek(w, tuple(a)) for w, a in by_week.items()))
 
     @staticmethod

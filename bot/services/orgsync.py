@@ -27,6 +27,7 @@ from bot.parsing import (
     validate_title,
 )
 from bot.services.errors import NotFound
+from bot.services.teams import look_alike
 from storage import repositories
 from storage.models import Objective, Team
 
@@ -140,6 +141,10 @@ class OrgSync:
         for entry in org.teams:
             team = existing.get(entry.name.casefold())
             if team is None:
+                similar = look_alike(existing.values(), entry.name)
+                if similar is not None:
+                    raise fail(f"team '{entry.name}' looks like team '{similar[0].name}'; give names people can "
+                               "tell apart", _team_line(text, entry.name))
                 team = Team(workspace_id=workspace_id, name=entry.name, aliases=list(entry.aliases))
                 session.add(team)
                 session.flush()

@@ -8,7 +8,6 @@ A team can turn sharing off; posts already made then still follow their answers.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +18,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot import slacktext
 from bot.blocks import checkin as blocks
-from bot.parsing import TeamRef, plain
+from bot.parsing import TeamRef
 from bot.services.errors import NotFound
 from bot.services.permissions import Permissions, display_name
 from bot.services.teams import resolve_team, team_names
@@ -28,10 +28,6 @@ from storage import repositories
 from storage.models import CheckinCycle, Delivery, Objective, Team, Update
 
 logger = logging.getLogger(__name__)
-
-# <@U123> and <@U123|name>: shown as the person's name, never as a ping.
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
-
 
 @dataclass(frozen=True)
 class Shared:
@@ -181,7 +177,7 @@ class Sharing:
                 names[user] = self._name(slack_team_id, user)
             return names[user]
 
-        text = readable_text(answer.text, name)
+        text = slacktext.plain(answer.text, name)
         return blocks.shared_answer(name(answer.author), answer.team, answer.week, text, answer.tags,
                                     by_hand=answer.by_hand)
 
@@ -304,12 +300,6 @@ class Sharing:
                 # A reply in the channel's own prompt thread is already there for everyone to read.
                 in_thread=row.source == "thread" and where is not None and row.channel_id == where[0],
             )
-
-
-def readable_text(text: str, name: Callable[[str], str]) -> str:
-    """Return stored answer text as a person reads it: Slack markup rendered, mentions as names, lines kept."""
-    return "\n".join(plain(_USER.sub(lambda m: "@" + (m.group(2) or name(m.group(1))), line))
-                     for line in text.splitlines())
 
 
 def _content(answer: Shareable) -> tuple[object, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -15,6 +16,7 @@ from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, TeamRef, TeamSetting
 from bot.services.errors import INVITE_HINT, NotFound, UserError, slack_problem
 from bot.services.permissions import Permissions
 from bot.settings import Settings
+from bot.slacktext import skeleton
 from bot.slack import SlackClients
 from storage import repositories
 from storage.models import Team
@@ -79,6 +81,19 @@ def team_names(teams: list[Team]) -> str:
     names = [t.name for t in teams]
     shown = ", ".join(names[:15])
     return shown + (f" and {len(names) - 15} more" if len(names) > 15 else "")
+
+
+def look_alike(teams: Iterable[Team], name: str) -> tuple[Team, str] | None:
+    """Return a team, and its name or alias, that looks like `name` without being it (see slacktext.skeleton).
+
+    "ѕales" with a Cyrillic letter would be a second team that every reader takes for sales.
+    """
+    wanted = skeleton(name)
+    for team in teams:
+        for word in (team.name, *(team.aliases or ())):
+            if skeleton(word) == wanted and word.casefold() != name.casefold():
+                return team, word
+    return None
 
 
 def resolve_team(session: Session, workspace_id: int, ref: TeamRef) -> Team | None:
@@ -148,6 +163,10 @@ class TeamsService:
                 f"first map *{owner.name}* to its own channel (run `/alignment team {owner.name}` there)."
             )
         if team is None:
+            similar = look_alike(repositories.list_teams(session, workspace.id), name)
+            if similar is not None:
+                raise UserError(f"'{name}' looks like team *{similar[0].name}*: pick a name people can tell apart, "
+                                f"or run `/alignment team {similar[0].name}` to move that team here.")
             return None, None, False
         already = team.channel_id == channel_id
         moved_from = team.channel_id if team.channel_id and not already else None

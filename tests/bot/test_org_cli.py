@@ -99,3 +99,16 @@ def test_too_many_examples_are_bad_input(cli, tmp_path):
     (tmp_path / "org.yaml").write_text(ORG + "    examples:\n" + many)
     code, _, err = cli("org", "import", "org.yaml", "--team-id", "T0AAAAA01")
     assert code == 2 and "at most 20 examples" in err and err.count("\n") == 1
+
+
+def test_a_team_name_that_looks_like_an_existing_one_is_refused_and_nothing_changes(cli, tmp_path):
+    (tmp_path / "org.yaml").write_text(ORG)
+    cli("org", "import", "org.yaml", "--team-id", "T0AAAAA01")
+    # "ѕales" starts with a Cyrillic letter: it would be a second team that reads as sales.
+    (tmp_path / "spoof.yaml").write_text(ORG.replace("  - sales\n", "  - sales\n  - \u0455ales\n")
+                                         .replace("key: new-revenue", "key: margins"))
+    code, _, err = cli("org", "import", "spoof.yaml", "--team-id", "T0AAAAA01")
+    assert code == 2 and err.count("\n") == 1
+    assert "looks like team 'sales'" in err and "spoof.yaml line 7" in err, err
+    code, exported, _ = cli("org", "export", "--team-id", "T0AAAAA01")
+    assert load_org(exported) == load_org(ORG)

@@ -182,3 +182,14 @@ def test_teams_lists_channel_schedule_and_members_for_everyone(ask, teams):
 
 def test_teams_when_there_are_none(ask):
     assert "no teams yet" in ask("/alignment", "teams")["text"]
+
+
+def test_a_team_name_that_looks_like_an_existing_team_is_refused(ask, runtime, fake_slack, teams):
+    fake_slack.add_channel("C0SPOOF1", "spoof", members=["U0SELL02"])
+    before = team_rows(runtime)
+    for spoof in ("\u0455ales", "Ｓales", "\u0455\u0430les"):  # Cyrillic dze, full-width S, Cyrillic a
+        answer = shown(ask("/alignment", f"team {spoof}", channel="C0SPOOF1"))
+        assert "looks like team *sales*" in answer, answer
+    assert team_rows(runtime) == before
+    # The same name in another case is the same team, moved here.
+    assert "Moved team *sales*" in shown(ask("/alignment", "team SALES", channel="C0SPOOF1"))

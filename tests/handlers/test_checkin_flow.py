@@ -11,6 +11,7 @@ from sqlalchemy import select
 from storage.models import Digest, Update, UpdateTag
 
 from tests.handlers.conftest import shown
+from tests.hostile_text import SENT, assert_inert
 
 
 @pytest.fixture
@@ -212,3 +213,16 @@ def test_editing_in_the_modal_keeps_suggested_tags_automatic_and_links_an_initia
     assert update.text == "Booked 7 discovery calls with new prospects"
     assert not update.tags_by_hand
     assert update.initiative_id == int(initiative["value"])
+
+
+def test_a_hostile_update_shows_inert_and_escaped_once_in_the_tags_form_and_the_app_home(ask, slack, objectives,
+                                                                                         runtime, fake_slack):
+    ask("/checkin", SENT, user="U0MEMB01", channel="C0MKTG01")
+    [update] = stored_updates(runtime)
+    slack.block_action("checkin_edit_tags", str(update.id), user_id="U0MEMB01", channel_id="C0MKTG01")
+    [opened] = fake_slack.wait_for("views.open")
+    assert_inert(opened.args["view"])
+
+    slack.event({"type": "app_home_opened", "user": "U0MEMB01", "tab": "home"})
+    fake_slack.wait_for("views.publish")
+    assert_inert(fake_slack.home("U0MEMB01"))

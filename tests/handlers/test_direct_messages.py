@@ -11,6 +11,7 @@ from sqlalchemy import select
 from storage.models import Team, TeamMember, Update
 
 from tests.handlers.conftest import shown
+from tests.hostile_text import SENT, assert_inert
 
 
 @pytest.fixture
@@ -125,3 +126,12 @@ def test_someone_on_no_team_is_told_what_to_do(slack, runtime, fake_slack, objec
                          "Ev0DMLON01")
     [warning] = bot_messages(fake_slack, channel, 1)
     assert "not on a team" in seen(warning) and stored(runtime) == []
+
+
+def test_a_hostile_dm_is_quoted_inert_and_escaped_once_when_asking_which_team(slack, runtime, fake_slack, objectives):
+    with runtime.services.sessions.begin() as session:
+        sales = session.scalar(select(Team).where(Team.name == "sales"))
+        session.add(TeamMember(workspace_id=sales.workspace_id, team_id=sales.id, user_id="U0MEMB01"))
+    channel, _ = send_dm(slack, runtime, fake_slack, "U0MEMB01", SENT, "Ev0DMBAD01")
+    [question] = bot_messages(fake_slack, channel, 1)
+    assert_inert(question)

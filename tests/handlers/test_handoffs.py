@@ -16,6 +16,7 @@ from bot.fakeslack.blockkit import validate_view
 from storage.models import Handoff
 
 from tests.handlers.conftest import shown
+from tests.hostile_text import SENT, assert_inert
 
 WEDNESDAY = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)  # 2026-W10
 WEEK = "2026-W10"
@@ -245,9 +246,9 @@ def test_the_digest_shows_handoffs_and_picked_up_is_no_one_way_handoff(handed, a
     assert main(["digest", "--team-id", fake_slack.team_id, "--week", WEEK]) == 0
     text = capsys.readouterr().out
     assert "Handoffs\n- marketing → sales" in text
-    # A terminal shows plain text, not Slack's markup.
+    # A terminal shows plain text, not Slack's markup, and people by name.
     section = text[text.index("Handoffs\n"):]
-    assert "Picked up by @U0SELL01, Wed" in section and "- Last 4 weeks: marketing → sales: 1 handed" in section
+    assert "Picked up by sol, Wed" in section and "- Last 4 weeks: marketing → sales: 1 handed" in section
     assert not re.search(r"<@|:[a-z_]+:|_Last", section)
 
 
@@ -322,3 +323,36 @@ def test_a_button_naming_no_handoff_of_this_workspace_says_so_and_stores_nothing
     answer = fake_slack.wait_for_responses(before + 1)[before]
     assert "no longer exists" in answer["body"]["text"]
     assert stored(runtime)[0].state == "open"
+
+
+def test_a_hostile_handoff_shows_inert_and_escaped_once_wherever_it_is_quoted(ask, teams, week, slack, runtime,
+                                                                              fake_slack, cli_env, capsys):
+    ask("/checkin", SENT, user="U0MEMB01", channel="C0MKTG01")
+    runtime.services.handoffs.tick()
+    [handoff] = stored(runtime)
+    [message] = posts(fake_slack)
+    assert_inert(message)
+
+    slack.event({"type": "app_home_opened", "user": "U0SELL02", "tab": "home"})
+    fake_slack.wait_for("views.publish")
+    assert_inert(fake_slack.home("U0SELL02"))
+
+    slack.block_action("handoff_need_more", str(handoff.id), user_id="U0SELL02", channel_id="C0SALES1",
+                       message=message)
+    [opened] = fake_slack.wait_for("views.open")
+    assert_inert(opened.args["view"])
+    slack.view_submission("handoff_why", {"why": {"value": "Which <!here> R&D?"}}, user_id="U0SELL02",
+                          private_metadata=opened.args["view"]["private_metadata"])
+    fake_slack.wait_for("chat.update")
+    [dm] = [m for m in fake_slack.messages("U0MEMB01") if "handoff" in m["text"]]
+    assert "Which &lt;!here&gt; R&amp;D?" in assert_inert(dm)
+
+    report = assert_inert(ask("/alignment", "report"), typed=False)
+    handoffs = report[report.index("*Handoffs*"):]
+    assert "R&amp;D" in handoffs and "&lt;!channel&gt;" in handoffs and "Need more by sam" in handoffs
+
+    assert main(["digest", "--team-id", fake_slack.team_id, "--week", WEEK, "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    section = text[text.index("Handoffs\n"):]
+    assert "R&D notes <!channel>" in section and "Need more by sam" in section, section
+    assert "\u202e" not in text and "\u200b" not in text and "&amp;" not in text

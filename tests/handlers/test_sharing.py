@@ -11,6 +11,7 @@ from sqlalchemy import select
 from storage.models import Delivery, Team, Update
 
 from tests.handlers.conftest import shown
+from tests.hostile_text import SENT, TYPED, assert_inert
 
 
 @pytest.fixture
@@ -385,3 +386,22 @@ def test_a_checkin_replacing_a_dm_answer_shared_by_this_process_edits_its_copy_w
     assert fake_slack.calls_to("chat.delete") == []
     [post] = [p for p in replies(fake_slack, prompt) if "launch email" in seen(p)]
     assert post["ts"] == first["ts"] and "Sent the launch email" in seen(post)
+
+
+def test_a_hostile_answer_is_shared_inert_and_escaped_once_in_its_text_and_blocks(ask, runtime, fake_slack, prompt):
+    ask("/checkin", SENT, user="U0MEMB01")
+    [post] = replies(fake_slack, prompt)
+    assert_inert(post)
+    # The history shows the same text the same way.
+    assert_inert(ask("/alignment", "history marketing", user="U0MEMB01"))
+
+
+def test_markup_sent_by_the_form_is_shown_as_names_and_labels_not_live(slack, runtime, fake_slack, prompt):
+    slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
+    [opened] = fake_slack.wait_for("views.open")
+    slack.view_submission("checkin_submit", {"moved": {"value": TYPED}, "next": {"value": ""}},
+                          user_id="U0MEMB01", private_metadata=opened.args["view"]["private_metadata"])
+    fake_slack.wait_for("chat.postEphemeral")
+    [post] = replies(fake_slack, prompt)
+    shown_text = assert_inert(post, typed=False)
+    assert "R&amp;D" in shown_text and "@channel" in shown_text and "@cal" in shown_text and "click here" in shown_text

@@ -97,3 +97,12 @@ def test_counts_read_in_the_right_number():
     assert "2 open initiatives" in objectives.objective_line(objective(2))
     listed = json.dumps(objectives.objective_list([objective(1)], archived=1))
     assert "1 archived objective " in listed and "1 archived objectives" not in listed
+
+
+def test_objective_preview_quotes_a_hostile_update_inert_and_escaped_once():
+    from tests.hostile_text import SENT, assert_inert
+
+    line = objectives.PreviewLine(team="marketing", text=SENT[SENT.index("R&amp;D"):], before=False, after=True)
+    blocks = objectives.preview_blocks(objectives.Preview("New revenue", 14, 1, (line,)))
+    shown = assert_inert({"blocks": blocks}, typed=False)
+    assert "R&amp;D notes &lt;!channel&gt;" in shown

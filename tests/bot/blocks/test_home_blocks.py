@@ -98,6 +98,9 @@ def test_latest_digest_in_brief() -> None:
     assert "<https://acme.slack.com/archives/C01/p3|view>" in text
     assert "No team worked on Keep customers" not in text  # fourth finding: only the top three
     assert f"and {len(REPORT.findings) - 3} more" in text
+    # Slack shows italics around inline code as raw underscores: the line has neither marks nor cut-off.
+    more = f"and {len(REPORT.findings) - 3} more — `/alignment report` shows the full digest"
+    assert f"\n{more}" in text and f"_{more}" not in text
 
 
 def test_newcomer_without_team_or_digest_learns_how_to_start() -> None:

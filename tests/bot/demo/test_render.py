@@ -119,3 +119,14 @@ def test_html_shows_quotes_as_quotes_and_a_lone_angle_bracket_as_text():
     assert html == ('Your update is in:<br><span class="quote">Planning the webinar</span>'
                     '<span class="quote">with sales</span>after')
     assert mrkdwn_to_html("a > b") == "a &gt; b"
+
+
+def test_the_page_says_which_weeks_it_shows_with_months_capitalised():
+    from bot.demo.html import conversation_page
+    from bot.demo.play import Played
+    from bot.demo.render import Names
+
+    played = Played(weeks=["2026-W44", "2026-W46"], entries=[], digest={}, chart=None, charts={}, names=Names(),
+                    bot_user="U0BOT")
+    page = conversation_page(played, "Acme")
+    assert "during week of 26 Oct 2026 to week of 9 Nov 2026:" in page
