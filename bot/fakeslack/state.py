@@ -2,9 +2,9 @@
 
 Workspace holds what Slack would store and the helpers the Web API methods share
 (resolving a conversation, checking the bot may see or post in it, storing a
-message or a view). One lock guards it all; helpers whose docstring or section
-says so expect it held. Inspection methods return deep copies, so a test can
-never change the workspace by accident.
+message or a view). One lock guards it all: the public methods take it, the
+underscored helpers expect it held. Inspection methods return deep copies, so a
+test can never change the workspace by accident.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ class Workspace:
 
     @property
     def root_url(self) -> str:
+        """Return the ``http://host:port`` the workspace is served at (set while serving)."""
         if self._root_url is None:
             raise RuntimeError("FakeSlack is not started")
         return self._root_url
