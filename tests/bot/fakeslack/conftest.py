@@ -1,4 +1,4 @@
-"""Fixtures: a running FakeSlack with a small workspace, and a WebClient on it."""
+"""Fixtures: a running FakeSlack with a small workspace, and a WebClient on it; error_of."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.fakeslack import FakeSlack
 
@@ -26,3 +27,10 @@ def fake() -> Iterator[FakeSlack]:
 @pytest.fixture
 def client(fake: FakeSlack) -> WebClient:
     return WebClient(token=fake.bot_token, base_url=fake.base_url, timeout=5)
+
+
+def error_of(call) -> tuple[str, dict]:
+    """Run a client call expected to fail; return (error, response data)."""
+    with pytest.raises(SlackApiError) as info:
+        call()
+    return info.value.response["error"], info.value.response.data
