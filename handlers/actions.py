@@ -55,8 +55,8 @@ def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond
                 return say_privately(respond, people_blocks.pick_team_to_open(
                     [(name, open_value(tid, week)) for tid, name, week in candidates]))
         team_id, week = target if target else services.checkins.resolve_team(team, user, channel)
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=services.checkins.modal_for(team, user, team_id, week, channel_id=channel))
+        form = services.checkins.form_for(team, user, team_id, week, channel_id=channel)
+        client.views_open(trigger_id=body["trigger_id"], view=checkin_blocks.checkin_modal(form, channel))
 
 
 def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
@@ -97,9 +97,9 @@ def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     team, user = body["team"]["id"], body["user"]["id"]
     with user_errors(respond):
-        view = services.checkins.tags_modal_for(team, user, int(value), channel_id=channel,
-                                                is_admin=services.people.may_fix_tags(team, user, int(value)))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        form = services.checkins.tags_for(team, user, int(value),
+                                          is_admin=services.people.may_fix_tags(team, user, int(value)))
+        client.views_open(trigger_id=body["trigger_id"], view=checkin_blocks.tags_modal(form, channel))
 
 
 def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
@@ -211,11 +211,10 @@ def ask_why(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Res
         return
     channel = (body.get("channel") or {}).get("id")
     with answer_errors(body, respond, client):
-        view = services.handoffs.why_modal(body["team"]["id"], body["user"]["id"], handoff_id,
-                                           handoff_blocks.ANSWER_ACTIONS[action["action_id"]],
-                                           {"channel": channel, "home": _from_home(body),
-                                            "at": action.get("action_ts")})
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        state = handoff_blocks.ANSWER_ACTIONS[action["action_id"]]
+        card = services.handoffs.card_to_answer(body["team"]["id"], body["user"]["id"], handoff_id, state)
+        client.views_open(trigger_id=body["trigger_id"], view=handoff_blocks.why_modal(
+            card, state, {"channel": channel, "home": _from_home(body), "at": action.get("action_ts")}))
 
 
 def register(app: App) -> None:

@@ -161,9 +161,10 @@ def questions(services: Services, body: dict[str, Any], rest: str, ack: Ack, res
     ack_form(ack)
     with user_errors(respond):
         team, user = body["team_id"], body["user_id"]
-        view = services.checkins.questions_modal_for(team, user, TeamRef(name),
-                                                     is_admin=services.permissions.is_admin(team, user))
-        services.clients.for_team(team).views_open(trigger_id=body["trigger_id"], view=view)
+        form = services.checkins.questions_for(team, user, TeamRef(name),
+                                               is_admin=services.permissions.is_admin(team, user))
+        services.clients.for_team(team).views_open(trigger_id=body["trigger_id"],
+                                                   view=checkin_blocks.questions_modal(form))
 
 
 def _configured(view: TeamView) -> str:

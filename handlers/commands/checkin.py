@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
+from bot.blocks import checkin as checkin_blocks
 from bot.blocks import people as people_blocks
 from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
@@ -70,9 +71,10 @@ def command_checkin(ack: Ack, body: dict[str, Any], respond: Respond, client: We
             return
         if not text:
             team_id, week = services.checkins.resolve_team(body["team_id"], body["user_id"], body["channel_id"])
-            view = services.checkins.modal_for(body["team_id"], body["user_id"], team_id, week,
-                                               channel_id=body["channel_id"])
-            client.views_open(trigger_id=body["trigger_id"], view=view)
+            form = services.checkins.form_for(body["team_id"], body["user_id"], team_id, week,
+                                              channel_id=body["channel_id"])
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=checkin_blocks.checkin_modal(form, body["channel_id"]))
             return
         # The shared copy is posted before the answer is stored, to store its ts in the same transaction.
         done = services.sharing.record_and_share(
