@@ -46,10 +46,9 @@ def publish_home(services: Services, client: WebClient, team: str, user: str, no
         time_off=[(a.id, a.first, a.last) for a in services.people.time_off(team, user)],
         today=services.people.today(team, user),
         admin_blocks=admin_blocks,
+        past_weeks=_past_weeks(services, team, user),
         notice=notice,
     )
-    # "Past weeks" goes above the closing line of command hints.
-    view["blocks"][-1:-1] = _past_weeks(services, team, user)
     client.views_publish(user_id=user, view=view)
 
 
