@@ -32,6 +32,7 @@ from handlers.queued import ack_form, sent_of, two_steps
 
 def initiative_close(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                      services: Services) -> None:
+    """Close an initiative as done or dropped from its menu."""
     ack()
     status, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
     initiative_id = parse_initiative_id(raw_id)
@@ -44,6 +45,7 @@ def initiative_close(ack: Ack, body: dict[str, Any], action: dict[str, Any], res
 
 def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                  client: WebClient, services: Services) -> None:
+    """Open the check-in form of the button's team and week (or ask which team first)."""
     ack_form(ack)
     team, user = body["team"]["id"], body["user"]["id"]
     channel = (body.get("channel") or {}).get("id")
@@ -61,6 +63,7 @@ def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond
 
 def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                       request: BoltRequest, services: Services) -> None:
+    """Record the update carried by the team button the person picked."""
     ack()
     try:
         picked = json.loads(action.get("value") or "")
@@ -78,6 +81,7 @@ def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
 
 def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                        client: WebClient, services: Services) -> None:
+    """Open a team's settings form from the App Home."""
     ack_form(ack)
     value = action.get("value") or ""
     if not value.isdigit():
@@ -90,6 +94,7 @@ def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], r
 
 def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                       client: WebClient, services: Services) -> None:
+    """Open the tag editor of an update."""
     ack_form(ack)
     value = action.get("value") or ""
     if not value.isdigit():
@@ -104,6 +109,7 @@ def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
 
 def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                             client: WebClient, services: Services) -> None:
+    """Record the objective the author picked when the tagger was unsure."""
     ack()
     answer = checkin_blocks.parse_answer_value(action.get("value") or "")
     if answer is None:
@@ -120,6 +126,7 @@ def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, An
 
 def checkin_dm_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                     client: WebClient, request: BoltRequest, services: Services) -> None:
+    """Record a direct message as the update of the team the person picked."""
     ack()
     picked = checkin_blocks.parse_dm_team_value(action.get("value") or "")
     if picked is None:
@@ -144,6 +151,7 @@ def checkin_dm_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], resp
 
 
 def objective_preview(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    """Show in the objective form how recent updates would be tagged with its wording."""
     ack()
     view = body.get("view") or {}
     meta = view_metadata(view)
@@ -176,12 +184,14 @@ def _show_details(services: Services, body: dict[str, Any], week: str, pick: str
 
 def digest_details(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                    client: WebClient, services: Services) -> None:
+    """Open the digest's details."""
     ack_form(ack)
     _show_details(services, body, action.get("value") or "", None, client, respond)
 
 
 def digest_details_pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                         client: WebClient, services: Services) -> None:
+    """Show what was picked in the digest's details."""
     ack_form(ack)
     pick = (action.get("selected_option") or {}).get("value")
     week = _week_of_view(body) or (body.get("actions") or [{}])[0].get("block_id", "").removeprefix("digest_actions:")
@@ -190,6 +200,7 @@ def digest_details_pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
 
 def handoff_picked_up(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                       client: WebClient, services: Services) -> None:
+    """Mark a handoff picked up."""
     ack()
     handoff_id = _handoff_id(action)
     if handoff_id is None:
@@ -205,6 +216,7 @@ def handoff_picked_up(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
 
 def ask_why(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,
             services: Services) -> None:
+    """Open the one-line "why" form for Need more or Not useful."""
     ack_form(ack)
     handoff_id = _handoff_id(action)
     if handoff_id is None:

@@ -76,29 +76,34 @@ def once(listener: Callable[..., object]) -> Callable[..., None]:
 
 @once
 def app_uninstalled(body: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """Delete the tokens of a workspace that uninstalled the app and stop scheduling it."""
     # An org-wide uninstall names the enterprise and no workspace.
     services.installs.uninstalled(body.get("team_id"), enterprise_id=context.enterprise_id)
 
 
 @once
 def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """Delete revoked tokens."""
     tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
     services.installs.tokens_revoked(body.get("team_id"), tokens, enterprise_id=context.enterprise_id)
 
 
 @once
 def member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """Clear a team's channel problem when the bot joins its channel."""
     services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
 
 
 @once
 def member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """Note a team's channel problem when the bot leaves its channel."""
     services.teams.member_left(body["team_id"], event["channel"], event["user"], context.bot_user_id)
 
 
 @once
 def message(body: dict[str, Any], event: dict[str, Any], client: WebClient, request: BoltRequest,
             services: Services) -> object:
+    """Handle a message: a thread answer, its edit or deletion, or a direct message to the bot."""
     subtype = event.get("subtype")
     if subtype == "message_changed":
         return _reply_changed(services, client, body["team_id"], event, sent_of(request))
@@ -136,6 +141,7 @@ def message(body: dict[str, Any], event: dict[str, Any], client: WebClient, requ
 
 @once
 def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient, services: Services) -> object:
+    """Publish the App Home of the person who opened it."""
     if event.get("tab", "home") != "home":
         return None
     return _claimed_first(services, body, lambda: publish_home(services, client, body["team_id"], event["user"]))

@@ -61,6 +61,7 @@ def _tell(client: WebClient, channel: str | None, user: str, payload: dict[str, 
 
 def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                    services: Services) -> None:
+    """Save the objective form: a new objective or an edited one."""
     draft = parse_objective_form(**objective_blocks.form_values(view.get("state", {})))
     if isinstance(draft, dict):
         return ack(response_action="errors", errors=draft)
@@ -83,6 +84,7 @@ def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
 
 def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                    services: Services) -> None:
+    """Log the initiative of the form."""
     title = validate_title(_value(view, "title").get("value") or "", limit=INITIATIVE_TITLE_MAX)
     if isinstance(title, Invalid):
         return ack(response_action="errors", errors={"title": title.message})
@@ -110,6 +112,7 @@ def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
 
 def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                    request: BoltRequest, services: Services) -> None:
+    """Record the check-in form's answer."""
     answers = checkin_blocks.modal_values(view.get("state", {}))
     meta = view_metadata(view)
     if not answers["moved"]:
@@ -144,6 +147,7 @@ def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
 
 def checkin_questions_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                              services: Services) -> None:
+    """Save a team's check-in questions."""
     questions = checkin_blocks.questions_values(view.get("state", {}))
     team, user = body["team"]["id"], body["user"]["id"]
     try:
@@ -159,6 +163,7 @@ def checkin_questions_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any
 
 def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                          services: Services) -> None:
+    """Save a team's settings."""
     checked = read_team_settings(settings_blocks.settings_values(view.get("state", {})))
     if isinstance(checked, dict):
         return ack(response_action="errors", errors=checked)
@@ -176,6 +181,7 @@ def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], c
 
 def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                         services: Services) -> None:
+    """Save an update's tags from the tag editor."""
     keys = checkin_blocks.modal_values(view.get("state", {}))["objectives"]
     meta = view_metadata(view)
     team, user = body["team"]["id"], body["user"]["id"]
@@ -192,6 +198,7 @@ def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], cl
 
 
 def handoff_why(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services) -> None:
+    """Record the answer to a handoff with its one-line why."""
     reason = (_value(view, handoff_blocks.WHY_BLOCK).get("value") or "").strip()
     meta = view_metadata(view)
     team, user = body["team"]["id"], body["user"]["id"]
