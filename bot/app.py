@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -128,7 +128,7 @@ def create_app(runtime: Runtime, *, token_verification: bool = True, worker_thre
     each enqueue); with 0, `alignbot worker` processes do it.
     """
     app = _bolt_app(runtime, token_verification=token_verification)
-    handlers.register_all(app, runtime.services)
+    handlers.register_all(app)
     use_queue(app, Enqueue(runtime.queue))
     if worker_threads:
         runtime.workers.append(create_worker(runtime, threads=worker_threads, poll=IN_PROCESS_POLL).start())
@@ -139,12 +139,26 @@ def create_worker(runtime: Runtime, *, threads: int = 1, poll: float = WORKER_PO
     """Build a worker (not started): it runs queued jobs through a Bolt app of its own."""
     # It never faces HTTP: the web process verified each request's signature before storing it.
     app = _bolt_app(runtime, token_verification=False, request_verification=False)
-    handlers.register_all(app, runtime.services)
+    handlers.register_all(app)
     return Worker(runtime.queue, app, threads=threads, poll=poll)
 
 
 def _bolt_app(runtime: Runtime, *, token_verification: bool, request_verification: bool = True) -> App:
-    """Build a Bolt app without listeners: single-workspace with a bot token, or multi-workspace OAuth."""
+    """Build a Bolt app without listeners, whose requests carry the services: single-workspace with a bot
+    token, or multi-workspace OAuth."""
+    app = _bare_bolt_app(runtime, token_verification=token_verification, request_verification=request_verification)
+    services = runtime.services
+
+    # Bolt passes what is in the context to every listener and middleware that names it: `services`.
+    @app.middleware
+    def provide_services(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["services"] = services
+        return next()
+
+    return app
+
+
+def _bare_bolt_app(runtime: Runtime, *, token_verification: bool, request_verification: bool) -> App:
     settings = runtime.settings
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     # The ack function runs in the request thread before the answer, and the work it names is stored

@@ -7,19 +7,19 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot.services import Services
-
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, services: Services) -> None:
-    """Attach the global error handler."""
+def handle_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse:
+    """Log an error a listener raised; tell the person briefly, where there is someone to tell."""
+    kind = body.get("command") or body.get("type") or (body.get("event") or {}).get("type") or "request"
+    logger.exception("unhandled error in %s listener", kind, exc_info=error)
+    if body.get("response_url"):
+        respond(text=":warning: Something went wrong on our side; it has been logged. Please try again.",
+                response_type="ephemeral")
+    return BoltResponse(status=500, body="")
 
-    @app.error
-    def handle_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse:
-        kind = body.get("command") or body.get("type") or (body.get("event") or {}).get("type") or "request"
-        logger.exception("unhandled error in %s listener", kind, exc_info=error)
-        if body.get("response_url"):
-            respond(text=":warning: Something went wrong on our side; it has been logged. Please try again.",
-                    response_type="ephemeral")
-        return BoltResponse(status=500, body="")
+
+def register(app: App) -> None:
+    """Attach the global error handler."""
+    app.error(handle_error)

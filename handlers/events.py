@@ -19,7 +19,7 @@ from bot.services.checkins import Sent
 from bot.services.errors import Repeated, UserError
 from handlers.home import publish_home
 from handlers.replies import share_answer
-from handlers.queued import queued, sent_of
+from handlers.queued import sent_of, two_steps
 
 logger = logging.getLogger(__name__)
 
@@ -27,118 +27,135 @@ logger = logging.getLogger(__name__)
 CLAIMED = object()
 
 
-def register(app: App, services: Services) -> None:
-    """Attach the event de-duplication middleware and the channel membership listeners."""
+# Events this process is handling now, by (workspace, event id): Slack's retries of them are dropped.
+_in_flight: set[tuple[str, str]] = set()
+_lock = threading.Lock()
 
-    in_flight: set[tuple[str, str]] = set()
-    lock = threading.Lock()
 
-    @app.middleware
-    def drop_repeated_events(
-        request: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        key = _event_key(body)
-        if key is not None:
-            with lock:
-                running = key in in_flight
-            # A thread reply claims its event in the transaction that stores it, so only Slack's
-            # retries of a message need the look-up; other events are checked on every delivery.
-            event = body.get("event")
-            first_message = (isinstance(event, dict) and event.get("type") == "message"
-                             and not request.headers.get("x-slack-retry-num"))
-            if running or (not first_message and services.event_done(*key)):
-                logger.info("event %s already handled or being handled; dropping the retry", key[1])
-                return BoltResponse(status=200, body="")
-        return next()
+def drop_repeated_events(request: BoltRequest, body: dict[str, Any], services: Services,
+                         next: Callable[[], BoltResponse]) -> BoltResponse | None:
+    """Answer a delivery of an event already handled, or being handled, without running a listener."""
+    key = _event_key(body)
+    if key is not None:
+        with _lock:
+            running = key in _in_flight
+        # A thread reply claims its event in the transaction that stores it, so only Slack's
+        # retries of a message need the look-up; other events are checked on every delivery.
+        event = body.get("event")
+        first_message = (isinstance(event, dict) and event.get("type") == "message"
+                         and not request.headers.get("x-slack-retry-num"))
+        if running or (not first_message and services.event_done(*key)):
+            logger.info("event %s already handled or being handled; dropping the retry", key[1])
+            return BoltResponse(status=200, body="")
+    return next()
 
-    def once(listener: Callable[..., None]) -> Callable[..., None]:
-        """Run an event listener; record its event as done only once it succeeded, so a retry redoes failed work."""
 
-        @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
-        def run(**kwargs: Any) -> None:
-            key = _event_key(kwargs["body"])
-            if key is None:
-                return listener(**kwargs)
-            with lock:
-                if key in in_flight:
-                    return None
-                in_flight.add(key)
-            try:
-                # A listener that claimed its event with its work returns CLAIMED: nothing more to record.
-                if listener(**kwargs) is not CLAIMED:
-                    services.claim_event(*key)
-            finally:
-                with lock:
-                    in_flight.discard(key)
-            return None
+def once(listener: Callable[..., object]) -> Callable[..., None]:
+    """Run an event listener; record its event as done only once it succeeded, so a retry redoes failed work."""
 
-        return run
-
-    @queued(app.event("app_uninstalled"))
-    @once
-    def app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
-        # An org-wide uninstall names the enterprise and no workspace.
-        services.installs.uninstalled(body.get("team_id"), enterprise_id=context.enterprise_id)
-
-    @queued(app.event("tokens_revoked"))
-    @once
-    def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
-        services.installs.tokens_revoked(body.get("team_id"), tokens, enterprise_id=context.enterprise_id)
-
-    @queued(app.event("member_joined_channel"))
-    @once
-    def member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
-
-    @queued(app.event("member_left_channel"))
-    @once
-    def member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        services.teams.member_left(body["team_id"], event["channel"], event["user"], context.bot_user_id)
-
-    @queued(app.event("message"))
-    @once
-    def message(body: dict[str, Any], event: dict[str, Any], client: WebClient, request: BoltRequest) -> object:
-        subtype = event.get("subtype")
-        if subtype == "message_changed":
-            return _reply_changed(services, client, body["team_id"], event, sent_of(request))
-        if subtype == "message_deleted":
-            return _reply_deleted(services, client, body["team_id"], event)
-        thread_ts, ts = event.get("thread_ts"), event.get("ts")
-        if (event.get("channel_type") == "im" and not subtype and not event.get("bot_id") and event.get("user")
-                and thread_ts in (None, ts)):
-            return _direct_message(services, client, body, event, sent_of(request))
-        # Only a person's reply in a thread can be a check-in answer.
-        if subtype or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
+    @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
+    def run(**kwargs: Any) -> None:
+        key = _event_key(kwargs["body"])
+        if key is None:
+            listener(**kwargs)
             return
-        channel, user = event["channel"], event["user"]
+        with _lock:
+            if key in _in_flight:
+                return
+            _in_flight.add(key)
         try:
-            recorded = services.checkins.record_thread_reply(body["team_id"], user, channel, thread_ts,
-                                                             event.get("text") or "", ts, once=body.get("event_id"),
-                                                             sent=sent_of(request))
-        except Repeated:
-            return CLAIMED  # another delivery of this event stored it
-        except UserError as error:
-            _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
-            return None
-        if recorded is None:
-            return None
-        try:
-            note = share_answer(services, client, body["team_id"], recorded)
-            _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
-        except BaseException:
-            # Handled means answered: let a retry (Slack's, or the job's) do it again.
-            if body.get("event_id"):
-                services.release_event(body["team_id"], body["event_id"])
-            raise
-        return CLAIMED
+            # A listener that claimed its event with its work returns CLAIMED: nothing more to record.
+            if listener(**kwargs) is not CLAIMED:
+                kwargs["services"].claim_event(*key)
+        finally:
+            with _lock:
+                _in_flight.discard(key)
 
-    @queued(app.event("app_home_opened"))
-    @once
-    def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> object:
-        if event.get("tab", "home") != "home":
-            return None
-        return _claimed_first(services, body, lambda: publish_home(services, client, body["team_id"], event["user"]))
+    return run
+
+
+@once
+def app_uninstalled(body: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """Delete the tokens of a workspace that uninstalled the app and stop scheduling it."""
+    # An org-wide uninstall names the enterprise and no workspace.
+    services.installs.uninstalled(body.get("team_id"), enterprise_id=context.enterprise_id)
+
+
+@once
+def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """Delete revoked tokens."""
+    tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+    services.installs.tokens_revoked(body.get("team_id"), tokens, enterprise_id=context.enterprise_id)
+
+
+@once
+def member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """Clear a team's channel problem when the bot joins its channel."""
+    services.teams.member_joined(body["team_id"], event["channel"], event["user"], context.bot_user_id)
+
+
+@once
+def member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """Note a team's channel problem when the bot leaves its channel."""
+    services.teams.member_left(body["team_id"], event["channel"], event["user"], context.bot_user_id)
+
+
+@once
+def message(body: dict[str, Any], event: dict[str, Any], client: WebClient, request: BoltRequest,
+            services: Services) -> object:
+    """Handle a message: a thread answer, its edit or deletion, or a direct message to the bot."""
+    subtype = event.get("subtype")
+    if subtype == "message_changed":
+        return _reply_changed(services, client, body["team_id"], event, sent_of(request))
+    if subtype == "message_deleted":
+        return _reply_deleted(services, client, body["team_id"], event)
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if (event.get("channel_type") == "im" and not subtype and not event.get("bot_id") and event.get("user")
+            and thread_ts in (None, ts)):
+        return _direct_message(services, client, body, event, sent_of(request))
+    # Only a person's reply in a thread can be a check-in answer.
+    if subtype or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
+        return
+    channel, user = event["channel"], event["user"]
+    try:
+        recorded = services.checkins.record_thread_reply(body["team_id"], user, channel, thread_ts,
+                                                         event.get("text") or "", ts, once=body.get("event_id"),
+                                                         sent=sent_of(request))
+    except Repeated:
+        return CLAIMED  # another delivery of this event stored it
+    except UserError as error:
+        _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
+        return None
+    if recorded is None:
+        return None
+    try:
+        note = share_answer(services, client, body["team_id"], recorded)
+        _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
+    except BaseException:
+        # Handled means answered: let a retry (Slack's, or the job's) do it again.
+        if body.get("event_id"):
+            services.release_event(body["team_id"], body["event_id"])
+        raise
+    return CLAIMED
+
+
+@once
+def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient, services: Services) -> object:
+    """Publish the App Home of the person who opened it."""
+    if event.get("tab", "home") != "home":
+        return None
+    return _claimed_first(services, body, lambda: publish_home(services, client, body["team_id"], event["user"]))
+
+
+def register(app: App) -> None:
+    """Attach the event de-duplication middleware and the event listeners."""
+    app.middleware(drop_repeated_events)
+    app.event("app_uninstalled")(**two_steps(app_uninstalled))
+    app.event("tokens_revoked")(**two_steps(tokens_revoked))
+    app.event("member_joined_channel")(**two_steps(member_joined))
+    app.event("member_left_channel")(**two_steps(member_left))
+    app.event("message")(**two_steps(message))
+    app.event("app_home_opened")(**two_steps(app_home_opened))
 
 
 def _reply_changed(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any],

@@ -16,7 +16,7 @@ from bot.parsing import ListFilter, parse_date
 from bot.services import Services
 from bot.services.checkins import open_value
 from bot.services.errors import UserError
-from handlers.queued import queued
+from handlers.queued import two_steps
 
 
 def publish_home(services: Services, client: WebClient, team: str, user: str, notice: str | None = None) -> None:
@@ -46,10 +46,9 @@ def publish_home(services: Services, client: WebClient, team: str, user: str, no
         time_off=[(a.id, a.first, a.last) for a in services.people.time_off(team, user)],
         today=services.people.today(team, user),
         admin_blocks=admin_blocks,
+        past_weeks=_past_weeks(services, team, user),
         notice=notice,
     )
-    # "Past weeks" goes above the closing line of command hints.
-    view["blocks"][-1:-1] = _past_weeks(services, team, user)
     client.views_publish(user_id=user, view=view)
 
 
@@ -61,35 +60,36 @@ def _past_weeks(services: Services, slack_team_id: str, user: str) -> list[dict[
         for past in services.history.for_person(slack_team_id, user)])
 
 
-def register(app: App, services: Services) -> None:
+TIME_OFF_ACTIONS = re.compile(rf"^({home_blocks.AWAY_FIRST_ACTION}|{home_blocks.AWAY_LAST_ACTION}|"
+                              rf"{home_blocks.AWAY_CANCEL_ACTION}):\d+$|^{home_blocks.AWAY_ADD_ACTION}$")
+
+
+def time_off_changed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                     services: Services) -> None:
+    """Add, move or cancel a stretch of time off from the App Home's pickers."""
+    ack()
+    team, user = body["team"]["id"], body["user"]["id"]
+    kind, _, raw_id = action["action_id"].partition(":")
+    picked = parse_date(action.get("selected_date") or "")
+    notice = None
+    try:
+        if kind == home_blocks.AWAY_CANCEL_ACTION:
+            services.people.cancel_time_off(team, user, int(raw_id))
+        elif isinstance(picked, date):
+            current = {a.id: a for a in services.people.time_off(team, user)}
+            if kind == home_blocks.AWAY_ADD_ACTION:
+                services.people.away(team, user, picked, picked)
+            elif raw_id.isdigit() and int(raw_id) in current:
+                stretch = current[int(raw_id)]
+                # Moving one end past the other moves both: the stretch stays a valid one.
+                first = picked if kind == home_blocks.AWAY_FIRST_ACTION else min(stretch.first, picked)
+                last = picked if kind == home_blocks.AWAY_LAST_ACTION else max(stretch.last, picked)
+                services.people.away(team, user, first, last, replace=stretch.id)
+    except UserError as error:
+        notice = f":warning: {error.message}"
+    publish_home(services, client, team, user, notice)
+
+
+def register(app: App) -> None:
     """Attach the App Home listeners."""
-
-    def change_time_off(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        team, user = body["team"]["id"], body["user"]["id"]
-        kind, _, raw_id = action["action_id"].partition(":")
-        picked = parse_date(action.get("selected_date") or "")
-        notice = None
-        try:
-            if kind == home_blocks.AWAY_CANCEL_ACTION:
-                services.people.cancel_time_off(team, user, int(raw_id))
-            elif isinstance(picked, date):
-                current = {a.id: a for a in services.people.time_off(team, user)}
-                if kind == home_blocks.AWAY_ADD_ACTION:
-                    services.people.away(team, user, picked, picked)
-                elif raw_id.isdigit() and int(raw_id) in current:
-                    stretch = current[int(raw_id)]
-                    # Moving one end past the other moves both: the stretch stays a valid one.
-                    first = picked if kind == home_blocks.AWAY_FIRST_ACTION else min(stretch.first, picked)
-                    last = picked if kind == home_blocks.AWAY_LAST_ACTION else max(stretch.last, picked)
-                    services.people.away(team, user, first, last, replace=stretch.id)
-        except UserError as error:
-            notice = f":warning: {error.message}"
-        publish_home(services, client, team, user, notice)
-
-    pattern = re.compile(rf"^({home_blocks.AWAY_FIRST_ACTION}|{home_blocks.AWAY_LAST_ACTION}|"
-                         rf"{home_blocks.AWAY_CANCEL_ACTION}):\d+$|^{home_blocks.AWAY_ADD_ACTION}$")
-
-    @queued(app.action(pattern))
-    def time_off_changed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        change_time_off(body, action, client)
+    app.action(TIME_OFF_ACTIONS)(**two_steps(time_off_changed))

@@ -77,17 +77,9 @@ def ack_form(ack: Callable[..., None]) -> None:
 
 
 def _arguments(names: list[str], args: Args, **replaced: Any) -> dict[str, Any]:
-    return {name: replaced[name] if name in replaced else getattr(args, name) for name in names}
-
-
-def queued(register: Callable[..., Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Decorate a listener to attach it in two steps: `@queued(app.action(ACTION_ID))`."""
-
-    def attach(listener: Callable[..., None]) -> Callable[..., None]:
-        register(**two_steps(listener))
-        return listener
-
-    return attach
+    # As Bolt does, a name Args lacks is looked up in the context (where the services are).
+    return {name: replaced[name] if name in replaced else getattr(args, name) if hasattr(args, name)
+            else args.context[name] for name in names}
 
 
 def sent_of(request: BoltRequest) -> Sent:

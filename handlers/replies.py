@@ -64,14 +64,14 @@ def user_errors(respond: Respond) -> Iterator[None]:
         say_privately(respond, f":warning: {error.message}")
 
 
-# (body, rest of the text, ack, respond, client); each acks at once, then does the work.
-Subcommand = Callable[[dict[str, Any], str, Ack, Respond, WebClient], None]
+# (services, body, rest of the text, ack, respond, client); each acks at once, then does the work.
+Subcommand = Callable[[Services, dict[str, Any], str, Ack, Respond, WebClient], None]
 
 
 def subcommand_listener(command: str, table: Mapping[str, Subcommand]) -> Callable[..., None]:
     """Return a slash-command listener: help, else the subcommand its first word names, else usage."""
 
-    def listener(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def listener(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, services: Services) -> None:
         text = body.get("text") or ""
         if is_help(text):
             return ack(**help_reply(command))
@@ -79,7 +79,7 @@ def subcommand_listener(command: str, table: Mapping[str, Subcommand]) -> Callab
         run = table.get(name)
         if run is None:
             return ack_usage(ack, command, f"I don't know `{name[:20]}`." if name else None)
-        run(body, rest, ack, respond, client)
+        run(services, body, rest, ack, respond, client)
 
     listener.__name__ = "command_" + command.strip("/")
     return listener

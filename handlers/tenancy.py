@@ -8,28 +8,28 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
-from bot.services import Services
-
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, services: Services) -> None:
-    """Attach the middleware that refuses requests for a workspace other than the authorized one."""
+def only_the_authorized_workspace(
+    body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+) -> BoltResponse | None:
+    """Refuse a request naming a workspace other than the authorized one."""
+    # Listeners act on the team the body names; Slack Connect and org-wide payloads can name
+    # a team other than the one our token (single-workspace) or installation (OAuth) belongs to.
+    authorized = context.authorize_result.team_id if context.authorize_result else None
+    named = named_teams(body)
+    if authorized and named - {authorized}:
+        logger.info("ignored a request (%s) for another workspace than the authorized one",
+                    body.get("type") or "command")
+        return BoltResponse(status=200, body="")
+    # Not a sign of a reinstall: Slack's retries and late events of an uninstalled workspace come here too.
+    return next()
 
-    @app.middleware
-    def only_the_authorized_workspace(
-        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        # Listeners act on the team the body names; Slack Connect and org-wide payloads can name
-        # a team other than the one our token (single-workspace) or installation (OAuth) belongs to.
-        authorized = context.authorize_result.team_id if context.authorize_result else None
-        named = named_teams(body)
-        if authorized and named - {authorized}:
-            logger.info("ignored a request (%s) for another workspace than the authorized one",
-                        body.get("type") or "command")
-            return BoltResponse(status=200, body="")
-        # Not a sign of a reinstall: Slack's retries and late events of an uninstalled workspace come here too.
-        return next()
+
+def register(app: App) -> None:
+    """Attach the middleware that refuses requests for a workspace other than the authorized one."""
+    app.middleware(only_the_authorized_workspace)
 
 
 def named_teams(body: dict[str, Any]) -> set[str]:

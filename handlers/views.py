@@ -59,149 +59,168 @@ def _tell(client: WebClient, channel: str | None, user: str, payload: dict[str, 
     client.chat_postMessage(channel=user, **payload)
 
 
-def register(app: App, services: Services) -> None:
-    """Attach the modal submission listeners."""
-
-    @app.view(objective_blocks.EDIT_CALLBACK)
-    def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        draft = parse_objective_form(**objective_blocks.form_values(view.get("state", {})))
-        if isinstance(draft, dict):
-            return ack(response_action="errors", errors=draft)
-        meta = view_metadata(view)
-        team, user, key = body["team"]["id"], body["user"]["id"], meta.get("key")
-        try:
-            if key:
-                saved = services.objectives.update(team, user, str(key), draft.title, draft.description,
-                                                   draft.keywords, draft.examples)
-            else:
-                saved = services.objectives.add(team, user, draft)
-        except UserError as error:
-            return ack(response_action="errors", errors={"title": error.message})
-        ack()
+def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                   services: Services) -> None:
+    """Save the objective form: a new objective or an edited one."""
+    draft = parse_objective_form(**objective_blocks.form_values(view.get("state", {})))
+    if isinstance(draft, dict):
+        return ack(response_action="errors", errors=draft)
+    meta = view_metadata(view)
+    team, user, key = body["team"]["id"], body["user"]["id"], meta.get("key")
+    try:
         if key:
-            _tell(client, meta.get("channel"), user, {"text": f"Saved objective `{saved.key}` ({saved.title})."})
+            saved = services.objectives.update(team, user, str(key), draft.title, draft.description,
+                                               draft.keywords, draft.examples)
         else:
-            _tell(client, meta.get("channel"), user, objective_blocks.objective_added(saved))
+            saved = services.objectives.add(team, user, draft)
+    except UserError as error:
+        return ack(response_action="errors", errors={"title": error.message})
+    ack()
+    if key:
+        _tell(client, meta.get("channel"), user, {"text": f"Saved objective `{saved.key}` ({saved.title})."})
+    else:
+        _tell(client, meta.get("channel"), user, objective_blocks.objective_added(saved))
 
-    @app.view(initiative_blocks.ADD_CALLBACK)
-    def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        title = validate_title(_value(view, "title").get("value") or "", limit=INITIATIVE_TITLE_MAX)
-        if isinstance(title, Invalid):
-            return ack(response_action="errors", errors={"title": title.message})
-        team = (_value(view, "team").get("selected_option") or {}).get("value")
-        keys = tuple(o["value"] for o in _value(view, "objectives").get("selected_options") or [])
-        partners = tuple(int(o["value"]) for o in _value(view, "partners").get("selected_options") or [] if o["value"].isdigit())
-        user = body["user"]["id"]
-        owner = _value(view, "owner").get("selected_user") or user
-        if not team or not str(team).isdigit():
-            return ack(response_action="errors", errors={"team": "Pick the team this initiative belongs to."})
-        meta = view_metadata(view)
-        draft = InitiativeDraft(title=title, objective_keys=keys, owner=owner)
-        try:
-            logged = services.initiatives.add(
-                body["team"]["id"], user, meta.get("channel"), draft, team_id=int(team), partner_ids=partners,
-                once=once_key("view", view.get("id")),
-            )
-        except Repeated:
-            return ack()  # a replay of a form already done: close it, say nothing twice
-        except UserError as error:
-            return ack(response_action="errors", errors={"title": error.message})
-        ack()
-        _tell(client, meta.get("channel"), user, initiative_blocks.initiative_logged(logged))
 
-    @app.view(checkin_blocks.MODAL_CALLBACK)
-    def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                       request: BoltRequest) -> None:
-        answers = checkin_blocks.modal_values(view.get("state", {}))
-        meta = view_metadata(view)
-        if not answers["moved"]:
-            return ack(response_action="errors", errors={"moved": "Say what moved forward this week."})
-        text = answers["moved"] + (f"\nNext: {answers['next']}" if answers["next"] else "")
-        user = body["user"]["id"]
-        chosen = answers["objectives"]
-        # Suggestions sent back untouched are not a person's tags: let the tagger re-read the text.
-        by_hand = chosen if chosen and sorted(chosen) != sorted(meta.get("suggested") or []) else None
-        initiative = answers["initiative"]
-        try:
-            recorded = services.checkins.record(
-                body["team"]["id"], user, text, channel_id=meta.get("channel"), team_id=int(meta["team_id"]),
-                week=str(meta["week"]), source="modal",
-                partners=[int(p) for p in answers["partners"] if p.isdigit()],
-                objectives=by_hand,
-                initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
-                from_form=True, once=once_key("view", view.get("id")), answers=(answers["moved"], answers["next"]),
-                sent=sent_of(request),
-            )
-        except Repeated:
-            return ack()
-        except (UserError, KeyError, ValueError) as error:
-            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-            return ack(response_action="errors", errors={"moved": message})
-        ack()
-        if recorded is None:
-            return  # a later answer of theirs is stored: this one changes nothing
-        note = share_answer(services, client, body["team"]["id"], recorded.update_id)
-        _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
+def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                   services: Services) -> None:
+    """Log the initiative of the form."""
+    title = validate_title(_value(view, "title").get("value") or "", limit=INITIATIVE_TITLE_MAX)
+    if isinstance(title, Invalid):
+        return ack(response_action="errors", errors={"title": title.message})
+    team = (_value(view, "team").get("selected_option") or {}).get("value")
+    keys = tuple(o["value"] for o in _value(view, "objectives").get("selected_options") or [])
+    partners = tuple(int(o["value"]) for o in _value(view, "partners").get("selected_options") or [] if o["value"].isdigit())
+    user = body["user"]["id"]
+    owner = _value(view, "owner").get("selected_user") or user
+    if not team or not str(team).isdigit():
+        return ack(response_action="errors", errors={"team": "Pick the team this initiative belongs to."})
+    meta = view_metadata(view)
+    draft = InitiativeDraft(title=title, objective_keys=keys, owner=owner)
+    try:
+        logged = services.initiatives.add(
+            body["team"]["id"], user, meta.get("channel"), draft, team_id=int(team), partner_ids=partners,
+            once=once_key("view", view.get("id")),
+        )
+    except Repeated:
+        return ack()  # a replay of a form already done: close it, say nothing twice
+    except UserError as error:
+        return ack(response_action="errors", errors={"title": error.message})
+    ack()
+    _tell(client, meta.get("channel"), user, initiative_blocks.initiative_logged(logged))
 
-    @app.view(checkin_blocks.QUESTIONS_CALLBACK)
-    def checkin_questions_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        questions = checkin_blocks.questions_values(view.get("state", {}))
-        team, user = body["team"]["id"], body["user"]["id"]
-        try:
-            name = services.checkins.set_questions(team, int(view_metadata(view)["team_id"]), questions,
-                                                   is_admin=services.permissions.is_admin(team, user))
-        except (UserError, KeyError, ValueError) as error:
-            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-            return ack(response_action="errors", errors={"question_0": message})
-        ack()
-        _tell(client, None, user, {"text": f"Team *{name}*'s check-in now asks: "
-                                           + " · ".join(f"_{q}_" for q in questions)})
 
-    @app.view(settings_blocks.SETTINGS_CALLBACK)
-    def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        checked = read_team_settings(settings_blocks.settings_values(view.get("state", {})))
-        if isinstance(checked, dict):
-            return ack(response_action="errors", errors=checked)
-        meta = view_metadata(view)
-        user = body["user"]["id"]
-        try:
-            saved = services.teams.apply_settings(body["team"]["id"], user, int(meta["team_id"]), checked)
-        except (UserError, KeyError, ValueError) as error:
-            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-            return ack(response_action="errors", errors={"channel": message})
-        ack()
-        people = f"{counted(len(saved.members), 'member')}, {counted(len(saved.leads), 'lead')}"
-        _tell(client, meta.get("channel"), user, {"text": f"Saved team *{saved.name}*: check-in {saved.schedule}; {people}."})
+def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                   request: BoltRequest, services: Services) -> None:
+    """Record the check-in form's answer."""
+    answers = checkin_blocks.modal_values(view.get("state", {}))
+    meta = view_metadata(view)
+    if not answers["moved"]:
+        return ack(response_action="errors", errors={"moved": "Say what moved forward this week."})
+    text = answers["moved"] + (f"\nNext: {answers['next']}" if answers["next"] else "")
+    user = body["user"]["id"]
+    chosen = answers["objectives"]
+    # Suggestions sent back untouched are not a person's tags: let the tagger re-read the text.
+    by_hand = chosen if chosen and sorted(chosen) != sorted(meta.get("suggested") or []) else None
+    initiative = answers["initiative"]
+    try:
+        recorded = services.checkins.record(
+            body["team"]["id"], user, text, channel_id=meta.get("channel"), team_id=int(meta["team_id"]),
+            week=str(meta["week"]), source="modal",
+            partners=[int(p) for p in answers["partners"] if p.isdigit()],
+            objectives=by_hand,
+            initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
+            from_form=True, once=once_key("view", view.get("id")), answers=(answers["moved"], answers["next"]),
+            sent=sent_of(request),
+        )
+    except Repeated:
+        return ack()
+    except (UserError, KeyError, ValueError) as error:
+        message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+        return ack(response_action="errors", errors={"moved": message})
+    ack()
+    if recorded is None:
+        return  # a later answer of theirs is stored: this one changes nothing
+    note = share_answer(services, client, body["team"]["id"], recorded.update_id)
+    _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
 
-    @app.view(checkin_blocks.TAGS_CALLBACK)
-    def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        keys = checkin_blocks.modal_values(view.get("state", {}))["objectives"]
-        meta = view_metadata(view)
-        team, user = body["team"]["id"], body["user"]["id"]
-        try:
-            recorded = services.checkins.correct_tags(team, user, int(meta["update_id"]), keys,
-                                                      is_admin=services.people.may_fix_tags(team, user,
-                                                                                            int(meta["update_id"])))
-        except (UserError, KeyError, ValueError) as error:
-            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-            return ack(response_action="errors", errors={"objectives": message})
-        ack()
-        share_answer(services, client, team, recorded.update_id)
-        _tell(client, meta.get("channel"), user, recorded.confirmation())
 
-    @app.view(handoff_blocks.WHY_CALLBACK)
-    def handoff_why(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        reason = (_value(view, handoff_blocks.WHY_BLOCK).get("value") or "").strip()
-        meta = view_metadata(view)
-        team, user = body["team"]["id"], body["user"]["id"]
-        try:
-            # Answered when the button that opened this form was pressed.
-            answered = services.handoffs.record_answer(team, user, int(meta["handoff"]), str(meta["state"]), reason,
-                                                       at=slack_instant(meta.get("at")))
-        except (UserError, KeyError, ValueError) as error:
-            message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-            return ack(response_action="errors", errors={handoff_blocks.WHY_BLOCK: message})
-        ack()
-        services.handoffs.announce(client, answered)
-        if meta.get("home"):
-            publish_home(services, client, team, user)
+def checkin_questions_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                             services: Services) -> None:
+    """Save a team's check-in questions."""
+    questions = checkin_blocks.questions_values(view.get("state", {}))
+    team, user = body["team"]["id"], body["user"]["id"]
+    try:
+        name = services.checkins.set_questions(team, int(view_metadata(view)["team_id"]), questions,
+                                               is_admin=services.permissions.is_admin(team, user))
+    except (UserError, KeyError, ValueError) as error:
+        message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+        return ack(response_action="errors", errors={"question_0": message})
+    ack()
+    _tell(client, None, user, {"text": f"Team *{name}*'s check-in now asks: "
+                                       + " · ".join(f"_{q}_" for q in questions)})
+
+
+def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                         services: Services) -> None:
+    """Save a team's settings."""
+    checked = read_team_settings(settings_blocks.settings_values(view.get("state", {})))
+    if isinstance(checked, dict):
+        return ack(response_action="errors", errors=checked)
+    meta = view_metadata(view)
+    user = body["user"]["id"]
+    try:
+        saved = services.teams.apply_settings(body["team"]["id"], user, int(meta["team_id"]), checked)
+    except (UserError, KeyError, ValueError) as error:
+        message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+        return ack(response_action="errors", errors={"channel": message})
+    ack()
+    people = f"{counted(len(saved.members), 'member')}, {counted(len(saved.leads), 'lead')}"
+    _tell(client, meta.get("channel"), user, {"text": f"Saved team *{saved.name}*: check-in {saved.schedule}; {people}."})
+
+
+def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                        services: Services) -> None:
+    """Save an update's tags from the tag editor."""
+    keys = checkin_blocks.modal_values(view.get("state", {}))["objectives"]
+    meta = view_metadata(view)
+    team, user = body["team"]["id"], body["user"]["id"]
+    try:
+        recorded = services.checkins.correct_tags(team, user, int(meta["update_id"]), keys,
+                                                  is_admin=services.people.may_fix_tags(team, user,
+                                                                                        int(meta["update_id"])))
+    except (UserError, KeyError, ValueError) as error:
+        message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+        return ack(response_action="errors", errors={"objectives": message})
+    ack()
+    share_answer(services, client, team, recorded.update_id)
+    _tell(client, meta.get("channel"), user, recorded.confirmation())
+
+
+def handoff_why(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services) -> None:
+    """Record the answer to a handoff with its one-line why."""
+    reason = (_value(view, handoff_blocks.WHY_BLOCK).get("value") or "").strip()
+    meta = view_metadata(view)
+    team, user = body["team"]["id"], body["user"]["id"]
+    try:
+        # Answered when the button that opened this form was pressed.
+        answered = services.handoffs.record_answer(team, user, int(meta["handoff"]), str(meta["state"]), reason,
+                                                   at=slack_instant(meta.get("at")))
+    except (UserError, KeyError, ValueError) as error:
+        message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+        return ack(response_action="errors", errors={handoff_blocks.WHY_BLOCK: message})
+    ack()
+    services.handoffs.announce(client, answered)
+    if meta.get("home"):
+        publish_home(services, client, team, user)
+
+
+def register(app: App) -> None:
+    """Attach the modal submission listeners."""
+    app.view(objective_blocks.EDIT_CALLBACK)(objective_edit)
+    app.view(initiative_blocks.ADD_CALLBACK)(initiative_add)
+    app.view(checkin_blocks.MODAL_CALLBACK)(checkin_submit)
+    app.view(checkin_blocks.QUESTIONS_CALLBACK)(checkin_questions_submit)
+    app.view(settings_blocks.SETTINGS_CALLBACK)(team_settings_submit)
+    app.view(checkin_blocks.TAGS_CALLBACK)(checkin_tags_submit)
+    app.view(handoff_blocks.WHY_CALLBACK)(handoff_why)

@@ -34,6 +34,45 @@ class Choice:
     value: str
 
 
+@dataclass(frozen=True)
+class CheckinForm:
+    """What the check-in form shows: a team's questions and choices, and the person's answer this week."""
+
+    team_id: int
+    team: str
+    week: str
+    objectives: Sequence[Choice]
+    partner_teams: Sequence[Choice]
+    initiatives: Sequence[Choice] = ()
+    moved: str = ""
+    next_steps: str = ""
+    chosen_objectives: Sequence[str] = ()
+    # Tags the tagger chose: sent back unchanged, they stay automatic.
+    suggested: Sequence[str] = ()
+    chosen_partners: Sequence[str] = ()
+    chosen_initiative: str | None = None
+    questions: Sequence[str] = DEFAULT_QUESTIONS
+
+
+@dataclass(frozen=True)
+class TagsForm:
+    """What the tag editor shows: an update, the objectives, and the ones it is tagged with."""
+
+    update_id: int
+    text: str
+    objectives: Sequence[Choice]
+    chosen: Sequence[str]
+
+
+@dataclass(frozen=True)
+class TeamQuestions:
+    """A team's check-in questions, for the form that changes them."""
+
+    team_id: int
+    team: str
+    questions: Sequence[str]
+
+
 def slack_date(moment: datetime, fallback_format: str = "%a %d %b %H:%M UTC") -> str:
     """Return a date Slack shows in each reader's own time zone."""
     stamp = int(moment.timestamp())
@@ -92,37 +131,26 @@ def _open_button(value: str, label: str) -> dict[str, Any]:
     return {"type": "button", "action_id": OPEN_ACTION, "text": plain(label, 75), "style": "primary", "value": value}
 
 
-def checkin_modal(
-    *,
-    team: str,
-    week: str,
-    metadata: dict[str, Any],
-    objectives: Sequence[Choice],
-    partner_teams: Sequence[Choice],
-    initiatives: Sequence[Choice] = (),
-    moved: str = "",
-    next_steps: str = "",
-    chosen_objectives: Sequence[str] = (),
-    chosen_partners: Sequence[str] = (),
-    chosen_initiative: str | None = None,
-    questions: Sequence[str] = DEFAULT_QUESTIONS,
-) -> dict[str, Any]:
+def checkin_modal(form: CheckinForm, channel_id: str | None) -> dict[str, Any]:
     """Return the check-in modal asking the team's questions, prefilled when editing this week's answer."""
+    metadata = {"team_id": form.team_id, "week": form.week, "channel": channel_id, "suggested": list(form.suggested)}
     blocks: list[Block] = [
-        context(f"*{escape(team)}* · {week}. Answering again this week replaces your earlier update."),
-        _text_input("moved", questions[0], moved, multiline=True, optional=False,
+        context(f"*{escape(form.team)}* · {form.week}. Answering again this week replaces your earlier update."),
+        _text_input("moved", form.questions[0], form.moved, multiline=True, optional=False,
                     placeholder="Booked 6 discovery calls from the webinar list…"),
-        _text_input("next", questions[1], next_steps, multiline=True, optional=True),
+        _text_input("next", form.questions[1], form.next_steps, multiline=True, optional=True),
     ]
-    if partner_teams:
-        blocks.append(_multi_select("partners", questions[2], partner_teams, chosen_partners, "Pick teams"))
-    if objectives:
-        block = _multi_select("objectives", "Objectives it serves", objectives, chosen_objectives,
+    if form.partner_teams:
+        blocks.append(_multi_select("partners", form.questions[2], form.partner_teams, form.chosen_partners,
+                                    "Pick teams"))
+    if form.objectives:
+        block = _multi_select("objectives", "Objectives it serves", form.objectives, form.chosen_objectives,
                               "Leave empty to tag automatically")
         block["hint"] = plain("Leave empty and Alignbot suggests tags; you can correct them after.", 2000)
         blocks.append(block)
-    if initiatives:
-        blocks.append(_single_select("initiative", "Part of an initiative?", initiatives, chosen_initiative))
+    if form.initiatives:
+        blocks.append(_single_select("initiative", "Part of an initiative?", form.initiatives,
+                                     form.chosen_initiative))
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,
@@ -134,22 +162,23 @@ def checkin_modal(
     }
 
 
-def tags_modal(update_text: str, metadata: dict[str, Any], objectives: Sequence[Choice],
-               chosen: Sequence[str]) -> dict[str, Any]:
+def tags_modal(form: TagsForm, channel_id: str | None) -> dict[str, Any]:
     """Return the modal that corrects an update's tags; an empty choice means it serves none."""
+    metadata = {"update_id": form.update_id, "channel": channel_id}
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": TAGS_CALLBACK,
         "title": plain("Edit tags", 24),
         "close": plain("Cancel", 24),
         "private_metadata": json.dumps(metadata),
-        "blocks": [section(">" + slack_mrkdwn(update_text, limit=2800, lines=False))],
+        "blocks": [section(">" + slack_mrkdwn(form.text, limit=2800, lines=False))],
     }
-    if not objectives:
+    if not form.objectives:
         view["blocks"].append(section("There are no objectives to tag with yet: an admin adds them with "
                                       "`/objective add <title>`."))
         return view
-    block = _multi_select("objectives", "Objectives this update serves", objectives, chosen, "None of them")
+    block = _multi_select("objectives", "Objectives this update serves", form.objectives, form.chosen,
+                          "None of them")
     block["hint"] = plain("Your correction teaches Alignbot's tagger for this workspace.", 2000)
     view["blocks"].append(block)
     view["submit"] = plain("Save", 24)
@@ -449,11 +478,12 @@ def dm_help() -> dict[str, Any]:
     return {"text": "Alignbot help", "blocks": [section("\n".join(lines))]}
 
 
-def questions_modal(team: str, questions: Sequence[str], metadata: dict[str, Any]) -> dict[str, Any]:
+def questions_modal(form: TeamQuestions) -> dict[str, Any]:
     """Return the form that changes a team's check-in questions; an emptied one goes back to its default."""
-    blocks: list[Block] = [context(f"The questions *{escape(team)}*'s prompt, form and thread ask. "
+    metadata = {"team_id": form.team_id}
+    blocks: list[Block] = [context(f"The questions *{escape(form.team)}*'s prompt, form and thread ask. "
                                    "Empty a question to go back to the default.")]
-    for n, (question, default) in enumerate(zip(questions, DEFAULT_QUESTIONS)):
+    for n, (question, default) in enumerate(zip(form.questions, DEFAULT_QUESTIONS)):
         block = _text_input(f"question_{n}", f"Question {n + 1}", question, multiline=False, optional=True)
         block["hint"] = plain(f"Default: {default}" + (" (answered by picking teams)" if n == 2 else ""), 2000)
         block["element"]["max_length"] = QUESTION_MAX

@@ -154,10 +154,11 @@ def home_view(
     time_off: Sequence[tuple[int, date, date]] | None = None,
     today: date | None = None,
     admin_blocks: Sequence[Block] = (),
+    past_weeks: Sequence[Block] = (),
     notice: str | None = None,
 ) -> dict[str, Any]:
     """Return the App Home view: the person's week in each team, their time off, their team's initiatives and open
-    handoffs, the latest digest, and for admins the team settings."""
+    handoffs, the latest digest, for admins the team settings, and the past weeks given."""
     blocks: list[Block] = [section(f"Hi <@{escape(user_id)}> :wave:  Here is your week in Alignbot.")]
     if notice:
         blocks.append(context(clip(notice, 300)))
@@ -183,6 +184,7 @@ def home_view(
     if admin_blocks:
         blocks.append({"type": "divider"})
         blocks += admin_blocks
+    blocks += past_weeks
     blocks.append(context("`/checkin` share your update · `/checkin away <date>` time off · "
                           "`/alignment holidays` holidays · `/initiative list` your team's work · "
                           "`/objective list` the objectives · `/alignment report` this week's digest"))

@@ -67,6 +67,10 @@ class Services:
         self.people = PeopleService(self.settings, self.sessions, self.clients, self.permissions, self.deliveries)
         self.checkins.user_zone = self.permissions.timezone_of
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Services:
+        # Bolt copies a request's context for its lazy listeners: the services are shared, never copied.
+        return self
+
     def event_done(self, slack_team_id: str, event_id: str) -> bool:
         """Say whether an event was already handled (Slack is retrying it)."""
         with self.sessions() as session:

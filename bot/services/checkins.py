@@ -517,8 +517,8 @@ class Checkins:
                 select(Team.id, Team.name).join(TeamMember, TeamMember.team_id == Team.id)
                 .where(Team.workspace_id == workspace.id, TeamMember.user_id == user_id).order_by(Team.name))]
 
-    def questions_modal_for(self, slack_team_id: str, user_id: str, ref: TeamRef, is_admin: bool) -> dict:
-        """Return the form that changes a team's check-in questions (admins)."""
+    def questions_for(self, slack_team_id: str, user_id: str, ref: TeamRef, is_admin: bool) -> blocks.TeamQuestions:
+        """Return a team's check-in questions, for the form that changes them (admins)."""
         if not is_admin:
             raise Refused("Only Alignbot admins can change a team's check-in questions.")
         with self._sessions() as session:
@@ -527,7 +527,7 @@ class Checkins:
             if team is None:
                 raise NotFound(f"There is no team called '{ref.name}'; "
                                f"{team_names(repositories.list_teams(session, workspace.id))}.")
-            return blocks.questions_modal(team.name, questions_of(team), {"team_id": team.id})
+            return blocks.TeamQuestions(team.id, team.name, questions_of(team))
 
     def set_questions(self, slack_team_id: str, team_id: int, questions: Sequence[str], is_admin: bool) -> str:
         """Store a team's check-in questions (the defaults are stored as none); return the team's name."""
@@ -595,9 +595,9 @@ class Checkins:
             return Recorded(row.id, team.name, cycle.week, False, True,
                             tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(keys)))
 
-    def modal_for(self, slack_team_id: str, user_id: str, team_id: int, week: str,
-                  channel_id: str | None = None) -> dict:
-        """Return the check-in modal for a person's team and week, prefilled with their answer."""
+    def form_for(self, slack_team_id: str, user_id: str, team_id: int, week: str,
+                 channel_id: str | None = None) -> blocks.CheckinForm:
+        """Return what the check-in form shows a person for their team and week, with their answer."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = _team_by_id(session, workspace.id, team_id)
@@ -619,9 +619,8 @@ class Checkins:
             # Tags the tagger chose are suggestions: sent back unchanged, they stay automatic.
             suggested = chosen if existing and not existing.tags_by_hand else []
             initiatives = repositories.list_initiatives(session, workspace.id, team_id=team.id)
-            return blocks.checkin_modal(
-                team=team.name, week=week,
-                metadata={"team_id": team.id, "week": week, "channel": channel_id, "suggested": suggested},
+            return blocks.CheckinForm(
+                team_id=team.id, team=team.name, week=week, suggested=suggested,
                 objectives=[blocks.Choice(o.title, o.key) for o in objectives],
                 partner_teams=[blocks.Choice(t.name, str(t.id)) for t in others],
                 initiatives=[blocks.Choice(f"#{i.id} {i.title}", str(i.id)) for i in initiatives],
@@ -661,9 +660,10 @@ class Checkins:
                 result.append((team.id, team.name, week, text))
             return result
 
-    def tags_modal_for(self, slack_team_id: str, user_id: str, update_id: int, channel_id: str | None = None,
-                       *, is_admin: bool = False) -> dict:
-        """Return the tag editor for one update, to its author or (`is_admin`) someone who may fix its tags."""
+    def tags_for(self, slack_team_id: str, user_id: str, update_id: int, *,
+                 is_admin: bool = False) -> blocks.TagsForm:
+        """Return what the tag editor shows of one update, to its author or (`is_admin`) someone who may fix
+        its tags."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
@@ -674,9 +674,8 @@ class Checkins:
                 raise CheckinError(ONLY_AUTHOR)
             objectives = repositories.list_objectives(session, workspace.id)
             keys = {o.id: o.key for o in objectives}
-            return blocks.tags_modal(row.text, {"update_id": row.id, "channel": channel_id},
-                                     [blocks.Choice(o.title, o.key) for o in objectives],
-                                     [keys[t.objective_id] for t in row.tags if t.objective_id in keys])
+            return blocks.TagsForm(row.id, row.text, [blocks.Choice(o.title, o.key) for o in objectives],
+                                   [keys[t.objective_id] for t in row.tags if t.objective_id in keys])
 
     # --- prompts and reminders ---------------------------------------------------------------
 

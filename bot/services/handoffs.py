@@ -315,8 +315,8 @@ class Handoffs:
             raise Refused(f"Only members of {target}, the team it was handed to, or an Alignbot admin "
                           "can answer this handoff.")
 
-    def why_modal(self, slack_team_id: str, user_id: str, handoff_id: int, state: str, metadata: dict) -> dict:
-        """Return the one-line "why" form for Need more or Not useful, to someone who may answer."""
+    def card_to_answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str) -> HandoffCard:
+        """Return the handoff that someone who may answer it answers Need more or Not useful to."""
         if state not in ("need_more", "not_useful"):
             raise HandoffError("That is not an answer to a handoff.")
         with self._sessions() as session:
@@ -325,7 +325,7 @@ class Handoffs:
             answerers = self._answerers(session, row)
             card = _card(row, _team_names(session, workspace.id), self._zone(workspace), utcnow())
         self._check_may_answer(slack_team_id, user_id, answerers)
-        return blocks.why_modal(card, state, metadata)
+        return card
 
     def open_for(self, slack_team_id: str, user_id: str) -> tuple[str | None, list[HandoffCard]]:
         """Return the person's team and the handoffs to their teams still waiting for an answer, oldest first."""

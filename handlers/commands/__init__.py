@@ -1,14 +1,13 @@
-"""Slash commands, one module per command, each with register(app, services)."""
+"""Slash commands, one module per command, each with register(app)."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Services
 from handlers.commands import alignment, checkin, initiative, objective
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App) -> None:
     """Attach a listener for every slash command in the manifest."""
     for module in (checkin, objective, initiative, alignment):
-        module.register(app, services)
+        module.register(app)

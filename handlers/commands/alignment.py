@@ -5,7 +5,6 @@ Subcommands live in one table, name -> function.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -49,11 +48,9 @@ from handlers.queued import ack_form, two_steps
 
 COMMAND = "/alignment"
 
-# (services, body, rest of the text, ack, respond); each acks at once, then does the work.
-AdminSubcommand = Callable[[Services, dict[str, Any], str, Ack, Respond], None]
 
-
-def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+         client: WebClient) -> None:
     """Make this channel a team's check-in channel."""
     name = validate_team_name(rest)
     if isinstance(name, Invalid):
@@ -77,7 +74,8 @@ def team(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
         say_privately(respond, text)
 
 
-def leadership(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def leadership(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+               client: WebClient) -> None:
     """Post digests in this channel."""
     if rest.strip():
         return ack_usage(ack, COMMAND, "`/alignment leadership` takes nothing after it; run it in the channel.")
@@ -88,7 +86,8 @@ def leadership(services: Services, body: dict[str, Any], rest: str, ack: Ack, re
         say_privately(respond, f"Leadership digests will be posted in this channel{moved}.")
 
 
-def schedule(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def schedule(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+             client: WebClient) -> None:
     """Set when a team's check-in prompt goes out."""
     def scheduled(request: ScheduleRequest) -> str:
         set_ = services.teams.schedule(body["team_id"], body["user_id"], request)
@@ -100,7 +99,8 @@ def schedule(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
     answer_parsed(ack, respond, COMMAND, parse_schedule(rest), scheduled)
 
 
-def teams(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def teams(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+          client: WebClient) -> None:
     """List the teams with their channel, schedule and members."""
     if rest.strip():
         return ack_usage(ack, COMMAND, "`/alignment teams` takes nothing after it.")
@@ -110,20 +110,23 @@ def teams(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
         say_privately(respond, blocks.teams_overview(overview.teams, overview.leadership_channel_id))
 
 
-def prompts(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def prompts(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+            client: WebClient) -> None:
     """Set where a team's prompt goes: its channel, DMs to its members, or both."""
     answer_parsed(ack, respond, COMMAND, parse_prompts(rest), lambda request: _configured(
         services.teams.configure_prompts(body["team_id"], body["user_id"], request.team, mode=request.mode)))
 
 
-def deadline(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def deadline(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+             client: WebClient) -> None:
     """Set how long after the prompt answers are due, and when the reminder goes."""
     answer_parsed(ack, respond, COMMAND, parse_deadline(rest), lambda request: _configured(
         services.teams.configure_prompts(body["team_id"], body["user_id"], request.team,
                                          deadline_hours=request.hours, reminder_hours=request.reminder_hours)))
 
 
-def share(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def share(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+          client: WebClient) -> None:
     """Turn on or off posting a team's answers in the thread under its weekly prompt."""
     def switched(request: ShareRequest) -> str:
         name = services.sharing.set_sharing(body["team_id"], body["user_id"], request.team, request.on)
@@ -135,7 +138,8 @@ def share(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
     answer_parsed(ack, respond, COMMAND, parse_share(rest), switched)
 
 
-def history(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def history(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+            client: WebClient) -> None:
     """Show a team's past answers, newest week first, to the caller only."""
     def shown(request: HistoryRequest) -> dict[str, Any]:
         past = services.history.for_team(body["team_id"], body["user_id"], request.team,
@@ -148,7 +152,8 @@ def history(services: Services, body: dict[str, Any], rest: str, ack: Ack, respo
     answer_parsed(ack, respond, COMMAND, parse_history(rest), shown)
 
 
-def questions(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def questions(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+              client: WebClient) -> None:
     """Open the form that changes a team's check-in questions (admins)."""
     name = validate_team_name(rest)
     if isinstance(name, Invalid):
@@ -156,16 +161,18 @@ def questions(services: Services, body: dict[str, Any], rest: str, ack: Ack, res
     ack_form(ack)
     with user_errors(respond):
         team, user = body["team_id"], body["user_id"]
-        view = services.checkins.questions_modal_for(team, user, TeamRef(name),
-                                                     is_admin=services.permissions.is_admin(team, user))
-        services.clients.for_team(team).views_open(trigger_id=body["trigger_id"], view=view)
+        form = services.checkins.questions_for(team, user, TeamRef(name),
+                                               is_admin=services.permissions.is_admin(team, user))
+        services.clients.for_team(team).views_open(trigger_id=body["trigger_id"],
+                                                   view=checkin_blocks.questions_modal(form))
 
 
 def _configured(view: TeamView) -> str:
     return f"Team *{view.name}*: check-in {view.schedule}."
 
 
-def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+           client: WebClient) -> None:
     """Show who has checked in this week, team by team."""
     if rest.strip():
         return ack_usage(ack, COMMAND, "`/alignment status` takes nothing after it.")
@@ -177,7 +184,8 @@ def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
                                 "blocks": checkin_blocks.status_blocks(statuses, workspace_problem=problem)})
 
 
-def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+         client: WebClient) -> None:
     """Skip a week's check-in for a team, or for all teams."""
     def skipped(request: UnskipRequest) -> str:
         done = services.people.skip(body["team_id"], body["user_id"], request.team, request.day)
@@ -188,7 +196,8 @@ def skip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
     answer_parsed(ack, respond, COMMAND, parse_team_day(rest), skipped)
 
 
-def unskip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def unskip(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+           client: WebClient) -> None:
     """Undo a skip or a holiday's skip: the week's check-in goes out again."""
     def unskipped(request: UnskipRequest) -> str:
         done = services.people.unskip(body["team_id"], body["user_id"], request.team, request.day)
@@ -203,7 +212,8 @@ def _skips(skips: list[Skip]) -> str:
     return ", ".join(f"*{s.team}* {s.week}" for s in skips)
 
 
-def holiday(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def holiday(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+            client: WebClient) -> None:
     """Record a company holiday: that week's check-in is skipped for every team."""
     def added(request: HolidayRequest) -> str:
         week, names = services.people.add_holiday(body["team_id"], body["user_id"], request.day, request.name)
@@ -215,7 +225,8 @@ def holiday(services: Services, body: dict[str, Any], rest: str, ack: Ack, respo
     answer_parsed(ack, respond, COMMAND, parse_holiday(rest), added)
 
 
-def holidays(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def holidays(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+             client: WebClient) -> None:
     """List the company holidays and skipped weeks to come."""
     if rest.strip():
         return ack_usage(ack, COMMAND, "`/alignment holidays` takes nothing after it.")
@@ -226,7 +237,8 @@ def holidays(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
                                                               [(s.team, s.week) for s in calendar.skips]))
 
 
-def members(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def members(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+            client: WebClient) -> None:
     """Add people to a team or remove them (admins and the team's leads)."""
     def changed(request: MembersRequest) -> str:
         done = services.people.change_members(body["team_id"], body["user_id"], request.team, request.action,
@@ -236,7 +248,8 @@ def members(services: Services, body: dict[str, Any], rest: str, ack: Ack, respo
     answer_parsed(ack, respond, COMMAND, parse_members(rest), changed)
 
 
-def lead(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def lead(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+         client: WebClient) -> None:
     """Make someone a lead of a team (admins)."""
     def made(request: LeadRequest) -> str:
         name, already = services.people.make_lead(body["team_id"], body["user_id"], request.team, request.user)
@@ -248,7 +261,8 @@ def lead(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
     answer_parsed(ack, respond, COMMAND, parse_lead(rest), made)
 
 
-def nudge(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def nudge(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+          client: WebClient) -> None:
     """Remind this week's non-responders of a team now (leads and admins)."""
     name = validate_team_name(rest)
     def nudged(team_name: str) -> str:
@@ -259,7 +273,8 @@ def nudge(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
     answer_parsed(ack, respond, COMMAND, name, nudged)
 
 
-def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+           client: WebClient) -> None:
     """Show this week's digest to the caller only."""
     week = rest.strip() or None
     if week is not None and not is_week(week):
@@ -271,7 +286,8 @@ def report(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
         say_privately(respond, digest_blocks.digest_message(data))
 
 
-def post(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond) -> None:
+def post(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+         client: WebClient) -> None:
     """Post this week's digest to the leadership channel now (once a week)."""
     if rest.strip():
         return ack_usage(ack, COMMAND, "`/alignment post` takes nothing after it.")
@@ -305,7 +321,7 @@ def settings(services: Services, body: dict[str, Any], rest: str, ack: Ack, resp
             form, {"team_id": team_id, "channel": body.get("channel_id")}, WEEKDAYS))
 
 
-SUBCOMMANDS: dict[str, AdminSubcommand] = {
+SUBCOMMANDS: dict[str, Subcommand] = {
     "prompts": prompts,
     "deadline": deadline,
     "share": share,
@@ -325,15 +341,13 @@ SUBCOMMANDS: dict[str, AdminSubcommand] = {
     "leadership": leadership,
     "schedule": schedule,
     "teams": teams,
+    "settings": settings,
 }
 
 
-def register(app: App, services: Services) -> None:
+command_alignment = subcommand_listener(COMMAND, SUBCOMMANDS)
+
+
+def register(app: App) -> None:
     """Attach the /alignment listener."""
-
-    def bind(run: AdminSubcommand) -> Subcommand:
-        return lambda body, rest, ack, respond, client: run(services, body, rest, ack, respond)
-
-    table = {name: bind(run) for name, run in SUBCOMMANDS.items()}
-    table["settings"] = lambda body, rest, ack, respond, client: settings(services, body, rest, ack, respond, client)
-    app.command(COMMAND)(**two_steps(subcommand_listener(COMMAND, table)))
+    app.command(COMMAND)(**two_steps(command_alignment))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -12,57 +11,71 @@ from bot.blocks import objectives as blocks
 from bot.parsing import Invalid, parse_objective_add
 from bot.services import Services
 from bot.services.errors import once_key
-from handlers.replies import ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
+from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 from handlers.queued import ack_form, two_steps
 
 COMMAND = "/objective"
 
 
-def register(app: App, services: Services) -> None:
-    """Attach the /objective listener."""
-
-    def add(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        if not rest.strip():
-            ack_form(ack)
-            with user_errors(respond):
-                services.permissions.require_admin(body["team_id"], body["user_id"], "add objectives")
-                view = blocks.objective_form({"key": None, "channel": body.get("channel_id")}, blocks.objective_values(None))
-                client.views_open(trigger_id=body["trigger_id"], view=view)
-            return
-        answer_parsed(ack, respond, COMMAND, parse_objective_add(rest), lambda draft: blocks.objective_added(
-            services.objectives.add(body["team_id"], body["user_id"], draft,
-                                    once=once_key("trigger", body.get("trigger_id")))))
-
-    def list_(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        if rest.strip():
-            return ack_usage(ack, COMMAND, "`/objective list` takes nothing after it.")
-        ack()
-        with user_errors(respond):
-            found = services.objectives.list(body["team_id"])
-            say_privately(respond, blocks.objective_list(found.objectives, found.archived))
-
-    def edit(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        key = _one_key(rest)
-        if isinstance(key, Invalid):
-            return ack_usage(ack, COMMAND, key)
+def add(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+        client: WebClient) -> None:
+    """Add an objective from the text, or open the form to write one."""
+    if not rest.strip():
         ack_form(ack)
         with user_errors(respond):
-            objective = services.objectives.for_edit(body["team_id"], body["user_id"], key)
-            view = blocks.objective_form({"key": objective.key, "channel": body.get("channel_id")},
-                                         blocks.objective_values(objective))
+            services.permissions.require_admin(body["team_id"], body["user_id"], "add objectives")
+            view = blocks.objective_form({"key": None, "channel": body.get("channel_id")}, blocks.objective_values(None))
             client.views_open(trigger_id=body["trigger_id"], view=view)
+        return
+    answer_parsed(ack, respond, COMMAND, parse_objective_add(rest), lambda draft: blocks.objective_added(
+        services.objectives.add(body["team_id"], body["user_id"], draft,
+                                once=once_key("trigger", body.get("trigger_id")))))
 
-    def archive(body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
-        def archived(key: str) -> str:
-            done = services.objectives.archive(body["team_id"], body["user_id"], key)
-            return (f"Archived objective `{done.key}` ({done.title}). Work already tagged with it keeps "
-                    "the tag; new work can no longer be tagged with it.")
 
-        answer_parsed(ack, respond, COMMAND, _one_key(rest), archived)
+def list_(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+          client: WebClient) -> None:
+    """List the objectives."""
+    if rest.strip():
+        return ack_usage(ack, COMMAND, "`/objective list` takes nothing after it.")
+    ack()
+    with user_errors(respond):
+        found = services.objectives.list(body["team_id"])
+        say_privately(respond, blocks.objective_list(found.objectives, found.archived))
 
-    subcommands: dict[str, Callable[..., None]] = {"add": add, "list": list_, "edit": edit, "archive": archive}
 
-    app.command(COMMAND)(**two_steps(subcommand_listener(COMMAND, subcommands)))
+def edit(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+         client: WebClient) -> None:
+    """Open the form that edits an objective."""
+    key = _one_key(rest)
+    if isinstance(key, Invalid):
+        return ack_usage(ack, COMMAND, key)
+    ack_form(ack)
+    with user_errors(respond):
+        objective = services.objectives.for_edit(body["team_id"], body["user_id"], key)
+        view = blocks.objective_form({"key": objective.key, "channel": body.get("channel_id")},
+                                     blocks.objective_values(objective))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def archive(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
+            client: WebClient) -> None:
+    """Archive an objective."""
+    def archived(key: str) -> str:
+        done = services.objectives.archive(body["team_id"], body["user_id"], key)
+        return (f"Archived objective `{done.key}` ({done.title}). Work already tagged with it keeps "
+                "the tag; new work can no longer be tagged with it.")
+
+    answer_parsed(ack, respond, COMMAND, _one_key(rest), archived)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {"add": add, "list": list_, "edit": edit, "archive": archive}
+
+command_objective = subcommand_listener(COMMAND, SUBCOMMANDS)
+
+
+def register(app: App) -> None:
+    """Attach the /objective listener."""
+    app.command(COMMAND)(**two_steps(command_objective))
 
 
 def _one_key(text: str) -> str | Invalid:

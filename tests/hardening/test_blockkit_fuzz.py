@@ -48,11 +48,11 @@ def test_checkin_messages_and_modals(team, text, personal, value, count):
     message_ok(checkin.prompt_message(team, WEEK, DEADLINE, value[:100], personal=personal))
     message_ok(checkin.reminder_message(team, WEEK, DEADLINE, value[:100]))
     choices = [checkin.Choice(f"{text[:200]} {i}", f"{value[:200]}{i}") for i in range(count)]
-    view_ok(checkin.checkin_modal(team=team, week=WEEK, metadata={"team_id": 1, "week": WEEK, "channel": "C1"},
-                                  objectives=choices, partner_teams=choices, initiatives=choices, moved=text,
-                                  next_steps=text, chosen_objectives=[c.value for c in choices],
-                                  chosen_partners=[c.value for c in choices]))
-    view_ok(checkin.tags_modal(text, {"update_id": 1, "channel": None}, choices, [c.value for c in choices]))
+    view_ok(checkin.checkin_modal(checkin.CheckinForm(
+        team_id=1, team=team, week=WEEK, objectives=choices, partner_teams=choices, initiatives=choices, moved=text,
+        next_steps=text, chosen_objectives=[c.value for c in choices], chosen_partners=[c.value for c in choices]),
+        "C1"))
+    view_ok(checkin.tags_modal(checkin.TagsForm(1, text, choices, [c.value for c in choices]), None))
     tags = [checkin.TagLine(f"{team} {i}", i / max(count, 1), (text[:300], value[:300])) for i in range(count)]
     for by_hand in (False, True):
         message_ok(checkin.confirmation(team, WEEK, tags, replaced=True, by_hand=by_hand, update_id=count))

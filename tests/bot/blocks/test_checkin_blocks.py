@@ -1,9 +1,13 @@
-"""The check-in confirmation's question, as plain data."""
+"""The check-in confirmation's question and the check-in forms, as plain data."""
 
 from __future__ import annotations
 
-from bot.blocks.checkin import (ANSWER_ACTION, Choice, TagLine, answer_value, confirmation, parse_answer_value,
-                                whole_guess)
+import json
+
+from bot.blocks.checkin import (ANSWER_ACTION, DEFAULT_QUESTIONS, CheckinForm, Choice, TagLine, TagsForm,
+                                TeamQuestions, answer_value, checkin_modal, confirmation, parse_answer_value,
+                                questions_modal, tags_modal, whole_guess)
+from bot.fakeslack.blockkit import validate_view
 
 
 def question_buttons(message: dict) -> list[dict]:
@@ -34,3 +38,69 @@ def test_a_value_not_of_an_answer_button_is_not_an_answer() -> None:
     assert parse_answer_value("abc") is None
     assert parse_answer_value("12") is None
     assert parse_answer_value(answer_value(12, None)) == (12, ())
+
+
+def inputs(view: dict) -> dict[str, dict]:
+    return {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+
+
+def test_the_checkin_form_asks_the_teams_questions_prefilled_with_the_answer() -> None:
+    objectives = [Choice("New revenue", "new-revenue"), Choice("Margins", "margins")]
+    form = CheckinForm(team_id=3, team="sales", week="2026-W10", objectives=objectives,
+                       partner_teams=[Choice("marketing", "4")], initiatives=[Choice("#9 Webinar", "9")],
+                       moved="Booked 6 calls", next_steps="Send the deck", chosen_objectives=["margins"],
+                       suggested=["margins"], chosen_partners=["4"], chosen_initiative="9",
+                       questions=("Wins?", "Next?", "With whom?"))
+
+    view = checkin_modal(form, "C0SALES1")
+
+    assert validate_view(view) == []
+    assert json.loads(view["private_metadata"]) == {"team_id": 3, "week": "2026-W10", "channel": "C0SALES1",
+                                                    "suggested": ["margins"]}
+    fields = inputs(view)
+    assert [fields[b]["label"]["text"] for b in ("moved", "next", "partners")] == ["Wins?", "Next?", "With whom?"]
+    assert fields["moved"]["element"]["initial_value"] == "Booked 6 calls"
+    assert fields["next"]["element"]["initial_value"] == "Send the deck"
+    assert [o["value"] for o in fields["objectives"]["element"]["initial_options"]] == ["margins"]
+    assert [o["value"] for o in fields["partners"]["element"]["initial_options"]] == ["4"]
+    assert fields["initiative"]["element"]["initial_option"]["value"] == "9"
+
+
+def test_a_first_answer_of_a_team_alone_gets_an_empty_form_without_team_or_initiative_pickers() -> None:
+    view = checkin_modal(CheckinForm(team_id=3, team="sales", week="2026-W10", objectives=[], partner_teams=[]),
+                         None)
+
+    assert validate_view(view) == []
+    assert list(inputs(view)) == ["moved", "next"]
+    assert [inputs(view)[b]["label"]["text"] for b in ("moved", "next")] == list(DEFAULT_QUESTIONS[:2])
+    assert "initial_value" not in inputs(view)["moved"]["element"]
+    assert json.loads(view["private_metadata"])["suggested"] == []
+
+
+def test_the_tag_editor_shows_the_update_and_its_tags_or_says_there_are_no_objectives() -> None:
+    form = TagsForm(7, "Booked 6 calls", [Choice("New revenue", "new-revenue"), Choice("Margins", "margins")],
+                    ["new-revenue"])
+
+    view = tags_modal(form, "C0SALES1")
+
+    assert validate_view(view) == []
+    assert json.loads(view["private_metadata"]) == {"update_id": 7, "channel": "C0SALES1"}
+    assert view["blocks"][0]["text"]["text"] == ">Booked 6 calls"
+    assert [o["value"] for o in inputs(view)["objectives"]["element"]["initial_options"]] == ["new-revenue"]
+    assert view["submit"]["text"] == "Save"
+
+    empty = tags_modal(TagsForm(7, "Booked 6 calls", [], []), None)
+    assert "submit" not in empty
+    assert "/objective add" in empty["blocks"][-1]["text"]["text"]
+
+
+def test_the_questions_form_shows_each_question_with_its_default() -> None:
+    view = questions_modal(TeamQuestions(3, "sales", ("Wins?", *DEFAULT_QUESTIONS[1:])))
+
+    assert validate_view(view) == []
+    assert json.loads(view["private_metadata"]) == {"team_id": 3}
+    fields = inputs(view)
+    assert [fields[f"question_{n}"]["element"].get("initial_value") for n in range(3)] == [
+        "Wins?", *DEFAULT_QUESTIONS[1:]]
+    assert fields["question_0"]["hint"]["text"] == f"Default: {DEFAULT_QUESTIONS[0]}"
+    assert "*sales*" in view["blocks"][0]["elements"][0]["text"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.alignment.analysis import analyze
 from bot.alignment.model import Objective, Org, Team, Update
+from bot.blocks.common import section
 from bot.blocks.digest import DigestData, WeekScore
 from bot.blocks.home import home_view
 from bot.fakeslack.blockkit import validate_view
@@ -135,3 +136,13 @@ def test_a_full_home_with_many_teams_time_off_and_admin_buttons_is_valid():
     text = seen(home)
     assert "*team 9*" in text and "*team 10*" not in text and "and 30 more teams" in text and "and 35 more" in text
     assert "and 20 more later on" in text
+
+
+def test_past_weeks_come_after_the_admin_settings_just_above_the_command_hints() -> None:
+    past = [section("*Past weeks*"), section("2026-W46: Launched the webinar")]
+    admin = [section("Team settings")]
+
+    blocks = view(admin_blocks=admin, past_weeks=past)["blocks"]
+
+    assert blocks[-4:-1] == admin + past
+    assert blocks[-1]["type"] == "context" and "/checkin" in blocks[-1]["elements"][0]["text"]
