@@ -25,6 +25,7 @@ A verdict is unsure when a score sits within a margin of its cut-off.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -53,6 +54,7 @@ ADMIN_DAMP = 0.5  # share of every score plain internal admin ("staff mtg", "cal
 
 # Learned examples: how similar a past text must be to count, and how much it counts.
 NN_K = 5
+SCAN_MAX = 64  # examples a search reads per feature: the latest of those saying it
 NN_MIN_SIM = 0.25
 NN_FULL_SIM = 0.75
 NN_MAX = 0.9
@@ -617,7 +619,7 @@ class _Memory:
         self.features: list[frozenset[str]] = []
         self.index: dict[str, list[int]] = defaultdict(list)
         self.df: dict[str, int] = defaultdict(int)
-        self._norms: list[float] | None = None
+        self._norms: dict[int, float] = {}  # vector lengths of the texts compared, valid until the next add
         self._w2: dict[str, float] = {}  # squared feature weights, valid until the next add
 
     @staticmethod
@@ -639,7 +641,7 @@ class _Memory:
         for f in feats:
             self.index[f].append(idx)
             self.df[f] += 1
-        self._norms = None
+        self._norms = {}
         self._w2 = {}
 
     def weight2(self, feature: str) -> float:
@@ -661,38 +663,57 @@ class _Memory:
         for idx in self.at.get(text, ()):
             self.labels[idx] = frozenset(labels)
 
+    def candidates(self, query: frozenset[str]) -> set[int]:
+        """Return the examples a search for a text of these features compares it with.
+
+        Each feature offers the examples saying it, but no more than the SCAN_MAX latest:
+        however many texts share a common word, a search compares a bounded number.
+        """
+        found: set[int] = set()
+        for f in query:
+            found.update(self.index.get(f, ())[-SCAN_MAX:])
+        return found
+
     def neighbours(self, reading: _Reading) -> list[tuple[float, int]]:
-        """Return (similarity, example index) of the closest examples, best first."""
+        """Return (similarity, example index) of the closest examples among the candidates, best first."""
         if not self.texts:
             return []
-        if self._norms is None:
-            self._norms = [math.sqrt(sum(self.weight2(f) for f in feats)) for feats in self.features]
         query = self.features_of(reading)
+        weights = {f: self.weight2(f) for f in query}
         overlap: dict[int, float] = defaultdict(float)
-        qnorm = 0.0
-        for f in query:
-            w2 = self.weight2(f)
-            qnorm += w2
-            for idx in self.index.get(f, ()):
+        for f, w2 in weights.items():
+            postings = self.index.get(f, ())
+            if len(postings) > SCAN_MAX:
+                # Found through some of a common word's texts, an example is still scored on every feature it shares.
+                overlap = {idx: sum(map(weights.__getitem__, query & self.features[idx]))
+                           for idx in self.candidates(query)}
+                break
+            for idx in postings:
                 overlap[idx] += w2
+        qnorm = math.sqrt(sum(weights.values()))
         if not overlap or qnorm == 0:
             return []
-        qnorm = math.sqrt(qnorm)
-        sims = [(dot / (qnorm * self._norms[idx]), idx) for idx, dot in overlap.items()]
-        sims = [s for s in sims if s[0] >= NN_MIN_SIM]
-        sims.sort(reverse=True)
-        return sims[:NN_K]
+        norms = self._norms
+        sims = [(dot / (qnorm * (norms.get(idx) or self._norm(idx))), idx) for idx, dot in overlap.items()]
+        return heapq.nlargest(NN_K, (s for s in sims if s[0] >= NN_MIN_SIM))
+
+    def _norm(self, idx: int) -> float:
+        norm = self._norms[idx] = math.sqrt(sum(self.weight2(f) for f in self.features[idx]))
+        return norm
 
 
 class Tagger:
     """Tag texts with the objectives they serve, from knowledge plus learned examples.
 
     `corpus`: texts of the workspace (the updates to tag, say); with the objectives
-    they tell which words are distinctive here and which every text says.
+    they tell which words are distinctive here and which every text says, and they
+    set how sure to be. Without `calibrate`, the caller sets where to ask over all
+    its verdicts (`alignbot tag`): the tagger reads no sample of the corpus for it,
+    neither once built nor again after each correction.
     """
 
     def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
-                 corpus: Iterable[str] = ()) -> None:
+                 corpus: Iterable[str] = (), calibrate: bool = True) -> None:
         self._profiles = [_profile(o) for o in objectives]
         # A code the objectives chain with others ("MSP-MKE") is this workspace's own: the
         # knowledge's reading of the same letters ("MSP" the channel partner) does not apply.
@@ -725,9 +746,11 @@ class Tagger:
             self._damp_by_echo()
         for example in taught:
             self.learn(example)
+        if not calibrate:
+            self._corpus = []
         if self._corpus:
             self._calibrate(corpus)  # with the echo (and any tags) the verdicts moved: where to ask did too
-        # Set when a later correction moves the verdicts (`alignbot tag --learn`); the app
+        # Set when a later correction moves the verdicts (a tagger taught as it goes); the app
         # builds a new tagger instead, so a shared tagger is never recalibrated under a reader.
         self._recalibrate = False
 
