@@ -25,7 +25,6 @@ A verdict is unsure when a score sits within a margin of its cut-off.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
@@ -619,7 +618,7 @@ class _Memory:
         self.features: list[frozenset[str]] = []
         self.index: dict[str, list[int]] = defaultdict(list)
         self.df: dict[str, int] = defaultdict(int)
-        self._norms: dict[int, float] = {}  # vector lengths of the texts compared, valid until the next add
+        self._norms: list[float] = []  # vector lengths of the texts compared (0: not yet), valid until the next add
         self._w2: dict[str, float] = {}  # squared feature weights, valid until the next add
 
     @staticmethod
@@ -641,7 +640,7 @@ class _Memory:
         for f in feats:
             self.index[f].append(idx)
             self.df[f] += 1
-        self._norms = {}
+        self._norms = [0.0] * len(self.texts)
         self._w2 = {}
 
     def weight2(self, feature: str) -> float:
@@ -681,24 +680,32 @@ class _Memory:
         query = self.features_of(reading)
         weights = {f: self.weight2(f) for f in query}
         overlap: dict[int, float] = defaultdict(float)
+        capped = []
         for f, w2 in weights.items():
             postings = self.index.get(f, ())
             if len(postings) > SCAN_MAX:
-                # Found through some of a common word's texts, an example is still scored on every feature it shares.
-                overlap = {idx: sum(map(weights.__getitem__, query & self.features[idx]))
-                           for idx in self.candidates(query)}
-                break
+                postings = postings[-SCAN_MAX:]
+                capped.append((f, w2, postings[0]))
             for idx in postings:
                 overlap[idx] += w2
+        # Found through some of a common word's examples, an example is still scored on every feature
+        # it shares: those older than the ones a capped feature offered are checked for it.
+        features = self.features
+        for f, w2, first in capped:
+            for idx in overlap:
+                if idx < first and f in features[idx]:
+                    overlap[idx] += w2
         qnorm = math.sqrt(sum(weights.values()))
         if not overlap or qnorm == 0:
             return []
         norms = self._norms
-        sims = [(dot / (qnorm * (norms.get(idx) or self._norm(idx))), idx) for idx, dot in overlap.items()]
-        return heapq.nlargest(NN_K, (s for s in sims if s[0] >= NN_MIN_SIM))
+        sims = [(dot / (qnorm * (norms[idx] or self._norm(idx))), idx) for idx, dot in overlap.items()]
+        sims = [s for s in sims if s[0] >= NN_MIN_SIM]
+        sims.sort(reverse=True)
+        return sims[:NN_K]
 
     def _norm(self, idx: int) -> float:
-        norm = self._norms[idx] = math.sqrt(sum(self.weight2(f) for f in self.features[idx]))
+        norm = self._norms[idx] = math.sqrt(sum(map(self.weight2, self.features[idx])))
         return norm
 
 
