@@ -53,7 +53,7 @@ ADMIN_DAMP = 0.5  # share of every score plain internal admin ("staff mtg", "cal
 
 # Learned examples: how similar a past text must be to count, and how much it counts.
 NN_K = 5
-SCAN_MAX = 64  # examples a search reads per feature: the latest of those saying it
+SCAN_MAX = 64  # examples a search reads per feature, the latest saying it: not a common word's thousands
 NN_MIN_SIM = 0.25
 NN_FULL_SIM = 0.75
 NN_MAX = 0.9
@@ -662,19 +662,12 @@ class _Memory:
         for idx in self.at.get(text, ()):
             self.labels[idx] = frozenset(labels)
 
-    def candidates(self, query: frozenset[str]) -> set[int]:
-        """Return the examples a search for a text of these features compares it with.
-
-        Each feature offers the examples saying it, but no more than the SCAN_MAX latest:
-        however many texts share a common word, a search compares a bounded number.
-        """
-        found: set[int] = set()
-        for f in query:
-            found.update(self.index.get(f, ())[-SCAN_MAX:])
-        return found
-
     def neighbours(self, reading: _Reading) -> list[tuple[float, int]]:
-        """Return (similarity, example index) of the closest examples among the candidates, best first."""
+        """Return (similarity, example index) of the closest examples, best first.
+
+        The examples compared are those saying a feature of the text, at most the SCAN_MAX
+        latest per feature.
+        """
         if not self.texts:
             return []
         query = self.features_of(reading)
@@ -684,6 +677,7 @@ class _Memory:
         for f, w2 in weights.items():
             postings = self.index.get(f, ())
             if len(postings) > SCAN_MAX:
+                # However many examples share a common word, a search reads a bounded number.
                 postings = postings[-SCAN_MAX:]
                 capped.append((f, w2, postings[0]))
             for idx in postings:
