@@ -672,27 +672,35 @@ class _Memory:
             return []
         query = self.features_of(reading)
         weights = {f: self.weight2(f) for f in query}
-        offered = []  # (feature, weight, the examples it offers, the oldest of them if it offers not all)
+        offered = []  # (feature, weight, the examples it offers, all saying it if it offers not all)
+        compared: set[int] = set()
         for f, w2 in weights.items():
             postings = self.index.get(f, ())
             if len(postings) > SCAN_MAX:
                 # However many examples share a common word, a search reads a bounded number.
-                postings = postings[-SCAN_MAX:]
-                offered.append((f, w2, postings, postings[0]))
+                offered.append((f, w2, postings[-SCAN_MAX:], postings))
+                compared.update(postings[-SCAN_MAX:])
             else:
                 offered.append((f, w2, postings, None))
-        compared = set().union(*(postings for _, _, postings, _ in offered))
+                compared.update(postings)
         # Found through some of a common word's examples, an example is still scored on every feature it
         # shares (those older than the ones a capped feature offered are checked for it), in the query's order.
         features = self.features
         overlap: dict[int, float] = defaultdict(float)
-        for f, w2, postings, first in offered:
+        for f, w2, postings, every in offered:
             for idx in postings:
                 overlap[idx] += w2
-            if first is not None:
-                for idx in compared:
-                    if idx < first and f in features[idx]:
-                        overlap[idx] += w2
+            if every is not None:
+                older = len(every) - SCAN_MAX
+                if older <= len(compared):  # the shorter way to the same sums
+                    for at in range(older):
+                        if every[at] in compared:
+                            overlap[every[at]] += w2
+                else:
+                    first = postings[0]
+                    for idx in compared:
+                        if idx < first and f in features[idx]:
+                            overlap[idx] += w2
         qnorm = math.sqrt(sum(weights.values()))
         if not overlap or qnorm == 0:
             return []
