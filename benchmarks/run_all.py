@@ -1,4 +1,4 @@
-"""Run every benchmark one after the other and print their tables (about 12 minutes on 2 cores).
+"""Run every benchmark one after the other and print their tables (about 15 minutes on 2 cores).
 
     python benchmarks/run_all.py [--quick]
 
@@ -24,6 +24,7 @@ FULL = [
     ["prompt_fanout.py"],
     ["objective_preview.py", "--db", "sqlite", "postgresql"],
     ["analysis_scale.py"],
+    ["tag_scale.py"],
     ["checkin_statements.py"],
     ["digest_scale.py", "--teams", "200", "--members", "2000"],
     ["workspace_fanout.py", "--db", "sqlite", "postgresql"],
@@ -36,6 +37,7 @@ QUICK = [
     ["prompt_fanout.py", "--db", "sqlite", "--teams", "20"],
     ["objective_preview.py", "--repeats", "2"],
     ["analysis_scale.py", "--teams", "10", "40", "--repeats", "1"],
+    ["tag_scale.py", "--sizes", "200", "800"],
     ["checkin_statements.py", "--db", "sqlite", "--history", "200", "--commands", "3"],
     ["workspace_fanout.py", "--workspaces", "3", "--channels", "10"],
 ]

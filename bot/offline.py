@@ -27,7 +27,7 @@ def judge_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> l
     the app does): those closest to flipping are asked about, however the tagger learned
     along the way. Fewer than CALIBRATE_MIN lines keep the tagger's own cut-off.
     """
-    tagger = Tagger(org.objectives, corpus=[u.text for u in updates])
+    tagger = Tagger(org.objectives, corpus=[u.text for u in updates], calibrate=False)
     verdicts = []
     for update in updates:
         verdicts.append(verdict_for(tagger, update))

@@ -53,6 +53,7 @@ ADMIN_DAMP = 0.5  # share of every score plain internal admin ("staff mtg", "cal
 
 # Learned examples: how similar a past text must be to count, and how much it counts.
 NN_K = 5
+SCAN_MAX = 64  # examples a search reads per feature, the latest saying it: not a common word's thousands
 NN_MIN_SIM = 0.25
 NN_FULL_SIM = 0.75
 NN_MAX = 0.9
@@ -617,7 +618,7 @@ class _Memory:
         self.features: list[frozenset[str]] = []
         self.index: dict[str, list[int]] = defaultdict(list)
         self.df: dict[str, int] = defaultdict(int)
-        self._norms: list[float] | None = None
+        self._norms: list[float] = []  # vector lengths of the texts compared (0: not yet), valid until the next add
         self._w2: dict[str, float] = {}  # squared feature weights, valid until the next add
 
     @staticmethod
@@ -639,7 +640,7 @@ class _Memory:
         for f in feats:
             self.index[f].append(idx)
             self.df[f] += 1
-        self._norms = None
+        self._norms = [0.0] * len(self.texts)
         self._w2 = {}
 
     def weight2(self, feature: str) -> float:
@@ -662,37 +663,70 @@ class _Memory:
             self.labels[idx] = frozenset(labels)
 
     def neighbours(self, reading: _Reading) -> list[tuple[float, int]]:
-        """Return (similarity, example index) of the closest examples, best first."""
+        """Return (similarity, example index) of the closest examples, best first.
+
+        The examples compared are those saying a feature of the text, at most the SCAN_MAX
+        latest per feature.
+        """
         if not self.texts:
             return []
-        if self._norms is None:
-            self._norms = [math.sqrt(sum(self.weight2(f) for f in feats)) for feats in self.features]
         query = self.features_of(reading)
+        weights = {f: self.weight2(f) for f in query}
+        offered = []  # (feature, weight, the examples it offers, all saying it if it offers not all)
+        compared: set[int] = set()
+        for f, w2 in weights.items():
+            postings = self.index.get(f, ())
+            if len(postings) > SCAN_MAX:
+                # However many examples share a common word, a search reads a bounded number.
+                offered.append((f, w2, postings[-SCAN_MAX:], postings))
+                compared.update(postings[-SCAN_MAX:])
+            else:
+                offered.append((f, w2, postings, None))
+                compared.update(postings)
+        # Found through some of a common word's examples, an example is still scored on every feature it
+        # shares (those older than the ones a capped feature offered are checked for it), in the query's order.
+        features = self.features
         overlap: dict[int, float] = defaultdict(float)
-        qnorm = 0.0
-        for f in query:
-            w2 = self.weight2(f)
-            qnorm += w2
-            for idx in self.index.get(f, ()):
+        for f, w2, postings, every in offered:
+            for idx in postings:
                 overlap[idx] += w2
+            if every is not None:
+                older = len(every) - SCAN_MAX
+                if older <= len(compared):  # the shorter way to the same sums
+                    for at in range(older):
+                        if every[at] in compared:
+                            overlap[every[at]] += w2
+                else:
+                    first = postings[0]
+                    for idx in compared:
+                        if idx < first and f in features[idx]:
+                            overlap[idx] += w2
+        qnorm = math.sqrt(sum(weights.values()))
         if not overlap or qnorm == 0:
             return []
-        qnorm = math.sqrt(qnorm)
-        sims = [(dot / (qnorm * self._norms[idx]), idx) for idx, dot in overlap.items()]
+        norms = self._norms
+        sims = [(dot / (qnorm * (norms[idx] or self._norm(idx))), idx) for idx, dot in overlap.items()]
         sims = [s for s in sims if s[0] >= NN_MIN_SIM]
         sims.sort(reverse=True)
         return sims[:NN_K]
+
+    def _norm(self, idx: int) -> float:
+        norm = self._norms[idx] = math.sqrt(sum(map(self.weight2, self.features[idx])))
+        return norm
 
 
 class Tagger:
     """Tag texts with the objectives they serve, from knowledge plus learned examples.
 
     `corpus`: texts of the workspace (the updates to tag, say); with the objectives
-    they tell which words are distinctive here and which every text says.
+    they tell which words are distinctive here and which every text says, and they
+    set how sure to be. Without `calibrate`, the caller sets where to ask over all
+    its verdicts (`alignbot tag`): the tagger reads no sample of the corpus for it,
+    neither once built nor again after each correction.
     """
 
     def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
-                 corpus: Iterable[str] = ()) -> None:
+                 corpus: Iterable[str] = (), calibrate: bool = True) -> None:
         self._profiles = [_profile(o) for o in objectives]
         # A code the objectives chain with others ("MSP-MKE") is this workspace's own: the
         # knowledge's reading of the same letters ("MSP" the channel partner) does not apply.
@@ -725,9 +759,11 @@ class Tagger:
             self._damp_by_echo()
         for example in taught:
             self.learn(example)
+        if not calibrate:
+            self._corpus = []
         if self._corpus:
             self._calibrate(corpus)  # with the echo (and any tags) the verdicts moved: where to ask did too
-        # Set when a later correction moves the verdicts (`alignbot tag --learn`); the app
+        # Set when a later correction moves the verdicts (a tagger taught as it goes); the app
         # builds a new tagger instead, so a shared tagger is never recalibrated under a reader.
         self._recalibrate = False
 

@@ -146,6 +146,25 @@ def test_tag_learn_asks_about_at_most_a_quarter_of_the_lines_nobody_tagged(tmp_p
     assert 0 < asked <= len(judged) // 4
 
 
+def test_tag_learn_reads_each_line_a_bounded_number_of_times(tmp_path, capsys):
+    from bot.alignment.tagger import _cached_analyse
+
+    rows = [{"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
+            for i, (place, text) in enumerate((p, t) for p in PLACES[:25] for t in WEEK)]
+    for row in rows[::5]:
+        row["objectives"] = ["new-revenue"] if "customer" in row["text"] else []
+    before = _cached_analyse.cache_info()
+    lines = _tag_lines(tmp_path, capsys, ORG, rows, "--learn")
+    after = _cached_analyse.cache_info()
+
+    reads = after.hits + after.misses - before.hits - before.misses
+    assert len(lines) == len(rows)
+    # Read to weigh words, to be remembered if sure, to learn from or be judged: not again for each
+    # line people tagged, as setting the tagger's own cut-off again after each would (the lines are
+    # ranked together at the end).
+    assert reads <= 5 * len(rows)
+
+
 def test_tag_reads_stdin(files, capsys, monkeypatch):
     org, updates = files
     monkeypatch.setattr("sys.stdin", io.StringIO(updates.read_text()))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import random
+import sys
 import time
 
 import pytest
 
 from bot.alignment.model import Example, Match, Objective
-from bot.alignment.tagger import ASK_SHARE, Tagger, _independent, _read
+from bot.alignment.tagger import ASK_SHARE, NN_K, NN_MIN_SIM, SCAN_MAX, Tagger, _independent, _Memory, _read
 
 # Held-out made-up companies: their words are not in the tagger's development set,
 # so doing well here is what says the built-in knowledge generalises.
@@ -657,3 +660,75 @@ def test_a_persons_tag_of_one_of_the_weeks_updates_replaces_the_taggers_guess() 
     for example in corrected:
         learning.learn(example)
     assert learning.tag(text) == []
+
+
+# Lines of a few words from a small vocabulary: every word is common, the worst case for a search.
+SALAD_WORDS = ("pipeline deal renewal customers churn onboarding pricing discount bank leads calls meeting demo "
+               "report cost margin team sales website campaign launch account review signed closed booked shipped "
+               "fixed support tickets upsell bundle").split()
+
+
+def _salad(count: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    return [" ".join(rnd.choice(SALAD_WORDS) for _ in range(rnd.randint(4, 12))) for _ in range(count)]
+
+
+def _memory_of(texts: list[str]) -> _Memory:
+    memory = _Memory()
+    for n, text in enumerate(texts):
+        memory.add(text, (f"o{n % 3}",), _read(text))
+    return memory
+
+
+def _search_steps(memory: _Memory, queries: list[str]) -> int:
+    """Return the Python bytecode steps the searches for `queries` take: their work, whatever the machine."""
+    memory.neighbours(_read(queries[0]))  # weights settled, as after the adds of a week
+    readings = [_read(q) for q in queries]
+    steps = 0
+
+    def trace(frame, event, arg):
+        nonlocal steps
+        frame.f_trace_opcodes = True
+        steps += event == "opcode"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        for reading in readings:
+            memory.neighbours(reading)
+    finally:
+        sys.settrace(None)
+    return steps
+
+
+def test_a_search_of_the_examples_does_bounded_work_however_many_share_its_words() -> None:
+    queries = _salad(10, seed=2)
+    small = _search_steps(_memory_of(_salad(1000, seed=1)), queries)
+    large = _search_steps(_memory_of(_salad(4000, seed=1)), queries)
+    # Every word is in hundreds of texts either way; comparing each would cost 4x.
+    assert large < 1.3 * small
+
+
+def _exact(memory: _Memory, query: str) -> dict[int, float]:
+    """Return the cosine of the query with every example, on every feature they share."""
+    q = memory.features_of(_read(query))
+    qnorm = math.sqrt(sum(memory.weight2(f) for f in q))
+    return {idx: sum(memory.weight2(f) for f in q & feats) / (qnorm * math.sqrt(sum(memory.weight2(f) for f in feats)))
+            for idx, feats in enumerate(memory.features)}
+
+
+@pytest.mark.parametrize("count", [SCAN_MAX, 20 * SCAN_MAX])
+def test_a_search_scores_the_examples_it_compares_on_every_feature_they_share(count) -> None:
+    memory = _memory_of(_salad(count, seed=3))
+    for query in _salad(10, seed=4):
+        found = memory.neighbours(_read(query))
+        exact = _exact(memory, query)
+        assert found and [s for s, _ in found] == sorted((s for s, _ in found), reverse=True)
+        assert all(s == pytest.approx(exact[idx]) for s, idx in found)
+        if count <= SCAN_MAX:  # no word has more examples than a search reads: the closest of all
+            best = sorted(((s, idx) for idx, s in exact.items() if s >= NN_MIN_SIM), reverse=True)[:NN_K]
+            assert [idx for _, idx in found] == [idx for _, idx in best]
+        else:  # the closest of those compared: the latest examples saying each of its features
+            compared = {idx for f in memory.features_of(_read(query)) for idx in memory.index.get(f, ())[-SCAN_MAX:]}
+            best = sorted(((exact[idx], idx) for idx in compared if exact[idx] >= NN_MIN_SIM), reverse=True)[:NN_K]
+            assert [idx for _, idx in found] == [idx for _, idx in best]
