@@ -162,8 +162,8 @@ def _under(rate: float, burst: float) -> tuple[float, float, float]:
 class PacedPool:
     """Run jobs on at most `threads` threads, each when its buckets have a token, groups side by side.
 
-    Jobs of one group (a workspace) run in the order given; among groups the one whose
-    next job can go soonest goes first. The token is taken before the job runs and
+    Jobs of one group (a workspace) are taken in the order given, though two of them may run at
+    once on different threads; among groups the one whose next job can go soonest goes first.
     Before a job runs a token is set aside for it (see `Pacer.ticket`), so its own post does not wait.
     """
 

@@ -76,7 +76,8 @@ def test_paced_sends_stay_under_each_workspace_limit_and_serve_the_workspaces_si
     # Paced: posts wait for their turn. Unpaced, the workspaces' bursts meet more 429s than there are
     # posts; a rare one can still come from a loaded machine's timing, and is waited out.
     assert fake_slack.rejected <= len(everyone) // 10
-    posts = fake_slack.calls_to("chat.postMessage")
+    # The refused calls are recorded too; what people see is the posts Slack accepted.
+    posts = [call for call in fake_slack.calls_to("chat.postMessage") if call.status == 200]
     assert Counter(call.args["channel"] for call in posts) == Counter(everyone)
     assert {call.team for call in posts} == set(WORKSPACES)
     # Each workspace's six posts take seconds at its limit; served one after another, the first
