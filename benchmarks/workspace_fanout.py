@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import RemoteFake, Sampler, machine, scratch_database, table  # noqa: E402
+from common import RemoteFake, Sampler, machine, scratch_database, table  # noqa: E402
 
 
 def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, senders: int,
