@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import ROOT, machine, scratch_database, table  # noqa: E402
+from common import ROOT, machine, scratch_database, table  # noqa: E402
 
 from bot.fakeslack.sender import sign  # noqa: E402
 

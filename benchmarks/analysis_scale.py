@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import ROOT, machine, table  # noqa: E402
+from common import ROOT, machine, table  # noqa: E402
 from tagger_throughput import OBJECTIVES, synthetic_updates  # noqa: E402
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import ROOT, machine, scratch_database, table  # noqa: E402
+from common import ROOT, machine, scratch_database, table  # noqa: E402
 from digest_scale import TEAM_ID, generate  # noqa: E402
 
 

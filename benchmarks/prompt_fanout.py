@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import machine, scratch_database, table  # noqa: E402
+from common import machine, scratch_database, table  # noqa: E402
 
 from bot.fakeslack import FakeSlack  # noqa: E402
 

@@ -2,7 +2,7 @@
 
     python benchmarks/run_all.py [--quick]
 
---quick runs smaller sizes to check the scripts work; its figures are not the README's.
+--quick runs smaller sizes to check the scripts work; its figures are not those of docs/benchmarks.md.
 Benchmarks run one at a time: they measure speed, so they must not share the CPU.
 """
 

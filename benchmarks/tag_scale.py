@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import ROOT, machine, table  # noqa: E402
+from common import ROOT, machine, table  # noqa: E402
 from analysis_scale import write_week  # noqa: E402
 from tagger_throughput import OBJECTIVES  # noqa: E402
 

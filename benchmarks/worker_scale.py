@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ack_latency as al  # noqa: E402
-from _scratch import ROOT, machine, scratch_database, table  # noqa: E402
+from common import ROOT, machine, scratch_database, table  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 

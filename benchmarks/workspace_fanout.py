@@ -2,7 +2,7 @@
 
     python benchmarks/workspace_fanout.py [--db sqlite postgresql] [--workspaces 10] [--channels 20] [--rate 2]
                                           [--planners 8] [--senders 32]
-    python benchmarks/workspace_fanout.py --workspaces 1000 --channels 20 --rate 0.05   # the size
+    python benchmarks/workspace_fanout.py --workspaces 1000 --channels 20 --rate 0.05   # the target's size
 
 Multi-workspace (OAuth) mode: every workspace is installed with its own bot token, and
 has C teams, each with a channel and no members (channel prompts only). The Slack fake
@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _scratch import RemoteFake, Sampler, machine, scratch_database, table  # noqa: E402
+from common import RemoteFake, Sampler, machine, scratch_database, table  # noqa: E402
 
 
 def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, senders: int,

@@ -1,4 +1,4 @@
-"""The `alignbot` command line (design.md §3). User errors: one line on stderr, exit 2."""
+"""The `alignbot` command line (docs/commands.md). User errors: one line on stderr, exit 2."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Read and write the org file (teams and objectives) and the update lines.
 
-Both formats are public (design.md section 3). The org file is YAML (JSON is
+Both formats are public (docs/formats.md). The org file is YAML (JSON is
 YAML too); errors name the file and line so a person can fix them by hand.
 The update lines are JSON Lines, one update a line.
 

@@ -1,4 +1,4 @@
-"""Settings: every variable of design.md §3, read once at start-up from the environment and `.env`."""
+"""Settings: every variable of the README's Configuration table, read once at start-up from the environment and `.env`."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 `analyze(org, updates, tags=...)` reads each update's objectives (a person's
 hand tags when present, else the tagger's from `tags`), the teams it references
-(see references.py), and reports the finding kinds of design.md section 3.
+(see references.py), and reports the finding kinds of docs/analysis.md.
 Teams that sent updates but are not in the org file count as teams that
 checked in. Objective keys the org does not define are ignored.
 

@@ -80,7 +80,7 @@ MAX_WHY = 4
 # where few do.
 SURE_MARGIN = 0.08
 SURE_MAX = 0.15
-ASK_SHARE = 0.25  # the bound: a quarter of updates; a cut-off ranked among all of them keeps to it
+ASK_SHARE = 0.25  # ask about at most a quarter of updates; a cut-off ranked among all of them keeps to it
 ECHO_SHARE = 0.22  # the share of the week's texts too near a cut-off to teach as the tagger's own examples
 ECHO_PRIOR = 4.0  # pseudo-count of sure texts at an even share: a word two texts say is not yet settled
 ECHO_DAMP_MIN = 2  # sure texts saying an objective's word before they weigh it

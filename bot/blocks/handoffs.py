@@ -208,7 +208,7 @@ class HandoffDigest:
     ids: tuple[str, ...] = ()  # this week's update ids as the analysis names them, in this_week's order
 
     def to_json(self) -> list[dict[str, Any]]:
-        """Return this week's handoffs as design.md's `handoffs` list; `update` is the id the report's updates use."""
+        """Return this week's handoffs as the digest JSON's `handoffs` list (docs/formats.md); `update` is the id the report's updates use."""
         return [
             {"from": c.source, "to": c.target, "update": uid, "state": c.state, "by": c.by,
              "age_days": c.age_days, "kind": c.kind, "reason": c.reason}

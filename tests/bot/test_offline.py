@@ -1,4 +1,4 @@
-"""`alignbot tag` and `alignbot analyze`: the file formats and JSON of design.md §3."""
+"""`alignbot tag` and `alignbot analyze`: the file formats and JSON of docs/formats.md."""
 
 from __future__ import annotations
 
