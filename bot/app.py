@@ -16,7 +16,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 import handlers
-from bot.jobs import Enqueue, JobQueue, Worker, use_queue
+from bot.jobs import Enqueue, JobQueue, Pacer, Worker, use_queue
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import SlackClients, oauth_authorize_url, web_client
@@ -82,6 +82,8 @@ class Runtime:
     services: Services
     queue: JobQueue
     installation_store: InstallationStore | None = None
+    # Wakes this process's worker threads when a job is stored here, and holds them back for acks.
+    pacer: Pacer = field(default_factory=Pacer)
     # Workers running in this process's threads, if any (`alignbot serve`, the tests, the demo).
     workers: list[Worker] = field(default_factory=list)
 
@@ -129,7 +131,7 @@ def create_app(runtime: Runtime, *, token_verification: bool = True, worker_thre
     """
     app = _bolt_app(runtime, token_verification=token_verification)
     handlers.register_all(app)
-    use_queue(app, Enqueue(runtime.queue))
+    use_queue(app, Enqueue(runtime.queue, runtime.pacer))
     if worker_threads:
         runtime.workers.append(create_worker(runtime, threads=worker_threads, poll=IN_PROCESS_POLL).start())
     return app
@@ -140,7 +142,7 @@ def create_worker(runtime: Runtime, *, threads: int = 1, poll: float = WORKER_PO
     # It never faces HTTP: the web process verified each request's signature before storing it.
     app = _bolt_app(runtime, token_verification=False, request_verification=False)
     handlers.register_all(app)
-    return Worker(runtime.queue, app, threads=threads, poll=poll)
+    return Worker(runtime.queue, app, runtime.pacer, threads=threads, poll=poll)
 
 
 def _bolt_app(runtime: Runtime, *, token_verification: bool, request_verification: bool = True) -> App:

@@ -6,6 +6,7 @@ short transaction, before the HTTP answer goes back to Slack. A `Worker` takes t
 rebuilds the request and runs it through a Bolt app of its own, which runs just that lazy
 function; the row goes once the function returned. A job taken by a worker that died is taken again
 when its lease ends; a failing job is tried again after a back-off, at most MAX_ATTEMPTS times.
+`JobQueue` is all of that is stored; a `Pacer` only paces the worker threads of one process.
 """
 
 from __future__ import annotations
@@ -69,10 +70,6 @@ class Taken:
     failed_attempt: int | None
 
 
-# How long what a finished job saw of the queue (another job due or not) spares the next take its look.
-_SEEN_FOR = 0.02
-
-
 class JobQueue:
     """Store, take and finish jobs in the database, one statement each, each its own transaction."""
 
@@ -80,17 +77,6 @@ class JobQueue:
         self._engine = engine
         self._lease = lease
         self._postgres = engine.dialect.name == "postgresql"
-        # Set on every enqueue, so a worker in the same process starts at once instead of at its next poll.
-        self.wake = Wake()
-        # Jobs this process stored and no take here has missed since: a take then claims without looking.
-        self._stored_here = 0
-        self._count_lock = threading.Lock()
-        # Takes claiming a job stored here right now (others woken by the same put let them).
-        self._claiming = 0
-        # Forms' jobs stored here and not yet let through the in-process worker's hold-back (see form_waiting).
-        self._forms_here = 0
-        # Per thread: what its last finished job saw of the queue (see done).
-        self._seen = threading.local()
 
     def _single(self, *, read_only: bool = False) -> Connection:
         """Return a connection whose one statement is its own transaction, without a BEGIN sent for it."""
@@ -111,43 +97,20 @@ class JobQueue:
         with self._single() as connection:
             connection.execute(_INSERT, row)
             connection.commit()
-        with self._count_lock:
-            self._stored_here += 1
-            self._forms_here += first
-        self.wake.set()
 
-    def take(self, now: datetime | None = None) -> Taken | None:
-        """Take the oldest job due, leasing it; None when no job is due."""
-        # (when, whether another job was due) as this thread's last finished job saw it: see done.
-        seen = self._seen.__dict__.pop("after_done", None)
-        if now is not None or (seen is not None and time.monotonic() - seen[0] >= _SEEN_FOR):
-            seen = None
-        with self._count_lock:
-            # One take per job stored here claims it without looking; the others woken by the same put
-            # leave it to that take (whose done then says whether more is due) instead of racing it.
-            reserved = self._stored_here > 0
-            if reserved:
-                self._stored_here -= 1
-                self._claiming += 1
-            elif now is None and self._claiming:
-                return None
-        try:
-            if not reserved and seen is not None and not seen[1]:
-                return None  # the job this thread just finished was the last one due: no need to look again
-            return self._claim(now or utcnow(), look=not reserved and seen is None)
-        finally:
-            if reserved:
-                with self._count_lock:
-                    self._claiming -= 1
+    def take(self, now: datetime | None = None, *, known_due: bool = False) -> Taken | None:
+        """Take the oldest job due, leasing it; None when no job is due.
 
-    def _claim(self, now: datetime, *, look: bool) -> Taken | None:
+        `known_due`: the caller was just told a job is due (stored, or seen by a finish): claim without a look.
+        """
+        now = now or utcnow()
         due = select(Job.id).where(Job.due_at <= now).order_by(Job.due_at, Job.id).limit(1)
         if self._postgres:
             # Workers never wait on each other's job: each takes the next one nobody holds.
             due = due.with_for_update(skip_locked=True)
-        elif look:
+        elif not known_due:
             # On SQLite a claim holds the write lock, so idle workers would keep acks waiting:
-            # when no job is known to be due, look first, in a read that takes no lock.
+            # look first, in a read that takes no lock.
             with self._single(read_only=True) as connection:
                 if connection.scalar(due) is None:
                     return None
@@ -159,35 +122,16 @@ class JobQueue:
         with self._single() as connection:
             row = connection.execute(claim).first()
             connection.commit()
-        if row is None:
-            with self._count_lock:
-                # Jobs stored here were taken elsewhere: they must not spare later takes their look.
-                self._stored_here = 0
         return Taken(*row) if row else None
 
-    def done(self, job_id: int) -> None:
-        """Forget a job whose work is done (or given up)."""
-        # The same statement says whether another job is due, which this thread's next take then needs
-        # not look for: if one is, it claims it; if none is, it waits for a put or its poll, as after a look.
+    def done(self, job_id: int) -> bool:
+        """Forget a job whose work is done (or given up); say whether another job is due."""
+        # The same statement answers, so that a worker looks for the next job only when there is one.
         others = exists().where(Job.id != job_id, Job.due_at <= utcnow())
         with self._single() as connection:
             row = connection.execute(delete(Job).where(Job.id == job_id).returning(others)).first()
             connection.commit()
-        if row is not None:
-            self._seen.after_done = (time.monotonic(), bool(row[0]))
-
-    def form_waiting(self) -> bool:
-        """Say whether a form's job was stored here since the last call said so: it must not wait for quiet."""
-        with self._count_lock:
-            if not self._forms_here:
-                return False
-            self._forms_here -= 1
-            return True
-
-    def more_due(self) -> bool:
-        """Say whether another job was due when this thread finished its last one (True when not known)."""
-        seen = getattr(self._seen, "after_done", None)
-        return seen is None or seen[1]
+        return row is not None and bool(row[0])
 
     def later(self, job_id: int, delay: timedelta, now: datetime | None = None) -> None:
         """Make a job whose attempt failed due again after `delay`."""
@@ -255,20 +199,73 @@ class Traffic:
             return self._quiet.wait_for(lambda: not self._in_flight, timeout)
 
 
+class Pacer:
+    """Pace this process's worker threads: wake one per job stored here, and let acks go first.
+
+    Only hints: what the queue stores does not depend on them, and a worker of another process finds
+    the same jobs at its poll.
+    """
+
+    def __init__(self) -> None:
+        self.wake = Wake()
+        self._traffic: Traffic | None = None
+        self._hold_back = HOLD_BACK
+        # Forms' jobs stored here and not yet let through a hold-back: they must not wait for quiet.
+        self._forms = 0
+        self._forms_lock = threading.Lock()
+
+    def stored(self, *, form: bool = False) -> None:
+        """Say a job was stored in this process: wake one worker thread; a form's ends a hold-back."""
+        if form:
+            with self._forms_lock:
+                self._forms += 1
+        self.wake.set()
+
+    def yield_to(self, traffic: Traffic, hold_back: float = HOLD_BACK) -> None:
+        """Make the worker threads wait for a moment with no request in flight before each job, at most `hold_back` s.
+
+        For a worker in the web process: its jobs hold the GIL, and acks waiting for it miss Slack's 3 s
+        (and the p99 target) long before a job's answer is late. The bound keeps jobs moving under steady load.
+        """
+        self._traffic = traffic
+        self._hold_back = hold_back
+
+    def let_acks_go_first(self, stopping: threading.Event) -> bool:
+        """Wait for a gap between requests (at most the hold-back, never for a form); say whether to go on."""
+        if self._traffic is not None:
+            deadline = time.monotonic() + self._hold_back
+            # In slices, so that a form's job stored meanwhile goes at once.
+            while not stopping.is_set() and not self._form_waiting():
+                left = deadline - time.monotonic()
+                if left <= 0 or self._traffic.wait_quiet(min(left, FORM_CHECK)):
+                    break
+        return not stopping.is_set()
+
+    def _form_waiting(self) -> bool:
+        with self._forms_lock:
+            if not self._forms:
+                return False
+            self._forms -= 1
+            return True
+
+
 class Enqueue(LazyListenerRunner):
     """Bolt's lazy runner for the web process: store the work as a job instead of starting it."""
 
-    def __init__(self, queue: JobQueue) -> None:
+    def __init__(self, queue: JobQueue, pacer: Pacer) -> None:
         self.logger = logger
         self.queue = queue
+        self.pacer = pacer
 
     def start(self, function: Callable[..., None], request: BoltRequest) -> None:
         if request.context.get(ANSWERED):
             return  # the ack was the whole answer (help, usage): no work to do
         assert request.lazy_function_name is not None  # Bolt names the function on the copy it passes
         content_type = (request.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
+        form = bool(request.context.get(OPENS_FORM))
         self.queue.put(request.lazy_function_name, content_type, request.raw_body, request.context.team_id,
-                       first=bool(request.context.get(OPENS_FORM)), sent_at=request_sent_at(request))
+                       first=form, sent_at=request_sent_at(request))
+        self.pacer.stored(form=form)
 
 
 class RunHere(LazyListenerRunner):
@@ -296,16 +293,17 @@ def request_sent_at(request: BoltRequest) -> datetime | None:
 
 def use_queue(app: App, runner: LazyListenerRunner) -> None:
     """Make a Bolt app start its lazy listeners with `runner`."""
-    # Bolt takes no lazy runner in App(); its listener runner holds the one it uses.
+    # Bolt has no public API for this (App() takes no lazy runner); its own adapters (AWS Lambda, Django) set it so.
     app.listener_runner.lazy_listener_runner = runner
 
 
 class Worker:
     """Take jobs from the queue and run them through a Bolt app, in threads of this process."""
 
-    def __init__(self, queue: JobQueue, app: App, *, threads: int = 1, poll: float = 0.2) -> None:
+    def __init__(self, queue: JobQueue, app: App, pacer: Pacer, *, threads: int = 1, poll: float = 0.2) -> None:
         use_queue(app, RunHere())
         self.queue = queue
+        self.pacer = pacer
         self._app = app
         self._threads_wanted = threads
         self._poll = poll
@@ -313,34 +311,25 @@ class Worker:
         self._stopping = threading.Event()
         self._running = 0
         self._lock = threading.Lock()
-        self._traffic: Traffic | None = None
-        self._hold_back = HOLD_BACK
-
-    def yield_to(self, traffic: Traffic, hold_back: float = HOLD_BACK) -> None:
-        """Make the threads wait for a moment with no request in flight before each job, at most `hold_back` s.
-
-        For a worker in the web process: its jobs hold the GIL, and acks waiting for it miss Slack's 3 s
-        (and the p99 target) long before a job's answer is late. The bound keeps jobs moving under steady load.
-        """
-        self._traffic = traffic
-        self._hold_back = hold_back
 
     def run_one(self, now: datetime | None = None) -> bool:
         """Take one due job and do it; return False when no job was due."""
+        return self._run_one(now) is not None
+
+    def _run_one(self, now: datetime | None, known_due: bool = False) -> bool | None:
+        """Take one due job and do it; None when no job was due, else whether another is known to be due."""
         # Counted from before the take, so drain() never sees a job taken but not yet counted.
         with self._lock:
             self._running += 1
         try:
-            job = self.queue.take(now)
-            if job is None:
-                return False
-            self._do(job, now)
-            return True
+            job = self.queue.take(now, known_due=known_due)
+            return None if job is None else bool(self._do(job, now))
         finally:
             with self._lock:
                 self._running -= 1
 
-    def _do(self, job: Taken, now: datetime | None) -> None:
+    def _do(self, job: Taken, now: datetime | None) -> bool:
+        """Do a job; say whether another is known to be due."""
         headers = {
             "content-type": job.content_type,
             "x-slack-bolt-lazy-only": "1",
@@ -354,8 +343,7 @@ class Worker:
         response = self._app.dispatch(request)
         error = request.context.get(_FAILED)
         if error is None and response.status < 500:
-            self.queue.done(job.id)
-            return
+            return self.queue.done(job.id)
         if error is None:  # a middleware failed; Bolt's middleware error handler logged it
             error = RuntimeError(f"the worker's app answered {response.status}")
         if job.attempts < MAX_ATTEMPTS:
@@ -364,11 +352,12 @@ class Worker:
             logger.warning("job %d (%s) failed with %s on attempt %d of %d; trying again in %d s", job.id,
                            job.function, type(error).__name__, job.attempts, MAX_ATTEMPTS, delay)
             self.queue.later(job.id, timedelta(seconds=delay), now)
-            return
+            return False
         logger.error("job %d (%s) failed %d times; giving up on it", job.id, job.function, job.attempts)
+        # Bolt has no public API to call an app's error handler: it is the listener runner's.
         self._app.listener_runner.listener_error_handler.handle(
             error=error, request=request, response=BoltResponse(status=500, body=""))
-        self.queue.done(job.id)
+        return self.queue.done(job.id)
 
     def drain(self, timeout: float = 10.0) -> None:
         """Do every job due, here and in the worker threads; return once none is due or running."""
@@ -404,30 +393,18 @@ class Worker:
     def stop(self, timeout: float = 10.0) -> None:
         """Let the threads finish their job in hand, then stop them."""
         self._stopping.set()
-        self.queue.wake.wake_all()
+        self.pacer.wake.wake_all()
         for thread in self._threads:
             thread.join(timeout=timeout)
         self._threads.clear()
 
     def _loop(self) -> None:
+        due = False  # whether a job is known to be due: woken by a job stored here, or told by a finish
         while not self._stopping.is_set():
             try:
-                while self._let_acks_go_first() and self.run_one():
-                    if self.queue.more_due():
-                        # More is queued than this thread will do at once: let one more thread join in.
-                        self.queue.wake.set()
+                while self.pacer.let_acks_go_first(self._stopping) and (due := bool(self._run_one(None, due))):
+                    # Another job is due: let one more thread join in while this one goes on.
+                    self.pacer.wake.set()
             except Exception:  # the database is away: log, wait a poll, try again
                 logger.exception("the worker could not take or finish a job")
-            self.queue.wake.wait(self._poll)
-
-    def _let_acks_go_first(self) -> bool:
-        """Wait for a gap between requests (at most the hold-back, never for a form); say whether to go on."""
-        if self._traffic is not None:
-            deadline = time.monotonic() + self._hold_back
-            # In slices, so that a form's job stored meanwhile goes at once.
-            while not self._stopping.is_set() and not self.queue.form_waiting():
-                left = deadline - time.monotonic()
-                if left <= 0 or self._traffic.wait_quiet(min(left, FORM_CHECK)):
-                    break
-        return not self._stopping.is_set()
-
+            due = self.pacer.wake.wait(self._poll)

@@ -96,8 +96,7 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
         return application
     # This process's worker starts its jobs between requests, so acks seldom wait for the GIL behind one.
     traffic = Traffic()
-    for worker in runtime.workers:
-        worker.yield_to(traffic)
+    runtime.pacer.yield_to(traffic)
 
     def counted(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         traffic.enter()

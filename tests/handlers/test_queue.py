@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.app import create_app, create_runtime, create_worker
 from bot.fakeslack import SlackSender
-from bot.jobs import BACKOFF_SECONDS, LEASE, MAX_ATTEMPTS, Traffic, Wake
+from bot.jobs import BACKOFF_SECONDS, LEASE, MAX_ATTEMPTS, Pacer, Traffic, Wake
 from bot.server import create_wsgi_app, serve_in_thread
 from storage.models import Job, Update, utcnow
 
@@ -173,7 +173,7 @@ def test_an_in_process_worker_lets_the_requests_in_flight_go_first_then_does_the
         web_only, runtime, fake_slack, marketing_team):
     traffic = Traffic()
     worker = create_worker(runtime)
-    worker.yield_to(traffic, hold_back=60)
+    worker.pacer.yield_to(traffic, hold_back=60)
     worker.start()
     traffic.enter()  # a request this process is still answering
     answered = len(fake_slack.responses())
@@ -193,7 +193,7 @@ def test_an_in_process_worker_lets_the_requests_in_flight_go_first_then_does_the
 def test_a_form_is_opened_at_once_even_while_requests_are_in_flight(web_only, runtime, fake_slack, marketing_team):
     traffic = Traffic()
     worker = create_worker(runtime)
-    worker.yield_to(traffic, hold_back=60)
+    worker.pacer.yield_to(traffic, hold_back=60)
     worker.start()
     traffic.enter()  # a request this process is still answering
 
@@ -210,7 +210,7 @@ def test_a_job_is_still_done_within_the_bound_while_requests_keep_arriving(
         web_only, runtime, fake_slack, marketing_team):
     traffic = Traffic()
     worker = create_worker(runtime, threads=2)
-    worker.yield_to(traffic, hold_back=0.2)
+    worker.pacer.yield_to(traffic, hold_back=0.2)
     worker.start()
     traffic.enter()  # never quiet: requests keep arriving
     answered = len(fake_slack.responses())
@@ -278,6 +278,22 @@ def test_waking_all_wakes_every_waiting_thread_at_once():
 
     # None waits out its 30 s: stopping a worker does not wait a poll per thread.
     assert len(woken) == 3 and all(woken)
+
+
+def test_a_held_back_worker_thread_goes_on_for_a_form_stored_here_and_not_for_other_work():
+    pacer, traffic, stopping = Pacer(), Traffic(), threading.Event()
+    pacer.yield_to(traffic, hold_back=60)
+    traffic.enter()  # a request this process is still answering
+    went = threading.Event()
+    thread = threading.Thread(target=lambda: pacer.let_acks_go_first(stopping) and went.set())
+    thread.start()
+
+    pacer.stored()
+    assert not went.wait(0.3)  # other work waits for quiet
+    pacer.stored(form=True)
+    assert went.wait(5)
+    thread.join()
+    traffic.leave()
 
 
 def test_a_form_to_open_goes_ahead_of_the_work_queued_before_it(web_only, runtime, fake_slack):
