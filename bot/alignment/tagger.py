@@ -104,7 +104,6 @@ ECHO = 0.5  # what a sure text of the workspace counts as an example, against a 
 _TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
 # Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
 _NUMBER = re.compile(r"\d[\d.,]*(?:k|m|bn|b|h|hrs|x|st|nd|rd|th|s)?")
-_STEM_CACHE: dict[str, str] = {}
 _STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale", "bookings": "bookings",
                     # "care" is not "car": care plans and health care are not auto loans
                     "care": "care", "cares": "care", "cared": "care", "caring": "care"}
@@ -116,11 +115,9 @@ def _undouble(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)  # bounded: texts bring endless names and typos
 def stem(word: str) -> str:
     """Return a light stem of a lower-case word; any number becomes '#'."""
-    cached = _STEM_CACHE.get(word)
-    if cached is not None:
-        return cached
     if word[0].isdigit() and _NUMBER.fullmatch(word):
         result = "#"
     elif word in _STEM_EXCEPTIONS:
@@ -144,8 +141,6 @@ def stem(word: str) -> str:
         if w.endswith("e") and len(w) > 3:
             w = w[:-1]
         result = w
-    if len(_STEM_CACHE) < 200_000:  # bounded: texts bring endless names and typos
-        _STEM_CACHE[word] = result
     return result
 
 
