@@ -21,698 +21,72 @@ Evidence combines as a noisy-or, so several weak hints add up while no single
 one is certain. A text serves no objective when nothing reaches the threshold;
 a second objective needs evidence the first did not already use.
 A verdict is unsure when a score sits within a margin of its cut-off.
+
+reading.py reads a text, profiles.py turns objectives into evidence weights,
+memory.py keeps the labelled examples and weights.py the tuned figures.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
 
+# Some names below (NN_K, SCAN_MAX, _cached_analyse) are only for callers that read them from here.
 from bot.alignment import knowledge as kb
+from bot.alignment.memory import _Memory, _short, _taught_features
 from bot.alignment.model import Example, Match, Objective, Verdict
-
-# Evidence strengths, calibrated together: a shared concept alone is enough,
-# a shared theme alone is not, a segment-led objective fires on its segment.
-DIRECT = 0.72
-THEME = 0.45
-THEME_MIN = 0.6
-WORD_TITLE = 0.5
-WORD_DESCRIPTION = 0.5  # a description word counts about as much as a title word: it names the work too
-KEYWORD = 0.75
-SEGMENT_LED = 0.7
-SEGMENT_PART = 0.4
-UNSEGMENTED = 0.5  # evidence kept when an objective names a segment the text does not
-DESCRIPTION_WEIGHT = 0.55  # what the description adds, relative to the title
-THRESHOLD = 0.4
-RELATIVE = 0.7  # a second objective must score at least this share of the best
-ADMIN_DAMP = 0.5  # share of every score plain internal admin ("staff mtg", "calendar") explains away
-
-# Learned examples: how similar a past text must be to count, and how much it counts.
-NN_K = 5
-SCAN_MAX = 64  # examples a search reads per feature, the latest saying it: not a common word's thousands
-NN_MIN_SIM = 0.25
-NN_FULL_SIM = 0.75
-NN_MAX = 0.9
-NN_NEG_START = 0.3
-CONCEPT_FEATURE = 0.3  # weight of a shared concept or segment against a shared word
-
-WEAK = 0.5
-# Literal evidence: how distinctive a word is in the workspace's own texts scales it.
-IN_PHRASE = 0.5  # an objective word the knowledge read inside a phrase
-DISTINCT_FLOOR = 0.1  # share of a word's weight kept when every text says it
-COMMON_SHARE = 0.1  # with fewer than 1/COMMON_SHARE texts, even a word only one says is not fully distinctive
-JARGON = 0.75  # an objective's own jargon ("CM2", "RevPAR") seen in a text
-PAIR = 0.7  # two adjacent words of an objective, in the same order: right 9 times in 10 on the dev sets
-TAUGHT = 0.6  # a word of every labelled text saying it the tagger missed an objective on
-TAUGHT_PRIOR = 2.0  # pseudo-count of labelled texts saying a word that taught nothing: one text is not the last word
-TAUGHT_CONCEPT = 0.6  # distinctiveness of a concept people's tags tie to an objective
-MISSED_WIDTH = 0.2  # how far above its cut-off a score must be for the tag to count as not missed at all
-REPEAT = 0.4  # share of a concept's evidence each further mention of it adds
-MAX_WHY = 4
-# Confidence: a verdict is sure when no objective's score is within this margin of its
-# cut-off (tagged above it, untagged below it). Between the two, Alignbot asks. Given the
-# workspace's texts, the margin is set so that about ASK_SHARE of them are unsure, the
-# ones closest to flipping: narrower where many sit near a cut-off, wider (up to SURE_MAX)
-# where few do.
-SURE_MARGIN = 0.08
-SURE_MAX = 0.15
-ASK_SHARE = 0.25  # ask about at most a quarter of updates; a cut-off ranked among all of them keeps to it
-ECHO_SHARE = 0.22  # the share of the week's texts too near a cut-off to teach as the tagger's own examples
-ECHO_PRIOR = 4.0  # pseudo-count of sure texts at an even share: a word two texts say is not yet settled
-ECHO_DAMP_MIN = 2  # sure texts saying an objective's word before they weigh it
-ECHO_DAMP_FLOOR = 0.2  # share of its weight an objective's word keeps, however the sure texts tie it elsewhere
-CALIBRATE_MAX = 200  # texts read again to set the margin once the echo is in
-CALIBRATE_MIN = 20  # fewer texts than this say too little about where the cut-offs lie
-SEVERAL_DOUBT = 0.6  # several tags are more often wrong than one: their margin counts less
-# When asking, far less: on the five development companies 19 of 32 verdicts with several
-# tags were wrong, against 34 of 179 with one, yet their scores looked as sure.
-SEVERAL_ASK = 0.15
-# An untagged text that says much is more often a missed tag than an aside: on the five
-# development companies, 24 of 26 untagged updates of 16 words or more were misses, 4 of
-# 43 of 12 words or fewer. Past UNPLACED_WORDS words its margin shrinks steeply.
-UNPLACED_WORDS = 9
-UNPLACED_POWER = 6
-CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
-CANDIDATES = 3
-CODE_SHARE = 0.5  # a chained code ("MSP-MKE") is usually a place every update names: says where, not what
-ECHO = 0.5  # what a sure text of the workspace counts as an example, against a person's tag
-
-_TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
-# Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
-_NUMBER = re.compile(r"\d[\d.,]*(?:k|m|bn|b|h|hrs|x|st|nd|rd|th|s)?")
-_STEM_CACHE: dict[str, str] = {}
-_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale", "bookings": "bookings",
-                    # "care" is not "car": care plans and health care are not auto loans
-                    "care": "care", "cares": "care", "cared": "care", "caring": "care"}
-
-
-def _undouble(word: str) -> str:
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "lsz":
-        return word[:-1]
-    return word
-
-
-def stem(word: str) -> str:
-    """Return a light stem of a lower-case word; any number becomes '#'."""
-    cached = _STEM_CACHE.get(word)
-    if cached is not None:
-        return cached
-    if word[0].isdigit() and _NUMBER.fullmatch(word):
-        result = "#"
-    elif word in _STEM_EXCEPTIONS:
-        result = _STEM_EXCEPTIONS[word]
-    elif len(word) <= 3:
-        result = word
-    else:
-        w = word
-        if w.endswith("ies") and len(w) > 4:
-            w = w[:-3] + "y"
-        elif w.endswith("sses"):
-            w = w[:-2]
-        elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-            w = w[:-1]
-        if w.endswith("ing") and len(w) > 5:
-            w = _undouble(w[:-3])
-        elif w.endswith("ied") and len(w) > 4:
-            w = w[:-3] + "y"
-        elif w.endswith("ed") and len(w) > 4:
-            w = _undouble(w[:-2])
-        if w.endswith("e") and len(w) > 3:
-            w = w[:-1]
-        result = w
-    if len(_STEM_CACHE) < 200_000:  # bounded: texts bring endless names and typos
-        _STEM_CACHE[word] = result
-    return result
-
-
-def tokenize(text: str) -> list[str]:
-    """Split text into lower-case word and number tokens."""
-    return _TOKEN.findall(text.casefold().replace("’", "'").replace("'s ", " "))
-
-
-def _split_triggers(spec: str) -> Iterable[tuple[tuple[str, ...], float, str]]:
-    for raw in spec.split(","):
-        phrase = " ".join(raw.split())
-        if not phrase:
-            continue
-        strength = WEAK if phrase.endswith("~") else 1.0
-        phrase = phrase.rstrip("~").strip()
-        stems = tuple("#" if t == "#" else stem(t) for t in tokenize(phrase.replace("#", " 0 ")))
-        if stems:
-            yield stems, strength, phrase
-
-
-@dataclass(frozen=True)
-class _Entry:
-    kind: str  # "concept" or "segment"
-    id: str
-    strength: float
-
-
-class _Lexicon:
-    """Phrase lookup over stem sequences: longest match first, each token used once."""
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
-        self.lengths: dict[str, tuple[int, ...]] = {}
-
-    def add(self, stems: tuple[str, ...], entry: _Entry) -> None:
-        bucket = self.entries[stems]
-        if all(e.id != entry.id for e in bucket):
-            bucket.append(entry)
-
-    def freeze(self) -> None:
-        lengths: dict[str, set[int]] = defaultdict(set)
-        for stems in self.entries:
-            lengths[stems[0]].add(len(stems))
-        self.lengths = {first: tuple(sorted(ls, reverse=True)) for first, ls in lengths.items()}
-        self.entries = dict(self.entries)
-
-    def scan(self, stems: Sequence[str]) -> list[tuple[int, int, list[_Entry]]]:
-        """Return (start, end, entries) for each match, longest first, non-overlapping."""
-        found = []
-        i, n = 0, len(stems)
-        entries, lengths = self.entries, self.lengths
-        while i < n:
-            step = 1
-            for length in lengths.get(stems[i], ()):
-                if i + length <= n:
-                    hit = entries.get(tuple(stems[i : i + length])) if length > 1 else entries.get((stems[i],))
-                    if hit:
-                        found.append((i, i + length, hit))
-                        step = length
-                        break
-            i += step
-        return found
-
-
-def _build_knowledge() -> tuple[_Lexicon, _Lexicon, _Lexicon]:
-    lexicon = _Lexicon()
-    for cid, (_label, _themes, spec) in kb.CONCEPTS.items():
-        for stems, strength, _ in _split_triggers(spec):
-            lexicon.add(stems, _Entry("concept", cid, strength))
-    for sid, (_label, spec) in kb.SEGMENTS.items():
-        for stems, strength, _ in _split_triggers(spec):
-            lexicon.add(stems, _Entry("segment", sid, strength))
-    cuts, spends = _Lexicon(), _Lexicon()
-    for target, spec in ((cuts, kb.CUT_ACTIONS), (spends, kb.SPEND_OBJECTS)):
-        for stems, strength, _ in _split_triggers(spec):
-            target.add(stems, _Entry("marker", "", strength))
-    for lex in (lexicon, cuts, spends):
-        lex.freeze()
-    return lexicon, cuts, spends
-
-
-_LEXICON, _CUTS, _SPENDS = _build_knowledge()
-_CONCEPT_LABELS = {cid: label for cid, (label, _, _) in kb.CONCEPTS.items()}
-_CONCEPT_THEMES = {cid: themes for cid, (_, themes, _) in kb.CONCEPTS.items()}
-_COST_CUT_ID, _COST_CUT_LABEL, _COST_CUT_THEMES = kb.COST_CUT
-_CONCEPT_LABELS[_COST_CUT_ID] = _COST_CUT_LABEL
-_CONCEPT_THEMES[_COST_CUT_ID] = _COST_CUT_THEMES
-_SEGMENT_LABELS = {sid: label for sid, (label, _) in kb.SEGMENTS.items()}
-_STOP = frozenset(stem(w) for w in kb.STOPWORDS) | {"#"}
-_GENERIC = frozenset(stem(w) for w in kb.GENERIC_OBJECTIVE_WORDS)
-_ROUTINE = frozenset(stem(w) for w in kb.ROUTINE_WORDS) | _GENERIC
-_COMMON = frozenset(stem(w) for w in kb.COMMON_BUSINESS_WORDS)
-_HEADCOUNT = frozenset(stem(w) for w in kb.HEADCOUNT_WORDS)
-_AGE_PEOPLE = frozenset(stem(w) for w in kb.AGE_PEOPLE_WORDS)
-_AGE = frozenset(stem(w) for w in kb.AGE_WORDS)
-
-
-def _number(token: str) -> float | None:
-    raw = token.replace(",", "")
-    scale = 1.0
-    if raw.endswith("k"):
-        raw, scale = raw[:-1], 1000.0
-    try:
-        return float(raw) * scale
-    except ValueError:
-        return None
-
-
-def _young_age(tokens: Sequence[str], stems: Sequence[str]) -> str | None:
-    """Return the surface of an age bound that names younger customers ("members under 35"), if any."""
-    for i, s in enumerate(stems):
-        if s != "#" or not 13 <= (_number(tokens[i]) or 0) <= kb.YOUNG_AGE_MAX:
-            continue
-        before = stems[i - 1] if i else ""
-        after = stems[i + 1] if i + 1 < len(stems) else ""
-        if before in ("under", "below") and (i >= 2 and stems[i - 2] in _AGE_PEOPLE or after in _AGE):
-            return " ".join(tokens[i - 1:i + 1])
-        # A range: "aged 18 to 29", "18-34 year olds".
-        j = i + 2 if after == "to" else i + 1
-        if j < len(stems) and stems[j] == "#" and (before in _AGE or j + 1 < len(stems) and stems[j + 1] in _AGE):
-            return " ".join(tokens[i:j + 1])
-    return None
-
-
-def _headcount_segment(tokens: Sequence[str], stems: Sequence[str], at: int) -> str | None:
-    """Return the size segment of 'N employees' ending at index `at`, if any."""
-    j = at - 1
-    if j < 0 or stems[j] != "#":
-        return None
-    value = _number(tokens[j])
-    # A range ("100 to 1,000 employees", "200-500 staff") is judged by its low end.
-    k = j - 1
-    if k >= 0 and tokens[k] == "to":
-        k -= 1
-    if k >= 0 and stems[k] == "#":
-        low = _number(tokens[k])
-        if low is not None:
-            value = low
-    if value is None:
-        return None
-    return next((seg for minimum, seg in kb.SIZE_BANDS if value >= minimum), None)
-
-
-@dataclass
-class _Reading:
-    """What the knowledge recognises in one text."""
-
-    stems: list[str]
-    concepts: dict[str, tuple[float, str]] = field(default_factory=dict)
-    segments: dict[str, tuple[float, str]] = field(default_factory=dict)
-    # content stem -> surface, or "" when the knowledge already read it in a phrase
-    words: dict[str, str] = field(default_factory=dict)
-    content: set[str] = field(default_factory=set)  # every content stem
-    repeats: dict[str, int] = field(default_factory=dict)  # further mentions of a concept
-
-
-def _keep(found: dict[str, tuple[float, str]], key: str, strength: float, surface: str) -> None:
-    if key not in found or found[key][0] < strength:
-        found[key] = (strength, surface)
-
-
-def _read(text: str, generic_single: bool = False) -> _Reading:
-    """Read `text` (see `_analyse`), from the cache when it is short enough to keep."""
-    if len(text) > 2000:
-        return _analyse(text, generic_single)
-    return _cached_analyse(text, generic_single)
-
-
-def _analyse(text: str, generic_single: bool = False) -> _Reading:
-    """Read `text` into concepts, segments and leftover content words.
-
-    With `generic_single`, single outcome verbs ("win", "grow") do not trigger a
-    concept: in an objective's title they carry no meaning of their own.
-    Callers must not modify the result: it may be shared through the cache.
-    """
-    tokens = tokenize(text)
-    stems = [stem(t) for t in tokens]
-    reading = _Reading(stems)
-    used = [False] * len(stems)
-    for start, end, entries in _LEXICON.scan(stems):
-        if generic_single and end - start == 1 and stems[start] in _GENERIC:
-            continue
-        surface = " ".join(tokens[start:end])
-        for entry in entries:
-            target = reading.concepts if entry.kind == "concept" else reading.segments
-            if entry.kind == "concept" and entry.id in target:
-                reading.repeats[entry.id] = reading.repeats.get(entry.id, 0) + 1
-            _keep(target, entry.id, entry.strength, surface)
-        for i in range(start, end):
-            used[i] = True
-    for i, s in enumerate(stems):
-        if s in _HEADCOUNT:
-            segment = _headcount_segment(tokens, stems, i)
-            if segment:
-                _keep(reading.segments, segment, 1.0, " ".join(tokens[max(0, i - 1) : i + 1]))
-    if "#" in stems and (age := _young_age(tokens, stems)):
-        _keep(reading.segments, "young", 1.0, age)
-    if _CUTS.scan(stems) and (spent := _SPENDS.scan(stems)):
-        start, end, _ = spent[0]
-        _keep(reading.concepts, _COST_CUT_ID, 1.0, " ".join(tokens[start:end]))
-    for i, s in enumerate(stems):
-        if s in _STOP or len(s) < 2:
-            continue
-        reading.content.add(s)
-        if not reading.words.get(s):
-            reading.words[s] = "" if used[i] else tokens[i]
-    return reading
-
-
-# A Tagger is built per request from the same objectives and examples: reading
-# them once per process keeps construction to a few milliseconds.
-_cached_analyse = lru_cache(maxsize=8192)(_analyse)
-
-
-@dataclass
-class _Profile:
-    """An objective as evidence weights."""
-
-    key: str
-    concepts: dict[str, float]
-    themes: dict[str, float]
-    segments: dict[str, float]
-    segment_led: bool
-    words: dict[str, float]  # content stem -> weight before distinctiveness
-    keywords: list[tuple[tuple[str, ...], str]]
-    pairs: dict[tuple[str, str], str] = field(default_factory=dict)  # adjacent content stems -> surface
-    jargon: set[str] = field(default_factory=set)  # stems written like jargon: "CM2", "RevPAR", "OTD"
-    names: set[str] = field(default_factory=set)  # jargon of the title or keywords: the objective's own name
-    concept_values: dict[str, float] = field(default_factory=dict)
-
-    def settle(self) -> None:
-        """Precompute what each known concept is worth to this objective."""
-        mine = self.themes
-        for cid, themes in _CONCEPT_THEMES.items():
-            overlap = 0.0
-            for theme, tw in themes.items():
-                # Only a theme the objective is about carries: a side theme of one of its
-                # concepts would let unrelated vocabulary in.
-                if mine.get(theme, 0.0) >= THEME_MIN and tw * mine[theme] > overlap:
-                    overlap = tw * mine[theme]
-            value = max(DIRECT * self.concepts.get(cid, 0.0), THEME * overlap)
-            if value > 0 and cid != "housekeeping":  # admin words serve no objective
-                self.concept_values[cid] = value
-
-
-_RAW_WORD = re.compile(r"\d+\([A-Za-z]\)|[^\W_]+")
-# Codes chained with hyphens ("MSP-MKE-CHI", "A-B"): places, lanes or SKUs, never a business concept.
-_CODE_CHAIN = re.compile(r"\b[A-Z][A-Z0-9]{1,5}(?:-[A-Z][A-Z0-9]{1,5})+\b")
-
-
-def _codes(text: str) -> set[str]:
-    """Return the stems of upper-case codes chained with hyphens in `text`."""
-    return {stem(part.casefold()) for chain in _CODE_CHAIN.findall(text) for part in chain.split("-")}
-
-
-def _jargon(text: str, names: bool = False) -> set[str]:
-    """Return the stems of words written like in-house jargon: acronyms, codes, mixed case.
-
-    With `names`, a capitalised word inside the text counts too ("Make Marshall pay its way").
-    """
-    found = set()
-    for n, raw in enumerate(_RAW_WORD.findall(text)):
-        has_digit = any(c.isdigit() for c in raw)
-        upper = sum(c.isupper() for c in raw)
-        if ((has_digit and any(c.isalpha() for c in raw)) or (upper >= 2 and len(raw) <= 12)
-                or (names and n and upper == 1 and raw[0].isupper() and len(raw) > 2)):
-            found.add(stem(raw.casefold()))
-    return found
-
-
-def _pairs(reading: _Reading, into: dict[tuple[str, str], str]) -> None:
-    """Collect adjacent content stems ("room nights", "debit card"): a phrase is stronger than its words."""
-    stems = reading.stems
-    for a, b in zip(stems, stems[1:]):
-        if a in _STOP or b in _STOP or len(a) < 2 or len(b) < 2 or a in _GENERIC and b in _GENERIC:
-            continue
-        into.setdefault((a, b), f"{a} {b}")
-
-
-def _profile(objective: Objective) -> _Profile:
-    concepts: dict[str, float] = {}
-    segments: dict[str, float] = {}
-    words: dict[str, float] = {}
-    keywords: list[tuple[tuple[str, ...], str]] = []
-    pairs: dict[tuple[str, str], str] = {}
-    title_concepts: set[str] = set()
-    parts = [(objective.title, 1.0, True)]
-    parts += [(kw, 1.0, False) for kw in objective.keywords]
-    parts.append((objective.description, DESCRIPTION_WEIGHT, False))
-    jargon: set[str] = set()
-    names: set[str] = set()
-    for text, weight, is_title in parts:
-        if not text or not text.strip():
-            continue
-        found = _jargon(text, names=is_title)
-        jargon |= found
-        if weight == 1.0:  # the title and keywords name what the objective is about
-            names |= found
-        reading = _read(text, generic_single=True)
-        _pairs(reading, pairs)
-        for cid, (strength, _) in reading.concepts.items():
-            concepts[cid] = max(concepts.get(cid, 0.0), weight * strength)
-            if is_title:
-                title_concepts.add(cid)
-        for sid, (strength, _) in reading.segments.items():
-            # An audience is who the objective is for, wherever its text names it.
-            full = 1.0 if sid in kb.AUDIENCES else weight
-            segments[sid] = max(segments.get(sid, 0.0), full * strength)
-        base = WORD_TITLE if weight == 1.0 else WORD_DESCRIPTION
-        for s, surface in reading.words.items():
-            if s in _GENERIC:
-                continue
-            w = base * (0.4 if s in _COMMON else 1.0)
-            if not surface:  # read inside a knowledge phrase: the concept carries most of it
-                w *= IN_PHRASE
-            words[s] = max(words.get(s, 0.0), w)
-    for kw in objective.keywords:
-        stems = tuple(stem(t) for t in tokenize(kw))
-        if stems:
-            keywords.append((stems, kw.strip()))
-    themes = _themes(concepts)
-    # Named after a segment with no work concept of its own ("Win in healthcare"):
-    # any work for that segment serves it.
-    # A segment said only in passing in the description ("trucks in the field") leads nothing;
-    # an audience counts in full wherever it is named ("Bring the next generation in ...
-    # members under 35"), so it leads: it says who the work is for, never what the company does.
-    segment_led = any(w >= 0.9 for w in segments.values()) and not (title_concepts - {"housekeeping"})
-    return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords, pairs,
-                    jargon & words.keys(), names & words.keys())
-
-
-def _forget_codes(profile: _Profile, objective: Objective, codes: frozenset[str]) -> None:
-    """Drop the concepts an objective's text reads only from the workspace's codes."""
-    said = set()
-    for text in (objective.title, *objective.keywords, objective.description):
-        for cid, (_, surface) in _read(text, generic_single=True).concepts.items():
-            if not _surface_stems(surface) <= codes:
-                said.add(cid)
-    if profile.concepts.keys() <= said:
-        return
-    profile.concepts = {cid: w for cid, w in profile.concepts.items() if cid in said}
-    profile.themes = _themes(profile.concepts)
-
-
-def _themes(concepts: dict[str, float]) -> dict[str, float]:
-    """Return how much an objective with these concepts is about each business theme."""
-    themes: dict[str, float] = {}
-    for cid, w in concepts.items():
-        for theme, tw in _CONCEPT_THEMES[cid].items():
-            themes[theme] = max(themes.get(theme, 0.0), w * tw)
-    return themes
-
-
-def _explain_away(profiles: Sequence[_Profile]) -> None:
-    """Halve what an objective only mentions in passing when another is about it.
-
-    "Stop programs that do not create pipeline" in a spend objective should not make
-    every pipeline update serve it, when another objective is titled "Build pipeline".
-    """
-    for attr in ("concepts", "themes"):
-        best: dict[str, float] = defaultdict(float)
-        for p in profiles:
-            for k, w in getattr(p, attr).items():
-                best[k] = max(best[k], w)
-        for p in profiles:
-            weights = getattr(p, attr)
-            for k, w in weights.items():
-                if w < best[k] and best[k] >= 1.0:
-                    weights[k] = w * 0.5
-
-
-def _drop_shared_segments(profiles: Sequence[_Profile]) -> None:
-    """Forget a segment most objectives name: it is the company's market, not a target.
-
-    A payments company says "merchants" in half its objectives; that must not make
-    every update about merchants serve all of them.
-    """
-    if len(profiles) < 3:
-        return
-    spread: dict[str, int] = defaultdict(int)
-    for p in profiles:
-        for sid in p.segments:
-            spread[sid] += 1
-    shared = {sid for sid, n in spread.items() if n * 2 >= len(profiles)}
-    for p in profiles:
-        if shared & p.segments.keys():
-            p.segments = {sid: w for sid, w in p.segments.items() if sid not in shared}
-            p.segment_led = p.segment_led and bool(p.segments)
-
-
-# (value, kind, surface text, concept or segment id)
-_Evidence = tuple[float, str, str, str]
-
-
-def _explain(evidence: list[_Evidence]) -> tuple[str, ...]:
-    """Name the strongest evidence, most telling first."""
-    reasons: list[str] = []
-    for value, kind, surface, ref in sorted(evidence, key=lambda e: -e[0]):
-        if value < 0.1:
-            continue
-        if kind == "concept":
-            reason = f"'{surface}' → {_CONCEPT_LABELS[ref]}"
-        elif kind == "segment":
-            reason = f"'{surface}' → {_SEGMENT_LABELS[ref]}"
-        elif kind == "keyword":
-            reason = f"keyword '{surface}'"
-        elif kind == "example":
-            reason = f"like: '{surface}'"
-        elif kind == "taught":
-            reason = f"word '{surface}' (from tags)"
-        else:
-            reason = f"word '{surface}'"
-        if reason not in reasons:
-            reasons.append(reason)
-        if len(reasons) == MAX_WHY:
-            break
-    return tuple(reasons)
-
-
-@lru_cache(maxsize=8192)
-def _surface_stems(surface: str) -> frozenset[str]:
-    return frozenset(stem(t) for t in tokenize(surface)) - _STOP
-
-
-def _independent(rows: list[tuple[str, float, list[_Evidence], float]]) -> list[tuple[str, float, list[_Evidence], float]]:
-    """Score each objective after the first on the evidence the better ones did not already use.
-
-    One phrase is one piece of evidence: "cost per direct booking" serving direct bookings
-    does not also make the same update serve the cost objective. A phrase stays with the
-    objective it is strongest evidence for, and a person's own tags of a similar text
-    (kind "example") are always the objective's own.
-    """
-    used: dict[str, float] = {}  # stem or concept -> the strongest value a tagged objective took from it
-    out = []
-    for key, score, evidence, cut in rows:
-        if used and score >= cut:
-            kept = 1.0
-            for value, kind, surface, ref in evidence:
-                if kind == "example":
-                    continue
-                taken = max((used.get(s, 0.0) for s in (ref, *_surface_stems(surface)) if s), default=0.0)
-                if taken >= value:
-                    kept *= 1.0 - min(value, 0.99)
-            score = max(0.0, 1.0 - (1.0 - score) / kept)
-        if score >= cut:
-            for value, kind, surface, ref in evidence:
-                if kind != "example" and value >= 0.1:
-                    for s in (ref, *_surface_stems(surface)):
-                        if s and used.get(s, 0.0) < value:
-                            used[s] = value
-        out.append((key, score, evidence, cut))
-    out.sort(key=lambda row: (-row[1], row[0]))
-    return out
-
-
-def _short(text: str, limit: int = 48) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-class _Memory:
-    """Labelled past texts, found again by weighted overlap of what they mention."""
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-        self.at: dict[str, list[int]] = defaultdict(list)  # text -> its indices
-        self.labels: list[frozenset[str]] = []
-        # objective index -> how far the tagger fell short (> 0) or overshot (< 0) on the text
-        self.misses: list[dict[int, float]] = []
-        self.features: list[frozenset[str]] = []
-        self.index: dict[str, list[int]] = defaultdict(list)
-        self.df: dict[str, int] = defaultdict(int)
-        self._norms: list[float] = []  # vector lengths of the texts compared (0: not yet), valid until the next add
-        self._w2: dict[str, float] = {}  # squared feature weights, valid until the next add
-
-    @staticmethod
-    def features_of(reading: _Reading) -> frozenset[str]:
-        feats = {"c:" + c for c in reading.concepts} | {"s:" + s for s in reading.segments}
-        return frozenset(feats | reading.content)
-
-    def add(self, text: str, labels: Iterable[str], reading: _Reading,
-            misses: dict[int, float] | None = None) -> None:
-        feats = self.features_of(reading)
-        if not feats:
-            return
-        idx = len(self.texts)
-        self.at[text].append(idx)
-        self.texts.append(text)
-        self.labels.append(frozenset(labels))
-        self.misses.append(misses or {})
-        self.features.append(feats)
-        for f in feats:
-            self.index[f].append(idx)
-            self.df[f] += 1
-        self._norms = [0.0] * len(self.texts)
-        self._w2 = {}
-
-    def weight2(self, feature: str) -> float:
-        """Return the squared weight of `feature` in the likeness of two texts."""
-        w2 = self._w2.get(feature)
-        if w2 is None:
-            df = self.df.get(feature, 0)
-            # A word no example has says nothing about labels: plain weight, not the rarest.
-            w2 = (1.0 + math.log((len(self.texts) + 1) / (df + 1))) ** 2 if df else 1.0
-            if feature[1] == ":":
-                # Concepts and segments already drive the knowledge score; here the
-                # example's own words should decide what "similar" means.
-                w2 *= CONCEPT_FEATURE ** 2
-            self._w2[feature] = w2
-        return w2
-
-    def relabel(self, text: str, labels: Iterable[str]) -> None:
-        """Give the copies of `text` these labels."""
-        for idx in self.at.get(text, ()):
-            self.labels[idx] = frozenset(labels)
-
-    def neighbours(self, reading: _Reading) -> list[tuple[float, int]]:
-        """Return (similarity, example index) of the closest examples, best first.
-
-        The examples compared are those saying a feature of the text, at most the SCAN_MAX
-        latest per feature.
-        """
-        if not self.texts:
-            return []
-        query = self.features_of(reading)
-        weights = {f: self.weight2(f) for f in query}
-        offered = []  # (feature, weight, the examples it offers, all saying it if it offers not all)
-        compared: set[int] = set()
-        for f, w2 in weights.items():
-            postings = self.index.get(f, ())
-            if len(postings) > SCAN_MAX:
-                # However many examples share a common word, a search reads a bounded number.
-                offered.append((f, w2, postings[-SCAN_MAX:], postings))
-                compared.update(postings[-SCAN_MAX:])
-            else:
-                offered.append((f, w2, postings, None))
-                compared.update(postings)
-        # Found through some of a common word's examples, an example is still scored on every feature it
-        # shares (those older than the ones a capped feature offered are checked for it), in the query's order.
-        features = self.features
-        overlap: dict[int, float] = defaultdict(float)
-        for f, w2, postings, every in offered:
-            for idx in postings:
-                overlap[idx] += w2
-            if every is not None:
-                older = len(every) - SCAN_MAX
-                if older <= len(compared):  # the shorter way to the same sums
-                    for at in range(older):
-                        if every[at] in compared:
-                            overlap[every[at]] += w2
-                else:
-                    first = postings[0]
-                    for idx in compared:
-                        if idx < first and f in features[idx]:
-                            overlap[idx] += w2
-        qnorm = math.sqrt(sum(weights.values()))
-        if not overlap or qnorm == 0:
-            return []
-        norms = self._norms
-        sims = [(dot / (qnorm * (norms[idx] or self._norm(idx))), idx) for idx, dot in overlap.items()]
-        sims = [s for s in sims if s[0] >= NN_MIN_SIM]
-        sims.sort(reverse=True)
-        return sims[:NN_K]
-
-    def _norm(self, idx: int) -> float:
-        norm = self._norms[idx] = math.sqrt(sum(map(self.weight2, self.features[idx])))
-        return norm
+from bot.alignment.profiles import (
+    _Evidence,
+    _distinctiveness,
+    _drop_shared_segments,
+    _explain,
+    _explain_away,
+    _forget_codes,
+    _independent,
+    _profile,
+    _surface_stems,
+)
+from bot.alignment.reading import _Reading, _cached_analyse, _codes, _read
+from bot.alignment.weights import (
+    ADMIN_DAMP,
+    ASK_SHARE,
+    CALIBRATE_MAX,
+    CALIBRATE_MIN,
+    CANDIDATES,
+    CANDIDATE_MIN,
+    CODE_SHARE,
+    DISTINCT_FLOOR,
+    ECHO,
+    ECHO_DAMP_FLOOR,
+    ECHO_DAMP_MIN,
+    ECHO_PRIOR,
+    ECHO_SHARE,
+    JARGON,
+    KEYWORD,
+    MISSED_WIDTH,
+    NN_FULL_SIM,
+    NN_K,
+    NN_MAX,
+    NN_MIN_SIM,
+    NN_NEG_START,
+    PAIR,
+    RELATIVE,
+    REPEAT,
+    SCAN_MAX,
+    SEGMENT_LED,
+    SEGMENT_PART,
+    SEVERAL_ASK,
+    SEVERAL_DOUBT,
+    SURE_MARGIN,
+    SURE_MAX,
+    TAUGHT,
+    TAUGHT_CONCEPT,
+    TAUGHT_PRIOR,
+    THRESHOLD,
+    UNPLACED_POWER,
+    UNPLACED_WORDS,
+    UNSEGMENTED,
+)
 
 
 class Tagger:
@@ -1020,25 +394,7 @@ class Tagger:
                 miss[i] *= 1.0 - w
                 evidence[i].append((w, "word", surface or s, ""))
         if taught and self._taught:
-            distinct = self._distinct
-            for s, surface in _taught_features(reading).items():
-                counts = self._taught.get(s)
-                if not counts:
-                    continue
-                total = self._taught_total[s]
-                # A word no text of the workspace said before (taught after the tagger was built)
-                # is as rare as can be.
-                d = TAUGHT_CONCEPT if s.startswith("c:") else distinct.get(s, 1.0)
-                for i, missed in counts.items():
-                    # How far the tagger fell short of this objective on the texts saying it.
-                    # Only a shortfall teaches: a false tag's words are as often right the
-                    # next time, so damping them cost as many tags as it saved on the dev sets.
-                    if missed <= 0:
-                        continue
-                    w = TAUGHT * missed / (total + TAUGHT_PRIOR) * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)
-                    if w > 0.05:
-                        miss[i] *= 1.0 - w
-                        evidence[i].append((w, "taught", surface or s, ""))
+            self._add_taught(reading, miss, evidence)
         if self._pair_index:
             seen_pairs: set[tuple[str, str]] = set()
             for pair in zip(stems, stems[1:]):
@@ -1071,6 +427,28 @@ class Tagger:
             elif row is not None and i in self._segment_bound:
                 row[0] *= UNSEGMENTED
         return scored
+
+    def _add_taught(self, reading: _Reading, miss: dict[int, float], evidence: dict[int, list[_Evidence]]) -> None:
+        """Add the evidence of the words and concepts labelled texts tied to an objective the tagger missed."""
+        distinct = self._distinct
+        for s, surface in _taught_features(reading).items():
+            counts = self._taught.get(s)
+            if not counts:
+                continue
+            total = self._taught_total[s]
+            # A word no text of the workspace said before (taught after the tagger was built)
+            # is as rare as can be.
+            d = TAUGHT_CONCEPT if s.startswith("c:") else distinct.get(s, 1.0)
+            for i, missed in counts.items():
+                # How far the tagger fell short of this objective on the texts saying it.
+                # Only a shortfall teaches: a false tag's words are as often right the
+                # next time, so damping them cost as many tags as it saved on the dev sets.
+                if missed <= 0:
+                    continue
+                w = TAUGHT * missed / (total + TAUGHT_PRIOR) * (DISTINCT_FLOOR + (1.0 - DISTINCT_FLOOR) * d)
+                if w > 0.05:
+                    miss[i] *= 1.0 - w
+                    evidence[i].append((w, "taught", surface or s, ""))
 
     def _recall_echo(self, reading: _Reading, scored: dict[int, list], text: str) -> None:
         """Let the week's similar sure texts raise their objectives and lower the rest.
@@ -1153,36 +531,3 @@ class Tagger:
 def sure_margin(margins: Sequence[float], share: float = ASK_SHARE) -> float:
     """Return the margin under which no more than `share` of these sorted margins fall: below it, ask."""
     return min(SURE_MAX, margins[int(len(margins) * share)])
-
-
-def _taught_features(reading: _Reading) -> dict[str, str]:
-    """Return what a labelled text teaches: its content words and its concepts, with their surface."""
-    features = {s: surface for s, surface in reading.words.items() if not _ROUTINE.issuperset(s.split())}
-    for cid, (_, surface) in reading.concepts.items():
-        features["c:" + cid] = surface
-    return features
-
-
-def _distinctiveness(profiles: Sequence[_Profile], texts: Iterable[str]) -> dict[str, float]:
-    """Return how distinctive each objective word is, 0 (every text says it) to 1 (one text does).
-
-    An inverse document frequency over the objectives and the workspace's texts:
-    "CM2" counts fully where one objective names it, "cost" little where every update says it.
-    """
-    df: dict[str, int] = defaultdict(int)
-    n = 0
-    for p in profiles:
-        n += 1
-        for s in p.words:
-            df[s] += 1
-    for text in texts:
-        if not text:
-            continue
-        n += 1
-        for s in _read(text).content:
-            df[s] += 1
-    if n < 2:
-        return {}
-    # A word only one text says is fully distinctive, however few texts there are.
-    top = -math.log(min(COMMON_SHARE, 1 / n))
-    return {s: max(0.0, min(1.0, -math.log(d / n) / top)) for s, d in df.items()}

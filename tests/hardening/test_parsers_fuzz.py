@@ -14,14 +14,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import parsing
+from bot import commandtext, parsing
 from bot.orgfile import OrgFileError, UpdateLineError, dump_org, load_org, load_updates
 from bot.parsing import Invalid
 
 # Every parse_*, validate_* and helper that reads a person's text, found by name so a new one is covered too.
 TEXT_PARSERS = [
     function for name, function in inspect.getmembers(parsing, inspect.isfunction)
-    if function.__module__ == parsing.__name__ and not name.startswith("_")
+    if function.__module__ in (parsing.__name__, commandtext.__name__) and not name.startswith("_")
     and list(inspect.signature(function).parameters)[:1] in (["text"], ["title"])
 ]
 
