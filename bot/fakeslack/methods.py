@@ -195,13 +195,19 @@ def chat_post_ephemeral(ws: Workspace, args: dict) -> dict:
     return {"message_ts": ts}
 
 
-def chat_update(ws: Workspace, args: dict) -> dict:
+def _bot_message(ws: Workspace, args: dict, refusal: str) -> tuple[dict, dict]:
+    """Return (channel, message) of the bot's own message the call names; Slack refuses anyone else's."""
     ch = ws._visible(args.get("channel"))
     message = ws._find_message(ch["id"], args.get("ts"))
     if message is None:
         raise SlackError("message_not_found")
     if message.get("user") != ws.bot_user_id:
-        raise SlackError("cant_update_message")
+        raise SlackError(refusal)
+    return ch, message
+
+
+def chat_update(ws: Workspace, args: dict) -> dict:
+    ch, message = _bot_message(ws, args, "cant_update_message")
     if ch["is_archived"]:
         raise SlackError("is_archived")
     content = _content(args)
@@ -213,12 +219,7 @@ def chat_update(ws: Workspace, args: dict) -> dict:
 
 
 def chat_delete(ws: Workspace, args: dict) -> dict:
-    ch = ws._visible(args.get("channel"))
-    message = ws._find_message(ch["id"], args.get("ts"))
-    if message is None:
-        raise SlackError("message_not_found")
-    if message.get("user") != ws.bot_user_id:
-        raise SlackError("cant_delete_message")
+    ch, message = _bot_message(ws, args, "cant_delete_message")
     ws._messages[ch["id"]].remove(message)
     return {"channel": ch["id"], "ts": message["ts"]}
 
