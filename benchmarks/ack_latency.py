@@ -52,6 +52,7 @@ THREADS = 16  # `alignbot serve`'s default, used for both apps
 
 # --- the processes under test -------------------------------------------------------------------
 
+
 def run_fake() -> None:
     """Serve a FakeSlack until stdin closes; print its URLs first and its response count last."""
     from bot.fakeslack import FakeSlack
@@ -74,8 +75,9 @@ def run_bare(port: int, api_url: str, token: str) -> None:
     from bot.server import GunicornServer, gunicorn_options
 
     def factory():
-        app = App(signing_secret=SECRET, client=WebClient(token=token, base_url=api_url),
-                  token_verification_enabled=False)
+        app = App(
+            signing_secret=SECRET, client=WebClient(token=token, base_url=api_url), token_verification_enabled=False
+        )
         app.command("/checkin")(lambda ack: ack())
         return SlackRequestHandler(app)
 
@@ -83,6 +85,7 @@ def run_bare(port: int, api_url: str, token: str) -> None:
 
 
 # --- set-up ----------------------------------------------------------------------------------------
+
 
 def seed(database_url: str) -> None:
     """Migrate and add the workspace, its team on CHANNEL and eight objectives."""
@@ -97,8 +100,16 @@ def seed(database_url: str) -> None:
     with make_sessionmaker(engine).begin() as session:
         workspace = repositories.ensure_workspace(session, TEAM_ID, "Bench")
         session.add(Team(workspace_id=workspace.id, name="marketing", channel_id=CHANNEL))
-        session.add_all(Objective(workspace_id=workspace.id, key=o.key, title=o.title, description=o.description,
-                                  keywords=list(o.keywords)) for o in OBJECTIVES)
+        session.add_all(
+            Objective(
+                workspace_id=workspace.id,
+                key=o.key,
+                title=o.title,
+                description=o.description,
+                keywords=list(o.keywords),
+            )
+            for o in OBJECTIVES
+        )
     engine.dispose()
 
 
@@ -162,6 +173,7 @@ def wait_ready(port: int, process: subprocess.Popen, timeout: float = 30.0) -> N
 
 # --- load ------------------------------------------------------------------------------------------
 
+
 class Commands:
     """Signed `/checkin <text>` bodies, each from the next of USERS people in CHANNEL."""
 
@@ -174,15 +186,30 @@ class Commands:
 
     def next(self) -> tuple[bytes, dict[str, str]]:
         n = next(self._seq)
-        body = urlencode({
-            "token": "x", "team_id": TEAM_ID, "team_domain": "bench", "channel_id": CHANNEL, "channel_name": "bench",
-            "user_id": f"U0B{n % USERS:06d}", "user_name": f"user{n % USERS}", "command": "/checkin",
-            "text": self._texts[n % len(self._texts)], "api_app_id": "A0000001", "is_enterprise_install": "false",
-            "response_url": self._urls[n % len(self._urls)], "trigger_id": f"{n}.1.bench",
-        })
+        body = urlencode(
+            {
+                "token": "x",
+                "team_id": TEAM_ID,
+                "team_domain": "bench",
+                "channel_id": CHANNEL,
+                "channel_name": "bench",
+                "user_id": f"U0B{n % USERS:06d}",
+                "user_name": f"user{n % USERS}",
+                "command": "/checkin",
+                "text": self._texts[n % len(self._texts)],
+                "api_app_id": "A0000001",
+                "is_enterprise_install": "false",
+                "response_url": self._urls[n % len(self._urls)],
+                "trigger_id": f"{n}.1.bench",
+            }
+        )
         stamp = str(int(time.time()))
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
-                   "X-Slack-Signature": sign(SECRET, stamp, body), "Connection": "keep-alive"}
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": sign(SECRET, stamp, body),
+            "Connection": "keep-alive",
+        }
         return body.encode(), headers
 
 
@@ -237,17 +264,31 @@ def load(port: int, concurrency: int, total: int, commands: Commands) -> dict[st
     def pct(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
 
-    return {"p50": pct(0.50), "p99": pct(0.99), "rps": len(latencies) / elapsed, "failed": failures[0],
-            "n": len(latencies)}
+    return {
+        "p50": pct(0.50),
+        "p99": pct(0.99),
+        "rps": len(latencies) / elapsed,
+        "failed": failures[0],
+        "n": len(latencies),
+    }
 
 
 # --- one database ------------------------------------------------------------------------------------
 
+
 class Stack:
     """A scratch database, the Slack fake, `alignbot serve` (and `alignbot worker`), and optionally a bare Bolt app."""
 
-    def __init__(self, kind: str, postgres_url: str, logs: Path, *, workers: int = 1, worker_process: bool = False,
-                 bare: bool = True) -> None:
+    def __init__(
+        self,
+        kind: str,
+        postgres_url: str,
+        logs: Path,
+        *,
+        workers: int = 1,
+        worker_process: bool = False,
+        bare: bool = True,
+    ) -> None:
         self.kind, self.postgres_url, self.logs = kind, postgres_url, logs
         self.workers, self.worker_process, self.bare = workers, worker_process, bare
         self.ports: dict[str, int] = {}
@@ -256,16 +297,36 @@ class Stack:
         self._database = scratch_database(self.kind, self.postgres_url)
         self.database_url = self._database.__enter__()
         seed(self.database_url)
-        self.fake = subprocess.Popen([sys.executable, __file__, "--serve-fake"], cwd=ROOT, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.fake = subprocess.Popen(
+            [sys.executable, __file__, "--serve-fake"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         info = json.loads(self.fake.stdout.readline())
-        env = {**os.environ, "SLACK_BOT_TOKEN": info["token"], "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": info["base_url"], "DATABASE_URL": self.database_url, "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": info["token"],
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": info["base_url"],
+            "DATABASE_URL": self.database_url,
+            "LOG_LEVEL": "WARNING",
+        }
         alignbot_cli = Path(sys.executable).with_name("alignbot")
         command = [str(alignbot_cli)] if alignbot_cli.exists() else [sys.executable, "-m", "bot"]
         self.ports["alignbot"] = free_port()
-        serve = [*command, "serve", "--no-scheduler", "--port", str(self.ports["alignbot"]),
-                 "--threads", str(THREADS), "--workers", str(self.workers)]
+        serve = [
+            *command,
+            "serve",
+            "--no-scheduler",
+            "--port",
+            str(self.ports["alignbot"]),
+            "--threads",
+            str(THREADS),
+            "--workers",
+            str(self.workers),
+        ]
         self._logs = []
         self.servers: dict[str, subprocess.Popen] = {}
 
@@ -279,8 +340,17 @@ class Stack:
             start("worker", [*command, "worker"])
         if self.bare:
             self.ports["bare Bolt"] = free_port()
-            start("bare Bolt", [sys.executable, __file__, "--serve-bare", str(self.ports["bare Bolt"]),
-                                info["base_url"], info["token"]])
+            start(
+                "bare Bolt",
+                [
+                    sys.executable,
+                    __file__,
+                    "--serve-bare",
+                    str(self.ports["bare Bolt"]),
+                    info["base_url"],
+                    info["token"],
+                ],
+            )
         for name, port in self.ports.items():
             wait_ready(port, self.servers[name])
         # Each app its own sequence of people, so the alignbot runs reach every person in turn.
@@ -318,12 +388,15 @@ class Stack:
         """Say whether every command was answered, one update per person; and the line saying so."""
         people = min(self.sent, USERS)
         done = self.answered == self.sent and self.updates == people
-        return done, (f"checked: {self.answered}/{self.sent} answered, {self.updates} updates "
-                      f"({people} people), {self.tagged} tagged")
+        return done, (
+            f"checked: {self.answered}/{self.sent} answered, {self.updates} updates "
+            f"({people} people), {self.tagged} tagged"
+        )
 
 
-def bench(kind: str, requests: dict[int, int], postgres_url: str, logs: Path, worker_process: bool,
-          ok: list[bool]) -> list[list[object]]:
+def bench(
+    kind: str, requests: dict[int, int], postgres_url: str, logs: Path, worker_process: bool, ok: list[bool]
+) -> list[list[object]]:
     rows: list[list[object]] = []
     with Stack(kind, postgres_url, logs, worker_process=worker_process) as stack:
         time.sleep(2)
@@ -333,11 +406,25 @@ def bench(kind: str, requests: dict[int, int], postgres_url: str, logs: Path, wo
             for name, f in figures.items():
                 share = f"{ours['rps'] / bare['rps']:.2f}x" if name == "alignbot" else ""
                 answers = f"{f['answers']:.0f}" if "answers" in f else ""
-                rows.append([kind, concurrency, name, f["n"], f"{f['p50']:.1f}", f"{f['p99']:.1f}",
-                             f"{f['rps']:.0f}", share, answers, f["failed"]])
-            print(f"  {kind} c={concurrency}: alignbot p99 {ours['p99']:.1f} ms {ours['rps']:.0f}/s "
-                  f"({ours['answers']:.0f} answers/s); bare p99 {bare['p99']:.1f} ms {bare['rps']:.0f}/s",
-                  file=sys.stderr)
+                rows.append(
+                    [
+                        kind,
+                        concurrency,
+                        name,
+                        f["n"],
+                        f"{f['p50']:.1f}",
+                        f"{f['p99']:.1f}",
+                        f"{f['rps']:.0f}",
+                        share,
+                        answers,
+                        f["failed"],
+                    ]
+                )
+            print(
+                f"  {kind} c={concurrency}: alignbot p99 {ours['p99']:.1f} ms {ours['rps']:.0f}/s "
+                f"({ours['answers']:.0f} answers/s); bare p99 {bare['p99']:.1f} ms {bare['rps']:.0f}/s",
+                file=sys.stderr,
+            )
     done, line = stack.check()
     ok.append(done)
     print(f"  {kind}: {line}", file=sys.stderr)
@@ -352,10 +439,22 @@ def scale(kind: str, total: int, postgres_url: str, logs: Path, ok: list[bool]) 
         with Stack(kind, postgres_url, logs, workers=workers, bare=False) as stack:
             time.sleep(2)
             f = stack.run("alignbot", 20, total)
-            rows.append([kind, workers, f["n"], f"{f['p50']:.1f}", f"{f['p99']:.1f}", f"{f['rps']:.0f}",
-                         f"{f['answers']:.0f}", f["failed"]])
-            print(f"  {kind} --workers {workers}: {f['answers']:.0f} answers/s, acks p99 {f['p99']:.1f} ms",
-                  file=sys.stderr)
+            rows.append(
+                [
+                    kind,
+                    workers,
+                    f["n"],
+                    f"{f['p50']:.1f}",
+                    f"{f['p99']:.1f}",
+                    f"{f['rps']:.0f}",
+                    f"{f['answers']:.0f}",
+                    f["failed"],
+                ]
+            )
+            print(
+                f"  {kind} --workers {workers}: {f['answers']:.0f} answers/s, acks p99 {f['p99']:.1f} ms",
+                file=sys.stderr,
+            )
         done, line = stack.check()
         ok.append(done)
         rows.append([kind, workers, line, "", "", "", "", ""])
@@ -371,13 +470,29 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
-    parser.add_argument("--requests", nargs=3, type=int, default=[300, 3000, 3000], metavar=("C1", "C20", "C50"),
-                        help="requests per run at concurrency 1, 20 and 50")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-    parser.add_argument("--worker-process", action="store_true",
-                        help="run the queued work in an `alignbot worker` process (serve --no-worker), as the Procfile does")
-    parser.add_argument("--scale", type=int, default=0, metavar="N",
-                        help="instead: send N commands at concurrency 20 to serve --workers 1, then 2; print answers/s")
+    parser.add_argument(
+        "--requests",
+        nargs=3,
+        type=int,
+        default=[300, 3000, 3000],
+        metavar=("C1", "C20", "C50"),
+        help="requests per run at concurrency 1, 20 and 50",
+    )
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
+    parser.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="run the queued work in an `alignbot worker` process (serve --no-worker), as the Procfile does",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: send N commands at concurrency 20 to serve --workers 1, then 2; print answers/s",
+    )
     parser.add_argument("--logs", default="/tmp", help="folder for the servers' logs")
     args = parser.parse_args()
     ok: list[bool] = []
@@ -385,10 +500,15 @@ def main() -> int:
         rows = []
         for kind in args.db:
             rows += scale(kind, args.scale, args.postgres, Path(args.logs), ok)
-        print(f"Answers per second by web process count ({machine()}; gunicorn gthread, {THREADS} threads, "
-              "the worker in each process)\n")
-        print(table(["database", "--workers", "requests", "ack p50 ms", "ack p99 ms", "acks/s", "answers/s",
-                     "failed"], rows))
+        print(
+            f"Answers per second by web process count ({machine()}; gunicorn gthread, {THREADS} threads, "
+            "the worker in each process)\n"
+        )
+        print(
+            table(
+                ["database", "--workers", "requests", "ack p50 ms", "ack p99 ms", "acks/s", "answers/s", "failed"], rows
+            )
+        )
         return 0 if all(ok) else 1
     requests = dict(zip(CONCURRENCY, args.requests, strict=True))
     rows = []
@@ -396,8 +516,23 @@ def main() -> int:
         rows += bench(kind, requests, args.postgres, Path(args.logs), args.worker_process, ok)
     where = "a separate `alignbot worker`" if args.worker_process else "the worker in the serve process"
     print(f"Slash-command ack latency ({machine()}; gunicorn gthread, 1 process, {THREADS} threads; {where})\n")
-    print(table(["database", "concurrency", "app", "requests", "p50 ms", "p99 ms", "req/s", "vs bare", "answers/s",
-                 "failed"], rows))
+    print(
+        table(
+            [
+                "database",
+                "concurrency",
+                "app",
+                "requests",
+                "p50 ms",
+                "p99 ms",
+                "req/s",
+                "vs bare",
+                "answers/s",
+                "failed",
+            ],
+            rows,
+        )
+    )
     return 0 if all(ok) else 1
 
 

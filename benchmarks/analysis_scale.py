@@ -38,8 +38,10 @@ def write_week(folder: Path, teams: int, per_team: int, seed: int = 17) -> tuple
     names = [f"team{i:03d}" for i in range(teams)]
     org = {
         "teams": names,
-        "objectives": [{"key": o.key, "title": o.title, "description": o.description,
-                        "keywords": list(o.keywords)} for o in OBJECTIVES],
+        "objectives": [
+            {"key": o.key, "title": o.title, "description": o.description, "keywords": list(o.keywords)}
+            for o in OBJECTIVES
+        ],
     }
     org_path = folder / f"org-{teams}.json"
     org_path.write_text(json.dumps(org))  # JSON is YAML
@@ -59,8 +61,13 @@ def run_once(org: Path, updates: Path) -> tuple[float, int, dict]:
     """Run `alignbot analyze` in a child; return wall seconds, its max RSS in bytes and its report."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "bot", "analyze", "--org", str(org), "--format", "json",
-                          str(updates)], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "analyze", "--org", str(org), "--format", "json", str(updates)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     seconds = time.perf_counter() - started
     # RUSAGE_CHILDREN's maxrss is the largest child so far: runs go smallest first, so it is this one's.
     rss = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
@@ -85,17 +92,42 @@ def main() -> int:
             parallel = sum(f["kind"] == "parallel_work" for f in findings)
             times[count] = seconds
             ok = len(findings) <= count and (count < 2000 or (seconds < 2 and rss < 300 * mb))
-            rows.append([teams, count, f"{seconds * 1000:.0f}", f"{rss / mb:.0f}", len(findings), parallel,
-                         "met" if ok else "MISSED"])
-    print(f"alignbot analyze on made-up weeks ({machine()}), {args.per_team} updates per team, "
-          f"median of {args.repeats} runs (process start included)\n")
-    print(table(["teams", "updates", "wall ms", "max RSS MB", "findings", "parallel_work",
-                 "target (2,000 updates: <2 s, <300 MB; findings <= updates)"], rows))
+            rows.append(
+                [
+                    teams,
+                    count,
+                    f"{seconds * 1000:.0f}",
+                    f"{rss / mb:.0f}",
+                    len(findings),
+                    parallel,
+                    "met" if ok else "MISSED",
+                ]
+            )
+    print(
+        f"alignbot analyze on made-up weeks ({machine()}), {args.per_team} updates per team, "
+        f"median of {args.repeats} runs (process start included)\n"
+    )
+    print(
+        table(
+            [
+                "teams",
+                "updates",
+                "wall ms",
+                "max RSS MB",
+                "findings",
+                "parallel_work",
+                "target (2,000 updates: <2 s, <300 MB; findings <= updates)",
+            ],
+            rows,
+        )
+    )
     sizes = sorted(times)
     for small, big in zip(sizes, sizes[1:]):
         ratio, limit = times[big] / times[small], 1.25 * big / small
-        print(f"\n{big / small:.0f}x the updates ({small} -> {big}) cost {ratio:.1f}x the time "
-              f"(target at most {limit:.0f}x): {'met' if ratio <= limit else 'MISSED'}")
+        print(
+            f"\n{big / small:.0f}x the updates ({small} -> {big}) cost {ratio:.1f}x the time "
+            f"(target at most {limit:.0f}x): {'met' if ratio <= limit else 'MISSED'}"
+        )
     return 0
 
 

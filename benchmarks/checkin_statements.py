@@ -63,20 +63,42 @@ def seed_history(engine, workspace_slack_id: str, count: int) -> None:
         weeks = max(1, count // 100)
         cycles = []
         for w in range(weeks):
-            result = connection.execute(insert(CheckinCycle).values(
-                workspace_id=workspace, team_id=team, week=f"20{10 + w // 52:02d}-W{w % 52 + 1:02d}",
-                skipped=False, created_at=now))
+            result = connection.execute(
+                insert(CheckinCycle).values(
+                    workspace_id=workspace,
+                    team_id=team,
+                    week=f"20{10 + w // 52:02d}-W{w % 52 + 1:02d}",
+                    skipped=False,
+                    created_at=now,
+                )
+            )
             cycles.append(result.inserted_primary_key[0])
-        rows = [{"workspace_id": workspace, "cycle_id": cycles[n % weeks], "team_id": team,
-                 "author_user_id": f"UOLD{n:06d}", "text": TEXTS[n % len(TEXTS)] + f" ({n})", "source": "command",
-                 "tags_by_hand": n % 10 == 0, "created_at": now, "updated_at": now} for n in range(count)]
+        rows = [
+            {
+                "workspace_id": workspace,
+                "cycle_id": cycles[n % weeks],
+                "team_id": team,
+                "author_user_id": f"UOLD{n:06d}",
+                "text": TEXTS[n % len(TEXTS)] + f" ({n})",
+                "source": "command",
+                "tags_by_hand": n % 10 == 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(count)
+        ]
         for start in range(0, count, 5000):
-            connection.execute(insert(Update), rows[start:start + 5000])
-        hand = connection.execute(select(Update.id).where(Update.workspace_id == workspace,
-                                                          Update.tags_by_hand.is_(True))).scalars().all()
+            connection.execute(insert(Update), rows[start : start + 5000])
+        hand = (
+            connection.execute(select(Update.id).where(Update.workspace_id == workspace, Update.tags_by_hand.is_(True)))
+            .scalars()
+            .all()
+        )
         if hand:
-            connection.execute(insert(UpdateTag), [{"update_id": u, "objective_id": objective, "score": 1.0,
-                                                    "source": "manual"} for u in hand])
+            connection.execute(
+                insert(UpdateTag),
+                [{"update_id": u, "objective_id": objective, "score": 1.0, "source": "manual"} for u in hand],
+            )
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
@@ -95,17 +117,25 @@ def measure(url: str, history: int, answers: int) -> dict:
 
     with FakeSlack() as fake:
         fake.add_user("U0ADMIN1", name="ada", is_admin=True)
-        groups = {kind: [f"U0{kind[0].upper()}{n:06d}" for n in range(answers)] for kind in ("before", "thread", "after")}
+        groups = {
+            kind: [f"U0{kind[0].upper()}{n:06d}" for n in range(answers)] for kind in ("before", "thread", "after")
+        }
         people = [person for group in groups.values() for person in group]
         for person in people:
             fake.add_user(person, name=person.lower())
         fake.add_channel("C0MKTG01", "marketing", members=people)
-        settings = Settings(_env_file=None, SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SECRET,
-                            SLACK_API_URL=fake.base_url, DATABASE_URL=url)
+        settings = Settings(
+            _env_file=None,
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=fake.base_url,
+            DATABASE_URL=url,
+        )
         runtime = create_runtime(settings, upgrade_db=True)
         base, stop = serve_in_thread(create_wsgi_app(runtime, create_app(runtime)))
         sender = SlackSender(f"{base}/slack/events", SECRET, team_id=fake.team_id, response_urls=fake.response_url)
         try:
+
             def ask(command: str, text: str, user: str) -> None:
                 before = len(fake.responses())
                 response = sender.command(command, text, user_id=user, channel_id="C0MKTG01")
@@ -116,15 +146,32 @@ def measure(url: str, history: int, answers: int) -> dict:
             def reply(text: str, user: str, thread_ts: str, n: int) -> None:
                 before = len(fake.calls_to("chat.postEphemeral"))
                 ts = fake.post_user_message("C0MKTG01", user, text, thread_ts=thread_ts)
-                response = sender.event({"type": "message", "channel": "C0MKTG01", "user": user, "text": text,
-                                         "ts": ts, "thread_ts": thread_ts, "channel_type": "channel"},
-                                        event_id=f"Ev0BENCH{n:06d}")
+                response = sender.event(
+                    {
+                        "type": "message",
+                        "channel": "C0MKTG01",
+                        "user": user,
+                        "text": text,
+                        "ts": ts,
+                        "thread_ts": thread_ts,
+                        "channel_type": "channel",
+                    },
+                    event_id=f"Ev0BENCH{n:06d}",
+                )
                 assert response.status == 200, response.body
                 fake.wait_for("chat.postEphemeral", before + 1, timeout=10)
 
             ask("/alignment", "team marketing", "U0ADMIN1")
-            for title in ("Grow new-logo revenue", "Win in financial services", "Reduce churn", "Increase margins",
-                          "Delight customers", "Grow EMEA", "Expand in the mid-market", "Increase deal size"):
+            for title in (
+                "Grow new-logo revenue",
+                "Win in financial services",
+                "Reduce churn",
+                "Increase margins",
+                "Delight customers",
+                "Grow EMEA",
+                "Expand in the mid-market",
+                "Increase deal size",
+            ):
                 ask("/objective", f"add {title}", "U0ADMIN1")
             seed_history(runtime.engine, fake.team_id, history)
             ask("/checkin", "Warm-up update about the Acme renewal", "U0ADMIN1")  # caches warm
@@ -164,9 +211,12 @@ def measure(url: str, history: int, answers: int) -> dict:
     return {"results": results, "stamp": statistics.median(times)}
 
 
-ANSWERS = {"before": "/checkin <text>", "thread": "thread reply (event)",
-           "after": "/checkin <text>, shared in the thread",
-           "again": "/checkin <text> again (replaces it; shared copy edited)"}
+ANSWERS = {
+    "before": "/checkin <text>",
+    "thread": "thread reply (event)",
+    "after": "/checkin <text>, shared in the thread",
+    "again": "/checkin <text> again (replaces it; shared copy edited)",
+}
 
 
 def main() -> int:
@@ -174,8 +224,9 @@ def main() -> int:
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--history", type=int, nargs="+", default=[2000, 50000])
     parser.add_argument("--answers", type=int, default=30)
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                             "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     args = parser.parse_args()
     rows = []
     for kind in args.db:
@@ -185,13 +236,40 @@ def main() -> int:
             for answer, (s, t, q) in m["results"].items():
                 ok = max(s) <= 5 and max(t) <= 1
                 both = [a + b for a, b in zip(s, q)]
-                rows.append([kind, history, ANSWERS[answer], f"{min(s)}-{max(s)}", f"{statistics.mean(s):.1f}",
-                             f"{min(t)}-{max(t)}", f"{min(q)}-{max(q)}", f"{statistics.mean(q):.1f}",
-                             f"{min(both)}-{max(both)}", f"{m['stamp'] * 1000:.2f}", "met" if ok else "MISSED"])
+                rows.append(
+                    [
+                        kind,
+                        history,
+                        ANSWERS[answer],
+                        f"{min(s)}-{max(s)}",
+                        f"{statistics.mean(s):.1f}",
+                        f"{min(t)}-{max(t)}",
+                        f"{min(q)}-{max(q)}",
+                        f"{statistics.mean(q):.1f}",
+                        f"{min(both)}-{max(both)}",
+                        f"{m['stamp'] * 1000:.2f}",
+                        "met" if ok else "MISSED",
+                    ]
+                )
     print(f"One answer against the database ({machine()}), {args.answers} answers of each kind\n")
-    print(table(["database", "updates in history", "answer", "statements per answer", "mean",
-                 "transactions per answer", "queue statements per answer", "queue mean", "answer + queue",
-                 "stamp ms (median)", "target <=5 statements, 1 transaction (the answer's)"], rows))
+    print(
+        table(
+            [
+                "database",
+                "updates in history",
+                "answer",
+                "statements per answer",
+                "mean",
+                "transactions per answer",
+                "queue statements per answer",
+                "queue mean",
+                "answer + queue",
+                "stamp ms (median)",
+                "target <=5 statements, 1 transaction (the answer's)",
+            ],
+            rows,
+        )
+    )
     return 0
 
 

@@ -38,6 +38,7 @@ TEAM_ID = "T0000001"
 def generate(database_url: str, teams: int, objectives: int, members: int, weeks: int, seed: int = 8) -> dict:
     """Fill the database; return what was made."""
     from sqlalchemy import insert
+    from tagger_throughput import synthetic_updates
 
     from bot.schedule import shift_week, week_of
     from storage import migrate
@@ -53,7 +54,6 @@ def generate(database_url: str, teams: int, objectives: int, members: int, weeks
         Workspace,
         utcnow,
     )
-    from tagger_throughput import synthetic_updates
 
     rnd = random.Random(seed)
     engine = make_engine(database_url)
@@ -64,20 +64,55 @@ def generate(database_url: str, teams: int, objectives: int, members: int, weeks
     team_names = [f"team {i:02d}" for i in range(teams)]
     started = time.perf_counter()
     with engine.begin() as connection:
-        connection.execute(insert(Workspace), [{"id": 1, "slack_team_id": TEAM_ID, "name": "Scale Co",
-                                                "leadership_channel_id": "C0LEAD01", "created_at": now}])
-        connection.execute(insert(Team), [
-            {"id": t + 1, "workspace_id": 1, "name": name, "aliases": [f"t{t:02d}"], "channel_id": f"C0T{t:05d}",
-             "prompt_weekday": 0, "prompt_time": "10:00", "deadline_hours": 24, "reminder_hours": 4,
-             "prompt_mode": "both", "created_at": now}
-            for t, name in enumerate(team_names)])
-        connection.execute(insert(Objective), [
-            {"id": o + 1, "workspace_id": 1, "key": f"objective-{o:02d}", "title": f"Objective {o}: grow segment {o}",
-             "description": f"Win more customers in segment {o} with pipeline and renewals.",
-             "keywords": [f"segment{o}"], "created_at": now}
-            for o in range(objectives)])
-        member_rows = [{"id": m + 1, "workspace_id": 1, "team_id": m % teams + 1, "user_id": f"U{m:08d}"}
-                       for m in range(members)]
+        connection.execute(
+            insert(Workspace),
+            [
+                {
+                    "id": 1,
+                    "slack_team_id": TEAM_ID,
+                    "name": "Scale Co",
+                    "leadership_channel_id": "C0LEAD01",
+                    "created_at": now,
+                }
+            ],
+        )
+        connection.execute(
+            insert(Team),
+            [
+                {
+                    "id": t + 1,
+                    "workspace_id": 1,
+                    "name": name,
+                    "aliases": [f"t{t:02d}"],
+                    "channel_id": f"C0T{t:05d}",
+                    "prompt_weekday": 0,
+                    "prompt_time": "10:00",
+                    "deadline_hours": 24,
+                    "reminder_hours": 4,
+                    "prompt_mode": "both",
+                    "created_at": now,
+                }
+                for t, name in enumerate(team_names)
+            ],
+        )
+        connection.execute(
+            insert(Objective),
+            [
+                {
+                    "id": o + 1,
+                    "workspace_id": 1,
+                    "key": f"objective-{o:02d}",
+                    "title": f"Objective {o}: grow segment {o}",
+                    "description": f"Win more customers in segment {o} with pipeline and renewals.",
+                    "keywords": [f"segment{o}"],
+                    "created_at": now,
+                }
+                for o in range(objectives)
+            ],
+        )
+        member_rows = [
+            {"id": m + 1, "workspace_id": 1, "team_id": m % teams + 1, "user_id": f"U{m:08d}"} for m in range(members)
+        ]
         connection.execute(insert(TeamMember), member_rows)
         cycle_id = update_id = 0
         for back in range(weeks, -1, -1):
@@ -86,9 +121,13 @@ def generate(database_url: str, teams: int, objectives: int, members: int, weeks
             for t in range(teams):
                 cycle_id += 1
                 cycles[t + 1] = cycle_id
-            connection.execute(insert(CheckinCycle), [
-                {"id": cid, "workspace_id": 1, "team_id": team, "week": week, "skipped": False, "created_at": now}
-                for team, cid in cycles.items()])
+            connection.execute(
+                insert(CheckinCycle),
+                [
+                    {"id": cid, "workspace_id": 1, "team_id": team, "week": week, "skipped": False, "created_at": now}
+                    for team, cid in cycles.items()
+                ],
+            )
             updates, tags, partners = [], [], []
             for member in member_rows:
                 update_id += 1
@@ -96,13 +135,30 @@ def generate(database_url: str, teams: int, objectives: int, members: int, weeks
                 text = texts[rnd.randrange(len(texts))]
                 if rnd.random() < 0.15:  # some updates name another team in the text
                     text += f" with {team_names[rnd.randrange(teams)]}"
-                updates.append({"id": update_id, "workspace_id": 1, "cycle_id": cycles[team], "team_id": team,
-                                "author_user_id": member["user_id"], "text": text, "source": "command",
-                                "tags_by_hand": False, "created_at": now, "updated_at": now})
+                updates.append(
+                    {
+                        "id": update_id,
+                        "workspace_id": 1,
+                        "cycle_id": cycles[team],
+                        "team_id": team,
+                        "author_user_id": member["user_id"],
+                        "text": text,
+                        "source": "command",
+                        "tags_by_hand": False,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
                 if rnd.random() < 0.85:  # most updates serve one or two objectives
                     for key in rnd.sample(range(objectives), rnd.choice((1, 1, 2))):
-                        tags.append({"update_id": update_id, "objective_id": key + 1,
-                                     "score": round(rnd.random(), 3), "source": "auto"})
+                        tags.append(
+                            {
+                                "update_id": update_id,
+                                "objective_id": key + 1,
+                                "score": round(rnd.random(), 3),
+                                "source": "auto",
+                            }
+                        )
                 if rnd.random() < 0.2:
                     other = rnd.randrange(teams) + 1
                     if other != team:
@@ -177,28 +233,69 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--weeks", type=int, default=52, help="weeks of history before this one")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     args = parser.parse_args()
     rows = []
     mb = 1024 * 1024
     for kind in args.db:
         with scratch_database(kind, args.postgres) as url:
             made = generate(url, args.teams, args.objectives, args.members, args.weeks)
-            print(f"  {kind}: {made['updates']} updates in {made['cycles']} cycles generated in "
-                  f"{made['seconds']:.1f} s", file=sys.stderr)
-            child = subprocess.run([sys.executable, __file__, "--measure", url, made["week"], str(args.repeats)],
-                                   cwd=ROOT, capture_output=True, text=True, check=True)
+            print(
+                f"  {kind}: {made['updates']} updates in {made['cycles']} cycles generated in {made['seconds']:.1f} s",
+                file=sys.stderr,
+            )
+            child = subprocess.run(
+                [sys.executable, __file__, "--measure", url, made["week"], str(args.repeats)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             m = json.loads(child.stdout.strip().splitlines()[-1])
             ok = m["warm"] < 1 and m["maxrss"] < 300 * mb
-            rows.append([kind, m["updates"], m["trend"], f"{m['cold'] * 1000:.0f}", f"{m['warm'] * 1000:.0f}",
-                         f"{m['message'] * 1000:.0f}", f"{m['heap'] / mb:.1f}", f"{m['maxrss'] / mb:.0f}",
-                         f"{m['warm52'] * 1000:.0f}", f"{m['maxrss52'] / mb:.0f}", m["findings"],
-                         "yes" if m["valid"] else "NO", "met" if ok else "MISSED"])
-    print(f"Digest at scale ({machine()}): {args.teams} teams, {args.objectives} objectives, {args.members} members, "
-          f"{args.weeks} weeks of history\n")
-    print(table(["database", "updates this week", "trend weeks", "cold build ms", "build ms (median)",
-                 "blocks ms", "build heap peak MB", "process max RSS MB", "52-week trend build ms",
-                 "52-week max RSS MB", "findings", "message valid", "target <1 s, <300 MB"], rows))
+            rows.append(
+                [
+                    kind,
+                    m["updates"],
+                    m["trend"],
+                    f"{m['cold'] * 1000:.0f}",
+                    f"{m['warm'] * 1000:.0f}",
+                    f"{m['message'] * 1000:.0f}",
+                    f"{m['heap'] / mb:.1f}",
+                    f"{m['maxrss'] / mb:.0f}",
+                    f"{m['warm52'] * 1000:.0f}",
+                    f"{m['maxrss52'] / mb:.0f}",
+                    m["findings"],
+                    "yes" if m["valid"] else "NO",
+                    "met" if ok else "MISSED",
+                ]
+            )
+    print(
+        f"Digest at scale ({machine()}): {args.teams} teams, {args.objectives} objectives, {args.members} members, "
+        f"{args.weeks} weeks of history\n"
+    )
+    print(
+        table(
+            [
+                "database",
+                "updates this week",
+                "trend weeks",
+                "cold build ms",
+                "build ms (median)",
+                "blocks ms",
+                "build heap peak MB",
+                "process max RSS MB",
+                "52-week trend build ms",
+                "52-week max RSS MB",
+                "findings",
+                "message valid",
+                "target <1 s, <300 MB",
+            ],
+            rows,
+        )
+    )
     return 0
 
 

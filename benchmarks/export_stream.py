@@ -48,8 +48,13 @@ def measure(database_url: str, fmt: str) -> dict:
 
     runtime = create_runtime(Settings(_env_file=None, DATABASE_URL=database_url), upgrade_db=False)
     rows = sum(1 for _ in Export(runtime.services.sessions).rows(TEAM_ID))
-    return {"status": status, "rows": rows, "seconds": seconds, "heap": heap,
-            "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    return {
+        "status": status,
+        "rows": rows,
+        "seconds": seconds,
+        "heap": heap,
+        "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
 
 
 def main() -> int:
@@ -60,8 +65,9 @@ def main() -> int:
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--weeks", type=int, nargs="+", default=[13, 52], help="weeks of history before this one")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                            "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     args = parser.parse_args()
     rows = []
     mb = 1024 * 1024
@@ -70,15 +76,31 @@ def main() -> int:
             with scratch_database(kind, args.postgres) as url:
                 generate(url, 50, 30, args.members, weeks)
                 for fmt in ("csv", "jsonl"):
-                    child = subprocess.run([sys.executable, __file__, "--measure", url, fmt], cwd=ROOT,
-                                           capture_output=True, text=True, check=True)
+                    child = subprocess.run(
+                        [sys.executable, __file__, "--measure", url, fmt],
+                        cwd=ROOT,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
                     m = json.loads(child.stdout.strip().splitlines()[-1])
-                    rows.append([kind, weeks + 1, fmt, m["rows"], f"{m['seconds']:.2f}",
-                                 f"{m['rows'] / m['seconds']:.0f}", f"{m['heap'] / mb:.1f}",
-                                 f"{m['maxrss'] / mb:.0f}", "ok" if m["status"] == 0 else f"exit {m['status']}"])
+                    rows.append(
+                        [
+                            kind,
+                            weeks + 1,
+                            fmt,
+                            m["rows"],
+                            f"{m['seconds']:.2f}",
+                            f"{m['rows'] / m['seconds']:.0f}",
+                            f"{m['heap'] / mb:.1f}",
+                            f"{m['maxrss'] / mb:.0f}",
+                            "ok" if m["status"] == 0 else f"exit {m['status']}",
+                        ]
+                    )
     print(f"Export at scale ({machine()}): 50 teams, 30 objectives, {args.members} members\n")
-    print(table(["database", "weeks", "format", "rows", "seconds", "rows/s", "heap peak MB", "max RSS MB",
-                 "exit"], rows))
+    print(
+        table(["database", "weeks", "format", "rows", "seconds", "rows/s", "heap peak MB", "max RSS MB", "exit"], rows)
+    )
     return 0
 
 

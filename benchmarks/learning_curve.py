@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bot.alignment.model import Example, Objective  # noqa: E402
-from bot.alignment.tagger import Tagger  # noqa: E402
 from tag_eval import load_objectives, load_updates, micro_f1  # noqa: E402
 
+from bot.alignment.model import Example, Objective  # noqa: E402
+from bot.alignment.tagger import Tagger  # noqa: E402
 
 # A made-up company whose teams use in-house names no built-in knowledge can know
 # ("Spark session" is their demo, a "Lighthouse visit" a customer-success visit):
@@ -88,8 +88,7 @@ def report(title: str, r: dict[str, float]) -> None:
     print(f"== {title}")
     print(f"{'micro-F1':<22} {'1st half':>9} {'2nd half':>9} {'all':>7}")
     print(f"{'cold start (no learn)':<22} {r['cold first']:>9.3f} {r['cold second']:>9.3f} {r['cold all']:>7.3f}")
-    print(f"{'tag, then learn':<22} {r['learning first']:>9.3f} {r['learning second']:>9.3f} "
-          f"{r['learning all']:>7.3f}")
+    print(f"{'tag, then learn':<22} {r['learning first']:>9.3f} {r['learning second']:>9.3f} {r['learning all']:>7.3f}")
     verdict = "ok" if r["learning second"] >= r["learning first"] else "second half below first"
     print(f"second half >= first half: {verdict}")
 

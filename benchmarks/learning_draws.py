@@ -20,10 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from tag_eval import load_updates, micro_f1  # noqa: E402
+
 from bot.alignment.model import Example  # noqa: E402
 from bot.alignment.tagger import Tagger  # noqa: E402
 from bot.orgfile import read_org  # noqa: E402
-from tag_eval import load_updates, micro_f1  # noqa: E402
 
 
 def draws(folder: Path, reveal: int, count: int) -> None:
@@ -53,8 +54,10 @@ def draws(folder: Path, reveal: int, count: int) -> None:
         scores.append(sum(company_scores) / count)
         print(f"K={reveal:<3} {name:<6} micro-F1 {scores[-1]:.3f}  learning adds {gains[-1]:+.3f}")
     if gains:
-        print(f"K={reveal:<3} mean   micro-F1 {sum(scores) / len(scores):.3f}  learning adds "
-              f"{sum(gains) / len(gains):+.3f}  ({len(gains)} companies, {count} draws each)")
+        print(
+            f"K={reveal:<3} mean   micro-F1 {sum(scores) / len(scores):.3f}  learning adds "
+            f"{sum(gains) / len(gains):+.3f}  ({len(gains)} companies, {count} draws each)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

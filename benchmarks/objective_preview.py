@@ -30,11 +30,11 @@ ADMIN = "U0ADMIN1"
 def generate(database_url: str, objectives: int, updates: int, examples: int) -> None:
     """Fill the database with one workspace."""
     from sqlalchemy import insert
+    from tagger_throughput import OBJECTIVES, synthetic_updates
 
     from storage import migrate
     from storage.db import make_engine
     from storage.models import CheckinCycle, Objective, Team, Update, UpdateTag, Workspace, utcnow
-    from tagger_throughput import OBJECTIVES, synthetic_updates
 
     engine = make_engine(database_url)
     migrate.upgrade(engine)
@@ -42,29 +42,79 @@ def generate(database_url: str, objectives: int, updates: int, examples: int) ->
     texts = synthetic_updates(updates + examples, seed=12)
     with engine.begin() as connection:
         connection.execute(insert(Workspace), [{"id": 1, "slack_team_id": TEAM_ID, "created_at": now}])
-        connection.execute(insert(Team), [{"id": 1, "workspace_id": 1, "name": "marketing", "aliases": [],
-                                           "prompt_weekday": 0, "prompt_time": "10:00", "deadline_hours": 24,
-                                           "reminder_hours": 4, "prompt_mode": "both", "created_at": now}])
+        connection.execute(
+            insert(Team),
+            [
+                {
+                    "id": 1,
+                    "workspace_id": 1,
+                    "name": "marketing",
+                    "aliases": [],
+                    "prompt_weekday": 0,
+                    "prompt_time": "10:00",
+                    "deadline_hours": 24,
+                    "reminder_hours": 4,
+                    "prompt_mode": "both",
+                    "created_at": now,
+                }
+            ],
+        )
         rows = []
         for o in range(objectives):
             base = OBJECTIVES[o % len(OBJECTIVES)]
-            rows.append({"id": o + 1, "workspace_id": 1, "key": f"{base.key}-{o}", "title": f"{base.title} {o}",
-                         "description": base.description, "keywords": list(base.keywords),
-                         "examples": texts[o * 3:o * 3 + 3], "created_at": now})
+            rows.append(
+                {
+                    "id": o + 1,
+                    "workspace_id": 1,
+                    "key": f"{base.key}-{o}",
+                    "title": f"{base.title} {o}",
+                    "description": base.description,
+                    "keywords": list(base.keywords),
+                    "examples": texts[o * 3 : o * 3 + 3],
+                    "created_at": now,
+                }
+            )
         connection.execute(insert(Objective), rows)
-        connection.execute(insert(CheckinCycle), [
-            {"id": c + 1, "workspace_id": 1, "team_id": 1, "week": f"2026-W{c + 1:02d}", "skipped": False,
-             "created_at": now} for c in range(52)])
+        connection.execute(
+            insert(CheckinCycle),
+            [
+                {
+                    "id": c + 1,
+                    "workspace_id": 1,
+                    "team_id": 1,
+                    "week": f"2026-W{c + 1:02d}",
+                    "skipped": False,
+                    "created_at": now,
+                }
+                for c in range(52)
+            ],
+        )
         update_rows, tag_rows = [], []
         for n, text in enumerate(texts):
             recent = n < updates
-            update_rows.append({"id": n + 1, "workspace_id": 1, "cycle_id": 52 if recent else n % 51 + 1,
-                                "team_id": 1, "author_user_id": f"U{n:08d}", "text": text, "source": "command",
-                                "tags_by_hand": not recent, "tags_confident": True,
-                                "created_at": now - timedelta(days=1 if recent else 30),
-                                "updated_at": now - timedelta(days=1 if recent else 30)})
-            tag_rows.append({"update_id": n + 1, "objective_id": n % objectives + 1, "score": 0.8,
-                             "source": "auto" if recent else "manual"})
+            update_rows.append(
+                {
+                    "id": n + 1,
+                    "workspace_id": 1,
+                    "cycle_id": 52 if recent else n % 51 + 1,
+                    "team_id": 1,
+                    "author_user_id": f"U{n:08d}",
+                    "text": text,
+                    "source": "command",
+                    "tags_by_hand": not recent,
+                    "tags_confident": True,
+                    "created_at": now - timedelta(days=1 if recent else 30),
+                    "updated_at": now - timedelta(days=1 if recent else 30),
+                }
+            )
+            tag_rows.append(
+                {
+                    "update_id": n + 1,
+                    "objective_id": n % objectives + 1,
+                    "score": 0.8,
+                    "source": "auto" if recent else "manual",
+                }
+            )
         connection.execute(insert(Update), update_rows)
         connection.execute(insert(UpdateTag), tag_rows)
     engine.dispose()
@@ -79,12 +129,15 @@ def measure(database_url: str, repeats: int) -> list[float]:
     from bot.slack import SlackClients
     from storage.db import make_engine, make_sessionmaker
 
-    settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-bench", DATABASE_URL=database_url,
-                        ALIGNBOT_ADMINS=ADMIN)
+    settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-bench", DATABASE_URL=database_url, ALIGNBOT_ADMINS=ADMIN)
     engine = make_engine(database_url)
     service = ObjectivesService(make_sessionmaker(engine), Permissions(settings, SlackClients(settings)))
-    draft = ObjectiveDraft("Grow new-logo revenue 0", "Build qualified pipeline and close new customers.",
-                           ("pipeline", "ARR", "discovery"), ("Booked 6 discovery calls with IT directors",))
+    draft = ObjectiveDraft(
+        "Grow new-logo revenue 0",
+        "Build qualified pipeline and close new customers.",
+        ("pipeline", "ARR", "discovery"),
+        ("Booked 6 discovery calls with IT directors",),
+    )
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -108,8 +161,16 @@ def main() -> None:
         with scratch_database(kind) as url:
             generate(url, args.objectives, args.updates, args.examples)
             times = measure(url, args.repeats)
-        rows.append((kind, args.objectives, args.updates, args.examples,
-                     f"{statistics.median(times) * 1000:.0f} ms", f"{max(times) * 1000:.0f} ms"))
+        rows.append(
+            (
+                kind,
+                args.objectives,
+                args.updates,
+                args.examples,
+                f"{statistics.median(times) * 1000:.0f} ms",
+                f"{max(times) * 1000:.0f} ms",
+            )
+        )
     print(machine())
     print(table(("database", "objectives", "recent updates", "learned examples", "median", "worst"), rows))
 

@@ -58,13 +58,26 @@ def seed(database_url: str, fake: FakeSlack, teams: int, members: int) -> int:
         for user in users:
             fake.add_user(user, name=user.lower())
         fake.add_channel(f"C{t:08d}", f"team-{t:03d}", members=[*users, fake.bot_user_id])
-        team_rows.append({"id": t + 1, "workspace_id": 1, "name": f"team {t:03d}", "aliases": [],
-                          "channel_id": f"C{t:08d}", "prompt_weekday": 0, "prompt_time": "10:00",
-                          "deadline_hours": 24, "reminder_hours": 4, "prompt_mode": "both", "created_at": now})
+        team_rows.append(
+            {
+                "id": t + 1,
+                "workspace_id": 1,
+                "name": f"team {t:03d}",
+                "aliases": [],
+                "channel_id": f"C{t:08d}",
+                "prompt_weekday": 0,
+                "prompt_time": "10:00",
+                "deadline_hours": 24,
+                "reminder_hours": 4,
+                "prompt_mode": "both",
+                "created_at": now,
+            }
+        )
         member_rows += [{"workspace_id": 1, "team_id": t + 1, "user_id": user} for user in users]
     with engine.begin() as connection:
-        connection.execute(insert(Workspace), [{"id": 1, "slack_team_id": TEAM_ID, "name": "Fan-out Co",
-                                                "created_at": now}])
+        connection.execute(
+            insert(Workspace), [{"id": 1, "slack_team_id": TEAM_ID, "name": "Fan-out Co", "created_at": now}]
+        )
         connection.execute(insert(Team), team_rows)
         connection.execute(insert(TeamMember), member_rows)
         if engine.dialect.name == "postgresql":
@@ -96,8 +109,13 @@ def run(kind: str, teams: int, members: int, rate: float, postgres_url: str) -> 
         fake.rate_limit(1.0)
         fake.workspace_rate_limit(rate)
         due = seed(url, fake, teams, members)
-        settings = Settings(_env_file=None, SLACK_BOT_TOKEN=fake.bot_token, SLACK_API_URL=fake.base_url,
-                            DATABASE_URL=url, ALIGNBOT_POST_RATE=rate)
+        settings = Settings(
+            _env_file=None,
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_API_URL=fake.base_url,
+            DATABASE_URL=url,
+            ALIGNBOT_POST_RATE=rate,
+        )
         # As many connections as senders, so no sender queues for one (PostgreSQL; SQLite ignores it).
         engine = make_engine(url, **({"pool_size": SEND_THREADS} if kind == "postgresql" else {}))
         sessions = make_sessionmaker(engine)
@@ -115,8 +133,20 @@ def run(kind: str, teams: int, members: int, rate: float, postgres_url: str) -> 
         posted = sum(1 for c in calls if c.status == 200 and c.response.get("ok"))
     bound = max(0.0, (due - rate) / rate)
     ok = once == due and none == 0 and twice == 0 and elapsed <= 1.2 * bound
-    return [kind, due, f"{rate:g}/s", f"{bound:.1f}", f"{elapsed:.1f}", f"{elapsed / bound:.2f}", rounds,
-            posted, fake.rejected, f"{once}/{due}", twice, "met" if ok else "MISSED"]
+    return [
+        kind,
+        due,
+        f"{rate:g}/s",
+        f"{bound:.1f}",
+        f"{elapsed:.1f}",
+        f"{elapsed / bound:.2f}",
+        rounds,
+        posted,
+        fake.rejected,
+        f"{once}/{due}",
+        twice,
+        "met" if ok else "MISSED",
+    ]
 
 
 def main() -> int:
@@ -125,16 +155,37 @@ def main() -> int:
     parser.add_argument("--teams", type=int, default=200)
     parser.add_argument("--members", type=int, default=10, help="members per team (each gets a DM)")
     parser.add_argument("--workspace-rate", type=float, default=25.0, help="workspace-wide messages a second")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)  # a 429 retried is expected here, not news
     from bot.services.checkins import SEND_THREADS
 
     rows = [run(kind, args.teams, args.members, args.workspace_rate, args.postgres) for kind in args.db]
-    print(f"Prompt fan-out ({machine()}): {args.teams} channels + {args.teams * args.members} DMs, "
-          f"1 msg/s per conversation, {args.workspace_rate:g} msg/s per workspace, {SEND_THREADS} senders\n")
-    print(table(["database", "prompts", "workspace limit", "bound s", "took s", "x bound", "rounds", "posted",
-                 "429s", "exactly once", "duplicates", "target <=1.2x"], rows))
+    print(
+        f"Prompt fan-out ({machine()}): {args.teams} channels + {args.teams * args.members} DMs, "
+        f"1 msg/s per conversation, {args.workspace_rate:g} msg/s per workspace, {SEND_THREADS} senders\n"
+    )
+    print(
+        table(
+            [
+                "database",
+                "prompts",
+                "workspace limit",
+                "bound s",
+                "took s",
+                "x bound",
+                "rounds",
+                "posted",
+                "429s",
+                "exactly once",
+                "duplicates",
+                "target <=1.2x",
+            ],
+            rows,
+        )
+    )
     return 0
 
 

@@ -69,8 +69,7 @@ def load_updates(path: str | Path) -> list[dict]:
     return rows
 
 
-def evaluate(objectives: Sequence[Objective], updates: Sequence[dict], verbose: bool = True,
-             title: str = "") -> float:
+def evaluate(objectives: Sequence[Objective], updates: Sequence[dict], verbose: bool = True, title: str = "") -> float:
     """Print the scores of a cold-start tagger on `updates`; return micro-F1."""
     tagger = Tagger(objectives)
     tp = fp = fn = un_ok = un_n = 0
@@ -94,8 +93,10 @@ def evaluate(objectives: Sequence[Objective], updates: Sequence[dict], verbose: 
         print(f"== {title}")
     if verbose and misses:
         print("\n".join(misses))
-    print(f"updates={len(updates)} precision={precision:.3f} recall={recall:.3f} "
-          f"micro-F1={f1:.3f} unaligned caught {un_ok}/{un_n}")
+    print(
+        f"updates={len(updates)} precision={precision:.3f} recall={recall:.3f} "
+        f"micro-F1={f1:.3f} unaligned caught {un_ok}/{un_n}"
+    )
     return f1
 
 
@@ -106,8 +107,17 @@ def score_company(org_path: Path, updates_path: Path, reveal: int = 0) -> dict[s
     from bot.orgfile import read_org
 
     rows = load_updates(updates_path)
-    lines = [json.dumps({"id": r["id"], "team": r.get("team", "-"), "text": r["text"],
-                         **({"objectives": r["labels"]} if i < reveal else {})}) for i, r in enumerate(rows)]
+    lines = [
+        json.dumps(
+            {
+                "id": r["id"],
+                "team": r.get("team", "-"),
+                "text": r["text"],
+                **({"objectives": r["labels"]} if i < reveal else {}),
+            }
+        )
+        for i, r in enumerate(rows)
+    ]
     out = tag_updates(read_org(org_path), list(read_lines(lines)), learn=bool(reveal))[reveal:]
     rows = rows[reveal:]
     tp = fp = fn = a_tp = a_fp = a_fn = asked = un_ok = un_n = 0
@@ -119,8 +129,13 @@ def score_company(org_path: Path, updates_path: Path, reveal: int = 0) -> dict[s
         if not line["confident"]:
             asked, pred = asked + 1, gold
         a_tp, a_fp, a_fn = a_tp + len(gold & pred), a_fp + len(pred - gold), a_fn + len(gold - pred)
-    return {"f1": 2 * tp / (2 * tp + fp + fn), "assisted": 2 * a_tp / (2 * a_tp + a_fp + a_fn),
-            "asked": asked / len(rows), "unaligned_caught": un_ok, "unaligned": un_n}
+    return {
+        "f1": 2 * tp / (2 * tp + fp + fn),
+        "assisted": 2 * a_tp / (2 * a_tp + a_fp + a_fn),
+        "asked": asked / len(rows),
+        "unaligned_caught": un_ok,
+        "unaligned": un_n,
+    }
 
 
 def companies(folder: Path, reveal: int) -> None:
@@ -133,14 +148,18 @@ def companies(folder: Path, reveal: int) -> None:
             continue
         r = score_company(org, folder / f"{name}_updates.jsonl", reveal)
         results.append(r)
-        print(f"{name:<6} micro-F1 {r['f1']:.3f}  unaligned caught {r['unaligned_caught']}/{r['unaligned']}  "
-              f"asks {r['asked']:.0%}, then {r['assisted']:.3f}")
+        print(
+            f"{name:<6} micro-F1 {r['f1']:.3f}  unaligned caught {r['unaligned_caught']}/{r['unaligned']}  "
+            f"asks {r['asked']:.0%}, then {r['assisted']:.3f}"
+        )
     if results:
         mean = {k: sum(r[k] for r in results) / len(results) for k in ("f1", "assisted", "asked")}
         caught = sum(r["unaligned_caught"] for r in results) / max(1, sum(r["unaligned"] for r in results))
-        print(f"mean   micro-F1 {mean['f1']:.3f}  worst {min(r['f1'] for r in results):.3f}  "
-              f"unaligned caught {caught:.0%}  asks {mean['asked']:.0%}, then {mean['assisted']:.3f}"
-              + (f"  (first {reveal} labels taught, not scored)" if reveal else ""))
+        print(
+            f"mean   micro-F1 {mean['f1']:.3f}  worst {min(r['f1'] for r in results):.3f}  "
+            f"unaligned caught {caught:.0%}  asks {mean['asked']:.0%}, then {mean['assisted']:.3f}"
+            + (f"  (first {reveal} labels taught, not scored)" if reveal else "")
+        )
 
 
 def learning_curve(folder: Path, tail: int = 40, steps: Sequence[int] = (0, 10, 20, 40)) -> None:
@@ -168,8 +187,10 @@ def learning_curve(folder: Path, tail: int = 40, steps: Sequence[int] = (0, 10, 
                 gold, pred = set(row["labels"]), {m.key for m in tagger.tag(row["text"])}
                 tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
         figures.append(f"{k} taught: {2 * tp / (2 * tp + fp + fn):.3f}")
-    print(f"micro-F1 on the updates after the first {tail} of {', '.join(name for name, _, _ in sets)}: "
-          + ", ".join(figures))
+    print(
+        f"micro-F1 on the updates after the first {tail} of {', '.join(name for name, _, _ in sets)}: "
+        + ", ".join(figures)
+    )
 
 
 def learning_changes(folder: Path, reveal: int) -> None:
@@ -190,8 +211,17 @@ def learning_changes(folder: Path, reveal: int) -> None:
             continue
         runs = []
         for k in (0, reveal):
-            lines = [json.dumps({"id": r["id"], "team": r.get("team", "-"), "text": r["text"],
-                                 **({"objectives": r["labels"]} if i < k else {})}) for i, r in enumerate(rows)]
+            lines = [
+                json.dumps(
+                    {
+                        "id": r["id"],
+                        "team": r.get("team", "-"),
+                        "text": r["text"],
+                        **({"objectives": r["labels"]} if i < k else {}),
+                    }
+                )
+                for i, r in enumerate(rows)
+            ]
             runs.append(tag_updates(read_org(org), list(read_lines(lines)), learn=bool(k))[reveal:])
         counts = {"fixed": 0, "broke": 0, "changed": 0}
         for row, cold, taught in zip(rows[reveal:], *runs):
@@ -237,10 +267,12 @@ def ask_ceiling(folder: Path) -> None:
 
         wrong = [len(gold ^ pred) for gold, pred, _ in verdicts]
         asked = {i for i, (_, _, a) in enumerate(verdicts) if a}
-        best = set(sorted(range(len(verdicts)), key=lambda i: -wrong[i])[:len(asked)])
-        print(f"{name:<6} asks {len(asked)}/{len(rows)} ({sum(1 for i in asked if wrong[i])} of them wrong, "
-              f"of {sum(1 for w in wrong if w)} wrong in all): {f1(asked):.3f}; "
-              f"asking the {len(asked)} most wrong instead: {f1(best):.3f}")
+        best = set(sorted(range(len(verdicts)), key=lambda i: -wrong[i])[: len(asked)])
+        print(
+            f"{name:<6} asks {len(asked)}/{len(rows)} ({sum(1 for i in asked if wrong[i])} of them wrong, "
+            f"of {sum(1 for w in wrong if w)} wrong in all): {f1(asked):.3f}; "
+            f"asking the {len(asked)} most wrong instead: {f1(best):.3f}"
+        )
 
 
 def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
@@ -250,8 +282,7 @@ def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
     assert spec.loader is not None
     spec.loader.exec_module(module)
     return [
-        (name, list(objectives), [{"id": f"h{i + 1}", "text": t, "labels": list(l)}
-                                  for i, (t, l) in enumerate(rows)])
+        (name, list(objectives), [{"id": f"h{i + 1}", "text": t, "labels": list(l)} for i, (t, l) in enumerate(rows)])
         for name, objectives, rows in module.HELDOUT_SETS
     ]
 
@@ -262,15 +293,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--updates", default=str(ROOT.parent / "shared" / "eval" / "dev_updates.jsonl"))
     ap.add_argument("--heldout", action="store_true", help="score the made-up companies in the unit tests")
     ap.add_argument("-q", "--quiet", action="store_true", help="scores only, no misses")
-    ap.add_argument("--companies", nargs="?", const=str(ROOT.parent / "shared" / "eval"), metavar="DIR",
-                    help="score every development company (dev*_org.yaml) in DIR")
+    ap.add_argument(
+        "--companies",
+        nargs="?",
+        const=str(ROOT.parent / "shared" / "eval"),
+        metavar="DIR",
+        help="score every development company (dev*_org.yaml) in DIR",
+    )
     ap.add_argument("--reveal", type=int, default=0, metavar="K", help="with --companies: teach the first K labels")
-    ap.add_argument("--curve", action="store_true",
-                    help="with --companies: micro-F1 on the same updates after teaching 0, 10, 20 and 40 labels")
-    ap.add_argument("--changes", action="store_true",
-                    help="with --companies --reveal K: the updates learning fixes, breaks or changes")
-    ap.add_argument("--ask-ceiling", action="store_true",
-                    help="with --companies: the assisted figure against asking the same number perfectly")
+    ap.add_argument(
+        "--curve",
+        action="store_true",
+        help="with --companies: micro-F1 on the same updates after teaching 0, 10, 20 and 40 labels",
+    )
+    ap.add_argument(
+        "--changes",
+        action="store_true",
+        help="with --companies --reveal K: the updates learning fixes, breaks or changes",
+    )
+    ap.add_argument(
+        "--ask-ceiling",
+        action="store_true",
+        help="with --companies: the assisted figure against asking the same number perfectly",
+    )
     opts = ap.parse_args(argv)
     if opts.companies and opts.changes:
         learning_changes(Path(opts.companies), opts.reveal or 20)

@@ -23,8 +23,9 @@ from bot.alignment.model import Example, Objective  # noqa: E402
 from bot.alignment.tagger import Tagger  # noqa: E402
 
 OBJECTIVES = [
-    Objective("new-revenue", "Grow new-logo revenue", "Build qualified pipeline and close new customers.",
-              ("pipeline", "ARR")),
+    Objective(
+        "new-revenue", "Grow new-logo revenue", "Build qualified pipeline and close new customers.", ("pipeline", "ARR")
+    ),
     Objective("margins", "Increase margins", "Hold pricing, cut waste and lower cost to serve."),
     Objective("delight", "Delight customers", "Faster onboarding, fewer tickets, higher NPS."),
     Objective("deal-size", "Increase average deal size", "Multi-year terms, bundles and add-ons."),
@@ -51,8 +52,17 @@ ACTIONS = [
     "Outbound sequence to {n} target accounts at {who}; 7 first meetings",
     "Paused the podcast sponsorship after {n} months with no pipeline",
 ]
-WHO = ["regional banks", "credit unions", "mid-sized manufacturers", "UK retailers", "German insurers",
-       "hospitals", "300-person SaaS companies", "enterprise accounts", "Nordic logistics firms"]
+WHO = [
+    "regional banks",
+    "credit unions",
+    "mid-sized manufacturers",
+    "UK retailers",
+    "German insurers",
+    "hospitals",
+    "300-person SaaS companies",
+    "enterprise accounts",
+    "Nordic logistics firms",
+]
 COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell"]
 TAILS = ["", ".", " this week.", "; follow-up next Tuesday.", " with the sales team.", " — more next week."]
 
@@ -112,7 +122,10 @@ def main() -> int:
         ("cold start, 8 objectives", rate(Tagger(OBJECTIVES), texts, seconds)),
         ("30 obj + 500 learned ex.", rate(Tagger(thirty, examples), texts, seconds)),
         # As the app builds it: with the workspace's recent texts, whose sure verdicts it remembers.
-        ("... + 400 recent texts", rate(Tagger(thirty, examples, corpus=synthetic_updates(400, seed=5)), texts, seconds)),
+        (
+            "... + 400 recent texts",
+            rate(Tagger(thirty, examples, corpus=synthetic_updates(400, seed=5)), texts, seconds),
+        ),
     ]
     scaling = [(n, rate(Tagger(many_objectives(n)), texts, seconds / 2)) for n in (5, 30, 100)]
     built = build_ms(thirty, examples, min(seconds, 2.0))
@@ -133,12 +146,18 @@ def main() -> int:
         print(f"{name:<28} {value:>10,.0f}  {'ok' if value >= 2000 else 'BELOW 2,000'}")
     base = scaling[0][1]
     for n, value in scaling:
-        print(f"{f'{n} objectives, cold':<28} {value:>10,.0f}  one tag costs {base / value:.1f}x what it does with 5, "
-              f"{1e6 / value:.0f} us" + ("" if n != 100 else f" ({'ok' if 1e6 / value <= 200 else 'ABOVE'} 200 us)"))
-    print(f"{'build: 30 obj + 500 ex':<28} {built:>8.2f}ms  {'ok' if built < 50 else 'ABOVE 50 ms'}"
-          " (texts already read in this process)")
+        print(
+            f"{f'{n} objectives, cold':<28} {value:>10,.0f}  one tag costs {base / value:.1f}x what it does with 5, "
+            f"{1e6 / value:.0f} us" + ("" if n != 100 else f" ({'ok' if 1e6 / value <= 200 else 'ABOVE'} 200 us)")
+        )
+    print(
+        f"{'build: 30 obj + 500 ex':<28} {built:>8.2f}ms  {'ok' if built < 50 else 'ABOVE 50 ms'}"
+        " (texts already read in this process)"
+    )
     print(f"{'first build, nothing cached':<28} {first_ms:>8.2f}ms")
-    print(f"{'build + 400 recent texts':<28} {corpus_ms:>8.2f}ms  the app's rebuild after a correction (not the 50 ms goal)")
+    print(
+        f"{'build + 400 recent texts':<28} {corpus_ms:>8.2f}ms  the app's rebuild after a correction (not the 50 ms goal)"
+    )
     return 0
 
 

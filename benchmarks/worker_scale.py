@@ -46,8 +46,10 @@ def run_fake(count: int) -> None:
     fake = FakeSlack(team_id=al.TEAM_ID).start()
     fake.add_channel(al.CHANNEL, "bench", members=[])
     urls = [fake.response_url(al.CHANNEL) for _ in range(count)]
-    print(json.dumps({"base_url": fake.base_url, "token": fake.bot_token, "response_urls": urls,
-                      "pid": os.getpid()}), flush=True)
+    print(
+        json.dumps({"base_url": fake.base_url, "token": fake.bot_token, "response_urls": urls, "pid": os.getpid()}),
+        flush=True,
+    )
     sys.stdin.read()
     print(json.dumps({"by_id": Counter(r["id"] for r in fake.responses())}), flush=True)
     fake.stop()
@@ -99,11 +101,22 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
 
     with scratch_database("postgresql", postgres_url) as database_url:
         al.seed(database_url)
-        fake = subprocess.Popen([sys.executable, __file__, "--serve-fake", str(jobs + 100)], cwd=ROOT,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        fake = subprocess.Popen(
+            [sys.executable, __file__, "--serve-fake", str(jobs + 100)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         info = json.loads(fake.stdout.readline())
-        env = {**os.environ, "SLACK_BOT_TOKEN": info["token"], "SLACK_SIGNING_SECRET": al.SECRET,
-               "SLACK_API_URL": info["base_url"], "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": info["token"],
+            "SLACK_SIGNING_SECRET": al.SECRET,
+            "SLACK_API_URL": info["base_url"],
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "WARNING",
+        }
         cli = Path(sys.executable).with_name("alignbot")
         command = [str(cli)] if cli.exists() else [sys.executable, "-m", "bot"]
         engine = make_engine(database_url)
@@ -112,9 +125,13 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
         try:
             # 1. Fill: the real web app acks and stores each command; nothing does the work yet.
             port = al.free_port()
-            web = subprocess.Popen([*command, "serve", "--no-scheduler", "--no-worker", "--port", str(port),
-                                    "--threads", str(al.THREADS)], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
+            web = subprocess.Popen(
+                [*command, "serve", "--no-scheduler", "--no-worker", "--port", str(port), "--threads", str(al.THREADS)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             started.append(web)
             al.wait_ready(port, web)
             al.USERS = jobs  # one person per command: one update each
@@ -125,8 +142,16 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
             stored = pending(engine)
             # 2. Drain with N worker processes, nothing else of ours running but the fake and PostgreSQL.
             before_load = loadavg()
-            workers = [subprocess.Popen([*command, "worker", "--threads", str(threads)], cwd=ROOT, env=env,
-                                        stdout=log, stderr=subprocess.STDOUT) for _ in range(processes)]
+            workers = [
+                subprocess.Popen(
+                    [*command, "worker", "--threads", str(threads)],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+                for _ in range(processes)
+            ]
             started += workers
             began = time.perf_counter()
             low, high = int(stored * 0.95), int(stored * 0.05)
@@ -136,17 +161,25 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
                 left = pending(engine)
                 now = time.perf_counter()
                 if "t0" not in window and left <= low:
-                    window.update(t0=now, left0=left, machine0=machine_busy(),
-                                  workers0=sum(cpu_seconds(w.pid) for w in workers),
-                                  fake0=cpu_seconds(info["pid"]),
-                                  pg0={pid: cpu_seconds(pid) for pid in backends(engine, database)})
+                    window.update(
+                        t0=now,
+                        left0=left,
+                        machine0=machine_busy(),
+                        workers0=sum(cpu_seconds(w.pid) for w in workers),
+                        fake0=cpu_seconds(info["pid"]),
+                        pg0={pid: cpu_seconds(pid) for pid in backends(engine, database)},
+                    )
                 if left <= high:
                     pg_pids = backends(engine, database)
                     pg0 = window["pg0"]
-                    window.update(t1=now, left1=left, machine1=machine_busy(),
-                                  workers1=sum(cpu_seconds(w.pid) for w in workers),
-                                  fake1=cpu_seconds(info["pid"]),
-                                  pg=sum(cpu_seconds(pid) - pg0.get(pid, 0.0) for pid in pg_pids))
+                    window.update(
+                        t1=now,
+                        left1=left,
+                        machine1=machine_busy(),
+                        workers1=sum(cpu_seconds(w.pid) for w in workers),
+                        fake1=cpu_seconds(info["pid"]),
+                        pg=sum(cpu_seconds(pid) - pg0.get(pid, 0.0) for pid in pg_pids),
+                    )
                     break
                 if now - began > 600:
                     raise SystemExit("the queue did not drain in 600 s")
@@ -178,15 +211,25 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
     fake_cpu = window["fake1"] - window["fake0"]
     once = sum(1 for n in by_id.values() if n == 1)
     return {
-        "processes": processes, "jobs": stored, "acks/s": acks["rps"], "answers/s": done / seconds,
-        "drain s": drained, "workers ms/answer": 1000 * workers_cpu / done, "pg ms/answer": 1000 * window["pg"] / done,
-        "fake ms/answer": 1000 * fake_cpu / done, "workers cores": workers_cpu / seconds,
-        "pg cores": window["pg"] / seconds, "fake cores": fake_cpu / seconds, "machine busy": busy / total,
+        "processes": processes,
+        "jobs": stored,
+        "acks/s": acks["rps"],
+        "answers/s": done / seconds,
+        "drain s": drained,
+        "workers ms/answer": 1000 * workers_cpu / done,
+        "pg ms/answer": 1000 * window["pg"] / done,
+        "fake ms/answer": 1000 * fake_cpu / done,
+        "workers cores": workers_cpu / seconds,
+        "pg cores": window["pg"] / seconds,
+        "fake cores": fake_cpu / seconds,
+        "machine busy": busy / total,
         "others cores": max(0.0, busy - workers_cpu - window["pg"] - fake_cpu) / seconds,
         "load": f"{before_load:.1f}/{after_load:.1f}",
-        "check": (once == stored and len(by_id) == stored and updates == stored,
-                  f"{once}/{stored} answered exactly once ({len(by_id)} response_urls used, "
-                  f"{sum(by_id.values())} posts), {updates} updates, {tagged} tagged"),
+        "check": (
+            once == stored and len(by_id) == stored and updates == stored,
+            f"{once}/{stored} answered exactly once ({len(by_id)} response_urls used, "
+            f"{sum(by_id.values())} posts), {updates} updates, {tagged} tagged",
+        ),
     }
 
 
@@ -199,8 +242,9 @@ def main() -> int:
     parser.add_argument("--processes", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--repeat", type=int, default=2, help="runs of each process count, interleaved")
     parser.add_argument("--threads", type=int, default=2, help="`alignbot worker --threads` (default: its default, 2)")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                             "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     parser.add_argument("--logs", default="/tmp", help="folder for the processes' logs")
     args = parser.parse_args()
     rows, ok = [], True
@@ -210,16 +254,51 @@ def main() -> int:
             good, line = r.pop("check")
             ok = ok and good
             print(f"  {processes} worker process(es): {r['answers/s']:.0f} answers/s; {line}", file=sys.stderr)
-            rows.append([r["processes"], r["jobs"], f"{r['acks/s']:.0f}", f"{r['answers/s']:.0f}",
-                         f"{r['drain s']:.1f}", f"{r['workers ms/answer']:.1f}", f"{r['pg ms/answer']:.1f}",
-                         f"{r['fake ms/answer']:.1f}", f"{r['workers cores']:.2f}", f"{r['pg cores']:.2f}",
-                         f"{r['fake cores']:.2f}", f"{r['others cores']:.2f}", f"{100 * r['machine busy']:.0f}%",
-                         r["load"], line])
-    print(f"Queue drain by `alignbot worker` processes on PostgreSQL ({machine()}; "
-          f"--threads {args.threads} each; steady state, 5% to 95% of the jobs done)\n")
-    print(table(["processes", "jobs", "fill acks/s", "answers/s", "drain s", "worker CPU ms/answer",
-                 "PostgreSQL ms/answer", "fake ms/answer", "worker cores", "PostgreSQL cores", "fake cores",
-                 "other cores", "machine busy", "load before/after", "check"], rows))
+            rows.append(
+                [
+                    r["processes"],
+                    r["jobs"],
+                    f"{r['acks/s']:.0f}",
+                    f"{r['answers/s']:.0f}",
+                    f"{r['drain s']:.1f}",
+                    f"{r['workers ms/answer']:.1f}",
+                    f"{r['pg ms/answer']:.1f}",
+                    f"{r['fake ms/answer']:.1f}",
+                    f"{r['workers cores']:.2f}",
+                    f"{r['pg cores']:.2f}",
+                    f"{r['fake cores']:.2f}",
+                    f"{r['others cores']:.2f}",
+                    f"{100 * r['machine busy']:.0f}%",
+                    r["load"],
+                    line,
+                ]
+            )
+    print(
+        f"Queue drain by `alignbot worker` processes on PostgreSQL ({machine()}; "
+        f"--threads {args.threads} each; steady state, 5% to 95% of the jobs done)\n"
+    )
+    print(
+        table(
+            [
+                "processes",
+                "jobs",
+                "fill acks/s",
+                "answers/s",
+                "drain s",
+                "worker CPU ms/answer",
+                "PostgreSQL ms/answer",
+                "fake ms/answer",
+                "worker cores",
+                "PostgreSQL cores",
+                "fake cores",
+                "other cores",
+                "machine busy",
+                "load before/after",
+                "check",
+            ],
+            rows,
+        )
+    )
     return 0 if ok else 1
 
 

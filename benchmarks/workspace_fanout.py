@@ -35,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RemoteFake, Sampler, machine, scratch_database, table  # noqa: E402
 
 
-def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, senders: int,
-        postgres_url: str) -> list[object]:
+def run(
+    kind: str, workspaces: int, channels: int, rate: float, planners: int, senders: int, postgres_url: str
+) -> list[object]:
     from slack_sdk.oauth.installation_store import Installation
     from sqlalchemy import insert
 
@@ -55,9 +56,15 @@ def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, s
     channel_ids = [f"{slack_team}C{c:03d}" for slack_team in ids for c in range(channels)]
     with RemoteFake() as fake, scratch_database(kind, postgres_url) as url:
         app_id, bot_id, bot_user_id, tokens = fake.run(_set_up, ids, channels, rate)
-        settings = Settings(_env_file=None, SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="secret",
-                            SLACK_SIGNING_SECRET="bench", SLACK_API_URL=fake.base_url, DATABASE_URL=url,
-                            ALIGNBOT_POST_RATE=rate)
+        settings = Settings(
+            _env_file=None,
+            SLACK_CLIENT_ID="111.222",
+            SLACK_CLIENT_SECRET="secret",
+            SLACK_SIGNING_SECRET="bench",
+            SLACK_API_URL=fake.base_url,
+            DATABASE_URL=url,
+            ALIGNBOT_POST_RATE=rate,
+        )
         # A connection for every thread that may want one, so none queues for it (PostgreSQL).
         engine = make_engine(url, **({"pool_size": planners + senders} if kind == "postgresql" else {}))
         migrate.upgrade(engine)
@@ -66,25 +73,55 @@ def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, s
         monday = now - timedelta(days=now.weekday(), hours=now.hour, minutes=now.minute) + timedelta(minutes=30)
         team_rows, n = [], 0
         for w, slack_team in enumerate(ids):
-            store.save(Installation(app_id=app_id, team_id=slack_team, user_id="U0ADMIN1", bot_id=bot_id,
-                                    bot_user_id=bot_user_id, bot_token=tokens[slack_team], bot_scopes="chat:write"))
+            store.save(
+                Installation(
+                    app_id=app_id,
+                    team_id=slack_team,
+                    user_id="U0ADMIN1",
+                    bot_id=bot_id,
+                    bot_user_id=bot_user_id,
+                    bot_token=tokens[slack_team],
+                    bot_scopes="chat:write",
+                )
+            )
             for c in range(channels):
                 channel = f"{slack_team}C{c:03d}"
                 n += 1
-                team_rows.append({"id": n, "workspace_id": w + 1, "name": f"team {c:03d}", "aliases": [],
-                                  "channel_id": channel, "prompt_weekday": 0, "prompt_time": "00:00",
-                                  "timezone": "UTC", "deadline_hours": 24, "reminder_hours": 4,
-                                  "prompt_mode": "channel", "created_at": now})
+                team_rows.append(
+                    {
+                        "id": n,
+                        "workspace_id": w + 1,
+                        "name": f"team {c:03d}",
+                        "aliases": [],
+                        "channel_id": channel,
+                        "prompt_weekday": 0,
+                        "prompt_time": "00:00",
+                        "timezone": "UTC",
+                        "deadline_hours": 24,
+                        "reminder_hours": 4,
+                        "prompt_mode": "channel",
+                        "created_at": now,
+                    }
+                )
         with engine.begin() as connection:
-            connection.execute(insert(Workspace), [{"id": w + 1, "slack_team_id": s, "name": s, "created_at": now}
-                                                   for w, s in enumerate(ids)])
+            connection.execute(
+                insert(Workspace),
+                [{"id": w + 1, "slack_team_id": s, "name": s, "created_at": now} for w, s in enumerate(ids)],
+            )
             connection.execute(insert(Team), team_rows)
             if engine.dialect.name == "postgresql":
                 for name in ("workspaces", "teams"):
                     connection.exec_driver_sql(f"SELECT setval('{name}_id_seq', (SELECT max(id) FROM {name}))")
         sessions = make_sessionmaker(engine)
-        checkins = Checkins(settings, sessions, SlackClients(settings, store), Deliveries(sessions),
-                            Tagging(sessions), send_threads=senders, workspace_threads=planners)
+        checkins = Checkins(
+            settings,
+            sessions,
+            SlackClients(settings, store),
+            Deliveries(sessions),
+            Tagging(sessions),
+            send_threads=senders,
+            workspace_threads=planners,
+        )
         due = workspaces * channels
         rounds = delivered = 0
         fake.run(_reset_calls)
@@ -103,10 +140,27 @@ def run(kind: str, workspaces: int, channels: int, rate: float, planners: int, s
     bound = max(0.0, (channels - burst) / rate)
     once, twice = counts[1], sum(v for k, v in counts.items() if k > 1)
     ok = once == due and twice == 0 and elapsed <= 1.2 * bound
-    return [kind, f"{planners}/{senders}", workspaces, channels, f"{rate:g}/s", week, due, f"{bound:.1f}",
-            f"{elapsed:.1f}", f"{elapsed / bound:.2f}" if bound else "-", rounds, rejected, f"{once}/{due}",
-            twice, interleaved(posts), spread(posts, wall_start), sampler.threads, f"{sampler.rss_mib:.0f}",
-            "met" if ok else "MISSED"]
+    return [
+        kind,
+        f"{planners}/{senders}",
+        workspaces,
+        channels,
+        f"{rate:g}/s",
+        week,
+        due,
+        f"{bound:.1f}",
+        f"{elapsed:.1f}",
+        f"{elapsed / bound:.2f}" if bound else "-",
+        rounds,
+        rejected,
+        f"{once}/{due}",
+        twice,
+        interleaved(posts),
+        spread(posts, wall_start),
+        sampler.threads,
+        f"{sampler.rss_mib:.0f}",
+        "met" if ok else "MISSED",
+    ]
 
 
 def first_and_last(posts: list[tuple[str, float]]) -> tuple[dict[str, float], dict[str, float]]:
@@ -167,18 +221,45 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=2.0, help="messages a second per workspace")
     parser.add_argument("--planners", type=int, default=8, help="workspaces planned at once")
     parser.add_argument("--senders", type=int, default=32, help="threads posting, shared by every workspace")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                             "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)  # a 429 retried is expected here, not news
-    rows = [run(kind, args.workspaces, args.channels, args.rate, args.planners, args.senders, args.postgres)
-            for kind in args.db]
-    print(f"Workspace fan-out ({machine()}): {args.workspaces} workspaces x {args.channels} channels, "
-          f"1 msg/s per conversation, {args.rate:g} msg/s per workspace (burst {max(1.0, args.rate):g})\n")
-    print(table(["database", "planners/senders", "workspaces", "channels each", "workspace limit", "week", "prompts",
-                 "bound s", "took s", "x bound", "rounds", "429s", "exactly once", "duplicates",
-                 "started before the first finished",
-                 "last start s / longest span s", "peak threads", "peak RSS MiB", "target <=1.2x"], rows))
+    rows = [
+        run(kind, args.workspaces, args.channels, args.rate, args.planners, args.senders, args.postgres)
+        for kind in args.db
+    ]
+    print(
+        f"Workspace fan-out ({machine()}): {args.workspaces} workspaces x {args.channels} channels, "
+        f"1 msg/s per conversation, {args.rate:g} msg/s per workspace (burst {max(1.0, args.rate):g})\n"
+    )
+    print(
+        table(
+            [
+                "database",
+                "planners/senders",
+                "workspaces",
+                "channels each",
+                "workspace limit",
+                "week",
+                "prompts",
+                "bound s",
+                "took s",
+                "x bound",
+                "rounds",
+                "429s",
+                "exactly once",
+                "duplicates",
+                "started before the first finished",
+                "last start s / longest span s",
+                "peak threads",
+                "peak RSS MiB",
+                "target <=1.2x",
+            ],
+            rows,
+        )
+    )
     return 0
 
 

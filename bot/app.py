@@ -104,8 +104,9 @@ def create_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
     services = Services(settings, make_sessionmaker(engine), SlackClients(settings, store))
     if store is not None:
         store.on_install = services.installs.reinstalled
-    return Runtime(settings=settings, engine=engine, services=services, queue=JobQueue(engine),
-                   installation_store=store)
+    return Runtime(
+        settings=settings, engine=engine, services=services, queue=JobQueue(engine), installation_store=store
+    )
 
 
 def _installation_store(settings: Settings, engine: Engine) -> InstallationStore:
@@ -165,8 +166,11 @@ def _bare_bolt_app(runtime: Runtime, *, token_verification: bool, request_verifi
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     # The ack function runs in the request thread before the answer, and the work it names is stored
     # before the answer too: nothing acked can be lost, and the ack waits for no listener thread.
-    common: dict[str, Any] = {"signing_secret": signing_secret, "process_before_response": True,
-                              "request_verification_enabled": request_verification}
+    common: dict[str, Any] = {
+        "signing_secret": signing_secret,
+        "process_before_response": True,
+        "request_verification_enabled": request_verification,
+    }
     if settings.oauth_enabled:
         return App(client=web_client(settings, token=None), oauth_settings=_oauth_settings(runtime), **common)
     settings.require_bot_token()
@@ -175,8 +179,7 @@ def _bare_bolt_app(runtime: Runtime, *, token_verification: bool, request_verifi
     for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         if name in os.environ and not os.environ[name].strip():
             del os.environ[name]
-    return App(client=web_client(settings, settings.bot_token), token_verification_enabled=token_verification,
-               **common)
+    return App(client=web_client(settings, settings.bot_token), token_verification_enabled=token_verification, **common)
 
 
 def _oauth_settings(runtime: Runtime) -> OAuthSettings:

@@ -38,11 +38,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP app (and the worker and scheduler, unless told not to)")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the scheduler in this process")
-    serve.add_argument("--no-worker", action="store_true",
-                       help="do not do the queued work in this process; run `alignbot worker` for it")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not do the queued work in this process; run `alignbot worker` for it",
+    )
     serve.add_argument("--threads", type=int, default=16, help="request threads per worker (default: 16)")
-    serve.add_argument("--workers", type=int, default=1,
-                       help="worker processes (default: 1; more than one needs --no-scheduler and `alignbot clock`)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (default: 1; more than one needs --no-scheduler and `alignbot clock`)",
+    )
     serve.set_defaults(run=_serve)
 
     socket = sub.add_parser("socket", help="run in Socket Mode (development behind a firewall)")
@@ -53,14 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
     clock.set_defaults(run=_clock)
 
     worker = sub.add_parser("worker", help="do the work the web process acked and queued (with serve --no-worker)")
-    worker.add_argument("--threads", type=int, default=WORKER_THREADS,
-                        help=f"jobs run at once in this process (default: {WORKER_THREADS})")
+    worker.add_argument(
+        "--threads",
+        type=int,
+        default=WORKER_THREADS,
+        help=f"jobs run at once in this process (default: {WORKER_THREADS})",
+    )
     worker.set_defaults(run=_worker)
 
-    demo = sub.add_parser("demo", help="watch Alignbot work for six weeks at a made-up company; no Slack account needed")
-    demo.add_argument("--out", default="alignbot-demo", metavar="DIR",
-                      help="folder for digest.png and conversation.html (default: ./alignbot-demo)")
-    demo.add_argument("--keep", action="store_true", help="keep the SQLite database in DIR, to explore with other commands")
+    demo = sub.add_parser(
+        "demo", help="watch Alignbot work for six weeks at a made-up company; no Slack account needed"
+    )
+    demo.add_argument(
+        "--out",
+        default="alignbot-demo",
+        metavar="DIR",
+        help="folder for digest.png and conversation.html (default: ./alignbot-demo)",
+    )
+    demo.add_argument(
+        "--keep", action="store_true", help="keep the SQLite database in DIR, to explore with other commands"
+    )
     demo.add_argument("--db", metavar="PATH", help="a new SQLite file to keep the database in")
     demo.add_argument("--fast", action="store_true", help="play only the last four weeks of the story")
     demo.add_argument("--quiet", action="store_true", help="print only the final digest and where the files went")
@@ -69,13 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     tag = sub.add_parser("tag", help="tag updates against the objectives of an org file (JSON Lines out)")
     tag.add_argument("--org", required=True, metavar="ORG.yaml", help="the org file (teams and objectives)")
     tag.add_argument("updates", nargs="?", default="-", metavar="UPDATES.jsonl", help="update lines, or - for stdin")
-    tag.add_argument("--learn", action="store_true",
-                     help="a hand-tagged line teaches the tagger for the lines after it, as a correction in Slack does")
+    tag.add_argument(
+        "--learn",
+        action="store_true",
+        help="a hand-tagged line teaches the tagger for the lines after it, as a correction in Slack does",
+    )
     tag.set_defaults(run=_tag)
 
     analyze = sub.add_parser("analyze", help="one week's alignment report from an org file and update lines")
     analyze.add_argument("--org", required=True, metavar="ORG.yaml", help="the org file (teams and objectives)")
-    analyze.add_argument("updates", nargs="?", default="-", metavar="UPDATES.jsonl", help="update lines, or - for stdin")
+    analyze.add_argument(
+        "updates", nargs="?", default="-", metavar="UPDATES.jsonl", help="update lines, or - for stdin"
+    )
     analyze.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
     analyze.set_defaults(run=_analyze)
 
@@ -90,8 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     org_export.set_defaults(run=_org_export)
 
     checkins = sub.add_parser("checkins", help="weekly check-ins")
-    checkins_sub = checkins.add_subparsers(dest="checkins_command", metavar="ACTION", parser_class=_Parser,
-                                           required=True)
+    checkins_sub = checkins.add_subparsers(
+        dest="checkins_command", metavar="ACTION", parser_class=_Parser, required=True
+    )
     send = checkins_sub.add_parser("send", help="send this week's check-in prompts now (each goes out once)")
     send.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
     send.add_argument("--team", metavar="NAME", help="only this team")
@@ -101,8 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--team-id", required=True, type=_slack_team_id, help="Slack workspace id (T...)")
     digest.add_argument("--week", type=_week, help="ISO week like 2026-W48 (default: this week)")
     digest.add_argument("--post", action="store_true", help="post it to the leadership channel (once a week)")
-    digest.add_argument("--format", choices=("json", "text", "blocks"), default="text",
-                        help="output format (default: text)")
+    digest.add_argument(
+        "--format", choices=("json", "text", "blocks"), default="text", help="output format (default: text)"
+    )
     digest.set_defaults(run=_digest)
 
     export = sub.add_parser("export", help="every stored update, one row each, for spreadsheets and BI")
@@ -171,8 +197,10 @@ def _runtime(settings, *, upgrade_db: bool = True, existing: bool = False):
 
     missing = missing_sqlite_file(settings.database_url) if existing else None
     if missing:
-        raise UsageError(f"there is no database at {missing}: set DATABASE_URL to yours, or make one with "
-                         "`alignbot db upgrade` or by running the app")
+        raise UsageError(
+            f"there is no database at {missing}: set DATABASE_URL to yours, or make one with "
+            "`alignbot db upgrade` or by running the app"
+        )
     try:
         return create_runtime(settings, upgrade_db=upgrade_db)
     except DriverMissing as error:
@@ -227,8 +255,10 @@ def _read_inputs(args: argparse.Namespace):
         raise UsageError("there is no standard input to read update lines from: pass UPDATES.jsonl")
     if args.updates == "-" and sys.stdin.isatty():
         # Otherwise a person who forgot the file sees a command that seems to hang.
-        print("alignbot: reading update lines from standard input (end them with Ctrl-D), or pass UPDATES.jsonl",
-              file=sys.stderr)
+        print(
+            "alignbot: reading update lines from standard input (end them with Ctrl-D), or pass UPDATES.jsonl",
+            file=sys.stderr,
+        )
     try:
         if args.updates == "-":
             updates = list(load_updates(read_lines(sys.stdin, source), source))
@@ -243,8 +273,9 @@ def _read_inputs(args: argparse.Namespace):
     for update in updates:
         unknown = [key for key in update.objectives or () if key not in known]
         if unknown:
-            raise UsageError(f"{source}: update {update.id!r} is tagged {unknown[0]!r}, "
-                             f"which {args.org} does not define")
+            raise UsageError(
+                f"{source}: update {update.id!r} is tagged {unknown[0]!r}, which {args.org} does not define"
+            )
     return org, updates
 
 
@@ -326,8 +357,10 @@ def _missing_for_serve(settings, error: Exception) -> str:
         missing.append("SLACK_BOT_TOKEN")
     line = str(error)
     if len(missing) > 1:
-        line = (f"{missing[0]} is not set: set {' and '.join(missing)} (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
-                "for multi-workspace OAuth) from your Slack app's 'Basic Information' and 'OAuth & Permissions' pages")
+        line = (
+            f"{missing[0]} is not set: set {' and '.join(missing)} (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "for multi-workspace OAuth) from your Slack app's 'Basic Information' and 'OAuth & Permissions' pages"
+        )
     return f"{line}; create the app from manifest.yml (see the README), or try `alignbot demo`, which needs no Slack"
 
 
@@ -339,24 +372,29 @@ def _demo(args: argparse.Namespace) -> int:
 
     configure("WARNING")  # the transcript is the output; only trouble is logged
     try:
-        result = run_demo(Path(args.out), database=Path(args.db) if args.db else None, keep=args.keep,
-                          fast=args.fast, quiet=args.quiet)
+        result = run_demo(
+            Path(args.out),
+            database=Path(args.db) if args.db else None,
+            keep=args.keep,
+            fast=args.fast,
+            quiet=args.quiet,
+        )
     except DemoError as error:
         raise UsageError(f"demo: {error}") from None
     except BrokenPipeError:
         raise  # the reader of the transcript stopped, as in `alignbot demo | head`: see main
     except OSError as error:
-        raise UsageError(f"demo: cannot write {getattr(error, 'filename', None) or args.out}: "
-                         f"{error.strerror or error}") from None
+        raise UsageError(
+            f"demo: cannot write {getattr(error, 'filename', None) or args.out}: {error.strerror or error}"
+        ) from None
     print(f"Done in {result.seconds:.1f} s.")
     return 0
 
 
 def _socket(args: argparse.Namespace) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     import threading
 
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError, SlackClientError
 
     settings = _settings("socket")
@@ -511,8 +549,19 @@ def _digest(args: argparse.Namespace) -> int:
     if args.format == "json":
         handoffs = data.handoffs.to_json() if data.handoffs else []
         pairs = [p.to_dict() for p in data.handoffs.pairs] if data.handoffs else []
-        print(json.dumps({"workspace": args.team_id, "week": data.week, "unconfirmed": [], **data.report.to_dict(),
-                          "handoffs": handoffs, "handoff_pairs": pairs}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "workspace": args.team_id,
+                    "week": data.week,
+                    "unconfirmed": [],
+                    **data.report.to_dict(),
+                    "handoffs": handoffs,
+                    "handoff_pairs": pairs,
+                },
+                indent=2,
+            )
+        )
     elif args.format == "blocks":
         print(json.dumps(digest_message(data), indent=2))
     else:
@@ -522,8 +571,11 @@ def _digest(args: argparse.Namespace) -> int:
             posted = runtime.services.digests.post(args.team_id, data.week)
         except UserError as error:
             raise UsageError(error.message) from None
-        print(f"digest {posted.week} to {posted.channel}: {posted.outcome.status}"
-              + (f" ({posted.outcome.error})" if posted.outcome.error else ""), file=sys.stderr)
+        print(
+            f"digest {posted.week} to {posted.channel}: {posted.outcome.status}"
+            + (f" ({posted.outcome.error})" if posted.outcome.error else ""),
+            file=sys.stderr,
+        )
         return 0 if posted.outcome.delivered else 1
     return 0
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from bot import slacktext
 from bot.slacktext import markup_at, one_line, unescape
 
-
 TEAM_NAME_MAX = 80
 TITLE_MAX = 150
 INITIATIVE_TITLE_MAX = 200
@@ -119,10 +118,36 @@ def split_subcommand(text: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- names and titles
 
 # Words that open or close a conversation: a direct message of only these is no update.
-SMALL_TALK = frozenset({
-    "hi", "hello", "hey", "yo", "thanks", "thank", "you", "thx", "ty", "ok", "okay", "cool", "great", "bye",
-    "good", "morning", "afternoon", "evening", "there", "alignbot", "cheers", "nice", "yes", "no", "sure", "lol",
-})
+SMALL_TALK = frozenset(
+    {
+        "hi",
+        "hello",
+        "hey",
+        "yo",
+        "thanks",
+        "thank",
+        "you",
+        "thx",
+        "ty",
+        "ok",
+        "okay",
+        "cool",
+        "great",
+        "bye",
+        "good",
+        "morning",
+        "afternoon",
+        "evening",
+        "there",
+        "alignbot",
+        "cheers",
+        "nice",
+        "yes",
+        "no",
+        "sure",
+        "lol",
+    }
+)
 
 
 def looks_like_update(text: str) -> bool:
@@ -182,7 +207,9 @@ def validate_description(text: str) -> str | Invalid:
     lines = [" ".join(plain(line).split()) for line in text.replace("\r\n", "\n").split("\n")]
     description = "\n".join(lines).strip()
     if len(description) > DESCRIPTION_MAX:
-        return Invalid(f"The description can have at most {DESCRIPTION_MAX} characters (this one has {len(description)}).")
+        return Invalid(
+            f"The description can have at most {DESCRIPTION_MAX} characters (this one has {len(description)})."
+        )
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") and c != "\n" for c in description):
         return Invalid("The description cannot contain control characters.")
     return description
@@ -204,8 +231,9 @@ def validate_examples(lines: Iterable[str]) -> tuple[str, ...] | Invalid:
     return _clean_items((plain(line) for line in lines), "example", EXAMPLE_MAX, EXAMPLES_MAX)
 
 
-def _clean_items(items: Iterable[str], noun: str, longest: int, most: int,
-                 same: Callable[[str], str] = lambda item: item) -> tuple[str, ...] | Invalid:
+def _clean_items(
+    items: Iterable[str], noun: str, longest: int, most: int, same: Callable[[str], str] = lambda item: item
+) -> tuple[str, ...] | Invalid:
     """Strip each item, drop blanks and repeats (as `same` reads them), and enforce the limits."""
     kept: list[str] = []
     seen: set[str] = set()
@@ -225,6 +253,7 @@ def _clean_items(items: Iterable[str], noun: str, longest: int, most: int,
 
 
 # --------------------------------------------------------------------------- slugs
+
 
 def slugify(title: str, limit: int = SLUG_MAX) -> str:
     """Return a key for a title: lower-case ASCII words joined by '-', at most `limit` characters."""

@@ -69,7 +69,7 @@ def render_heatmap(
         return None
 
     teams, objectives = list(report.teams), list(report.objectives)
-    earlier = [w for w in trend if w.week != week][-(TREND_WEEKS - 1):]
+    earlier = [w for w in trend if w.week != week][-(TREND_WEEKS - 1) :]
     with_trend = bool(earlier)
     figure = Figure(figsize=_figure_size(len(teams), len(objectives), with_trend), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
@@ -130,8 +130,9 @@ def _draw_heatmap(figure: Any, axes: Any, report: Report, teams: list[str], obje
         for col, count in enumerate(counts):
             if count:
                 colour = "white" if count > peak * 0.55 else "#1a1a1a"
-                label = axes.text(col, row, str(count), ha="center", va="center", fontsize=7 if small else 9,
-                                  color=colour)
+                label = axes.text(
+                    col, row, str(count), ha="center", va="center", fontsize=7 if small else 9, color=colour
+                )
                 label.set_in_layout(False)  # inside the cell: no need to measure it for the margins
     axes.set_title("Updates per objective and team", fontsize=11, loc="left")
     bar = figure.colorbar(image, ax=axes, shrink=0.8, pad=0.01)

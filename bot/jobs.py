@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
@@ -84,15 +84,31 @@ class JobQueue:
             return self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         return self._engine.connect().execution_options(**{SINGLE_STATEMENT: True, READ_ONLY: read_only})
 
-    def put(self, function: str, content_type: str, body: str, slack_team_id: str | None = None, *,
-            first: bool = False, sent_at: datetime | None = None) -> None:
+    def put(
+        self,
+        function: str,
+        content_type: str,
+        body: str,
+        slack_team_id: str | None = None,
+        *,
+        first: bool = False,
+        sent_at: datetime | None = None,
+    ) -> None:
         """Store a job due now, durably: this runs before the ack. `first`: take it before the others due.
 
         `sent_at`: the request's X-Slack-Request-Timestamp, which the work gets back with the request.
         """
         now = utcnow()
-        row = {"slack_team_id": slack_team_id, "function": function, "content_type": content_type, "body": body,
-               "attempts": 0, "due_at": now - FORMS_AHEAD if first else now, "sent_at": sent_at, "created_at": now}
+        row = {
+            "slack_team_id": slack_team_id,
+            "function": function,
+            "content_type": content_type,
+            "body": body,
+            "attempts": 0,
+            "due_at": now - FORMS_AHEAD if first else now,
+            "sent_at": sent_at,
+            "created_at": now,
+        }
         # One statement is atomic by itself: one round trip instead of BEGIN, INSERT, COMMIT.
         with self._single() as connection:
             connection.execute(_INSERT, row)
@@ -115,10 +131,21 @@ class JobQueue:
                 if connection.scalar(due) is None:
                     return None
         # One statement: it holds the write lock (SQLite) or the row (PostgreSQL) while it runs.
-        claim = (update(Job).where(Job.id == due.scalar_subquery())
-                 .values(due_at=now + self._lease, attempts=Job.attempts + 1)
-                 .returning(Job.id, Job.function, Job.content_type, Job.body, Job.attempts, Job.sent_at,
-                            Job.created_at, Job.failed_attempt))
+        claim = (
+            update(Job)
+            .where(Job.id == due.scalar_subquery())
+            .values(due_at=now + self._lease, attempts=Job.attempts + 1)
+            .returning(
+                Job.id,
+                Job.function,
+                Job.content_type,
+                Job.body,
+                Job.attempts,
+                Job.sent_at,
+                Job.created_at,
+                Job.failed_attempt,
+            )
+        )
         with self._single() as connection:
             row = connection.execute(claim).first()
             connection.commit()
@@ -136,8 +163,11 @@ class JobQueue:
     def later(self, job_id: int, delay: timedelta, now: datetime | None = None) -> None:
         """Make a job whose attempt failed due again after `delay`."""
         with self._single() as connection:
-            connection.execute(update(Job).where(Job.id == job_id).values(due_at=(now or utcnow()) + delay,
-                                                                          failed_attempt=Job.attempts))
+            connection.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(due_at=(now or utcnow()) + delay, failed_attempt=Job.attempts)
+            )
             connection.commit()
 
     def pending(self) -> int:
@@ -263,8 +293,14 @@ class Enqueue(LazyListenerRunner):
         assert request.lazy_function_name is not None  # Bolt names the function on the copy it passes
         content_type = (request.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
         form = bool(request.context.get(OPENS_FORM))
-        self.queue.put(request.lazy_function_name, content_type, request.raw_body, request.context.team_id,
-                       first=form, sent_at=request_sent_at(request))
+        self.queue.put(
+            request.lazy_function_name,
+            content_type,
+            request.raw_body,
+            request.context.team_id,
+            first=form,
+            sent_at=request_sent_at(request),
+        )
         self.pacer.stored(form=form)
 
 
@@ -279,8 +315,15 @@ class RunHere(LazyListenerRunner):
 
     def run(self, function: Callable[..., None], request: BoltRequest) -> None:
         try:
-            function(**build_required_kwargs(logger=self.logger, required_arg_names=get_arg_names_of_callable(function),
-                                             request=request, response=None, this_func=function))
+            function(
+                **build_required_kwargs(
+                    logger=self.logger,
+                    required_arg_names=get_arg_names_of_callable(function),
+                    request=request,
+                    response=None,
+                    this_func=function,
+                )
+            )
         except Exception as error:  # the worker retries it, then hands it to the app's error handler
             request.context[_FAILED] = error
 
@@ -288,7 +331,7 @@ class RunHere(LazyListenerRunner):
 def request_sent_at(request: BoltRequest) -> datetime | None:
     """Return a request's X-Slack-Request-Timestamp (when Slack sent it, to the second); None without one."""
     stamp = (request.headers.get(SLACK_TIMESTAMP) or [""])[0]
-    return datetime.fromtimestamp(int(stamp), timezone.utc) if stamp.isdigit() else None
+    return datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
 
 
 def use_queue(app: App, runner: LazyListenerRunner) -> None:
@@ -349,14 +392,22 @@ class Worker:
         if job.attempts < MAX_ATTEMPTS:
             delay = BACKOFF_SECONDS[min(job.attempts, len(BACKOFF_SECONDS)) - 1]
             # One line per failed attempt, without the request (people's text) or the traceback (logged last).
-            logger.warning("job %d (%s) failed with %s on attempt %d of %d; trying again in %d s", job.id,
-                           job.function, type(error).__name__, job.attempts, MAX_ATTEMPTS, delay)
+            logger.warning(
+                "job %d (%s) failed with %s on attempt %d of %d; trying again in %d s",
+                job.id,
+                job.function,
+                type(error).__name__,
+                job.attempts,
+                MAX_ATTEMPTS,
+                delay,
+            )
             self.queue.later(job.id, timedelta(seconds=delay), now)
             return False
         logger.error("job %d (%s) failed %d times; giving up on it", job.id, job.function, job.attempts)
         # Bolt has no public API to call an app's error handler: it is the listener runner's.
         self._app.listener_runner.listener_error_handler.handle(
-            error=error, request=request, response=BoltResponse(status=500, body=""))
+            error=error, request=request, response=BoltResponse(status=500, body="")
+        )
         return self.queue.done(job.id)
 
     def drain(self, timeout: float = 10.0) -> None:

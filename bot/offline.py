@@ -37,8 +37,9 @@ def judge_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> l
     if len(updates) < CALIBRATE_MIN or not margins:
         return verdicts  # a handful of lines say too little of the workspace: the tagger's own cut-off stands
     sure = sure_margin(margins)
-    return [v if u.objectives is not None else replace(v, confident=v.margin >= sure)
-            for u, v in zip(updates, verdicts)]
+    return [
+        v if u.objectives is not None else replace(v, confident=v.margin >= sure) for u, v in zip(updates, verdicts)
+    ]
 
 
 def verdict_for(tagger: Tagger, update: Update) -> Verdict:

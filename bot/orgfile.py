@@ -86,9 +86,7 @@ class _Reader:
         line = node.start_mark.line + 1 if node is not None else None
         return OrgFileError(reason, source=self.source, line=line)
 
-    def mapping(
-        self, node: yaml.Node, what: str, allowed: tuple[str, ...]
-    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """Return {key: (key node, value node)}, refusing duplicates and unknown keys."""
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, f"{what} must be a mapping")
@@ -235,9 +233,7 @@ class _Reader:
             key = self.text(key_node, "an objective key", required=True)
             assert key is not None
             if not SLUG.fullmatch(key):
-                raise self.fail(
-                    key_node, f"objective key '{key}' must be a slug of a-z, 0-9 and '-' (1-40 characters)"
-                )
+                raise self.fail(key_node, f"objective key '{key}' must be a slug of a-z, 0-9 and '-' (1-40 characters)")
             if key in seen:
                 raise self.fail(key_node, f"objective key '{key}' is used twice (first on line {seen[key]})")
             seen[key] = key_node.start_mark.line + 1
@@ -258,8 +254,11 @@ class _Reader:
                 for _, text in self.texts(fields["examples"][1], f"objective '{key}' examples"):
                     if text not in examples:
                         examples.append(text)
-            out.append(Objective(key=key, title=title, description=description, keywords=tuple(keywords),
-                                 examples=tuple(examples)))
+            out.append(
+                Objective(
+                    key=key, title=title, description=description, keywords=tuple(keywords), examples=tuple(examples)
+                )
+            )
         return tuple(out)
 
 
@@ -299,8 +298,11 @@ def _check_size(text: str, source: str) -> None:
         nonlocal total
         total += count
         if total > MAX_NODES:
-            raise OrgFileError(f"has more than {MAX_NODES:,} values once its aliases are expanded",
-                               source=source, line=event.start_mark.line + 1)
+            raise OrgFileError(
+                f"has more than {MAX_NODES:,} values once its aliases are expanded",
+                source=source,
+                line=event.start_mark.line + 1,
+            )
         if open_sizes:
             anchor, size = open_sizes[-1]
             open_sizes[-1] = (anchor, size + count)
@@ -308,8 +310,9 @@ def _check_size(text: str, source: str) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.CollectionStartEvent):
             if len(open_sizes) >= MAX_DEPTH:
-                raise OrgFileError(f"is nested more than {MAX_DEPTH} levels deep", source=source,
-                                   line=event.start_mark.line + 1)
+                raise OrgFileError(
+                    f"is nested more than {MAX_DEPTH} levels deep", source=source, line=event.start_mark.line + 1
+                )
             open_sizes.append((event.anchor, 1))
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, size = open_sizes.pop()
@@ -408,8 +411,7 @@ def read_lines(stream: Any, source: str = "<updates>") -> Iterator[str]:
             raise UpdateLineError(f"line is longer than {MAX_LINE:,} characters", source=source, line=number)
         total += len(line)
         if total > MAX_UPDATES_BYTES:
-            raise UpdateLineError(f"more than {MAX_UPDATES_BYTES:,} characters of updates", source=source,
-                                  line=number)
+            raise UpdateLineError(f"more than {MAX_UPDATES_BYTES:,} characters of updates", source=source, line=number)
         yield line
 
 

@@ -41,12 +41,21 @@ class Pacer:
     Thread-safe; one per process.
     """
 
-    def __init__(self, rate: float, burst: float | None = None, *, channel_rate: float = CHANNEL_RATE,
-                 channel_burst: float = CHANNEL_BURST, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        *,
+        channel_rate: float = CHANNEL_RATE,
+        channel_burst: float = CHANNEL_BURST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
-        self._limits = {"w": _under(rate, burst if burst is not None else rate),
-                        "c": _under(channel_rate, channel_burst)}
+        self._limits = {
+            "w": _under(rate, burst if burst is not None else rate),
+            "c": _under(channel_rate, channel_burst),
+        }
         self._clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[str, list[float]] = {}  # key -> [tokens, updated, reserved]

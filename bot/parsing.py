@@ -9,39 +9,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 # Callers import the command-text readers from here too, with the parsers built on them.
 from bot.commandtext import (
-    DESCRIPTION_MAX,
-    EXAMPLES_MAX,
-    EXAMPLE_MAX,
     HELP_WORDS,
     INITIATIVE_TITLE_MAX,
-    Invalid,
-    KEYWORDS_MAX,
-    KEYWORD_MAX,
-    SLUG_MAX,
-    SMALL_TALK,
-    TEAM_NAME_MAX,
-    TITLE_MAX,
-    Token,
     WEEKDAYS,
+    Invalid,
+    Token,
     _has_control,
     is_help,
-    looks_like_update,
     parse_examples,
     parse_keywords,
     plain,
     slugify,
     split_subcommand,
-    strip_control,
     tokenize,
     unique_slug,
     validate_description,
-    validate_examples,
     validate_team_name,
     validate_title,
 )
@@ -133,7 +121,9 @@ def parse_timezone(text: str) -> str | Invalid:
     word = text.strip()
     found = _ZONES.get(word.casefold()) if word else None
     if found is None:
-        return Invalid(f"'{word[:40]}' is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.")
+        return Invalid(
+            f"'{word[:40]}' is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York."
+        )
     try:
         ZoneInfo(found)
     except (ValueError, KeyError, OSError):
@@ -184,7 +174,9 @@ def parse_schedule(text: str) -> ScheduleRequest | Invalid:
         weekday_problem = parse_weekday(words[-2] if len(words) >= 3 else words[-1])
         if isinstance(weekday_problem, Invalid) and isinstance(parse_time(words[-1]), str):
             return weekday_problem
-    return Invalid("Say which team, weekday and time, e.g. `marketing mon 09:30` or `sales friday 14:00 Europe/Berlin`.")
+    return Invalid(
+        "Say which team, weekday and time, e.g. `marketing mon 09:30` or `sales friday 14:00 Europe/Berlin`."
+    )
 
 
 PROMPT_MODES = {"channel": "channel", "dm": "dm", "dms": "dm", "both": "both"}
@@ -288,7 +280,9 @@ def parse_deadline(text: str) -> DeadlineRequest | Invalid:
         words = words[:-2]
     hours = _hours(words[-1]) if len(words) >= 2 else None
     if hours is None:
-        return Invalid("Say which team and how many hours after the prompt answers are due, e.g. `sales 24h reminder 4h`.")
+        return Invalid(
+            "Say which team and how many hours after the prompt answers are due, e.g. `sales 24h reminder 4h`."
+        )
     if not 1 <= hours <= MAX_DEADLINE_HOURS:
         return Invalid(f"The deadline must be 1 to {MAX_DEADLINE_HOURS} hours after the prompt.")
     if reminder is not None and reminder >= hours:
@@ -354,14 +348,15 @@ class MembersRequest:
 def parse_members(text: str) -> MembersRequest | Invalid:
     """Read `<team> add|remove <@user> ...`; a team name may have spaces."""
     tokens = tokenize(text)
-    index = next((i for i, t in enumerate(tokens)
-                  if t.kind == "word" and t.value.casefold() in ("add", "remove")), None)
+    index = next(
+        (i for i, t in enumerate(tokens) if t.kind == "word" and t.value.casefold() in ("add", "remove")), None
+    )
     if index is None or index == 0:
         return Invalid("Say which team, then `add` or `remove`, then the people: `marketing add @ana @ben`.")
     team = validate_team_name(" ".join(t.text for t in tokens[:index]))
     if isinstance(team, Invalid):
         return team
-    people = tokens[index + 1:]
+    people = tokens[index + 1 :]
     if not people:
         return Invalid("Mention the people to " + tokens[index].value.casefold() + ", e.g. `@ana @ben`.")
     stray = next((t for t in people if t.kind != "user"), None)
@@ -488,12 +483,22 @@ def read_team_settings(raw: dict[str, Any]) -> TeamSettings | dict[str, str]:
         return errors
     assert weekday is not None and isinstance(clock, str) and deadline is not None and reminder is not None
     assert mode is not None and not isinstance(zone, Invalid)
-    return TeamSettings(channel, weekday, clock, zone, deadline, reminder, mode, people["members"],
-                        people["leads"] or (),
-                        share=raw["share"] if isinstance(raw.get("share"), bool) else None)
+    return TeamSettings(
+        channel,
+        weekday,
+        clock,
+        zone,
+        deadline,
+        reminder,
+        mode,
+        people["members"],
+        people["leads"] or (),
+        share=raw["share"] if isinstance(raw.get("share"), bool) else None,
+    )
 
 
 # --------------------------------------------------------------------------- objectives and initiatives
+
 
 @dataclass(frozen=True)
 class ObjectiveDraft:
@@ -505,8 +510,9 @@ class ObjectiveDraft:
     examples: tuple[str, ...] = ()
 
 
-def parse_objective_form(title: str, description: str = "", keywords: str = "",
-                         examples: str = "") -> ObjectiveDraft | dict[str, str]:
+def parse_objective_form(
+    title: str, description: str = "", keywords: str = "", examples: str = ""
+) -> ObjectiveDraft | dict[str, str]:
     """Read the objective form's fields; return the draft, or {field: what is wrong} for each bad one."""
     checked = {
         "title": validate_title(title),
@@ -644,7 +650,9 @@ def parse_initiative_add(text: str) -> InitiativeDraft | Invalid:
     """
     tokens = tokenize(text)
     if not tokens:
-        return Invalid("Give the initiative a title, e.g. `/initiative add Launch the partner webinar #new-revenue with sales`.")
+        return Invalid(
+            "Give the initiative a title, e.g. `/initiative add Launch the partner webinar #new-revenue with sales`."
+        )
     if tokens[0].kind == "quoted":
         start = 1
         tail = _tail(tokens[1:])

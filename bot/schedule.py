@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -40,7 +40,7 @@ def slack_instant(ts: object) -> datetime | None:
     """Return the moment a Slack timestamp ("1700000000.123456") names, or None when it names none."""
     if not isinstance(ts, str) or not re.fullmatch(r"\d{1,12}(\.\d{1,6})?", ts):
         return None
-    return datetime.fromtimestamp(float(ts), timezone.utc)
+    return datetime.fromtimestamp(float(ts), UTC)
 
 
 def parse_week(label: str) -> tuple[int, int]:
@@ -77,10 +77,10 @@ def local_instant(day: date, at: time, tz: str) -> datetime:
     naive = datetime.combine(day, at)
     candidate = naive.replace(tzinfo=zone, fold=0)
     # A skipped wall time does not survive the round trip through UTC: move past the gap.
-    if candidate.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
+    if candidate.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         gap = candidate.replace(fold=1).utcoffset() - candidate.utcoffset()  # type: ignore[operator]
         candidate = (naive + abs(gap)).replace(tzinfo=zone)
-    return candidate.astimezone(timezone.utc)
+    return candidate.astimezone(UTC)
 
 
 def parse_hhmm(value: str) -> time:
@@ -107,7 +107,9 @@ def cycle_for(week: str, weekday: int, at: str, tz: str, *, deadline_hours: int,
     return Cycle(week=week, prompt_at=prompt_at, reminder_at=reminder_at, deadline_at=deadline_at)
 
 
-def open_cycle(now: datetime, weekday: int, at: str, tz: str, *, deadline_hours: int, reminder_hours: int) -> Cycle | None:
+def open_cycle(
+    now: datetime, weekday: int, at: str, tz: str, *, deadline_hours: int, reminder_hours: int
+) -> Cycle | None:
     """Return the cycle whose prompt has come and whose deadline has not passed at `now`, if any.
 
     A deadline may run into the next ISO week, so last week's cycle is checked too.

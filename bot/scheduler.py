@@ -29,24 +29,49 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
     scheduler.add_job(
-        purge_processed_events, "interval", hours=6, args=[runtime], id="purge_processed_events",
+        purge_processed_events,
+        "interval",
+        hours=6,
+        args=[runtime],
+        id="purge_processed_events",
         next_run_time=utcnow(),
     )
     # Every minute: prompts, reminders and digests are idempotent, so a tick only sends what is due.
     scheduler.add_job(
-        runtime.services.checkins.tick, "interval", minutes=1, id="checkins", next_run_time=utcnow(),
+        runtime.services.checkins.tick,
+        "interval",
+        minutes=1,
+        id="checkins",
+        next_run_time=utcnow(),
     )
     scheduler.add_job(
-        runtime.services.handoffs.tick, "interval", minutes=1, id="handoffs", next_run_time=utcnow(),
+        runtime.services.handoffs.tick,
+        "interval",
+        minutes=1,
+        id="handoffs",
+        next_run_time=utcnow(),
     )
     scheduler.add_job(
-        runtime.services.digests.tick, "interval", minutes=5, id="digests", next_run_time=utcnow(),
+        runtime.services.digests.tick,
+        "interval",
+        minutes=5,
+        id="digests",
+        next_run_time=utcnow(),
     )
     scheduler.add_job(
-        refresh_team_members, "cron", hour=4, minute=15, args=[runtime], id="refresh_team_members",
+        refresh_team_members,
+        "cron",
+        hour=4,
+        minute=15,
+        args=[runtime],
+        id="refresh_team_members",
     )
     scheduler.add_job(
-        runtime.services.installs.purge, "interval", hours=6, id="purge_uninstalled", next_run_time=utcnow(),
+        runtime.services.installs.purge,
+        "interval",
+        hours=6,
+        id="purge_uninstalled",
+        next_run_time=utcnow(),
     )
     return scheduler
 

@@ -46,8 +46,11 @@ _INTERACTIONS = ("block_actions", "view_submission")
 # The events that may name an enterprise and no workspace (an org-wide install).
 _ORG_WIDE_EVENTS = ("app_uninstalled", "tokens_revoked")
 # The fields of an event that Slack always sends and a listener reads.
-_EVENT_FIELDS = {"app_home_opened": ("user",), "member_joined_channel": ("user", "channel"),
-                 "member_left_channel": ("user", "channel")}
+_EVENT_FIELDS = {
+    "app_home_opened": ("user",),
+    "member_joined_channel": ("user", "channel"),
+    "member_left_channel": ("user", "channel"),
+}
 
 
 def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
@@ -68,9 +71,11 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
         def watch(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
             if status.startswith("401") and time.monotonic() - last_warning[0] > SIGNATURE_WARNING_EVERY:
                 last_warning[0] = time.monotonic()
-                logger.warning("refused a request with a bad or stale signature: if Slack's requests fail, "
-                               "SLACK_SIGNING_SECRET does not match the Signing Secret on your app's "
-                               "'Basic Information' page (or this server's clock is off)")
+                logger.warning(
+                    "refused a request with a bad or stale signature: if Slack's requests fail, "
+                    "SLACK_SIGNING_SECRET does not match the Signing Secret on your app's "
+                    "'Basic Information' page (or this server's clock is off)"
+                )
             return start_response(status, headers, *args)
 
         if environ.get("REQUEST_METHOD") != "POST":
@@ -80,8 +85,11 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
         if answer is not None:
             if answer.startswith("400") and time.monotonic() - last_malformed[0] > MALFORMED_WARNING_EVERY:
                 last_malformed[0] = time.monotonic()
-                logger.warning("refused a malformed request (%s); more are refused without a line for %d s",
-                               answer, MALFORMED_WARNING_EVERY)
+                logger.warning(
+                    "refused a malformed request (%s); more are refused without a line for %d s",
+                    answer,
+                    MALFORMED_WARNING_EVERY,
+                )
             return _answer(watch, answer)
         environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         answered: list[tuple[str, list[tuple[str, str]]]] = []
@@ -189,24 +197,32 @@ def _has_what_listeners_read(payload: dict[str, Any]) -> bool:
         return _strings(payload, "command", "team_id", "user_id", "channel_id", "response_url", "trigger_id")
     kind = payload.get("type")
     view = payload.get("view")
-    if view is not None and not (_strings(view, "type") and isinstance(view.get("state", {}), dict)
-                                 and isinstance(view.get("private_metadata", ""), str)):
+    if view is not None and not (
+        _strings(view, "type")
+        and isinstance(view.get("state", {}), dict)
+        and isinstance(view.get("private_metadata", ""), str)
+    ):
         return False
-    if kind in _INTERACTIONS and not (_strings(payload.get("team") or {}, "id")
-                                      and _strings(payload.get("user") or {}, "id")):
+    if kind in _INTERACTIONS and not (
+        _strings(payload.get("team") or {}, "id") and _strings(payload.get("user") or {}, "id")
+    ):
         return False
     if kind == "block_actions":
         actions = payload.get("actions") or []
         return _strings(payload, "trigger_id") and all(
-            _strings(a, "action_id") and isinstance(a.get("value", ""), str)
-            and isinstance(a.get("selected_option") or {}, dict) for a in actions)
+            _strings(a, "action_id")
+            and isinstance(a.get("value", ""), str)
+            and isinstance(a.get("selected_option") or {}, dict)
+            for a in actions
+        )
     if kind == "event_callback":
         event = payload.get("event") or {}
         if not _strings(event, "type"):
             return False
         needs = _EVENT_FIELDS.get(event["type"], ())
-        workspace = _strings(payload, "team_id") or (event["type"] in _ORG_WIDE_EVENTS
-                                                     and _strings(payload, "enterprise_id"))
+        workspace = _strings(payload, "team_id") or (
+            event["type"] in _ORG_WIDE_EVENTS and _strings(payload, "enterprise_id")
+        )
         return workspace and _strings(event, *needs)
     return True
 

@@ -59,9 +59,7 @@ class Settings(BaseSettings):
     # Slack allows "several hundred messages a minute" per workspace: 5 a second (bursts of 5) stays under it.
     post_rate: float = Field(default=5.0, alias="ALIGNBOT_POST_RATE", gt=0, le=1000)
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret", mode="before")
     @classmethod

@@ -6,12 +6,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.pacing import Keys, Pacer
 from bot.settings import Settings
@@ -41,8 +41,9 @@ class _RateLimitHandler(RateLimitErrorRetryHandler):
 
     def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
         method = request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-        return method not in self._paced and super()._can_retry(state=state, request=request, response=response,
-                                                                error=error)
+        return method not in self._paced and super()._can_retry(
+            state=state, request=request, response=response, error=error
+        )
 
 
 class PacedWebClient(WebClient):
@@ -89,8 +90,7 @@ def _retry_after(headers: Any) -> float:
     return 1.0
 
 
-def web_client(settings: Settings, token: str | None, *, pacer: Pacer | None = None,
-               workspace: str = "") -> WebClient:
+def web_client(settings: Settings, token: str | None, *, pacer: Pacer | None = None, workspace: str = "") -> WebClient:
     """Return a WebClient for `token` (None: the app's OAuth client) pointed at SLACK_API_URL.
 
     Given a `pacer`, posts wait for a token of `workspace`'s buckets.
@@ -98,8 +98,9 @@ def web_client(settings: Settings, token: str | None, *, pacer: Pacer | None = N
     options: dict[str, Any] = {"token": token, "base_url": settings.slack_api_url, "timeout": TIMEOUT_SECONDS}
     if pacer is None:
         return WebClient(**options, retry_handlers=retry_handlers())
-    return PacedWebClient(pacer=pacer, workspace=workspace, **options,
-                          retry_handlers=retry_handlers(paced=PACED_METHODS))
+    return PacedWebClient(
+        pacer=pacer, workspace=workspace, **options, retry_handlers=retry_handlers(paced=PACED_METHODS)
+    )
 
 
 def pacer_for(settings: Settings) -> Pacer:
@@ -121,8 +122,9 @@ class NotInstalled(Exception):
 class SlackClients:
     """Hand out a WebClient per workspace: the bot token, or the token its OAuth install stored."""
 
-    def __init__(self, settings: Settings, installation_store: InstallationStore | None = None, *,
-                 pacer: Pacer | None = None) -> None:
+    def __init__(
+        self, settings: Settings, installation_store: InstallationStore | None = None, *, pacer: Pacer | None = None
+    ) -> None:
         self._settings = settings
         self._store = installation_store
         # One pacer for every client handed out: the limits are per workspace, not per client.

@@ -14,8 +14,22 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Markup", "Names", "clean", "clip", "escape", "fallback", "markup_at", "mrkdwn", "one_line", "parse", "plain",
-           "skeleton", "unescape", "unnamed_mentions"]
+__all__ = [
+    "Markup",
+    "Names",
+    "clean",
+    "clip",
+    "escape",
+    "fallback",
+    "markup_at",
+    "mrkdwn",
+    "one_line",
+    "parse",
+    "plain",
+    "skeleton",
+    "unescape",
+    "unnamed_mentions",
+]
 
 # A name for a user id, or None when unknown: a mapping or a function.
 Names = Mapping[str, str] | Callable[[str], str | None] | None
@@ -32,7 +46,8 @@ _JOINERS = frozenset("\u200c\u200d")
 # <!date^…|fallback>, <https://x|label>, <mailto:a@b|a@b>. Other text in angle brackets is a person's own.
 _MARKUP = re.compile(
     r"<(?:(@)([UW][A-Z0-9]+)|(#)([CG][A-Z0-9]+)|(!)([a-z][^<>|\s]*)|([a-z][a-z0-9+.-]*:[^<>|\s]+))"
-    r"(?:\|([^<>]*))?>")
+    r"(?:\|([^<>]*))?>"
+)
 # A mention a quote was cut inside of ("<@U1|an…"): still a mention, not text.
 _CUT = re.compile(r"<([@#])([UWCG][A-Z0-9]+)(?:\|([^<>…]*))?(?=…|$)")
 
@@ -45,8 +60,7 @@ def clean(text: str) -> str:
     for i, c in enumerate(text):
         if c in _BIDI or c in _INVISIBLE:
             continue
-        if c in _JOINERS and not (0 < i < len(text) - 1 and not text[i - 1].isascii()
-                                  and not text[i + 1].isascii()):
+        if c in _JOINERS and not (0 < i < len(text) - 1 and not text[i - 1].isascii() and not text[i + 1].isascii()):
             continue
         kept.append(c)
     return "".join(kept)
@@ -90,7 +104,7 @@ class Markup:
                 return "@" + command
             return label or command  # a date shows its fallback text
         # Inert text either way: a label cannot pass off one address as another once it is no link.
-        return label or (self.value[len("mailto:"):] if self.value.startswith("mailto:") else self.value)
+        return label or (self.value[len("mailto:") :] if self.value.startswith("mailto:") else self.value)
 
 
 def _name(names: Names, user: str) -> str | None:
@@ -123,7 +137,7 @@ def parse(text: str) -> Iterator[str | Markup]:
     """Yield the pieces of Slack text in order: plain text (unescaped) and markup."""
     at = 0
     for match in _MARKUP.finditer(text):
-        yield from _text(text[at:match.start()])
+        yield from _text(text[at : match.start()])
         markup = _markup(match)
         assert markup is not None
         yield markup
@@ -135,7 +149,7 @@ def _text(raw: str) -> Iterator[str | Markup]:
     at = 0
     for cut in _CUT.finditer(raw):
         if cut.start() > at:
-            yield unescape(raw[at:cut.start()])
+            yield unescape(raw[at : cut.start()])
         yield Markup("user" if cut.group(1) == "@" else "channel", cut.group(2), cut.group(3), cut.group(0))
         at = cut.end()
     if at < len(raw):
@@ -189,18 +203,76 @@ def fallback(text: str, limit: int = 3000) -> str:
 # casefolding: Greek "Μ" is an "M", its small "μ" a "u") and small letters (after). Not the whole Unicode
 # confusables table: enough that "ѕales" or "Μarketing" cannot sit next to "sales" and "marketing"; NFKC
 # already folds full-width and other compatibility forms.
-_CAPITALS = str.maketrans({
-    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ӏ": "I", "Ј": "J", "К": "K", "М": "M",
-    "О": "O", "Р": "P", "Ԛ": "Q", "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y", "Ү": "Y", "Ԝ": "W",
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
-    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-})
-_SMALL = str.maketrans({
-    "а": "a", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "ӏ": "l", "о": "o", "р": "p",
-    "ԛ": "q", "ѕ": "s", "х": "x", "у": "y", "ԝ": "w",
-    "α": "a", "ϲ": "c", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "υ": "u", "χ": "x",
-    "γ": "y", "ı": "i", "ɩ": "i", "ℓ": "l",
-})
+_CAPITALS = str.maketrans(
+    {
+        "А": "A",
+        "В": "B",
+        "С": "C",
+        "Е": "E",
+        "Н": "H",
+        "І": "I",
+        "Ӏ": "I",
+        "Ј": "J",
+        "К": "K",
+        "М": "M",
+        "О": "O",
+        "Р": "P",
+        "Ԛ": "Q",
+        "Ѕ": "S",
+        "Т": "T",
+        "Х": "X",
+        "У": "Y",
+        "Ү": "Y",
+        "Ԝ": "W",
+        "Α": "A",
+        "Β": "B",
+        "Ε": "E",
+        "Ζ": "Z",
+        "Η": "H",
+        "Ι": "I",
+        "Κ": "K",
+        "Μ": "M",
+        "Ν": "N",
+        "Ο": "O",
+        "Ρ": "P",
+        "Τ": "T",
+        "Υ": "Y",
+        "Χ": "X",
+    }
+)
+_SMALL = str.maketrans(
+    {
+        "а": "a",
+        "с": "c",
+        "ԁ": "d",
+        "е": "e",
+        "һ": "h",
+        "і": "i",
+        "ј": "j",
+        "ӏ": "l",
+        "о": "o",
+        "р": "p",
+        "ԛ": "q",
+        "ѕ": "s",
+        "х": "x",
+        "у": "y",
+        "ԝ": "w",
+        "α": "a",
+        "ϲ": "c",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "υ": "u",
+        "χ": "x",
+        "γ": "y",
+        "ı": "i",
+        "ɩ": "i",
+        "ℓ": "l",
+    }
+)
 
 
 def skeleton(name: str) -> str:

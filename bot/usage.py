@@ -26,7 +26,10 @@ COMMANDS: dict[str, CommandUsage] = {
         (
             ("/checkin", "open the check-in form for this week"),
             ("/checkin <text>", "record <text> as your update for this week"),
-            ("/checkin away <YYYY-MM-DD> [<YYYY-MM-DD>]", "you are away those days: no prompt, no reminder, not missing"),
+            (
+                "/checkin away <YYYY-MM-DD> [<YYYY-MM-DD>]",
+                "you are away those days: no prompt, no reminder, not missing",
+            ),
             ("/checkin back", "cancel your time off from today on"),
             ("/checkin help", "show this help"),
         ),
@@ -35,7 +38,10 @@ COMMANDS: dict[str, CommandUsage] = {
         "/initiative",
         "Log and track your team's initiatives",
         (
-            ("/initiative add <title> [#objective-key ...] [with <team> ...] [@owner]", "log an initiative for your team (quote a title that contains “with”)"),
+            (
+                "/initiative add <title> [#objective-key ...] [with <team> ...] [@owner]",
+                "log an initiative for your team (quote a title that contains “with”)",
+            ),
             ("/initiative", "open the initiative form"),
             ("/initiative list [team|mine]", "list open initiatives (all, one team's, or yours)"),
             ("/initiative done <id>", "mark an initiative done"),
@@ -48,8 +54,11 @@ COMMANDS: dict[str, CommandUsage] = {
         "The business objectives everyone's work is tagged against",
         (
             ("/objective list", "list the objectives"),
-            ("/objective add <title> [| <description>]", "admins: add an objective (with no title: a form with "
-             "keywords, example updates and a preview of their tagging)"),
+            (
+                "/objective add <title> [| <description>]",
+                "admins: add an objective (with no title: a form with "
+                "keywords, example updates and a preview of their tagging)",
+            ),
             ("/objective edit <key>", "admins: edit an objective, its keywords and examples, with a preview"),
             ("/objective archive <key>", "admins: archive an objective"),
             ("/objective help", "show this help"),
@@ -60,16 +69,28 @@ COMMANDS: dict[str, CommandUsage] = {
         "Set up Alignbot and read the alignment digest",
         (
             ("/alignment report [YYYY-Www]", "this week's (or that week's) digest, just for you"),
-            ("/alignment history [team] [weeks]", "a team's past answers, newest week first, just for you (default: 4 weeks)"),
+            (
+                "/alignment history [team] [weeks]",
+                "a team's past answers, newest week first, just for you (default: 4 weeks)",
+            ),
             ("/alignment status", "who has checked in this week"),
             ("/alignment teams", "teams with their channel, schedule and members"),
             ("/alignment team <name>", "admins: this channel is team <name>'s check-in channel"),
             ("/alignment leadership", "admins: post digests in this channel"),
-            ("/alignment schedule <team> <weekday> <HH:MM> [timezone|local]", "admins: when the check-in prompt goes out (`local`: each member's own time zone)"),
+            (
+                "/alignment schedule <team> <weekday> <HH:MM> [timezone|local]",
+                "admins: when the check-in prompt goes out (`local`: each member's own time zone)",
+            ),
             ("/alignment prompts <team> channel|dm|both", "admins: where the prompt goes (default: both)"),
-            ("/alignment deadline <team> <hours>h [reminder <hours>h]", "admins: when answers are due (default: 24h, reminder 4h before)"),
+            (
+                "/alignment deadline <team> <hours>h [reminder <hours>h]",
+                "admins: when answers are due (default: 24h, reminder 4h before)",
+            ),
             ("/alignment settings <team>", "admins: a form with every setting of a team"),
-            ("/alignment members <team> add|remove <@user> ...", "admins and the team's leads: who checks in for the team"),
+            (
+                "/alignment members <team> add|remove <@user> ...",
+                "admins and the team's leads: who checks in for the team",
+            ),
             ("/alignment lead <team> <@user>", "admins: make someone a lead of the team"),
             ("/alignment nudge <team>", "leads and admins: remind this week's non-responders now (once a day)"),
             ("/alignment holiday <YYYY-MM-DD> [name]", "admins: a company holiday; that week's check-in is skipped"),

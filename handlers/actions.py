@@ -25,13 +25,14 @@ from bot.services import Services
 from bot.services.checkins import open_value, parse_open_value
 from bot.services.errors import UserError
 from handlers.home import publish_home
+from handlers.queued import ack_form, sent_of, two_steps
 from handlers.replies import say_privately, share_answer, user_errors
 from handlers.views import view_metadata
-from handlers.queued import ack_form, sent_of, two_steps
 
 
-def initiative_close(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                     services: Services) -> None:
+def initiative_close(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services
+) -> None:
     """Close an initiative as done or dropped from its menu."""
     ack()
     status, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
@@ -43,8 +44,9 @@ def initiative_close(ack: Ack, body: dict[str, Any], action: dict[str, Any], res
         say_privately(respond, initiative_blocks.initiative_closed(closed))
 
 
-def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                 client: WebClient, services: Services) -> None:
+def checkin_open(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
     """Open the check-in form of the button's team and week (or ask which team first)."""
     ack_form(ack)
     team, user = body["team"]["id"], body["user"]["id"]
@@ -54,15 +56,18 @@ def checkin_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond
         if target is None:
             candidates = services.checkins.candidates(team, user, channel)
             if len(candidates) > 1:  # never guess which team's form a person meant
-                return say_privately(respond, people_blocks.pick_team_to_open(
-                    [(name, open_value(tid, week)) for tid, name, week in candidates]))
+                return say_privately(
+                    respond,
+                    people_blocks.pick_team_to_open([(name, open_value(tid, week)) for tid, name, week in candidates]),
+                )
         team_id, week = target if target else services.checkins.resolve_team(team, user, channel)
         form = services.checkins.form_for(team, user, team_id, week, channel_id=channel)
         client.views_open(trigger_id=body["trigger_id"], view=checkin_blocks.checkin_modal(form, channel))
 
 
-def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                      request: BoltRequest, services: Services) -> None:
+def checkin_pick_team(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, request: BoltRequest, services: Services
+) -> None:
     """Record the update carried by the team button the person picked."""
     ack()
     try:
@@ -72,15 +77,24 @@ def checkin_pick_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
         return  # not a value we put on the button
     channel = (body.get("channel") or {}).get("id")
     with user_errors(respond):
-        recorded = services.checkins.record(body["team"]["id"], body["user"]["id"], text, channel_id=channel,
-                                            team_id=team_id, week=week, source="command", from_form=True,
-                                            sent=sent_of(request))
+        recorded = services.checkins.record(
+            body["team"]["id"],
+            body["user"]["id"],
+            text,
+            channel_id=channel,
+            team_id=team_id,
+            week=week,
+            source="command",
+            from_form=True,
+            sent=sent_of(request),
+        )
         if recorded is not None:  # else a later answer of theirs is stored: this one changes nothing
             say_privately(respond, recorded.confirmation())
 
 
-def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                       client: WebClient, services: Services) -> None:
+def team_settings_open(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
     """Open a team's settings form from the App Home."""
     ack_form(ack)
     value = action.get("value") or ""
@@ -88,12 +102,15 @@ def team_settings_open(ack: Ack, body: dict[str, Any], action: dict[str, Any], r
         return
     with user_errors(respond):
         team_id, form = services.teams.settings_form(body["team"]["id"], body["user"]["id"], team_id=int(value))
-        client.views_open(trigger_id=body["trigger_id"], view=settings_blocks.settings_modal(
-            form, {"team_id": team_id, "channel": None}, WEEKDAYS))
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=settings_blocks.settings_modal(form, {"team_id": team_id, "channel": None}, WEEKDAYS),
+        )
 
 
-def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                      client: WebClient, services: Services) -> None:
+def checkin_edit_tags(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
     """Open the tag editor of an update."""
     ack_form(ack)
     value = action.get("value") or ""
@@ -102,13 +119,15 @@ def checkin_edit_tags(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     team, user = body["team"]["id"], body["user"]["id"]
     with user_errors(respond):
-        form = services.checkins.tags_for(team, user, int(value),
-                                          is_admin=services.people.may_fix_tags(team, user, int(value)))
+        form = services.checkins.tags_for(
+            team, user, int(value), is_admin=services.people.may_fix_tags(team, user, int(value))
+        )
         client.views_open(trigger_id=body["trigger_id"], view=checkin_blocks.tags_modal(form, channel))
 
 
-def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                            client: WebClient, services: Services) -> None:
+def checkin_which_objective(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
     """Record the objective the author picked when the tagger was unsure."""
     ack()
     answer = checkin_blocks.parse_answer_value(action.get("value") or "")
@@ -117,15 +136,24 @@ def checkin_which_objective(ack: Ack, body: dict[str, Any], action: dict[str, An
     team, user = body["team"]["id"], body["user"]["id"]
     update_id, keys = answer
     with user_errors(respond):
-        recorded = services.checkins.correct_tags(team, user, update_id, list(keys),
-                                                  is_admin=services.people.may_fix_tags(team, user, update_id))
+        recorded = services.checkins.correct_tags(
+            team, user, update_id, list(keys), is_admin=services.people.may_fix_tags(team, user, update_id)
+        )
         share_answer(services, client, team, recorded.update_id)
-        respond(**recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."),
-                replace_original=True)
+        respond(
+            **recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."), replace_original=True
+        )
 
 
-def checkin_dm_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                    client: WebClient, request: BoltRequest, services: Services) -> None:
+def checkin_dm_team(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    request: BoltRequest,
+    services: Services,
+) -> None:
     """Record a direct message as the update of the team the person picked."""
     ack()
     picked = checkin_blocks.parse_dm_team_value(action.get("value") or "")
@@ -136,14 +164,21 @@ def checkin_dm_team(ack: Ack, body: dict[str, Any], action: dict[str, Any], resp
     with user_errors(respond):
         # The text is read back from the message the button answers, where the person can still edit it.
         found = client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
-        message = next((m for m in found.get("messages", []) if m.get("ts") == ts and m.get("user") == user),
-                       None)
+        message = next((m for m in found.get("messages", []) if m.get("ts") == ts and m.get("user") == user), None)
         if message is None:
             respond(text="That message is gone; send your update again.", replace_original=True)
             return
-        recorded = services.checkins.record(team, user, message.get("text") or "", channel_id=channel,
-                                            team_id=team_id, source="dm", message_ts=ts, from_form=True,
-                                            sent=sent_of(request))
+        recorded = services.checkins.record(
+            team,
+            user,
+            message.get("text") or "",
+            channel_id=channel,
+            team_id=team_id,
+            source="dm",
+            message_ts=ts,
+            from_form=True,
+            sent=sent_of(request),
+        )
         if recorded is None:
             return  # a later answer of theirs is stored: this one changes nothing
         note = share_answer(services, client, team, recorded.update_id)
@@ -165,12 +200,16 @@ def objective_preview(ack: Ack, body: dict[str, Any], client: WebClient, service
             preview = services.objectives.preview(body["team"]["id"], body["user"]["id"], meta.get("key"), draft)
         except UserError as error:
             problem = error.message
-    client.views_update(view_id=view["id"], hash=view.get("hash"), view=objective_blocks.objective_form(
-        meta, values, preview=preview, problem=problem))
+    client.views_update(
+        view_id=view["id"],
+        hash=view.get("hash"),
+        view=objective_blocks.objective_form(meta, values, preview=preview, problem=problem),
+    )
 
 
-def _show_details(services: Services, body: dict[str, Any], week: str, pick: str | None, client: WebClient,
-                  respond: Respond) -> None:
+def _show_details(
+    services: Services, body: dict[str, Any], week: str, pick: str | None, client: WebClient, respond: Respond
+) -> None:
     if week and not is_week(week):
         return  # not a value we put on a button; nothing sensible to do
     with user_errors(respond):
@@ -182,15 +221,17 @@ def _show_details(services: Services, body: dict[str, Any], week: str, pick: str
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def digest_details(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                   client: WebClient, services: Services) -> None:
+def digest_details(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
     """Open the digest's details."""
     ack_form(ack)
     _show_details(services, body, action.get("value") or "", None, client, respond)
 
 
-def digest_details_pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                        client: WebClient, services: Services) -> None:
+def digest_details_pick(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
     """Show what was picked in the digest's details."""
     ack_form(ack)
     pick = (action.get("selected_option") or {}).get("value")
@@ -198,8 +239,9 @@ def digest_details_pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     _show_details(services, body, week, pick, client, respond)
 
 
-def handoff_picked_up(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                      client: WebClient, services: Services) -> None:
+def handoff_picked_up(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
     """Mark a handoff picked up."""
     ack()
     handoff_id = _handoff_id(action)
@@ -208,14 +250,16 @@ def handoff_picked_up(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
     team, user = body["team"]["id"], body["user"]["id"]
     with answer_errors(body, respond, client):
         # The click's own time: the queue may run it later than it was pressed.
-        services.handoffs.answer(team, user, handoff_id, "picked_up", client=client,
-                                 at=slack_instant(action.get("action_ts")))
+        services.handoffs.answer(
+            team, user, handoff_id, "picked_up", client=client, at=slack_instant(action.get("action_ts"))
+        )
         if _from_home(body):
             publish_home(services, client, team, user)
 
 
-def ask_why(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,
-            services: Services) -> None:
+def ask_why(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
     """Open the one-line "why" form for Need more or Not useful."""
     ack_form(ack)
     handoff_id = _handoff_id(action)
@@ -225,8 +269,12 @@ def ask_why(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Res
     with answer_errors(body, respond, client):
         state = handoff_blocks.ANSWER_ACTIONS[action["action_id"]]
         card = services.handoffs.card_to_answer(body["team"]["id"], body["user"]["id"], handoff_id, state)
-        client.views_open(trigger_id=body["trigger_id"], view=handoff_blocks.why_modal(
-            card, state, {"channel": channel, "home": _from_home(body), "at": action.get("action_ts")}))
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=handoff_blocks.why_modal(
+                card, state, {"channel": channel, "home": _from_home(body), "at": action.get("action_ts")}
+            ),
+        )
 
 
 def register(app: App) -> None:

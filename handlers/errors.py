@@ -15,8 +15,10 @@ def handle_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltRe
     kind = body.get("command") or body.get("type") or (body.get("event") or {}).get("type") or "request"
     logger.exception("unhandled error in %s listener", kind, exc_info=error)
     if body.get("response_url"):
-        respond(text=":warning: Something went wrong on our side; it has been logged. Please try again.",
-                response_type="ephemeral")
+        respond(
+            text=":warning: Something went wrong on our side; it has been logged. Please try again.",
+            response_type="ephemeral",
+        )
     return BoltResponse(status=500, body="")
 
 

@@ -13,13 +13,14 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.blocks import checkin as checkin_blocks
-from bot.parsing import is_help, looks_like_update
+from bot.commandtext import looks_like_update
+from bot.parsing import is_help
 from bot.services import Services
 from bot.services.checkins import Sent
 from bot.services.errors import Repeated, UserError
 from handlers.home import publish_home
-from handlers.replies import share_answer
 from handlers.queued import sent_of, two_steps
+from handlers.replies import share_answer
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ _in_flight: set[tuple[str, str]] = set()
 _lock = threading.Lock()
 
 
-def drop_repeated_events(request: BoltRequest, body: dict[str, Any], services: Services,
-                         next: Callable[[], BoltResponse]) -> BoltResponse | None:
+def drop_repeated_events(
+    request: BoltRequest, body: dict[str, Any], services: Services, next: Callable[[], BoltResponse]
+) -> BoltResponse | None:
     """Answer a delivery of an event already handled, or being handled, without running a listener."""
     key = _event_key(body)
     if key is not None:
@@ -42,8 +44,9 @@ def drop_repeated_events(request: BoltRequest, body: dict[str, Any], services: S
         # A thread reply claims its event in the transaction that stores it, so only Slack's
         # retries of a message need the look-up; other events are checked on every delivery.
         event = body.get("event")
-        first_message = (isinstance(event, dict) and event.get("type") == "message"
-                         and not request.headers.get("x-slack-retry-num"))
+        first_message = (
+            isinstance(event, dict) and event.get("type") == "message" and not request.headers.get("x-slack-retry-num")
+        )
         if running or (not first_message and services.event_done(*key)):
             logger.info("event %s already handled or being handled; dropping the retry", key[1])
             return BoltResponse(status=200, body="")
@@ -101,8 +104,9 @@ def member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContex
 
 
 @once
-def message(body: dict[str, Any], event: dict[str, Any], client: WebClient, request: BoltRequest,
-            services: Services) -> object:
+def message(
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, request: BoltRequest, services: Services
+) -> object:
     """Handle a message: a thread answer, its edit or deletion, or a direct message to the bot."""
     subtype = event.get("subtype")
     if subtype == "message_changed":
@@ -110,17 +114,29 @@ def message(body: dict[str, Any], event: dict[str, Any], client: WebClient, requ
     if subtype == "message_deleted":
         return _reply_deleted(services, client, body["team_id"], event)
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
-    if (event.get("channel_type") == "im" and not subtype and not event.get("bot_id") and event.get("user")
-            and thread_ts in (None, ts)):
+    if (
+        event.get("channel_type") == "im"
+        and not subtype
+        and not event.get("bot_id")
+        and event.get("user")
+        and thread_ts in (None, ts)
+    ):
         return _direct_message(services, client, body, event, sent_of(request))
     # Only a person's reply in a thread can be a check-in answer.
     if subtype or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
         return
     channel, user = event["channel"], event["user"]
     try:
-        recorded = services.checkins.record_thread_reply(body["team_id"], user, channel, thread_ts,
-                                                         event.get("text") or "", ts, once=body.get("event_id"),
-                                                         sent=sent_of(request))
+        recorded = services.checkins.record_thread_reply(
+            body["team_id"],
+            user,
+            channel,
+            thread_ts,
+            event.get("text") or "",
+            ts,
+            once=body.get("event_id"),
+            sent=sent_of(request),
+        )
     except Repeated:
         return CLAIMED  # another delivery of this event stored it
     except UserError as error:
@@ -158,8 +174,9 @@ def register(app: App) -> None:
     app.event("app_home_opened")(**two_steps(app_home_opened))
 
 
-def _reply_changed(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any],
-                   sent: Sent) -> None:
+def _reply_changed(
+    services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any], sent: Sent
+) -> None:
     """A person edited a thread answer in Slack: the stored answer and its shared copy follow."""
     message = event.get("message") if isinstance(event.get("message"), dict) else {}
     channel, user, ts = event.get("channel"), message.get("user"), message.get("ts")
@@ -171,8 +188,9 @@ def _reply_changed(services: Services, client: WebClient, slack_team_id: str, ev
     if previous.get("text") == message.get("text"):
         return  # a link unfurled or a reaction count changed: nothing the person said
     try:
-        recorded = services.checkins.thread_reply_changed(slack_team_id, user, channel, ts, message.get("text") or "",
-                                                          sent=sent)
+        recorded = services.checkins.thread_reply_changed(
+            slack_team_id, user, channel, ts, message.get("text") or "", sent=sent
+        )
     except UserError as error:
         _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
         return
@@ -198,8 +216,9 @@ def _reply_deleted(services: Services, client: WebClient, slack_team_id: str, ev
         client.chat_postMessage(channel=channel, **said)
 
 
-def _direct_message(services: Services, client: WebClient, body: dict[str, Any], event: dict[str, Any],
-                    sent: Sent) -> object:
+def _direct_message(
+    services: Services, client: WebClient, body: dict[str, Any], event: dict[str, Any], sent: Sent
+) -> object:
     """A message to the bot in its DM: help, a one-line pointer, or the person's update (asking the team first).
 
     Handled once however many deliveries of the event arrive, in this process or others: the update claims
@@ -208,21 +227,33 @@ def _direct_message(services: Services, client: WebClient, body: dict[str, Any],
     slack_team_id, event_id = body["team_id"], body.get("event_id")
     channel, user, ts, text = event["channel"], event["user"], event["ts"], event.get("text") or ""
     if is_help(text):
-        return _claimed_first(services, body, lambda: client.chat_postMessage(channel=channel,
-                                                                              **checkin_blocks.dm_help()))
+        return _claimed_first(
+            services, body, lambda: client.chat_postMessage(channel=channel, **checkin_blocks.dm_help())
+        )
     if not looks_like_update(text):
-        return _claimed_first(services, body, lambda: client.chat_postMessage(channel=channel,
-                                                                              **checkin_blocks.dm_pointer()))
+        return _claimed_first(
+            services, body, lambda: client.chat_postMessage(channel=channel, **checkin_blocks.dm_pointer())
+        )
     teams = services.checkins.teams_of(slack_team_id, user)
     if len(teams) > 1:
         question = checkin_blocks.which_team_message(
-            text, [(name, checkin_blocks.dm_team_value(team_id, channel, ts)) for team_id, name in teams])
-        return _claimed_first(services, body, lambda: client.chat_postMessage(channel=channel, thread_ts=ts,
-                                                                              **question))
+            text, [(name, checkin_blocks.dm_team_value(team_id, channel, ts)) for team_id, name in teams]
+        )
+        return _claimed_first(
+            services, body, lambda: client.chat_postMessage(channel=channel, thread_ts=ts, **question)
+        )
     try:
-        recorded = services.checkins.record(slack_team_id, user, text, channel_id=channel, source="dm",
-                                            team_id=teams[0][0] if teams else None, message_ts=ts, once=event_id,
-                                            sent=sent)
+        recorded = services.checkins.record(
+            slack_team_id,
+            user,
+            text,
+            channel_id=channel,
+            source="dm",
+            team_id=teams[0][0] if teams else None,
+            message_ts=ts,
+            once=event_id,
+            sent=sent,
+        )
     except Repeated:
         return CLAIMED  # another delivery of this event stored it
     except UserError as error:

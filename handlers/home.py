@@ -28,8 +28,11 @@ def publish_home(services: Services, client: WebClient, team: str, user: str, no
     week = mine[2] if mine else services.digests.current_week(team)
     digest = services.digests.build(team, week, trend_weeks=1) if mine else None
     handed_to, handoffs = services.handoffs.open_for(team, user)
-    admin_blocks = (settings_blocks.settings_buttons([(t.id, t.name) for t in services.teams.overview(team).teams])
-                    if services.permissions.is_admin(team, user) else [])
+    admin_blocks = (
+        settings_blocks.settings_buttons([(t.id, t.name) for t in services.teams.overview(team).teams])
+        if services.permissions.is_admin(team, user)
+        else []
+    )
     view = home_blocks.home_view(
         user_id=user,
         team=mine[1] if mine else None,
@@ -41,8 +44,9 @@ def publish_home(services: Services, client: WebClient, team: str, user: str, no
         digest=digest,
         handed_to=handed_to,
         handoffs=handoffs,
-        other_teams=[home_blocks.TeamWeek(name, wk, bool(text), open_value(tid, wk), text)
-                     for tid, name, wk, text in weeks[1:]],
+        other_teams=[
+            home_blocks.TeamWeek(name, wk, bool(text), open_value(tid, wk), text) for tid, name, wk, text in weeks[1:]
+        ],
         time_off=[(a.id, a.first, a.last) for a in services.people.time_off(team, user)],
         today=services.people.today(team, user),
         admin_blocks=admin_blocks,
@@ -54,18 +58,30 @@ def publish_home(services: Services, client: WebClient, team: str, user: str, no
 
 def _past_weeks(services: Services, slack_team_id: str, user: str) -> list[dict[str, Any]]:
     """Return App Home's "Past weeks": the last weeks' answers of each of the person's teams."""
-    return checkin_blocks.past_weeks_blocks([
-        (past.team, [(w.week, [checkin_blocks.PastLine(a.author, a.text, a.objectives) for a in w.answers])
-                     for w in past.weeks], past.weeks_asked)
-        for past in services.history.for_person(slack_team_id, user)])
+    return checkin_blocks.past_weeks_blocks(
+        [
+            (
+                past.team,
+                [
+                    (w.week, [checkin_blocks.PastLine(a.author, a.text, a.objectives) for a in w.answers])
+                    for w in past.weeks
+                ],
+                past.weeks_asked,
+            )
+            for past in services.history.for_person(slack_team_id, user)
+        ]
+    )
 
 
-TIME_OFF_ACTIONS = re.compile(rf"^({home_blocks.AWAY_FIRST_ACTION}|{home_blocks.AWAY_LAST_ACTION}|"
-                              rf"{home_blocks.AWAY_CANCEL_ACTION}):\d+$|^{home_blocks.AWAY_ADD_ACTION}$")
+TIME_OFF_ACTIONS = re.compile(
+    rf"^({home_blocks.AWAY_FIRST_ACTION}|{home_blocks.AWAY_LAST_ACTION}|"
+    rf"{home_blocks.AWAY_CANCEL_ACTION}):\d+$|^{home_blocks.AWAY_ADD_ACTION}$"
+)
 
 
-def time_off_changed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                     services: Services) -> None:
+def time_off_changed(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
+) -> None:
     """Add, move or cancel a stretch of time off from the App Home's pickers."""
     ack()
     team, user = body["team"]["id"], body["user"]["id"]

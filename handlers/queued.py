@@ -10,7 +10,7 @@ with `ack_form(ack)`: its job goes ahead of the queue, since Slack's trigger las
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.kwargs_injection.args import Args
@@ -78,8 +78,10 @@ def ack_form(ack: Callable[..., None]) -> None:
 
 def _arguments(names: list[str], args: Args, **replaced: Any) -> dict[str, Any]:
     # As Bolt does, a name Args lacks is looked up in the context (where the services are).
-    return {name: replaced[name] if name in replaced else getattr(args, name) if hasattr(args, name)
-            else args.context[name] for name in names}
+    return {
+        name: replaced[name] if name in replaced else getattr(args, name) if hasattr(args, name) else args.context[name]
+        for name in names
+    }
 
 
 def sent_of(request: BoltRequest) -> Sent:
@@ -92,5 +94,5 @@ def sent_of(request: BoltRequest) -> Sent:
     again = bool(request.context.get(AGAIN))
     body = request.body
     if body.get("type") == "event_callback" and isinstance(body.get("event_time"), int):
-        return Sent(datetime.fromtimestamp(body["event_time"], timezone.utc), acked, again)
+        return Sent(datetime.fromtimestamp(body["event_time"], UTC), acked, again)
     return Sent(request_sent_at(request) or acked.replace(microsecond=0), acked, again)

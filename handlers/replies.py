@@ -45,8 +45,9 @@ def say_privately(respond: Respond, payload: dict[str, Any] | str) -> None:
 Parsed = TypeVar("Parsed")
 
 
-def answer_parsed(ack: Ack, respond: Respond, command: str, parsed: Parsed | Invalid,
-                  work: Callable[[Parsed], dict[str, Any] | str]) -> None:
+def answer_parsed(
+    ack: Ack, respond: Respond, command: str, parsed: Parsed | Invalid, work: Callable[[Parsed], dict[str, Any] | str]
+) -> None:
     """Ack with the usage line when the input did not parse; else ack, do the work, answer privately."""
     if isinstance(parsed, Invalid):
         return ack_usage(ack, command, parsed)

@@ -20,8 +20,9 @@ def only_the_authorized_workspace(
     authorized = context.authorize_result.team_id if context.authorize_result else None
     named = named_teams(body)
     if authorized and named - {authorized}:
-        logger.info("ignored a request (%s) for another workspace than the authorized one",
-                    body.get("type") or "command")
+        logger.info(
+            "ignored a request (%s) for another workspace than the authorized one", body.get("type") or "command"
+        )
         return BoltResponse(status=200, body="")
     # Not a sign of a reinstall: Slack's retries and late events of an uninstalled workspace come here too.
     return next()

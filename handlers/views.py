@@ -12,11 +12,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import checkin as checkin_blocks
-from bot.blocks.common import counted
 from bot.blocks import handoffs as handoff_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
 from bot.blocks import settings as settings_blocks
+from bot.blocks.common import counted
 from bot.parsing import (
     INITIATIVE_TITLE_MAX,
     InitiativeDraft,
@@ -59,8 +59,7 @@ def _tell(client: WebClient, channel: str | None, user: str, payload: dict[str, 
     client.chat_postMessage(channel=user, **payload)
 
 
-def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                   services: Services) -> None:
+def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services) -> None:
     """Save the objective form: a new objective or an edited one."""
     draft = parse_objective_form(**objective_blocks.form_values(view.get("state", {})))
     if isinstance(draft, dict):
@@ -69,8 +68,9 @@ def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
     team, user, key = body["team"]["id"], body["user"]["id"], meta.get("key")
     try:
         if key:
-            saved = services.objectives.update(team, user, str(key), draft.title, draft.description,
-                                               draft.keywords, draft.examples)
+            saved = services.objectives.update(
+                team, user, str(key), draft.title, draft.description, draft.keywords, draft.examples
+            )
         else:
             saved = services.objectives.add(team, user, draft)
     except UserError as error:
@@ -82,15 +82,16 @@ def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
         _tell(client, meta.get("channel"), user, objective_blocks.objective_added(saved))
 
 
-def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                   services: Services) -> None:
+def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services) -> None:
     """Log the initiative of the form."""
     title = validate_title(_value(view, "title").get("value") or "", limit=INITIATIVE_TITLE_MAX)
     if isinstance(title, Invalid):
         return ack(response_action="errors", errors={"title": title.message})
     team = (_value(view, "team").get("selected_option") or {}).get("value")
     keys = tuple(o["value"] for o in _value(view, "objectives").get("selected_options") or [])
-    partners = tuple(int(o["value"]) for o in _value(view, "partners").get("selected_options") or [] if o["value"].isdigit())
+    partners = tuple(
+        int(o["value"]) for o in _value(view, "partners").get("selected_options") or [] if o["value"].isdigit()
+    )
     user = body["user"]["id"]
     owner = _value(view, "owner").get("selected_user") or user
     if not team or not str(team).isdigit():
@@ -99,7 +100,12 @@ def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
     draft = InitiativeDraft(title=title, objective_keys=keys, owner=owner)
     try:
         logged = services.initiatives.add(
-            body["team"]["id"], user, meta.get("channel"), draft, team_id=int(team), partner_ids=partners,
+            body["team"]["id"],
+            user,
+            meta.get("channel"),
+            draft,
+            team_id=int(team),
+            partner_ids=partners,
             once=once_key("view", view.get("id")),
         )
     except Repeated:
@@ -110,8 +116,9 @@ def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
     _tell(client, meta.get("channel"), user, initiative_blocks.initiative_logged(logged))
 
 
-def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                   request: BoltRequest, services: Services) -> None:
+def checkin_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, request: BoltRequest, services: Services
+) -> None:
     """Record the check-in form's answer."""
     answers = checkin_blocks.modal_values(view.get("state", {}))
     meta = view_metadata(view)
@@ -125,12 +132,19 @@ def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
     initiative = answers["initiative"]
     try:
         recorded = services.checkins.record(
-            body["team"]["id"], user, text, channel_id=meta.get("channel"), team_id=int(meta["team_id"]),
-            week=str(meta["week"]), source="modal",
+            body["team"]["id"],
+            user,
+            text,
+            channel_id=meta.get("channel"),
+            team_id=int(meta["team_id"]),
+            week=str(meta["week"]),
+            source="modal",
             partners=[int(p) for p in answers["partners"] if p.isdigit()],
             objectives=by_hand,
             initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
-            from_form=True, once=once_key("view", view.get("id")), answers=(answers["moved"], answers["next"]),
+            from_form=True,
+            once=once_key("view", view.get("id")),
+            answers=(answers["moved"], answers["next"]),
             sent=sent_of(request),
         )
     except Repeated:
@@ -145,24 +159,28 @@ def checkin_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
     _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
 
 
-def checkin_questions_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                             services: Services) -> None:
+def checkin_questions_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
     """Save a team's check-in questions."""
     questions = checkin_blocks.questions_values(view.get("state", {}))
     team, user = body["team"]["id"], body["user"]["id"]
     try:
-        name = services.checkins.set_questions(team, int(view_metadata(view)["team_id"]), questions,
-                                               is_admin=services.permissions.is_admin(team, user))
+        name = services.checkins.set_questions(
+            team, int(view_metadata(view)["team_id"]), questions, is_admin=services.permissions.is_admin(team, user)
+        )
     except (UserError, KeyError, ValueError) as error:
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
         return ack(response_action="errors", errors={"question_0": message})
     ack()
-    _tell(client, None, user, {"text": f"Team *{name}*'s check-in now asks: "
-                                       + " · ".join(f"_{q}_" for q in questions)})
+    _tell(
+        client, None, user, {"text": f"Team *{name}*'s check-in now asks: " + " · ".join(f"_{q}_" for q in questions)}
+    )
 
 
-def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                         services: Services) -> None:
+def team_settings_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
     """Save a team's settings."""
     checked = read_team_settings(settings_blocks.settings_values(view.get("state", {})))
     if isinstance(checked, dict):
@@ -176,19 +194,26 @@ def team_settings_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], c
         return ack(response_action="errors", errors={"channel": message})
     ack()
     people = f"{counted(len(saved.members), 'member')}, {counted(len(saved.leads), 'lead')}"
-    _tell(client, meta.get("channel"), user, {"text": f"Saved team *{saved.name}*: check-in {saved.schedule}; {people}."})
+    _tell(
+        client, meta.get("channel"), user, {"text": f"Saved team *{saved.name}*: check-in {saved.schedule}; {people}."}
+    )
 
 
-def checkin_tags_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                        services: Services) -> None:
+def checkin_tags_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
     """Save an update's tags from the tag editor."""
     keys = checkin_blocks.modal_values(view.get("state", {}))["objectives"]
     meta = view_metadata(view)
     team, user = body["team"]["id"], body["user"]["id"]
     try:
-        recorded = services.checkins.correct_tags(team, user, int(meta["update_id"]), keys,
-                                                  is_admin=services.people.may_fix_tags(team, user,
-                                                                                        int(meta["update_id"])))
+        recorded = services.checkins.correct_tags(
+            team,
+            user,
+            int(meta["update_id"]),
+            keys,
+            is_admin=services.people.may_fix_tags(team, user, int(meta["update_id"])),
+        )
     except (UserError, KeyError, ValueError) as error:
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
         return ack(response_action="errors", errors={"objectives": message})
@@ -204,8 +229,9 @@ def handoff_why(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: We
     team, user = body["team"]["id"], body["user"]["id"]
     try:
         # Answered when the button that opened this form was pressed.
-        answered = services.handoffs.record_answer(team, user, int(meta["handoff"]), str(meta["state"]), reason,
-                                                   at=slack_instant(meta.get("at")))
+        answered = services.handoffs.record_answer(
+            team, user, int(meta["handoff"]), str(meta["state"]), reason, at=slack_instant(meta.get("at"))
+        )
     except (UserError, KeyError, ValueError) as error:
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
         return ack(response_action="errors", errors={handoff_blocks.WHY_BLOCK: message})

@@ -41,10 +41,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     except ImportError as error:
         driver = error.name or parsed.get_driver_name()
         if driver == "psycopg":
-            raise DriverMissing("PostgreSQL needs the psycopg driver, which is not installed: "
-                                "pip install 'alignbot[postgres]' (in a checkout: pip install '.[postgres]')") from None
-        raise DriverMissing(f"the {driver} driver is not installed; Alignbot uses psycopg: write DATABASE_URL as "
-                            "postgresql+psycopg://... and pip install 'alignbot[postgres]'") from None
+            raise DriverMissing(
+                "PostgreSQL needs the psycopg driver, which is not installed: "
+                "pip install 'alignbot[postgres]' (in a checkout: pip install '.[postgres]')"
+            ) from None
+        raise DriverMissing(
+            f"the {driver} driver is not installed; Alignbot uses psycopg: write DATABASE_URL as "
+            "postgresql+psycopg://... and pip install 'alignbot[postgres]'"
+        ) from None
 
 
 # Execution option for a connection that only reads: on SQLite it neither waits for a turn nor

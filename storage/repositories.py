@@ -49,8 +49,14 @@ def find_workspace(session: Session, slack_team_id: str) -> Workspace | None:
 
 def event_done(session: Session, workspace_id: int, event_id: str) -> bool:
     """Say whether a Slack event id was recorded as handled."""
-    return session.scalar(select(ProcessedEvent.id).where(
-        ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.event_id == event_id)) is not None
+    return (
+        session.scalar(
+            select(ProcessedEvent.id).where(
+                ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.event_id == event_id
+            )
+        )
+        is not None
+    )
 
 
 def claim_event(session: Session, workspace_id: int, event_id: str) -> bool:
@@ -62,14 +68,16 @@ def claim_event(session: Session, workspace_id: int, event_id: str) -> bool:
         upsert(session, ProcessedEvent)
         .values(workspace_id=workspace_id, event_id=event_id, received_at=utcnow())
         .on_conflict_do_nothing(index_elements=["workspace_id", "event_id"])
-        .returning(ProcessedEvent.id))
+        .returning(ProcessedEvent.id)
+    )
     return claimed is not None
 
 
 def release_event(session: Session, workspace_id: int, event_id: str) -> None:
     """Forget a Slack event id, so that Slack's retry of it is handled again."""
-    session.execute(delete(ProcessedEvent).where(ProcessedEvent.workspace_id == workspace_id,
-                                                 ProcessedEvent.event_id == event_id))
+    session.execute(
+        delete(ProcessedEvent).where(ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.event_id == event_id)
+    )
 
 
 def upsert(session: Session, model: type[Base]) -> Any:
@@ -163,15 +171,22 @@ def team_here_or_of(session: Session, workspace_id: int, user_id: str, channel_i
         team = find_team_by_channel(session, workspace_id, channel_id)
         if team is not None:
             return team
-    return session.scalar(select(Team).join(TeamMember, TeamMember.team_id == Team.id)
-                          .where(Team.workspace_id == workspace_id, TeamMember.user_id == user_id)
-                          .order_by(Team.name).limit(1))
+    return session.scalar(
+        select(Team)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(Team.workspace_id == workspace_id, TeamMember.user_id == user_id)
+        .order_by(Team.name)
+        .limit(1)
+    )
 
 
 def installed_workspaces(session: Session) -> list[str]:
     """Return the Slack ids of the workspaces the clock works for: every one not uninstalled."""
-    return list(session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None))
-                                .order_by(Workspace.id)))
+    return list(
+        session.scalars(
+            select(Workspace.slack_team_id).where(Workspace.uninstalled_at.is_(None)).order_by(Workspace.id)
+        )
+    )
 
 
 def workspaces_with_team_channels(session: Session) -> list[str]:
@@ -186,26 +201,53 @@ def workspaces_with_team_channels(session: Session) -> list[str]:
     return list(session.scalars(query))
 
 
-def cycle_id(session: Session, workspace_id: int, team_id: int, week: str, *, monday: date,
-             prompt_at: datetime | None, deadline_at: datetime | None) -> int:
+def cycle_id(
+    session: Session,
+    workspace_id: int,
+    team_id: int,
+    week: str,
+    *,
+    monday: date,
+    prompt_at: datetime | None,
+    deadline_at: datetime | None,
+) -> int:
     """Return the id of a team's cycle of `week` (starting `monday`), creating it if need be.
 
     A new cycle starts skipped when a company holiday falls in its week. One statement when
     the cycle is new, two when it exists; no savepoint.
     """
-    holiday = select(Holiday.id).where(Holiday.workspace_id == workspace_id, Holiday.day >= monday,
-                                       Holiday.day <= date.fromordinal(monday.toordinal() + 6)).exists()
+    holiday = (
+        select(Holiday.id)
+        .where(
+            Holiday.workspace_id == workspace_id,
+            Holiday.day >= monday,
+            Holiday.day <= date.fromordinal(monday.toordinal() + 6),
+        )
+        .exists()
+    )
     created = session.scalar(
         upsert(session, CheckinCycle)
-        .values(workspace_id=workspace_id, team_id=team_id, week=week, prompt_at=prompt_at, deadline_at=deadline_at,
-                skipped=holiday, created_at=utcnow())
+        .values(
+            workspace_id=workspace_id,
+            team_id=team_id,
+            week=week,
+            prompt_at=prompt_at,
+            deadline_at=deadline_at,
+            skipped=holiday,
+            created_at=utcnow(),
+        )
         .on_conflict_do_nothing(index_elements=["team_id", "week"])
-        .returning(CheckinCycle.id))
+        .returning(CheckinCycle.id)
+    )
     if created is not None:
         return int(created)
-    return int(session.scalars(select(CheckinCycle.id).where(
-        CheckinCycle.workspace_id == workspace_id, CheckinCycle.team_id == team_id,
-        CheckinCycle.week == week)).one())
+    return int(
+        session.scalars(
+            select(CheckinCycle.id).where(
+                CheckinCycle.workspace_id == workspace_id, CheckinCycle.team_id == team_id, CheckinCycle.week == week
+            )
+        ).one()
+    )
 
 
 # --------------------------------------------------------------------------- objectives
@@ -284,8 +326,9 @@ def lead_ids(session: Session, workspace_id: int, team_id: int) -> list[str]:
 
 def is_lead(session: Session, workspace_id: int, team_id: int, user_id: str) -> bool:
     """Say whether a user leads a team."""
-    query = select(TeamLead.id).where(TeamLead.workspace_id == workspace_id, TeamLead.team_id == team_id,
-                                      TeamLead.user_id == user_id)
+    query = select(TeamLead.id).where(
+        TeamLead.workspace_id == workspace_id, TeamLead.team_id == team_id, TeamLead.user_id == user_id
+    )
     return session.scalar(query) is not None
 
 
@@ -296,8 +339,9 @@ def set_leads(session: Session, team: Team, user_ids: list[str]) -> None:
 
 def time_off_of(session: Session, workspace_id: int, user_id: str, *, from_day: date) -> list[TimeOff]:
     """Return a person's time off that ends on or after `from_day`, soonest first."""
-    query = select(TimeOff).where(TimeOff.workspace_id == workspace_id, TimeOff.user_id == user_id,
-                                  TimeOff.last_day >= from_day)
+    query = select(TimeOff).where(
+        TimeOff.workspace_id == workspace_id, TimeOff.user_id == user_id, TimeOff.last_day >= from_day
+    )
     return list(session.scalars(query.order_by(TimeOff.first_day, TimeOff.id)))
 
 
@@ -306,7 +350,8 @@ def away_on(session: Session, workspace_id: int, days: set[date]) -> dict[date, 
     if not days:
         return {}
     query = select(TimeOff.user_id, TimeOff.first_day, TimeOff.last_day).where(
-        TimeOff.workspace_id == workspace_id, TimeOff.first_day <= max(days), TimeOff.last_day >= min(days))
+        TimeOff.workspace_id == workspace_id, TimeOff.first_day <= max(days), TimeOff.last_day >= min(days)
+    )
     away: dict[date, set[str]] = {day: set() for day in days}
     for user_id, first, last in session.execute(query):
         for day in days:

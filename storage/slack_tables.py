@@ -6,10 +6,10 @@ table builders define them, so the stores and the schema cannot drift apart.
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData, select
-from sqlalchemy.orm import Session
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import MetaData, select
+from sqlalchemy.orm import Session
 
 INSTALLATIONS_TABLE = "slack_installations"
 BOTS_TABLE = "slack_bots"
@@ -25,6 +25,14 @@ def enterprise_workspaces(session: Session, enterprise_id: str) -> list[str]:
     """Return the workspaces of an Enterprise Grid org that installed the app one by one."""
     # Deliberately across workspaces: the org is what Slack names when it uninstalls the app org-wide.
     installations = slack_metadata.tables[INSTALLATIONS_TABLE]
-    return list(session.scalars(select(installations.c.team_id).distinct().where(
-        installations.c.enterprise_id == enterprise_id, installations.c.team_id.is_not(None),
-    ).order_by(installations.c.team_id)))
+    return list(
+        session.scalars(
+            select(installations.c.team_id)
+            .distinct()
+            .where(
+                installations.c.enterprise_id == enterprise_id,
+                installations.c.team_id.is_not(None),
+            )
+            .order_by(installations.c.team_id)
+        )
+    )

@@ -3,18 +3,17 @@ a Slack Web API fake on loopback, and the real app served over HTTP for signed r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import Runtime, create_app, create_runtime
 from bot.server import create_wsgi_app, serve_in_thread
@@ -31,6 +30,7 @@ SIGNING_SECRET = "test-signing-secret"
 
 
 # --- clock ----------------------------------------------------------------------------------
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -96,6 +96,7 @@ def alignbot_argv(request: pytest.FixtureRequest) -> Callable[..., list[str]]:
 
 # --- job workers ----------------------------------------------------------------------------
 
+
 @pytest.fixture(autouse=True)
 def _no_worker_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Stop every job worker a test started: the database is shared, so one left running would
@@ -116,6 +117,7 @@ def _no_worker_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 
 
 # --- database -----------------------------------------------------------------------------
+
 
 def _scratch_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = os.environ.get("TEST_DATABASE_URL")
@@ -163,6 +165,7 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 # --- Slack ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
@@ -230,6 +233,10 @@ def slack(app_url: str, fake_slack: FakeSlack, runtime: Runtime) -> SlackSender:
 def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path, fake_slack: FakeSlack, database_url: str) -> None:
     """Point the in-process CLI (`bot.cli.main`) at the fake Slack and the test database, from a scratch folder."""
     monkeypatch.chdir(tmp_path)
-    for name, value in {"SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
-                        "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}.items():
+    for name, value in {
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_API_URL": fake_slack.base_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }.items():
         monkeypatch.setenv(name, value)

@@ -7,8 +7,10 @@ from typing import Any
 
 # What a member typed: markup that must stay text, an ampersand, a right-to-left override and a zero-width
 # space. Slack escapes &, < and > in what people type (messages and slash commands alike).
-TYPED = ("Handed the launch plan to sales with R&D notes <!channel> <!here> <!subteam^S0ENG|@eng> ask <@U0CAL|cal> "
-         "see <https://evil.example|click here> page \u202egnp.exe zero\u200bwidth")
+TYPED = (
+    "Handed the launch plan to sales with R&D notes <!channel> <!here> <!subteam^S0ENG|@eng> ask <@U0CAL|cal> "
+    "see <https://evil.example|click here> page \u202egnp.exe zero\u200bwidth"
+)
 SENT = TYPED.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 # Live markup none of it may become, and what escaping twice looks like.

@@ -27,7 +27,10 @@ def test_bot_scopes_match_the_oauth_settings():
 
 def test_every_request_url_is_the_events_endpoint():
     urls = [c["url"] for c in MANIFEST["features"]["slash_commands"]]
-    urls += [MANIFEST["settings"]["event_subscriptions"]["request_url"], MANIFEST["settings"]["interactivity"]["request_url"]]
+    urls += [
+        MANIFEST["settings"]["event_subscriptions"]["request_url"],
+        MANIFEST["settings"]["interactivity"]["request_url"],
+    ]
     assert {url.rsplit("/", 2)[-2:][0] + "/" + url.rsplit("/", 1)[-1] for url in urls} == {"slack/events"}
     assert MANIFEST["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
 

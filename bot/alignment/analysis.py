@@ -236,9 +236,7 @@ def _table(
     rows = [header]
     for objective, name in zip(objectives, names):
         counts = coverage.get(objective.key, {})
-        cells = "".join(
-            f"  {(str(counts[t]) if counts.get(t) else '.'):>{max(len(t), 3)}}" for t in teams
-        )
+        cells = "".join(f"  {(str(counts[t]) if counts.get(t) else '.'):>{max(len(t), 3)}}" for t in teams)
         rows.append("  " + name.ljust(first) + cells)
     return rows
 
@@ -353,8 +351,9 @@ def _parallel_finding(group: Sequence[AnalyzedUpdate], cluster: _Cluster, titles
     )
 
 
-def _read_updates(org: Org, updates: Sequence[Update], tags: Mapping[str, Sequence[str]],
-                  closed_teams: Collection[str] = ()) -> list[AnalyzedUpdate]:
+def _read_updates(
+    org: Org, updates: Sequence[Update], tags: Mapping[str, Sequence[str]], closed_teams: Collection[str] = ()
+) -> list[AnalyzedUpdate]:
     """Resolve each update's team, objectives (its own or the tagger's) and the teams it references."""
     known = {o.key for o in org.objectives}
     base = ReferenceFinder(org)
@@ -447,8 +446,12 @@ def _one_way_handoffs(
     handoffs: dict[tuple[str, str], list[AnalyzedUpdate]] = defaultdict(list)
     for u in analyzed:
         for target in u.references:
-            if (target in reporting_set and target != u.team and u.team not in answers[target]
-                    and (u.id, target) not in picked_up):
+            if (
+                target in reporting_set
+                and target != u.team
+                and u.team not in answers[target]
+                and (u.id, target) not in picked_up
+            ):
                 handoffs[(u.team, target)].append(u)
     found: list[Finding] = []
     for (source, target), group in sorted(handoffs.items(), key=lambda kv: kv[0]):
@@ -545,8 +548,7 @@ def _objective_findings(
 ) -> list[Finding]:
     """Return the findings on each objective, in the org file's order."""
     found = (
-        _objective_finding(o.key, o.title, by_objective.get(o.key, []), len(reporting) > 1)
-        for o in org.objectives
+        _objective_finding(o.key, o.title, by_objective.get(o.key, []), len(reporting) > 1) for o in org.objectives
     )
     return [f for f in found if f is not None]
 

@@ -31,24 +31,34 @@ __all__ = ["Handoff", "HandoffFinder", "find_handoffs"]
 # A team mention is replaced by this marker (its index in the clause's spans) before the patterns run.
 _TEAM_WORDS = r"(?:team|teams|folks|org|side|reps|crew|people|guys|desk|dept)"
 # "the sales kickoff", "the sales team dinner": the team names an occasion, not a receiver.
-_OCCASION = (r"(?:kick-?offs?|dinners?|lunch(?:es)?|offsites?|off-sites?|meetings?|calls?|stand-?ups?|all-hands|"
-             r"summits?|conferences?|part(?:y|ies)|events?|happy hours?|huddles?|syncs?|trainings?|onboarding|"
-             r"channel|newsletter|floor|office|retreat|award)")
-_TEAM = (rf"(?:(?:the|our|their|my)\s+)?\u27ea(\d+)\u27eb(?!(?:\s+{_TEAM_WORDS})?\s+{_OCCASION}\b)"
-         rf"(?:\s+{_TEAM_WORDS})?")
+_OCCASION = (
+    r"(?:kick-?offs?|dinners?|lunch(?:es)?|offsites?|off-sites?|meetings?|calls?|stand-?ups?|all-hands|"
+    r"summits?|conferences?|part(?:y|ies)|events?|happy hours?|huddles?|syncs?|trainings?|onboarding|"
+    r"channel|newsletter|floor|office|retreat|award)"
+)
+_TEAM = (
+    rf"(?:(?:the|our|their|my)\s+)?\u27ea(\d+)\u27eb(?!(?:\s+{_TEAM_WORDS})?\s+{_OCCASION}\b)"
+    rf"(?:\s+{_TEAM_WORDS})?"
+)
 
-_GIVE = (r"(?:hand(?:ed|ing|s)?(?:\s+(?:off|over))?|pass(?:ed|ing|es)?(?:\s+(?:on|along))?|sen[dt](?:ing|s)?"
-         r"(?:\s+over)?|forward(?:ed|ing|s)?|rout(?:ed|ing|es)|escalat(?:ed|ing|es)|deliver(?:ed|ing|s)?|"
-         r"transferr?(?:ed|ing|s)?|releas(?:ed|ing|es)|gave|giv(?:e|es|ing)|shar(?:ed|ing|es)|"
-         r"turn(?:ed|ing|s)?\s+over|push(?:ed|ing|es)?|submitt?(?:ed|ing|s)?|emailed|handoff|hand-off)")
-_DELIVERABLE = (r"(?:flyers?|one-pagers?|one pagers?|decks?|battlecards?|battle cards?|sheets?|cheat ?sheets?|"
-                r"lists?|guides?|templates?|playbooks?|scripts?|talk tracks?|case stud(?:y|ies)|faqs?|briefs?|"
-                r"collateral|pitch(?:es)?|videos?|kits?|rate cards?|price lists?|sequences?|emails?|"
-                r"landing pages?|demos?|reports?|dashboards?|leads?|referrals?|intros?)")
+_GIVE = (
+    r"(?:hand(?:ed|ing|s)?(?:\s+(?:off|over))?|pass(?:ed|ing|es)?(?:\s+(?:on|along))?|sen[dt](?:ing|s)?"
+    r"(?:\s+over)?|forward(?:ed|ing|s)?|rout(?:ed|ing|es)|escalat(?:ed|ing|es)|deliver(?:ed|ing|s)?|"
+    r"transferr?(?:ed|ing|s)?|releas(?:ed|ing|es)|gave|giv(?:e|es|ing)|shar(?:ed|ing|es)|"
+    r"turn(?:ed|ing|s)?\s+over|push(?:ed|ing|es)?|submitt?(?:ed|ing|s)?|emailed|handoff|hand-off)"
+)
+_DELIVERABLE = (
+    r"(?:flyers?|one-pagers?|one pagers?|decks?|battlecards?|battle cards?|sheets?|cheat ?sheets?|"
+    r"lists?|guides?|templates?|playbooks?|scripts?|talk tracks?|case stud(?:y|ies)|faqs?|briefs?|"
+    r"collateral|pitch(?:es)?|videos?|kits?|rate cards?|price lists?|sequences?|emails?|"
+    r"landing pages?|demos?|reports?|dashboards?|leads?|referrals?|intros?)"
+)
 _COUNTED = r"(?:leads?|callbacks?|referrals?|intros?|introductions|mqls?|sqls?|contacts|names|accounts|tickets|cases)"
-_ASK = (r"(?:need(?:s|ed|ing)?|want(?:s|ed)?|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|got|getting|"
-        r"wait(?:s|ed|ing)\s+(?:on|for)|blocked\s+(?:on|by)|depend(?:s|ing)?\s+on|counting\s+on|"
-        r"pinged|chas(?:ed|ing)|nudged|invited)")
+_ASK = (
+    r"(?:need(?:s|ed|ing)?|want(?:s|ed)?|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|got|getting|"
+    r"wait(?:s|ed|ing)\s+(?:on|for)|blocked\s+(?:on|by)|depend(?:s|ing)?\s+on|counting\s+on|"
+    r"pinged|chas(?:ed|ing)|nudged|invited)"
+)
 
 
 def _words(most: int) -> str:
@@ -58,8 +68,11 @@ def _words(most: int) -> str:
 
 _NEGATED = re.compile(r"\b(?:not|never|no|didn't|did not|don't|won't|can't|haven't|hasn't)\s+(?:\w+\s+)?$", re.I)
 # Plans are not handoffs yet: asking the receiving team "did it help?" would come too early.
-_PLANNED = re.compile(r"(?:\bwill|'ll|\bgoing to|\bgonna|\bplan(?:s|ned|ning)? to|\bneed(?:s)? to|\babout to|"
-                      r"\bhope to|\bwant(?:s)? to|\bready to)\s+(?:\w+\s+)?$", re.I)
+_PLANNED = re.compile(
+    r"(?:\bwill|'ll|\bgoing to|\bgonna|\bplan(?:s|ned|ning)? to|\bneed(?:s)? to|\babout to|"
+    r"\bhope to|\bwant(?:s)? to|\bready to)\s+(?:\w+\s+)?$",
+    re.I,
+)
 # What comes after "Next:" (the check-in form's next steps) is a plan too.
 _NEXT = re.compile(r"(?:^|\n)\s*next(?:\s+week)?\s*:", re.I)
 
@@ -80,8 +93,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("ask", rf"\b{_ASK}\s+{_TEAM}\s+(?:to|for)\b"),
         ("ask", rf"\b(?:wait(?:s|ed|ing)\s+(?:on|for)|blocked\s+(?:on|by)|depend(?:s|ing)?\s+on|awaiting)\s+{_TEAM}"),
         # need sign-off from compliance; asked for feedback from sales
-        ("ask", rf"\b(?:need(?:s|ed|ing)?|want(?:s|ed)?|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|wait(?:s|ed|ing)\s+"
-                rf"for|awaiting)\s+{_words(5)}from\s+{_TEAM}"),
+        (
+            "ask",
+            rf"\b(?:need(?:s|ed|ing)?|want(?:s|ed)?|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|wait(?:s|ed|ing)\s+"
+            rf"for|awaiting)\s+{_words(5)}from\s+{_TEAM}",
+        ),
         # handed off to sales for review; ready for ops to review
         ("ask", rf"\bready\s+for\s+{_TEAM}"),
     )
@@ -103,8 +119,7 @@ class Handoff:
     phrase: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"update": self.update, "from": self.source, "to": self.target, "kind": self.kind,
-                "phrase": self.phrase}
+        return {"update": self.update, "from": self.source, "to": self.target, "kind": self.kind, "phrase": self.phrase}
 
 
 class HandoffFinder:

@@ -35,8 +35,7 @@ class _Memory:
         feats = {"c:" + c for c in reading.concepts} | {"s:" + s for s in reading.segments}
         return frozenset(feats | reading.content)
 
-    def add(self, text: str, labels: Iterable[str], reading: _Reading,
-            misses: dict[int, float] | None = None) -> None:
+    def add(self, text: str, labels: Iterable[str], reading: _Reading, misses: dict[int, float] | None = None) -> None:
         feats = self.features_of(reading)
         if not feats:
             return
@@ -62,7 +61,7 @@ class _Memory:
             if feature[1] == ":":
                 # Concepts and segments already drive the knowledge score; here the
                 # example's own words should decide what "similar" means.
-                w2 *= CONCEPT_FEATURE ** 2
+                w2 *= CONCEPT_FEATURE**2
             self._w2[feature] = w2
         return w2
 

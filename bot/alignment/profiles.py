@@ -115,8 +115,18 @@ def _profile(objective: Objective) -> _Profile:
     # an audience counts in full wherever it is named ("Bring the next generation in ...
     # members under 35"), so it leads: it says who the work is for, never what the company does.
     segment_led = any(w >= 0.9 for w in segments.values()) and not (title_concepts - {"housekeeping"})
-    return _Profile(objective.key, concepts, themes, segments, segment_led, words, keywords, pairs,
-                    jargon & words.keys(), names & words.keys())
+    return _Profile(
+        objective.key,
+        concepts,
+        themes,
+        segments,
+        segment_led,
+        words,
+        keywords,
+        pairs,
+        jargon & words.keys(),
+        names & words.keys(),
+    )
 
 
 def _forget_codes(profile: _Profile, objective: Objective, codes: frozenset[str]) -> None:
@@ -212,7 +222,9 @@ def _surface_stems(surface: str) -> frozenset[str]:
     return frozenset(stem(t) for t in tokenize(surface)) - _STOP
 
 
-def _independent(rows: list[tuple[str, float, list[_Evidence], float]]) -> list[tuple[str, float, list[_Evidence], float]]:
+def _independent(
+    rows: list[tuple[str, float, list[_Evidence], float]],
+) -> list[tuple[str, float, list[_Evidence], float]]:
     """Score each objective after the first on the evidence the better ones did not already use.
 
     One phrase is one piece of evidence: "cost per direct booking" serving direct bookings

@@ -11,13 +11,21 @@ from functools import lru_cache
 from bot.alignment import knowledge as kb
 from bot.alignment.weights import WEAK
 
-
 _TOKEN = re.compile(r"\d+\([a-z]\)|[^\W_]+(?:[.,]\d+)*")
 # Amounts, counts, percentages and durations ("6", "2,000", "$80k", "9h"), not "3pl" or "k12".
 _NUMBER = re.compile(r"\d[\d.,]*(?:k|m|bn|b|h|hrs|x|st|nd|rd|th|s)?")
-_STEM_EXCEPTIONS = {"marketing": "marketing", "news": "news", "sales": "sale", "sale": "sale", "bookings": "bookings",
-                    # "care" is not "car": care plans and health care are not auto loans
-                    "care": "care", "cares": "care", "cared": "care", "caring": "care"}
+_STEM_EXCEPTIONS = {
+    "marketing": "marketing",
+    "news": "news",
+    "sales": "sale",
+    "sale": "sale",
+    "bookings": "bookings",
+    # "care" is not "car": care plans and health care are not auto loans
+    "care": "care",
+    "cares": "care",
+    "cared": "care",
+    "caring": "care",
+}
 
 
 def _undouble(word: str) -> str:
@@ -168,11 +176,11 @@ def _young_age(tokens: Sequence[str], stems: Sequence[str]) -> str | None:
         before = stems[i - 1] if i else ""
         after = stems[i + 1] if i + 1 < len(stems) else ""
         if before in ("under", "below") and (i >= 2 and stems[i - 2] in _AGE_PEOPLE or after in _AGE):
-            return " ".join(tokens[i - 1:i + 1])
+            return " ".join(tokens[i - 1 : i + 1])
         # A range: "aged 18 to 29", "18-34 year olds".
         j = i + 2 if after == "to" else i + 1
         if j < len(stems) and stems[j] == "#" and (before in _AGE or j + 1 < len(stems) and stems[j + 1] in _AGE):
-            return " ".join(tokens[i:j + 1])
+            return " ".join(tokens[i : j + 1])
     return None
 
 
@@ -285,8 +293,11 @@ def _jargon(text: str, names: bool = False) -> set[str]:
     for n, raw in enumerate(_RAW_WORD.findall(text)):
         has_digit = any(c.isdigit() for c in raw)
         upper = sum(c.isupper() for c in raw)
-        if ((has_digit and any(c.isalpha() for c in raw)) or (upper >= 2 and len(raw) <= 12)
-                or (names and n and upper == 1 and raw[0].isupper() and len(raw) > 2)):
+        if (
+            (has_digit and any(c.isalpha() for c in raw))
+            or (upper >= 2 and len(raw) <= 12)
+            or (names and n and upper == 1 and raw[0].isupper() and len(raw) > 2)
+        ):
             found.add(stem(raw.casefold()))
     return found
 

@@ -36,9 +36,9 @@ from bot.alignment import knowledge as kb
 from bot.alignment.memory import _Memory, _short, _taught_features
 from bot.alignment.model import Example, Match, Objective, Verdict
 from bot.alignment.profiles import (
-    _Evidence,
     _distinctiveness,
     _drop_shared_segments,
+    _Evidence,
     _explain,
     _explain_away,
     _forget_codes,
@@ -46,14 +46,14 @@ from bot.alignment.profiles import (
     _profile,
     _surface_stems,
 )
-from bot.alignment.reading import _Reading, _cached_analyse, _codes, _read
+from bot.alignment.reading import _codes, _read, _Reading
 from bot.alignment.weights import (
     ADMIN_DAMP,
     ASK_SHARE,
     CALIBRATE_MAX,
     CALIBRATE_MIN,
-    CANDIDATES,
     CANDIDATE_MIN,
+    CANDIDATES,
     CODE_SHARE,
     DISTINCT_FLOOR,
     ECHO,
@@ -65,14 +65,12 @@ from bot.alignment.weights import (
     KEYWORD,
     MISSED_WIDTH,
     NN_FULL_SIM,
-    NN_K,
     NN_MAX,
     NN_MIN_SIM,
     NN_NEG_START,
     PAIR,
     RELATIVE,
     REPEAT,
-    SCAN_MAX,
     SEGMENT_LED,
     SEGMENT_PART,
     SEVERAL_ASK,
@@ -99,8 +97,13 @@ class Tagger:
     neither once built nor again after each correction.
     """
 
-    def __init__(self, objectives: Sequence[Objective], examples: Sequence[Example] = (),
-                 corpus: Iterable[str] = (), calibrate: bool = True) -> None:
+    def __init__(
+        self,
+        objectives: Sequence[Objective],
+        examples: Sequence[Example] = (),
+        corpus: Iterable[str] = (),
+        calibrate: bool = True,
+    ) -> None:
         self._profiles = [_profile(o) for o in objectives]
         # A code the objectives chain with others ("MSP-MKE") is this workspace's own: the
         # knowledge's reading of the same letters ("MSP" the channel partner) does not apply.
@@ -213,9 +216,11 @@ class Tagger:
         MISSED_WIDTH above it. `reach` (0 to 1) is how near its score comes to the cut-off.
         """
         rows = self._rows(reading, text, learned=False)
-        return {self._index_of[key]: (max(0.0, min(1.0, 0.5 + (score - cut) / (2 * MISSED_WIDTH))),
-                                      min(1.0, score / cut))
-                for key, score, _, cut in rows if score > 0}
+        return {
+            self._index_of[key]: (max(0.0, min(1.0, 0.5 + (score - cut) / (2 * MISSED_WIDTH))), min(1.0, score / cut))
+            for key, score, _, cut in rows
+            if score > 0
+        }
 
     def _teach(self, reading: _Reading, misses: dict[int, float], wanted: set[int]) -> None:
         """Tie the features of a labelled text to what the tagger missed on it.
@@ -258,8 +263,11 @@ class Tagger:
             return (), (), 1.0
         reading = _read(text)
         rows = self._rows(reading, text)
-        matches = [Match(key, round(min(1.0, score), 2), _explain(evidence))
-                   for key, score, evidence, cut in rows if score >= cut]
+        matches = [
+            Match(key, round(min(1.0, score), 2), _explain(evidence))
+            for key, score, evidence, cut in rows
+            if score >= cut
+        ]
         tagged = {m.key for m in matches}
         # The margin: how much the score closest to its cut-off would have to move to flip a tag.
         margin = min((abs(score - cut) for _, score, _, cut in rows), default=1.0)
@@ -267,14 +275,17 @@ class Tagger:
             margin *= SEVERAL_ASK if asking else SEVERAL_DOUBT
         elif asking and not matches and len(reading.stems) > UNPLACED_WORDS:
             margin *= (UNPLACED_WORDS / len(reading.stems)) ** UNPLACED_POWER
-        misses = [Match(key, round(min(1.0, score), 2), _explain(evidence))
-                  for key, score, evidence, _ in rows[:len(matches) + CANDIDATES]
-                  if key not in tagged and score >= CANDIDATE_MIN]
-        candidates = [*matches, *misses][:max(CANDIDATES, len(matches))]
+        misses = [
+            Match(key, round(min(1.0, score), 2), _explain(evidence))
+            for key, score, evidence, _ in rows[: len(matches) + CANDIDATES]
+            if key not in tagged and score >= CANDIDATE_MIN
+        ]
+        candidates = [*matches, *misses][: max(CANDIDATES, len(matches))]
         return tuple(matches), tuple(candidates), margin
 
-    def _rows(self, reading: _Reading, text: str,
-              learned: bool = True) -> list[tuple[str, float, list[_Evidence], float]]:
+    def _rows(
+        self, reading: _Reading, text: str, learned: bool = True
+    ) -> list[tuple[str, float, list[_Evidence], float]]:
         """Return (objective key, score, evidence, cut-off) for the objectives with evidence, best first.
 
         Without `learned`, from the knowledge and the echo alone: what the tagger made
@@ -298,8 +309,13 @@ class Tagger:
         for i, (score, _) in scored.items():
             led = profiles[i].segment_led
             top[led] = max(top[led], score)
-        rows = sorted(((profiles[i].key, score, evidence, max(THRESHOLD, RELATIVE * top[profiles[i].segment_led]))
-                       for i, (score, evidence) in scored.items()), key=lambda row: (-row[1], row[0]))
+        rows = sorted(
+            (
+                (profiles[i].key, score, evidence, max(THRESHOLD, RELATIVE * top[profiles[i].segment_led]))
+                for i, (score, evidence) in scored.items()
+            ),
+            key=lambda row: (-row[1], row[0]),
+        )
         return _independent(rows)
 
     def _echo_sure(self, texts: Sequence[str]) -> None:
@@ -380,7 +396,7 @@ class Tagger:
         seen_kw: set[tuple[int, str]] = set()
         for at, s in enumerate(stems):
             for i, kw, original in self._keyword_index.get(s, ()):
-                if (i, original) not in seen_kw and tuple(stems[at:at + len(kw)]) == kw:
+                if (i, original) not in seen_kw and tuple(stems[at : at + len(kw)]) == kw:
                     seen_kw.add((i, original))
                     miss[i] *= 1.0 - KEYWORD
                     evidence[i].append((KEYWORD, "keyword", original, ""))
@@ -511,8 +527,10 @@ class Tagger:
             in_house = sum(memory.weight2(f) for f in shared if reading.words.get(f) and f not in self._word_index)
             if in_house:
                 share = in_house / sum(memory.weight2(f) for f in shared)
-                misses = {**misses, **{i: max(misses.get(i, 0.0), share) for i in
-                                       (self._index_of[k] for k in memory.labels[idx])}}
+                misses = {
+                    **misses,
+                    **{i: max(misses.get(i, 0.0), share) for i in (self._index_of[k] for k in memory.labels[idx])},
+                }
             for i, miss in misses.items():
                 if miss > 0 and up * miss > raise_by.get(i, (0.0, -1))[0]:
                     raise_by[i] = (up * miss, idx)

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.common import Block, clip, context, escape, plain, section
-from bot.slacktext import fallback, mrkdwn as slack_mrkdwn
+from bot.slacktext import fallback
+from bot.slacktext import mrkdwn as slack_mrkdwn
 
 OPEN_ACTION = "checkin_open"
 EDIT_TAGS_ACTION = "checkin_edit_tags"
@@ -79,14 +80,25 @@ def slack_date(moment: datetime, fallback_format: str = "%a %d %b %H:%M UTC") ->
     return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{moment.strftime(fallback_format)}>"
 
 
-def prompt_message(team: str, week: str, deadline: datetime, open_value: str, *, personal: bool,
-                   questions: Sequence[str] = DEFAULT_QUESTIONS) -> dict[str, Any]:
+def prompt_message(
+    team: str,
+    week: str,
+    deadline: datetime,
+    open_value: str,
+    *,
+    personal: bool,
+    questions: Sequence[str] = DEFAULT_QUESTIONS,
+) -> dict[str, Any]:
     """Return the weekly prompt, for the team channel or a member's DM, asking the team's questions."""
-    asked = ("What moved forward this week, what's next, and which team did you work with or need something from?"
-             if tuple(questions) == DEFAULT_QUESTIONS else "\n".join(f"• {escape(q)}" for q in questions))
+    asked = (
+        "What moved forward this week, what's next, and which team did you work with or need something from?"
+        if tuple(questions) == DEFAULT_QUESTIONS
+        else "\n".join(f"• {escape(q)}" for q in questions)
+    )
     ask = f"*Weekly check-in for {escape(team)}* · {week}\n{asked}"
     how = "Takes under a minute. " + (
-        "Press the button, or reply in this thread." if personal
+        "Press the button, or reply in this thread."
+        if personal
         else "Press the button, reply in this thread, or use `/checkin <text>` here."
     )
     blocks: list[Block] = [
@@ -103,8 +115,10 @@ def multi_team_prompt_message(week: str, teams: Sequence[tuple[str, datetime, st
     buttons = open_buttons([(name, value) for name, _, value in teams])
     due = " · ".join(f"{escape(name)} due {slack_date(deadline)}" for name, deadline, _ in teams)
     blocks: list[Block] = [
-        section(f"*Weekly check-in* · {week}\nYou check in for *{escape(names)}*: share one update per team. "
-                "What moved forward, what's next, and which team did you work with or need something from?"),
+        section(
+            f"*Weekly check-in* · {week}\nYou check in for *{escape(names)}*: share one update per team. "
+            "What moved forward, what's next, and which team did you work with or need something from?"
+        ),
         {"type": "actions", "block_id": "checkin_prompt", "elements": buttons},
         context(f"Takes under a minute per team. {due}."),
     ]
@@ -115,16 +129,24 @@ def reminder_message(team: str, week: str, deadline: datetime, open_value: str) 
     """Return the one reminder to a member who has not answered yet."""
     blocks: list[Block] = [
         section(f"*Reminder:* your {escape(team)} update for {week} is due {slack_date(deadline)}."),
-        {"type": "actions", "block_id": "checkin_reminder", "elements": [_open_button(open_value, "Share your update")]},
+        {
+            "type": "actions",
+            "block_id": "checkin_reminder",
+            "elements": [_open_button(open_value, "Share your update")],
+        },
     ]
     return {"text": f"Reminder: your {team} update for {week} is due soon", "blocks": blocks}
 
 
 def open_buttons(teams: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     """Return one "<team> update" button per (team name, open value); action ids stay unique in a block."""
-    return [{**_open_button(value, clip(f"{name} update", 60)),
-             "action_id": OPEN_ACTION if i == 0 else f"{OPEN_ACTION}:{i}"}
-            for i, (name, value) in enumerate(teams[:25])]
+    return [
+        {
+            **_open_button(value, clip(f"{name} update", 60)),
+            "action_id": OPEN_ACTION if i == 0 else f"{OPEN_ACTION}:{i}",
+        }
+        for i, (name, value) in enumerate(teams[:25])
+    ]
 
 
 def _open_button(value: str, label: str) -> dict[str, Any]:
@@ -136,21 +158,32 @@ def checkin_modal(form: CheckinForm, channel_id: str | None) -> dict[str, Any]:
     metadata = {"team_id": form.team_id, "week": form.week, "channel": channel_id, "suggested": list(form.suggested)}
     blocks: list[Block] = [
         context(f"*{escape(form.team)}* · {form.week}. Answering again this week replaces your earlier update."),
-        _text_input("moved", form.questions[0], form.moved, multiline=True, optional=False,
-                    placeholder="Booked 6 discovery calls from the webinar list…"),
+        _text_input(
+            "moved",
+            form.questions[0],
+            form.moved,
+            multiline=True,
+            optional=False,
+            placeholder="Booked 6 discovery calls from the webinar list…",
+        ),
         _text_input("next", form.questions[1], form.next_steps, multiline=True, optional=True),
     ]
     if form.partner_teams:
-        blocks.append(_multi_select("partners", form.questions[2], form.partner_teams, form.chosen_partners,
-                                    "Pick teams"))
+        blocks.append(
+            _multi_select("partners", form.questions[2], form.partner_teams, form.chosen_partners, "Pick teams")
+        )
     if form.objectives:
-        block = _multi_select("objectives", "Objectives it serves", form.objectives, form.chosen_objectives,
-                              "Leave empty to tag automatically")
+        block = _multi_select(
+            "objectives",
+            "Objectives it serves",
+            form.objectives,
+            form.chosen_objectives,
+            "Leave empty to tag automatically",
+        )
         block["hint"] = plain("Leave empty and Alignbot suggests tags; you can correct them after.", 2000)
         blocks.append(block)
     if form.initiatives:
-        blocks.append(_single_select("initiative", "Part of an initiative?", form.initiatives,
-                                     form.chosen_initiative))
+        blocks.append(_single_select("initiative", "Part of an initiative?", form.initiatives, form.chosen_initiative))
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,
@@ -174,11 +207,11 @@ def tags_modal(form: TagsForm, channel_id: str | None) -> dict[str, Any]:
         "blocks": [section(">" + slack_mrkdwn(form.text, limit=2800, lines=False))],
     }
     if not form.objectives:
-        view["blocks"].append(section("There are no objectives to tag with yet: an admin adds them with "
-                                      "`/objective add <title>`."))
+        view["blocks"].append(
+            section("There are no objectives to tag with yet: an admin adds them with `/objective add <title>`.")
+        )
         return view
-    block = _multi_select("objectives", "Objectives this update serves", form.objectives, form.chosen,
-                          "None of them")
+    block = _multi_select("objectives", "Objectives this update serves", form.objectives, form.chosen, "None of them")
     block["hint"] = plain("Your correction teaches Alignbot's tagger for this workspace.", 2000)
     view["blocks"].append(block)
     view["submit"] = plain("Save", 24)
@@ -194,8 +227,17 @@ class TagLine:
     why: tuple[str, ...] = ()
 
 
-def confirmation(team: str, week: str, tags: Sequence[TagLine], *, replaced: bool, by_hand: bool,
-                 update_id: int, question: Sequence[Choice] = (), note: str | None = None) -> dict[str, Any]:
+def confirmation(
+    team: str,
+    week: str,
+    tags: Sequence[TagLine],
+    *,
+    replaced: bool,
+    by_hand: bool,
+    update_id: int,
+    question: Sequence[Choice] = (),
+    note: str | None = None,
+) -> dict[str, Any]:
     """Return the answer after a check-in: what was stored and how it was tagged.
 
     `question` given, the tagger was unsure: the author picks one of these objectives, or none, in one tap.
@@ -218,15 +260,33 @@ def confirmation(team: str, week: str, tags: Sequence[TagLine], *, replaced: boo
     blocks: list[Block] = [section(head), section(tagged)]
     if note:
         blocks.append(context(note))
-    edit = {"type": "button", "action_id": EDIT_TAGS_ACTION, "value": str(update_id),
-            "text": plain("Other…" if question else "Edit tags", 75)}
+    edit = {
+        "type": "button",
+        "action_id": EDIT_TAGS_ACTION,
+        "value": str(update_id),
+        "text": plain("Other…" if question else "Edit tags", 75),
+    }
     if question:
-        blocks.append(section("*Which objective does this serve?* I'm not sure; one tap tells me, "
-                              "and teaches me for next time."))
-        buttons = [{"type": "button", "action_id": f"{ANSWER_ACTION}:{i}", "text": plain(choice.label, 75),
-                    "value": answer_value(update_id, choice.value)} for i, choice in enumerate(question[:20])]
-        buttons.append({"type": "button", "action_id": f"{ANSWER_ACTION}:none", "text": plain("None of them", 75),
-                        "value": answer_value(update_id, None)})
+        blocks.append(
+            section("*Which objective does this serve?* I'm not sure; one tap tells me, and teaches me for next time.")
+        )
+        buttons = [
+            {
+                "type": "button",
+                "action_id": f"{ANSWER_ACTION}:{i}",
+                "text": plain(choice.label, 75),
+                "value": answer_value(update_id, choice.value),
+            }
+            for i, choice in enumerate(question[:20])
+        ]
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": f"{ANSWER_ACTION}:none",
+                "text": plain("None of them", 75),
+                "value": answer_value(update_id, None),
+            }
+        )
         blocks.append({"type": "actions", "block_id": "checkin_question", "elements": [*buttons, edit]})
     else:
         blocks.append({"type": "actions", "block_id": "checkin_done", "elements": [edit]})
@@ -264,8 +324,11 @@ class TeamStatus:
 
 def how_to_fix(error: str, team: str | None = None) -> str:
     """Say what a person does about a send Slack refused, for a team's channel or (no team) the digest's."""
-    redo = (f"run `/alignment team {team}` in the team's channel" if team
-            else "run `/alignment leadership` in the leadership channel")
+    redo = (
+        f"run `/alignment team {team}` in the team's channel"
+        if team
+        else "run `/alignment leadership` in the leadership channel"
+    )
     reinstall = "reinstall Alignbot in this workspace (and update SLACK_BOT_TOKEN if you run it with one)"
     fixes = {
         "not_in_channel": "invite me to the channel with `/invite @alignbot`",
@@ -285,8 +348,9 @@ def workspace_problem_line(problem: str) -> str:
     return f":warning: {what}: `{error}`. To fix it, {how_to_fix(error)}. I keep trying until it works."
 
 
-def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45, *,
-                  workspace_problem: str | None = None) -> list[Block]:
+def status_blocks(
+    statuses: Sequence[TeamStatus], limit: int = 45, *, workspace_problem: str | None = None
+) -> list[Block]:
     """Return this week's check-in status, a section per team (cut to fit one message)."""
     head = [section(workspace_problem_line(workspace_problem))] if workspace_problem else []
     if not statuses:
@@ -301,8 +365,11 @@ def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45, *,
             line = f":white_check_mark: {done}\n:hourglass: {waiting}"
             if status.away:
                 line += "\n:palm_tree: away: " + " ".join(f"<@{u}>" for u in status.away)
-        problem = (f"\n:warning: prompts cannot be delivered: `{status.problem}`: {how_to_fix(status.problem, status.team)}"
-                   if status.problem else "")
+        problem = (
+            f"\n:warning: prompts cannot be delivered: `{status.problem}`: {how_to_fix(status.problem, status.team)}"
+            if status.problem
+            else ""
+        )
         count = f"{len(status.answered)}/{len(status.answered) + len(status.missing)}"
         blocks.append(section(f"*{escape(status.team)}* · {status.week} · {count}\n{line}{problem}"))
     if len(statuses) > limit:
@@ -310,43 +377,60 @@ def status_blocks(statuses: Sequence[TeamStatus], limit: int = 45, *,
     return blocks
 
 
-def _text_input(block_id: str, label: str, value: str, *, multiline: bool, optional: bool,
-                placeholder: str | None = None) -> Block:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline,
-                               "max_length": 2000}
+def _text_input(
+    block_id: str, label: str, value: str, *, multiline: bool, optional: bool, placeholder: str | None = None
+) -> Block:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+        "max_length": 2000,
+    }
     if value:
         element["initial_value"] = clip(value, 2000)
     if placeholder:
         element["placeholder"] = plain(placeholder, 150)
-    return {"type": "input", "block_id": block_id, "optional": optional, "label": plain(label, 2000),
-            "element": element}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label, 2000),
+        "element": element,
+    }
 
 
 def _options(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     return [{"text": plain(c.label, 75), "value": c.value[:150]} for c in choices[:MAX_OPTIONS]]
 
 
-def _multi_select(block_id: str, label: str, choices: Sequence[Choice], chosen: Sequence[str],
-                  placeholder: str) -> Block:
+def _multi_select(
+    block_id: str, label: str, choices: Sequence[Choice], chosen: Sequence[str], placeholder: str
+) -> Block:
     options = _options(choices)
-    element: dict[str, Any] = {"type": "multi_static_select", "action_id": "value", "options": options,
-                               "placeholder": plain(placeholder, 150)}
+    element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": "value",
+        "options": options,
+        "placeholder": plain(placeholder, 150),
+    }
     initial = [o for o in options if o["value"] in set(chosen)]
     if initial:
         element["initial_options"] = initial
-    return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 2000),
-            "element": element}
+    return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 2000), "element": element}
 
 
 def _single_select(block_id: str, label: str, choices: Sequence[Choice], chosen: str | None = None) -> Block:
     options = _options(choices)
-    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options,
-                               "placeholder": plain("None", 150)}
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": "value",
+        "options": options,
+        "placeholder": plain("None", 150),
+    }
     initial = next((o for o in options if o["value"] == chosen), None)
     if initial:
         element["initial_option"] = initial
-    return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 2000),
-            "element": element}
+    return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 2000), "element": element}
 
 
 def modal_values(state: dict[str, Any]) -> dict[str, Any]:
@@ -363,13 +447,19 @@ def modal_values(state: dict[str, Any]) -> dict[str, Any]:
         selected = (values.get(block, {}).get("value") or {}).get("selected_option")
         return selected["value"] if selected else None
 
-    return {"moved": text("moved"), "next": text("next"), "partners": many("partners"),
-            "objectives": many("objectives"), "initiative": one("initiative"),
-            "objectives_present": "objectives" in values}
+    return {
+        "moved": text("moved"),
+        "next": text("next"),
+        "partners": many("partners"),
+        "objectives": many("objectives"),
+        "initiative": one("initiative"),
+        "objectives_present": "objectives" in values,
+    }
 
 
-def shared_answer(author: str, team: str, week: str, text: str, tags: Sequence[str],
-                  *, by_hand: bool) -> dict[str, Any]:
+def shared_answer(
+    author: str, team: str, week: str, text: str, tags: Sequence[str], *, by_hand: bool
+) -> dict[str, Any]:
     """Return an answer as teammates see it in the prompt's thread: who, what, and what it serves.
 
     `text` is plain (Slack markup already rendered as names): it is escaped, so the post pings nobody.
@@ -394,11 +484,13 @@ class PastLine:
     objectives: tuple[str, ...]
 
 
-def history_blocks(team: str, weeks: Sequence[tuple[str, Sequence[PastLine]]], *, weeks_asked: int,
-                   max_blocks: int = 45) -> list[Block]:
+def history_blocks(
+    team: str, weeks: Sequence[tuple[str, Sequence[PastLine]]], *, weeks_asked: int, max_blocks: int = 45
+) -> list[Block]:
     """Return a team's past answers, newest week first, one section a week, inside Slack's limits."""
-    blocks: list[Block] = [section(f"*{escape(team)}* · answers of the last {weeks_asked} "
-                                   f"week{'s' if weeks_asked != 1 else ''}")]
+    blocks: list[Block] = [
+        section(f"*{escape(team)}* · answers of the last {weeks_asked} week{'s' if weeks_asked != 1 else ''}")
+    ]
     if not weeks:
         blocks.append(context("Nobody answered in those weeks."))
         return blocks
@@ -409,7 +501,8 @@ def history_blocks(team: str, weeks: Sequence[tuple[str, Sequence[PastLine]]], *
         body = "\n".join(
             f"• <@{escape(line.author)}>: {escape(' '.join(line.text.split()))}"
             + (f" _({escape(', '.join(line.objectives))})_" if line.objectives else "")
-            for line in lines)
+            for line in lines
+        )
         blocks.append(section(f"*{week_date(week)}* ({week})\n{body}"))
     return blocks
 
@@ -449,20 +542,26 @@ def parse_dm_team_value(value: str) -> tuple[int, str, str] | None:
 
 def which_team_message(text: str, teams: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """Return the question to someone on several teams: which one their direct message is an update for."""
-    buttons = [{"type": "button", "action_id": f"{DM_TEAM_ACTION}:{i}", "text": plain(name, 75), "value": value}
-               for i, (name, value) in enumerate(teams[:25])]
+    buttons = [
+        {"type": "button", "action_id": f"{DM_TEAM_ACTION}:{i}", "text": plain(name, 75), "value": value}
+        for i, (name, value) in enumerate(teams[:25])
+    ]
     blocks: list[Block] = [
         section("Which team is this update for?\n>" + slack_mrkdwn(text, limit=500, lines=False)),
-        *({"type": "actions", "block_id": f"checkin_dm_team_{n}", "elements": buttons[n:n + 5]}
-          for n in range(0, len(buttons), 5)),
+        *(
+            {"type": "actions", "block_id": f"checkin_dm_team_{n}", "elements": buttons[n : n + 5]}
+            for n in range(0, len(buttons), 5)
+        ),
     ]
     return {"text": "Which team is this update for?", "blocks": blocks}
 
 
 def dm_pointer() -> dict[str, Any]:
     """Return the one line for a direct message that is not an update."""
-    return {"text": "To check in, send me what moved forward this week, what's next and which team you worked "
-                    "with, in a few sentences; or use `/checkin`. Send `help` for everything I do."}
+    return {
+        "text": "To check in, send me what moved forward this week, what's next and which team you worked "
+        "with, in a few sentences; or use `/checkin`. Send `help` for everything I do."
+    }
 
 
 def dm_help() -> dict[str, Any]:
@@ -481,21 +580,33 @@ def dm_help() -> dict[str, Any]:
 def questions_modal(form: TeamQuestions) -> dict[str, Any]:
     """Return the form that changes a team's check-in questions; an emptied one goes back to its default."""
     metadata = {"team_id": form.team_id}
-    blocks: list[Block] = [context(f"The questions *{escape(form.team)}*'s prompt, form and thread ask. "
-                                   "Empty a question to go back to the default.")]
+    blocks: list[Block] = [
+        context(
+            f"The questions *{escape(form.team)}*'s prompt, form and thread ask. "
+            "Empty a question to go back to the default."
+        )
+    ]
     for n, (question, default) in enumerate(zip(form.questions, DEFAULT_QUESTIONS)):
         block = _text_input(f"question_{n}", f"Question {n + 1}", question, multiline=False, optional=True)
         block["hint"] = plain(f"Default: {default}" + (" (answered by picking teams)" if n == 2 else ""), 2000)
         block["element"]["max_length"] = QUESTION_MAX
         blocks.append(block)
-    return {"type": "modal", "callback_id": QUESTIONS_CALLBACK, "title": plain("Check-in questions", 24),
-            "submit": plain("Save", 24), "close": plain("Cancel", 24), "private_metadata": json.dumps(metadata),
-            "blocks": blocks}
+    return {
+        "type": "modal",
+        "callback_id": QUESTIONS_CALLBACK,
+        "title": plain("Check-in questions", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
 
 
 def questions_values(state: dict[str, Any]) -> list[str]:
     """Return the questions typed in the questions form, defaults where left empty."""
     values = state.get("values", {})
-    typed = [" ".join(((values.get(f"question_{n}", {}).get("value") or {}).get("value") or "").split())
-             for n in range(len(DEFAULT_QUESTIONS))]
+    typed = [
+        " ".join(((values.get(f"question_{n}", {}).get("value") or {}).get("value") or "").split())
+        for n in range(len(DEFAULT_QUESTIONS))
+    ]
     return [t or default for t, default in zip(typed, DEFAULT_QUESTIONS)]

@@ -134,7 +134,7 @@ def sparkline(values: Sequence[float], min_span: float = 0.2) -> str:
 
 def _earlier(data: DigestData) -> list[WeekScore]:
     # The caller may pass a trend that already holds this week; never compare a week with itself.
-    return [w for w in data.trend if w.week != data.week][-(SPARK_WEEKS - 1):]
+    return [w for w in data.trend if w.week != data.week][-(SPARK_WEEKS - 1) :]
 
 
 def _previous(data: DigestData) -> WeekScore | None:
@@ -229,8 +229,10 @@ def waiting_note(data: DigestData) -> str:
     tail = "_Not counted as unaligned work until they answer or their team's check-in closes._"
     lines: list[str] = []
     for shown, (team, updates) in enumerate(waiting):
-        line = (f":hourglass_flowing_sand: *{escape(clip(team, 80))}*: {waiting_words(len(updates))}"
-                f"{_links(data, [u.id for u in updates])}")
+        line = (
+            f":hourglass_flowing_sand: *{escape(clip(team, 80))}*: {waiting_words(len(updates))}"
+            f"{_links(data, [u.id for u in updates])}"
+        )
         # Room for this line, the last one and an "and N more teams".
         if len("\n".join([*lines, line, tail])) > PACK_LIMIT - 60:
             lines.append(f"and {counted(len(waiting) - shown, 'more team')} — press Details")
@@ -297,7 +299,9 @@ def coverage_table(
     return text, len(teams_all) - len(teams), len(report.objectives) - len(keys)
 
 
-def _table_text(teams: Sequence[str], rows: Sequence[tuple[str, str]], coverage: Mapping[str, Mapping[str, int]]) -> str:
+def _table_text(
+    teams: Sequence[str], rows: Sequence[tuple[str, str]], coverage: Mapping[str, Mapping[str, int]]
+) -> str:
     heads = [_cell_name(t, 10) for t in teams]
     widths = [max(3, len(h)) for h in heads]
     names = [_cell_name(title, 28) for _, title in rows]
@@ -319,8 +323,10 @@ def _coverage_blocks(report: Report) -> list[Block]:
     legend = "Updates per objective (rows) and team (columns) this week; `·` means none."
     shown = [
         f"{total - hidden} of {total} {noun}"
-        for hidden, total, noun in ((hidden_rows, len(report.objectives), "objectives"),
-                                    (hidden_teams, len(report.teams), "teams"))
+        for hidden, total, noun in (
+            (hidden_rows, len(report.objectives), "objectives"),
+            (hidden_teams, len(report.teams), "teams"),
+        )
         if hidden
     ]
     if shown:
@@ -379,11 +385,9 @@ def _pick_options(report: Report) -> list[dict[str, Any]]:
         if len(f"objective:{o.key}") <= 150
     ][:MAX_OPTIONS]
     room = MAX_OPTIONS - len(objectives)
-    teams = [
-        {"text": plain(_one_line(t), 75), "value": f"team:{t}"}
-        for t in report.teams
-        if len(f"team:{t}") <= 150
-    ][:room]
+    teams = [{"text": plain(_one_line(t), 75), "value": f"team:{t}"} for t in report.teams if len(f"team:{t}") <= 150][
+        :room
+    ]
     groups = [{"label": plain("Objectives", 75), "options": objectives}] if objectives else []
     if teams:
         groups.append({"label": plain("Teams", 75), "options": teams})
@@ -394,13 +398,23 @@ def _actions(data: DigestData, *, pick: str | None = None, overview_button: bool
     elements: list[dict[str, Any]] = []
     if overview_button:
         label = "Details" if pick is None else "Overview"
-        elements.append({"type": "button", "action_id": DETAILS_ACTION, "text": plain(label, 75),
-                         "value": data.week, "style": "primary"})
+        elements.append(
+            {
+                "type": "button",
+                "action_id": DETAILS_ACTION,
+                "text": plain(label, 75),
+                "value": data.week,
+                "style": "primary",
+            }
+        )
     groups = _pick_options(data.report)
     if groups:
-        select: dict[str, Any] = {"type": "static_select", "action_id": PICK_ACTION,
-                                  "placeholder": plain("Details for an objective or team…", 150),
-                                  "option_groups": groups}
+        select: dict[str, Any] = {
+            "type": "static_select",
+            "action_id": PICK_ACTION,
+            "placeholder": plain("Details for an objective or team…", 150),
+            "option_groups": groups,
+        }
         chosen = next((o for g in groups for o in g["options"] if o["value"] == pick), None)
         if chosen:
             select["initial_option"] = chosen
@@ -584,8 +598,10 @@ def _team_page(data: DigestData, team: str, page: _Page) -> None:
     titles = {o.key: o.title for o in report.objectives}
     score = report.team_scores.get(team)
     if score:
-        line = (f"alignment {percent(score.alignment)} · interdependence {percent(score.interdependence)}"
-                f" · {counted(score.updates, 'update')}")
+        line = (
+            f"alignment {percent(score.alignment)} · interdependence {percent(score.interdependence)}"
+            f" · {counted(score.updates, 'update')}"
+        )
     else:
         line = "sent no update this week"
     page.add(section(f"*{escape(clip(team, 150))}* — {line}"))
@@ -597,6 +613,7 @@ def _team_page(data: DigestData, team: str, page: _Page) -> None:
     if findings:
         page.lines(findings, "*Findings involving this team*", "finding", reserve=min(len(updates), 20) + 1)
     if updates:
+
         def lead(u: AnalyzedUpdate) -> str:
             served = ", ".join(escape(clip(titles.get(k, k), 60)) for k in u.objectives)
             if u.unconfirmed:

@@ -24,8 +24,12 @@ MAX_ON_HOME = 10
 QUOTE_CHARS = 600
 
 STATE_WORDS = {"open": "open", "picked_up": "picked up", "need_more": "need more", "not_useful": "not useful"}
-STATE_EMOJI = {"open": ":hourglass:", "picked_up": ":white_check_mark:", "need_more": ":speech_balloon:",
-               "not_useful": ":x:"}
+STATE_EMOJI = {
+    "open": ":hourglass:",
+    "picked_up": ":white_check_mark:",
+    "need_more": ":speech_balloon:",
+    "not_useful": ":x:",
+}
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,13 @@ def buttons(card: HandoffCard, *, block_id: str | None = None) -> Block:
         "type": "actions",
         "block_id": block_id or f"handoff:{card.id}",
         "elements": [
-            {"type": "button", "action_id": PICKED_UP_ACTION, "text": plain("Picked up"), "value": value,
-             "style": "primary"},
+            {
+                "type": "button",
+                "action_id": PICKED_UP_ACTION,
+                "text": plain("Picked up"),
+                "value": value,
+                "style": "primary",
+            },
             {"type": "button", "action_id": NEED_MORE_ACTION, "text": plain("Need more"), "value": value},
             {"type": "button", "action_id": NOT_USEFUL_ACTION, "text": plain("Not useful"), "value": value},
         ],
@@ -99,8 +108,10 @@ def card_blocks(card: HandoffCard, *, block_prefix: str = "handoff") -> list[Blo
 def group_message(source: str, target: str, week: str, cards: Sequence[HandoffCard]) -> dict[str, Any]:
     """Return the message to the receiving team: every handoff from one team this week, a button row each."""
     n = len(cards)
-    head = (f":inbox_tray: *{escape(source)}* handed *{escape(target)}* "
-            f"{'something' if n == 1 else f'{n} things'} this week ({week}). Did it help?")
+    head = (
+        f":inbox_tray: *{escape(source)}* handed *{escape(target)}* "
+        f"{'something' if n == 1 else f'{n} things'} this week ({week}). Did it help?"
+    )
     blocks: list[Block] = [section(head)]
     shown = 0
     for card in cards[:MAX_IN_MESSAGE]:
@@ -112,8 +123,12 @@ def group_message(source: str, target: str, week: str, cards: Sequence[HandoffCa
         shown += 1
     if n > shown:
         blocks.append(context(f"and {n - shown} more: open Alignbot's Home tab to answer them."))
-    blocks.append(context("*Picked up*: you are using it · *Need more* or *Not useful*: tell them why in one line. "
-                          "Your answers show in the leadership digest."))
+    blocks.append(
+        context(
+            "*Picked up*: you are using it · *Need more* or *Not useful*: tell them why in one line. "
+            "Your answers show in the leadership digest."
+        )
+    )
     fallback = f"{source} handed {target} {n} thing{'' if n == 1 else 's'} this week: did it help?"
     return {"text": fallback, "blocks": blocks}
 
@@ -121,8 +136,11 @@ def group_message(source: str, target: str, week: str, cards: Sequence[HandoffCa
 def why_modal(card: HandoffCard, state: str, metadata: dict[str, Any]) -> dict[str, Any]:
     """Return the one-line "why" form for Need more / Not useful."""
     label = "What do you need?" if state == "need_more" else "Why is it not useful?"
-    hint = ("One line for the person who handed it over, e.g. “the lead list has no phone numbers”."
-            if state == "need_more" else "One line, e.g. “we wrote our own battlecard last week”.")
+    hint = (
+        "One line for the person who handed it over, e.g. “the lead list has no phone numbers”."
+        if state == "need_more"
+        else "One line, e.g. “we wrote our own battlecard last week”."
+    )
     return {
         "type": "modal",
         "callback_id": WHY_CALLBACK,
@@ -137,8 +155,12 @@ def why_modal(card: HandoffCard, state: str, metadata: dict[str, Any]) -> dict[s
                 "block_id": WHY_BLOCK,
                 "label": plain(label),
                 "hint": plain(hint),
-                "element": {"type": "plain_text_input", "action_id": "value", "max_length": WHY_MAX,
-                            "placeholder": plain("One line")},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "max_length": WHY_MAX,
+                    "placeholder": plain("One line"),
+                },
             },
         ],
     }
@@ -146,9 +168,15 @@ def why_modal(card: HandoffCard, state: str, metadata: dict[str, Any]) -> dict[s
 
 def reminder_message(card: HandoffCard, thread_ts: str, working_days: int) -> dict[str, Any]:
     """Return the one reminder in the message's thread for a handoff still open."""
-    text = (f":alarm_clock: Still open after {working_days} working days: {_who(card)}\n{_quote(card, 300)}\n"
-            "Did it help? Answer with the buttons above.")
-    return {"text": text, "thread_ts": thread_ts, "blocks": [section(text), buttons(card, block_id=f"remind:{card.id}")]}
+    text = (
+        f":alarm_clock: Still open after {working_days} working days: {_who(card)}\n{_quote(card, 300)}\n"
+        "Did it help? Answer with the buttons above."
+    )
+    return {
+        "text": text,
+        "thread_ts": thread_ts,
+        "blocks": [section(text), buttons(card, block_id=f"remind:{card.id}")],
+    }
 
 
 def author_dm(card: HandoffCard) -> dict[str, Any]:
@@ -186,8 +214,14 @@ class PairStat:
     not_useful: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"from": self.source, "to": self.target, "handed": self.handed, "picked_up": self.picked_up,
-                "need_more": self.need_more, "not_useful": self.not_useful}
+        return {
+            "from": self.source,
+            "to": self.target,
+            "handed": self.handed,
+            "picked_up": self.picked_up,
+            "need_more": self.need_more,
+            "not_useful": self.not_useful,
+        }
 
     def line(self) -> str:
         parts = [f"{self.handed} handed", f"{self.picked_up} picked up"]
@@ -210,8 +244,16 @@ class HandoffDigest:
     def to_json(self) -> list[dict[str, Any]]:
         """Return this week's handoffs as the digest JSON's `handoffs` list (docs/formats.md); `update` is the id the report's updates use."""
         return [
-            {"from": c.source, "to": c.target, "update": uid, "state": c.state, "by": c.by,
-             "age_days": c.age_days, "kind": c.kind, "reason": c.reason}
+            {
+                "from": c.source,
+                "to": c.target,
+                "update": uid,
+                "state": c.state,
+                "by": c.by,
+                "age_days": c.age_days,
+                "kind": c.kind,
+                "reason": c.reason,
+            }
             for c, uid in zip(self.this_week, self.ids)
         ]
 
@@ -223,17 +265,22 @@ class HandoffDigest:
         order = {"not_useful": 0, "open": 1, "need_more": 2, "picked_up": 3}
         lines = []
         for card in sorted(self.this_week, key=lambda c: order.get(c.state, 9)):
-            lines.append(f"{escape(card.source)} → {escape(card.target)}: "
-                         f"{_quote(card, 140, names)[1:]} · {answer_line(card, names)}")
+            lines.append(
+                f"{escape(card.source)} → {escape(card.target)}: "
+                f"{_quote(card, 140, names)[1:]} · {answer_line(card, names)}"
+            )
         this = {c.id for c in self.this_week}
         older = [c for c in self.still_open if c.id not in this]
         for card in older:
-            lines.append(f"Still open from earlier: {escape(card.source)} → {escape(card.target)}: "
-                         f"{_quote(card, 140, names)[1:]} · {answer_line(card, names)}")
+            lines.append(
+                f"Still open from earlier: {escape(card.source)} → {escape(card.target)}: "
+                f"{_quote(card, 140, names)[1:]} · {answer_line(card, names)}"
+            )
         if self.pairs:
             lines.append(f"_Last {self.weeks} weeks_: " + "; ".join(p.line() for p in self.pairs))
         for card in (c for c in self.not_useful if c.id not in this):
-            lines.append(f"Not useful to {escape(card.target)} lately: {_quote(card, 140, names)[1:]} · "
-                         f"{answer_line(card, names)}")
+            lines.append(
+                f"Not useful to {escape(card.target)} lately: {_quote(card, 140, names)[1:]} · "
+                f"{answer_line(card, names)}"
+            )
         return lines
-

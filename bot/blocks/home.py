@@ -33,11 +33,16 @@ GETTING_STARTED = (
 )
 
 
-def _week_blocks(*, team: str | None, week: str, answered: bool, open_value: str | None,
-                 update_text: str | None) -> list[Block]:
+def _week_blocks(
+    *, team: str | None, week: str, answered: bool, open_value: str | None, update_text: str | None
+) -> list[Block]:
     if team is None:
-        return [section("You are not on a team yet. Ask an admin to add you, or run `/checkin` "
-                        "in your team's channel once it is set up.")]
+        return [
+            section(
+                "You are not on a team yet. Ask an admin to add you, or run `/checkin` "
+                "in your team's channel once it is set up."
+            )
+        ]
     head = f"*{escape(clip(team, 150))}* · {week}"
     if answered:
         quoted = mrkdwn(update_text or "", limit=1200, lines=False) or "_(no text)_"
@@ -47,8 +52,13 @@ def _week_blocks(*, team: str | None, week: str, answered: bool, open_value: str
         return [block]
     blocks = [section(f"{head}\n:hourglass: You have not shared your update this week. It takes under a minute.")]
     if open_value:
-        blocks.append({"type": "actions", "block_id": f"home_checkin:{open_value}"[:255],
-                       "elements": [_button("Share your update", open_value, primary=True)]})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"home_checkin:{open_value}"[:255],
+                "elements": [_button("Share your update", open_value, primary=True)],
+            }
+        )
     return blocks
 
 
@@ -63,10 +73,13 @@ def _initiative_blocks(team: str | None, initiatives: Sequence[tuple[str, str]])
     if team is None:
         return []
     if not initiatives:
-        return [section("*Open initiatives*\nNone yet. Log one with "
-                        "`/initiative add <title> #objective-key with <team>`.")]
-    lines = [f"• {escape(clip(' '.join(title.split()), 200))} (`{escape(clip(str(iid), 40))}`)"
-             for iid, title in initiatives[:MAX_INITIATIVES]]
+        return [
+            section("*Open initiatives*\nNone yet. Log one with `/initiative add <title> #objective-key with <team>`.")
+        ]
+    lines = [
+        f"• {escape(clip(' '.join(title.split()), 200))} (`{escape(clip(str(iid), 40))}`)"
+        for iid, title in initiatives[:MAX_INITIATIVES]
+    ]
     if len(initiatives) > MAX_INITIATIVES:
         lines.append(f"and {len(initiatives) - MAX_INITIATIVES} more — `/initiative list`")
     return [section("*Open initiatives*\n" + "\n".join(lines))]
@@ -84,9 +97,13 @@ def _digest_blocks(digest: DigestData, team: str | None) -> list[Block]:
     ]
     own = report.team_scores.get(team) if team else None
     if own:
-        blocks.append(context(f"{escape(clip(team or '', 80))}: alignment {percent(own.alignment)} · "
-                              f"interdependence {percent(own.interdependence)} · "
-                              f"{own.updates} update{'' if own.updates == 1 else 's'}"))
+        blocks.append(
+            context(
+                f"{escape(clip(team or '', 80))}: alignment {percent(own.alignment)} · "
+                f"interdependence {percent(own.interdependence)} · "
+                f"{own.updates} update{'' if own.updates == 1 else 's'}"
+            )
+        )
     top = list(report.findings[:MAX_FINDINGS])
     if top:
         lines = [finding_line(digest, f) for f in top]
@@ -112,22 +129,45 @@ class TeamWeek:
 
 def _time_off_blocks(time_off: Sequence[tuple[int, date, date]], today: date) -> list[Block]:
     """Return the person's time off, each stretch with date pickers to change it, and a picker to add one."""
-    blocks: list[Block] = [section("*Time off* · no prompt, no reminder and not counted missing for a check-in "
-                                   "whose prompt goes out while you are away")]
+    blocks: list[Block] = [
+        section(
+            "*Time off* · no prompt, no reminder and not counted missing for a check-in "
+            "whose prompt goes out while you are away"
+        )
+    ]
     for away_id, first, last in time_off[:MAX_TIME_OFF]:
-        blocks.append({"type": "actions", "block_id": f"time_off:{away_id}", "elements": [
-            _date_picker(f"{AWAY_FIRST_ACTION}:{away_id}", first, "First day"),
-            _date_picker(f"{AWAY_LAST_ACTION}:{away_id}", last, "Last day"),
-            {"type": "button", "action_id": f"{AWAY_CANCEL_ACTION}:{away_id}", "text": plain("Cancel", 75),
-             "value": str(away_id)},
-        ]})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"time_off:{away_id}",
+                "elements": [
+                    _date_picker(f"{AWAY_FIRST_ACTION}:{away_id}", first, "First day"),
+                    _date_picker(f"{AWAY_LAST_ACTION}:{away_id}", last, "Last day"),
+                    {
+                        "type": "button",
+                        "action_id": f"{AWAY_CANCEL_ACTION}:{away_id}",
+                        "text": plain("Cancel", 75),
+                        "value": str(away_id),
+                    },
+                ],
+            }
+        )
     if len(time_off) > MAX_TIME_OFF:
         blocks.append(context(f"and {len(time_off) - MAX_TIME_OFF} more later on"))
-    blocks.append({"type": "actions", "block_id": "time_off:new", "elements": [
-        _date_picker(AWAY_ADD_ACTION, None, "Add a day away"),
-    ]})
-    blocks.append(context(f"Today is {today.isoformat()}. Or type `/checkin away <YYYY-MM-DD> [<YYYY-MM-DD>]`, "
-                          "and `/checkin back`."))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "time_off:new",
+            "elements": [
+                _date_picker(AWAY_ADD_ACTION, None, "Add a day away"),
+            ],
+        }
+    )
+    blocks.append(
+        context(
+            f"Today is {today.isoformat()}. Or type `/checkin away <YYYY-MM-DD> [<YYYY-MM-DD>]`, and `/checkin back`."
+        )
+    )
     return blocks
 
 
@@ -164,11 +204,17 @@ def home_view(
         blocks.append(context(clip(notice, 300)))
     blocks += _week_blocks(team=team, week=week, answered=answered, open_value=open_value, update_text=update_text)
     for other in other_teams[:MAX_OTHER_TEAMS]:
-        blocks += _week_blocks(team=other.team, week=other.week, answered=other.answered,
-                               open_value=other.open_value, update_text=other.update_text)
+        blocks += _week_blocks(
+            team=other.team,
+            week=other.week,
+            answered=other.answered,
+            open_value=other.open_value,
+            update_text=other.update_text,
+        )
     if len(other_teams) > MAX_OTHER_TEAMS:
-        blocks.append(context(f"and {len(other_teams) - MAX_OTHER_TEAMS} more teams: run `/checkin` in a team's "
-                              "channel"))
+        blocks.append(
+            context(f"and {len(other_teams) - MAX_OTHER_TEAMS} more teams: run `/checkin` in a team's channel")
+        )
     if time_off is not None and today is not None:
         blocks += _time_off_blocks(time_off, today)
     blocks += _initiative_blocks(team, initiatives)
@@ -178,14 +224,22 @@ def home_view(
         blocks += _digest_blocks(digest, team)
     if digest is None or team is None:
         if digest is None:
-            blocks.append(section("No digest yet. Once teams check in, the weekly picture of who works "
-                                  "together on which objective shows up here."))
+            blocks.append(
+                section(
+                    "No digest yet. Once teams check in, the weekly picture of who works "
+                    "together on which objective shows up here."
+                )
+            )
         blocks.append(section(GETTING_STARTED))
     if admin_blocks:
         blocks.append({"type": "divider"})
         blocks += admin_blocks
     blocks += past_weeks
-    blocks.append(context("`/checkin` share your update · `/checkin away <date>` time off · "
-                          "`/alignment holidays` holidays · `/initiative list` your team's work · "
-                          "`/objective list` the objectives · `/alignment report` this week's digest"))
+    blocks.append(
+        context(
+            "`/checkin` share your update · `/checkin away <date>` time off · "
+            "`/alignment holidays` holidays · `/initiative list` your team's work · "
+            "`/objective list` the objectives · `/alignment report` this week's digest"
+        )
+    )
     return {"type": "home", "blocks": blocks}

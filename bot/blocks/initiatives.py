@@ -87,7 +87,11 @@ def initiative_logged(initiative: InitiativeLike) -> dict[str, Any]:
     if not initiative.objectives:
         tags = "It serves none of the objectives I know; add `#objective-key`s next time if it does."
     elif all(t.auto for t in initiative.objectives):
-        tags = "I tagged it with " + ", ".join(f"`{escape(t.key)}` ({escape(t.title)})" for t in initiative.objectives) + "."
+        tags = (
+            "I tagged it with "
+            + ", ".join(f"`{escape(t.key)}` ({escape(t.title)})" for t in initiative.objectives)
+            + "."
+        )
     else:
         tags = "Objectives: " + ", ".join(f"`{escape(t.key)}`" for t in initiative.objectives) + "."
     body = f":white_check_mark: Logged initiative *#{initiative.id}* {escape(initiative.title)} for {escape(initiative.team)}."
@@ -99,7 +103,11 @@ def initiative_logged(initiative: InitiativeLike) -> dict[str, Any]:
     text = f"Logged initiative #{initiative.id} {initiative.title}"
     return {
         "text": clip(text, 3000),
-        "blocks": [section(body), context(" ".join(details)), context(f"Close it with `/initiative done {initiative.id}`.")],
+        "blocks": [
+            section(body),
+            context(" ".join(details)),
+            context(f"Close it with `/initiative done {initiative.id}`."),
+        ],
     }
 
 
@@ -132,24 +140,30 @@ def add_modal(
             "type": "input",
             "block_id": "title",
             "label": plain("Title"),
-            "element": {"type": "plain_text_input", "action_id": "value", "max_length": 200,
-                        "placeholder": plain("e.g. Partner webinar with the sales team")},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "max_length": 200,
+                "placeholder": plain("e.g. Partner webinar with the sales team"),
+            },
         },
         {"type": "input", "block_id": "team", "label": plain("Team"), "element": team_select},
     ]
     if objectives:
-        blocks.append({
-            "type": "input",
-            "block_id": "objectives",
-            "optional": True,
-            "label": plain("Objectives it serves"),
-            "hint": plain("Leave empty and I will suggest the objectives myself."),
-            "element": {
-                "type": "multi_static_select",
-                "action_id": "value",
-                "options": [_option(o) for o in objectives[:MAX_OPTIONS]],
-            },
-        })
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "objectives",
+                "optional": True,
+                "label": plain("Objectives it serves"),
+                "hint": plain("Leave empty and I will suggest the objectives myself."),
+                "element": {
+                    "type": "multi_static_select",
+                    "action_id": "value",
+                    "options": [_option(o) for o in objectives[:MAX_OPTIONS]],
+                },
+            }
+        )
     blocks += [
         {
             "type": "input",

@@ -83,14 +83,31 @@ class Preview:
     lines: tuple[PreviewLine, ...]
 
 
-def _input(block_id: str, label: str, value: str, limit: int, *, optional: bool = True, multiline: bool = False,
-           hint: str | None = None) -> Block:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": limit,
-                               "multiline": multiline}
+def _input(
+    block_id: str,
+    label: str,
+    value: str,
+    limit: int,
+    *,
+    optional: bool = True,
+    multiline: bool = False,
+    hint: str | None = None,
+) -> Block:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "max_length": limit,
+        "multiline": multiline,
+    }
     if value:
         element["initial_value"] = clip(value, limit)
-    block: dict[str, Any] = {"type": "input", "block_id": block_id, "optional": optional, "label": plain(label),
-                             "element": element}
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label),
+        "element": element,
+    }
     if hint:
         block["hint"] = plain(hint)
     return block
@@ -106,16 +123,19 @@ def preview_blocks(preview: Preview, limit: int = 8) -> list[Block]:
     lost = [line for line in preview.lines if line.before and not line.after]
     kept = [line for line in preview.lines if line.before and line.after]
     tagged = len(gained) + len(kept)
-    head = (f"*Preview* · last {preview.days} days: with this wording, {counted(tagged, 'update')} of "
-            f"{preview.read} would be tagged *{escape(clip(preview.title, 100))}*.")
+    head = (
+        f"*Preview* · last {preview.days} days: with this wording, {counted(tagged, 'update')} of "
+        f"{preview.read} would be tagged *{escape(clip(preview.title, 100))}*."
+    )
     if not preview.read:
         head = f"*Preview* · no updates in the last {preview.days} days for the tagger to read yet."
     blocks: list[Block] = [section(head)]
     for label, group in (("Newly tagged", gained), ("No longer tagged", lost), ("Still tagged", kept)):
         if group:
             more = f"\n_and {len(group) - limit} more_" if len(group) > limit else ""
-            blocks.append(section(clip(f"*{label}* ({len(group)})\n" + "\n".join(_quote(g) for g in group[:limit])
-                                       + more, 2900)))
+            blocks.append(
+                section(clip(f"*{label}* ({len(group)})\n" + "\n".join(_quote(g) for g in group[:limit]) + more, 2900))
+            )
     if preview.read and not (gained or lost):
         blocks.append(context("Nothing changes: the tags stay as they are."))
     return blocks
@@ -125,12 +145,17 @@ def objective_values(objective: ObjectiveLike | None) -> dict[str, str]:
     """Return the objective form's fields filled from an objective (empty for a new one)."""
     if objective is None:
         return {"title": "", "description": "", "keywords": "", "examples": ""}
-    return {"title": objective.title, "description": objective.description,
-            "keywords": ", ".join(objective.keywords), "examples": "\n".join(objective.examples)}
+    return {
+        "title": objective.title,
+        "description": objective.description,
+        "keywords": ", ".join(objective.keywords),
+        "examples": "\n".join(objective.examples),
+    }
 
 
-def objective_form(metadata: dict[str, Any], values: dict[str, str], *, preview: Preview | None = None,
-                   problem: str | None = None) -> dict[str, Any]:
+def objective_form(
+    metadata: dict[str, Any], values: dict[str, str], *, preview: Preview | None = None, problem: str | None = None
+) -> dict[str, Any]:
     """Return the modal that adds (no `key` in metadata) or edits an objective, with an optional tagging preview.
 
     `values` are the fields' text: the objective's own, or what the person typed before pressing Preview.
@@ -143,14 +168,33 @@ def objective_form(metadata: dict[str, Any], values: dict[str, str], *, preview:
     blocks += [
         _input("title", "Title", current["title"], 150, optional=False),
         _input("description", "Description", current["description"], 2000, multiline=True),
-        _input("keywords", "Keywords", current["keywords"], 2000,
-               hint="Comma-separated words that mean this objective, e.g. pipeline, ARR"),
-        _input("examples", "Example updates", current["examples"], 3000, multiline=True,
-               hint="One a line: updates that serve this objective. They teach the tagger like corrections do."),
-        {"type": "actions", "block_id": "preview_actions", "elements": [
-            {"type": "button", "action_id": PREVIEW_ACTION, "text": plain("Preview tagging", 75),
-             "value": "preview"},
-        ]},
+        _input(
+            "keywords",
+            "Keywords",
+            current["keywords"],
+            2000,
+            hint="Comma-separated words that mean this objective, e.g. pipeline, ARR",
+        ),
+        _input(
+            "examples",
+            "Example updates",
+            current["examples"],
+            3000,
+            multiline=True,
+            hint="One a line: updates that serve this objective. They teach the tagger like corrections do.",
+        ),
+        {
+            "type": "actions",
+            "block_id": "preview_actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": PREVIEW_ACTION,
+                    "text": plain("Preview tagging", 75),
+                    "value": "preview",
+                },
+            ],
+        },
     ]
     if problem:
         blocks.append(context(f":warning: {escape(problem)}"))
@@ -172,5 +216,7 @@ def objective_form(metadata: dict[str, Any], values: dict[str, str], *, preview:
 def form_values(state: dict[str, Any]) -> dict[str, str]:
     """Return the objective form's raw text fields from a view's state."""
     values = state.get("values", {})
-    return {name: ((values.get(name, {}).get("value") or {}).get("value") or "")
-            for name in ("title", "description", "keywords", "examples")}
+    return {
+        name: ((values.get(name, {}).get("value") or {}).get("value") or "")
+        for name in ("title", "description", "keywords", "examples")
+    }

@@ -18,8 +18,9 @@ def people(user_ids: Sequence[str]) -> str:
     return ", ".join(f"<@{u}>" for u in user_ids) or "nobody"
 
 
-def members_changed(team: str, action: str, changed: Sequence[str], unchanged: Sequence[str],
-                    members: Sequence[str]) -> str:
+def members_changed(
+    team: str, action: str, changed: Sequence[str], unchanged: Sequence[str], members: Sequence[str]
+) -> str:
     """Return the answer to `/alignment members`."""
     verb = "Added to" if action == "add" else "Removed from"
     lines = [f"{verb} team *{team}*: {people(changed)}." if changed else f"Team *{team}* is unchanged."]
@@ -30,14 +31,22 @@ def members_changed(team: str, action: str, changed: Sequence[str], unchanged: S
     return "\n".join(lines)
 
 
-def nudged(team: str, week: str, sent: Sequence[str], already: Sequence[str], failed: Sequence[str],
-           away: Sequence[str], answered: int) -> str:
+def nudged(
+    team: str,
+    week: str,
+    sent: Sequence[str],
+    already: Sequence[str],
+    failed: Sequence[str],
+    away: Sequence[str],
+    answered: int,
+) -> str:
     """Return the answer to `/alignment nudge`."""
     if not (sent or already or failed):
         head = f"Nobody to nudge in *{team}* for {week}: {answered} answered"
     else:
-        head = (f"Nudged {people(sent)} in *{team}* for {week}" if sent
-                else f"Nobody new to nudge in *{team}* for {week}")
+        head = (
+            f"Nudged {people(sent)} in *{team}* for {week}" if sent else f"Nobody new to nudge in *{team}* for {week}"
+        )
     lines = [head + "."]
     if already:
         lines.append(f"Already nudged today (once a day): {people(already)}.")
@@ -59,9 +68,11 @@ def _stretch(first: date, last: date) -> str:
 
 def away_answer(first: date, last: date, all_time_off: Sequence[tuple[date, date]]) -> str:
     """Return the answer to `/checkin away`."""
-    return (f"You're away {_stretch(first, last)}: no check-in prompt or reminder for a week whose prompt goes "
-            f"out then, and you won't be counted missing. Your time off: {time_off_text(all_time_off)}. "
-            "`/checkin back` cancels it.")
+    return (
+        f"You're away {_stretch(first, last)}: no check-in prompt or reminder for a week whose prompt goes "
+        f"out then, and you won't be counted missing. Your time off: {time_off_text(all_time_off)}. "
+        "`/checkin back` cancels it."
+    )
 
 
 def back_answer(changed: int) -> str:
@@ -76,8 +87,10 @@ def calendar_message(holidays: Sequence[tuple[date, str]], skips: Sequence[tuple
     days = [f"• {d.isoformat()} {escape(clip(name, 100))}".rstrip() for d, name in holidays[:MAX_LISTED]]
     weeks = [f"• {week}: *{escape(clip(team, 80))}*" for team, week in skips[:MAX_LISTED]]
     blocks: list[Block] = [
-        section("*Company holidays to come*\n" + ("\n".join(days) or "None. Add one with "
-                                                   "`/alignment holiday <YYYY-MM-DD> [name]`.")),
+        section(
+            "*Company holidays to come*\n"
+            + ("\n".join(days) or "None. Add one with `/alignment holiday <YYYY-MM-DD> [name]`.")
+        ),
         section("*Skipped check-ins to come*\n" + ("\n".join(weeks) or "None.")),
     ]
     if len(holidays) > MAX_LISTED or len(skips) > MAX_LISTED:
@@ -90,18 +103,26 @@ def calendar_message(holidays: Sequence[tuple[date, str]], skips: Sequence[tuple
 def pick_team(teams: Sequence[tuple[str, str]], *, what: str) -> dict[str, Any]:
     """Ask which team a check-in is for: one button per (team name, button value)."""
     names = ", ".join(name for name, _ in teams)
-    buttons = [{"type": "button", "action_id": f"{PICK_TEAM_ACTION}:{i}", "text": plain(clip(name, 70), 75),
-                "value": value} for i, (name, value) in enumerate(teams[:25])]
+    buttons = [
+        {"type": "button", "action_id": f"{PICK_TEAM_ACTION}:{i}", "text": plain(clip(name, 70), 75), "value": value}
+        for i, (name, value) in enumerate(teams[:25])
+    ]
     return {
         "text": f"You check in for {names}: which team is this {what} for?",
-        "blocks": [section(f"You check in for {escape(names)}. Which team is this {what} for?"),
-                   {"type": "actions", "block_id": "checkin_pick_team", "elements": buttons}],
+        "blocks": [
+            section(f"You check in for {escape(names)}. Which team is this {what} for?"),
+            {"type": "actions", "block_id": "checkin_pick_team", "elements": buttons},
+        ],
     }
 
 
 def pick_team_to_open(teams: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """Ask which team's check-in form to open: one button per (team name, open value)."""
     names = ", ".join(name for name, _ in teams)
-    return {"text": f"You check in for {names}: which team's update?",
-            "blocks": [section(f"You check in for {escape(names)}. Which team's update do you want to share?"),
-                       {"type": "actions", "block_id": "checkin_pick_team", "elements": open_buttons(teams)}]}
+    return {
+        "text": f"You check in for {names}: which team's update?",
+        "blocks": [
+            section(f"You check in for {escape(names)}. Which team's update do you want to share?"),
+            {"type": "actions", "block_id": "checkin_pick_team", "elements": open_buttons(teams)},
+        ],
+    }

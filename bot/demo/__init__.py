@@ -168,15 +168,25 @@ def run_demo(
             if png:
                 conclude(f"Wrote {png} and {html}")
             else:
-                conclude(f"Wrote {html} (no digest picture: matplotlib is not installed; "
-                         "install the chart extra, pip install '.[chart]')")
+                conclude(
+                    f"Wrote {html} (no digest picture: matplotlib is not installed; "
+                    "install the chart extra, pip install '.[chart]')"
+                )
             if scratch is None:
                 conclude(f"The demo's database is {database}. Explore it with the other commands, e.g.:")
                 for line in _explore_commands(f"sqlite:///{database}", played.weeks):
                     conclude(f"  {line}")
             seconds = time.monotonic() - started
-            return DemoResult(out_dir, "\n".join(lines) + "\n", digest_text, html, png,
-                              None if scratch else database, TEAM_ID, seconds)
+            return DemoResult(
+                out_dir,
+                "\n".join(lines) + "\n",
+                digest_text,
+                html,
+                png,
+                None if scratch else database,
+                TEAM_ID,
+                seconds,
+            )
     finally:
         if stop_app is not None:
             stop_app()

@@ -177,14 +177,22 @@ def blocks_to_html(blocks: Sequence[Mapping[str, Any]], names: Names | None = No
         elif kind == "section":
             inner = f"<div>{_text(block['text'], names)}</div>" if block.get("text") else ""
             if block.get("fields"):
-                inner += '<div class="fields">' + "".join(f"<div>{_text(f, names)}</div>" for f in block["fields"]) + "</div>"
+                inner += (
+                    '<div class="fields">'
+                    + "".join(f"<div>{_text(f, names)}</div>" for f in block["fields"])
+                    + "</div>"
+                )
             if block.get("accessory"):
                 inner += f'<div class="actions">{_element(block["accessory"], names)}</div>'
             parts.append(f'<div class="blk section">{inner}</div>')
         elif kind == "context":
-            parts.append('<div class="blk context">' + " ".join(_element(e, names) for e in block.get("elements", [])) + "</div>")
+            parts.append(
+                '<div class="blk context">' + " ".join(_element(e, names) for e in block.get("elements", [])) + "</div>"
+            )
         elif kind == "actions":
-            parts.append('<div class="blk actions">' + "".join(_element(e, names) for e in block.get("elements", [])) + "</div>")
+            parts.append(
+                '<div class="blk actions">' + "".join(_element(e, names) for e in block.get("elements", [])) + "</div>"
+            )
         elif kind == "divider":
             parts.append("<hr>")
         elif kind == "image":
@@ -222,25 +230,36 @@ def _message(entry: Entry, names: Names, bot_user: str, charts: Mapping[str, byt
     if entry.kind == "command":
         # As the person typed it: mentions by name, not as the <@U…> Slack sends.
         content = f'<div><span class="command">{html.escape(mrkdwn_to_text(entry.text, names))}</span></div>'
-        return (f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
-                f'{_who(entry.user, names, bot_user, "ran a slash command")}{content}{inner}</div></div>')
+        return (
+            f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
+            f"{_who(entry.user, names, bot_user, 'ran a slash command')}{content}{inner}</div></div>"
+        )
     if entry.kind == "home":
         return f'<div class="blk-home">{_content(entry, names, charts)}</div>'
     if entry.kind == "form":
-        content = f'<div class="form"><div class="note">A form (Slack modal), filled in and sent</div>' \
-                  f'{mrkdwn_to_html(entry.text, names)}</div>'
-        return (f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
-                f'{_who(entry.user, names, bot_user, "used a form")}{content}{inner}</div></div>')
+        content = (
+            f'<div class="form"><div class="note">A form (Slack modal), filled in and sent</div>'
+            f"{mrkdwn_to_html(entry.text, names)}</div>"
+        )
+        return (
+            f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
+            f"{_who(entry.user, names, bot_user, 'used a form')}{content}{inner}</div></div>"
+        )
     if entry.kind == "ephemeral":
-        return (f'<div class="msg private">{_avatar(entry.user, names, bot_user)}<div class="body">'
-                f'{_who(entry.user, names, bot_user)}<div class="note">Only visible to the person who asked</div>'
-                f'{_content(entry, names, charts)}</div></div>')
-    return (f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
-            f'{_who(entry.user, names, bot_user)}{_content(entry, names, charts)}{inner}</div></div>')
+        return (
+            f'<div class="msg private">{_avatar(entry.user, names, bot_user)}<div class="body">'
+            f'{_who(entry.user, names, bot_user)}<div class="note">Only visible to the person who asked</div>'
+            f"{_content(entry, names, charts)}</div></div>"
+        )
+    return (
+        f'<div class="msg">{_avatar(entry.user, names, bot_user)}<div class="body">'
+        f"{_who(entry.user, names, bot_user)}{_content(entry, names, charts)}{inner}</div></div>"
+    )
 
 
-def _channel_html(channel: str, entries: Sequence[Entry], names: Names, bot_user: str,
-                  charts: Mapping[str, bytes]) -> str:
+def _channel_html(
+    channel: str, entries: Sequence[Entry], names: Names, bot_user: str, charts: Mapping[str, bytes]
+) -> str:
     threads: dict[str, list[Entry]] = {}
     top: list[Entry] = []
     for entry in entries:
@@ -254,7 +273,9 @@ def _channel_html(channel: str, entries: Sequence[Entry], names: Names, bot_user
     for entry in top:
         if entry.week and entry.week != week:
             week = entry.week
-            parts.append(f'<div class="week">{html.escape(week_heading(week))} <small>{html.escape(week)}</small></div>')
+            parts.append(
+                f'<div class="week">{html.escape(week_heading(week))} <small>{html.escape(week)}</small></div>'
+            )
         if entry.kind == "command":
             pending_command = entry
             continue
@@ -271,24 +292,32 @@ def _channel_html(channel: str, entries: Sequence[Entry], names: Names, bot_user
         parts.append(_message(entry, names, bot_user, charts, inner))
     anchor, label, kind, note = _place(channel, names)
     small = f" <small>{html.escape(note)}</small>" if note else ""
-    return (f'<section class="{f"channel {kind}".strip()}" id="{html.escape(anchor)}"><h2>{html.escape(label)}{small}</h2>\n'
-            + "\n".join(parts) + "\n</section>")
+    return (
+        f'<section class="{f"channel {kind}".strip()}" id="{html.escape(anchor)}"><h2>{html.escape(label)}{small}</h2>\n'
+        + "\n".join(parts)
+        + "\n</section>"
+    )
 
 
 def _place(channel: str, names: Names) -> tuple[str, str, str, str]:
     """Return a conversation's anchor, title, kind (channel | dm | home) and a note under the title."""
     if channel.startswith("home:"):
         person = names.user(channel.removeprefix("home:"))
-        return (f"home-{person}", "alignbot · Home", "home",
-                f"the App Home tab, as {person} sees it when opening the app")
+        return (
+            f"home-{person}",
+            "alignbot · Home",
+            "home",
+            f"the App Home tab, as {person} sees it when opening the app",
+        )
     if channel.startswith("D"):
         person = names.channel(channel)
         return (f"dm-{person}", f"alignbot ↔ {person}", "dm", f"direct messages between {person} and the app")
     return names.channel(channel), f"#{names.channel(channel)}", "", ""
 
 
-def conversation_page(played: Played, company: str, *, charts: Mapping[str, bytes] | None = None,
-                      bot_user: str = "U0BOT0001") -> str:
+def conversation_page(
+    played: Played, company: str, *, charts: Mapping[str, bytes] | None = None, bot_user: str = "U0BOT0001"
+) -> str:
     """Return the whole demo conversation as one HTML page, pictures included."""
     charts = charts or {}
     order: list[str] = []
@@ -307,10 +336,14 @@ def conversation_page(played: Played, company: str, *, charts: Mapping[str, byte
         if places:
             nav += f"<h3>{heading}</h3>" + "".join(
                 f'<a href="#{html.escape(anchor)}">{html.escape(label if kind != "dm" else label.split(" ↔ ")[1])}</a>'
-                for anchor, label, _, _ in places)
+                for anchor, label, _, _ in places
+            )
     # Mid-sentence: "week of 26 Oct 2026", the month keeps its capital.
-    weeks = (f"{_mid_sentence(week_heading(played.weeks[0]))} to {_mid_sentence(week_heading(played.weeks[-1]))}"
-             if played.weeks else "")
+    weeks = (
+        f"{_mid_sentence(week_heading(played.weeks[0]))} to {_mid_sentence(week_heading(played.weeks[-1]))}"
+        if played.weeks
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Alignbot demo · {html.escape(company)}</title><style>{_STYLE}</style></head>

@@ -65,17 +65,31 @@ class Played:
 class Player:
     """Drive one story through a running app and a running fake."""
 
-    def __init__(self, fake: FakeSlack, app_url: str, signing_secret: str, runtime: Any,
-                 say: Callable[[str], None], *, weeks: int = len(story.WEEKS)) -> None:
+    def __init__(
+        self,
+        fake: FakeSlack,
+        app_url: str,
+        signing_secret: str,
+        runtime: Any,
+        say: Callable[[str], None],
+        *,
+        weeks: int = len(story.WEEKS),
+    ) -> None:
         self.fake = fake
         self.runtime = runtime
         self.say = say
         self.weeks = weeks
-        self.sender = SlackSender(f"{app_url}/slack/events", signing_secret, team_id=fake.team_id,
-                                  team_domain=fake.team_domain, response_urls=fake.response_url)
-        self.names = Names(users={p.id: p.name for p in story.PEOPLE} | {fake.bot_user_id: fake.bot_name},
-                           channels={c.id: c.name for c in story.CHANNELS}
-                           | {dm_channel(p.id): p.name for p in story.PEOPLE})
+        self.sender = SlackSender(
+            f"{app_url}/slack/events",
+            signing_secret,
+            team_id=fake.team_id,
+            team_domain=fake.team_domain,
+            response_urls=fake.response_url,
+        )
+        self.names = Names(
+            users={p.id: p.name for p in story.PEOPLE} | {fake.bot_user_id: fake.bot_name},
+            channels={c.id: c.name for c in story.CHANNELS} | {dm_channel(p.id): p.name for p in story.PEOPLE},
+        )
         self.entries: list[Entry] = []
         # Flipped once when a listener turns out to be missing, so only the first answer waits for it.
         self.thread_listener = True
@@ -87,8 +101,14 @@ class Player:
         """Run a slash command as `user` in `channel`; return the answer only they see."""
         before = len(self.fake.responses())
         self.entries.append(Entry("command", channel, user, f"{command} {text}".strip()))
-        answer = self.sender.command(command, text, user_id=user, channel_id=channel,
-                                     user_name=self.names.user(user), channel_name=self.names.channel(channel))
+        answer = self.sender.command(
+            command,
+            text,
+            user_id=user,
+            channel_id=channel,
+            user_name=self.names.user(user),
+            channel_name=self.names.channel(channel),
+        )
         if answer.status != 200:
             raise DemoError(f"the app answered {command} with HTTP {answer.status}: {answer.body[:200]}")
         if answer.body:
@@ -98,8 +118,16 @@ class Player:
                 reply = self.fake.wait_for_responses(before + 1, timeout=ANSWER_TIMEOUT)[before]["body"]
             except TimeoutError:
                 raise DemoError(f"the app never answered {command} {text}") from None
-        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
-                                  reply.get("blocks") or [], thread=None))
+        self.entries.append(
+            Entry(
+                "ephemeral",
+                channel,
+                self.fake.bot_user_id,
+                reply.get("text", ""),
+                reply.get("blocks") or [],
+                thread=None,
+            )
+        )
         return reply
 
     def thread_reply(self, user: str, channel: str, parent_ts: str, text: str, week: str) -> dict[str, Any]:
@@ -107,8 +135,16 @@ class Player:
         ts = self.fake.post_user_message(channel, user, text, thread_ts=parent_ts)
         self.entries.append(Entry("reply", channel, user, text, thread=parent_ts, ts=ts, week=week))
         before = len(self.fake.calls_to("chat.postEphemeral"))
-        event = {"type": "message", "channel": channel, "channel_type": "channel", "user": user, "text": text,
-                 "ts": ts, "thread_ts": parent_ts, "team": self.fake.team_id}
+        event = {
+            "type": "message",
+            "channel": channel,
+            "channel_type": "channel",
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "thread_ts": parent_ts,
+            "team": self.fake.team_id,
+        }
         answer = self.sender.event(event)
         if answer.status != 200:
             raise DemoError(f"the app answered a message event with HTTP {answer.status}")
@@ -121,20 +157,34 @@ class Player:
             return self._record_directly(user, channel, parent_ts, text, ts, week)
         mine = [e for e in self.fake.ephemerals(channel, user) if e.get("thread_ts") == parent_ts]
         reply = mine[-1] if mine else {"text": ""}
-        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
-                                  reply.get("blocks") or [], thread=parent_ts, week=week))
+        self.entries.append(
+            Entry(
+                "ephemeral",
+                channel,
+                self.fake.bot_user_id,
+                reply.get("text", ""),
+                reply.get("blocks") or [],
+                thread=parent_ts,
+                week=week,
+            )
+        )
         return reply
 
-    def _record_directly(self, user: str, channel: str, parent_ts: str, text: str, ts: str,
-                         week: str) -> dict[str, Any]:
+    def _record_directly(
+        self, user: str, channel: str, parent_ts: str, text: str, ts: str, week: str
+    ) -> dict[str, Any]:
         # This build has no thread-reply listener yet: record through the same service it would call.
-        recorded = self.runtime.services.checkins.record_thread_reply(self.fake.team_id, user, channel, parent_ts,
-                                                                      text, ts)
+        recorded = self.runtime.services.checkins.record_thread_reply(
+            self.fake.team_id, user, channel, parent_ts, text, ts
+        )
         if recorded is None:
             raise DemoError(f"a reply in #{self.names.channel(channel)} was not taken as a check-in answer")
         reply = recorded.confirmation()
-        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply["text"], reply["blocks"],
-                                  thread=parent_ts, week=week))
+        self.entries.append(
+            Entry(
+                "ephemeral", channel, self.fake.bot_user_id, reply["text"], reply["blocks"], thread=parent_ts, week=week
+            )
+        )
         return reply
 
     def checkin_command_answer(self, user: str, channel: str, text: str, week: str) -> dict[str, Any] | None:
@@ -152,40 +202,74 @@ class Player:
 
     def form_answer(self, user: str, channel: str, prompt: dict[str, Any], text: str, week: str) -> dict[str, Any]:
         """Press the prompt's button, fill in the check-in form and send it; return the bot's private answer."""
-        button = next(e for b in prompt.get("blocks") or [] if b.get("type") == "actions"
-                      for e in b["elements"] if e.get("action_id") == "checkin_open")
+        button = next(
+            e
+            for b in prompt.get("blocks") or []
+            if b.get("type") == "actions"
+            for e in b["elements"]
+            if e.get("action_id") == "checkin_open"
+        )
         opened = self._open_form("checkin_open", button["value"], user, channel, prompt["ts"])
         self.entries.append(Entry("form", channel, user, f"{_view_title(opened)} · sent: “{text}”", week=week))
         before = len(self.fake.ephemerals(channel, user))
-        answer = self.sender.view_submission(opened["callback_id"], {"moved": {"value": text}}, user_id=user,
-                                             private_metadata=opened["private_metadata"])
+        answer = self.sender.view_submission(
+            opened["callback_id"], {"moved": {"value": text}}, user_id=user, private_metadata=opened["private_metadata"]
+        )
         if answer.status != 200 or (answer.body not in ("", "null") and answer.json().get("errors")):
             raise DemoError(f"the check-in form refused @{self.names.user(user)}'s answer: {answer.body[:200]}")
         return self._private_answer(channel, user, before, week)
 
-    def edit_tags(self, user: str, channel: str, confirmation: dict[str, Any], titles: tuple[str, ...],
-                  week: str, thread: str | None = None) -> dict[str, Any]:
+    def edit_tags(
+        self,
+        user: str,
+        channel: str,
+        confirmation: dict[str, Any],
+        titles: tuple[str, ...],
+        week: str,
+        thread: str | None = None,
+    ) -> dict[str, Any]:
         """Press Edit tags on a check-in's private answer and pick `titles` by hand; return the new private answer."""
-        button = next(e for b in confirmation.get("blocks") or [] if b.get("type") == "actions"
-                      for e in b["elements"] if e.get("action_id") == "checkin_edit_tags")
+        button = next(
+            e
+            for b in confirmation.get("blocks") or []
+            if b.get("type") == "actions"
+            for e in b["elements"]
+            if e.get("action_id") == "checkin_edit_tags"
+        )
         opened = self._open_form("checkin_edit_tags", button["value"], user, channel, None)
         picker = next(b for b in opened["blocks"] if b.get("block_id") == "objectives")["element"]
         options = {o["text"]["text"]: o["value"] for o in picker.get("options") or []}
         missing = [t for t in titles if t not in options]
         if missing:
             raise DemoError(f"the Edit tags form offers no objective {missing[0]!r}")
-        self.entries.append(Entry("form", channel, user, f"{_view_title(opened)} · picked: " + ", ".join(titles),
-                                  thread=thread, week=week))
+        self.entries.append(
+            Entry(
+                "form", channel, user, f"{_view_title(opened)} · picked: " + ", ".join(titles), thread=thread, week=week
+            )
+        )
         before = len(self.fake.ephemerals(channel, user))
-        self.sender.view_submission(opened["callback_id"], {"objectives": {"value": [options[t] for t in titles]}},
-                                    user_id=user, private_metadata=opened["private_metadata"])
+        self.sender.view_submission(
+            opened["callback_id"],
+            {"objectives": {"value": [options[t] for t in titles]}},
+            user_id=user,
+            private_metadata=opened["private_metadata"],
+        )
         return self._private_answer(channel, user, before, week, thread=thread)
 
-    def answer_question(self, user: str, channel: str, confirmation: dict[str, Any], label: str,
-                        week: str) -> dict[str, Any]:
+    def answer_question(
+        self, user: str, channel: str, confirmation: dict[str, Any], label: str, week: str
+    ) -> dict[str, Any]:
         """Tap `label` on the question of an unsure check-in's private answer; return the answer it becomes."""
-        button = next((e for b in confirmation.get("blocks") or [] if b.get("block_id") == "checkin_question"
-                       for e in b["elements"] if e["text"]["text"] == label), None)
+        button = next(
+            (
+                e
+                for b in confirmation.get("blocks") or []
+                if b.get("block_id") == "checkin_question"
+                for e in b["elements"]
+                if e["text"]["text"] == label
+            ),
+            None,
+        )
         if button is None:
             raise DemoError(f"Alignbot asked @{self.names.user(user)} no question with a [ {label} ] button")
         before = len(self.fake.responses())
@@ -194,8 +278,17 @@ class Player:
             reply = self.fake.wait_for_responses(before + 1, timeout=ANSWER_TIMEOUT)[before]["body"]
         except TimeoutError:
             raise DemoError(f"the app never answered @{self.names.user(user)}'s [ {label} ]") from None
-        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
-                                  reply.get("blocks") or [], thread=self.entries[-1].thread, week=week))
+        self.entries.append(
+            Entry(
+                "ephemeral",
+                channel,
+                self.fake.bot_user_id,
+                reply.get("text", ""),
+                reply.get("blocks") or [],
+                thread=self.entries[-1].thread,
+                week=week,
+            )
+        )
         return reply
 
     def _open_form(self, action: str, value: str, user: str, channel: str, message_ts: str | None) -> dict[str, Any]:
@@ -206,23 +299,40 @@ class Player:
         except TimeoutError:
             raise DemoError(f"pressing {action} opened no form") from None
 
-    def _private_answer(self, channel: str, user: str, before: int, week: str,
-                        thread: str | None = None) -> dict[str, Any]:
+    def _private_answer(
+        self, channel: str, user: str, before: int, week: str, thread: str | None = None
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + ANSWER_TIMEOUT
         while len(self.fake.ephemerals(channel, user)) <= before:
             if time.monotonic() > deadline:
                 raise DemoError(f"the app never answered @{self.names.user(user)} in #{self.names.channel(channel)}")
             time.sleep(0.02)
         reply = self.fake.ephemerals(channel, user)[-1]
-        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, reply.get("text", ""),
-                                  reply.get("blocks") or [], thread=thread, week=week))
+        self.entries.append(
+            Entry(
+                "ephemeral",
+                channel,
+                self.fake.bot_user_id,
+                reply.get("text", ""),
+                reply.get("blocks") or [],
+                thread=thread,
+                week=week,
+            )
+        )
         return reply
 
     def open_home(self, user: str) -> dict[str, Any]:
         """Open Alignbot's App Home as `user`; return the view the app published."""
         published = len(self.fake.calls_to("views.publish"))
-        self.sender.event({"type": "app_home_opened", "user": user, "channel": dm_channel(user), "tab": "home",
-                           "team": self.fake.team_id})
+        self.sender.event(
+            {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": dm_channel(user),
+                "tab": "home",
+                "team": self.fake.team_id,
+            }
+        )
         try:
             self.fake.wait_for("views.publish", published + 1, timeout=ANSWER_TIMEOUT)
         except TimeoutError:
@@ -235,8 +345,11 @@ class Player:
 
     def bot_messages(self, channel: str, since: int) -> list[dict[str, Any]]:
         """Return the top-level messages the bot posted in a channel after the first `since`."""
-        return [m for m in self.fake.messages(channel)[since:]
-                if m.get("user") == self.fake.bot_user_id and m.get("thread_ts") in (None, m["ts"])]
+        return [
+            m
+            for m in self.fake.messages(channel)[since:]
+            if m.get("user") == self.fake.bot_user_id and m.get("thread_ts") in (None, m["ts"])
+        ]
 
     # --- the story ------------------------------------------------------------------------------
 
@@ -247,8 +360,9 @@ class Player:
         steps = [(c.id, "/alignment", f"team {c.team}") for c in story.CHANNELS if c.team]
         steps.append((story.LEADERSHIP.id, "/alignment", "leadership"))
         steps += [(story.LEADERSHIP.id, "/objective", f"add {o.title} | {o.description}") for o in story.OBJECTIVES]
-        steps += [(story.LEADERSHIP.id, "/alignment", f"schedule {c.team} {story.SCHEDULE}")
-                  for c in story.CHANNELS if c.team]
+        steps += [
+            (story.LEADERSHIP.id, "/alignment", f"schedule {c.team} {story.SCHEDULE}") for c in story.CHANNELS if c.team
+        ]
         for channel, command, text in steps:
             reply = self.command(ceo, channel, command, text)
             shown = mrkdwn_to_text(reply.get("text") or "", self.names).splitlines()[0]
@@ -271,7 +385,7 @@ class Player:
 
         current = week_of(now, "UTC")
         weeks = [shift_week(current, back) for back in range(-(self.weeks - 1), 1)]
-        chapters = story.WEEKS[len(story.WEEKS) - self.weeks:]
+        chapters = story.WEEKS[len(story.WEEKS) - self.weeks :]
         digest: dict[str, Any] = {}
         for number, (week, chapter) in enumerate(zip(weeks, chapters), start=len(story.WEEKS) - self.weeks + 1):
             digest = self.play_week(number, week, chapter, is_current=week == current)
@@ -316,8 +430,17 @@ class Player:
             if not posted:
                 raise DemoError(f"the scheduler posted no check-in prompt in #{channel.name} for {week}")
             prompts[channel.id] = posted[-1]
-            self.entries.append(Entry("message", channel.id, self.fake.bot_user_id, posted[-1].get("text", ""),
-                                      posted[-1].get("blocks") or [], ts=posted[-1]["ts"], week=week))
+            self.entries.append(
+                Entry(
+                    "message",
+                    channel.id,
+                    self.fake.bot_user_id,
+                    posted[-1].get("text", ""),
+                    posted[-1].get("blocks") or [],
+                    ts=posted[-1]["ts"],
+                    week=week,
+                )
+            )
         dms = sum(len(self.fake.messages(p)) for c in team_channels for p in c.members)
         if number == 1:
             for channel in team_channels:
@@ -347,16 +470,13 @@ class Player:
             if answer.tap:
                 reply = self.answer_question(answer.author, channel.id, reply, answer.tap, week)
                 self.say(f"   @{who} was asked “Which objective does this serve?” and pressed [ {answer.tap} ]")
-                self.say(indent(_tags_line(reply, self.names), "       ", WIDTH,
-                                first="   ↳ alignbot, to them only: "))
+                self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
             if answer.retag:
                 # Under the answer it corrects, when that answer was a thread reply.
                 thread = self.entries[-1].thread
                 reply = self.edit_tags(answer.author, channel.id, reply, answer.retag, week, thread)
                 self.say(f"   @{who} pressed [ Edit tags ] and picked: " + ", ".join(answer.retag))
-                self.say(indent(_tags_line(reply, self.names), "       ", WIDTH,
-                                first="   ↳ alignbot, to them only: "))
-
+                self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
 
         self.play_handoffs(week, chapter, prompt_at + HANDOFF_DELAY)
         self.remind(remind_at + TICK_DELAY, seen_dms)
@@ -368,14 +488,35 @@ class Player:
         if not posted:
             raise DemoError(f"the digest job posted no digest in #leadership for {week}")
         digest = posted[-1]
-        self.entries.append(Entry("message", lead, self.fake.bot_user_id, digest.get("text", ""),
-                                  digest.get("blocks") or [], ts=digest["ts"], week=week))
+        self.entries.append(
+            Entry(
+                "message",
+                lead,
+                self.fake.bot_user_id,
+                digest.get("text", ""),
+                digest.get("blocks") or [],
+                ts=digest["ts"],
+                week=week,
+            )
+        )
         for reply in self.fake.thread(lead, digest["ts"])[1:]:
-            self.entries.append(Entry("reply", lead, self.fake.bot_user_id, reply.get("text", ""),
-                                      reply.get("blocks") or [], thread=digest["ts"], ts=reply["ts"],
-                                      files=reply.get("files") or [], week=week))
+            self.entries.append(
+                Entry(
+                    "reply",
+                    lead,
+                    self.fake.bot_user_id,
+                    reply.get("text", ""),
+                    reply.get("blocks") or [],
+                    thread=digest["ts"],
+                    ts=reply["ts"],
+                    files=reply.get("files") or [],
+                    week=week,
+                )
+            )
         self.say("")
-        self.say(f" #leadership  alignbot (the clock, {deadline + TICK_DELAY:%a %H:%M} UTC) posted the digest for {week}:")
+        self.say(
+            f" #leadership  alignbot (the clock, {deadline + TICK_DELAY:%a %H:%M} UTC) posted the digest for {week}:"
+        )
         self.say(indent(_digest_summary(digest, self.names), "   │ ", WIDTH))
         self._keep_shared(prompts, week)
         self._keep_dms(seen_dms, week)
@@ -385,11 +526,17 @@ class Player:
         """Let the clock send the week's reminders, and tell who got one."""
         self.runtime.services.checkins.tick(now=now)
         for person in story.PEOPLE:
-            for message in self.fake.messages(person.id)[seen_dms[person.id]:]:
+            for message in self.fake.messages(person.id)[seen_dms[person.id] :]:
                 if message.get("text", "").startswith("Reminder"):
                     self.say("")
-                    self.say(indent(mrkdwn_to_text(message["text"], self.names), "     ", WIDTH,
-                                    first=f" alignbot (the clock, {now:%a %H:%M} UTC), by DM to @{person.name}: "))
+                    self.say(
+                        indent(
+                            mrkdwn_to_text(message["text"], self.names),
+                            "     ",
+                            WIDTH,
+                            first=f" alignbot (the clock, {now:%a %H:%M} UTC), by DM to @{person.name}: ",
+                        )
+                    )
 
     def _keep_shared(self, prompts: dict[str, dict[str, Any]], week: str) -> None:
         # Answers given in the form or with /checkin are shared by the bot in the prompt's thread.
@@ -397,18 +544,34 @@ class Player:
         for channel, prompt in prompts.items():
             for post in self.fake.thread(channel, prompt["ts"])[1:]:
                 if post["ts"] not in known and post.get("user") == self.fake.bot_user_id:
-                    self.entries.append(Entry("reply", channel, self.fake.bot_user_id, post.get("text", ""),
-                                              post.get("blocks") or [], thread=prompt["ts"], ts=post["ts"],
-                                              week=week))
+                    self.entries.append(
+                        Entry(
+                            "reply",
+                            channel,
+                            self.fake.bot_user_id,
+                            post.get("text", ""),
+                            post.get("blocks") or [],
+                            thread=prompt["ts"],
+                            ts=post["ts"],
+                            week=week,
+                        )
+                    )
 
     def _keep_dms(self, seen_dms: dict[str, int], week: str) -> None:
         # Everything the bot said by DM this week: prompts, reminders, news of handoffs.
         for person in story.PEOPLE:
-            for message in self.fake.messages(person.id)[seen_dms[person.id]:]:
-                self.entries.append(Entry("message", dm_channel(person.id), message.get("user", ""),
-                                          message.get("text", ""), message.get("blocks") or [], ts=message["ts"],
-                                          week=week))
-
+            for message in self.fake.messages(person.id)[seen_dms[person.id] :]:
+                self.entries.append(
+                    Entry(
+                        "message",
+                        dm_channel(person.id),
+                        message.get("user", ""),
+                        message.get("text", ""),
+                        message.get("blocks") or [],
+                        ts=message["ts"],
+                        week=week,
+                    )
+                )
 
     def play_handoffs(self, week: str, chapter: story.Week, now: datetime) -> None:
         """Let the clock ask receiving teams about the week's handoffs, and their members answer with the buttons."""
@@ -425,21 +588,31 @@ class Player:
                 self.say(indent(render_message(message, self.names), "   │ ", WIDTH))
         for answer in chapter.handoffs:
             with self.runtime.services.sessions() as session:
-                handoff = session.scalars(select(Handoff).where(
-                    Handoff.author_user_id == answer.handed_by, Handoff.week == week)).first()
+                handoff = session.scalars(
+                    select(Handoff).where(Handoff.author_user_id == answer.handed_by, Handoff.week == week)
+                ).first()
             if handoff is None or not handoff.message_ts or not handoff.channel_id:
                 raise DemoError(f"no handoff was asked about for @{self.names.user(answer.handed_by)} in {week}")
             channel, ts = handoff.channel_id, handoff.message_ts
             updates, dms = len(self.fake.calls_to("chat.update")), len(self.fake.messages(answer.handed_by))
             posts, forms = len(self.fake.calls_to("chat.postMessage")), len(self.fake.calls_to("views.open"))
             # Slack stamps a click with its moment: the story's, not the machine's.
-            self.sender.block_action(f"handoff_{answer.button}", str(handoff.id), user_id=answer.answered_by,
-                                     channel_id=channel, message_ts=ts, extra={"action_ts": f"{now.timestamp():.6f}"})
+            self.sender.block_action(
+                f"handoff_{answer.button}",
+                str(handoff.id),
+                user_id=answer.answered_by,
+                channel_id=channel,
+                message_ts=ts,
+                extra={"action_ts": f"{now.timestamp():.6f}"},
+            )
             if answer.button != "picked_up":
                 opened = self.fake.wait_for("views.open", forms + 1, timeout=ANSWER_TIMEOUT)[-1]
-                self.sender.view_submission("handoff_why", {"why": {"value": answer.why}},
-                                            user_id=answer.answered_by,
-                                            private_metadata=opened.args["view"]["private_metadata"])
+                self.sender.view_submission(
+                    "handoff_why",
+                    {"why": {"value": answer.why}},
+                    user_id=answer.answered_by,
+                    private_metadata=opened.args["view"]["private_metadata"],
+                )
             self.fake.wait_for("chat.update", updates + 1, timeout=ANSWER_TIMEOUT)
             label = {"picked_up": "Picked up", "need_more": "Need more", "not_useful": "Not useful"}[answer.button]
             why = f": “{answer.why}”" if answer.why else ""
@@ -447,13 +620,28 @@ class Player:
             self.fake.wait_for("chat.postMessage", posts + 1, timeout=ANSWER_TIMEOUT)
             dm = self.fake.messages(answer.handed_by)[dms:]
             if dm:
-                self.say(indent(mrkdwn_to_text(dm[-1].get("text", ""), self.names), "     ",
-                                WIDTH, first=f"   ↳ alignbot, by DM to @{self.names.user(answer.handed_by)}: "))
+                self.say(
+                    indent(
+                        mrkdwn_to_text(dm[-1].get("text", ""), self.names),
+                        "     ",
+                        WIDTH,
+                        first=f"   ↳ alignbot, by DM to @{self.names.user(answer.handed_by)}: ",
+                    )
+                )
         for channel_id, messages in asked.items():
             for message in messages:
                 final = next(m for m in self.fake.messages(channel_id) if m["ts"] == message["ts"])
-                self.entries.append(Entry("message", channel_id, self.fake.bot_user_id, final.get("text", ""),
-                                          final.get("blocks") or [], ts=final["ts"], week=week))
+                self.entries.append(
+                    Entry(
+                        "message",
+                        channel_id,
+                        self.fake.bot_user_id,
+                        final.get("text", ""),
+                        final.get("blocks") or [],
+                        ts=final["ts"],
+                        week=week,
+                    )
+                )
 
 
 def dm_channel(user: str) -> str:
@@ -471,8 +659,11 @@ def _tags_line(reply: dict[str, Any] | None, names: Names) -> str:
         return "(no answer)"
     blocks = reply.get("blocks") or []
     sections = [b for b in blocks if b.get("type") == "section"]
-    text = mrkdwn_to_text(sections[1]["text"]["text"], names) if len(sections) > 1 else \
-        mrkdwn_to_text(reply.get("text", ""), names)
+    text = (
+        mrkdwn_to_text(sections[1]["text"]["text"], names)
+        if len(sections) > 1
+        else mrkdwn_to_text(reply.get("text", ""), names)
+    )
     lines = [line for line in text.splitlines() if line.strip()]
     if lines and lines[0].rstrip(":") == "Tagged" and len(lines) > 1:
         lines = lines[1:]

@@ -16,8 +16,19 @@ from typing import Any
 
 from bot.slacktext import unescape
 
-__all__ = ["EMOJI", "MARKS", "Names", "emoji", "indent", "mrkdwn_to_text", "render_block", "render_blocks",
-           "render_message", "resolve_token", "split_code"]
+__all__ = [
+    "EMOJI",
+    "MARKS",
+    "Names",
+    "emoji",
+    "indent",
+    "mrkdwn_to_text",
+    "render_block",
+    "render_blocks",
+    "render_message",
+    "resolve_token",
+    "split_code",
+]
 
 # The emoji Alignbot's own messages use, and a few common ones; others stay :as_written:.
 EMOJI = {
@@ -79,7 +90,7 @@ def split_code(text: str) -> Iterator[tuple[str, str]]:
     """Yield ("pre" | "code" | "text", content) pieces of mrkdwn, code never reformatted."""
     at = 0
     for block in _CODE_BLOCK.finditer(text):
-        yield from _split_inline(text[at:block.start()])
+        yield from _split_inline(text[at : block.start()])
         yield "pre", block.group(1).strip("\n")
         at = block.end()
     yield from _split_inline(text[at:])
@@ -89,7 +100,7 @@ def _split_inline(text: str) -> Iterator[tuple[str, str]]:
     at = 0
     for code in _INLINE_CODE.finditer(text):
         if code.start() > at:
-            yield "text", text[at:code.start()]
+            yield "text", text[at : code.start()]
         yield "code", code.group(1)
         at = code.end()
     if at < len(text):
@@ -152,9 +163,20 @@ def _element(element: dict[str, Any], names: Names) -> str:
     kind = element.get("type", "")
     if kind == "button":
         return f"[ {_text_of(element.get('text'), names)} ]"
-    if kind in ("static_select", "external_select", "users_select", "conversations_select", "channels_select",
-                "multi_static_select", "multi_users_select", "multi_conversations_select", "multi_channels_select",
-                "overflow", "datepicker", "timepicker"):
+    if kind in (
+        "static_select",
+        "external_select",
+        "users_select",
+        "conversations_select",
+        "channels_select",
+        "multi_static_select",
+        "multi_users_select",
+        "multi_conversations_select",
+        "multi_channels_select",
+        "overflow",
+        "datepicker",
+        "timepicker",
+    ):
         chosen = element.get("initial_option") or {}
         label = _text_of(chosen.get("text"), names) if chosen else _text_of(element.get("placeholder"), names)
         return f"[ {label or '…'} ▾ ]"
@@ -256,8 +278,16 @@ def indent(text: str, prefix: str, width: int | None = None, first: str | None =
     for number, line in enumerate(text.splitlines() or [""]):
         lead = first if (first is not None and number == 0) else prefix
         if width and len(lead + line) > width and not _looks_tabular(line):
-            out.extend(textwrap.wrap(line, width, initial_indent=lead, subsequent_indent=prefix,
-                                     break_on_hyphens=False, break_long_words=False))
+            out.extend(
+                textwrap.wrap(
+                    line,
+                    width,
+                    initial_indent=lead,
+                    subsequent_indent=prefix,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
         else:
             out.append((lead + line).rstrip())
     return "\n".join(out)
@@ -265,4 +295,3 @@ def indent(text: str, prefix: str, width: int | None = None, first: str | None =
 
 def _looks_tabular(line: str) -> bool:
     return "  " in line.strip() or line.startswith(("─", "═"))
-

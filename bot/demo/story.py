@@ -109,7 +109,9 @@ HOME_VIEWER = PRIYA.id
 
 OBJECTIVES = (
     Objective("Grow new-logo revenue", "Build qualified pipeline and close new customers."),
-    Objective("Win against Routewise", "Beat Routewise in head-to-head evaluations and raise our competitive win rate."),
+    Objective(
+        "Win against Routewise", "Beat Routewise in head-to-head evaluations and raise our competitive win rate."
+    ),
     Objective("Expand existing accounts", "Upsell the invoicing module and more seats to current customers."),
     Objective("Keep our customers", "Lower churn with faster onboarding and on-time renewals."),
     Objective("Improve gross margin", "Bring hosting costs and cost to serve down."),
@@ -122,75 +124,128 @@ WEEKS = (
     Week(
         "Marketing starts a brand refresh; sales works the pipeline on its own.",
         (
-            Answer(PRIYA.id, "Kicked off the brand refresh with the design studio: three logo directions, "
-                             "a new colour palette and typography for the website."),
+            Answer(
+                PRIYA.id,
+                "Kicked off the brand refresh with the design studio: three logo directions, "
+                "a new colour palette and typography for the website.",
+            ),
             Answer(LEO.id, "Drafted the new brand guidelines and rebuilt our slide template in the new colours."),
-            Answer(MARCUS.id, "Booked 7 discovery calls with mid-market HVAC and plumbing firms; "
-                              "3 qualified opportunities added to the pipeline."),
+            Answer(
+                MARCUS.id,
+                "Booked 7 discovery calls with mid-market HVAC and plumbing firms; "
+                "3 qualified opportunities added to the pipeline.",
+            ),
             Answer(JESS.id, "Outbound sequence to 120 target accounts; 5 first meetings booked."),
         ),
     ),
     Week(
         "The brand refresh grows; sales closes a new logo, still alone.",
         (
-            Answer(PRIYA.id, "Brand refresh: picked the final logo and colour palette; the studio is redrawing "
-                             "the icons and fonts across the website."),
+            Answer(
+                PRIYA.id,
+                "Brand refresh: picked the final logo and colour palette; the studio is redrawing "
+                "the icons and fonts across the website.",
+            ),
             Answer(LEO.id, "Rolled the new visual identity out to our social banners and the About page."),
-            Answer(MARCUS.id, "Pipeline review: 11 open opportunities, 2 in proof of concept. Closed Harlow Plumbing, "
-                              "our first new logo this quarter."),
+            Answer(
+                MARCUS.id,
+                "Pipeline review: 11 open opportunities, 2 in proof of concept. Closed Harlow Plumbing, "
+                "our first new logo this quarter.",
+            ),
             Answer(JESS.id, "Cold calling mid-market HVAC prospects; 6 intro calls booked for next week."),
         ),
     ),
     Week(
         "Marketing builds a Routewise battlecard and sends it to sales. Sales never mentions it.",
         (
-            Answer(PRIYA.id, "Built a Routewise battlecard: their pricing, their integrations and the three questions "
-                             "that trip them up. Sent it to sales."),
-            Answer(LEO.id, "Finished the brand refresh: the new fonts, colours and icons are on every page of the website.",
-                   tap="None of them"),
-            Answer(MARCUS.id, "Demoed to Oakridge Services and Crestline HVAC; both moved to evaluation. "
-                              "9 opportunities in the pipeline."),
+            Answer(
+                PRIYA.id,
+                "Built a Routewise battlecard: their pricing, their integrations and the three questions "
+                "that trip them up. Sent it to sales.",
+            ),
+            Answer(
+                LEO.id,
+                "Finished the brand refresh: the new fonts, colours and icons are on every page of the website.",
+                tap="None of them",
+            ),
+            Answer(
+                MARCUS.id,
+                "Demoed to Oakridge Services and Crestline HVAC; both moved to evaluation. "
+                "9 opportunities in the pipeline.",
+            ),
             Answer(JESS.id, "Booked 4 demos from the outbound sequence; follow-ups scheduled."),
         ),
-        (HandoffAnswer(PRIYA.id, MARCUS.id, "not_useful",
-                       "Too generic for the Oakridge evaluation: no head-to-head pricing. I'll write our own."),),
+        (
+            HandoffAnswer(
+                PRIYA.id,
+                MARCUS.id,
+                "not_useful",
+                "Too generic for the Oakridge evaluation: no head-to-head pricing. I'll write our own.",
+            ),
+        ),
     ),
     Week(
         "Sales writes its own Routewise comparison while marketing publishes one.",
         (
             Answer(PRIYA.id, "Published a Routewise comparison page and battlecard on the website."),
-            Answer(LEO.id, "Wrote a blog post for teams switching from Routewise.",
-                   retag=("Win against Routewise", "Grow new-logo revenue")),
-            Answer(MARCUS.id, "Wrote my own Routewise comparison sheet and battlecard for the Oakridge evaluation; "
-                              "we are head to head with them on Thursday."),
+            Answer(
+                LEO.id,
+                "Wrote a blog post for teams switching from Routewise.",
+                retag=("Win against Routewise", "Grow new-logo revenue"),
+            ),
+            Answer(
+                MARCUS.id,
+                "Wrote my own Routewise comparison sheet and battlecard for the Oakridge evaluation; "
+                "we are head to head with them on Thursday.",
+            ),
             Answer(JESS.id, "Follow-ups with last month's prospects: 3 more discovery calls booked."),
         ),
     ),
     Week(
         "Marketing hands its webinar leads to sales, and sales picks them up.",
         (
-            Answer(PRIYA.id, "Ran the webinar 'Dispatch without the spreadsheets': 212 registrants, 64 attendees. "
-                             "Scored the leads and handed the 40 best to sales with notes."),
+            Answer(
+                PRIYA.id,
+                "Ran the webinar 'Dispatch without the spreadsheets': 212 registrants, 64 attendees. "
+                "Scored the leads and handed the 40 best to sales with notes.",
+            ),
             Answer(LEO.id, "Reworked the Routewise battlecard with what the sales team heard in the Oakridge demo."),
-            Answer(MARCUS.id, "Following up on marketing's webinar leads: 5 discovery calls booked, "
-                              "2 already look like qualified opportunities."),
-            Answer(JESS.id, "Used marketing's new Routewise battlecard in the Oakridge bake-off; "
-                            "we won the technical evaluation."),
+            Answer(
+                MARCUS.id,
+                "Following up on marketing's webinar leads: 5 discovery calls booked, "
+                "2 already look like qualified opportunities.",
+            ),
+            Answer(
+                JESS.id,
+                "Used marketing's new Routewise battlecard in the Oakridge bake-off; we won the technical evaluation.",
+            ),
         ),
         (HandoffAnswer(PRIYA.id, MARCUS.id, "picked_up"),),
     ),
     Week(
         "The loop is closed: a win against Routewise, and pipeline from marketing's leads.",
         (
-            Answer(PRIYA.id, "Planning the next webinar with sales: they pick the target accounts, "
-                             "we write the invitations and the nurture emails."),
-            Answer(LEO.id, f"Writing the Harlow Plumbing case study with <@{MARCUS.id}> from sales "
-                           "for the next outbound sequence."),
-            Answer(MARCUS.id, "Closed Oakridge Services, 40 seats: won head to head against Routewise "
-                              "with marketing's battlecard.", tap="Both (my guess)"),
+            Answer(
+                PRIYA.id,
+                "Planning the next webinar with sales: they pick the target accounts, "
+                "we write the invitations and the nurture emails.",
+            ),
+            Answer(
+                LEO.id,
+                f"Writing the Harlow Plumbing case study with <@{MARCUS.id}> from sales "
+                "for the next outbound sequence.",
+            ),
+            Answer(
+                MARCUS.id,
+                "Closed Oakridge Services, 40 seats: won head to head against Routewise with marketing's battlecard.",
+                tap="Both (my guess)",
+            ),
             # The form checks in for the real clock's week only: the story's last week is that week.
-            Answer(JESS.id, "3 of marketing's webinar leads are now qualified opportunities in the pipeline, $96k in all.",
-                   via="form"),
+            Answer(
+                JESS.id,
+                "3 of marketing's webinar leads are now qualified opportunities in the pipeline, $96k in all.",
+                via="form",
+            ),
         ),
     ),
 )

@@ -21,36 +21,56 @@ BLOCK_LIMITS = {"message": 50, "modal": 100, "home": 100}
 
 _TEXT_TYPES = ("plain_text", "mrkdwn")
 _KNOWN_BLOCKS = (
-    "actions", "context", "divider", "file", "header", "image", "input",
-    "markdown", "rich_text", "section", "video", "table",
+    "actions",
+    "context",
+    "divider",
+    "file",
+    "header",
+    "image",
+    "input",
+    "markdown",
+    "rich_text",
+    "section",
+    "video",
+    "table",
 )
 # Blocks Slack only accepts in messages.
 _MESSAGE_ONLY_BLOCKS = ("file", "markdown", "table")
 
 _SELECTS_WITH_OPTIONS = ("static_select", "multi_static_select")
 _OTHER_SELECTS = (
-    "external_select", "multi_external_select",
-    "users_select", "multi_users_select",
-    "conversations_select", "multi_conversations_select",
-    "channels_select", "multi_channels_select",
+    "external_select",
+    "multi_external_select",
+    "users_select",
+    "multi_users_select",
+    "conversations_select",
+    "multi_conversations_select",
+    "channels_select",
+    "multi_channels_select",
 )
 _INPUTS = (
-    "plain_text_input", "email_text_input", "url_text_input", "number_input",
-    "rich_text_input", "file_input",
+    "plain_text_input",
+    "email_text_input",
+    "url_text_input",
+    "number_input",
+    "rich_text_input",
+    "file_input",
 )
 _PICKERS = ("datepicker", "timepicker", "datetimepicker")
 # Which interactive elements each container accepts (image is not interactive).
 _ACTIONS_ELEMENTS = (
     ("button", "overflow", "checkboxes", "radio_buttons", "workflow_button", "rich_text_input")
-    + _SELECTS_WITH_OPTIONS + _OTHER_SELECTS + _PICKERS
+    + _SELECTS_WITH_OPTIONS
+    + _OTHER_SELECTS
+    + _PICKERS
 )
 _SECTION_ACCESSORIES = (
     ("button", "overflow", "checkboxes", "radio_buttons", "image", "workflow_button")
-    + _SELECTS_WITH_OPTIONS + _OTHER_SELECTS + _PICKERS
+    + _SELECTS_WITH_OPTIONS
+    + _OTHER_SELECTS
+    + _PICKERS
 )
-_INPUT_ELEMENTS = (
-    ("checkboxes", "radio_buttons") + _SELECTS_WITH_OPTIONS + _OTHER_SELECTS + _INPUTS + _PICKERS
-)
+_INPUT_ELEMENTS = ("checkboxes", "radio_buttons") + _SELECTS_WITH_OPTIONS + _OTHER_SELECTS + _INPUTS + _PICKERS
 
 
 class _Checker:
@@ -78,9 +98,7 @@ class _Checker:
         if limit is not None and len(value) > limit:
             self.err(path, f"{len(value)} characters, limit {limit}")
 
-    def text(
-        self, path: str, obj: Any, limit: int, *, plain_only: bool = False, required: bool = True
-    ) -> None:
+    def text(self, path: str, obj: Any, limit: int, *, plain_only: bool = False, required: bool = True) -> None:
         if obj is None:
             if required:
                 self.err(path, "required")

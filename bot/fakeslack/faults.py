@@ -163,4 +163,3 @@ class Faults:
                     self._buckets[key].tokens -= 1
                 return None
             return max(1, math.ceil(max(waits)))
-

@@ -72,14 +72,10 @@ def _content(args: dict) -> dict:
 
 def _view_errors(view: Any) -> None:
     if not isinstance(view, dict):
-        raise SlackError(
-            "invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view"]}
-        )
+        raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view"]})
     errors = blockkit.validate_view(view)
     if errors:
-        raise SlackError(
-            "invalid_arguments", response_metadata={"messages": [f"[ERROR] {e}" for e in errors]}
-        )
+        raise SlackError("invalid_arguments", response_metadata={"messages": [f"[ERROR] {e}" for e in errors]})
 
 
 def _require(args: dict, *names: str) -> None:

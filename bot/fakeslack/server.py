@@ -159,9 +159,7 @@ class FakeSlack(Workspace, Faults):
         """Block until ``count`` calls to method arrived; return them or raise TimeoutError."""
         if not self._wait(lambda: len(self.calls_to(method)) >= count, timeout):
             seen = sorted({c.method for c in self.calls})
-            raise TimeoutError(
-                f"{len(self.calls_to(method))} of {count} {method} calls after {timeout}s; saw {seen}"
-            )
+            raise TimeoutError(f"{len(self.calls_to(method))} of {count} {method} calls after {timeout}s; saw {seen}")
         return self.calls_to(method)
 
     def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict]:
@@ -244,4 +242,3 @@ class FakeSlack(Workspace, Faults):
         client_id, _, client_secret = decoded.partition(":")
         args.setdefault("client_id", client_id)
         args.setdefault("client_secret", client_secret)
-

@@ -509,4 +509,3 @@ class Workspace:
         }
         self._views[view_id] = view
         return view
-

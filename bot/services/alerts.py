@@ -15,23 +15,35 @@ from storage.models import Workspace
 logger = logging.getLogger(__name__)
 
 CHANNEL_PROBLEMS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
-TOKEN_PROBLEMS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed",
-                            "team_access_not_granted", "missing_scope"})
+TOKEN_PROBLEMS = frozenset(
+    {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "team_access_not_granted", "missing_scope"}
+)
 
 
 def note_workspace_problem(sessions: sessionmaker[Session], workspace_id: int, problem: str) -> bool:
     """Mark the workspace's problem; say True only to the one caller that marked it first."""
     with sessions.begin() as session:
-        return session.execute(update(Workspace).where(
-            Workspace.id == workspace_id, Workspace.problem.is_(None)).values(problem=problem)).rowcount == 1
+        return (
+            session.execute(
+                update(Workspace)
+                .where(Workspace.id == workspace_id, Workspace.problem.is_(None))
+                .values(problem=problem)
+            ).rowcount
+            == 1
+        )
 
 
 def clear_workspace_problem(sessions: sessionmaker[Session], workspace_id: int, prefix: str) -> None:
     """Forget the workspace's problem once what it was about works again."""
     with sessions.begin() as session:
-        session.execute(update(Workspace).where(
-            Workspace.id == workspace_id, Workspace.problem.startswith(prefix, autoescape=True),
-        ).values(problem=None))
+        session.execute(
+            update(Workspace)
+            .where(
+                Workspace.id == workspace_id,
+                Workspace.problem.startswith(prefix, autoescape=True),
+            )
+            .values(problem=None)
+        )
 
 
 def alert_admins(client: WebClient, targets: Iterable[str], text: str) -> None:

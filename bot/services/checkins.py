@@ -15,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
+from bot.commandtext import strip_control
 from bot.pacing import PacedPool
-from bot.parsing import TeamRef, parse_timezone, strip_control
+from bot.parsing import TeamRef, parse_timezone
 from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, shift_week, week_of
-from bot.services.context import Contexts, WorkspaceContext
 from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
-from bot.services.errors import NotFound, Refused, Repeated, UserError
+from bot.services.context import Contexts, WorkspaceContext
 from bot.services.deliveries import Deliveries, Outcome
+from bot.services.errors import NotFound, Refused, Repeated, UserError
 from bot.services.handoffs import note_handoffs
 from bot.services.sharing import Shareable
 from bot.services.tagging import Tagging
@@ -77,9 +78,16 @@ class Recorded:
 
     def confirmation(self, *, note: str | None = None) -> dict:
         """Return what the author sees: the stored update, its tags, and the question when unsure."""
-        return blocks.confirmation(self.team, self.week, self.tags, replaced=self.replaced, by_hand=self.by_hand,
-                                   update_id=self.update_id,
-                                   question=() if self.confident or self.by_hand else self.candidates, note=note)
+        return blocks.confirmation(
+            self.team,
+            self.week,
+            self.tags,
+            replaced=self.replaced,
+            by_hand=self.by_hand,
+            update_id=self.update_id,
+            question=() if self.confident or self.by_hand else self.candidates,
+            note=note,
+        )
 
 
 @dataclass(frozen=True)
@@ -127,8 +135,12 @@ class SendReport:
     pending: int = 0
 
     def __add__(self, other: SendReport) -> SendReport:
-        return SendReport(self.sent + other.sent, self.already + other.already,
-                          self.failed + other.failed, self.pending + other.pending)
+        return SendReport(
+            self.sent + other.sent,
+            self.already + other.already,
+            self.failed + other.failed,
+            self.pending + other.pending,
+        )
 
     @classmethod
     def of(cls, outcome: Outcome) -> SendReport:
@@ -148,8 +160,14 @@ def team_zone(team: Team, workspace: Workspace, settings: Settings) -> str:
 
 def team_cycle(team: Team, week: str, zone: str) -> Cycle:
     """Return the prompt, reminder and deadline of `team` in `week`."""
-    return cycle_for(week, team.prompt_weekday, team.prompt_time, zone,
-                     deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
+    return cycle_for(
+        week,
+        team.prompt_weekday,
+        team.prompt_time,
+        zone,
+        deadline_hours=team.deadline_hours,
+        reminder_hours=team.reminder_hours,
+    )
 
 
 def open_value(team_id: int, week: str) -> str:
@@ -204,9 +222,17 @@ class Checkins:
     # users.info's time zone of a person, for local-time schedules (set by the composition root).
     user_zone: Callable[[str, str], str | None] | None = None
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 deliveries: Deliveries, tagging: Tagging, *, send_threads: int = SEND_THREADS,
-                 workspace_threads: int = WORKSPACE_THREADS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clients: SlackClients,
+        deliveries: Deliveries,
+        tagging: Tagging,
+        *,
+        send_threads: int = SEND_THREADS,
+        workspace_threads: int = WORKSPACE_THREADS,
+    ) -> None:
         self._settings = settings
         self._send_threads = max(1, send_threads)
         self._workspace_threads = max(1, workspace_threads)
@@ -245,8 +271,10 @@ class Checkins:
         team = context.by_channel.get(channel_id) if channel_id else None
         teams = [team] if team is not None else list(context.of_user.get(user_id, ()))
         now = utcnow()
-        return [(t.id, t.name, _current_week(t, t.timezone or context.timezone or self._settings.timezone, now))
-                for t in teams]
+        return [
+            (t.id, t.name, _current_week(t, t.timezone or context.timezone or self._settings.timezone, now))
+            for t in teams
+        ]
 
     def draft(self, slack_team_id: str, user_id: str, text: str, channel_id: str | None) -> Shareable | None:
         """Return how `record` would most likely share a `/checkin <text>`, from this process's caches alone.
@@ -274,9 +302,19 @@ class Checkins:
             return None  # record says what is wrong
         by_key = {o.key: o for o in context.objectives}
         tags = [(by_key[m.key].id, m.score, "auto") for m in tagger.judge(text).matches if m.key in by_key]
-        return Shareable(update_id=0, author=user_id, team=team.name, week=week, text=text,
-                         tags=_shared_tags({o.id: o.title for o in context.objectives}, tags), by_hand=False,
-                         share=True, shared=None, prompt=prompt, in_thread=False)
+        return Shareable(
+            update_id=0,
+            author=user_id,
+            team=team.name,
+            week=week,
+            text=text,
+            tags=_shared_tags({o.id: o.title for o in context.objectives}, tags),
+            by_hand=False,
+            share=True,
+            shared=None,
+            prompt=prompt,
+            in_thread=False,
+        )
 
     def record(
         self,
@@ -319,23 +357,57 @@ class Checkins:
                 found = self._contexts.read(session, slack_team_id, create=True)
                 assert found is not None
                 workspace, context, _ = found
-                recorded = self._record(session, workspace, context, learned, user_id, text, channel_id=channel_id,
-                                        team_id=team_id, week=week, source=source, partners=partners,
-                                        objectives=objectives, message_ts=message_ts, initiative_id=initiative_id,
-                                        from_form=from_form, once=once, answers=answers, shared=shared,
-                                        sent=sent or Sent.now())
+                recorded = self._record(
+                    session,
+                    workspace,
+                    context,
+                    learned,
+                    user_id,
+                    text,
+                    channel_id=channel_id,
+                    team_id=team_id,
+                    week=week,
+                    source=source,
+                    partners=partners,
+                    objectives=objectives,
+                    message_ts=message_ts,
+                    initiative_id=initiative_id,
+                    from_form=from_form,
+                    once=once,
+                    answers=answers,
+                    shared=shared,
+                    sent=sent or Sent.now(),
+                )
         except _Superseded:
             return None
         # Only once committed: a cycle created by a transaction that rolled back does not exist.
         context.cycles.update(learned)
         return recorded
 
-    def _record(self, session: Session, workspace: Workspace, context: WorkspaceContext,
-                learned: dict[tuple[int, str], int], user_id: str, text: str, *, channel_id: str | None,
-                team_id: int | None, week: str | None, source: str, partners: Sequence[int],
-                objectives: Sequence[str] | None, message_ts: str | None, initiative_id: int | None,
-                from_form: bool, once: str | None, answers: Sequence[str] | None, sent: Sent,
-                prompt: tuple[str, str] | None = None, shared: tuple[str, str, str] | None = None) -> Recorded:
+    def _record(
+        self,
+        session: Session,
+        workspace: Workspace,
+        context: WorkspaceContext,
+        learned: dict[tuple[int, str], int],
+        user_id: str,
+        text: str,
+        *,
+        channel_id: str | None,
+        team_id: int | None,
+        week: str | None,
+        source: str,
+        partners: Sequence[int],
+        objectives: Sequence[str] | None,
+        message_ts: str | None,
+        initiative_id: int | None,
+        from_form: bool,
+        once: str | None,
+        answers: Sequence[str] | None,
+        sent: Sent,
+        prompt: tuple[str, str] | None = None,
+        shared: tuple[str, str, str] | None = None,
+    ) -> Recorded:
         """Store and tag an answer in the caller's transaction, reading only what `context` does not know.
 
         `prompt`: (channel, ts) of the team's channel prompt of the week, when the caller knows it.
@@ -353,8 +425,9 @@ class Checkins:
                 raise CheckinError(NOT_ON_A_TEAM)
             if team.channel_id != channel_id and len(context.of_user.get(user_id, ())) > 1:
                 # The person joined another team since this process last looked: ask, as /checkin does.
-                raise CheckinError("You check in for several teams: run `/checkin` again to pick the team "
-                                   "this update is for.")
+                raise CheckinError(
+                    "You check in for several teams: run `/checkin` again to pick the team this update is for."
+                )
         zone = team_zone(team, workspace, self._settings)
         week = week or _current_week(team, zone, now)
         if from_form:
@@ -364,17 +437,28 @@ class Checkins:
         cycle_id = context.cycles.get((team.id, week))
         if cycle_id is None:
             cycle = team_cycle(team, week, zone)
-            cycle_id = repositories.cycle_id(session, workspace_id, team.id, week,
-                                             monday=date.fromisocalendar(*parse_week(week), 1),
-                                             prompt_at=cycle.prompt_at, deadline_at=cycle.deadline_at)
+            cycle_id = repositories.cycle_id(
+                session,
+                workspace_id,
+                team.id,
+                week,
+                monday=date.fromisocalendar(*parse_week(week), 1),
+                prompt_at=cycle.prompt_at,
+                deadline_at=cycle.deadline_at,
+            )
             learned[(team.id, week)] = cycle_id
         by_key = {o.key: o for o in context.objectives}
         unknown = [k for k in objectives or () if k not in by_key]
         if unknown:
             raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
         partner_ids = [p for p in dict.fromkeys(partners) if p in context.by_id and p != team.id]
-        if initiative_id is not None and session.scalar(select(Initiative.id).where(
-                Initiative.workspace_id == workspace_id, Initiative.id == initiative_id)) is None:
+        if (
+            initiative_id is not None
+            and session.scalar(
+                select(Initiative.id).where(Initiative.workspace_id == workspace_id, Initiative.id == initiative_id)
+            )
+            is None
+        ):
             raise CheckinError("That initiative no longer exists; pick another or none.")
 
         candidates: tuple[blocks.Choice, ...] = ()
@@ -385,19 +469,27 @@ class Checkins:
             tags = [(by_key[k].id, 1.0, "manual") for k in dict.fromkeys(objectives)]
         else:
             by_hand = False
-            tagger, taught = self._tagging.current_tagger(workspace_id, session, context.objectives,
-                                                          workspace.examples_version)
+            tagger, taught = self._tagging.current_tagger(
+                workspace_id, session, context.objectives, workspace.examples_version
+            )
             if (cycle_id, user_id) in taught:
                 # Reworded, the update stops being a labelled example before the tagger is rebuilt:
                 # otherwise it would read its own new text as taught with its old tags.
-                session.execute(update(Update).where(
-                    Update.workspace_id == workspace_id, Update.cycle_id == cycle_id,
-                    Update.author_user_id == user_id).values(tags_by_hand=False))
+                session.execute(
+                    update(Update)
+                    .where(
+                        Update.workspace_id == workspace_id,
+                        Update.cycle_id == cycle_id,
+                        Update.author_user_id == user_id,
+                    )
+                    .values(tags_by_hand=False)
+                )
                 tagger = self._tagging.tagger_for(workspace_id, session, context.objectives)
             verdict = tagger.judge(text)
             matches = [m for m in verdict.matches if m.key in by_key]
-            candidates = tuple(blocks.Choice(by_key[m.key].title, m.key)
-                               for m in verdict.candidates if m.key in by_key)[:MAX_CANDIDATES]
+            candidates = tuple(
+                blocks.Choice(by_key[m.key].title, m.key) for m in verdict.candidates if m.key in by_key
+            )[:MAX_CANDIDATES]
             if not verdict.confident and not candidates:
                 # Nothing scored, yet the text reads like real work (a long update nothing
                 # places): the author picks among all the objectives, "Other…" past the first few.
@@ -412,9 +504,15 @@ class Checkins:
 
         prompt = prompt or context.prompts.get((team.id, week))
         if prompt is None:
-            found = session.execute(select(Delivery.channel_id, Delivery.message_ts).where(
-                Delivery.workspace_id == workspace_id, Delivery.kind == "prompt", Delivery.target == f"team:{team.id}",
-                Delivery.week == week, Delivery.status == "sent")).first()
+            found = session.execute(
+                select(Delivery.channel_id, Delivery.message_ts).where(
+                    Delivery.workspace_id == workspace_id,
+                    Delivery.kind == "prompt",
+                    Delivery.target == f"team:{team.id}",
+                    Delivery.week == week,
+                    Delivery.status == "sent",
+                )
+            ).first()
             prompt = (found[0], found[1]) if found and found[0] and found[1] else None
         if prompt is not None:
             context.prompts[(team.id, week)] = prompt
@@ -422,19 +520,31 @@ class Checkins:
         in_thread = source == "thread" and prompt is not None and channel_id == prompt[0]
 
         values = {
-            "team_id": team.id, "text": text, "source": source, "channel_id": channel_id, "message_ts": message_ts,
-            "initiative_id": initiative_id, "tags_by_hand": by_hand, "tags_confident": confident, "updated_at": now,
-            "sent_at": sent.at, "acked_at": sent.acked,
-            "answers": ([{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
-                        if answers else None),
+            "team_id": team.id,
+            "text": text,
+            "source": source,
+            "channel_id": channel_id,
+            "message_ts": message_ts,
+            "initiative_id": initiative_id,
+            "tags_by_hand": by_hand,
+            "tags_confident": confident,
+            "updated_at": now,
+            "sent_at": sent.at,
+            "acked_at": sent.acked,
+            "answers": (
+                [{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
+                if answers
+                else None
+            ),
         }
         statement = repositories.upsert(session, Update)
         changes: dict[str, object] = dict(values)
         if shared is not None and shared[:2] == prompt and team.share_answers and not in_thread:
             # The copy posted ahead: kept unless an earlier copy is there (RETURNING says which stayed).
             values = {**values, "shared_channel_id": shared[0], "shared_ts": shared[2]}
-            changes["shared_channel_id"] = case((Update.shared_ts.is_(None), statement.excluded.shared_channel_id),
-                                                else_=Update.shared_channel_id)
+            changes["shared_channel_id"] = case(
+                (Update.shared_ts.is_(None), statement.excluded.shared_channel_id), else_=Update.shared_channel_id
+            )
             changes["shared_ts"] = func.coalesce(Update.shared_ts, statement.excluded.shared_ts)
         # One statement whether the person answered before or not: their answer of the week is replaced,
         # unless it was sent later than this one (no row comes back then).
@@ -442,12 +552,19 @@ class Checkins:
         order = tuple_(statement.excluded.sent_at, statement.excluded.acked_at)
         later = or_(Update.sent_at.is_(None), stored_order <= order if sent.again else stored_order < order)
         stored = session.execute(
-            statement
-            .values(workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values)
+            statement.values(
+                workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values
+            )
             .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=changes, where=later)
             # What an earlier answer left behind, so that only what exists is cleared.
-            .returning(Update.id, Update.created_at, Update.shared_channel_id, Update.shared_ts,
-                       *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")))).first()
+            .returning(
+                Update.id,
+                Update.created_at,
+                Update.shared_channel_id,
+                Update.shared_ts,
+                *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")),
+            )
+        ).first()
         if stored is None:
             raise _Superseded()
         update_id, replaced = stored.id, stored.created_at != now
@@ -456,29 +573,64 @@ class Checkins:
         if stored.update_partners:
             session.execute(delete(UpdatePartner).where(UpdatePartner.update_id == update_id))
         if tags:
-            session.execute(insert(UpdateTag), [{"update_id": update_id, "objective_id": o, "score": s, "source": k}
-                                                for o, s, k in tags])
+            session.execute(
+                insert(UpdateTag),
+                [{"update_id": update_id, "objective_id": o, "score": s, "source": k} for o, s, k in tags],
+            )
         if partner_ids:
             session.execute(insert(UpdatePartner), [{"update_id": update_id, "team_id": p} for p in partner_ids])
-        note_handoffs(session, workspace_id, team, week, text, user_id, update_id=update_id, new=not stored.handoffs,
-                      known=lambda mentions: (context.org(with_members=mentions),
-                                              {t.name: t.id for t in context.teams}))
+        note_handoffs(
+            session,
+            workspace_id,
+            team,
+            week,
+            text,
+            user_id,
+            update_id=update_id,
+            new=not stored.handoffs,
+            known=lambda mentions: (context.org(with_members=mentions), {t.name: t.id for t in context.teams}),
+        )
 
         titles = {o.id: o.title for o in context.objectives}
         shareable = Shareable(
-            update_id=update_id, author=user_id, team=team.name, week=week, text=text,
-            tags=_shared_tags(titles, tags), by_hand=by_hand,
+            update_id=update_id,
+            author=user_id,
+            team=team.name,
+            week=week,
+            text=text,
+            tags=_shared_tags(titles, tags),
+            by_hand=by_hand,
             share=team.share_answers,
-            shared=(stored.shared_channel_id, stored.shared_ts) if stored.shared_channel_id and stored.shared_ts
+            shared=(stored.shared_channel_id, stored.shared_ts)
+            if stored.shared_channel_id and stored.shared_ts
             else None,
-            prompt=prompt, in_thread=in_thread,
+            prompt=prompt,
+            in_thread=in_thread,
         )
-        return Recorded(update_id, team.name, week, replaced, by_hand, lines, confident=confident,
-                        candidates=candidates, shareable=shareable)
+        return Recorded(
+            update_id,
+            team.name,
+            week,
+            replaced,
+            by_hand,
+            lines,
+            confident=confident,
+            candidates=candidates,
+            shareable=shareable,
+        )
 
-    def record_thread_reply(self, slack_team_id: str, user_id: str, channel_id: str, thread_ts: str,
-                            text: str, message_ts: str, *, once: str | None = None,
-                            sent: Sent | None = None) -> Recorded | None:
+    def record_thread_reply(
+        self,
+        slack_team_id: str,
+        user_id: str,
+        channel_id: str,
+        thread_ts: str,
+        text: str,
+        message_ts: str,
+        *,
+        once: str | None = None,
+        sent: Sent | None = None,
+    ) -> Recorded | None:
         """Record a reply in a prompt's thread as its author's update; None if it is no prompt's thread.
 
         `once`: the Slack event id, claimed in the same transaction (a retry raises Repeated).
@@ -492,16 +644,35 @@ class Checkins:
                     return None
                 workspace, context, replied = found
                 if _combined_target(replied.target)[0]:
-                    raise CheckinError("This prompt is for several teams: press the button of the team your update "
-                                       "is for, or reply in that team's channel.")
+                    raise CheckinError(
+                        "This prompt is for several teams: press the button of the team your update "
+                        "is for, or reply in that team's channel."
+                    )
                 team_id = int(replied.target.split(":")[1])
-                channel_prompt = (replied.kind == "prompt" and replied.status == "sent"
-                                  and replied.target == f"team:{team_id}")
-                recorded = self._record(session, workspace, context, learned, user_id, _answer_text(text),
-                                        channel_id=channel_id, team_id=team_id, week=replied.week, source="thread",
-                                        partners=(), objectives=None, message_ts=message_ts, initiative_id=None,
-                                        from_form=False, once=once, answers=None, sent=sent or Sent.now(),
-                                        prompt=(channel_id, thread_ts) if channel_prompt else None)
+                channel_prompt = (
+                    replied.kind == "prompt" and replied.status == "sent" and replied.target == f"team:{team_id}"
+                )
+                recorded = self._record(
+                    session,
+                    workspace,
+                    context,
+                    learned,
+                    user_id,
+                    _answer_text(text),
+                    channel_id=channel_id,
+                    team_id=team_id,
+                    week=replied.week,
+                    source="thread",
+                    partners=(),
+                    objectives=None,
+                    message_ts=message_ts,
+                    initiative_id=None,
+                    from_form=False,
+                    once=once,
+                    answers=None,
+                    sent=sent or Sent.now(),
+                    prompt=(channel_id, thread_ts) if channel_prompt else None,
+                )
         except _Superseded:
             return None
         context.cycles.update(learned)
@@ -513,9 +684,15 @@ class Checkins:
             workspace = repositories.find_workspace(session, slack_team_id)
             if workspace is None:
                 return []
-            return [(team_id, name) for team_id, name in session.execute(
-                select(Team.id, Team.name).join(TeamMember, TeamMember.team_id == Team.id)
-                .where(Team.workspace_id == workspace.id, TeamMember.user_id == user_id).order_by(Team.name))]
+            return [
+                (team_id, name)
+                for team_id, name in session.execute(
+                    select(Team.id, Team.name)
+                    .join(TeamMember, TeamMember.team_id == Team.id)
+                    .where(Team.workspace_id == workspace.id, TeamMember.user_id == user_id)
+                    .order_by(Team.name)
+                )
+            ]
 
     def questions_for(self, slack_team_id: str, user_id: str, ref: TeamRef, is_admin: bool) -> blocks.TeamQuestions:
         """Return a team's check-in questions, for the form that changes them (admins)."""
@@ -525,8 +702,10 @@ class Checkins:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = resolve_team(session, workspace.id, ref)
             if team is None:
-                raise NotFound(f"There is no team called '{ref.name}'; "
-                               f"{team_names(repositories.list_teams(session, workspace.id))}.")
+                raise NotFound(
+                    f"There is no team called '{ref.name}'; "
+                    f"{team_names(repositories.list_teams(session, workspace.id))}."
+                )
             return blocks.TeamQuestions(team.id, team.name, questions_of(team))
 
     def set_questions(self, slack_team_id: str, team_id: int, questions: Sequence[str], is_admin: bool) -> str:
@@ -536,12 +715,13 @@ class Checkins:
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = _team_by_id(session, workspace.id, team_id)
-            chosen = [strip_control(q).strip()[:blocks.QUESTION_MAX] for q in questions]
+            chosen = [strip_control(q).strip()[: blocks.QUESTION_MAX] for q in questions]
             team.questions = None if tuple(chosen) == blocks.DEFAULT_QUESTIONS else chosen
             return team.name
 
-    def thread_reply_changed(self, slack_team_id: str, user_id: str, channel_id: str, message_ts: str,
-                             text: str, *, sent: Sent | None = None) -> Recorded | None:
+    def thread_reply_changed(
+        self, slack_team_id: str, user_id: str, channel_id: str, message_ts: str, text: str, *, sent: Sent | None = None
+    ) -> Recorded | None:
         """Follow a Slack edit of a thread answer; None if that message is no stored answer (or, as in
         `record`, a later one is stored)."""
         with self._sessions() as session:
@@ -553,13 +733,29 @@ class Checkins:
             keys = None
             if found.tags_by_hand:
                 # The author's own tags stay theirs: only the text changed.
-                keys = list(session.scalars(select(Objective.key).join(UpdateTag, UpdateTag.objective_id == Objective.id)
-                                            .where(UpdateTag.update_id == found.id)))
+                keys = list(
+                    session.scalars(
+                        select(Objective.key)
+                        .join(UpdateTag, UpdateTag.objective_id == Objective.id)
+                        .where(UpdateTag.update_id == found.id)
+                    )
+                )
             partners = [p.team_id for p in found.partners]
             team_id, week, initiative, source = found.team_id, cycle.week, found.initiative_id, found.source
-        return self.record(slack_team_id, user_id, text, channel_id=channel_id, team_id=team_id, week=week,
-                           source=source, message_ts=message_ts, partners=partners, objectives=keys,
-                           initiative_id=initiative, sent=sent)
+        return self.record(
+            slack_team_id,
+            user_id,
+            text,
+            channel_id=channel_id,
+            team_id=team_id,
+            week=week,
+            source=source,
+            message_ts=message_ts,
+            partners=partners,
+            objectives=keys,
+            initiative_id=initiative,
+            sent=sent,
+        )
 
     def thread_reply_deleted(self, slack_team_id: str, channel_id: str, message_ts: str) -> Withdrawn | None:
         """Withdraw the answer a deleted thread reply was; None if it was none."""
@@ -571,13 +767,17 @@ class Checkins:
             session.delete(found)
             return withdrawn
 
-    def correct_tags(self, slack_team_id: str, user_id: str, update_id: int, keys: Sequence[str],
-                     *, is_admin: bool = False) -> Recorded:
+    def correct_tags(
+        self, slack_team_id: str, user_id: str, update_id: int, keys: Sequence[str], *, is_admin: bool = False
+    ) -> Recorded:
         """Replace an update's tags with a person's choice; it becomes a labelled example."""
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
-                                 .options(selectinload(Update.tags)))
+            row = session.scalar(
+                select(Update)
+                .where(Update.workspace_id == workspace.id, Update.id == update_id)
+                .options(selectinload(Update.tags))
+            )
             if row is None:
                 raise CheckinError("That update no longer exists.")
             if row.author_user_id != user_id and not is_admin:
@@ -592,25 +792,47 @@ class Checkins:
             team = session.get(Team, row.team_id)
             cycle = session.get(CheckinCycle, row.cycle_id)
             assert team is not None and cycle is not None
-            return Recorded(row.id, team.name, cycle.week, False, True,
-                            tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(keys)))
+            return Recorded(
+                row.id,
+                team.name,
+                cycle.week,
+                False,
+                True,
+                tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(keys)),
+            )
 
-    def form_for(self, slack_team_id: str, user_id: str, team_id: int, week: str,
-                 channel_id: str | None = None) -> blocks.CheckinForm:
+    def form_for(
+        self, slack_team_id: str, user_id: str, team_id: int, week: str, channel_id: str | None = None
+    ) -> blocks.CheckinForm:
         """Return what the check-in form shows a person for their team and week, with their answer."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = _team_by_id(session, workspace.id, team_id)
-            _check_may_answer(session, workspace.id, team, user_id, channel_id, week,
-                              team_zone(team, workspace, self._settings), utcnow())
+            _check_may_answer(
+                session,
+                workspace.id,
+                team,
+                user_id,
+                channel_id,
+                week,
+                team_zone(team, workspace, self._settings),
+                utcnow(),
+            )
             objectives = repositories.list_objectives(session, workspace.id)
-            others = session.scalars(select(Team).where(Team.workspace_id == workspace.id, Team.id != team.id)
-                                     .order_by(Team.name)).all()
+            others = session.scalars(
+                select(Team).where(Team.workspace_id == workspace.id, Team.id != team.id).order_by(Team.name)
+            ).all()
             existing = session.scalar(
-                select(Update).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                .where(Update.workspace_id == workspace.id, CheckinCycle.team_id == team.id,
-                       CheckinCycle.week == week, Update.author_user_id == user_id)
-                .options(selectinload(Update.tags), selectinload(Update.partners)))
+                select(Update)
+                .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                .where(
+                    Update.workspace_id == workspace.id,
+                    CheckinCycle.team_id == team.id,
+                    CheckinCycle.week == week,
+                    Update.author_user_id == user_id,
+                )
+                .options(selectinload(Update.tags), selectinload(Update.partners))
+            )
             keys = {o.id: o.key for o in objectives}
             moved, _, next_steps = (existing.text if existing else "").partition("\nNext: ")
             if existing and existing.answers and len(existing.answers) == 2:
@@ -620,11 +842,15 @@ class Checkins:
             suggested = chosen if existing and not existing.tags_by_hand else []
             initiatives = repositories.list_initiatives(session, workspace.id, team_id=team.id)
             return blocks.CheckinForm(
-                team_id=team.id, team=team.name, week=week, suggested=suggested,
+                team_id=team.id,
+                team=team.name,
+                week=week,
+                suggested=suggested,
                 objectives=[blocks.Choice(o.title, o.key) for o in objectives],
                 partner_teams=[blocks.Choice(t.name, str(t.id)) for t in others],
                 initiatives=[blocks.Choice(f"#{i.id} {i.title}", str(i.id)) for i in initiatives],
-                moved=moved, next_steps=next_steps,
+                moved=moved,
+                next_steps=next_steps,
                 chosen_objectives=chosen,
                 chosen_partners=[str(p.team_id) for p in existing.partners] if existing else (),
                 chosen_initiative=str(existing.initiative_id) if existing and existing.initiative_id else None,
@@ -641,9 +867,15 @@ class Checkins:
                 return None
             week = _current_week(team, team_zone(team, workspace, self._settings), utcnow())
             text = session.scalar(
-                select(Update.text).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                .where(Update.workspace_id == workspace.id, CheckinCycle.team_id == team.id,
-                       CheckinCycle.week == week, Update.author_user_id == user_id))
+                select(Update.text)
+                .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                .where(
+                    Update.workspace_id == workspace.id,
+                    CheckinCycle.team_id == team.id,
+                    CheckinCycle.week == week,
+                    Update.author_user_id == user_id,
+                )
+            )
             return team.id, team.name, week, text
 
     def person_weeks(self, slack_team_id: str, user_id: str) -> list[tuple[int, str, str, str | None]]:
@@ -654,33 +886,46 @@ class Checkins:
             for team in repositories.teams_of_user(session, workspace.id, user_id):
                 week = _current_week(team, team_zone(team, workspace, self._settings), utcnow())
                 text = session.scalar(
-                    select(Update.text).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                    .where(Update.workspace_id == workspace.id, CheckinCycle.team_id == team.id,
-                           CheckinCycle.week == week, Update.author_user_id == user_id))
+                    select(Update.text)
+                    .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                    .where(
+                        Update.workspace_id == workspace.id,
+                        CheckinCycle.team_id == team.id,
+                        CheckinCycle.week == week,
+                        Update.author_user_id == user_id,
+                    )
+                )
                 result.append((team.id, team.name, week, text))
             return result
 
-    def tags_for(self, slack_team_id: str, user_id: str, update_id: int, *,
-                 is_admin: bool = False) -> blocks.TagsForm:
+    def tags_for(self, slack_team_id: str, user_id: str, update_id: int, *, is_admin: bool = False) -> blocks.TagsForm:
         """Return what the tag editor shows of one update, to its author or (`is_admin`) someone who may fix
         its tags."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
-                                 .options(selectinload(Update.tags)))
+            row = session.scalar(
+                select(Update)
+                .where(Update.workspace_id == workspace.id, Update.id == update_id)
+                .options(selectinload(Update.tags))
+            )
             if row is None:
                 raise CheckinError("That update no longer exists.")
             if row.author_user_id != user_id and not is_admin:
                 raise CheckinError(ONLY_AUTHOR)
             objectives = repositories.list_objectives(session, workspace.id)
             keys = {o.id: o.key for o in objectives}
-            return blocks.TagsForm(row.id, row.text, [blocks.Choice(o.title, o.key) for o in objectives],
-                                   [keys[t.objective_id] for t in row.tags if t.objective_id in keys])
+            return blocks.TagsForm(
+                row.id,
+                row.text,
+                [blocks.Choice(o.title, o.key) for o in objectives],
+                [keys[t.objective_id] for t in row.tags if t.objective_id in keys],
+            )
 
     # --- prompts and reminders ---------------------------------------------------------------
 
-    def send_prompts(self, slack_team_id: str, team_name: str | None = None, *, now: datetime | None = None,
-                     force: bool = True) -> SendReport:
+    def send_prompts(
+        self, slack_team_id: str, team_name: str | None = None, *, now: datetime | None = None, force: bool = True
+    ) -> SendReport:
         """Send this week's prompts to every team (or one), once per team and person.
 
         `force` sends now even before the scheduled time (the CLI); the scheduler
@@ -703,8 +948,9 @@ class Checkins:
         """Return a pool of senders that wait for the workspace's (and conversation's) token before posting."""
         return PacedPool(self._clients.pacer, self._send_threads, name="checkin-send")
 
-    def _queue_round(self, pool: PacedPool, slack_team_id: str, team_name: str | None, *, now: datetime,
-                     force: bool) -> SendReport:
+    def _queue_round(
+        self, pool: PacedPool, slack_team_id: str, team_name: str | None, *, now: datetime, force: bool
+    ) -> SendReport:
         """Queue a workspace's due prompts and reminders on `pool`; return those already sent."""
         client = self._clients.for_team(slack_team_id)
         # Read before the transaction: Slack calls must not hold the database (SQLite locks it whole).
@@ -722,60 +968,113 @@ class Checkins:
             return SendReport()
         workspace_id = plans[0].workspace_id
         # One query instead of one claim per target: on most ticks nearly everything went out already.
-        sent = self._sent_keys(workspace_id, {c.week for plan in plans for _, c in plan.people}
-                               | {plan.cycle.week for plan in plans if plan.cycle})
+        sent = self._sent_keys(
+            workspace_id,
+            {c.week for plan in plans for _, c in plan.people} | {plan.cycle.week for plan in plans if plan.cycle},
+        )
         jobs: list[_Job] = []
         report = SendReport()
         for plan in plans:
             if plan.cycle is not None:
-                report += self._prompt_jobs(client, workspace_id, plan.team_id, plan.name, plan.channel, plan.mode,
-                                            plan.cycle, sent, jobs, retry_now=force,
-                                            questions=plan.questions, problem=plan.problem)
-            due = [(user, cycle) for user, cycle in plan.people
-                   if (cycle.reminder_at or cycle.deadline_at) <= now < cycle.deadline_at]
-            report += self._reminder_jobs(client, workspace_id, plan.team_id, plan.name, due, sent, jobs,
-                                          retry_now=force)
+                report += self._prompt_jobs(
+                    client,
+                    workspace_id,
+                    plan.team_id,
+                    plan.name,
+                    plan.channel,
+                    plan.mode,
+                    plan.cycle,
+                    sent,
+                    jobs,
+                    retry_now=force,
+                    questions=plan.questions,
+                    problem=plan.problem,
+                )
+            due = [
+                (user, cycle)
+                for user, cycle in plan.people
+                if (cycle.reminder_at or cycle.deadline_at) <= now < cycle.deadline_at
+            ]
+            report += self._reminder_jobs(
+                client, workspace_id, plan.team_id, plan.name, due, sent, jobs, retry_now=force
+            )
         report += self._dm_prompt_jobs(client, workspace_id, plans, sent, jobs, retry_now=force)
         pace = getattr(client, "pace_keys", lambda channel: ())
         for channel, job in jobs:
             pool.submit(slack_team_id, pace(channel), job)
         return report
 
-    def _plans(self, session: Session, zones: dict[str, str | None], workspace: Workspace, teams: Sequence[Team],
-               now: datetime, force: bool) -> list[_Plan]:
+    def _plans(
+        self,
+        session: Session,
+        zones: dict[str, str | None],
+        workspace: Workspace,
+        teams: Sequence[Team],
+        now: datetime,
+        force: bool,
+    ) -> list[_Plan]:
         """Return who of each team is due a prompt now: the channel's cycle, and each member with their cycle.
 
         The cycles, holidays and time off of every team are read (and the missing cycles
         added) a few statements for the whole workspace, not a few per team.
         """
-        dues = [(team, zone, cycle, people) for team in teams
-                for zone, cycle, people in [self._due(zones, workspace, team, now, force)]
-                if cycle is not None or people]
-        skipped = _round_cycles(session, workspace.id, {
-            (team.id, week): (team, zone) for team, zone, cycle, people in dues
-            for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())})
-        days = {(team.id, user): c.prompt_at.astimezone(ZoneInfo(own)).date()
-                for team, _, _, people in dues for user, c, own in people}
+        dues = [
+            (team, zone, cycle, people)
+            for team in teams
+            for zone, cycle, people in [self._due(zones, workspace, team, now, force)]
+            if cycle is not None or people
+        ]
+        skipped = _round_cycles(
+            session,
+            workspace.id,
+            {
+                (team.id, week): (team, zone)
+                for team, zone, cycle, people in dues
+                for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())
+            },
+        )
+        days = {
+            (team.id, user): c.prompt_at.astimezone(ZoneInfo(own)).date()
+            for team, _, _, people in dues
+            for user, c, own in people
+        }
         away = repositories.away_on(session, workspace.id, set(days.values()))
-        return [_Plan(
-            workspace_id=workspace.id, team_id=team.id, name=team.name, channel=team.channel_id,
-            mode=team.prompt_mode, cycle=cycle if cycle and not skipped[team.id, cycle.week] else None,
-            people=[(user, c) for user, c, _ in people
-                    if not skipped[team.id, c.week] and user not in away[days[team.id, user]]],
-            questions=questions_of(team),
-            problem=bool(team.problem) or (workspace.problem or "").startswith("slack:"),
-        ) for team, _, cycle, people in dues]
+        return [
+            _Plan(
+                workspace_id=workspace.id,
+                team_id=team.id,
+                name=team.name,
+                channel=team.channel_id,
+                mode=team.prompt_mode,
+                cycle=cycle if cycle and not skipped[team.id, cycle.week] else None,
+                people=[
+                    (user, c)
+                    for user, c, _ in people
+                    if not skipped[team.id, c.week] and user not in away[days[team.id, user]]
+                ],
+                questions=questions_of(team),
+                problem=bool(team.problem) or (workspace.problem or "").startswith("slack:"),
+            )
+            for team, _, cycle, people in dues
+        ]
 
-    def _due(self, zones: dict[str, str | None], workspace: Workspace, team: Team, now: datetime,
-             force: bool) -> tuple[str, Cycle | None, list[tuple[str, Cycle, str]]]:
+    def _due(
+        self, zones: dict[str, str | None], workspace: Workspace, team: Team, now: datetime, force: bool
+    ) -> tuple[str, Cycle | None, list[tuple[str, Cycle, str]]]:
         """Return (the team's zone, its channel's due cycle, (member, due cycle, their zone) of each member due)."""
         zone = team_zone(team, workspace, self._settings)
 
         def due(in_zone: str) -> Cycle | None:
             if force:
                 return team_cycle(team, _current_week(team, in_zone, now), in_zone)
-            return open_cycle(now, team.prompt_weekday, team.prompt_time, in_zone,
-                              deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
+            return open_cycle(
+                now,
+                team.prompt_weekday,
+                team.prompt_time,
+                in_zone,
+                deadline_hours=team.deadline_hours,
+                reminder_hours=team.reminder_hours,
+            )
 
         cycle = due(zone)
         people: list[tuple[str, Cycle, str]] = []
@@ -793,8 +1092,11 @@ class Checkins:
             return {}
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            query = (select(TeamMember.user_id).join(Team, Team.id == TeamMember.team_id)
-                     .where(Team.workspace_id == workspace.id, Team.local_time.is_(True)))
+            query = (
+                select(TeamMember.user_id)
+                .join(Team, Team.id == TeamMember.team_id)
+                .where(Team.workspace_id == workspace.id, Team.local_time.is_(True))
+            )
             if team_name is not None:
                 query = query.where(Team.name == team_name)
             members = sorted(set(session.scalars(query)))
@@ -810,8 +1112,9 @@ class Checkins:
             return zone if isinstance(zone, str) else None
 
         # users.info is cached for minutes; a cold cache is one call per member, made side by side.
-        with ThreadPoolExecutor(max_workers=min(self._send_threads, len(members)),
-                                thread_name_prefix="checkin-zones") as pool:
+        with ThreadPoolExecutor(
+            max_workers=min(self._send_threads, len(members)), thread_name_prefix="checkin-zones"
+        ) as pool:
             return dict(zip(members, pool.map(zone_of, members)))
 
     def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
@@ -820,8 +1123,11 @@ class Checkins:
         A DM that named several teams counts as sent for each of them.
         """
         with self._sessions() as session:
-            rows = session.execute(select(Delivery.kind, Delivery.target, Delivery.week).where(
-                Delivery.workspace_id == workspace_id, Delivery.week.in_(sorted(weeks)), Delivery.status == "sent"))
+            rows = session.execute(
+                select(Delivery.kind, Delivery.target, Delivery.week).where(
+                    Delivery.workspace_id == workspace_id, Delivery.week.in_(sorted(weeks)), Delivery.status == "sent"
+                )
+            )
             keys = set()
             for kind, target, week in rows:
                 keys.add((kind, target, week))
@@ -829,10 +1135,22 @@ class Checkins:
                 keys.update((kind, f"team:{t}:user:{user}", week) for t in team_ids)
             return keys
 
-    def _prompt_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str, channel: str | None,
-                     mode: str, cycle: Cycle, sent: set[tuple[str, str, str]],
-                     jobs: list[_Job], *, retry_now: bool = False,
-                     questions: Sequence[str] = blocks.DEFAULT_QUESTIONS, problem: bool = True) -> SendReport:
+    def _prompt_jobs(
+        self,
+        client: WebClient,
+        workspace_id: int,
+        team_id: int,
+        name: str,
+        channel: str | None,
+        mode: str,
+        cycle: Cycle,
+        sent: set[tuple[str, str, str]],
+        jobs: list[_Job],
+        *,
+        retry_now: bool = False,
+        questions: Sequence[str] = blocks.DEFAULT_QUESTIONS,
+        problem: bool = True,
+    ) -> SendReport:
         """Queue a team's channel prompt unless sent; return the report of the one already sent.
 
         `problem`: the team or workspace had a problem noted when planned, for a delivered prompt to clear.
@@ -844,21 +1162,37 @@ class Checkins:
             if ("prompt", target, cycle.week) in sent:
                 already += SendReport(already=1)
             else:
-                message = blocks.prompt_message(name, cycle.week, cycle.deadline_at, value, personal=False,
-                                                questions=questions)
+                message = blocks.prompt_message(
+                    name, cycle.week, cycle.deadline_at, value, personal=False, questions=questions
+                )
 
                 def prompt_channel(target: str = target, message: dict = message) -> SendReport:
-                    outcome = self._deliveries.send(client, workspace_id, "prompt", target, cycle.week,
-                                                    message, channel=channel, retry_now=retry_now)
+                    outcome = self._deliveries.send(
+                        client,
+                        workspace_id,
+                        "prompt",
+                        target,
+                        cycle.week,
+                        message,
+                        channel=channel,
+                        retry_now=retry_now,
+                    )
                     self._note_channel(client, workspace_id, team_id, name, outcome, clear=problem)
                     return SendReport.of(outcome)
 
                 jobs.append((channel, prompt_channel))
         return already
 
-    def _dm_prompt_jobs(self, client: WebClient, workspace_id: int, plans: Sequence[_Plan],
-                        sent: set[tuple[str, str, str]], jobs: list[_Job], *,
-                        retry_now: bool = False) -> SendReport:
+    def _dm_prompt_jobs(
+        self,
+        client: WebClient,
+        workspace_id: int,
+        plans: Sequence[_Plan],
+        sent: set[tuple[str, str, str]],
+        jobs: list[_Job],
+        *,
+        retry_now: bool = False,
+    ) -> SendReport:
         """Queue the DM prompts not sent yet: one per person, naming each of their teams that is due."""
         due: dict[str, list[tuple[_Plan, Cycle]]] = {}
         already = SendReport()
@@ -878,31 +1212,55 @@ class Checkins:
             for week, group in by_week.items():
                 if len(group) == 1:
                     plan, cycle = group[0]
-                    message = blocks.prompt_message(plan.name, week, cycle.deadline_at,
-                                                    open_value(plan.team_id, week), personal=True,
-                                                    questions=plan.questions)
+                    message = blocks.prompt_message(
+                        plan.name,
+                        week,
+                        cycle.deadline_at,
+                        open_value(plan.team_id, week),
+                        personal=True,
+                        questions=plan.questions,
+                    )
                     target = f"team:{plan.team_id}:user:{user}"
                 else:
                     message = blocks.multi_team_prompt_message(
-                        week, [(plan.name, cycle.deadline_at, open_value(plan.team_id, week)) for plan, cycle in group])
+                        week, [(plan.name, cycle.deadline_at, open_value(plan.team_id, week)) for plan, cycle in group]
+                    )
                     target = f"teams:{','.join(str(plan.team_id) for plan, _ in group)}:user:{user}"
-                job = self._send_job(client, workspace_id, "dm_prompt", target, week, message, user,
-                                      retry_now=retry_now)
+                job = self._send_job(
+                    client, workspace_id, "dm_prompt", target, week, message, user, retry_now=retry_now
+                )
                 # Counted once per team, as separate prompts would be, so a round's report adds up.
                 jobs.append((user, job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n)))
         return already
 
-    def _reminder_jobs(self, client: WebClient, workspace_id: int, team_id: int, name: str,
-                       due: Sequence[tuple[str, Cycle]], sent: set[tuple[str, str, str]],
-                       jobs: list[_Job], *, retry_now: bool = False) -> SendReport:
+    def _reminder_jobs(
+        self,
+        client: WebClient,
+        workspace_id: int,
+        team_id: int,
+        name: str,
+        due: Sequence[tuple[str, Cycle]],
+        sent: set[tuple[str, str, str]],
+        jobs: list[_Job],
+        *,
+        retry_now: bool = False,
+    ) -> SendReport:
         """Queue the reminders due to members who have not answered; return those already sent."""
         if not due:
             return SendReport()
         with self._sessions() as session:
-            answered = {(user, week) for user, week in session.execute(
-                select(Update.author_user_id, CheckinCycle.week).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                .where(Update.workspace_id == workspace_id, CheckinCycle.team_id == team_id,
-                       CheckinCycle.week.in_(sorted({c.week for _, c in due}))))}
+            answered = {
+                (user, week)
+                for user, week in session.execute(
+                    select(Update.author_user_id, CheckinCycle.week)
+                    .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                    .where(
+                        Update.workspace_id == workspace_id,
+                        CheckinCycle.team_id == team_id,
+                        CheckinCycle.week.in_(sorted({c.week for _, c in due})),
+                    )
+                )
+            }
         already = SendReport()
         for user, cycle in due:
             if (user, cycle.week) in answered:
@@ -912,19 +1270,40 @@ class Checkins:
                 already += SendReport(already=1)
                 continue
             message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
-            jobs.append((user, self._send_job(client, workspace_id, "reminder", target, cycle.week, message, user,
-                                              retry_now=retry_now)))
+            jobs.append(
+                (
+                    user,
+                    self._send_job(
+                        client, workspace_id, "reminder", target, cycle.week, message, user, retry_now=retry_now
+                    ),
+                )
+            )
         return already
 
-    def _send_job(self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
-                  message: dict, channel: str, *, retry_now: bool = False) -> Callable[[], SendReport]:
+    def _send_job(
+        self,
+        client: WebClient,
+        workspace_id: int,
+        kind: str,
+        target: str,
+        week: str,
+        message: dict,
+        channel: str,
+        *,
+        retry_now: bool = False,
+    ) -> Callable[[], SendReport]:
         def send() -> SendReport:
-            return SendReport.of(self._deliveries.send(client, workspace_id, kind, target, week, message,
-                                                       channel=channel, retry_now=retry_now))
+            return SendReport.of(
+                self._deliveries.send(
+                    client, workspace_id, kind, target, week, message, channel=channel, retry_now=retry_now
+                )
+            )
+
         return send
 
-    def _note_channel(self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome,
-                      *, clear: bool = True) -> None:
+    def _note_channel(
+        self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome, *, clear: bool = True
+    ) -> None:
         """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can.
 
         `clear` False: no problem was noted when the round was planned, so a delivery has none to clear.
@@ -934,25 +1313,38 @@ class Checkins:
         if outcome.error in TOKEN_PROBLEMS:
             # Nobody can be told through Slack with a refused token: the status and the log say it.
             if note_workspace_problem(self._sessions, workspace_id, f"slack:{outcome.error}"):
-                logger.error("Slack refuses the bot token of workspace %s (%s): reinstall Alignbot",
-                             workspace_id, outcome.error)
+                logger.error(
+                    "Slack refuses the bot token of workspace %s (%s): reinstall Alignbot", workspace_id, outcome.error
+                )
             return
         if outcome.delivered and not clear and workspace_id not in self._noted:
             return  # nothing to clear: a transaction saved per prompt
         with self._sessions.begin() as session:
             if outcome.delivered:
                 self._noted.discard(workspace_id)
-                session.execute(update(Team).where(Team.workspace_id == workspace_id, Team.id == team_id,
-                                                   Team.problem.is_not(None)).values(problem=None))
-                session.execute(update(Workspace).where(Workspace.id == workspace_id,
-                                                        Workspace.problem.startswith("slack:")).values(problem=None))
+                session.execute(
+                    update(Team)
+                    .where(Team.workspace_id == workspace_id, Team.id == team_id, Team.problem.is_not(None))
+                    .values(problem=None)
+                )
+                session.execute(
+                    update(Workspace)
+                    .where(Workspace.id == workspace_id, Workspace.problem.startswith("slack:"))
+                    .values(problem=None)
+                )
                 return
             if outcome.error not in CHANNEL_PROBLEMS:
                 return
             # Compare-and-set: only the process that marks the team reports it.
-            marked = session.execute(update(Team).where(
-                Team.workspace_id == workspace_id, Team.id == team_id, Team.problem.is_(None),
-            ).values(problem=outcome.error)).rowcount
+            marked = session.execute(
+                update(Team)
+                .where(
+                    Team.workspace_id == workspace_id,
+                    Team.id == team_id,
+                    Team.problem.is_(None),
+                )
+                .values(problem=outcome.error)
+            ).rowcount
             workspace = session.get(Workspace, workspace_id)
             leadership = workspace.leadership_channel_id if workspace else None
         if marked == 1:
@@ -972,27 +1364,48 @@ class Checkins:
         now = now or utcnow()
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            teams = session.scalars(select(Team).where(Team.workspace_id == workspace.id)
-                                    .options(selectinload(Team.members)).order_by(Team.name)).all()
+            teams = session.scalars(
+                select(Team)
+                .where(Team.workspace_id == workspace.id)
+                .options(selectinload(Team.members))
+                .order_by(Team.name)
+            ).all()
             result = []
             for team in teams:
                 week = _current_week(team, team_zone(team, workspace, self._settings), now)
-                cycle = session.scalar(select(CheckinCycle).where(CheckinCycle.workspace_id == workspace.id,
-                                                                  CheckinCycle.team_id == team.id,
-                                                                  CheckinCycle.week == week))
-                authors = set(session.scalars(select(Update.author_user_id).where(
-                    Update.workspace_id == workspace.id, Update.cycle_id == cycle.id))) if cycle else set()
+                cycle = session.scalar(
+                    select(CheckinCycle).where(
+                        CheckinCycle.workspace_id == workspace.id,
+                        CheckinCycle.team_id == team.id,
+                        CheckinCycle.week == week,
+                    )
+                )
+                authors = (
+                    set(
+                        session.scalars(
+                            select(Update.author_user_id).where(
+                                Update.workspace_id == workspace.id, Update.cycle_id == cycle.id
+                            )
+                        )
+                    )
+                    if cycle
+                    else set()
+                )
                 members = [m.user_id for m in team.members]
                 zone = team_zone(team, workspace, self._settings)
                 prompt_day = team_cycle(team, week, zone).prompt_at.astimezone(ZoneInfo(zone)).date()
                 away = repositories.away_on(session, workspace.id, {prompt_day})[prompt_day] - authors
-                result.append(blocks.TeamStatus(
-                    team=team.name, week=week,
-                    answered=tuple(sorted(authors)),
-                    missing=tuple(u for u in sorted(members) if u not in authors and u not in away),
-                    skipped=bool(cycle and cycle.skipped), problem=team.problem,
-                    away=tuple(u for u in sorted(members) if u in away),
-                ))
+                result.append(
+                    blocks.TeamStatus(
+                        team=team.name,
+                        week=week,
+                        answered=tuple(sorted(authors)),
+                        missing=tuple(u for u in sorted(members) if u not in authors and u not in away),
+                        skipped=bool(cycle and cycle.skipped),
+                        problem=team.problem,
+                        away=tuple(u for u in sorted(members) if u in away),
+                    )
+                )
             return result
 
     # --- the clock -----------------------------------------------------------------------------
@@ -1021,8 +1434,9 @@ class Checkins:
                 report = sum((queue(w) for w in workspaces), SendReport())
             else:
                 # Planning reads and writes the database; sending starts as soon as a workspace is planned.
-                with ThreadPoolExecutor(max_workers=min(self._workspace_threads, len(workspaces)),
-                                        thread_name_prefix="checkin-plan") as planners:
+                with ThreadPoolExecutor(
+                    max_workers=min(self._workspace_threads, len(workspaces)), thread_name_prefix="checkin-plan"
+                ) as planners:
                     report = sum(planners.map(queue, workspaces), SendReport())
         finally:
             results = pool.results()
@@ -1034,19 +1448,25 @@ class Checkins:
         return report
 
 
-def _round_cycles(session: Session, workspace_id: int,
-                  wanted: dict[tuple[int, str], tuple[Team, str]]) -> dict[tuple[int, str], bool]:
+def _round_cycles(
+    session: Session, workspace_id: int, wanted: dict[tuple[int, str], tuple[Team, str]]
+) -> dict[tuple[int, str], bool]:
     """Return {(team id, week): skipped} of a round's cycles: read in one query, the missing added in one batch.
 
     `wanted` maps (team id, week) to (team, the team's zone).
     """
     if not wanted:
         return {}
-    found = {(team_id, week): skipped for team_id, week, skipped in session.execute(
-        select(CheckinCycle.team_id, CheckinCycle.week, CheckinCycle.skipped).where(
-            CheckinCycle.workspace_id == workspace_id,
-            CheckinCycle.team_id.in_(sorted({team_id for team_id, _ in wanted})),
-            CheckinCycle.week.in_(sorted({week for _, week in wanted}))))}
+    found = {
+        (team_id, week): skipped
+        for team_id, week, skipped in session.execute(
+            select(CheckinCycle.team_id, CheckinCycle.week, CheckinCycle.skipped).where(
+                CheckinCycle.workspace_id == workspace_id,
+                CheckinCycle.team_id.in_(sorted({team_id for team_id, _ in wanted})),
+                CheckinCycle.week.in_(sorted({week for _, week in wanted})),
+            )
+        )
+    }
     missing = {key: value for key, value in wanted.items() if key not in found}
     if not missing:
         return found
@@ -1054,8 +1474,16 @@ def _round_cycles(session: Session, workspace_id: int,
     rows = []
     for (_, week), (team, zone) in missing.items():
         cycle = team_cycle(team, week, zone)
-        rows.append({"workspace_id": workspace_id, "team_id": team.id, "week": week, "prompt_at": cycle.prompt_at,
-                     "deadline_at": cycle.deadline_at, "skipped": holiday[week]})
+        rows.append(
+            {
+                "workspace_id": workspace_id,
+                "team_id": team.id,
+                "week": week,
+                "prompt_at": cycle.prompt_at,
+                "deadline_at": cycle.deadline_at,
+                "skipped": holiday[week],
+            }
+        )
     try:
         with session.begin_nested():
             # One multi-row insert: nothing of a cycle is needed here but whether it is skipped.
@@ -1076,13 +1504,17 @@ def questions_of(team: Team) -> tuple[str, ...]:
 
 
 def _problem_text(team: str, error: str) -> str:
-    return (f":warning: I could not post the weekly check-in for *{team}*: `{error}`. "
-            f"To fix it, {blocks.how_to_fix(error, team)}. Other teams are not affected; "
-            "I keep trying until the week's deadline.")
+    return (
+        f":warning: I could not post the weekly check-in for *{team}*: `{error}`. "
+        f"To fix it, {blocks.how_to_fix(error, team)}. Other teams are not affected; "
+        "I keep trying until the week's deadline."
+    )
 
 
-NOT_ON_A_TEAM = ("You're not on a team yet: run `/checkin` in your team's channel, "
-                 "or ask an admin to map it with `/alignment team <name>`.")
+NOT_ON_A_TEAM = (
+    "You're not on a team yet: run `/checkin` in your team's channel, "
+    "or ask an admin to map it with `/alignment team <name>`."
+)
 
 
 def _left_by_earlier(table: str) -> ColumnElement[bool]:
@@ -1111,11 +1543,22 @@ def _team_of(session: Session, workspace_id: int, user_id: str, channel_id: str 
     return team
 
 
-def _check_may_answer(session: Session, workspace_id: int, team: Team, user_id: str, channel_id: str | None,
-                      week: str, zone: str, now: datetime) -> None:
+def _check_may_answer(
+    session: Session,
+    workspace_id: int,
+    team: Team,
+    user_id: str,
+    channel_id: str | None,
+    week: str,
+    zone: str,
+    now: datetime,
+) -> None:
     """Refuse an answer for a team the person is not on, or for a week that is no longer open."""
-    member = session.scalar(select(TeamMember.id).where(
-        TeamMember.workspace_id == workspace_id, TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    member = session.scalar(
+        select(TeamMember.id).where(
+            TeamMember.workspace_id == workspace_id, TeamMember.team_id == team.id, TeamMember.user_id == user_id
+        )
+    )
     _may_answer(team, member is not None, channel_id, week, zone, now)
 
 
@@ -1139,9 +1582,14 @@ def _thread_answer(session: Session, slack_team_id: str, channel_id: str, messag
     workspace = repositories.find_workspace(session, slack_team_id)
     if workspace is None:
         return None
-    return session.scalar(select(Update).where(
-        Update.workspace_id == workspace.id, Update.source.in_(("thread", "dm")), Update.channel_id == channel_id,
-        Update.message_ts == message_ts))
+    return session.scalar(
+        select(Update).where(
+            Update.workspace_id == workspace.id,
+            Update.source.in_(("thread", "dm")),
+            Update.channel_id == channel_id,
+            Update.message_ts == message_ts,
+        )
+    )
 
 
 def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:
@@ -1157,23 +1605,35 @@ def _shared_tags(titles: dict[int, str], tags: Sequence[tuple[int, float, str]])
 
 
 def _current_week(team: Team, zone: str, now: datetime) -> str:
-    cycle = open_cycle(now, team.prompt_weekday, team.prompt_time, zone,
-                       deadline_hours=team.deadline_hours, reminder_hours=team.reminder_hours)
+    cycle = open_cycle(
+        now,
+        team.prompt_weekday,
+        team.prompt_time,
+        zone,
+        deadline_hours=team.deadline_hours,
+        reminder_hours=team.reminder_hours,
+    )
     return cycle.week if cycle else week_of(now, zone)
 
 
 def _ensure_cycle(session: Session, workspace_id: int, team: Team, week: str, zone: str) -> CheckinCycle:
-    query = select(CheckinCycle).where(CheckinCycle.workspace_id == workspace_id, CheckinCycle.team_id == team.id,
-                                       CheckinCycle.week == week)
+    query = select(CheckinCycle).where(
+        CheckinCycle.workspace_id == workspace_id, CheckinCycle.team_id == team.id, CheckinCycle.week == week
+    )
     row = session.scalar(query)
     if row is not None:
         return row
     cycle = team_cycle(team, week, zone)
     try:
         with session.begin_nested():
-            row = CheckinCycle(workspace_id=workspace_id, team_id=team.id, week=week,
-                               prompt_at=cycle.prompt_at, deadline_at=cycle.deadline_at,
-                               skipped=_holiday_week(session, workspace_id, week))
+            row = CheckinCycle(
+                workspace_id=workspace_id,
+                team_id=team.id,
+                week=week,
+                prompt_at=cycle.prompt_at,
+                deadline_at=cycle.deadline_at,
+                skipped=_holiday_week(session, workspace_id, week),
+            )
             session.add(row)
     except IntegrityError:
         row = session.scalars(query).one()
@@ -1184,4 +1644,3 @@ def _holiday_week(session: Session, workspace_id: int, week: str) -> bool:
     """Say whether a company holiday falls in `week` (a new cycle of that week starts skipped)."""
     monday = date.fromisocalendar(*parse_week(week), 1)
     return bool(repositories.holidays_between(session, workspace_id, monday, monday + timedelta(days=6)))
-

@@ -79,10 +79,17 @@ class WorkspaceContext:
 
     def org(self, *, with_members: bool) -> model.Org:
         """Return the alignment engine's view of the teams (members only matter to a mention)."""
-        return model.Org(teams=tuple(
-            model.Team(name=t.name, aliases=tuple(t.aliases or ()), channel=t.channel_id,
-                       members=self.members.get(t.id, ()) if with_members else ())
-            for t in self.teams))
+        return model.Org(
+            teams=tuple(
+                model.Team(
+                    name=t.name,
+                    aliases=tuple(t.aliases or ()),
+                    channel=t.channel_id,
+                    members=self.members.get(t.id, ()) if with_members else (),
+                )
+                for t in self.teams
+            )
+        )
 
 
 class Contexts:
@@ -93,8 +100,9 @@ class Contexts:
         self._ids: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def read(self, session: Session, slack_team_id: str, *, create: bool = False,
-             thread: tuple[str, str] | None = None) -> tuple[Workspace, WorkspaceContext, Replied | None] | None:
+    def read(
+        self, session: Session, slack_team_id: str, *, create: bool = False, thread: tuple[str, str] | None = None
+    ) -> tuple[Workspace, WorkspaceContext, Replied | None] | None:
         """Return (workspace row, its current context, the prompt `thread` (channel, ts) answers), None if unknown.
 
         One statement when the cached context is current: the workspace row, its versions and
@@ -103,9 +111,15 @@ class Contexts:
         query = select(Workspace)
         if thread is not None:
             prompt = aliased(Delivery)
-            query = (select(Workspace, prompt.kind, prompt.target, prompt.week, prompt.status)
-                     .outerjoin(prompt, and_(prompt.workspace_id == Workspace.id, prompt.channel_id == thread[0],
-                                             prompt.message_ts == thread[1], prompt.kind.in_(PROMPT_KINDS))))
+            query = select(Workspace, prompt.kind, prompt.target, prompt.week, prompt.status).outerjoin(
+                prompt,
+                and_(
+                    prompt.workspace_id == Workspace.id,
+                    prompt.channel_id == thread[0],
+                    prompt.message_ts == thread[1],
+                    prompt.kind.in_(PROMPT_KINDS),
+                ),
+            )
         row = session.execute(query.where(Workspace.slack_team_id == slack_team_id).limit(1)).first()
         if row is None:
             if not create:
@@ -140,8 +154,11 @@ def _load(session: Session, key: tuple[int, datetime, int], timezone: str | None
     workspace_id = key[0]
     teams = list(session.scalars(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.name)))
     members: dict[int, list[str]] = {}
-    for team_id, user_id in session.execute(select(TeamMember.team_id, TeamMember.user_id).where(
-            TeamMember.workspace_id == workspace_id).order_by(TeamMember.user_id)):
+    for team_id, user_id in session.execute(
+        select(TeamMember.team_id, TeamMember.user_id)
+        .where(TeamMember.workspace_id == workspace_id)
+        .order_by(TeamMember.user_id)
+    ):
         members.setdefault(team_id, []).append(user_id)
     objectives = repositories.list_objectives(session, workspace_id)
     # Detached, the snapshots never load anything lazily nor follow this session's changes.

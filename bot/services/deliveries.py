@@ -39,12 +39,27 @@ BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 
 # Errors a person must fix (invite the bot, unarchive, reinstall): retried with back-off, reported.
-PERMANENT_ERRORS = frozenset({
-    "not_in_channel", "channel_not_found", "is_archived", "user_not_found", "cannot_dm_bot",
-    "account_inactive", "user_disabled", "restricted_action", "missing_scope", "not_authed",
-    "invalid_auth", "token_revoked", "account_inactive", "team_access_not_granted", "msg_too_long",
-    "invalid_blocks", "no_text", "too_many_attachments",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+        "user_not_found",
+        "cannot_dm_bot",
+        "account_inactive",
+        "user_disabled",
+        "restricted_action",
+        "missing_scope",
+        "not_authed",
+        "invalid_auth",
+        "token_revoked",
+        "team_access_not_granted",
+        "msg_too_long",
+        "invalid_blocks",
+        "no_text",
+        "too_many_attachments",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +84,16 @@ class Deliveries:
         self._lease = lease
 
     def send(
-        self, client: WebClient, workspace_id: int, kind: str, target: str, week: str,
-        message: dict[str, Any], *, channel: str | None = None, retry_now: bool = False,
+        self,
+        client: WebClient,
+        workspace_id: int,
+        kind: str,
+        target: str,
+        week: str,
+        message: dict[str, Any],
+        *,
+        channel: str | None = None,
+        retry_now: bool = False,
     ) -> Outcome:
         """Post `message` to `channel` (default: `target`) once for this key, whoever else tries."""
         key = f"{workspace_id}:{kind}:{target}:{week}"
@@ -88,8 +111,14 @@ class Deliveries:
         return self.run(workspace_id, kind, target, week, post, retry_now=retry_now)
 
     def run(
-        self, workspace_id: int, kind: str, target: str, week: str,
-        post: Callable[[bool], tuple[str | None, str | None]], *, retry_now: bool = False,
+        self,
+        workspace_id: int,
+        kind: str,
+        target: str,
+        week: str,
+        post: Callable[[bool], tuple[str | None, str | None]],
+        *,
+        retry_now: bool = False,
     ) -> Outcome:
         """Claim the key and call `post(recovering)`, which returns (channel, ts) of what it posted.
 
@@ -112,23 +141,35 @@ class Deliveries:
             return self._finish(delivery_id, Outcome("retry", error=type(error).__name__), release=False)
         return self._finish(delivery_id, Outcome("sent", ts=ts, channel=channel))
 
-    def _claim(self, workspace_id: int, kind: str, target: str, week: str,
-               retry_now: bool = False) -> tuple[int, bool] | Outcome:
+    def _claim(
+        self, workspace_id: int, kind: str, target: str, week: str, retry_now: bool = False
+    ) -> tuple[int, bool] | Outcome:
         now = utcnow()
         try:
             with self._sessions.begin() as session:
-                row = Delivery(workspace_id=workspace_id, kind=kind, target=target, week=week,
-                               status="claimed", attempts=1, claimed_at=now)
+                row = Delivery(
+                    workspace_id=workspace_id,
+                    kind=kind,
+                    target=target,
+                    week=week,
+                    status="claimed",
+                    attempts=1,
+                    claimed_at=now,
+                )
                 session.add(row)
                 session.flush()
                 return row.id, False
         except IntegrityError:
             pass
         with self._sessions.begin() as session:
-            row = session.scalars(select(Delivery).where(
-                Delivery.workspace_id == workspace_id, Delivery.kind == kind,
-                Delivery.target == target, Delivery.week == week,
-            )).one()
+            row = session.scalars(
+                select(Delivery).where(
+                    Delivery.workspace_id == workspace_id,
+                    Delivery.kind == kind,
+                    Delivery.target == target,
+                    Delivery.week == week,
+                )
+            ).one()
             if row.status == "sent":
                 return Outcome("duplicate", ts=row.message_ts)
             if row.status == "claimed" and now - row.claimed_at < self._lease:
@@ -175,12 +216,13 @@ def _find_posted(client: WebClient, destination: str, key: str, pages: int = 5) 
             channel = client.conversations_open(users=destination)["channel"]["id"]
         cursor = None
         for _ in range(pages):
-            history = client.conversations_history(channel=channel, limit=200, include_all_metadata=True,
-                                                   cursor=cursor)
+            history = client.conversations_history(channel=channel, limit=200, include_all_metadata=True, cursor=cursor)
             for message in history.get("messages", []):
                 metadata = message.get("metadata") or {}
-                if (metadata.get("event_type") == METADATA_EVENT
-                        and (metadata.get("event_payload") or {}).get("key") == key):
+                if (
+                    metadata.get("event_type") == METADATA_EVENT
+                    and (metadata.get("event_payload") or {}).get("key") == key
+                ):
                     return channel, message["ts"]
             cursor = (history.get("response_metadata") or {}).get("next_cursor")
             if not cursor:

@@ -22,7 +22,6 @@ from bot.blocks.checkin import workspace_problem_line
 from bot.blocks.digest import DigestData, WeekScore, digest_message
 from bot.heatmap import render_heatmap
 from bot.schedule import local_instant, parse_week, shift_week, week_of
-from bot.services.checkins import team_cycle, team_zone
 from bot.services.alerts import (
     CHANNEL_PROBLEMS,
     TOKEN_PROBLEMS,
@@ -30,8 +29,9 @@ from bot.services.alerts import (
     clear_workspace_problem,
     note_workspace_problem,
 )
-from bot.services.errors import UserError
+from bot.services.checkins import team_cycle, team_zone
 from bot.services.deliveries import Deliveries, Outcome
+from bot.services.errors import UserError
 from bot.services.handoffs import Handoffs
 from bot.services.permissions import display_name
 from bot.services.tagging import as_engine_objective
@@ -74,8 +74,14 @@ class Posted:
 class Digests:
     """Build and post the weekly leadership digest."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 deliveries: Deliveries, handoffs: Handoffs | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clients: SlackClients,
+        deliveries: Deliveries,
+        handoffs: Handoffs | None = None,
+    ) -> None:
         self._handoffs = handoffs
         self._settings = settings
         self._sessions = sessions
@@ -88,8 +94,15 @@ class Digests:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             return week_of(now or utcnow(), workspace.timezone or self._settings.timezone)
 
-    def build(self, slack_team_id: str, week: str | None = None, *, trend_weeks: int = TREND_WEEKS,
-              client: WebClient | None = None, now: datetime | None = None) -> DigestData:
+    def build(
+        self,
+        slack_team_id: str,
+        week: str | None = None,
+        *,
+        trend_weeks: int = TREND_WEEKS,
+        client: WebClient | None = None,
+        now: datetime | None = None,
+    ) -> DigestData:
         """Analyze `week` (default: this week) as of `now`; with a client, add message links.
 
         A question its author has not answered by their team's deadline counts as the tagger guessed.
@@ -104,12 +117,15 @@ class Digests:
             by_week = _updates_by_week(session, workspace.id, [*weeks, week])
             rows = by_week[week]
             initiatives = _initiatives_of(session, workspace.id, week, zone)
-            handoffs, picked_up = (self._handoffs.digest_part(session, workspace, week, now) if self._handoffs
-                                   else (None, set()))
-            closed = [t.name for t in teams
-                      if team_cycle(t, week, team_zone(t, workspace, self._settings)).deadline_at <= now]
-            report = analyze(org, _as_engine_updates(teams, keys, rows, initiatives), picked_up=picked_up,
-                             closed_teams=closed)
+            handoffs, picked_up = (
+                self._handoffs.digest_part(session, workspace, week, now) if self._handoffs else (None, set())
+            )
+            closed = [
+                t.name for t in teams if team_cycle(t, week, team_zone(t, workspace, self._settings)).deadline_at <= now
+            ]
+            report = analyze(
+                org, _as_engine_updates(teams, keys, rows, initiatives), picked_up=picked_up, closed_teams=closed
+            )
             trend = []
             for earlier in weeks:
                 earlier_rows = by_week[earlier]
@@ -120,17 +136,28 @@ class Digests:
             answered = {(row.team_id, row.author_user_id) for row in rows}
             excused = _excused(session, workspace, self._settings, teams, week)
             missing = {
-                team.name: tuple(sorted(m.user_id for m in team.members
-                                        if (team.id, m.user_id) not in answered and m.user_id not in excused[team.id]))
+                team.name: tuple(
+                    sorted(
+                        m.user_id
+                        for m in team.members
+                        if (team.id, m.user_id) not in answered and m.user_id not in excused[team.id]
+                    )
+                )
                 for team in teams
             }
             messages = [(str(row.id), *where) for row in rows if (where := _link_target(row)) is not None]
             name, workspace_id = workspace.name, workspace.id
-            authors = {**{str(row.id): row.author_user_id for row in rows},
-                       **{_initiative_id(i): i.created_by for i in initiatives if i.created_by}}
+            authors = {
+                **{str(row.id): row.author_user_id for row in rows},
+                **{_initiative_id(i): i.created_by for i in initiatives if i.created_by},
+            }
             answered_by = [c.by for c in (*handoffs.this_week, *handoffs.still_open) if c.by] if handoffs else []
-            people = {*authors.values(), *(u for users in missing.values() for u in users), *answered_by,
-                      *(m for row in rows for m in slacktext.unnamed_mentions(row.text))}
+            people = {
+                *authors.values(),
+                *(u for users in missing.values() for u in users),
+                *answered_by,
+                *(m for row in rows for m in slacktext.unnamed_mentions(row.text)),
+            }
         # Slack calls wait until the read is over: on SQLite it holds the database lock.
         links = _links(client, messages) if client is not None else {}
         names = _names(client, sorted(people)) if client is not None else {}
@@ -160,8 +187,9 @@ class Digests:
                 workspace.name = name
         return name
 
-    def post(self, slack_team_id: str, week: str | None = None, *, retry_now: bool = True,
-             now: datetime | None = None) -> Posted:
+    def post(
+        self, slack_team_id: str, week: str | None = None, *, retry_now: bool = True, now: datetime | None = None
+    ) -> Posted:
         """Post the digest for `week`, as of `now`, to the leadership channel, once; a repeat returns the first post.
 
         A post Slack refused before is tried again at once, unless `retry_now` is False (the scheduler,
@@ -177,8 +205,9 @@ class Digests:
             raise DigestError("No leadership channel yet: an admin runs `/alignment leadership` in it.")
         data = self.build(slack_team_id, week, client=client, now=now)
         message = digest_message(data)
-        outcome = self._deliveries.send(client, workspace_id, "digest", channel, week, message, channel=channel,
-                                        retry_now=retry_now)
+        outcome = self._deliveries.send(
+            client, workspace_id, "digest", channel, week, message, channel=channel, retry_now=retry_now
+        )
         self._note_problem(client, workspace_id, outcome)
         chart = False
         if outcome.status == "sent":
@@ -194,8 +223,9 @@ class Digests:
             return
         if outcome.error in TOKEN_PROBLEMS:
             if note_workspace_problem(self._sessions, workspace_id, f"slack:{outcome.error}"):
-                logger.error("Slack refuses the bot token of workspace %s (%s): reinstall Alignbot",
-                             workspace_id, outcome.error)
+                logger.error(
+                    "Slack refuses the bot token of workspace %s (%s): reinstall Alignbot", workspace_id, outcome.error
+                )
         elif outcome.error in CHANNEL_PROBLEMS:
             problem = f"digest:{outcome.error}"
             if note_workspace_problem(self._sessions, workspace_id, problem):
@@ -203,27 +233,38 @@ class Digests:
                 alert_admins(client, sorted(self._settings.admin_ids), workspace_problem_line(problem))
 
     def _record(self, workspace_id: int, week: str, channel: str, outcome: Outcome, data: DigestData) -> None:
-        summary: dict[str, Any] = {"alignment": data.report.alignment,
-                                   "interdependence": data.report.interdependence,
-                                   "findings": len(data.report.findings)}
+        summary: dict[str, Any] = {
+            "alignment": data.report.alignment,
+            "interdependence": data.report.interdependence,
+            "findings": len(data.report.findings),
+        }
         with self._sessions.begin() as session:
-            row = session.scalar(select(Digest).where(Digest.workspace_id == workspace_id, Digest.week == week,
-                                                      Digest.channel_id == channel))
+            row = session.scalar(
+                select(Digest).where(
+                    Digest.workspace_id == workspace_id, Digest.week == week, Digest.channel_id == channel
+                )
+            )
             if row is None:
                 row = Digest(workspace_id=workspace_id, week=week, channel_id=channel)
                 session.add(row)
             row.status, row.message_ts, row.posted_at, row.summary = "posted", outcome.ts, utcnow(), summary
 
-    def _attach_chart(self, client: WebClient, workspace_id: int, channel: str, week: str, outcome: Outcome,
-                      data: DigestData) -> bool:
+    def _attach_chart(
+        self, client: WebClient, workspace_id: int, channel: str, week: str, outcome: Outcome, data: DigestData
+    ) -> bool:
         png = render_heatmap(data.report, data.trend, title=f"{data.workspace} · {week}", week=week)
         if png is None:
             return False
 
         def upload(recovering: bool) -> tuple[str | None, str | None]:
-            client.files_upload_v2(channel=channel, thread_ts=outcome.ts, content=png,
-                                   filename=f"alignment-{week}.png", title=f"Coverage and trend · {week}",
-                                   initial_comment="Objective × team coverage, and the trend")
+            client.files_upload_v2(
+                channel=channel,
+                thread_ts=outcome.ts,
+                content=png,
+                filename=f"alignment-{week}.png",
+                title=f"Coverage and trend · {week}",
+                initial_comment="Objective × team coverage, and the trend",
+            )
             return channel, None
 
         return self._deliveries.run(workspace_id, "digest_chart", channel, week, upload).delivered
@@ -260,28 +301,48 @@ class Digests:
         return posted
 
 
-def _excused(session: Session, workspace: Workspace, settings: Settings, teams: Sequence[Team],
-             week: str) -> dict[int, set[str]]:
+def _excused(
+    session: Session, workspace: Workspace, settings: Settings, teams: Sequence[Team], week: str
+) -> dict[int, set[str]]:
     """Return {team id: members not expected to answer in `week`}: away on its prompt day, or all when skipped."""
-    skipped = set(session.scalars(select(CheckinCycle.team_id).where(
-        CheckinCycle.workspace_id == workspace.id, CheckinCycle.week == week, CheckinCycle.skipped.is_(True))))
+    skipped = set(
+        session.scalars(
+            select(CheckinCycle.team_id).where(
+                CheckinCycle.workspace_id == workspace.id, CheckinCycle.week == week, CheckinCycle.skipped.is_(True)
+            )
+        )
+    )
     days = {}
     for team in teams:
         zone = team_zone(team, workspace, settings)
         days[team.id] = team_cycle(team, week, zone).prompt_at.astimezone(ZoneInfo(zone)).date()
     away = repositories.away_on(session, workspace.id, set(days.values()))
-    return {team.id: ({m.user_id for m in team.members} if team.id in skipped else away[days[team.id]])
-            for team in teams}
+    return {
+        team.id: ({m.user_id for m in team.members} if team.id in skipped else away[days[team.id]]) for team in teams
+    }
 
 
 def _org_of(session: Session, workspace_id: int) -> tuple[model.Org, list[Team], dict[int, str]]:
     """Return the workspace as the engine sees it, its team rows, and live objective keys by id."""
-    teams = list(session.scalars(select(Team).where(Team.workspace_id == workspace_id)
-                                 .options(selectinload(Team.members)).order_by(Team.name)))
+    teams = list(
+        session.scalars(
+            select(Team)
+            .where(Team.workspace_id == workspace_id)
+            .options(selectinload(Team.members))
+            .order_by(Team.name)
+        )
+    )
     objectives = repositories.list_objectives(session, workspace_id)
     org = model.Org(
-        teams=tuple(model.Team(name=t.name, aliases=tuple(t.aliases or ()), channel=t.channel_id,
-                               members=tuple(m.user_id for m in t.members)) for t in teams),
+        teams=tuple(
+            model.Team(
+                name=t.name,
+                aliases=tuple(t.aliases or ()),
+                channel=t.channel_id,
+                members=tuple(m.user_id for m in t.members),
+            )
+            for t in teams
+        ),
         objectives=tuple(as_engine_objective(o) for o in objectives),
     )
     return org, teams, {o.id: o.key for o in objectives}
@@ -320,25 +381,62 @@ def _updates_by_week(session: Session, workspace_id: int, weeks: Sequence[str]) 
     in_weeks = (Update.workspace_id == workspace_id, CheckinCycle.week.in_(weeks), CheckinCycle.skipped.is_(False))
     rows: dict[int, _Row] = {}
     by_week: dict[str, list[_Row]] = {week: [] for week in weeks}
-    for (update_id, team_id, text, author, channel, ts, week, by_hand, confident, shared_channel,
-         shared_ts) in session.execute(
-        select(Update.id, Update.team_id, Update.text, Update.author_user_id, Update.channel_id,
-               Update.message_ts, CheckinCycle.week, Update.tags_by_hand, Update.tags_confident,
-               Update.shared_channel_id, Update.shared_ts)
-        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id).where(*in_weeks).order_by(Update.id)
+    for (
+        update_id,
+        team_id,
+        text,
+        author,
+        channel,
+        ts,
+        week,
+        by_hand,
+        confident,
+        shared_channel,
+        shared_ts,
+    ) in session.execute(
+        select(
+            Update.id,
+            Update.team_id,
+            Update.text,
+            Update.author_user_id,
+            Update.channel_id,
+            Update.message_ts,
+            CheckinCycle.week,
+            Update.tags_by_hand,
+            Update.tags_confident,
+            Update.shared_channel_id,
+            Update.shared_ts,
+        )
+        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+        .where(*in_weeks)
+        .order_by(Update.id)
     ):
         # A person's tags are never a guess.
-        rows[update_id] = row = _Row(update_id, team_id, text, author, channel, ts, [], [], by_hand or confident,
-                                     (shared_channel, shared_ts) if shared_channel and shared_ts else None)
+        rows[update_id] = row = _Row(
+            update_id,
+            team_id,
+            text,
+            author,
+            channel,
+            ts,
+            [],
+            [],
+            by_hand or confident,
+            (shared_channel, shared_ts) if shared_channel and shared_ts else None,
+        )
         by_week[week].append(row)
     for update_id, objective_id in session.execute(
-        select(UpdateTag.update_id, UpdateTag.objective_id).join(Update, Update.id == UpdateTag.update_id)
-        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id).where(*in_weeks)
+        select(UpdateTag.update_id, UpdateTag.objective_id)
+        .join(Update, Update.id == UpdateTag.update_id)
+        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+        .where(*in_weeks)
     ):
         rows[update_id].objective_ids.append(objective_id)
     for update_id, team_id in session.execute(
-        select(UpdatePartner.update_id, UpdatePartner.team_id).join(Update, Update.id == UpdatePartner.update_id)
-        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id).where(*in_weeks)
+        select(UpdatePartner.update_id, UpdatePartner.team_id)
+        .join(Update, Update.id == UpdatePartner.update_id)
+        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+        .where(*in_weeks)
     ):
         rows[update_id].partner_ids.append(team_id)
     return by_week
@@ -349,26 +447,36 @@ def _initiatives_of(session: Session, workspace_id: int, week: str, zone: str) -
     year, number = parse_week(week)
     start = local_instant(date.fromisocalendar(year, number, 1), time(0), zone)
     end = local_instant(date.fromisocalendar(year, number, 1) + timedelta(days=7), time(0), zone)
-    return list(session.scalars(
-        select(Initiative)
-        .where(Initiative.workspace_id == workspace_id, Initiative.status != "dropped",
-               Initiative.created_at >= start, Initiative.created_at < end)
-        .options(selectinload(Initiative.tags), selectinload(Initiative.partners))
-        .order_by(Initiative.id)
-    ))
+    return list(
+        session.scalars(
+            select(Initiative)
+            .where(
+                Initiative.workspace_id == workspace_id,
+                Initiative.status != "dropped",
+                Initiative.created_at >= start,
+                Initiative.created_at < end,
+            )
+            .options(selectinload(Initiative.tags), selectinload(Initiative.partners))
+            .order_by(Initiative.id)
+        )
+    )
 
 
 def _initiative_id(row: Initiative) -> str:
     return f"initiative-{row.id}"
 
 
-def _as_engine_updates(teams: list[Team], keys: dict[int, str], rows: Sequence[_Row],
-                       initiatives: Sequence[Initiative] = ()) -> list[model.Update]:
+def _as_engine_updates(
+    teams: list[Team], keys: dict[int, str], rows: Sequence[_Row], initiatives: Sequence[Initiative] = ()
+) -> list[model.Update]:
     """Return stored updates and new initiatives with their stored tags; archived objectives drop out."""
     names = {t.id: t.name for t in teams}
     updates = [
         model.Update(
-            id=str(row.id), team=names.get(row.team_id, "?"), text=row.text, author=row.author_user_id,
+            id=str(row.id),
+            team=names.get(row.team_id, "?"),
+            text=row.text,
+            author=row.author_user_id,
             partners=tuple(names[p] for p in row.partner_ids if p in names),
             objectives=tuple(keys[o] for o in row.objective_ids if o in keys),
             confident=row.confident,
@@ -377,8 +485,11 @@ def _as_engine_updates(teams: list[Team], keys: dict[int, str], rows: Sequence[_
     ]
     return updates + [
         model.Update(
-            id=_initiative_id(row), team=names.get(row.team_id, "?"), text=f"Initiative: {row.title}",
-            author=row.created_by, kind="initiative",
+            id=_initiative_id(row),
+            team=names.get(row.team_id, "?"),
+            text=f"Initiative: {row.title}",
+            author=row.created_by,
+            kind="initiative",
             partners=tuple(names[p.team_id] for p in row.partners if p.team_id in names),
             objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys),
         )

@@ -34,14 +34,32 @@ class ExportRow:
     message_link: str | None
 
     def to_dict(self) -> dict[str, object]:
-        return {"week": self.week, "team": self.team, "author_id": self.author_id, "text": self.text,
-                "objectives": list(self.objectives), "tagged": self.tagged, "partners": list(self.partners),
-                "message_link": self.message_link}
+        return {
+            "week": self.week,
+            "team": self.team,
+            "author_id": self.author_id,
+            "text": self.text,
+            "objectives": list(self.objectives),
+            "tagged": self.tagged,
+            "partners": list(self.partners),
+            "message_link": self.message_link,
+        }
 
     def to_csv(self) -> list[str]:
         """Return the row's CSV cells (in COLUMNS order), each safe to open in a spreadsheet."""
-        return [csv_cell(cell) for cell in (self.week, self.team, self.author_id, self.text, ";".join(self.objectives),
-                                            self.tagged, ";".join(self.partners), self.message_link or "")]
+        return [
+            csv_cell(cell)
+            for cell in (
+                self.week,
+                self.team,
+                self.author_id,
+                self.text,
+                ";".join(self.objectives),
+                self.tagged,
+                ";".join(self.partners),
+                self.message_link or "",
+            )
+        ]
 
 
 def csv_cell(value: str) -> str:
@@ -73,8 +91,9 @@ class Export:
                 return
             workspace_id = workspace.id
             teams = dict(session.execute(select(Team.id, Team.name).where(Team.workspace_id == workspace_id)).all())
-            keys = dict(session.execute(select(Objective.id, Objective.key)
-                                        .where(Objective.workspace_id == workspace_id)).all())
+            keys = dict(
+                session.execute(select(Objective.id, Objective.key).where(Objective.workspace_id == workspace_id)).all()
+            )
         after: tuple[str, int] = ("", 0)
         while True:
             # A fresh short read per page: no long transaction holds SQLite's lock while the caller writes out.
@@ -85,13 +104,16 @@ class Export:
                 ids = [row.id for row, _ in page]
                 tags: dict[int, list[str]] = {}
                 for update_id, objective_id in session.execute(
-                        select(UpdateTag.update_id, UpdateTag.objective_id)
-                        .where(UpdateTag.update_id.in_(ids)).order_by(UpdateTag.score.desc())):
+                    select(UpdateTag.update_id, UpdateTag.objective_id)
+                    .where(UpdateTag.update_id.in_(ids))
+                    .order_by(UpdateTag.score.desc())
+                ):
                     if objective_id in keys:
                         tags.setdefault(update_id, []).append(keys[objective_id])
                 partners: dict[int, list[str]] = {}
                 for update_id, team_id in session.execute(
-                        select(UpdatePartner.update_id, UpdatePartner.team_id).where(UpdatePartner.update_id.in_(ids))):
+                    select(UpdatePartner.update_id, UpdatePartner.team_id).where(UpdatePartner.update_id.in_(ids))
+                ):
                     partners.setdefault(update_id, []).append(teams.get(team_id, "?"))
                 prompts = self._prompts(session, workspace_id, {(row.team_id, week) for row, week in page})
                 out = [_row(row, week, teams, tags, partners, prompts) for row, week in page]
@@ -99,13 +121,20 @@ class Export:
             yield from out
 
     @staticmethod
-    def _page(session: Session, workspace_id: int, since: str | None, until: str | None,
-              after: tuple[str, int]) -> list[tuple[Update, str]]:
+    def _page(
+        session: Session, workspace_id: int, since: str | None, until: str | None, after: tuple[str, int]
+    ) -> list[tuple[Update, str]]:
         week, last_id = after
-        query = (select(Update, CheckinCycle.week).join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                 .where(Update.workspace_id == workspace_id,
-                        (CheckinCycle.week > week) | ((CheckinCycle.week == week) & (Update.id > last_id)))
-                 .order_by(CheckinCycle.week, Update.id).limit(PAGE))
+        query = (
+            select(Update, CheckinCycle.week)
+            .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+            .where(
+                Update.workspace_id == workspace_id,
+                (CheckinCycle.week > week) | ((CheckinCycle.week == week) & (Update.id > last_id)),
+            )
+            .order_by(CheckinCycle.week, Update.id)
+            .limit(PAGE)
+        )
         if since:
             query = query.where(CheckinCycle.week >= since)
         if until:
@@ -117,17 +146,28 @@ class Export:
         """Return the ts of each (team, week)'s channel prompt: the thread answers and shared posts sit in."""
         weeks = sorted({week for _, week in wanted})
         found = {}
-        for target, week, ts in session.execute(select(Delivery.target, Delivery.week, Delivery.message_ts).where(
-                Delivery.workspace_id == workspace_id, Delivery.kind == "prompt", Delivery.week.in_(weeks),
-                Delivery.status == "sent")):
+        for target, week, ts in session.execute(
+            select(Delivery.target, Delivery.week, Delivery.message_ts).where(
+                Delivery.workspace_id == workspace_id,
+                Delivery.kind == "prompt",
+                Delivery.week.in_(weeks),
+                Delivery.status == "sent",
+            )
+        ):
             team = target.removeprefix("team:")
             if team.isdigit() and ts:
                 found[(int(team), week)] = ts
         return found
 
 
-def _row(row: Update, week: str, teams: dict[int, str], tags: dict[int, list[str]],
-         partners: dict[int, list[str]], prompts: dict[tuple[int, str], str]) -> ExportRow:
+def _row(
+    row: Update,
+    week: str,
+    teams: dict[int, str],
+    tags: dict[int, list[str]],
+    partners: dict[int, list[str]],
+    prompts: dict[tuple[int, str], str],
+) -> ExportRow:
     tagged = "hand" if row.tags_by_hand else ("auto" if row.tags_confident else "auto-unsure")
     link = None
     thread = prompts.get((row.team_id, week))
@@ -136,6 +176,13 @@ def _row(row: Update, week: str, teams: dict[int, str], tags: dict[int, list[str
         link = message_link(row.shared_channel_id, row.shared_ts, thread)
     elif row.channel_id and row.message_ts and not row.channel_id.startswith("D"):
         link = message_link(row.channel_id, row.message_ts, thread)
-    return ExportRow(week=week, team=teams.get(row.team_id, "?"), author_id=row.author_user_id, text=row.text,
-                     objectives=tuple(tags.get(row.id, ())), tagged=tagged,
-                     partners=tuple(sorted(partners.get(row.id, ()))), message_link=link)
+    return ExportRow(
+        week=week,
+        team=teams.get(row.team_id, "?"),
+        author_id=row.author_user_id,
+        text=row.text,
+        objectives=tuple(tags.get(row.id, ())),
+        tagged=tagged,
+        partners=tuple(sorted(partners.get(row.id, ()))),
+        message_link=link,
+    )

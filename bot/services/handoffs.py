@@ -26,7 +26,7 @@ from bot.alignment import model
 from bot.alignment.handoffs import HandoffFinder
 from bot.blocks import handoffs as blocks
 from bot.blocks.handoffs import HandoffCard, HandoffDigest, PairStat
-from bot.parsing import strip_control
+from bot.commandtext import strip_control
 from bot.schedule import add_working_days, shift_week
 from bot.services.deliveries import Deliveries
 from bot.services.errors import NotFound, Refused, UserError
@@ -49,9 +49,19 @@ class HandoffError(UserError):
     """Something the person must fix; one line."""
 
 
-def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, text: str, author: str | None, *,
-                  update_id: int | None = None, initiative_id: int | None = None, new: bool = False,
-                  known: Callable[[bool], tuple[model.Org, dict[str, int]]] | None = None) -> None:
+def note_handoffs(
+    session: Session,
+    workspace_id: int,
+    team: Team,
+    week: str,
+    text: str,
+    author: str | None,
+    *,
+    update_id: int | None = None,
+    initiative_id: int | None = None,
+    new: bool = False,
+    known: Callable[[bool], tuple[model.Org, dict[str, int]]] | None = None,
+) -> None:
     """Store the handoffs in an update or initiative just recorded.
 
     Runs in the caller's transaction. A handoff already posted stays as it is (an edit never
@@ -66,15 +76,29 @@ def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, te
     else:
         query = select(Team).where(Team.workspace_id == workspace_id)
         teams = list(session.scalars(query.options(selectinload(Team.members)) if mentions else query))
-        org = model.Org(teams=tuple(model.Team(name=t.name, aliases=tuple(t.aliases or ()), channel=t.channel_id,
-                                               members=tuple(m.user_id for m in t.members) if mentions else ())
-                                    for t in teams))
+        org = model.Org(
+            teams=tuple(
+                model.Team(
+                    name=t.name,
+                    aliases=tuple(t.aliases or ()),
+                    channel=t.channel_id,
+                    members=tuple(m.user_id for m in t.members) if mentions else (),
+                )
+                for t in teams
+            )
+        )
         ids = {t.name: t.id for t in teams}
     found = HandoffFinder(org).find(model.Update(id=str(update_id or initiative_id), team=team.name, text=text))
     wanted = {ids[h.target]: h for h in found if h.target in ids}
     source = Handoff.update_id == update_id if update_id is not None else Handoff.initiative_id == initiative_id
-    existing = {} if new else {row.to_team_id: row for row in session.scalars(
-        select(Handoff).where(Handoff.workspace_id == workspace_id, source))}
+    existing = (
+        {}
+        if new
+        else {
+            row.to_team_id: row
+            for row in session.scalars(select(Handoff).where(Handoff.workspace_id == workspace_id, source))
+        }
+    )
     for to_team, row in existing.items():
         if to_team not in wanted and row.posted_at is None:
             session.delete(row)
@@ -83,9 +107,21 @@ def note_handoffs(session: Session, workspace_id: int, team: Team, week: str, te
     for to_team, handoff in wanted.items():
         if to_team in existing:
             continue
-        session.add(Handoff(workspace_id=workspace_id, from_team_id=team.id, to_team_id=to_team, week=week,
-                            update_id=update_id, initiative_id=initiative_id, author_user_id=author, text=text,
-                            kind=handoff.kind, phrase=handoff.phrase[:200], state="open"))
+        session.add(
+            Handoff(
+                workspace_id=workspace_id,
+                from_team_id=team.id,
+                to_team_id=to_team,
+                week=week,
+                update_id=update_id,
+                initiative_id=initiative_id,
+                author_user_id=author,
+                text=text,
+                kind=handoff.kind,
+                phrase=handoff.phrase[:200],
+                state="open",
+            )
+        )
     session.flush()
 
 
@@ -110,8 +146,14 @@ class TickReport:
 class Handoffs:
     """Ask receiving teams about handoffs once, record their answers, remind once."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 deliveries: Deliveries, permissions: Permissions) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clients: SlackClients,
+        deliveries: Deliveries,
+        permissions: Permissions,
+    ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._clients = clients
@@ -150,32 +192,53 @@ class Handoffs:
                 select(Handoff.from_team_id, Handoff.to_team_id, Handoff.week)
                 .join(Team, Team.id == Handoff.to_team_id)
                 .where(Handoff.workspace_id == workspace_id, Handoff.posted_at.is_(None), Team.channel_id.is_not(None))
-                .distinct()).all()
-            waiting = session.scalars(select(Handoff).where(
-                Handoff.workspace_id == workspace_id, Handoff.state == "open", Handoff.message_ts.is_not(None),
-                # Three working days are at least three calendar days: skip the fresh ones in the query.
-                Handoff.posted_at <= now - timedelta(days=REMIND_AFTER_WORKING_DAYS))).all()
-            due = [row.id for row in waiting
-                   if add_working_days(row.posted_at, REMIND_AFTER_WORKING_DAYS, zone) <= now]  # type: ignore[arg-type]
-            reminded_before = set(session.scalars(select(Delivery.target).where(
-                Delivery.workspace_id == workspace_id, Delivery.kind == REMINDER_KIND,
-                Delivery.target.in_([f"handoff:{i}" for i in due]), Delivery.status == "sent"))) if due else set()
+                .distinct()
+            ).all()
+            waiting = session.scalars(
+                select(Handoff).where(
+                    Handoff.workspace_id == workspace_id,
+                    Handoff.state == "open",
+                    Handoff.message_ts.is_not(None),
+                    # Three working days are at least three calendar days: skip the fresh ones in the query.
+                    Handoff.posted_at <= now - timedelta(days=REMIND_AFTER_WORKING_DAYS),
+                )
+            ).all()
+            due = [row.id for row in waiting if add_working_days(row.posted_at, REMIND_AFTER_WORKING_DAYS, zone) <= now]  # type: ignore[arg-type]
+            reminded_before = (
+                set(
+                    session.scalars(
+                        select(Delivery.target).where(
+                            Delivery.workspace_id == workspace_id,
+                            Delivery.kind == REMINDER_KIND,
+                            Delivery.target.in_([f"handoff:{i}" for i in due]),
+                            Delivery.status == "sent",
+                        )
+                    )
+                )
+                if due
+                else set()
+            )
         if not groups and not due:
             return TickReport()
         client = self._clients.for_team(slack_team_id)
         posted = sum(self._post_group(client, workspace_id, *group, now=now) for group in groups)
-        reminded = sum(self._remind(client, workspace_id, handoff_id, now)
-                       for handoff_id in due if f"handoff:{handoff_id}" not in reminded_before)
+        reminded = sum(
+            self._remind(client, workspace_id, handoff_id, now)
+            for handoff_id in due
+            if f"handoff:{handoff_id}" not in reminded_before
+        )
         return TickReport(posted, reminded)
 
-    def _post_group(self, client: WebClient, workspace_id: int, from_team: int, to_team: int, week: str, *,
-                    now: datetime) -> int:
+    def _post_group(
+        self, client: WebClient, workspace_id: int, from_team: int, to_team: int, week: str, *, now: datetime
+    ) -> int:
         """Post (or edit) the group's message; return how many handoffs it newly carries."""
         message, channel, pending = self._group_message(client, workspace_id, from_team, to_team, week)
         if channel is None or not pending:
             return 0
-        outcome = self._deliveries.send(client, workspace_id, GROUP_KIND, f"{from_team}>{to_team}", week, message,
-                                        channel=channel)
+        outcome = self._deliveries.send(
+            client, workspace_id, GROUP_KIND, f"{from_team}>{to_team}", week, message, channel=channel
+        )
         if outcome.status == "sent":
             where = (outcome.channel or channel, outcome.ts)
         elif outcome.status == "duplicate":
@@ -187,27 +250,43 @@ class Handoffs:
         else:
             return 0
         with self._sessions.begin() as session:
-            session.execute(update(Handoff).where(Handoff.workspace_id == workspace_id, Handoff.id.in_(pending))
-                            .values(channel_id=where[0], message_ts=where[1], posted_at=now))
+            session.execute(
+                update(Handoff)
+                .where(Handoff.workspace_id == workspace_id, Handoff.id.in_(pending))
+                .values(channel_id=where[0], message_ts=where[1], posted_at=now)
+            )
         return len(pending)
 
     def _group_message_at(self, workspace_id: int, from_team: int, to_team: int, week: str) -> tuple[str, str] | None:
         with self._sessions() as session:
-            row = session.execute(select(Delivery.channel_id, Delivery.message_ts).where(
-                Delivery.workspace_id == workspace_id, Delivery.kind == GROUP_KIND,
-                Delivery.target == f"{from_team}>{to_team}", Delivery.week == week)).first()
+            row = session.execute(
+                select(Delivery.channel_id, Delivery.message_ts).where(
+                    Delivery.workspace_id == workspace_id,
+                    Delivery.kind == GROUP_KIND,
+                    Delivery.target == f"{from_team}>{to_team}",
+                    Delivery.week == week,
+                )
+            ).first()
         return (row[0], row[1]) if row and row[0] and row[1] else None
 
-    def _group_message(self, client: WebClient, workspace_id: int, from_team: int, to_team: int,
-                       week: str) -> tuple[dict, str | None, list[int]]:
+    def _group_message(
+        self, client: WebClient, workspace_id: int, from_team: int, to_team: int, week: str
+    ) -> tuple[dict, str | None, list[int]]:
         """Return the group's message as it stands, the receiving channel, and the ids not posted yet."""
         with self._sessions() as session:
             workspace = session.get(Workspace, workspace_id)
             assert workspace is not None
             zone = self._zone(workspace)
-            rows = session.scalars(select(Handoff).where(
-                Handoff.workspace_id == workspace_id, Handoff.from_team_id == from_team,
-                Handoff.to_team_id == to_team, Handoff.week == week).order_by(Handoff.id)).all()
+            rows = session.scalars(
+                select(Handoff)
+                .where(
+                    Handoff.workspace_id == workspace_id,
+                    Handoff.from_team_id == from_team,
+                    Handoff.to_team_id == to_team,
+                    Handoff.week == week,
+                )
+                .order_by(Handoff.id)
+            ).all()
             names = _team_names(session, workspace_id)
             target = session.get(Team, to_team)
             channel = target.channel_id if target else None
@@ -230,21 +309,39 @@ class Handoffs:
             card = _card(row, _team_names(session, workspace_id), self._zone(workspace), now)
             channel, ts, week = row.channel_id, row.message_ts, row.week
         message = blocks.reminder_message(card, ts, REMIND_AFTER_WORKING_DAYS)
-        outcome = self._deliveries.send(client, workspace_id, REMINDER_KIND, f"handoff:{handoff_id}", week, message,
-                                        channel=channel)
+        outcome = self._deliveries.send(
+            client, workspace_id, REMINDER_KIND, f"handoff:{handoff_id}", week, message, channel=channel
+        )
         return int(outcome.status == "sent")
 
     # --- answers ---------------------------------------------------------------------------------
 
-    def answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str, reason: str | None = None,
-               *, client: WebClient, at: datetime | None = None) -> HandoffCard:
+    def answer(
+        self,
+        slack_team_id: str,
+        user_id: str,
+        handoff_id: int,
+        state: str,
+        reason: str | None = None,
+        *,
+        client: WebClient,
+        at: datetime | None = None,
+    ) -> HandoffCard:
         """Record a receiving team member's answer; edit the team's message and tell the author once."""
         answered = self.record_answer(slack_team_id, user_id, handoff_id, state, reason, at=at)
         self.announce(client, answered)
         return answered.card
 
-    def record_answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str,
-                      reason: str | None = None, *, at: datetime | None = None) -> Answered:
+    def record_answer(
+        self,
+        slack_team_id: str,
+        user_id: str,
+        handoff_id: int,
+        state: str,
+        reason: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> Answered:
         """Store who answered what and when (`at`: the button's press, else now); a repeat changes nothing."""
         if state not in STATES[1:]:
             raise HandoffError("That is not an answer to a handoff.")
@@ -262,11 +359,22 @@ class Handoffs:
         now = at or utcnow()
         with self._sessions.begin() as session:
             # Compare-and-set: a double click or a replay changes nothing and tells nobody twice.
-            changed = session.execute(update(Handoff).where(
-                Handoff.workspace_id == workspace_id, Handoff.id == handoff_id,
-                or_(Handoff.state != state, Handoff.answered_by.is_distinct_from(user_id),
-                    Handoff.reason.is_distinct_from(reason)),
-            ).values(state=state, answered_by=user_id, answered_at=now, reason=reason)).rowcount == 1
+            changed = (
+                session.execute(
+                    update(Handoff)
+                    .where(
+                        Handoff.workspace_id == workspace_id,
+                        Handoff.id == handoff_id,
+                        or_(
+                            Handoff.state != state,
+                            Handoff.answered_by.is_distinct_from(user_id),
+                            Handoff.reason.is_distinct_from(reason),
+                        ),
+                    )
+                    .values(state=state, answered_by=user_id, answered_at=now, reason=reason)
+                ).rowcount
+                == 1
+            )
             row = self._row(session, workspace_id, handoff_id)
             workspace = session.get(Workspace, workspace_id)
             assert workspace is not None
@@ -312,8 +420,9 @@ class Handoffs:
         """Refuse anyone but the receiving team's members and admins (asked of Slack outside a transaction)."""
         members, target = answerers
         if user_id not in members and not self._permissions.is_admin(slack_team_id, user_id):
-            raise Refused(f"Only members of {target}, the team it was handed to, or an Alignbot admin "
-                          "can answer this handoff.")
+            raise Refused(
+                f"Only members of {target}, the team it was handed to, or an Alignbot admin can answer this handoff."
+            )
 
     def card_to_answer(self, slack_team_id: str, user_id: str, handoff_id: int, state: str) -> HandoffCard:
         """Return the handoff that someone who may answer it answers Need more or Not useful to."""
@@ -334,27 +443,36 @@ class Handoffs:
             teams = repositories.teams_of_user(session, workspace.id, user_id)
             if not teams:
                 return None, []
-            rows = session.scalars(select(Handoff).where(
-                Handoff.workspace_id == workspace.id, Handoff.to_team_id.in_([t.id for t in teams]),
-                Handoff.state.in_(("open", "need_more"))).order_by(Handoff.id)).all()
+            rows = session.scalars(
+                select(Handoff)
+                .where(
+                    Handoff.workspace_id == workspace.id,
+                    Handoff.to_team_id.in_([t.id for t in teams]),
+                    Handoff.state.in_(("open", "need_more")),
+                )
+                .order_by(Handoff.id)
+            ).all()
             names = _team_names(session, workspace.id)
             zone, now = self._zone(workspace), utcnow()
             return ", ".join(t.name for t in teams), [_card(row, names, zone, now) for row in rows]
 
     # --- the digest ------------------------------------------------------------------------------
 
-    def digest_part(self, session: Session, workspace: Workspace, week: str,
-                    now: datetime | None = None) -> tuple[HandoffDigest, set[tuple[str, str]]]:
+    def digest_part(
+        self, session: Session, workspace: Workspace, week: str, now: datetime | None = None
+    ) -> tuple[HandoffDigest, set[tuple[str, str]]]:
         """Return the digest's Handoffs section for `week`, and (update id, to team) of those picked up."""
         now = now or utcnow()
         zone = self._zone(workspace)
         names = _team_names(session, workspace.id)
         weeks = [shift_week(week, -back) for back in range(PAIR_WEEKS - 1, -1, -1)]
-        rows = session.scalars(select(Handoff).where(Handoff.workspace_id == workspace.id, Handoff.week.in_(weeks))
-                               .order_by(Handoff.id)).all()
+        rows = session.scalars(
+            select(Handoff).where(Handoff.workspace_id == workspace.id, Handoff.week.in_(weeks)).order_by(Handoff.id)
+        ).all()
         this_week = [row for row in rows if row.week == week]
-        ids = tuple(str(row.update_id) if row.update_id is not None else f"initiative-{row.initiative_id}"
-                    for row in this_week)
+        ids = tuple(
+            str(row.update_id) if row.update_id is not None else f"initiative-{row.initiative_id}" for row in this_week
+        )
         pairs: dict[tuple[str, str], list[int]] = {}
         for row in rows:
             counts = pairs.setdefault((names.get(row.from_team_id, "?"), names.get(row.to_team_id, "?")), [0] * 4)
@@ -385,8 +503,11 @@ def _sources(session: Session, workspace_id: int, rows: Sequence[Handoff]) -> di
     update_ids = {row.update_id: row.id for row in rows if row.update_id is not None}
     if not update_ids:
         return {}
-    found = session.execute(select(Update.id, Update.channel_id, Update.message_ts).where(
-        Update.workspace_id == workspace_id, Update.id.in_(list(update_ids))))
+    found = session.execute(
+        select(Update.id, Update.channel_id, Update.message_ts).where(
+            Update.workspace_id == workspace_id, Update.id.in_(list(update_ids))
+        )
+    )
     return {update_ids[uid]: (channel, ts) for uid, channel, ts in found if channel and ts}
 
 
@@ -404,8 +525,16 @@ def _card(row: Handoff, names: dict[int, str], zone: str, now: datetime, link: s
     end = row.answered_at if row.answered_at and row.state != "open" else now
     when = row.answered_at.astimezone(ZoneInfo(zone)).strftime("%a") if row.answered_at else None
     return HandoffCard(
-        id=row.id, source=names.get(row.from_team_id, "?"), target=names.get(row.to_team_id, "?"),
-        author=row.author_user_id, text=row.text, kind=row.kind, link=link, state=row.state,
-        by=row.answered_by, when=when, reason=row.reason,
+        id=row.id,
+        source=names.get(row.from_team_id, "?"),
+        target=names.get(row.to_team_id, "?"),
+        author=row.author_user_id,
+        text=row.text,
+        kind=row.kind,
+        link=link,
+        state=row.state,
+        by=row.answered_by,
+        when=when,
+        reason=row.reason,
         age_days=max(0, (end - row.created_at) // timedelta(days=1)),
     )

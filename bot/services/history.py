@@ -59,14 +59,27 @@ class History:
         """Return the weeks before this one of each team the person is on (App Home's "Past weeks")."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            names = list(session.scalars(select(Team.name).join(TeamMember, TeamMember.team_id == Team.id).where(
-                Team.workspace_id == workspace.id, TeamMember.user_id == user_id).order_by(Team.name)
-                .limit(max_teams)))
-        return [self.for_team(slack_team_id, user_id, TeamRef(name), weeks, before_this_week=True)
-                for name in names]
+            names = list(
+                session.scalars(
+                    select(Team.name)
+                    .join(TeamMember, TeamMember.team_id == Team.id)
+                    .where(Team.workspace_id == workspace.id, TeamMember.user_id == user_id)
+                    .order_by(Team.name)
+                    .limit(max_teams)
+                )
+            )
+        return [self.for_team(slack_team_id, user_id, TeamRef(name), weeks, before_this_week=True) for name in names]
 
-    def for_team(self, slack_team_id: str, user_id: str, ref: TeamRef | None, weeks: int = DEFAULT_WEEKS, *,
-                 channel_id: str | None = None, before_this_week: bool = False) -> TeamHistory:
+    def for_team(
+        self,
+        slack_team_id: str,
+        user_id: str,
+        ref: TeamRef | None,
+        weeks: int = DEFAULT_WEEKS,
+        *,
+        channel_id: str | None = None,
+        before_this_week: bool = False,
+    ) -> TeamHistory:
         """Return a team's answers of the last `weeks` weeks: the named team, else the channel's, else the caller's.
 
         A team that does not share its answers shows them only to its members and admins.
@@ -75,9 +88,16 @@ class History:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = self._team(session, workspace.id, user_id, ref, channel_id)
-            member = session.scalar(select(TeamMember.id).where(
-                TeamMember.workspace_id == workspace.id, TeamMember.team_id == team.id,
-                TeamMember.user_id == user_id)) is not None
+            member = (
+                session.scalar(
+                    select(TeamMember.id).where(
+                        TeamMember.workspace_id == workspace.id,
+                        TeamMember.team_id == team.id,
+                        TeamMember.user_id == user_id,
+                    )
+                )
+                is not None
+            )
             shares, name, team_id, workspace_id = team.share_answers, team.name, team.id, workspace.id
             this_week = week_of(utcnow(), workspace.timezone or self._settings.timezone)
             if before_this_week:
@@ -89,13 +109,21 @@ class History:
             rows = session.execute(
                 select(CheckinCycle.week, Update.id, Update.author_user_id, Update.text)
                 .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                .where(Update.workspace_id == workspace_id, Update.team_id == team_id,
-                       CheckinCycle.week >= first, CheckinCycle.week <= this_week)
-                .order_by(CheckinCycle.week.desc(), Update.id)).all()
+                .where(
+                    Update.workspace_id == workspace_id,
+                    Update.team_id == team_id,
+                    CheckinCycle.week >= first,
+                    CheckinCycle.week <= this_week,
+                )
+                .order_by(CheckinCycle.week.desc(), Update.id)
+            ).all()
             titles: dict[int, list[str]] = {}
             for update_id, title in session.execute(
-                    select(UpdateTag.update_id, Objective.title).join(Objective, Objective.id == UpdateTag.objective_id)
-                    .where(UpdateTag.update_id.in_([r.id for r in rows])).order_by(UpdateTag.score.desc())):
+                select(UpdateTag.update_id, Objective.title)
+                .join(Objective, Objective.id == UpdateTag.objective_id)
+                .where(UpdateTag.update_id.in_([r.id for r in rows]))
+                .order_by(UpdateTag.score.desc())
+            ):
                 titles.setdefault(update_id, []).append(title)
         names: dict[str, str] = {}
 
@@ -107,17 +135,19 @@ class History:
         by_week: dict[str, list[PastAnswer]] = {}
         for week, update_id, author, text in rows:
             by_week.setdefault(week, []).append(
-                PastAnswer(author, slacktext.plain(text, person), tuple(titles.get(update_id, ()))))
+                PastAnswer(author, slacktext.plain(text, person), tuple(titles.get(update_id, ())))
+            )
         return TeamHistory(name, weeks, tuple(PastWeek(w, tuple(a)) for w, a in by_week.items()))
 
     @staticmethod
-    def _team(session: Session, workspace_id: int, user_id: str, ref: TeamRef | None,
-              channel_id: str | None) -> Team:
+    def _team(session: Session, workspace_id: int, user_id: str, ref: TeamRef | None, channel_id: str | None) -> Team:
         if ref is not None:
             team = resolve_team(session, workspace_id, ref)
             if team is None:
-                raise NotFound(f"There is no team called '{ref.name}'; "
-                               f"{team_names(repositories.list_teams(session, workspace_id))}.")
+                raise NotFound(
+                    f"There is no team called '{ref.name}'; "
+                    f"{team_names(repositories.list_teams(session, workspace_id))}."
+                )
             return team
         team = repositories.team_here_or_of(session, workspace_id, user_id, channel_id)
         if team is None:

@@ -62,8 +62,9 @@ class FormChoices:
 class InitiativesService:
     """Log, list and close initiatives."""
 
-    def __init__(self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging,
-                 timezone: str = "UTC") -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging, timezone: str = "UTC"
+    ) -> None:
         self._timezone = timezone
         self._sessions = sessions
         self._permissions = permissions
@@ -195,9 +196,7 @@ class InitiativesService:
                 rows = repositories.list_initiatives(session, workspace.id)
                 heading = "Open initiatives"
             teams = {t.id: t.name for t in repositories.list_teams(session, workspace.id)}
-            objectives = {
-                o.id: o for o in repositories.list_objectives(session, workspace.id, include_archived=True)
-            }
+            objectives = {o.id: o for o in repositories.list_objectives(session, workspace.id, include_archived=True)}
             return heading, [self._view(session, row, teams, objectives) for row in rows]
 
     def close(self, slack_team_id: str, user_id: str, initiative_id: int, status: str) -> InitiativeView:

@@ -10,8 +10,8 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.slack_tables import enterprise_workspaces
 from storage.models import Workspace, utcnow
+from storage.slack_tables import enterprise_workspaces
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,9 @@ class Installs:
         self._sessions = sessions
         self._store = store
 
-    def uninstalled(self, slack_team_id: str | None, *, enterprise_id: str | None = None,
-                    now: datetime | None = None) -> None:
+    def uninstalled(
+        self, slack_team_id: str | None, *, enterprise_id: str | None = None, now: datetime | None = None
+    ) -> None:
         """Delete the workspace's tokens and stop scheduling it; its data goes RETENTION later.
 
         Without a workspace (an org-wide uninstall), do so for every workspace of the enterprise.
@@ -37,11 +38,19 @@ class Installs:
         if self._store is not None:
             self._store.delete_all(enterprise_id=enterprise_id, team_id=slack_team_id)
         with self._sessions.begin() as session:
-            session.execute(update(Workspace).where(
-                Workspace.slack_team_id == slack_team_id, Workspace.uninstalled_at.is_(None),
-            ).values(uninstalled_at=now or utcnow()))
-        logger.info("workspace %s uninstalled Alignbot: tokens deleted, no more scheduling, data deleted after %d days",
-                    slack_team_id, RETENTION.days)
+            session.execute(
+                update(Workspace)
+                .where(
+                    Workspace.slack_team_id == slack_team_id,
+                    Workspace.uninstalled_at.is_(None),
+                )
+                .values(uninstalled_at=now or utcnow())
+            )
+        logger.info(
+            "workspace %s uninstalled Alignbot: tokens deleted, no more scheduling, data deleted after %d days",
+            slack_team_id,
+            RETENTION.days,
+        )
         return None
 
     def _enterprise_uninstalled(self, enterprise_id: str | None, *, now: datetime | None) -> None:
@@ -54,11 +63,13 @@ class Installs:
         for slack_team_id in teams:
             self.uninstalled(slack_team_id, enterprise_id=enterprise_id, now=now)
         self._store.delete_all(enterprise_id=enterprise_id, team_id=None)  # the org-wide install itself
-        logger.info("enterprise %s uninstalled Alignbot from its %d workspace(s) with an install",
-                    enterprise_id, len(teams))
+        logger.info(
+            "enterprise %s uninstalled Alignbot from its %d workspace(s) with an install", enterprise_id, len(teams)
+        )
 
-    def tokens_revoked(self, slack_team_id: str | None, tokens: dict[str, Any], *,
-                       enterprise_id: str | None = None) -> None:
+    def tokens_revoked(
+        self, slack_team_id: str | None, tokens: dict[str, Any], *, enterprise_id: str | None = None
+    ) -> None:
         """Delete revoked user tokens; a revoked bot token is as good as an uninstall."""
         if tokens.get("bot"):
             return self.uninstalled(slack_team_id, enterprise_id=enterprise_id)
@@ -71,9 +82,14 @@ class Installs:
         """Schedule the workspace again if it was uninstalled."""
         # Installed again only when Slack gives a working token: an OAuth install saved, or SLACK_BOT_TOKEN at start.
         with self._sessions.begin() as session:
-            done = session.execute(update(Workspace).where(
-                Workspace.slack_team_id == slack_team_id, Workspace.uninstalled_at.is_not(None),
-            ).values(uninstalled_at=None)).rowcount
+            done = session.execute(
+                update(Workspace)
+                .where(
+                    Workspace.slack_team_id == slack_team_id,
+                    Workspace.uninstalled_at.is_not(None),
+                )
+                .values(uninstalled_at=None)
+            ).rowcount
         if done:
             logger.info("workspace %s installed Alignbot again", slack_team_id)
 
@@ -94,6 +110,7 @@ class Installs:
             due = list(session.scalars(select(Workspace.slack_team_id).where(Workspace.uninstalled_at < cutoff)))
         for slack_team_id in due:
             self.forget(slack_team_id)
-            logger.info("deleted the data of workspace %s, uninstalled more than %d days ago",
-                        slack_team_id, RETENTION.days)
+            logger.info(
+                "deleted the data of workspace %s, uninstalled more than %d days ago", slack_team_id, RETENTION.days
+            )
         return due

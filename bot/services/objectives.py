@@ -72,7 +72,9 @@ def normal_key(text: str) -> str:
 class ObjectivesService:
     """Add, list, edit and archive a workspace's objectives."""
 
-    def __init__(self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging | None = None) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging | None = None
+    ) -> None:
         self._sessions = sessions
         self._permissions = permissions
         self._tagging = tagging or Tagging(sessions)
@@ -93,8 +95,12 @@ class ObjectivesService:
                 raise UserError(f"There is already an objective called “{same.title}” (key `{same.key}`).")
             key = unique_slug(slugify(draft.title), repositories.objective_keys(session, workspace.id))
             objective = Objective(
-                workspace_id=workspace.id, key=key, title=draft.title, description=draft.description,
-                keywords=list(draft.keywords), examples=list(draft.examples),
+                workspace_id=workspace.id,
+                key=key,
+                title=draft.title,
+                description=draft.description,
+                keywords=list(draft.keywords),
+                examples=list(draft.examples),
             )
             session.add(objective)
             session.flush()
@@ -117,7 +123,13 @@ class ObjectivesService:
             return view_of(self._find(session, slack_team_id, key, active=True))
 
     def update(
-        self, slack_team_id: str, user_id: str, key: str, title: str, description: str, keywords: tuple[str, ...],
+        self,
+        slack_team_id: str,
+        user_id: str,
+        key: str,
+        title: str,
+        description: str,
+        keywords: tuple[str, ...],
         examples: tuple[str, ...] | None = None,
     ) -> ObjectiveView:
         """Change an objective's title, description, keywords and (given) examples; its key stays."""
@@ -135,8 +147,9 @@ class ObjectivesService:
                 objective.examples = list(examples)
             return view_of(objective)
 
-    def preview(self, slack_team_id: str, user_id: str, key: str | None, draft: ObjectiveDraft, *,
-                now: datetime | None = None) -> Preview:
+    def preview(
+        self, slack_team_id: str, user_id: str, key: str | None, draft: ObjectiveDraft, *, now: datetime | None = None
+    ) -> Preview:
         """Return how the last PREVIEW_DAYS days' updates would be tagged with a new or edited objective's wording.
 
         Hand-tagged updates keep their tags whatever the wording, so they are left out.
@@ -146,22 +159,42 @@ class ObjectivesService:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             editing = self._find(session, slack_team_id, key, active=True) if key else None
-            wanted = editing.key if editing else unique_slug(slugify(draft.title),
-                                                             repositories.objective_keys(session, workspace.id))
-            tagger = self._tagging.draft_tagger(session, workspace.id, model.Objective(
-                wanted, draft.title, draft.description, draft.keywords, draft.examples))
+            wanted = (
+                editing.key
+                if editing
+                else unique_slug(slugify(draft.title), repositories.objective_keys(session, workspace.id))
+            )
+            tagger = self._tagging.draft_tagger(
+                session,
+                workspace.id,
+                model.Objective(wanted, draft.title, draft.description, draft.keywords, draft.examples),
+            )
             rows = session.execute(
                 select(Update.id, Update.text, Team.name)
                 .join(Team, Team.id == Update.team_id)
                 .where(Update.workspace_id == workspace.id, Update.tags_by_hand.is_(False), Update.created_at >= since)
-                .order_by(Update.id.desc()).limit(PREVIEW_MAX_UPDATES)
+                .order_by(Update.id.desc())
+                .limit(PREVIEW_MAX_UPDATES)
             ).all()
-            tagged_now = set(session.scalars(select(UpdateTag.update_id).where(
-                UpdateTag.update_id.in_([row.id for row in rows]), UpdateTag.objective_id == editing.id,
-            ))) if editing and rows else set()
+            tagged_now = (
+                set(
+                    session.scalars(
+                        select(UpdateTag.update_id).where(
+                            UpdateTag.update_id.in_([row.id for row in rows]),
+                            UpdateTag.objective_id == editing.id,
+                        )
+                    )
+                )
+                if editing and rows
+                else set()
+            )
         lines = tuple(
-            PreviewLine(team=team, text=text, before=update_id in tagged_now,
-                        after=any(m.key == wanted for m in tagger.tag(text)))
+            PreviewLine(
+                team=team,
+                text=text,
+                before=update_id in tagged_now,
+                after=any(m.key == wanted for m in tagger.tag(text)),
+            )
             for update_id, text, team in rows
         )
         return Preview(draft.title, PREVIEW_DAYS, len(lines), lines)

@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alignment import model
+from bot.commandtext import KEYWORD_MAX, KEYWORDS_MAX, TITLE_MAX, validate_examples
 from bot.orgfile import OrgFileError
 from bot.parsing import (
-    KEYWORD_MAX,
-    KEYWORDS_MAX,
-    TITLE_MAX,
-    validate_examples,
     Invalid,
     validate_description,
     validate_team_name,
@@ -135,7 +132,9 @@ class OrgSync:
         return report
 
     @staticmethod
-    def _import_teams(session: Session, workspace_id: int, org: model.Org, text: str, fail, report: ImportReport) -> None:
+    def _import_teams(
+        session: Session, workspace_id: int, org: model.Org, text: str, fail, report: ImportReport
+    ) -> None:
         existing = {t.name.casefold(): t for t in repositories.list_teams(session, workspace_id)}
         touched: set[int] = set()
         for entry in org.teams:
@@ -143,8 +142,10 @@ class OrgSync:
             if team is None:
                 similar = look_alike(existing.values(), entry.name)
                 if similar is not None:
-                    raise fail(f"team '{entry.name}' looks like team '{similar[0].name}'; give names people can "
-                               "tell apart", _team_line(text, entry.name))
+                    raise fail(
+                        f"team '{entry.name}' looks like team '{similar[0].name}'; give names people can tell apart",
+                        _team_line(text, entry.name),
+                    )
                 team = Team(workspace_id=workspace_id, name=entry.name, aliases=list(entry.aliases))
                 session.add(team)
                 session.flush()
@@ -175,7 +176,8 @@ class OrgSync:
                 if owner.id != team.id:
                     raise fail(
                         f"'{word}' would name both team '{owner.name}' and team '{team.name}'",
-                        _team_line(text, team.name if team.id in touched else owner.name) or _line_of(text, re.escape(word)),
+                        _team_line(text, team.name if team.id in touched else owner.name)
+                        or _line_of(text, re.escape(word)),
                     )
             if team.channel_id:
                 owner = channels.setdefault(team.channel_id, team)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import checkin as blocks
 from bot.parsing import TeamRef
 from bot.schedule import week_label
-from bot.services.checkins import _ensure_cycle, _current_week, open_value, team_cycle, team_zone
+from bot.services.checkins import _current_week, _ensure_cycle, open_value, team_cycle, team_zone
 from bot.services.deliveries import Deliveries
 from bot.services.errors import NotFound, Refused, UserError
 from bot.services.permissions import Permissions
@@ -74,8 +74,14 @@ class Nudged:
 class PeopleService:
     """Members, leads, time off, holidays and nudges; every change is one transaction."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients,
-                 permissions: Permissions, deliveries: Deliveries) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clients: SlackClients,
+        permissions: Permissions,
+        deliveries: Deliveries,
+    ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._clients = clients
@@ -88,8 +94,9 @@ class PeopleService:
         """Say whether a person may fix anyone's tags on this update: an admin, or a lead of its team."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            team_id = session.scalar(select(Update.team_id).where(Update.workspace_id == workspace.id,
-                                                                  Update.id == update_id))
+            team_id = session.scalar(
+                select(Update.team_id).where(Update.workspace_id == workspace.id, Update.id == update_id)
+            )
             if team_id is not None and repositories.is_lead(session, workspace.id, team_id, user_id):
                 return True
         return self._permissions.is_admin(slack_team_id, user_id)
@@ -107,8 +114,10 @@ class PeopleService:
         if user_id in leads or self._permissions.is_admin(slack_team_id, user_id):
             return
         named = ", ".join(f"<@{u}>" for u in leads[:10]) if leads else "none yet"
-        raise Refused(f"Only team *{name}*'s leads ({named}) and Alignbot admins "
-                      f"({self._permissions.who_may()}) can {doing.format(team=name)}.")
+        raise Refused(
+            f"Only team *{name}*'s leads ({named}) and Alignbot admins "
+            f"({self._permissions.who_may()}) can {doing.format(team=name)}."
+        )
 
     def _team(self, session: Session, workspace: Workspace, name: str) -> Team:
         team = resolve_team(session, workspace.id, TeamRef(name))
@@ -131,8 +140,9 @@ class PeopleService:
 
     # ------------------------------------------------------------------ members
 
-    def change_members(self, slack_team_id: str, user_id: str, team_name: str, action: str,
-                       users: tuple[str, ...]) -> MembersChanged:
+    def change_members(
+        self, slack_team_id: str, user_id: str, team_name: str, action: str, users: tuple[str, ...]
+    ) -> MembersChanged:
         """Add people to a team, or remove them (admins and the team's leads)."""
         self._require_lead(slack_team_id, user_id, team_name, "change who checks in for {team}")
         with self._sessions.begin() as session:
@@ -146,8 +156,9 @@ class PeopleService:
                 changed = [u for u in users if u in current]
                 wanted = current - set(changed)
             repositories.set_members(session, team, sorted(wanted))
-            return MembersChanged(team.name, tuple(changed), tuple(u for u in users if u not in changed),
-                                  tuple(sorted(wanted)))
+            return MembersChanged(
+                team.name, tuple(changed), tuple(u for u in users if u not in changed), tuple(sorted(wanted))
+            )
 
     # ------------------------------------------------------------------ time off
 
@@ -160,8 +171,16 @@ class PeopleService:
             tz = ZoneInfo(self._settings.timezone)
         return (now or utcnow()).astimezone(tz).date()
 
-    def away(self, slack_team_id: str, user_id: str, first: date, last: date, *,
-             now: datetime | None = None, replace: int | None = None) -> Away:
+    def away(
+        self,
+        slack_team_id: str,
+        user_id: str,
+        first: date,
+        last: date,
+        *,
+        now: datetime | None = None,
+        replace: int | None = None,
+    ) -> Away:
         """Record that a person is away from `first` to `last`; `replace` changes one stretch instead."""
         today = self.today(slack_team_id, user_id, now)
         if last < today:
@@ -170,8 +189,11 @@ class PeopleService:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row = None
             if replace is not None:
-                row = session.scalar(select(TimeOff).where(TimeOff.workspace_id == workspace.id,
-                                                           TimeOff.user_id == user_id, TimeOff.id == replace))
+                row = session.scalar(
+                    select(TimeOff).where(
+                        TimeOff.workspace_id == workspace.id, TimeOff.user_id == user_id, TimeOff.id == replace
+                    )
+                )
                 if row is None:
                     raise NotFound("That time off no longer exists.")
             # Time off under way keeps its first day when only its end moves.
@@ -210,8 +232,11 @@ class PeopleService:
         """Delete one stretch of a person's own time off; say whether there was one."""
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            result = session.execute(delete(TimeOff).where(TimeOff.workspace_id == workspace.id,
-                                                           TimeOff.user_id == user_id, TimeOff.id == away_id))
+            result = session.execute(
+                delete(TimeOff).where(
+                    TimeOff.workspace_id == workspace.id, TimeOff.user_id == user_id, TimeOff.id == away_id
+                )
+            )
             return bool(result.rowcount)
 
     def time_off(self, slack_team_id: str, user_id: str, *, now: datetime | None = None) -> list[Away]:
@@ -219,8 +244,10 @@ class PeopleService:
         today = self.today(slack_team_id, user_id, now)
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            return [Away(r.id, r.first_day, r.last_day)
-                    for r in repositories.time_off_of(session, workspace.id, user_id, from_day=today)]
+            return [
+                Away(r.id, r.first_day, r.last_day)
+                for r in repositories.time_off_of(session, workspace.id, user_id, from_day=today)
+            ]
 
     # ------------------------------------------------------------------ holidays and skips
 
@@ -232,8 +259,9 @@ class PeopleService:
         if day < today:
             raise UserError(f"{day.isoformat()} is in the past; give a day from today ({today.isoformat()}) on.")
 
-    def add_holiday(self, slack_team_id: str, user_id: str, day: date, name: str,
-                    *, now: datetime | None = None) -> tuple[str, list[str]]:
+    def add_holiday(
+        self, slack_team_id: str, user_id: str, day: date, name: str, *, now: datetime | None = None
+    ) -> tuple[str, list[str]]:
         """Record a company holiday and skip its week for every team; return (week, team names)."""
         self._permissions.require_admin(slack_team_id, user_id, "set company holidays")
         self._not_past(slack_team_id, user_id, day, now)
@@ -251,34 +279,44 @@ class PeopleService:
                 _ensure_cycle(session, workspace.id, team, week, zone).skipped = True
             return week, [t.name for t in teams]
 
-    def skip(self, slack_team_id: str, user_id: str, team_name: str, day: date,
-             *, now: datetime | None = None) -> list[Skip]:
+    def skip(
+        self, slack_team_id: str, user_id: str, team_name: str, day: date, *, now: datetime | None = None
+    ) -> list[Skip]:
         """Skip the week containing `day` for a team, or for `all`."""
         return self._set_skipped(slack_team_id, user_id, team_name, day, True, now)
 
-    def unskip(self, slack_team_id: str, user_id: str, team_name: str, day: date,
-               *, now: datetime | None = None) -> list[Skip]:
+    def unskip(
+        self, slack_team_id: str, user_id: str, team_name: str, day: date, *, now: datetime | None = None
+    ) -> list[Skip]:
         """Undo a skip (or a holiday's skip) of the week containing `day`, for a team or `all`."""
         return self._set_skipped(slack_team_id, user_id, team_name, day, False, now)
 
-    def _set_skipped(self, slack_team_id: str, user_id: str, team_name: str, day: date, skipped: bool,
-                     now: datetime | None) -> list[Skip]:
+    def _set_skipped(
+        self, slack_team_id: str, user_id: str, team_name: str, day: date, skipped: bool, now: datetime | None
+    ) -> list[Skip]:
         self._permissions.require_admin(slack_team_id, user_id, "skip or restore a week's check-in")
         week = week_label(day)
         today = self.today(slack_team_id, user_id, now)
         if day + timedelta(days=6 - day.weekday()) < today:
-            raise UserError(f"{day.isoformat()} is in the past ({week} is over); give a day of this week "
-                            f"or a later one.")
+            raise UserError(
+                f"{day.isoformat()} is in the past ({week} is over); give a day of this week or a later one."
+            )
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             every = team_name.casefold() == "all"
-            teams = (repositories.list_teams(session, workspace.id) if every
-                     else [self._team(session, workspace, team_name)])
+            teams = (
+                repositories.list_teams(session, workspace.id) if every else [self._team(session, workspace, team_name)]
+            )
             if every and not skipped:
                 # The week is no holiday any more, for teams made later too.
                 monday = day - timedelta(days=day.weekday())
-                session.execute(delete(Holiday).where(Holiday.workspace_id == workspace.id, Holiday.day >= monday,
-                                                      Holiday.day <= monday + timedelta(days=6)))
+                session.execute(
+                    delete(Holiday).where(
+                        Holiday.workspace_id == workspace.id,
+                        Holiday.day >= monday,
+                        Holiday.day <= monday + timedelta(days=6),
+                    )
+                )
             changed = []
             for team in teams:
                 cycle = _ensure_cycle(session, workspace.id, team, week, team_zone(team, workspace, self._settings))
@@ -295,10 +333,15 @@ class PeopleService:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             holidays = repositories.holidays_from(session, workspace.id, today - timedelta(days=1))
             rows = session.execute(
-                select(Team.name, CheckinCycle.week).join(Team, Team.id == CheckinCycle.team_id)
-                .where(CheckinCycle.workspace_id == workspace.id, CheckinCycle.skipped.is_(True),
-                       CheckinCycle.week >= this_week)
-                .order_by(CheckinCycle.week, Team.name))
+                select(Team.name, CheckinCycle.week)
+                .join(Team, Team.id == CheckinCycle.team_id)
+                .where(
+                    CheckinCycle.workspace_id == workspace.id,
+                    CheckinCycle.skipped.is_(True),
+                    CheckinCycle.week >= this_week,
+                )
+                .order_by(CheckinCycle.week, Team.name)
+            )
             return Calendar(tuple((h.day, h.name) for h in holidays), tuple(Skip(n, w) for n, w in rows))
 
     # ------------------------------------------------------------------ nudges
@@ -316,8 +359,11 @@ class PeopleService:
             row = _ensure_cycle(session, workspace.id, team, week, zone)
             if row.skipped:
                 raise UserError(f"Team *{team.name}*'s check-in is skipped in {week}; there is nobody to nudge.")
-            answered = set(session.scalars(select(Update.author_user_id).where(
-                Update.workspace_id == workspace.id, Update.cycle_id == row.id)))
+            answered = set(
+                session.scalars(
+                    select(Update.author_user_id).where(Update.workspace_id == workspace.id, Update.cycle_id == row.id)
+                )
+            )
             members = repositories.member_ids(session, workspace.id, team.id)
             prompt_day = cycle.prompt_at.astimezone(ZoneInfo(zone)).date()
             away = repositories.away_on(session, workspace.id, {prompt_day})[prompt_day]
@@ -329,8 +375,16 @@ class PeopleService:
         for member in members:
             if member in answered or member in away:
                 continue
-            outcome = self._deliveries.send(client, workspace_id, "nudge", f"team:{team_id}:user:{member}", day,
-                                            message, channel=member)
+            outcome = self._deliveries.send(
+                client, workspace_id, "nudge", f"team:{team_id}:user:{member}", day, message, channel=member
+            )
             {"sent": sent, "duplicate": already}.get(outcome.status, failed).append(member)
-        return Nudged(name, week, tuple(sent), tuple(already), tuple(failed),
-                      tuple(sorted(a for a in away if a in members)), len(answered))
+        return Nudged(
+            name,
+            week,
+            tuple(sent),
+            tuple(already),
+            tuple(failed),
+            tuple(sorted(a for a in away if a in members)),
+            len(answered),
+        )

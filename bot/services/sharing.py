@@ -29,6 +29,7 @@ from storage.models import CheckinCycle, Delivery, Objective, Team, Update
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Shared:
     """What sharing an answer did: posted, updated, off (team opted out), no_thread, in_thread, failed."""
@@ -98,8 +99,13 @@ class Sharing:
         self._known: set[tuple[str, str, str, str]] = set()
         self._known_lock = threading.Lock()
 
-    def record_and_share(self, client: WebClient, slack_team_id: str, draft: Shareable | None,
-                         record: Callable[[tuple[str, str, str] | None], R | None]) -> tuple[R, Shared] | None:
+    def record_and_share(
+        self,
+        client: WebClient,
+        slack_team_id: str,
+        draft: Shareable | None,
+        record: Callable[[tuple[str, str, str] | None], R | None],
+    ) -> tuple[R, Shared] | None:
         """Store an answer with `record` and share it, in one transaction and none held across a Slack call.
 
         `draft`: the answer as expected before it is stored (None when unknown). A first answer's copy
@@ -123,13 +129,20 @@ class Sharing:
             self.unshare(client, ahead.posted[0], ahead.posted[2])
 
     def _post_ahead(self, client: WebClient, slack_team_id: str, draft: Shareable | None) -> Ahead | None:
-        if (draft is None or draft.prompt is None or not draft.share or draft.in_thread or draft.shared is not None
-                or self._has_copy(slack_team_id, draft)):
+        if (
+            draft is None
+            or draft.prompt is None
+            or not draft.share
+            or draft.in_thread
+            or draft.shared is not None
+            or self._has_copy(slack_team_id, draft)
+        ):
             return None
         channel, thread_ts = draft.prompt
         try:
-            posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self._message(slack_team_id,
-                                                                                                   draft))
+            posted = client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, **self._message(slack_team_id, draft)
+            )
         except (SlackApiError, SlackClientError, OSError) as error:
             return Ahead(draft, None, _failed(channel, error))
         return Ahead(draft, (channel, thread_ts, str(posted["ts"])))
@@ -178,8 +191,9 @@ class Sharing:
             return names[user]
 
         text = slacktext.plain(answer.text, name)
-        return blocks.shared_answer(name(answer.author), answer.team, answer.week, text, answer.tags,
-                                    by_hand=answer.by_hand)
+        return blocks.shared_answer(
+            name(answer.author), answer.team, answer.week, text, answer.tags, by_hand=answer.by_hand
+        )
 
     def set_sharing(self, slack_team_id: str, user_id: str, ref: TeamRef, on: bool) -> str:
         """Turn sharing on or off for a team (admins); return the team's name."""
@@ -198,8 +212,7 @@ class Sharing:
 
         `known`: the update as the transaction that just stored it saw it, instead of reading it again.
         """
-        answer = known if known is not None and known.update_id == update_id else self._answer(slack_team_id,
-                                                                                                update_id)
+        answer = known if known is not None and known.update_id == update_id else self._answer(slack_team_id, update_id)
         if answer is None:
             return Shared("no_thread")
         shared = self._share(client, slack_team_id, answer)
@@ -234,8 +247,11 @@ class Sharing:
         ts = str(posted["ts"])
         with self._sessions.begin() as session:
             # Compare-and-set: of two shares racing for the first post, one keeps it.
-            won = session.execute(update(Update).where(Update.id == update_id, Update.shared_ts.is_(None))
-                                  .values(shared_channel_id=channel, shared_ts=ts)).rowcount
+            won = session.execute(
+                update(Update)
+                .where(Update.id == update_id, Update.shared_ts.is_(None))
+                .values(shared_channel_id=channel, shared_ts=ts)
+            ).rowcount
         if won != 1:
             self.unshare(client, channel, ts)
             return self.share(client, slack_team_id, update_id)  # read again: another share won
@@ -249,15 +265,17 @@ class Sharing:
             client.chat_delete(channel=channel, ts=ts)
         except SlackApiError as error:
             if error.response.get("error") != "message_not_found":
-                logger.warning("could not delete shared answer %s in %s: %s", ts, channel,
-                               error.response.get("error"))
+                logger.warning("could not delete shared answer %s in %s: %s", ts, channel, error.response.get("error"))
             return False
         return True
 
     def _forget(self, update_id: int, ts: str) -> None:
         with self._sessions.begin() as session:
-            session.execute(update(Update).where(Update.id == update_id, Update.shared_ts == ts)
-                            .values(shared_channel_id=None, shared_ts=None))
+            session.execute(
+                update(Update)
+                .where(Update.id == update_id, Update.shared_ts == ts)
+                .values(shared_channel_id=None, shared_ts=None)
+            )
 
     def name(self, slack_team_id: str, user_id: str) -> str:
         """Return the name Slack shows for a person, else their id."""
@@ -275,26 +293,45 @@ class Sharing:
             workspace = repositories.find_workspace(session, slack_team_id)
             if workspace is None:
                 return None
-            row = session.scalar(select(Update).where(Update.workspace_id == workspace.id, Update.id == update_id)
-                                 .options(selectinload(Update.tags)))
+            row = session.scalar(
+                select(Update)
+                .where(Update.workspace_id == workspace.id, Update.id == update_id)
+                .options(selectinload(Update.tags))
+            )
             if row is None:
                 return None
             team = session.get(Team, row.team_id)
             cycle = session.get(CheckinCycle, row.cycle_id)
             assert team is not None and cycle is not None
-            titles = dict(session.execute(select(Objective.id, Objective.title).where(
-                Objective.workspace_id == workspace.id,
-                Objective.id.in_([t.objective_id for t in row.tags]))).all())
-            tags = tuple(titles[t.objective_id] for t in sorted(row.tags, key=lambda t: -t.score)
-                         if t.objective_id in titles)
-            prompt = session.execute(select(Delivery.channel_id, Delivery.message_ts).where(
-                Delivery.workspace_id == workspace.id, Delivery.kind == "prompt",
-                Delivery.target == f"team:{team.id}", Delivery.week == cycle.week,
-                Delivery.status == "sent")).first()
+            titles = dict(
+                session.execute(
+                    select(Objective.id, Objective.title).where(
+                        Objective.workspace_id == workspace.id, Objective.id.in_([t.objective_id for t in row.tags])
+                    )
+                ).all()
+            )
+            tags = tuple(
+                titles[t.objective_id] for t in sorted(row.tags, key=lambda t: -t.score) if t.objective_id in titles
+            )
+            prompt = session.execute(
+                select(Delivery.channel_id, Delivery.message_ts).where(
+                    Delivery.workspace_id == workspace.id,
+                    Delivery.kind == "prompt",
+                    Delivery.target == f"team:{team.id}",
+                    Delivery.week == cycle.week,
+                    Delivery.status == "sent",
+                )
+            ).first()
             where = (prompt[0], prompt[1]) if prompt and prompt[0] and prompt[1] else None
             return Shareable(
-                update_id=row.id, author=row.author_user_id, team=team.name, week=cycle.week, text=row.text,
-                tags=tags, by_hand=row.tags_by_hand, share=team.share_answers,
+                update_id=row.id,
+                author=row.author_user_id,
+                team=team.name,
+                week=cycle.week,
+                text=row.text,
+                tags=tags,
+                by_hand=row.tags_by_hand,
+                share=team.share_answers,
                 shared=(row.shared_channel_id, row.shared_ts) if row.shared_channel_id and row.shared_ts else None,
                 prompt=where,
                 # A reply in the channel's own prompt thread is already there for everyone to read.
@@ -312,7 +349,10 @@ def _same_thread(answer: Shareable, draft: Shareable) -> bool:
 
 
 def _failed(channel: str, error: Exception) -> Shared:
-    code = (str(error.response.get("error") or "unknown_error") if isinstance(error, SlackApiError)
-            else type(error).__name__)
+    code = (
+        str(error.response.get("error") or "unknown_error")
+        if isinstance(error, SlackApiError)
+        else type(error).__name__
+    )
     logger.warning("could not share an answer in %s: %s", channel, code)
     return Shared("failed", channel, error=code)

@@ -23,8 +23,9 @@ CORPUS_SIZE = 400
 
 def as_engine_objective(row: Objective) -> model.Objective:
     """Return the alignment engine's view of an objective row."""
-    return model.Objective(key=row.key, title=row.title, description=row.description or "",
-                           keywords=tuple(row.keywords or ()))
+    return model.Objective(
+        key=row.key, title=row.title, description=row.description or "", keywords=tuple(row.keywords or ())
+    )
 
 
 def stated_examples(rows: Sequence[Objective]) -> list[model.Example]:
@@ -32,8 +33,9 @@ def stated_examples(rows: Sequence[Objective]) -> list[model.Example]:
     return [model.Example(text=text, objectives=(row.key,)) for row in rows for text in row.examples or ()]
 
 
-def examples_of(session: Session, workspace_id: int, keys: dict[int, str],
-                taught: set[tuple[int, str]] | None = None) -> list[model.Example]:
+def examples_of(
+    session: Session, workspace_id: int, keys: dict[int, str], taught: set[tuple[int, str]] | None = None
+) -> list[model.Example]:
     """Return the updates and initiatives a person tagged by hand, newest first, as labelled examples.
 
     `taught` collects the (cycle id, author) of each update used.
@@ -47,20 +49,27 @@ def examples_of(session: Session, workspace_id: int, keys: dict[int, str],
     )
     examples = []
     for row in updates:
-        examples.append(model.Example(text=row.text, objectives=tuple(keys[t.objective_id] for t in row.tags
-                                                                      if t.objective_id in keys)))
+        examples.append(
+            model.Example(
+                text=row.text, objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys)
+            )
+        )
         if taught is not None:
             taught.add((row.cycle_id, row.author_user_id))
     initiatives = session.scalars(
         select(Initiative)
-        .where(Initiative.workspace_id == workspace_id,
-               Initiative.id.in_(select(InitiativeTag.initiative_id).where(InitiativeTag.source == "manual")))
+        .where(
+            Initiative.workspace_id == workspace_id,
+            Initiative.id.in_(select(InitiativeTag.initiative_id).where(InitiativeTag.source == "manual")),
+        )
         .options(selectinload(Initiative.tags))
         .order_by(Initiative.created_at.desc())
         .limit(MAX_EXAMPLES - len(examples))
     )
     examples += [
-        model.Example(text=row.title, objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys))
+        model.Example(
+            text=row.title, objectives=tuple(keys[t.objective_id] for t in row.tags if t.objective_id in keys)
+        )
         for row in initiatives
     ]
     return examples
@@ -68,8 +77,11 @@ def examples_of(session: Session, workspace_id: int, keys: dict[int, str],
 
 def recent_texts(session: Session, workspace_id: int) -> list[str]:
     """Return the workspace's most recent update texts: the language the tagger should read it in."""
-    return list(session.scalars(select(Update.text).where(Update.workspace_id == workspace_id)
-                                .order_by(Update.id.desc()).limit(CORPUS_SIZE)))
+    return list(
+        session.scalars(
+            select(Update.text).where(Update.workspace_id == workspace_id).order_by(Update.id.desc()).limit(CORPUS_SIZE)
+        )
+    )
 
 
 class Tagging:
@@ -81,8 +93,9 @@ class Tagging:
         self._cache: dict[int, tuple[tuple[object, ...], Tagger, frozenset[tuple[int, str]]]] = {}
         self._lock = threading.Lock()
 
-    def tagger_for(self, workspace_id: int, session: Session | None = None,
-                   objectives: Sequence[Objective] | None = None) -> Tagger:
+    def tagger_for(
+        self, workspace_id: int, session: Session | None = None, objectives: Sequence[Objective] | None = None
+    ) -> Tagger:
         """Return a tagger for the workspace, reading inside `session` when given.
 
         `objectives`: the workspace's live objectives, when the caller has them already.
@@ -97,8 +110,11 @@ class Tagging:
         rows = repositories.list_objectives(session, workspace_id)
         others = [row for row in rows if row.key != draft.key]
         objectives = [*(as_engine_objective(row) for row in others), replace(draft, examples=())]
-        examples = [*stated_examples(others), *(model.Example(text, (draft.key,)) for text in draft.examples),
-                    *examples_of(session, workspace_id, {row.id: row.key for row in rows})]
+        examples = [
+            *stated_examples(others),
+            *(model.Example(text, (draft.key,)) for text in draft.examples),
+            *examples_of(session, workspace_id, {row.id: row.key for row in rows}),
+        ]
         return Tagger(objectives, examples, corpus=recent_texts(session, workspace_id))
 
     def cached(self, workspace_id: int) -> tuple[Tagger, frozenset[tuple[int, str]]] | None:
@@ -107,8 +123,9 @@ class Tagging:
             cached = self._cache.get(workspace_id)
         return (cached[1], cached[2]) if cached is not None else None
 
-    def current_tagger(self, workspace_id: int, session: Session, rows: Sequence[Objective],
-                       examples_version: int) -> tuple[Tagger, frozenset[tuple[int, str]]]:
+    def current_tagger(
+        self, workspace_id: int, session: Session, rows: Sequence[Objective], examples_version: int
+    ) -> tuple[Tagger, frozenset[tuple[int, str]]]:
         """Return the tagger for `rows` (the live objectives) and the workspace's `examples_version` just read.
 
         Also the (cycle id, author) of each update the tagger learned from. Reads nothing when
@@ -116,8 +133,9 @@ class Tagging:
         """
         return self._build(session, workspace_id, rows, examples_version)
 
-    def _build(self, session: Session, workspace_id: int, rows: Sequence[Objective] | None,
-               examples_version: int | None = None) -> tuple[Tagger, frozenset[tuple[int, str]]]:
+    def _build(
+        self, session: Session, workspace_id: int, rows: Sequence[Objective] | None, examples_version: int | None = None
+    ) -> tuple[Tagger, frozenset[tuple[int, str]]]:
         if rows is None:
             rows = repositories.list_objectives(session, workspace_id)
         objectives = [as_engine_objective(row) for row in rows]
@@ -130,8 +148,11 @@ class Tagging:
             keys = {row.id: row.key for row in rows}
             taught: set[tuple[int, str]] = set()
             # The corpus is read when the tagger is (re)built, not on every answer: a little stale is fine.
-            tagger = Tagger(objectives, [*stated, *examples_of(session, workspace_id, keys, taught)],
-                            corpus=recent_texts(session, workspace_id))
+            tagger = Tagger(
+                objectives,
+                [*stated, *examples_of(session, workspace_id, keys, taught)],
+                corpus=recent_texts(session, workspace_id),
+            )
             cached = (fingerprint, tagger, frozenset(taught))
             with self._lock:
                 self._cache[workspace_id] = cached

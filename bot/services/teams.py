@@ -16,8 +16,8 @@ from bot.parsing import WEEKDAYS, Invalid, ScheduleRequest, TeamRef, TeamSetting
 from bot.services.errors import INVITE_HINT, NotFound, UserError, slack_problem
 from bot.services.permissions import Permissions
 from bot.settings import Settings
-from bot.slacktext import skeleton
 from bot.slack import SlackClients
+from bot.slacktext import skeleton
 from storage import repositories
 from storage.models import Team
 
@@ -51,8 +51,7 @@ class TeamView:
         where = {"channel": "in the channel", "dm": "by DM", "both": "in the channel and by DM"}[self.prompt_mode]
         remind = f", reminder {self.reminder_hours} h before" if 0 < self.reminder_hours < self.deadline_hours else ""
         zone = f"each member's own time zone; the channel {self.timezone}" if self.local_time else self.timezone
-        return (f"{WEEKDAYS[self.weekday]}s {self.time} ({zone}), {where}, "
-                f"due after {self.deadline_hours} h{remind}")
+        return f"{WEEKDAYS[self.weekday]}s {self.time} ({zone}), {where}, due after {self.deadline_hours} h{remind}"
 
 
 @dataclass(frozen=True)
@@ -165,8 +164,10 @@ class TeamsService:
         if team is None:
             similar = look_alike(repositories.list_teams(session, workspace.id), name)
             if similar is not None:
-                raise UserError(f"'{name}' looks like team *{similar[0].name}*: pick a name people can tell apart, "
-                                f"or run `/alignment team {similar[0].name}` to move that team here.")
+                raise UserError(
+                    f"'{name}' looks like team *{similar[0].name}*: pick a name people can tell apart, "
+                    f"or run `/alignment team {similar[0].name}` to move that team here."
+                )
             return None, None, False
         already = team.channel_id == channel_id
         moved_from = team.channel_id if team.channel_id and not already else None
@@ -204,8 +205,16 @@ class TeamsService:
                 team.timezone = zone
             return self._view(session, team)
 
-    def configure_prompts(self, slack_team_id: str, user_id: str, team_name: str, *, mode: str | None = None,
-                          deadline_hours: int | None = None, reminder_hours: int | None = None) -> TeamView:
+    def configure_prompts(
+        self,
+        slack_team_id: str,
+        user_id: str,
+        team_name: str,
+        *,
+        mode: str | None = None,
+        deadline_hours: int | None = None,
+        reminder_hours: int | None = None,
+    ) -> TeamView:
         """Set where a team's prompt goes, and when answers are due and reminded."""
         self._permissions.require_admin(slack_team_id, user_id, "change check-in prompts")
         with self._sessions.begin() as session:
@@ -226,23 +235,36 @@ class TeamsService:
 
     # ------------------------------------------------------------------ the settings form
 
-    def settings_form(self, slack_team_id: str, user_id: str, team_name: str | None = None,
-                      team_id: int | None = None) -> tuple[int, SettingsForm]:
+    def settings_form(
+        self, slack_team_id: str, user_id: str, team_name: str | None = None, team_id: int | None = None
+    ) -> tuple[int, SettingsForm]:
         """Return (team id, what the settings form shows) for a team named or picked by id (admins)."""
         self._permissions.require_admin(slack_team_id, user_id, "change team settings")
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            team = (repositories.get_team(session, workspace.id, team_id) if team_id is not None
-                    else resolve_team(session, workspace.id, TeamRef(team_name or "")))
+            team = (
+                repositories.get_team(session, workspace.id, team_id)
+                if team_id is not None
+                else resolve_team(session, workspace.id, TeamRef(team_name or ""))
+            )
             if team is None:
                 teams = repositories.list_teams(session, workspace.id)
                 raise NotFound(f"There is no team called '{team_name or team_id}'; {team_names(teams)}.")
             view = self._view(session, team)
             return team.id, SettingsForm(
-                team=view.name, channel_id=view.channel_id, weekday=view.weekday, time=view.time,
-                timezone=view.timezone, local_time=view.local_time, deadline_hours=view.deadline_hours,
-                reminder_hours=view.reminder_hours, mode=view.prompt_mode, members=view.members, leads=view.leads,
-                share=team.share_answers)
+                team=view.name,
+                channel_id=view.channel_id,
+                weekday=view.weekday,
+                time=view.time,
+                timezone=view.timezone,
+                local_time=view.local_time,
+                deadline_hours=view.deadline_hours,
+                reminder_hours=view.reminder_hours,
+                mode=view.prompt_mode,
+                members=view.members,
+                leads=view.leads,
+                share=team.share_answers,
+            )
 
     def apply_settings(self, slack_team_id: str, user_id: str, team_id: int, settings: TeamSettings) -> TeamView:
         """Save every setting of the form in one transaction (admins); a new channel is checked first."""

@@ -14,8 +14,8 @@ from bot.blocks import people as people_blocks
 from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
 from bot.services.checkins import open_value
-from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
 from handlers.queued import ack_form, sent_of, two_steps
+from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
 
 COMMAND = "/checkin"
 # A button value holds at most 2,000 characters, with room for the team and week.
@@ -39,8 +39,9 @@ def _back(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
         say_privately(respond, people_blocks.back_answer(services.people.back(body["team_id"], body["user_id"])))
 
 
-def command_checkin(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, request: BoltRequest,
-                    services: Services) -> None:
+def command_checkin(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, request: BoltRequest, services: Services
+) -> None:
     """Open the check-in form, record the text as this week's update, or say when the person is away."""
     text = (body.get("text") or "").strip()
     if is_help(text):
@@ -59,30 +60,52 @@ def command_checkin(ack: Ack, body: dict[str, Any], respond: Respond, client: We
         if len(candidates) > 1:
             # Never guess: a person on several teams says which one this is for.
             if not text:
-                say_privately(respond, people_blocks.pick_team_to_open(
-                    [(name, open_value(tid, week)) for tid, name, week in candidates]))
+                say_privately(
+                    respond,
+                    people_blocks.pick_team_to_open([(name, open_value(tid, week)) for tid, name, week in candidates]),
+                )
             elif len(text) > MAX_CARRIED_TEXT:
-                say_privately(respond, "You check in for several teams: run `/checkin` in the team's channel, "
-                                       "or `/checkin` alone to pick the team in the form.")
+                say_privately(
+                    respond,
+                    "You check in for several teams: run `/checkin` in the team's channel, "
+                    "or `/checkin` alone to pick the team in the form.",
+                )
             else:
-                say_privately(respond, people_blocks.pick_team(
-                    [(name, json.dumps({"team": tid, "week": week, "text": text}))
-                     for tid, name, week in candidates], what="update"))
+                say_privately(
+                    respond,
+                    people_blocks.pick_team(
+                        [
+                            (name, json.dumps({"team": tid, "week": week, "text": text}))
+                            for tid, name, week in candidates
+                        ],
+                        what="update",
+                    ),
+                )
             return
         if not text:
             team_id, week = services.checkins.resolve_team(body["team_id"], body["user_id"], body["channel_id"])
-            form = services.checkins.form_for(body["team_id"], body["user_id"], team_id, week,
-                                              channel_id=body["channel_id"])
-            client.views_open(trigger_id=body["trigger_id"],
-                              view=checkin_blocks.checkin_modal(form, body["channel_id"]))
+            form = services.checkins.form_for(
+                body["team_id"], body["user_id"], team_id, week, channel_id=body["channel_id"]
+            )
+            client.views_open(
+                trigger_id=body["trigger_id"], view=checkin_blocks.checkin_modal(form, body["channel_id"])
+            )
             return
         # The shared copy is posted before the answer is stored, to store its ts in the same transaction.
         done = services.sharing.record_and_share(
-            client, body["team_id"],
+            client,
+            body["team_id"],
             services.checkins.draft(body["team_id"], body["user_id"], text, body["channel_id"]),
-            lambda ahead: services.checkins.record(body["team_id"], body["user_id"], text,
-                                                   channel_id=body["channel_id"], source="command", shared=ahead,
-                                                   sent=sent_of(request)))
+            lambda ahead: services.checkins.record(
+                body["team_id"],
+                body["user_id"],
+                text,
+                channel_id=body["channel_id"],
+                source="command",
+                shared=ahead,
+                sent=sent_of(request),
+            ),
+        )
         if done is not None:  # else a later answer of theirs is stored: this one changes nothing
             recorded, shared = done
             say_privately(respond, recorded.confirmation(note=shared.note))

@@ -11,8 +11,8 @@ from bot.blocks import initiatives as blocks
 from bot.parsing import parse_initiative_add, parse_initiative_id, parse_initiative_list
 from bot.services import Services
 from bot.services.errors import once_key
-from handlers.replies import Subcommand, answer_parsed, subcommand_listener, user_errors
 from handlers.queued import ack_form, two_steps
+from handlers.replies import Subcommand, answer_parsed, subcommand_listener, user_errors
 
 COMMAND = "/initiative"
 
@@ -34,15 +34,32 @@ def form(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
 
 def add(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
     """Log an initiative from the command's text."""
-    answer_parsed(ack, respond, COMMAND, parse_initiative_add(rest), lambda draft: blocks.initiative_logged(
-        services.initiatives.add(body["team_id"], body["user_id"], body.get("channel_id"), draft,
-                                 once=once_key("trigger", body.get("trigger_id")))))
+    answer_parsed(
+        ack,
+        respond,
+        COMMAND,
+        parse_initiative_add(rest),
+        lambda draft: blocks.initiative_logged(
+            services.initiatives.add(
+                body["team_id"],
+                body["user_id"],
+                body.get("channel_id"),
+                draft,
+                once=once_key("trigger", body.get("trigger_id")),
+            )
+        ),
+    )
 
 
 def list_(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
     """List the team's initiatives."""
-    answer_parsed(ack, respond, COMMAND, parse_initiative_list(rest), lambda wanted: blocks.initiative_list(
-        *services.initiatives.list(body["team_id"], body["user_id"], wanted)))
+    answer_parsed(
+        ack,
+        respond,
+        COMMAND,
+        parse_initiative_list(rest),
+        lambda wanted: blocks.initiative_list(*services.initiatives.list(body["team_id"], body["user_id"], wanted)),
+    )
 
 
 def done(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
@@ -56,8 +73,15 @@ def drop(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
 
 
 def _close(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, status: str) -> None:
-    answer_parsed(ack, respond, COMMAND, parse_initiative_id(rest), lambda initiative_id: blocks.initiative_closed(
-        services.initiatives.close(body["team_id"], body["user_id"], initiative_id, status)))
+    answer_parsed(
+        ack,
+        respond,
+        COMMAND,
+        parse_initiative_id(rest),
+        lambda initiative_id: blocks.initiative_closed(
+            services.initiatives.close(body["team_id"], body["user_id"], initiative_id, status)
+        ),
+    )
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"": form, "add": add, "list": list_, "done": done, "drop": drop}

@@ -11,29 +11,37 @@ from bot.blocks import objectives as blocks
 from bot.parsing import Invalid, parse_objective_add
 from bot.services import Services
 from bot.services.errors import once_key
-from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 from handlers.queued import ack_form, two_steps
+from handlers.replies import Subcommand, ack_usage, answer_parsed, say_privately, subcommand_listener, user_errors
 
 COMMAND = "/objective"
 
 
-def add(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
-        client: WebClient) -> None:
+def add(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
     """Add an objective from the text, or open the form to write one."""
     if not rest.strip():
         ack_form(ack)
         with user_errors(respond):
             services.permissions.require_admin(body["team_id"], body["user_id"], "add objectives")
-            view = blocks.objective_form({"key": None, "channel": body.get("channel_id")}, blocks.objective_values(None))
+            view = blocks.objective_form(
+                {"key": None, "channel": body.get("channel_id")}, blocks.objective_values(None)
+            )
             client.views_open(trigger_id=body["trigger_id"], view=view)
         return
-    answer_parsed(ack, respond, COMMAND, parse_objective_add(rest), lambda draft: blocks.objective_added(
-        services.objectives.add(body["team_id"], body["user_id"], draft,
-                                once=once_key("trigger", body.get("trigger_id")))))
+    answer_parsed(
+        ack,
+        respond,
+        COMMAND,
+        parse_objective_add(rest),
+        lambda draft: blocks.objective_added(
+            services.objectives.add(
+                body["team_id"], body["user_id"], draft, once=once_key("trigger", body.get("trigger_id"))
+            )
+        ),
+    )
 
 
-def list_(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
-          client: WebClient) -> None:
+def list_(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
     """List the objectives."""
     if rest.strip():
         return ack_usage(ack, COMMAND, "`/objective list` takes nothing after it.")
@@ -43,8 +51,7 @@ def list_(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
         say_privately(respond, blocks.objective_list(found.objectives, found.archived))
 
 
-def edit(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
-         client: WebClient) -> None:
+def edit(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
     """Open the form that edits an objective."""
     key = _one_key(rest)
     if isinstance(key, Invalid):
@@ -52,18 +59,21 @@ def edit(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
     ack_form(ack)
     with user_errors(respond):
         objective = services.objectives.for_edit(body["team_id"], body["user_id"], key)
-        view = blocks.objective_form({"key": objective.key, "channel": body.get("channel_id")},
-                                     blocks.objective_values(objective))
+        view = blocks.objective_form(
+            {"key": objective.key, "channel": body.get("channel_id")}, blocks.objective_values(objective)
+        )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def archive(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond,
-            client: WebClient) -> None:
+def archive(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient) -> None:
     """Archive an objective."""
+
     def archived(key: str) -> str:
         done = services.objectives.archive(body["team_id"], body["user_id"], key)
-        return (f"Archived objective `{done.key}` ({done.title}). Work already tagged with it keeps "
-                "the tag; new work can no longer be tagged with it.")
+        return (
+            f"Archived objective `{done.key}` ({done.title}). Work already tagged with it keeps "
+            "the tag; new work can no longer be tagged with it."
+        )
 
     answer_parsed(ack, respond, COMMAND, _one_key(rest), archived)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -22,8 +22,9 @@ def cli_env(cli_env, fake_slack, runtime):
         session.add(team)
         session.flush()
         session.add(TeamMember(workspace_id=workspace.id, team_id=team.id, user_id="U0MEMB01"))
-    runtime.services.checkins.record(fake_slack.team_id, "U0MEMB01", "Refreshed the brand colours",
-                                     channel_id="C0MKTG01")
+    runtime.services.checkins.record(
+        fake_slack.team_id, "U0MEMB01", "Refreshed the brand colours", channel_id="C0MKTG01"
+    )
     return fake_slack.team_id
 
 
@@ -78,19 +79,25 @@ def test_digest_bad_input_is_one_line(cli_env, capsys, args, expected):
     assert expected in err and err.count("\n") == 1
 
 
-def test_digest_json_lists_unconfirmed_guesses_apart_until_the_check_in_closes(cli_env, capsys, runtime,
-                                                                              time_machine):
+def test_digest_json_lists_unconfirmed_guesses_apart_until_the_check_in_closes(cli_env, capsys, runtime, time_machine):
     assert main(["digest", "--team-id", cli_env, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["unconfirmed"] == []
 
     with runtime.services.sessions.begin() as session:
         workspace = repositories.ensure_workspace(session, cli_env)
-        session.add(Objective(workspace_id=workspace.id, key="new-revenue", title="Grow new-logo revenue",
-                              description="Build qualified pipeline and close new customers."))
+        session.add(
+            Objective(
+                workspace_id=workspace.id,
+                key="new-revenue",
+                title="Grow new-logo revenue",
+                description="Build qualified pipeline and close new customers.",
+            )
+        )
     # Monday noon of 2026-W48: marketing's answers are due Tuesday 10:00.
-    time_machine.move_to(datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))
-    guess = runtime.services.checkins.record(cli_env, "U0MEMB01", "Ran the partner summit in Lisbon",
-                                             channel_id="C0MKTG01")
+    time_machine.move_to(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    guess = runtime.services.checkins.record(
+        cli_env, "U0MEMB01", "Ran the partner summit in Lisbon", channel_id="C0MKTG01"
+    )
     assert main(["digest", "--team-id", cli_env, "--week", "2026-W48", "--format", "json"]) == 0
     digest = json.loads(capsys.readouterr().out)
     assert digest["unconfirmed"] == [str(guess.update_id)]
@@ -99,7 +106,7 @@ def test_digest_json_lists_unconfirmed_guesses_apart_until_the_check_in_closes(c
     assert "- marketing: 1 update waits for its author's answer" in capsys.readouterr().out
 
     # Wednesday: the question went unanswered past the deadline, so the tagger's guess counts, marked as one.
-    time_machine.move_to(datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc))
+    time_machine.move_to(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     assert main(["digest", "--team-id", cli_env, "--week", "2026-W48", "--format", "json"]) == 0
     digest = json.loads(capsys.readouterr().out)
     assert digest["unconfirmed"] == []

@@ -13,9 +13,20 @@ from sqlalchemy import inspect
 from bot.cli import main
 from storage.db import make_engine
 
-SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
-                   "SLACK_CLIENT_SECRET", "SLACK_API_URL", "DATABASE_URL", "PORT", "ALIGNBOT_ADMINS",
-                   "ALIGNBOT_TIMEZONE", "LOG_LEVEL", "TEST_DATABASE_URL")
+SLACK_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "PORT",
+    "ALIGNBOT_ADMINS",
+    "ALIGNBOT_TIMEZONE",
+    "LOG_LEVEL",
+    "TEST_DATABASE_URL",
+)
 
 
 @pytest.fixture
@@ -28,8 +39,14 @@ def clean_env(monkeypatch, tmp_path):
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          env={**base, **(env or {})}, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        cwd=cwd,
+        timeout=60,
+    )
 
 
 def test_help_lists_the_commands(capsys):
@@ -116,17 +133,27 @@ def test_an_unsupported_database_url_is_one_line(tmp_path, url):
 
 def test_socket_mode_with_a_refused_app_token_is_one_line(tmp_path, fake_slack):
     fake_slack.revoke_token("xapp-1-revoked")
-    result = run_cli("socket", "--no-scheduler", cwd=tmp_path, env={
-        "SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_APP_TOKEN": "xapp-1-revoked",
-        "SLACK_API_URL": fake_slack.base_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "LOG_LEVEL": "WARNING"})
+    result = run_cli(
+        "socket",
+        "--no-scheduler",
+        cwd=tmp_path,
+        env={
+            "SLACK_BOT_TOKEN": fake_slack.bot_token,
+            "SLACK_APP_TOKEN": "xapp-1-revoked",
+            "SLACK_API_URL": fake_slack.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+            "LOG_LEVEL": "WARNING",
+        },
+    )
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("alignbot: Slack refused SLACK_APP_TOKEN (")
 
 
 def test_a_command_on_the_database_prints_no_migration_chatter(tmp_path):
-    result = run_cli("db", "upgrade", cwd=tmp_path,
-                     env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "LOG_LEVEL": "INFO"})
+    result = run_cli(
+        "db", "upgrade", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "LOG_LEVEL": "INFO"}
+    )
     assert result.returncode == 0
     assert result.stderr == ""
 
@@ -164,16 +191,22 @@ def test_tag_into_a_reader_that_stops_early_exits_quietly(tmp_path, alignbot_arg
     org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n")
     updates = tmp_path / "updates.jsonl"
     # Far more output than a pipe holds: hand-tagged lines with long ids, so nothing waits on the tagger.
-    updates.write_text("".join(json.dumps({"id": f"u{n}-" + "x" * 300, "team": "sales", "text": "Called",
-                                           "objectives": ["new-revenue"]}) + "\n" for n in range(3000)))
+    updates.write_text(
+        "".join(
+            json.dumps({"id": f"u{n}-" + "x" * 300, "team": "sales", "text": "Called", "objectives": ["new-revenue"]})
+            + "\n"
+            for n in range(3000)
+        )
+    )
     first, status, err = first_line_then_close(alignbot_argv("tag", "--org", str(org), str(updates)), cwd=tmp_path)
     assert json.loads(first)["id"].startswith("u0-")
     assert (status, err) == (EXIT_PIPE_CLOSED, "")
 
 
 def test_the_demo_into_a_reader_that_stops_early_exits_quietly(tmp_path, alignbot_argv):
-    first, status, err = first_line_then_close(alignbot_argv("demo", "--fast", "--out", str(tmp_path / "out")),
-                                               cwd=tmp_path)
+    first, status, err = first_line_then_close(
+        alignbot_argv("demo", "--fast", "--out", str(tmp_path / "out")), cwd=tmp_path
+    )
     assert first.startswith(b"Alignbot demo:")
     assert (status, err) == (EXIT_PIPE_CLOSED, "")
 
@@ -187,18 +220,31 @@ def without_psycopg(tmp_path) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join([str(blocker), *filter(None, [os.environ.get("PYTHONPATH")])])}
 
 
-@pytest.mark.parametrize("args, env, url", [
-    (["db", "upgrade"], {}, "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
-    (["db", "upgrade"], {}, "postgresql://u:pw@127.0.0.1:1/db"),
-    (["serve", "--no-scheduler"], {"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"},
-     "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
-    (["export", "--team-id", "T0123ABCD"], {}, "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
-])
-def test_postgresql_without_the_extra_says_which_extra_to_install(tmp_path, alignbot_argv, without_psycopg,
-                                                                   args, env, url):
+@pytest.mark.parametrize(
+    "args, env, url",
+    [
+        (["db", "upgrade"], {}, "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
+        (["db", "upgrade"], {}, "postgresql://u:pw@127.0.0.1:1/db"),
+        (
+            ["serve", "--no-scheduler"],
+            {"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"},
+            "postgresql+psycopg://u:pw@127.0.0.1:1/db",
+        ),
+        (["export", "--team-id", "T0123ABCD"], {}, "postgresql+psycopg://u:pw@127.0.0.1:1/db"),
+    ],
+)
+def test_postgresql_without_the_extra_says_which_extra_to_install(
+    tmp_path, alignbot_argv, without_psycopg, args, env, url
+):
     base = {k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES}
-    result = subprocess.run(alignbot_argv(*args), capture_output=True, text=True, cwd=tmp_path, timeout=60,
-                            env={**base, **without_psycopg, **env, "DATABASE_URL": url})
+    result = subprocess.run(
+        alignbot_argv(*args),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**base, **without_psycopg, **env, "DATABASE_URL": url},
+    )
     assert result.returncode == 2 and result.stdout == ""
     [line] = result.stderr.splitlines()
     assert line.startswith("alignbot: ") and "pip install 'alignbot[postgres]'" in line
@@ -212,20 +258,25 @@ def test_another_postgresql_driver_that_is_missing_points_to_psycopg(tmp_path):
     assert "pg8000" in line and "postgresql+psycopg://" in line and "pip install 'alignbot[postgres]'" in line
 
 
-@pytest.mark.parametrize("args", [
-    ["export", "--team-id", "T0123ABCD"],
-    ["digest", "--team-id", "T0123ABCD"],
-    ["org", "export", "--team-id", "T0123ABCD"],
-    ["forget", "--team-id", "T0123ABCD", "--yes"],
-    ["checkins", "send", "--team-id", "T0123ABCD"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--team-id", "T0123ABCD"],
+        ["digest", "--team-id", "T0123ABCD"],
+        ["org", "export", "--team-id", "T0123ABCD"],
+        ["forget", "--team-id", "T0123ABCD", "--yes"],
+        ["checkins", "send", "--team-id", "T0123ABCD"],
+    ],
+)
 def test_a_command_on_stored_data_without_a_database_makes_none(clean_env, monkeypatch, capsys, args):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")  # checkins send asks for it first
     assert main(args) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == (f"alignbot: there is no database at {clean_env / 'alignbot.db'}: set DATABASE_URL to "
-                            "yours, or make one with `alignbot db upgrade` or by running the app\n")
+    assert captured.err == (
+        f"alignbot: there is no database at {clean_env / 'alignbot.db'}: set DATABASE_URL to "
+        "yours, or make one with `alignbot db upgrade` or by running the app\n"
+    )
     assert list(clean_env.iterdir()) == []
 
 
@@ -235,25 +286,34 @@ def test_reading_updates_from_a_terminal_says_so_first(tmp_path, alignbot_argv, 
     import select
 
     org = tmp_path / "org.yaml"
-    org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n"
-                   "    description: Build qualified pipeline and close new customers.\n")
+    org.write_text(
+        "objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n"
+        "    description: Build qualified pipeline and close new customers.\n"
+    )
     terminal, stdin = pty.openpty()
-    process = subprocess.Popen(alignbot_argv(command, "--org", str(org)), stdin=stdin, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=tmp_path)
+    process = subprocess.Popen(
+        alignbot_argv(command, "--org", str(org)),
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
     os.close(stdin)
     try:
         ready, _, _ = select.select([process.stderr], [], [], 30)
         said = process.stderr.readline().decode() if ready else ""
         # As a person types it: one update, then Ctrl-D at the start of a line.
-        os.write(terminal, json.dumps({"id": "u1", "team": "sales", "text": "Booked 6 discovery calls"}).encode()
-                 + b"\n\x04")
+        os.write(
+            terminal, json.dumps({"id": "u1", "team": "sales", "text": "Booked 6 discovery calls"}).encode() + b"\n\x04"
+        )
         out, err = process.communicate(timeout=60)
     finally:
         os.close(terminal)
         if process.poll() is None:
             process.kill()
-    assert said == ("alignbot: reading update lines from standard input (end them with Ctrl-D), "
-                    "or pass UPDATES.jsonl\n")
+    assert said == (
+        "alignbot: reading update lines from standard input (end them with Ctrl-D), or pass UPDATES.jsonl\n"
+    )
     assert process.returncode == 0 and err == b""
     assert b'"u1"' in out
 
@@ -261,7 +321,14 @@ def test_reading_updates_from_a_terminal_says_so_first(tmp_path, alignbot_argv, 
 def test_reading_updates_with_standard_input_closed_is_one_line(tmp_path, alignbot_argv):
     org = tmp_path / "org.yaml"
     org.write_text("objectives:\n  - key: new-revenue\n    title: Grow new-logo revenue\n")
-    result = subprocess.run(alignbot_argv("tag", "--org", str(org)), capture_output=True, text=True, cwd=tmp_path,
-                            timeout=60, stdin=None, preexec_fn=lambda: os.close(0))
+    result = subprocess.run(
+        alignbot_argv("tag", "--org", str(org)),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        stdin=None,
+        preexec_fn=lambda: os.close(0),
+    )
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "alignbot: there is no standard input to read update lines from: pass UPDATES.jsonl\n"

@@ -26,7 +26,8 @@ def forty_by_thirty() -> Report:
     # Sparse like a real week: each team touches a few objectives.
     updates = [
         Update(f"u{i}-{n}", teams[i].name, f"update {i} {n}", objectives=(f"o{(i * 3 + n) % 30}",))
-        for i in range(40) for n in range(i % 4)
+        for i in range(40)
+        for n in range(i % 4)
     ]
     return analyze(Org(teams=teams, objectives=objectives), updates)
 

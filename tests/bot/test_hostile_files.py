@@ -20,10 +20,18 @@ def limit_memory() -> None:
 
 def alignbot(*args: str, cwd, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
-    result = subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, cwd=cwd,
-                            env=env, timeout=60, preexec_fn=limit_memory)
-    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(),
-                                       result.stderr.decode("utf-8", "replace"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=60,
+        preexec_fn=limit_memory,
+    )
+    return subprocess.CompletedProcess(
+        result.args, result.returncode, result.stdout.decode(), result.stderr.decode("utf-8", "replace")
+    )
 
 
 def one_line(result: subprocess.CompletedProcess[str], *words: str) -> None:
@@ -49,14 +57,17 @@ def test_endless_updates_are_refused(tmp_path, org, command):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
-@pytest.mark.parametrize("command", [["analyze", "--org", "/dev/zero", "-"], ["org", "import", "/dev/zero",
-                                                                             "--team-id", "T0000001"]])
+@pytest.mark.parametrize(
+    "command", [["analyze", "--org", "/dev/zero", "-"], ["org", "import", "/dev/zero", "--team-id", "T0000001"]]
+)
 def test_an_endless_org_file_is_refused(tmp_path, command):
     one_line(alignbot(*command, cwd=tmp_path, stdin=b""), "larger than")
 
 
-@pytest.mark.parametrize("text", ["[" * 60_000, "[\n" * 100_000, "a:\n" + "".join("  " * i + "- \n" for i in range(1, 200)),
-                                  "{" * 50 + "}" * 50])
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 60_000, "[\n" * 100_000, "a:\n" + "".join("  " * i + "- \n" for i in range(1, 200)), "{" * 50 + "}" * 50],
+)
 def test_a_deeply_nested_org_file_is_refused(tmp_path, text):
     path = tmp_path / "deep.yaml"
     path.write_text(text)
@@ -72,8 +83,9 @@ def test_an_alias_bomb_is_refused_quickly(tmp_path):
 
 
 def test_a_deeply_nested_update_line_is_refused(tmp_path, org):
-    one_line(alignbot("tag", "--org", org, "-", cwd=tmp_path, stdin=b"[" * 60_000 + b"\n"), "line 1",
-             "nested too deeply")
+    one_line(
+        alignbot("tag", "--org", org, "-", cwd=tmp_path, stdin=b"[" * 60_000 + b"\n"), "line 1", "nested too deeply"
+    )
 
 
 def test_a_very_long_org_line_is_refused(tmp_path):
@@ -94,10 +106,13 @@ def test_analyze_checks_the_org_file_as_org_import_does(tmp_path):
 
 def test_a_sane_org_file_with_aliases_still_works(tmp_path):
     path = tmp_path / "org.yaml"
-    path.write_text("objectives:\n  - key: new-revenue\n    title: Grow revenue\n    keywords: &words [pipeline, ARR]\n"
-                    "  - key: expansion\n    title: Grow expansion revenue\n    keywords: *words\n")
-    result = alignbot("tag", "--org", str(path), "-", cwd=tmp_path,
-                      stdin=b'{"id": "u1", "team": "sales", "text": "Built pipeline"}\n')
+    path.write_text(
+        "objectives:\n  - key: new-revenue\n    title: Grow revenue\n    keywords: &words [pipeline, ARR]\n"
+        "  - key: expansion\n    title: Grow expansion revenue\n    keywords: *words\n"
+    )
+    result = alignbot(
+        "tag", "--org", str(path), "-", cwd=tmp_path, stdin=b'{"id": "u1", "team": "sales", "text": "Built pipeline"}\n'
+    )
     assert result.returncode == 0, result.stderr
     # Both objectives carry the aliased keywords; the tagger gives the pipeline to one of them.
     [line] = [json.loads(text) for text in result.stdout.splitlines()]

@@ -49,8 +49,12 @@ def test_tag_prints_one_line_per_update_in_order(files, capsys):
     assert lines[1]["objectives"] == [] and lines[1]["aligned"] is False
     assert all(isinstance(line["confident"], bool) for line in lines)
     # Hand tags replace the automatic ones, even when empty, and are always sure.
-    assert lines[2] == {"id": "u3", "objectives": [{"key": "margins", "score": 1.0}], "aligned": True,
-                        "confident": True}
+    assert lines[2] == {
+        "id": "u3",
+        "objectives": [{"key": "margins", "score": 1.0}],
+        "aligned": True,
+        "confident": True,
+    }
     assert lines[3] == {"id": "u4", "objectives": [], "aligned": False, "confident": True}
 
 
@@ -97,8 +101,10 @@ def test_tag_learn_lets_hand_tagged_lines_teach_the_lines_after_them(tmp_path, c
 
 
 def test_tag_org_file_examples_teach_the_tagger(tmp_path, capsys):
-    org = JARGON_ORG.replace("    title: Keep our customers\n",
-                             "    title: Keep our customers\n    examples: [Lighthouse visit at Norrland Foods]\n")
+    org = JARGON_ORG.replace(
+        "    title: Keep our customers\n",
+        "    title: Keep our customers\n    examples: [Lighthouse visit at Norrland Foods]\n",
+    )
     lines = _tag_lines(tmp_path, capsys, org, LATER)
     assert [o["key"] for o in lines[1]["objectives"]] == ["keep"]
 
@@ -115,15 +121,41 @@ WEEK = [
     "Onboarding call with {c}, first users live on Friday.",
     "Rebuilt the pricing page; {c} said it finally makes sense.",
 ]
-PLACES = ["Acme", "Borealis", "Cobalt", "Dunmore", "Elgin", "Fairhaven", "Granite", "Harbor", "Ironwood",
-          "Juniper", "Kestrel", "Lakeview", "Meridian", "Northgate", "Oakridge", "Pinecrest", "Quarry",
-          "Redwood", "Silverline", "Tidewater", "Upland", "Vantage", "Westbrook", "Yarrow", "Zenith"]
+PLACES = [
+    "Acme",
+    "Borealis",
+    "Cobalt",
+    "Dunmore",
+    "Elgin",
+    "Fairhaven",
+    "Granite",
+    "Harbor",
+    "Ironwood",
+    "Juniper",
+    "Kestrel",
+    "Lakeview",
+    "Meridian",
+    "Northgate",
+    "Oakridge",
+    "Pinecrest",
+    "Quarry",
+    "Redwood",
+    "Silverline",
+    "Tidewater",
+    "Upland",
+    "Vantage",
+    "Westbrook",
+    "Yarrow",
+    "Zenith",
+]
 
 
 @pytest.mark.parametrize("places", [2, 3, 25], ids=["20 lines", "30 lines", "250 lines"])
 def test_tag_asks_about_at_most_a_quarter_of_the_lines(tmp_path, capsys, places):
-    rows = [{"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
-            for i, (place, text) in enumerate((p, t) for p in PLACES[:places] for t in WEEK)]
+    rows = [
+        {"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
+        for i, (place, text) in enumerate((p, t) for p in PLACES[:places] for t in WEEK)
+    ]
     lines = _tag_lines(tmp_path, capsys, ORG + "  - key: keep\n    title: Keep our customers\n", rows)
 
     asked = sum(not line["confident"] for line in lines)
@@ -133,8 +165,10 @@ def test_tag_asks_about_at_most_a_quarter_of_the_lines(tmp_path, capsys, places)
 
 @pytest.mark.parametrize("places, every", [(3, 1), (25, 7)], ids=["first 20 tagged", "every 7th tagged"])
 def test_tag_learn_asks_about_at_most_a_quarter_of_the_lines_nobody_tagged(tmp_path, capsys, places, every):
-    rows = [{"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
-            for i, (place, text) in enumerate((p, t) for p in PLACES[:places] for t in WEEK)]
+    rows = [
+        {"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
+        for i, (place, text) in enumerate((p, t) for p in PLACES[:places] for t in WEEK)
+    ]
     taught = rows[:20] if every == 1 else rows[::every]
     for row in taught:
         row["objectives"] = ["new-revenue"] if "customer" in row["text"] else []
@@ -147,10 +181,12 @@ def test_tag_learn_asks_about_at_most_a_quarter_of_the_lines_nobody_tagged(tmp_p
 
 
 def test_tag_learn_reads_each_line_a_bounded_number_of_times(tmp_path, capsys):
-    from bot.alignment.tagger import _cached_analyse
+    from bot.alignment.reading import _cached_analyse
 
-    rows = [{"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
-            for i, (place, text) in enumerate((p, t) for p in PLACES[:25] for t in WEEK)]
+    rows = [
+        {"id": f"u{i}", "team": "sales", "text": text.format(c=place)}
+        for i, (place, text) in enumerate((p, t) for p in PLACES[:25] for t in WEEK)
+    ]
     for row in rows[::5]:
         row["objectives"] = ["new-revenue"] if "customer" in row["text"] else []
     before = _cached_analyse.cache_info()
@@ -196,15 +232,26 @@ def test_analyze_text_is_readable(files, capsys):
 
 def test_analyze_lists_the_handoffs_it_finds(files, capsys):
     org, updates = files
-    updates.write_text("".join(json.dumps(u) + "\n" for u in [
-        {"id": "h1", "team": "marketing", "text": "Handed the webinar leads to sales."},
-        {"id": "h2", "team": "marketing", "text": "Joined the sales team dinner."},
-        {"id": "h3", "team": "sales", "text": "Need mktg to review the battlecard."},
-    ]))
+    updates.write_text(
+        "".join(
+            json.dumps(u) + "\n"
+            for u in [
+                {"id": "h1", "team": "marketing", "text": "Handed the webinar leads to sales."},
+                {"id": "h2", "team": "marketing", "text": "Joined the sales team dinner."},
+                {"id": "h3", "team": "sales", "text": "Need mktg to review the battlecard."},
+            ]
+        )
+    )
     assert main(["analyze", "--org", str(org), str(updates), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["handoffs"] == [
-        {"update": "h1", "from": "marketing", "to": "sales", "kind": "handoff", "phrase": "Handed the webinar leads to sales"},
+        {
+            "update": "h1",
+            "from": "marketing",
+            "to": "sales",
+            "kind": "handoff",
+            "phrase": "Handed the webinar leads to sales",
+        },
         {"update": "h3", "from": "sales", "to": "marketing", "kind": "ask", "phrase": "Need mktg to"},
     ]
     assert main(["analyze", "--org", str(org), str(updates), "--format", "text"]) == 0
@@ -242,8 +289,12 @@ def test_analyze_keeps_an_unsure_guess_out_of_unaligned_work(tmp_path, capsys):
     org = tmp_path / "org.yaml"
     org.write_text(ORG)
     updates = tmp_path / "updates.jsonl"
-    updates.write_text(json.dumps({"id": "g1", "team": "marketing", "text": "Ran the partner summit in Lisbon"})
-                       + "\n" + json.dumps({"id": "h1", "team": "sales", "text": "Anything", "objectives": []}) + "\n")
+    updates.write_text(
+        json.dumps({"id": "g1", "team": "marketing", "text": "Ran the partner summit in Lisbon"})
+        + "\n"
+        + json.dumps({"id": "h1", "team": "sales", "text": "Anything", "objectives": []})
+        + "\n"
+    )
     assert main(["analyze", "--org", str(org), str(updates), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["unconfirmed"] == ["g1"]

@@ -66,19 +66,23 @@ def test_a_bad_file_names_its_line_and_changes_nothing(cli, tmp_path):
 
 
 def test_usage_errors_are_one_line(cli, tmp_path):
-    for args, words in ((("org", "import", "missing.yaml", "--team-id", "T0AAAAA01"), "no such file"),
-                        (("org", "import", "org.yaml"), "--team-id"),
-                        (("org", "export", "--team-id", "nope"), "not a Slack workspace id"),
-                        (("org", "export", "--team-id", "T0UNKNOWN"), "no workspace T0UNKNOWN"),
-                        (("org",), "required")):
+    for args, words in (
+        (("org", "import", "missing.yaml", "--team-id", "T0AAAAA01"), "no such file"),
+        (("org", "import", "org.yaml"), "--team-id"),
+        (("org", "export", "--team-id", "nope"), "not a Slack workspace id"),
+        (("org", "export", "--team-id", "T0UNKNOWN"), "no workspace T0UNKNOWN"),
+        (("org",), "required"),
+    ):
         code, _, err = cli(*args)
         assert code == 2 and words in err, args
         assert err.strip().count("\n") == 0 and "Traceback" not in err
 
 
 def test_examples_are_stored_on_import_written_on_export_and_teach_the_tagger(cli, tmp_path, runtime):
-    text = ORG.replace("    keywords: [pipeline, ARR]\n", "    keywords: [pipeline, ARR]\n    examples:\n"
-                       "      - Ran a Lighthouse session for the Nordics\n")
+    text = ORG.replace(
+        "    keywords: [pipeline, ARR]\n",
+        "    keywords: [pipeline, ARR]\n    examples:\n      - Ran a Lighthouse session for the Nordics\n",
+    )
     (tmp_path / "org.yaml").write_text(text)
     assert cli("org", "import", "org.yaml", "--team-id", "T0AAAAA01")[0] == 0
     code, exported, _ = cli("org", "export", "--team-id", "T0AAAAA01")
@@ -105,8 +109,9 @@ def test_a_team_name_that_looks_like_an_existing_one_is_refused_and_nothing_chan
     (tmp_path / "org.yaml").write_text(ORG)
     cli("org", "import", "org.yaml", "--team-id", "T0AAAAA01")
     # "ѕales" starts with a Cyrillic letter: it would be a second team that reads as sales.
-    (tmp_path / "spoof.yaml").write_text(ORG.replace("  - sales\n", "  - sales\n  - \u0455ales\n")
-                                         .replace("key: new-revenue", "key: margins"))
+    (tmp_path / "spoof.yaml").write_text(
+        ORG.replace("  - sales\n", "  - sales\n  - \u0455ales\n").replace("key: new-revenue", "key: margins")
+    )
     code, _, err = cli("org", "import", "spoof.yaml", "--team-id", "T0AAAAA01")
     assert code == 2 and err.count("\n") == 1
     assert "looks like team 'sales'" in err and "spoof.yaml line 7" in err, err

@@ -41,22 +41,30 @@ def test_reads_the_documented_example() -> None:
         Team("sales"),
     )
     assert org.objectives == (
-        Objective("new-revenue", "Grow new-logo revenue", "Build qualified pipeline and close new customers.", ("pipeline", "ARR")),
+        Objective(
+            "new-revenue",
+            "Grow new-logo revenue",
+            "Build qualified pipeline and close new customers.",
+            ("pipeline", "ARR"),
+        ),
         Objective("margins", "Protect margins"),
     )
 
 
 def test_objective_examples_are_read_and_written_back() -> None:
-    org = load_org("objectives:\n  - key: k\n    title: Keep customers\n"
-                   "    examples:\n      - Lighthouse visit at Norrland Foods\n      - QBR with Ostara\n"
-                   "      - QBR with Ostara\n")
+    org = load_org(
+        "objectives:\n  - key: k\n    title: Keep customers\n"
+        "    examples:\n      - Lighthouse visit at Norrland Foods\n      - QBR with Ostara\n"
+        "      - QBR with Ostara\n"
+    )
     assert org.objectives[0].examples == ("Lighthouse visit at Norrland Foods", "QBR with Ostara")
     assert load_org(dump_org(org)) == org
 
 
 def test_objective_examples_must_be_a_list_of_texts() -> None:
     assert "examples must be a list of strings" in str(
-        error("objectives:\n  - key: k\n    title: K\n    examples: one text\n"))
+        error("objectives:\n  - key: k\n    title: K\n    examples: one text\n")
+    )
 
 
 def test_json_is_valid_input() -> None:
@@ -77,7 +85,9 @@ def test_teams_are_optional_and_strings_stay_as_written() -> None:
 def test_bad_slug_names_the_line() -> None:
     err = error("objectives:\n  - key: ok\n    title: t\n  - key: New Revenue\n    title: t\n")
     assert err.line == 4
-    assert str(err) == "org.yaml line 4: objective key 'New Revenue' must be a slug of a-z, 0-9 and '-' (1-40 characters)"
+    assert (
+        str(err) == "org.yaml line 4: objective key 'New Revenue' must be a slug of a-z, 0-9 and '-' (1-40 characters)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -96,7 +106,11 @@ def test_bad_slug_names_the_line() -> None:
         ("teams:\n  - " + "x" * 81 + "\nobjectives: [{key: a, title: A}]\n", 2, "longer than 80"),
         ("teams:\n  - name: m\n    channel: '#marketing'\nobjectives: [{key: a, title: A}]\n", 3, "Slack channel id"),
         ("teams:\n  - name: m\n    members: [anna]\nobjectives: [{key: a, title: A}]\n", 3, "Slack user id"),
-        ("teams:\n  - name: m\n    aliases: [sales]\n  - sales\nobjectives: [{key: a, title: A}]\n", 4, "already used by team 'm'"),
+        (
+            "teams:\n  - name: m\n    aliases: [sales]\n  - sales\nobjectives: [{key: a, title: A}]\n",
+            4,
+            "already used by team 'm'",
+        ),
         ("teams:\n  - aliases: [x]\nobjectives: [{key: a, title: A}]\n", 2, "has no 'name'"),
         ("teams: sales\nobjectives: [{key: a, title: A}]\n", 1, "'teams' must be a list"),
         ("teams: [a]\nobjectives:\n  key: a\n", 3, "must be a list of objectives"),
@@ -148,7 +162,9 @@ def test_dump_round_trips() -> None:
             Team("Customer Success: EMEA", ("CS",)),
         ),
         objectives=(
-            Objective("new-revenue", "Grow revenue: new logos", "Line one.\nLine two: 'quoted'", ("ARR", "yes", "2024")),
+            Objective(
+                "new-revenue", "Grow revenue: new logos", "Line one.\nLine two: 'quoted'", ("ARR", "yes", "2024")
+            ),
             Objective("x", "null"),
         ),
     )
@@ -191,8 +207,14 @@ def test_load_updates_reads_fields_and_skips_blank_lines() -> None:
         (json.dumps({"id": "u", "team": "a"}), "missing 'text'"),
         (json.dumps({"id": "u", "team": 3, "text": "t"}), "'team' must be a non-empty string"),
         (json.dumps({"id": "u", "team": "a", "text": 5}), "'text' must be a string"),
-        (json.dumps({"id": "u", "team": "a", "text": "t", "partners": "sales"}), "'partners' must be a list of strings"),
-        (json.dumps({"id": "u", "team": "a", "text": "t", "objectives": [1]}), "'objectives' must be a list of strings"),
+        (
+            json.dumps({"id": "u", "team": "a", "text": "t", "partners": "sales"}),
+            "'partners' must be a list of strings",
+        ),
+        (
+            json.dumps({"id": "u", "team": "a", "text": "t", "objectives": [1]}),
+            "'objectives' must be a list of strings",
+        ),
         (json.dumps({"id": "u0", "team": "a", "text": "t"}), "used twice (first on line 1)"),
     ],
 )
@@ -215,5 +237,7 @@ def test_objective_examples_are_read_and_written() -> None:
     objective = load_org(text).objectives[0]
     assert objective.examples == ("Booked 6 discovery calls with IT directors", "Closed Acme: 40 seats")
     assert load_org(dump_org(load_org(text))) == load_org(text)
-    assert "examples must be a list of strings" in error(
-        "objectives:\n  - key: a\n    title: A\n    examples: just one\n").reason
+    assert (
+        "examples must be a list of strings"
+        in error("objectives:\n  - key: a\n    title: A\n    examples: just one\n").reason
+    )

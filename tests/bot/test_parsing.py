@@ -8,19 +8,43 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bot import commandtext
 from bot import parsing as p
 from bot.parsing import Invalid, TeamRef
 
 
-@pytest.mark.parametrize("text, day", [("mon", 0), ("Monday", 0), ("MON", 0), ("tues", 1), ("wed", 2),
-                                       ("Thursday", 3), ("fri.", 4), ("sat", 5), ("sundays", 6)])
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("mon", 0),
+        ("Monday", 0),
+        ("MON", 0),
+        ("tues", 1),
+        ("wed", 2),
+        ("Thursday", 3),
+        ("fri.", 4),
+        ("sat", 5),
+        ("sundays", 6),
+    ],
+)
 def test_weekdays(text, day):
     assert p.parse_weekday(text) == day
 
 
-@pytest.mark.parametrize("text, time", [("09:30", "09:30"), ("9:30", "09:30"), ("9.30", "09:30"), ("0930", "09:30"),
-                                        ("9am", "09:00"), ("9:30pm", "21:30"), ("12am", "00:00"), ("17h", "17:00"),
-                                        ("23:59", "23:59")])
+@pytest.mark.parametrize(
+    "text, time",
+    [
+        ("09:30", "09:30"),
+        ("9:30", "09:30"),
+        ("9.30", "09:30"),
+        ("0930", "09:30"),
+        ("9am", "09:00"),
+        ("9:30pm", "21:30"),
+        ("12am", "00:00"),
+        ("17h", "17:00"),
+        ("23:59", "23:59"),
+    ],
+)
 def test_times(text, time):
     assert p.parse_time(text) == time
 
@@ -59,9 +83,12 @@ def test_slugify():
 
 
 def test_initiative_add_grammar():
-    draft = p.parse_initiative_add('Launch webinar #New-Revenue with <#C0SALES1|sales>, customer success <@U0ANNA01|anna>')
-    assert draft == p.InitiativeDraft("Launch webinar", ("new-revenue",),
-                                      (TeamRef("sales", "C0SALES1"), TeamRef("customer success")), "U0ANNA01")
+    draft = p.parse_initiative_add(
+        "Launch webinar #New-Revenue with <#C0SALES1|sales>, customer success <@U0ANNA01|anna>"
+    )
+    assert draft == p.InitiativeDraft(
+        "Launch webinar", ("new-revenue",), (TeamRef("sales", "C0SALES1"), TeamRef("customer success")), "U0ANNA01"
+    )
     assert p.parse_initiative_add("Partner with agencies").partners == (TeamRef("agencies"),)
     quoted = p.parse_initiative_add('"Partner with agencies" with sales')
     assert (quoted.title, quoted.partners) == ("Partner with agencies", (TeamRef("sales"),))
@@ -84,12 +111,30 @@ def test_names_are_validated():
     assert isinstance(p.parse_keywords("k" * 41), Invalid)
 
 
-PARSERS = [p.tokenize, p.plain, p.slugify, p.parse_weekday, p.parse_time, p.parse_timezone, p.parse_schedule,
-           p.parse_initiative_add, p.parse_initiative_id, p.parse_initiative_list, p.parse_objective_add,
-           p.validate_team_name, p.validate_title, p.validate_description, p.parse_keywords, p.split_subcommand,
-           p.parse_prompts, p.parse_deadline]
+PARSERS = [
+    p.tokenize,
+    p.plain,
+    p.slugify,
+    p.parse_weekday,
+    p.parse_time,
+    p.parse_timezone,
+    p.parse_schedule,
+    p.parse_initiative_add,
+    p.parse_initiative_id,
+    p.parse_initiative_list,
+    p.parse_objective_add,
+    p.validate_team_name,
+    p.validate_title,
+    p.validate_description,
+    p.parse_keywords,
+    p.split_subcommand,
+    p.parse_prompts,
+    p.parse_deadline,
+]
 
-slackish = st.lists(st.sampled_from(list("ab #@<>|!&;:,.\"“”'-_09\n\tUC") + ["<@U1|x>", "<#C1|s>", " with ", "&lt;"])).map("".join)
+slackish = st.lists(
+    st.sampled_from(list("ab #@<>|!&;:,.\"“”'-_09\n\tUC") + ["<@U1|x>", "<#C1|s>", " with ", "&lt;"])
+).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -112,7 +157,7 @@ def test_slugs_are_valid_keys(text):
 @example("&lt;#0|")
 def test_parsed_names_and_titles_fit_the_database(text):
     name = p.validate_team_name(text)
-    assert isinstance(name, Invalid) or 0 < len(name) <= p.TEAM_NAME_MAX
+    assert isinstance(name, Invalid) or 0 < len(name) <= commandtext.TEAM_NAME_MAX
     draft = p.parse_initiative_add(text)
     if not isinstance(draft, Invalid):
         assert 0 < len(draft.title) <= p.INITIATIVE_TITLE_MAX
@@ -151,17 +196,27 @@ def test_parse_prompts():
 
 # --- people ------------------------------------------------------------------------------------------
 
+
 def test_away_reads_one_day_or_a_stretch():
     from datetime import date
+
     assert p.parse_away("2026-12-24") == p.AwayRequest(date(2026, 12, 24), date(2026, 12, 24))
     assert p.parse_away(" 2026-12-24  2027-01-02 ") == p.AwayRequest(date(2026, 12, 24), date(2027, 1, 2))
-    for text in ("", "2026-12-24 2026-12-23", "24/12/2026", "2026-02-30", "2026-12-24 2026-12-25 2026-12-26",
-                 "2026-01-01 2027-06-01"):
+    for text in (
+        "",
+        "2026-12-24 2026-12-23",
+        "24/12/2026",
+        "2026-02-30",
+        "2026-12-24 2026-12-25 2026-12-26",
+        "2026-01-01 2027-06-01",
+    ):
         assert isinstance(p.parse_away(text), Invalid), text
 
 
 def test_members_takes_a_team_of_several_words_and_mentions_only():
-    assert p.parse_members("demand gen add <@U1|ana> <@U2> <@U1>") == p.MembersRequest("demand gen", "add", ("U1", "U2"))
+    assert p.parse_members("demand gen add <@U1|ana> <@U2> <@U1>") == p.MembersRequest(
+        "demand gen", "add", ("U1", "U2")
+    )
     assert p.parse_members("sales REMOVE <@U3>") == p.MembersRequest("sales", "remove", ("U3",))
     for text in ("sales", "add <@U1>", "sales add", "sales add ana", "sales add <#C1|general>"):
         assert isinstance(p.parse_members(text), Invalid), text
@@ -169,6 +224,7 @@ def test_members_takes_a_team_of_several_words_and_mentions_only():
 
 def test_lead_holiday_and_team_day():
     from datetime import date
+
     assert p.parse_lead("sales <@U9|sol>") == p.LeadRequest("sales", "U9")
     assert isinstance(p.parse_lead("sales sol"), Invalid)
     assert p.parse_holiday("2026-12-24 Christmas  Eve") == p.HolidayRequest(date(2026, 12, 24), "Christmas Eve")
@@ -183,9 +239,12 @@ def test_schedule_local_means_each_members_own_zone():
     assert p.parse_schedule("sales mon 09:00 Europe/Berlin").local is False
 
 
-@given(st.dictionaries(st.sampled_from(["channel", "weekday", "time", "timezone", "deadline", "reminder", "mode",
-                                        "members", "leads"]),
-                       st.one_of(st.none(), st.text(max_size=20), st.lists(st.text(max_size=12), max_size=3))))
+@given(
+    st.dictionaries(
+        st.sampled_from(["channel", "weekday", "time", "timezone", "deadline", "reminder", "mode", "members", "leads"]),
+        st.one_of(st.none(), st.text(max_size=20), st.lists(st.text(max_size=12), max_size=3)),
+    )
+)
 @settings(max_examples=200)
 def test_the_settings_form_reader_never_raises(raw):
     checked = p.read_team_settings(raw)
@@ -210,16 +269,19 @@ def test_initiative_add_reads_a_bare_channel_mention_as_a_partner():
     assert draft.partners == (TeamRef("sales", "C0SLS"),)
 
 
-@pytest.mark.parametrize("text, update", [
-    ("Booked 6 discovery calls", True),
-    ("Handed the leads to <@U0SELL01>", True),
-    ("hi", False),
-    ("thanks!", False),
-    ("hello there alignbot", False),
-    ("ok", False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    "text, update",
+    [
+        ("Booked 6 discovery calls", True),
+        ("Handed the leads to <@U0SELL01>", True),
+        ("hi", False),
+        ("thanks!", False),
+        ("hello there alignbot", False),
+        ("ok", False),
+        ("", False),
+    ],
+)
 def test_looks_like_update_tells_an_update_from_small_talk(text, update):
-    from bot.parsing import looks_like_update
+    from bot.commandtext import looks_like_update
 
     assert looks_like_update(text) is update

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from zoneinfo import ZoneInfo
 
-from bot.schedule import (cycle_for, local_instant, open_cycle, parse_hhmm, parse_week, shift_week, slack_instant,
-                          week_of)
+from bot.schedule import (
+    cycle_for,
+    local_instant,
+    open_cycle,
+    parse_hhmm,
+    parse_week,
+    shift_week,
+    slack_instant,
+    week_of,
+)
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_week_of_depends_on_the_zone():
@@ -65,8 +73,10 @@ def test_open_cycle_spans_into_the_next_week():
     monday = datetime(2026, 11, 30, 9, tzinfo=UTC)
     cycle = open_cycle(monday, 6, "17:00", "UTC", deadline_hours=24, reminder_hours=4)
     assert cycle is not None and cycle.week == "2026-W48"
-    assert open_cycle(datetime(2026, 11, 30, 18, tzinfo=UTC), 6, "17:00", "UTC",
-                      deadline_hours=24, reminder_hours=4) is None
+    assert (
+        open_cycle(datetime(2026, 11, 30, 18, tzinfo=UTC), 6, "17:00", "UTC", deadline_hours=24, reminder_hours=4)
+        is None
+    )
 
 
 @pytest.mark.parametrize(("text", "expected"), [("09:30", time(9, 30)), ("9:05", time(9, 5)), ("23:59", time(23, 59))])

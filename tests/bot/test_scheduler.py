@@ -14,8 +14,14 @@ from storage.models import ProcessedEvent, utcnow
 def test_the_clock_runs_prompts_digests_members_and_cleanup(runtime):
     scheduler = build_scheduler(runtime)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"checkins", "handoffs", "digests", "refresh_team_members", "purge_processed_events",
-                         "purge_uninstalled"}
+    assert set(jobs) == {
+        "checkins",
+        "handoffs",
+        "digests",
+        "refresh_team_members",
+        "purge_processed_events",
+        "purge_uninstalled",
+    }
     assert jobs["purge_uninstalled"].func == runtime.services.installs.purge
     assert jobs["checkins"].trigger.interval == timedelta(minutes=1)
     assert jobs["checkins"].func == runtime.services.checkins.tick
@@ -27,10 +33,12 @@ def test_the_clock_runs_prompts_digests_members_and_cleanup(runtime):
 def test_old_event_ids_are_purged(runtime):
     with runtime.services.sessions.begin() as session:
         workspace = repositories.ensure_workspace(session, "T1")
-        session.add_all([
-            ProcessedEvent(workspace_id=workspace.id, event_id="old", received_at=utcnow() - timedelta(days=8)),
-            ProcessedEvent(workspace_id=workspace.id, event_id="new"),
-        ])
+        session.add_all(
+            [
+                ProcessedEvent(workspace_id=workspace.id, event_id="old", received_at=utcnow() - timedelta(days=8)),
+                ProcessedEvent(workspace_id=workspace.id, event_id="new"),
+            ]
+        )
     assert purge_processed_events(runtime) == 1
     with runtime.services.sessions() as session:
         assert session.scalars(select(ProcessedEvent.event_id)).all() == ["new"]

@@ -55,8 +55,11 @@ def served(fake_slack, empty_database_url, tmp_path, alignbot_argv):
     port = free_port()
     process = subprocess.Popen(
         alignbot_argv("serve", "--port", str(port), "--no-scheduler", "--threads", "4"),
-        env=serve_env(fake_slack, empty_database_url), cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=serve_env(fake_slack, empty_database_url),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -83,15 +86,22 @@ def test_serve_answers_signed_requests_and_refuses_forged_or_stale_ones(served, 
 def test_serve_with_a_refused_token_is_one_line(fake_slack, empty_database_url, tmp_path):
     fake_slack.revoke_token("xoxb-revoked-token")
     env = serve_env(fake_slack, empty_database_url, SLACK_BOT_TOKEN="xoxb-revoked-token")
-    result = subprocess.run([sys.executable, "-m", "bot", "serve", "--port", str(free_port())],
-                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", str(free_port())],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("alignbot: Slack refused SLACK_BOT_TOKEN (token_revoked)")
     assert "Traceback" not in result.stderr
 
 
-def test_the_procfile_processes_ack_then_a_worker_does_the_work(fake_slack, empty_database_url, tmp_path,
-                                                                 alignbot_argv):
+def test_the_procfile_processes_ack_then_a_worker_does_the_work(
+    fake_slack, empty_database_url, tmp_path, alignbot_argv
+):
     from sqlalchemy import func, select
 
     from storage.db import make_engine
@@ -99,20 +109,31 @@ def test_the_procfile_processes_ack_then_a_worker_does_the_work(fake_slack, empt
 
     port = free_port()
     env = serve_env(fake_slack, empty_database_url)
-    web = subprocess.Popen(alignbot_argv("serve", "--port", str(port), "--no-scheduler", "--no-worker", "--threads", "4"),
-                           env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    web = subprocess.Popen(
+        alignbot_argv("serve", "--port", str(port), "--no-scheduler", "--no-worker", "--threads", "4"),
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     worker = None
     engine = make_engine(empty_database_url)
     try:
         wait_healthy(f"http://127.0.0.1:{port}", web)
-        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, team_id=fake_slack.team_id,
-                             response_urls=fake_slack.response_url)
+        sender = SlackSender(
+            f"http://127.0.0.1:{port}/slack/events",
+            SECRET,
+            team_id=fake_slack.team_id,
+            response_urls=fake_slack.response_url,
+        )
         assert sender.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
         with engine.connect() as connection:
             assert connection.scalar(select(func.count()).select_from(Job)) == 1  # stored, nobody to do it yet
 
-        worker = subprocess.Popen(alignbot_argv("worker"), env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+        worker = subprocess.Popen(
+            alignbot_argv("worker"), env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
 
         [answer] = fake_slack.wait_for_responses(1, timeout=30)
         assert "now team *marketing*'s check-in channel" in answer["body"]["text"]
@@ -128,8 +149,9 @@ def test_the_procfile_processes_ack_then_a_worker_does_the_work(fake_slack, empt
                 process.wait(timeout=30)
 
 
-def test_serve_with_a_working_token_installs_its_workspace_again(fake_slack, empty_database_url, tmp_path,
-                                                                  alignbot_argv):
+def test_serve_with_a_working_token_installs_its_workspace_again(
+    fake_slack, empty_database_url, tmp_path, alignbot_argv
+):
     # Single-workspace mode: after an uninstall, only a reinstall gives the app a token Slack accepts again.
     from sqlalchemy import select
 
@@ -148,9 +170,14 @@ def test_serve_with_a_working_token_installs_its_workspace_again(fake_slack, emp
             return session.scalar(select(Workspace.uninstalled_at)) is not None
 
     port = free_port()
-    process = subprocess.Popen(alignbot_argv("serve", "--port", str(port), "--no-scheduler", "--threads", "2"),
-                               env=serve_env(fake_slack, empty_database_url), cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        alignbot_argv("serve", "--port", str(port), "--no-scheduler", "--threads", "2"),
+        env=serve_env(fake_slack, empty_database_url),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_healthy(f"http://127.0.0.1:{port}", process)
         assert not uninstalled()

@@ -10,8 +10,17 @@ from bot.logs import RedactTokens
 from bot.settings import Settings, SettingsError, load_settings
 
 ALL_VARIABLES = (
-    "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
-    "SLACK_API_URL", "DATABASE_URL", "PORT", "ALIGNBOT_ADMINS", "ALIGNBOT_TIMEZONE", "LOG_LEVEL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "PORT",
+    "ALIGNBOT_ADMINS",
+    "ALIGNBOT_TIMEZONE",
+    "LOG_LEVEL",
 )
 
 

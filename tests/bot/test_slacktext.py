@@ -17,11 +17,14 @@ def test_text_typed_in_slack_reads_as_typed_and_becomes_mrkdwn_escaped_once():
 
 
 def test_markup_becomes_names_labels_and_words_that_ping_nobody():
-    text = "<@U1> <@U2|bea> <@U3> <#C1|sales> <#C2> <!here> <!channel|channel> <!subteam^S1|@eng> <!subteam^S2> " \
-           "<!date^1700000000^{date}|Nov 14> <https://x.example|the plan> <https://y.example> <mailto:a@b.c|a@b.c>"
+    text = (
+        "<@U1> <@U2|bea> <@U3> <#C1|sales> <#C2> <!here> <!channel|channel> <!subteam^S1|@eng> <!subteam^S2> "
+        "<!date^1700000000^{date}|Nov 14> <https://x.example|the plan> <https://y.example> <mailto:a@b.c|a@b.c>"
+    )
     names = {"U1": "ana", "U2": "not used"}
-    assert st.plain(text, names) == ("@ana @bea @U3 #sales #C2 @here @channel @eng @S2 Nov 14 the plan "
-                                     "https://y.example a@b.c")
+    assert st.plain(text, names) == (
+        "@ana @bea @U3 #sales #C2 @here @channel @eng @S2 Nov 14 the plan https://y.example a@b.c"
+    )
     assert st.plain("<@U1>", lambda user: {"U1": "ana"}.get(user)) == "@ana"
 
 
@@ -41,14 +44,17 @@ def test_escape_and_unescape_go_once():
     assert st.unescape("&amp;lt; &lt;b&gt; R&amp;D") == "&lt; <b> R&D"
 
 
-@pytest.mark.parametrize("text, kept", [
-    ("page \u202egnp.exe", "page gnp.exe"),
-    ("\u2066isolated\u2069 \u200emark\u200f", "isolated mark"),
-    ("zero\u200bwidth\ufeff word\u2060joined", "zerowidth wordjoined"),
-    ("sa\u200dles", "sales"),
-    ("می\u200cخواهم", "می\u200cخواهم"),  # Persian needs its non-joiner
-    ("👩\u200d💻", "👩\u200d💻"),  # and emoji sequences their joiner
-])
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("page \u202egnp.exe", "page gnp.exe"),
+        ("\u2066isolated\u2069 \u200emark\u200f", "isolated mark"),
+        ("zero\u200bwidth\ufeff word\u2060joined", "zerowidth wordjoined"),
+        ("sa\u200dles", "sales"),
+        ("می\u200cخواهم", "می\u200cخواهم"),  # Persian needs its non-joiner
+        ("👩\u200d💻", "👩\u200d💻"),  # and emoji sequences their joiner
+    ],
+)
 def test_disguising_characters_are_dropped_and_needed_joiners_kept(text, kept):
     assert st.clean(text) == kept
     assert st.escape(text) == kept
@@ -64,16 +70,19 @@ def test_unnamed_mentions_are_those_to_look_up():
     assert st.unnamed_mentions("<@U1> <@U2|bea> &lt;@U3&gt; <#C1>") == ["U1"]
 
 
-@pytest.mark.parametrize("a, b", [
-    ("sales", "ѕales"),  # Cyrillic dze
-    ("Marketing", "Μarketing"),  # Greek capital mu
-    ("ops", "оps"),  # Cyrillic o
-    ("sales", "SALES"),
-    ("sales", "Ｓａｌｅｓ"),  # full width
-    ("demand gen", "demand-gen"),
-    ("café", "cafe"),
-    ("pr", "pr\u200b"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("sales", "ѕales"),  # Cyrillic dze
+        ("Marketing", "Μarketing"),  # Greek capital mu
+        ("ops", "оps"),  # Cyrillic o
+        ("sales", "SALES"),
+        ("sales", "Ｓａｌｅｓ"),  # full width
+        ("demand gen", "demand-gen"),
+        ("café", "cafe"),
+        ("pr", "pr\u200b"),
+    ],
+)
 def test_look_alike_names_have_one_skeleton(a, b):
     assert st.skeleton(a) == st.skeleton(b)
 

@@ -111,8 +111,12 @@ def test_rerunning_in_the_same_channel_keeps_the_chosen_members(ask, runtime, fa
 
 
 def test_team_names_are_validated(ask, runtime):
-    for text, words in (("team", "Give the team a name"), ("team " + "x" * 81, "at most 80"),
-                        ("team <@U0MEMB01|mo>", "cannot be a person"), ("team $$$", "letters, digits")):
+    for text, words in (
+        ("team", "Give the team a name"),
+        ("team " + "x" * 81, "at most 80"),
+        ("team <@U0MEMB01|mo>", "cannot be a person"),
+        ("team $$$", "letters, digits"),
+    ):
         answer = ask("/alignment", text)
         assert words in answer["text"] and "Usage:" in answer["text"]
     assert team_rows(runtime) == {}
@@ -155,10 +159,12 @@ def test_schedule_timezone_defaults_to_the_callers_slack_zone(ask, runtime, team
 
 
 def test_schedule_bad_input_and_unknown_team(ask, runtime, teams):
-    for text, words in (("schedule marketing someday 9:30", "not a weekday"),
-                        ("schedule marketing mon 25:00", "not a time of day"),
-                        ("schedule marketing mon 9:30 Mars/Olympus", "not a time zone"),
-                        ("schedule", "Say which team")):
+    for text, words in (
+        ("schedule marketing someday 9:30", "not a weekday"),
+        ("schedule marketing mon 25:00", "not a time of day"),
+        ("schedule marketing mon 9:30 Mars/Olympus", "not a time zone"),
+        ("schedule", "Say which team"),
+    ):
         answer = ask("/alignment", text)
         assert words in answer["text"] and "Usage:" in answer["text"], text
     answer = ask("/alignment", "schedule finance mon 9:30")

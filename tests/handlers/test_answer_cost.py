@@ -23,7 +23,9 @@ MAX_STATEMENTS = 5
 
 @pytest.fixture
 def objectives(ask, teams):
-    assert "new-revenue" in shown(ask("/objective", "add New revenue | Build qualified pipeline and close new customers"))
+    assert "new-revenue" in shown(
+        ask("/objective", "add New revenue | Build qualified pipeline and close new customers")
+    )
     assert "margins" in shown(ask("/objective", "add Margins | Spend less to earn more"))
 
 
@@ -34,8 +36,9 @@ def other(settings, runtime, fake_slack) -> Iterator[tuple]:
 
     second = create_runtime(settings, upgrade_db=False)
     url, stop = serve_in_thread(create_wsgi_app(second, create_app(second)))
-    sender = SlackSender(f"{url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id,
-                         response_urls=fake_slack.response_url)
+    sender = SlackSender(
+        f"{url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id, response_urls=fake_slack.response_url
+    )
 
     def ask(command: str, text: str, *, user: str, channel: str) -> dict:
         before = len(fake_slack.responses())
@@ -56,8 +59,9 @@ def test_an_objective_changed_in_another_process_is_used_by_the_next_answer(ask,
     assert "archived" in shown(ask("/objective", "archive margins")).lower()
     assert "churn" in shown(ask("/objective", "add Reduce churn | Keep customers renewing; cut churn"))
 
-    again = shown(ask_there("/checkin", "Called every at-risk account to cut churn", user="U0MEMB01",
-                            channel="C0MKTG01"))
+    again = shown(
+        ask_there("/checkin", "Called every at-risk account to cut churn", user="U0MEMB01", channel="C0MKTG01")
+    )
     assert "Reduce churn" in again and "Margins" not in again
     with runtime.services.sessions() as session:
         [update] = session.scalars(select(Update)).all()
@@ -82,8 +86,9 @@ def test_a_hand_tag_given_in_another_process_teaches_the_next_answer(ask, object
     ask("/checkin", "Ran the quarterly tiger team", user="U0MEMB01", channel="C0MKTG01")
     with runtime.services.sessions() as session:
         before = session.scalar(select(Workspace.examples_version))
-    runtime.services.checkins.record(fake_slack.team_id, "U0MEMB01", "Ran the quarterly tiger team",
-                                     channel_id="C0MKTG01", objectives=["margins"])
+    runtime.services.checkins.record(
+        fake_slack.team_id, "U0MEMB01", "Ran the quarterly tiger team", channel_id="C0MKTG01", objectives=["margins"]
+    )
     with runtime.services.sessions() as session:
         assert session.scalar(select(Workspace.examples_version)) > before
 
@@ -94,8 +99,10 @@ def test_a_hand_tag_given_in_another_process_teaches_the_next_answer(ask, object
 def test_a_checkin_costs_at_most_five_statements_in_one_transaction(ask, objectives, runtime):
     ask("/checkin", "Warm-up: booked calls", user="U0ADMIN1", channel="C0MKTG01")
     counted = StatementCounter(runtime.engine)
-    for user, text in (("U0MEMB01", "Booked 6 discovery calls with new prospects"),
-                       ("U0SELL01", "Refreshed the brand colours")):
+    for user, text in (
+        ("U0MEMB01", "Booked 6 discovery calls with new prospects"),
+        ("U0SELL01", "Refreshed the brand colours"),
+    ):
         counted.reset()
         ask("/checkin", text, user=user, channel="C0MKTG01")
         time.sleep(0.1)  # the listener may still be closing its session after answering
@@ -103,8 +110,9 @@ def test_a_checkin_costs_at_most_five_statements_in_one_transaction(ask, objecti
         assert counted.transactions == 1
 
 
-def test_a_thread_reply_costs_at_most_five_statements_in_one_transaction_claim_included(slack, objectives, runtime,
-                                                                                      fake_slack):
+def test_a_thread_reply_costs_at_most_five_statements_in_one_transaction_claim_included(
+    slack, objectives, runtime, fake_slack
+):
     fake_slack.add_user("U0MEMB02", name="meg")
     fake_slack.update_channel("C0MKTG01", members=["U0MEMB01", "U0MEMB02"])
     runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
@@ -113,8 +121,18 @@ def test_a_thread_reply_costs_at_most_five_statements_in_one_transaction_claim_i
     for n, user in enumerate(("U0MEMB01", "U0MEMB02")):
         ts = fake_slack.post_user_message("C0MKTG01", user, "Shipped the pricing page", thread_ts=prompt["ts"])
         counted.reset()
-        slack.event({"type": "message", "channel": "C0MKTG01", "user": user, "text": "Shipped the pricing page",
-                     "ts": ts, "thread_ts": prompt["ts"], "channel_type": "channel"}, event_id=f"Ev0COST{n}")
+        slack.event(
+            {
+                "type": "message",
+                "channel": "C0MKTG01",
+                "user": user,
+                "text": "Shipped the pricing page",
+                "ts": ts,
+                "thread_ts": prompt["ts"],
+                "channel_type": "channel",
+            },
+            event_id=f"Ev0COST{n}",
+        )
         fake_slack.wait_for("chat.postEphemeral", n + 1)
         time.sleep(0.1)
         if n == 0:
@@ -132,8 +150,15 @@ def test_a_thread_reply_whose_confirmation_failed_is_answered_on_slacks_retry(sl
     runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]
     ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Shipped the pricing page", thread_ts=prompt["ts"])
-    event = {"type": "message", "channel": "C0MKTG01", "user": "U0MEMB01", "text": "Shipped the pricing page",
-             "ts": ts, "thread_ts": prompt["ts"], "channel_type": "channel"}
+    event = {
+        "type": "message",
+        "channel": "C0MKTG01",
+        "user": "U0MEMB01",
+        "text": "Shipped the pricing page",
+        "ts": ts,
+        "thread_ts": prompt["ts"],
+        "channel_type": "channel",
+    }
     fake_slack.fail("chat.postEphemeral", error="internal_error")
 
     slack.event(event, event_id="Ev0LOST01")
@@ -153,7 +178,8 @@ def test_a_thread_reply_whose_confirmation_failed_is_answered_on_slacks_retry(sl
 
 
 def test_a_shared_checkin_and_its_replacement_cost_at_most_five_statements_in_one_transaction(
-        ask, objectives, runtime, fake_slack):
+    ask, objectives, runtime, fake_slack
+):
     runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]["ts"]
     ask("/checkin", "Warm-up: booked calls", user="U0ADMIN1", channel="C0MKTG01")  # learns where the prompt is

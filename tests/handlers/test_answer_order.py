@@ -17,7 +17,6 @@ from bot.fakeslack import SlackSender
 from bot.jobs import BACKOFF_SECONDS, LEASE, JobQueue
 from bot.server import create_wsgi_app, serve_in_thread
 from storage.models import Job, Team, TeamMember, Update, utcnow
-
 from tests.conftest import SIGNING_SECRET
 from tests.handlers.test_direct_messages import dm_channel
 
@@ -28,8 +27,9 @@ MEMBER = "U0MEMB01"
 def sender_for(runtime, fake_slack) -> tuple[SlackSender, object]:
     """Serve a web app of `runtime` with no worker; return (a sender of signed requests into it, its stop)."""
     url, stop = serve_in_thread(create_wsgi_app(runtime, create_app(runtime, worker_threads=0)))
-    return SlackSender(f"{url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id,
-                       response_urls=fake_slack.response_url), stop
+    return SlackSender(
+        f"{url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id, response_urls=fake_slack.response_url
+    ), stop
 
 
 @pytest.fixture
@@ -86,8 +86,11 @@ def confirmations(fake_slack, channel: str, ts: str) -> int:
 
 def shared_copies(fake_slack, prompt: str) -> list[str]:
     """Return what the copies shared in the prompt's thread show."""
-    return [m.get("text", "") + json.dumps(m.get("blocks", [])) for m in fake_slack.thread(MARKETING, prompt)
-            if m["ts"] != prompt]
+    return [
+        m.get("text", "") + json.dumps(m.get("blocks", []))
+        for m in fake_slack.thread(MARKETING, prompt)
+        if m["ts"] != prompt
+    ]
 
 
 def shows_only_b(fake_slack, prompt: str) -> bool:
@@ -117,8 +120,7 @@ def fail_done_once(monkeypatch: pytest.MonkeyPatch, queue: JobQueue) -> None:
 # --- a crash never brings back an older answer ------------------------------------------------------
 
 
-def test_a_dm_answer_whose_worker_was_killed_never_replaces_the_answer_sent_after_it(web, runtime, fake_slack,
-                                                                                      prompt):
+def test_a_dm_answer_whose_worker_was_killed_never_replaces_the_answer_sent_after_it(web, runtime, fake_slack, prompt):
     worker = create_worker(runtime)
     channel, a, _ = send_dm(web, runtime, fake_slack, "Drafted the spring campaign brief", "Ev0ORDA01")
     assert runtime.queue.take() is not None  # its worker is killed (kill -9) inside the job
@@ -138,8 +140,9 @@ def test_slacks_retry_of_an_older_dm_acked_after_a_newer_one_changes_nothing(web
     worker = create_worker(runtime)
     sent = int(utcnow().timestamp())
     # A was sent first; the process that acked it died before its job was stored, so Slack retries it later.
-    channel, a, event_a = send_dm(web, runtime, fake_slack, "Drafted the spring campaign brief", "Ev0ORDA02",
-                                  event_time=sent - 5)
+    channel, a, event_a = send_dm(
+        web, runtime, fake_slack, "Drafted the spring campaign brief", "Ev0ORDA02", event_time=sent - 5
+    )
     assert runtime.queue.take() is not None
     _, b, _ = send_dm(web, runtime, fake_slack, "Launched the spring campaign", "Ev0ORDB02", event_time=sent)
     worker.drain()
@@ -157,8 +160,21 @@ def test_a_thread_reply_whose_worker_was_killed_never_replaces_the_next_one(web,
 
     def reply(text: str, event_id: str) -> None:
         ts = fake_slack.post_user_message(MARKETING, MEMBER, text, thread_ts=prompt)
-        assert web.event({"type": "message", "channel": MARKETING, "user": MEMBER, "text": text, "ts": ts,
-                          "thread_ts": prompt, "channel_type": "channel"}, event_id=event_id).status == 200
+        assert (
+            web.event(
+                {
+                    "type": "message",
+                    "channel": MARKETING,
+                    "user": MEMBER,
+                    "text": text,
+                    "ts": ts,
+                    "thread_ts": prompt,
+                    "channel_type": "channel",
+                },
+                event_id=event_id,
+            ).status
+            == 200
+        )
 
     reply("Drafted the spring campaign brief", "Ev0ORDA06")
     assert runtime.queue.take() is not None
@@ -176,8 +192,9 @@ def test_a_checkin_command_whose_worker_was_killed_never_replaces_the_next_one(w
     worker = create_worker(runtime)
     answered = len(fake_slack.responses())
     # Both in the same second, most likely: the ack order decides.
-    assert web.command("/checkin", "Drafted the spring campaign brief", user_id=MEMBER,
-                       channel_id=MARKETING).status == 200
+    assert (
+        web.command("/checkin", "Drafted the spring campaign brief", user_id=MEMBER, channel_id=MARKETING).status == 200
+    )
     assert runtime.queue.take() is not None
     assert web.command("/checkin", "Launched the spring campaign", user_id=MEMBER, channel_id=MARKETING).status == 200
     worker.drain()
@@ -190,16 +207,23 @@ def test_a_checkin_command_whose_worker_was_killed_never_replaces_the_next_one(w
     assert shows_only_b(fake_slack, prompt)
 
 
-def test_a_command_slack_sent_earlier_but_acked_later_does_not_replace_the_newer_one(web, runtime, fake_slack,
-                                                                                     prompt):
+def test_a_command_slack_sent_earlier_but_acked_later_does_not_replace_the_newer_one(web, runtime, fake_slack, prompt):
     worker = create_worker(runtime)
     answered = len(fake_slack.responses())
     now = utcnow().timestamp()
-    assert web.command("/checkin", "Launched the spring campaign", user_id=MEMBER, channel_id=MARKETING,
-                       timestamp=now).status == 200
+    assert (
+        web.command(
+            "/checkin", "Launched the spring campaign", user_id=MEMBER, channel_id=MARKETING, timestamp=now
+        ).status
+        == 200
+    )
     # Slack's timestamp of a request is kept with its job: the worker orders by it, not by the ack.
-    assert web.command("/checkin", "Drafted the spring campaign brief", user_id=MEMBER, channel_id=MARKETING,
-                       timestamp=now - 30).status == 200
+    assert (
+        web.command(
+            "/checkin", "Drafted the spring campaign brief", user_id=MEMBER, channel_id=MARKETING, timestamp=now - 30
+        ).status
+        == 200
+    )
 
     worker.drain()
 
@@ -208,8 +232,9 @@ def test_a_command_slack_sent_earlier_but_acked_later_does_not_replace_the_newer
     assert shows_only_b(fake_slack, prompt)
 
 
-def test_a_button_answer_whose_worker_was_killed_never_replaces_the_next_one(web, runtime, fake_slack, prompt,
-                                                                             sales_channel):
+def test_a_button_answer_whose_worker_was_killed_never_replaces_the_next_one(
+    web, runtime, fake_slack, prompt, sales_channel
+):
     web.command("/alignment", "team sales", user_id="U0ADMIN1", channel_id=sales_channel)
     worker = create_worker(runtime)
     worker.drain()
@@ -223,8 +248,12 @@ def test_a_button_answer_whose_worker_was_killed_never_replaces_the_next_one(web
         worker.drain()
         question = [m for m in fake_slack.messages(channel) if m.get("bot_id") and m.get("thread_ts") == ts][-1]
         button = [e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]][1]
-        assert web.block_action(button["action_id"], button["value"], user_id=MEMBER, channel_id=channel,
-                                message=question).status == 200
+        assert (
+            web.block_action(
+                button["action_id"], button["value"], user_id=MEMBER, channel_id=channel, message=question
+            ).status
+            == 200
+        )
         return channel, ts
 
     answered = len(fake_slack.responses())
@@ -244,7 +273,8 @@ def test_a_button_answer_whose_worker_was_killed_never_replaces_the_next_one(web
 
 
 def test_a_finished_dm_answer_whose_done_failed_is_not_done_again_after_a_newer_one(
-        web, runtime, fake_slack, prompt, monkeypatch):
+    web, runtime, fake_slack, prompt, monkeypatch
+):
     worker = create_worker(runtime)
     fail_done_once(monkeypatch, runtime.queue)
     channel, a, _ = send_dm(web, runtime, fake_slack, "Drafted the spring campaign brief", "Ev0ORDA04")
@@ -264,8 +294,9 @@ def test_a_finished_dm_answer_whose_done_failed_is_not_done_again_after_a_newer_
     assert jobs(runtime) == []
 
 
-def test_a_finished_checkin_whose_done_failed_is_not_confirmed_or_shared_twice(web, runtime, fake_slack, prompt,
-                                                                               monkeypatch):
+def test_a_finished_checkin_whose_done_failed_is_not_confirmed_or_shared_twice(
+    web, runtime, fake_slack, prompt, monkeypatch
+):
     worker = create_worker(runtime)
     fail_done_once(monkeypatch, runtime.queue)
     answered = len(fake_slack.responses())
@@ -329,8 +360,7 @@ def test_a_help_dm_delivered_to_two_processes_is_answered_once(web, other, runti
     assert "/checkin" in helped["text"] + json.dumps(helped.get("blocks", []))
 
 
-def test_app_home_opened_delivered_to_two_processes_at_once_is_published_once(web, other, runtime, fake_slack,
-                                                                              prompt):
+def test_app_home_opened_delivered_to_two_processes_at_once_is_published_once(web, other, runtime, fake_slack, prompt):
     second, there = other
     event = {"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME01", "tab": "home"}
     assert web.event(event, event_id="Ev0TWICE02").status == 200

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from storage.models import Digest, Update, UpdateTag
-
 from tests.handlers.conftest import shown
 from tests.hostile_text import SENT, assert_inert
 
 
 @pytest.fixture
 def objectives(ask, teams):
-    assert "new-revenue" in shown(ask("/objective", "add New revenue | Build qualified pipeline and close new customers"))
+    assert "new-revenue" in shown(
+        ask("/objective", "add New revenue | Build qualified pipeline and close new customers")
+    )
     assert "margins" in shown(ask("/objective", "add Margins | Spend less to earn more"))
     return ["new-revenue", "margins"]
 
@@ -56,12 +57,17 @@ def test_checkin_alone_opens_the_modal_and_submitting_it_stores_the_answer(ask, 
     partners = next(b for b in view["blocks"] if b.get("block_id") == "partners")["element"]["options"]
     sales_value = next(o["value"] for o in partners if o["text"]["text"] == "sales")
 
-    submitted = slack.view_submission("checkin_submit", {
-        "moved": {"value": "Passed 40 webinar leads to sales"},
-        "next": {"value": "Follow-up emails"},
-        "partners": {"value": [sales_value]},
-        "objectives": {"value": ["new-revenue"]},
-    }, user_id="U0MEMB01", private_metadata=metadata)
+    submitted = slack.view_submission(
+        "checkin_submit",
+        {
+            "moved": {"value": "Passed 40 webinar leads to sales"},
+            "next": {"value": "Follow-up emails"},
+            "partners": {"value": [sales_value]},
+            "objectives": {"value": ["new-revenue"]},
+        },
+        user_id="U0MEMB01",
+        private_metadata=metadata,
+    )
     assert submitted.status == 200 and submitted.body in ("", "null")
 
     [update] = stored_updates(runtime)
@@ -74,8 +80,12 @@ def test_checkin_alone_opens_the_modal_and_submitting_it_stores_the_answer(ask, 
 def test_an_empty_modal_answer_is_refused_inside_the_modal(slack, objectives, runtime, fake_slack):
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
     [opened] = fake_slack.wait_for("views.open")
-    response = slack.view_submission("checkin_submit", {"moved": {"value": "   "}}, user_id="U0MEMB01",
-                                     private_metadata=opened.args["view"]["private_metadata"])
+    response = slack.view_submission(
+        "checkin_submit",
+        {"moved": {"value": "   "}},
+        user_id="U0MEMB01",
+        private_metadata=opened.args["view"]["private_metadata"],
+    )
     assert response.json()["response_action"] == "errors"
     assert "moved" in response.json()["errors"]
     assert stored_updates(runtime) == []
@@ -88,21 +98,33 @@ def test_edit_tags_corrects_the_tags_by_hand(ask, slack, objectives, runtime, fa
     [opened] = fake_slack.wait_for("views.open")
     assert opened.args["view"]["callback_id"] == "checkin_tags_submit"
 
-    slack.view_submission("checkin_tags_submit", {"objectives": {"value": ["margins"]}}, user_id="U0MEMB01",
-                          private_metadata=opened.args["view"]["private_metadata"])
+    slack.view_submission(
+        "checkin_tags_submit",
+        {"objectives": {"value": ["margins"]}},
+        user_id="U0MEMB01",
+        private_metadata=opened.args["view"]["private_metadata"],
+    )
     with runtime.services.sessions() as session:
         tags = session.scalars(select(UpdateTag)).all()
     assert [t.source for t in tags] == ["manual"] and len(tags) == 1
     assert stored_updates(runtime)[0].tags_by_hand
 
 
-def test_a_thread_reply_to_the_prompt_is_an_answer_and_a_retry_is_not_a_second(ask, slack, objectives, runtime,
-                                                                               fake_slack):
+def test_a_thread_reply_to_the_prompt_is_an_answer_and_a_retry_is_not_a_second(
+    ask, slack, objectives, runtime, fake_slack
+):
     runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]
     reply_ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Shipped the pricing page", thread_ts=prompt["ts"])
-    event = {"type": "message", "channel": "C0MKTG01", "user": "U0MEMB01", "text": "Shipped the pricing page",
-             "ts": reply_ts, "thread_ts": prompt["ts"], "channel_type": "channel"}
+    event = {
+        "type": "message",
+        "channel": "C0MKTG01",
+        "user": "U0MEMB01",
+        "text": "Shipped the pricing page",
+        "ts": reply_ts,
+        "thread_ts": prompt["ts"],
+        "channel_type": "channel",
+    }
 
     assert slack.event(event, event_id="Ev0REPLY1").status == 200
     fake_slack.wait_for("chat.postEphemeral")
@@ -116,8 +138,9 @@ def test_a_thread_reply_to_the_prompt_is_an_answer_and_a_retry_is_not_a_second(a
 def test_a_reply_in_an_unrelated_thread_is_ignored(slack, objectives, runtime, fake_slack):
     parent = fake_slack.post_user_message("C0MKTG01", "U0MEMB02", "lunch?")
     reply = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "yes", thread_ts=parent)
-    slack.event({"type": "message", "channel": "C0MKTG01", "user": "U0MEMB01", "text": "yes", "ts": reply,
-                 "thread_ts": parent})
+    slack.event(
+        {"type": "message", "channel": "C0MKTG01", "user": "U0MEMB01", "text": "yes", "ts": reply, "thread_ts": parent}
+    )
     assert stored_updates(runtime) == []
 
 
@@ -125,8 +148,9 @@ def test_the_prompt_button_opens_the_modal_for_that_team_and_week(slack, objecti
     runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]
     button = prompt["blocks"][1]["elements"][0]
-    slack.block_action("checkin_open", button["value"], user_id="U0MEMB01", channel_id="C0MKTG01",
-                       message_ts=prompt["ts"])
+    slack.block_action(
+        "checkin_open", button["value"], user_id="U0MEMB01", channel_id="C0MKTG01", message_ts=prompt["ts"]
+    )
     [opened] = fake_slack.wait_for("views.open")
     assert json.loads(opened.args["view"]["private_metadata"])["week"] == button["value"].split(":")[1]
 
@@ -138,7 +162,7 @@ def test_status_lists_who_answered(ask, objectives):
 
 
 def test_skip_is_for_admins_and_refuses_past_days(ask, objectives, fake_slack, time_machine):
-    time_machine.move_to(datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc))
+    time_machine.move_to(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
     refused = shown(ask("/alignment", "skip all 2026-12-28", user="U0MEMB01"))
     assert "Only Alignbot admins can skip or restore a week's check-in" in refused
     done = shown(ask("/alignment", "skip all 2026-12-28", user="U0ADMIN1"))
@@ -192,8 +216,9 @@ def test_prompts_and_deadline_are_set_per_team_by_admins(ask, teams, runtime, fa
     assert sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")) == ["U0SELL01", "U0SELL02"]
 
 
-def test_editing_in_the_modal_keeps_suggested_tags_automatic_and_links_an_initiative(ask, slack, objectives, runtime,
-                                                                                      fake_slack):
+def test_editing_in_the_modal_keeps_suggested_tags_automatic_and_links_an_initiative(
+    ask, slack, objectives, runtime, fake_slack
+):
     ask("/initiative", "add Webinar series #new-revenue", user="U0MEMB01", channel="C0MKTG01")
     ask("/checkin", "Booked 6 discovery calls with new prospects", user="U0MEMB01", channel="C0MKTG01")
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
@@ -204,19 +229,25 @@ def test_editing_in_the_modal_keeps_suggested_tags_automatic_and_links_an_initia
     initiative = next(b for b in view["blocks"] if b.get("block_id") == "initiative")["element"]["options"][0]
     assert "Webinar series" in initiative["text"]["text"]
 
-    slack.view_submission("checkin_submit", {
-        "moved": {"value": "Booked 7 discovery calls with new prospects"},
-        "objectives": {"value": ["new-revenue"]},
-        "initiative": {"value": {"type": "static_select", "selected_option": initiative}},
-    }, user_id="U0MEMB01", private_metadata=view["private_metadata"])
+    slack.view_submission(
+        "checkin_submit",
+        {
+            "moved": {"value": "Booked 7 discovery calls with new prospects"},
+            "objectives": {"value": ["new-revenue"]},
+            "initiative": {"value": {"type": "static_select", "selected_option": initiative}},
+        },
+        user_id="U0MEMB01",
+        private_metadata=view["private_metadata"],
+    )
     [update] = stored_updates(runtime)
     assert update.text == "Booked 7 discovery calls with new prospects"
     assert not update.tags_by_hand
     assert update.initiative_id == int(initiative["value"])
 
 
-def test_a_hostile_update_shows_inert_and_escaped_once_in_the_tags_form_and_the_app_home(ask, slack, objectives,
-                                                                                         runtime, fake_slack):
+def test_a_hostile_update_shows_inert_and_escaped_once_in_the_tags_form_and_the_app_home(
+    ask, slack, objectives, runtime, fake_slack
+):
     ask("/checkin", SENT, user="U0MEMB01", channel="C0MKTG01")
     [update] = stored_updates(runtime)
     slack.block_action("checkin_edit_tags", str(update.id), user_id="U0MEMB01", channel_id="C0MKTG01")

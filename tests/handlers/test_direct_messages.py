@@ -9,14 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Team, TeamMember, Update
-
 from tests.handlers.conftest import shown
 from tests.hostile_text import SENT, assert_inert
 
 
 @pytest.fixture
 def objectives(ask, teams):
-    assert "new-revenue" in shown(ask("/objective", "add New revenue | Build qualified pipeline and close new customers"))
+    assert "new-revenue" in shown(
+        ask("/objective", "add New revenue | Build qualified pipeline and close new customers")
+    )
 
 
 def dm_channel(runtime, fake_slack, user: str) -> str:
@@ -27,8 +28,13 @@ def send_dm(slack, runtime, fake_slack, user: str, text: str, event_id: str) -> 
     """Write to the bot in its DM; return (channel, ts)."""
     channel = dm_channel(runtime, fake_slack, user)
     ts = fake_slack.post_user_message(channel, user, text)
-    assert slack.event({"type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
-                        "channel_type": "im"}, event_id=event_id).status == 200
+    assert (
+        slack.event(
+            {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "channel_type": "im"},
+            event_id=event_id,
+        ).status
+        == 200
+    )
     return channel, ts
 
 
@@ -56,8 +62,9 @@ def test_a_dm_is_the_persons_update_confirmed_in_its_thread_and_shared(slack, ru
     runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
     prompt = next(m for m in fake_slack.messages("C0MKTG01") if m.get("bot_id"))
     before = len([m for m in fake_slack.messages("U0MEMB01") if m.get("bot_id")])  # the DM prompt
-    channel, ts = send_dm(slack, runtime, fake_slack, "U0MEMB01", "Booked 6 discovery calls with new prospects",
-                          "Ev0DMUPD01")
+    channel, ts = send_dm(
+        slack, runtime, fake_slack, "U0MEMB01", "Booked 6 discovery calls with new prospects", "Ev0DMUPD01"
+    )
     [confirmation] = [m for m in bot_messages(fake_slack, channel, before + 1) if m.get("thread_ts") == ts]
     assert "Your marketing update" in seen(confirmation) and "New revenue" in seen(confirmation)
     [update] = stored(runtime)
@@ -66,10 +73,17 @@ def test_a_dm_is_the_persons_update_confirmed_in_its_thread_and_shared(slack, ru
     assert len(shared) == 1 and "Booked 6 discovery calls" in seen(shared[0])
 
     # Editing the message in Slack edits the update.
-    slack.event({"type": "message", "subtype": "message_changed", "channel": channel, "channel_type": "im",
-                 "message": {"user": "U0MEMB01", "text": "Booked 7 discovery calls with new prospects", "ts": ts},
-                 "previous_message": {"user": "U0MEMB01", "text": "Booked 6 discovery calls with new prospects",
-                                      "ts": ts}}, event_id="Ev0DMUPD02")
+    slack.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": channel,
+            "channel_type": "im",
+            "message": {"user": "U0MEMB01", "text": "Booked 7 discovery calls with new prospects", "ts": ts},
+            "previous_message": {"user": "U0MEMB01", "text": "Booked 6 discovery calls with new prospects", "ts": ts},
+        },
+        event_id="Ev0DMUPD02",
+    )
     fake_slack.wait_for("chat.update")
     assert [u.text for u in stored(runtime)] == ["Booked 7 discovery calls with new prospects"]
 
@@ -88,8 +102,9 @@ def test_someone_on_two_teams_is_asked_which_one_first(slack, runtime, fake_slac
     with runtime.services.sessions.begin() as session:
         sales = session.scalar(select(Team).where(Team.name == "sales"))
         session.add(TeamMember(workspace_id=sales.workspace_id, team_id=sales.id, user_id="U0MEMB01"))
-    channel, ts = send_dm(slack, runtime, fake_slack, "U0MEMB01", "Shared the pricing deck with both teams",
-                          "Ev0DMTWO01")
+    channel, ts = send_dm(
+        slack, runtime, fake_slack, "U0MEMB01", "Shared the pricing deck with both teams", "Ev0DMTWO01"
+    )
     [question] = bot_messages(fake_slack, channel, 1)
     assert "Which team is this update for?" in seen(question) and stored(runtime) == []
     buttons = [e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -97,8 +112,9 @@ def test_someone_on_two_teams_is_asked_which_one_first(slack, runtime, fake_slac
 
     sales_button = buttons[1]
     before = len(fake_slack.responses())
-    slack.block_action(sales_button["action_id"], sales_button["value"], user_id="U0MEMB01", channel_id=channel,
-                       message=question)
+    slack.block_action(
+        sales_button["action_id"], sales_button["value"], user_id="U0MEMB01", channel_id=channel, message=question
+    )
     answer = fake_slack.wait_for_responses(before + 1)[before]
     assert "Your sales update" in seen(answer["body"])
     [update] = stored(runtime)
@@ -109,21 +125,20 @@ def test_a_button_pressed_by_someone_else_records_nothing(slack, runtime, fake_s
     with runtime.services.sessions.begin() as session:
         sales = session.scalar(select(Team).where(Team.name == "sales"))
         session.add(TeamMember(workspace_id=sales.workspace_id, team_id=sales.id, user_id="U0MEMB01"))
-    channel, _ = send_dm(slack, runtime, fake_slack, "U0MEMB01", "Shared the pricing deck with both teams",
-                         "Ev0DMTWO02")
+    channel, _ = send_dm(
+        slack, runtime, fake_slack, "U0MEMB01", "Shared the pricing deck with both teams", "Ev0DMTWO02"
+    )
     [question] = bot_messages(fake_slack, channel, 1)
     button = next(e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"])
     before = len(fake_slack.responses())
-    slack.block_action(button["action_id"], button["value"], user_id="U0SELL01", channel_id=channel,
-                       message=question)
+    slack.block_action(button["action_id"], button["value"], user_id="U0SELL01", channel_id=channel, message=question)
     answer = fake_slack.wait_for_responses(before + 1)[before]
     assert "gone" in seen(answer["body"]) and stored(runtime) == []
 
 
 def test_someone_on_no_team_is_told_what_to_do(slack, runtime, fake_slack, objectives):
     fake_slack.add_user("U0LONER1", name="lone")
-    channel, _ = send_dm(slack, runtime, fake_slack, "U0LONER1", "Wrote the quarterly board memo draft",
-                         "Ev0DMLON01")
+    channel, _ = send_dm(slack, runtime, fake_slack, "U0LONER1", "Wrote the quarterly board memo draft", "Ev0DMLON01")
     [warning] = bot_messages(fake_slack, channel, 1)
     assert "not on a team" in seen(warning) and stored(runtime) == []
 

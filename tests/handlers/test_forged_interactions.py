@@ -19,9 +19,11 @@ def objectives(ask, teams):
 
 def updates(runtime) -> list[tuple[str, str, str]]:
     with runtime.services.sessions() as session:
-        rows = session.execute(select(Team.name, CheckinCycle.week, Update.author_user_id)
-                               .join(Update, Update.team_id == Team.id)
-                               .join(CheckinCycle, CheckinCycle.id == Update.cycle_id))
+        rows = session.execute(
+            select(Team.name, CheckinCycle.week, Update.author_user_id)
+            .join(Update, Update.team_id == Team.id)
+            .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+        )
         return sorted(tuple(r) for r in rows)
 
 
@@ -46,8 +48,9 @@ def test_edit_tags_of_someone_elses_update_opens_nothing(ask, slack, objectives,
 
 
 def submit(slack, user: str, metadata: dict) -> dict:
-    response = slack.view_submission("checkin_submit", {"moved": {"value": "Forged update"}}, user_id=user,
-                                     private_metadata=json.dumps(metadata))
+    response = slack.view_submission(
+        "checkin_submit", {"moved": {"value": "Forged update"}}, user_id=user, private_metadata=json.dumps(metadata)
+    )
     assert response.status == 200
     return response.json() if response.body not in ("", "null") else {}
 
@@ -91,21 +94,29 @@ def test_a_forged_open_button_for_another_team_opens_nothing(slack, objectives, 
     assert fake_slack.calls_to("views.open") == []
 
 
-@pytest.mark.parametrize("action, extra", [
-    ("digest_details", {}),
-    ("digest_details_pick", {"block_id": "digest_actions:notaweek"}),
-])
+@pytest.mark.parametrize(
+    "action, extra",
+    [
+        ("digest_details", {}),
+        ("digest_details_pick", {"block_id": "digest_actions:notaweek"}),
+    ],
+)
 @pytest.mark.parametrize("value", ["notaweek", "2026-W99", "../../etc"])
-def test_digest_buttons_with_foreign_values_are_ignored_quietly(slack, teams, fake_slack, caplog, action, extra,
-                                                               value):
+def test_digest_buttons_with_foreign_values_are_ignored_quietly(slack, teams, fake_slack, caplog, action, extra, value):
     fake_slack.reset_calls()
     before = len(fake_slack.responses())
     if action == "digest_details":
         response = slack.block_action(action, value, user_id="U0ADMIN1", channel_id="C0LEAD01")
     else:
-        response = slack.block_action(action, None, user_id="U0ADMIN1", channel_id="C0LEAD01",
-                                      block_id=f"digest_actions:{value}", action_type="static_select",
-                                      extra={"selected_option": {"value": "marketing"}})
+        response = slack.block_action(
+            action,
+            None,
+            user_id="U0ADMIN1",
+            channel_id="C0LEAD01",
+            block_id=f"digest_actions:{value}",
+            action_type="static_select",
+            extra={"selected_option": {"value": "marketing"}},
+        )
     assert response.status == 200
     time.sleep(0.3)
     assert len(fake_slack.responses()) == before  # no "Something went wrong"

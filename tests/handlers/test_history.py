@@ -7,7 +7,6 @@ import json
 import pytest
 
 from bot.schedule import shift_week
-
 from tests.handlers.conftest import shown
 
 
@@ -15,11 +14,13 @@ from tests.handlers.conftest import shown
 def answered(ask, teams, runtime, fake_slack):
     """Marketing answered this week and two weeks ago; return (this week, two weeks ago)."""
     ask("/objective", "add New revenue | Build qualified pipeline and close new customers")
-    recorded = runtime.services.checkins.record(fake_slack.team_id, "U0MEMB01", "Booked 6 discovery calls",
-                                                channel_id="C0MKTG01")
+    recorded = runtime.services.checkins.record(
+        fake_slack.team_id, "U0MEMB01", "Booked 6 discovery calls", channel_id="C0MKTG01"
+    )
     earlier = shift_week(recorded.week, -2)
-    runtime.services.checkins.record(fake_slack.team_id, "U0MEMB01", "Cleaned the CRM & asked <@U0SELL01>",
-                                     channel_id="C0MKTG01", week=earlier)
+    runtime.services.checkins.record(
+        fake_slack.team_id, "U0MEMB01", "Cleaned the CRM & asked <@U0SELL01>", channel_id="C0MKTG01", week=earlier
+    )
     return recorded.week, earlier
 
 
@@ -59,7 +60,7 @@ def test_app_home_shows_past_weeks_of_the_persons_teams(slack, answered, fake_sl
     slack.event({"type": "app_home_opened", "user": "U0MEMB01", "channel": "D0HOME01", "tab": "home"})
     fake_slack.wait_for("views.publish")
     home = json.dumps(fake_slack.home("U0MEMB01"), ensure_ascii=False)
-    past = home[home.index("Past weeks"):]
+    past = home[home.index("Past weeks") :]
     assert earlier in past and "Cleaned the CRM" in past
     # This week is the top of the tab, not history.
     assert this_week not in past

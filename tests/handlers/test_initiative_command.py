@@ -18,11 +18,17 @@ def stored(runtime) -> list[dict]:
         for row in session.scalars(select(Initiative).order_by(Initiative.id)):
             tags = session.scalars(select(InitiativeTag).where(InitiativeTag.initiative_id == row.id))
             partners = session.scalars(select(InitiativePartner).where(InitiativePartner.initiative_id == row.id))
-            out.append({
-                "id": row.id, "title": row.title, "team": teams[row.team_id], "owner": row.owner_user_id,
-                "status": row.status, "tags": sorted((keys[t.objective_id], t.source) for t in tags),
-                "partners": sorted(teams[p.team_id] for p in partners),
-            })
+            out.append(
+                {
+                    "id": row.id,
+                    "title": row.title,
+                    "team": teams[row.team_id],
+                    "owner": row.owner_user_id,
+                    "status": row.status,
+                    "tags": sorted((keys[t.objective_id], t.source) for t in tags),
+                    "partners": sorted(teams[p.team_id] for p in partners),
+                }
+            )
         return out
 
 
@@ -41,8 +47,12 @@ def test_help_and_bad_input(ask, runtime, teams):
 
 def test_add_with_keys_partners_by_name_and_channel_and_an_owner(ask, runtime, teams):
     setup_objectives(ask)
-    answer = ask("/initiative", "add Partner webinar #new-revenue #margins with <#C0SALES1|sales> <@U0SELL01|sol>",
-                 user="U0MEMB01", channel="C0MKTG01")
+    answer = ask(
+        "/initiative",
+        "add Partner webinar #new-revenue #margins with <#C0SALES1|sales> <@U0SELL01|sol>",
+        user="U0MEMB01",
+        channel="C0MKTG01",
+    )
     assert "Logged initiative *#" in shown(answer)
     (row,) = stored(runtime)
     assert row["title"] == "Partner webinar" and row["team"] == "marketing" and row["owner"] == "U0SELL01"
@@ -118,8 +128,14 @@ def test_list_menu_closes_an_initiative(ask, slack, runtime, teams, fake_slack):
     ask("/initiative", "add Webinar", user="U0MEMB01")
     (row,) = stored(runtime)
     before = len(fake_slack.responses())
-    slack.block_action("initiative_close", user_id="U0MEMB01", channel_id="C0MKTG01", message_ts="1.0",
-                       action_type="overflow", extra={"selected_option": {"value": f"done:{row['id']}"}})
+    slack.block_action(
+        "initiative_close",
+        user_id="U0MEMB01",
+        channel_id="C0MKTG01",
+        message_ts="1.0",
+        action_type="overflow",
+        extra={"selected_option": {"value": f"done:{row['id']}"}},
+    )
     answer = fake_slack.wait_for_responses(before + 1)[before]["body"]
     assert "is done" in answer["text"]
     assert stored(runtime)[0]["status"] == "done"
@@ -135,24 +151,34 @@ def test_the_form_opens_and_logs_an_initiative(ask, slack, runtime, teams, fake_
     sales = next(o["value"] for o in team_block["element"]["options"] if o["text"]["text"] == "sales")
     answer = slack.view_submission(
         "initiative_add",
-        {"title": {"value": "Co-host a customer event"},
-         "team": {"value": {"type": "static_select", "selected_option": {"value": marketing}}},
-         "objectives": {"value": ["margins"]},
-         "partners": {"value": [sales]},
-         "owner": {"value": {"type": "users_select", "selected_user": "U0SELL01"}}},
-        user_id="U0MEMB01", private_metadata=view["private_metadata"],
+        {
+            "title": {"value": "Co-host a customer event"},
+            "team": {"value": {"type": "static_select", "selected_option": {"value": marketing}}},
+            "objectives": {"value": ["margins"]},
+            "partners": {"value": [sales]},
+            "owner": {"value": {"type": "users_select", "selected_user": "U0SELL01"}},
+        },
+        user_id="U0MEMB01",
+        private_metadata=view["private_metadata"],
     )
     assert answer.status == 200 and answer.body == ""
     (row,) = stored(runtime)
     assert (row["title"], row["team"], row["owner"], row["tags"], row["partners"]) == (
-        "Co-host a customer event", "marketing", "U0SELL01", [("margins", "manual")], ["sales"])
+        "Co-host a customer event",
+        "marketing",
+        "U0SELL01",
+        [("margins", "manual")],
+        ["sales"],
+    )
     confirmation = fake_slack.wait_for("chat.postEphemeral")[0].args
     assert confirmation["user"] == "U0MEMB01" and "Logged initiative" in confirmation["text"]
 
 
 def test_the_form_shows_errors_in_place(slack, runtime, teams):
     answer = slack.view_submission(
-        "initiative_add", {"title": {"value": "   "}}, user_id="U0MEMB01",
+        "initiative_add",
+        {"title": {"value": "   "}},
+        user_id="U0MEMB01",
         private_metadata=json.dumps({"channel": "C0MKTG01"}),
     ).json()
     assert answer["response_action"] == "errors" and "title" in answer["errors"]
@@ -165,8 +191,12 @@ def test_the_form_needs_teams_first(ask):
 
 def test_a_channel_mention_without_with_is_a_partner_and_keeps_the_key_before_it(ask, runtime, teams):
     setup_objectives(ask)
-    answer = ask("/initiative", "add Win back churned accounts #new-revenue <#C0SALES1|sales>", user="U0MEMB01",
-                 channel="C0MKTG01")
+    answer = ask(
+        "/initiative",
+        "add Win back churned accounts #new-revenue <#C0SALES1|sales>",
+        user="U0MEMB01",
+        channel="C0MKTG01",
+    )
     assert "Logged initiative *#" in shown(answer)
     (row,) = stored(runtime)
     assert row["title"] == "Win back churned accounts"

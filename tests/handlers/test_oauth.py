@@ -12,7 +12,6 @@ from sqlalchemy import select
 from bot.fakeslack import SlackSender
 from bot.settings import Settings
 from storage.slack_tables import slack_metadata
-
 from tests.conftest import SIGNING_SECRET
 
 
@@ -57,8 +56,9 @@ def test_install_stores_the_bot_token_and_the_workspace_can_use_the_app(app_url,
 
 
 def test_a_workspace_that_never_installed_is_refused(app_url, fake_slack):
-    sender = SlackSender(f"{app_url}/slack/events", SIGNING_SECRET, team_id="T0NOTINSTALLED",
-                         response_urls=fake_slack.response_url)
+    sender = SlackSender(
+        f"{app_url}/slack/events", SIGNING_SECRET, team_id="T0NOTINSTALLED", response_urls=fake_slack.response_url
+    )
     response = sender.command("/checkin", "help")
     assert "/checkin" not in response.body
     [answer] = fake_slack.wait_for_responses(1)

@@ -46,7 +46,7 @@ def test_keys_stay_unique_and_titles_too(ask, runtime):
 
 def test_slack_formatting_in_titles_is_read_not_stored_raw(ask, runtime):
     ask("/objective", "add Win <https://example.com/accounts|enterprise accounts> with <@U0MEMB01|mo> &amp; co")
-    (title, _, _), = objectives(runtime).values()
+    ((title, _, _),) = objectives(runtime).values()
     assert title == "Win enterprise accounts with @mo & co"
 
 
@@ -98,15 +98,23 @@ def test_edit_opens_a_modal_and_saves_it(ask, slack, runtime, fake_slack):
     meta = view["private_metadata"]
     submitted = slack.view_submission(
         "objective_edit",
-        {"title": {"value": "Grow <https://x.example|net> revenue"}, "description": {"value": "New logos"},
-         "keywords": {"value": "pipeline, ARR, pipeline"}},
-        user_id="U0ADMIN1", private_metadata=meta,
+        {
+            "title": {"value": "Grow <https://x.example|net> revenue"},
+            "description": {"value": "New logos"},
+            "keywords": {"value": "pipeline, ARR, pipeline"},
+        },
+        user_id="U0ADMIN1",
+        private_metadata=meta,
     )
     assert submitted.status == 200 and submitted.body == ""
     with runtime.services.sessions() as session:
         row = session.scalar(select(Objective))
         assert (row.key, row.title, row.description, row.keywords) == (
-            "grow-revenue", "Grow net revenue", "New logos", ["pipeline", "ARR"])
+            "grow-revenue",
+            "Grow net revenue",
+            "New logos",
+            ["pipeline", "ARR"],
+        )
     fake_slack.wait_for("chat.postEphemeral")
 
 
@@ -114,8 +122,10 @@ def test_edit_modal_shows_validation_errors(ask, slack, runtime, fake_slack):
     ask("/objective", "add Grow revenue")
     meta = json.dumps({"key": "grow-revenue", "channel": "C0MKTG01"})
     answer = slack.view_submission(
-        "objective_edit", {"title": {"value": "x" * 151}, "keywords": {"value": "k" * 41}},
-        user_id="U0ADMIN1", private_metadata=meta,
+        "objective_edit",
+        {"title": {"value": "x" * 151}, "keywords": {"value": "k" * 41}},
+        user_id="U0ADMIN1",
+        private_metadata=meta,
     )
     body = answer.json()
     assert body["response_action"] == "errors" and set(body["errors"]) == {"title", "keywords"}
@@ -131,8 +141,9 @@ def test_edit_is_refused_to_members(ask, runtime, fake_slack):
 def test_another_workspace_cannot_add_objectives_here(ask, app_url, fake_slack, runtime):
     # Single-workspace mode answers only its own workspace (tests/hardening/test_isolation.py has two installs).
     ask("/objective", "add Grow revenue | ours")
-    other = SlackSender(f"{app_url}/slack/events", SIGNING_SECRET, team_id="T0OTHER01",
-                        response_urls=fake_slack.response_url)
+    other = SlackSender(
+        f"{app_url}/slack/events", SIGNING_SECRET, team_id="T0OTHER01", response_urls=fake_slack.response_url
+    )
     before = len(fake_slack.responses())
     answer = other.command("/objective", "add Grow revenue | theirs", user_id="U0BOSS01", channel_id="C0MKTG01")
     assert answer.status == 200 and answer.body == ""
@@ -160,16 +171,24 @@ def test_add_without_a_title_opens_the_form_which_stores_keywords_and_examples(a
     view = open_form(slack, fake_slack, "add")
     assert view["title"]["text"] == "New objective"
     assert {b.get("block_id") for b in view["blocks"]} >= {"title", "keywords", "examples", "preview_actions"}
-    submitted = slack.view_submission("objective_edit", {
-        "title": {"value": "Run the Lighthouse program"}, "keywords": {"value": "Lighthouse, beacon"},
-        "examples": {"value": "Hosted a Lighthouse session for Nordic banks\n\nBeacon review with 3 partners"},
-    }, user_id="U0ADMIN1", private_metadata=view["private_metadata"])
+    submitted = slack.view_submission(
+        "objective_edit",
+        {
+            "title": {"value": "Run the Lighthouse program"},
+            "keywords": {"value": "Lighthouse, beacon"},
+            "examples": {"value": "Hosted a Lighthouse session for Nordic banks\n\nBeacon review with 3 partners"},
+        },
+        user_id="U0ADMIN1",
+        private_metadata=view["private_metadata"],
+    )
     assert submitted.status == 200 and submitted.body == ""
     with runtime.services.sessions() as session:
         row = session.scalar(select(Objective))
         assert (row.key, row.keywords, row.examples) == (
-            "run-the-lighthouse-program", ["Lighthouse", "beacon"],
-            ["Hosted a Lighthouse session for Nordic banks", "Beacon review with 3 partners"])
+            "run-the-lighthouse-program",
+            ["Lighthouse", "beacon"],
+            ["Hosted a Lighthouse session for Nordic banks", "Beacon review with 3 partners"],
+        )
     [told] = fake_slack.wait_for("chat.postEphemeral")
     assert "run-the-lighthouse-program" in told.args["text"]
 
@@ -179,8 +198,12 @@ def test_add_without_a_title_opens_the_form_which_stores_keywords_and_examples(a
 def test_the_form_refuses_too_many_examples(ask, slack, runtime, fake_slack):
     ask("/objective", "add Grow revenue")
     many = "\n".join(f"example {i}" for i in range(21))
-    answer = slack.view_submission("objective_edit", {"title": {"value": "Grow revenue"}, "examples": {"value": many}},
-                                   user_id="U0ADMIN1", private_metadata=json.dumps({"key": "grow-revenue"}))
+    answer = slack.view_submission(
+        "objective_edit",
+        {"title": {"value": "Grow revenue"}, "examples": {"value": many}},
+        user_id="U0ADMIN1",
+        private_metadata=json.dumps({"key": "grow-revenue"}),
+    )
     assert answer.json()["errors"] == {"examples": "Give at most 20 examples (there are 21)."}
 
 

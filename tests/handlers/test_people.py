@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -13,11 +13,11 @@ from storage.models import CheckinCycle, Holiday, Team, TeamLead, TimeOff, Updat
 from tests.handlers.conftest import shown, team_rows
 
 # Wednesday 2 December 2026, noon UTC: the "today" of these tests.
-TODAY = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+TODAY = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 def monday(day: int, hour: int, minute: int = 1, month: int = 12, year: int = 2026) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -52,7 +52,8 @@ def test_admins_and_leads_choose_members_and_others_are_told_who_may(ask, runtim
     assert team_rows(runtime)["marketing"][1] == ["U0MEMB01", "U0SELL01"]
 
     assert "Only Alignbot admins can choose team leads" in shown(
-        ask("/alignment", "lead marketing <@U0MEMB01>", user="U0MEMB01"))
+        ask("/alignment", "lead marketing <@U0MEMB01>", user="U0MEMB01")
+    )
     assert "now leads team *marketing*" in shown(ask("/alignment", "lead marketing <@U0MEMB01>", user="U0ADMIN1"))
     assert [(lead.user_id) for lead in rows(runtime, TeamLead)] == ["U0MEMB01"]
 
@@ -61,13 +62,24 @@ def test_admins_and_leads_choose_members_and_others_are_told_who_may(ask, runtim
     assert team_rows(runtime)["marketing"][1] == ["U0MEMB01"]
     # A lead of marketing is nobody special in sales, and the refusal names sales' leads.
     assert "Only team *sales*'s leads (none yet)" in shown(
-        ask("/alignment", "members sales remove <@U0SELL01>", user="U0MEMB01"))
+        ask("/alignment", "members sales remove <@U0SELL01>", user="U0MEMB01")
+    )
     assert "led by <@U0MEMB01>" in shown(ask("/alignment", "teams", user="U0MEMB01"))
 
 
-@pytest.mark.parametrize("text", ["members marketing", "members marketing add", "members marketing add sol",
-                                  "members add <@U0SELL01>", "members marketing invite <@U0SELL01>",
-                                  "lead marketing", "lead <@U0SELL01>", "nudge"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "members marketing",
+        "members marketing add",
+        "members marketing add sol",
+        "members add <@U0SELL01>",
+        "members marketing invite <@U0SELL01>",
+        "lead marketing",
+        "lead <@U0SELL01>",
+        "nudge",
+    ],
+)
 def test_members_and_lead_input_that_does_not_parse_gets_the_usage_and_stores_nothing(ask, runtime, teams, text):
     before = team_rows(runtime)
     answer = shown(ask("/alignment", text, user="U0ADMIN1"))
@@ -122,11 +134,18 @@ def test_away_then_back(ask, runtime, teams, today):
     assert "no time off planned" in shown(ask("/checkin", "back", user="U0MEMB01"))
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("away", "Usage"), ("away next week", "not a date"), ("away 2026-12-09 2026-12-07", "before the first"),
-    ("away 2026-13-01", "not a date"), ("away 2026-12-07 2026-12-08 2026-12-09", "Usage"),
-    ("away 2026-11-30", "in the past"), ("away 2026-11-30 2026-12-04", "in the past"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("away", "Usage"),
+        ("away next week", "not a date"),
+        ("away 2026-12-09 2026-12-07", "before the first"),
+        ("away 2026-13-01", "not a date"),
+        ("away 2026-12-07 2026-12-08 2026-12-09", "Usage"),
+        ("away 2026-11-30", "in the past"),
+        ("away 2026-11-30 2026-12-04", "in the past"),
+    ],
+)
 def test_time_off_that_cannot_be_used_is_refused_and_nothing_is_stored(ask, runtime, teams, today, text, problem):
     answer = shown(ask("/checkin", text, user="U0MEMB01"))
     assert problem in answer
@@ -134,7 +153,8 @@ def test_time_off_that_cannot_be_used_is_refused_and_nothing_is_stored(ask, runt
 
 
 def test_someone_away_on_the_prompt_day_gets_no_prompt_no_reminder_and_is_not_missing(
-        ask, runtime, teams, fake_slack, time_machine):
+    ask, runtime, teams, fake_slack, time_machine
+):
     time_machine.move_to(TODAY, tick=False)
     ask("/checkin", "away 2026-12-07 2026-12-09", user="U0SELL01")
     # Sales: Mondays 10:00 UTC, due 24 h later, reminder 4 h before.
@@ -144,10 +164,10 @@ def test_someone_away_on_the_prompt_day_gets_no_prompt_no_reminder_and_is_not_mi
 
     time_machine.move_to(monday(7, 12), tick=False)
     status = shown(ask("/alignment", "status", user="U0ADMIN1"))
-    sales = status[status.index("*sales*"):]
+    sales = status[status.index("*sales*") :]
     assert ":palm_tree: away: <@U0SELL01>" in sales and ":hourglass: <@U0SELL02>" in sales
 
-    runtime.services.checkins.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=timezone.utc))
+    runtime.services.checkins.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=UTC))
     assert dms(fake_slack, "U0SELL01") == []
     assert [m["text"] for m in dms(fake_slack, "U0SELL02")][-1].startswith("Reminder")
     digest = runtime.services.digests.build(fake_slack.team_id, "2026-W50")
@@ -157,11 +177,13 @@ def test_someone_away_on_the_prompt_day_gets_no_prompt_no_reminder_and_is_not_mi
 # --------------------------------------------------------------------------- holidays
 
 
-def test_a_holiday_skips_the_week_for_every_team_is_listed_and_can_be_undone(ask, runtime, teams, fake_slack,
-                                                                               time_machine):
+def test_a_holiday_skips_the_week_for_every_team_is_listed_and_can_be_undone(
+    ask, runtime, teams, fake_slack, time_machine
+):
     time_machine.move_to(TODAY, tick=False)
     assert "Only Alignbot admins can set company holidays" in shown(
-        ask("/alignment", "holiday 2026-12-24 Christmas Eve", user="U0MEMB01"))
+        ask("/alignment", "holiday 2026-12-24 Christmas Eve", user="U0MEMB01")
+    )
     added = shown(ask("/alignment", "holiday 2026-12-24 Christmas Eve", user="U0ADMIN1"))
     assert "Company holiday 2026-12-24 (Christmas Eve): no check-in in 2026-W52 for marketing, sales" in added
     assert [(h.day, h.name) for h in rows(runtime, Holiday)] == [(date(2026, 12, 24), "Christmas Eve")]
@@ -178,8 +200,9 @@ def test_a_holiday_skips_the_week_for_every_team_is_listed_and_can_be_undone(ask
     assert "was not skipped for sales" in shown(ask("/alignment", "unskip sales 2026-12-21", user="U0ADMIN1"))
 
 
-def test_a_team_made_after_a_holiday_skips_it_too_until_unskipped_for_all(ask, runtime, teams, fake_slack,
-                                                                             time_machine):
+def test_a_team_made_after_a_holiday_skips_it_too_until_unskipped_for_all(
+    ask, runtime, teams, fake_slack, time_machine
+):
     time_machine.move_to(TODAY, tick=False)
     ask("/alignment", "holiday 2026-12-31", user="U0ADMIN1")
     fake_slack.add_channel("C0OPS001", "ops", members=["U0MEMB01"])
@@ -194,13 +217,19 @@ def test_a_team_made_after_a_holiday_skips_it_too_until_unskipped_for_all(ask, r
     assert len(fake_slack.messages("C0OPS001")) == 1
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("holiday", "Usage"), ("holiday tomorrow", "not a date"), ("holiday 2020-12-25 Christmas", "in the past"),
-    ("holiday 2026-12-25 " + "x" * 101, "under 100"), ("unskip 2026-12-25", "Usage"),
-    ("unskip sales 2020-12-25", "in the past"), ("holidays please", "Usage"),
-])
-def test_holiday_input_that_cannot_be_used_is_refused_and_nothing_is_stored(ask, runtime, teams, today, text,
-                                                                            problem):
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("holiday", "Usage"),
+        ("holiday tomorrow", "not a date"),
+        ("holiday 2020-12-25 Christmas", "in the past"),
+        ("holiday 2026-12-25 " + "x" * 101, "under 100"),
+        ("unskip 2026-12-25", "Usage"),
+        ("unskip sales 2020-12-25", "in the past"),
+        ("holidays please", "Usage"),
+    ],
+)
+def test_holiday_input_that_cannot_be_used_is_refused_and_nothing_is_stored(ask, runtime, teams, today, text, problem):
     assert problem in shown(ask("/alignment", text, user="U0ADMIN1"))
     assert rows(runtime, Holiday) == [] and rows(runtime, CheckinCycle) == []
 
@@ -208,8 +237,9 @@ def test_holiday_input_that_cannot_be_used_is_refused_and_nothing_is_stored(ask,
 # --------------------------------------------------------------------------- several teams
 
 
-def test_a_person_on_two_teams_gets_one_dm_naming_both_and_is_counted_per_team(ask, runtime, teams, fake_slack,
-                                                                                 time_machine):
+def test_a_person_on_two_teams_gets_one_dm_naming_both_and_is_counted_per_team(
+    ask, runtime, teams, fake_slack, time_machine
+):
     time_machine.move_to(TODAY, tick=False)
     ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
     # Two channels, sol and sam, and mo's one DM counted for each of his two teams.
@@ -226,24 +256,24 @@ def test_a_person_on_two_teams_gets_one_dm_naming_both_and_is_counted_per_team(a
     time_machine.move_to(monday(7, 12), tick=False)
     ask("/checkin", "Closed two deals with the webinar leads", user="U0MEMB01", channel="C0SALES1")
     status = shown(ask("/alignment", "status", user="U0ADMIN1"))
-    marketing, sales = status[status.index("*marketing*"):status.index("*sales*")], status[status.index("*sales*"):]
+    marketing, sales = status[status.index("*marketing*") : status.index("*sales*")], status[status.index("*sales*") :]
     assert ":hourglass: <@U0MEMB01>" in marketing and "<@U0MEMB01>" in sales.split(":hourglass:")[0]
 
-    runtime.services.checkins.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=timezone.utc))
+    runtime.services.checkins.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=UTC))
     reminders = [m["text"] for m in dms(fake_slack, "U0MEMB01") if m["text"].startswith("Reminder")]
     assert reminders == ["Reminder: your marketing update for 2026-W50 is due soon"]
 
 
-def test_a_button_of_the_dm_for_two_teams_opens_that_teams_form(ask, slack, runtime, teams, fake_slack,
-                                                                time_machine):
+def test_a_button_of_the_dm_for_two_teams_opens_that_teams_form(ask, slack, runtime, teams, fake_slack, time_machine):
     time_machine.move_to(TODAY, tick=False)
     ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
     runtime.services.checkins.tick(now=monday(7, 10))
     [dm] = dms(fake_slack, "U0MEMB01")
     buttons = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
     time_machine.move_to(monday(7, 20), tick=False)  # the person taps while the week is open
-    slack.block_action(buttons[1]["action_id"], buttons[1]["value"], user_id="U0MEMB01", channel_id="D0MEMB01",
-                       message_ts=dm["ts"])
+    slack.block_action(
+        buttons[1]["action_id"], buttons[1]["value"], user_id="U0MEMB01", channel_id="D0MEMB01", message_ts=dm["ts"]
+    )
     [opened] = fake_slack.wait_for("views.open")
     assert "sales" in json.dumps(opened.args["view"]["title"]) + json.dumps(opened.args["view"]["blocks"])
 
@@ -266,15 +296,17 @@ def test_checkin_outside_a_team_channel_asks_which_team_and_never_guesses(ask, s
 
     form = ask("/checkin", "", user="U0MEMB01", channel="C0LEAD01")
     assert [e["text"]["text"] for b in form["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
-        "marketing update", "sales update"]
+        "marketing update",
+        "sales update",
+    ]
     assert fake_slack.calls_to("views.open") == []
     # In a team's channel there is nothing to ask.
-    assert "Your marketing update" in shown(ask("/checkin", "Drafted the launch plan", user="U0MEMB01",
-                                                channel="C0MKTG01"))
+    assert "Your marketing update" in shown(
+        ask("/checkin", "Drafted the launch plan", user="U0MEMB01", channel="C0MKTG01")
+    )
 
 
-def test_a_forged_team_pick_for_another_team_or_a_closed_week_stores_nothing(ask, slack, runtime, teams,
-                                                                            fake_slack):
+def test_a_forged_team_pick_for_another_team_or_a_closed_week_stores_nothing(ask, slack, runtime, teams, fake_slack):
     with runtime.services.sessions() as session:
         sales = session.scalars(select(Team.id).where(Team.name == "sales")).one()
         marketing = session.scalars(select(Team.id).where(Team.name == "marketing")).one()
@@ -292,7 +324,8 @@ def test_a_forged_team_pick_for_another_team_or_a_closed_week_stores_nothing(ask
 
 
 def test_a_local_time_schedule_prompts_each_member_at_that_time_in_their_own_zone_across_dst(
-        ask, runtime, teams, fake_slack, time_machine):
+    ask, runtime, teams, fake_slack, time_machine
+):
     time_machine.move_to(TODAY, tick=False)
     fake_slack.add_user("U0NYC001", name="nina", tz="America/New_York")
     fake_slack.add_user("U0BER001", name="bernd", tz="Europe/Berlin")
@@ -307,7 +340,7 @@ def test_a_local_time_schedule_prompts_each_member_at_that_time_in_their_own_zon
 
     # 15 March 2027: New York is on summer time (UTC-4) since the 14th, Berlin not until the 28th (UTC+1).
     def prompted_at(hour: int, minute: int) -> set[str]:
-        runtime.services.checkins.tick(now=datetime(2027, 3, 15, hour, minute, tzinfo=timezone.utc))
+        runtime.services.checkins.tick(now=datetime(2027, 3, 15, hour, minute, tzinfo=UTC))
         return {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")} & marketing
 
     assert prompted_at(7, 59) == set()
@@ -318,7 +351,7 @@ def test_a_local_time_schedule_prompts_each_member_at_that_time_in_their_own_zon
 
     # Late March: Berlin moved to summer time (UTC+2), so 09:00 there is 07:00 UTC.
     fake_slack.reset_calls()
-    runtime.services.checkins.tick(now=datetime(2027, 3, 29, 7, 0, tzinfo=timezone.utc))
+    runtime.services.checkins.tick(now=datetime(2027, 3, 29, 7, 0, tzinfo=UTC))
     assert {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")} & marketing == {"U0BER001"}
 
 
@@ -347,11 +380,11 @@ def marketing(runtime) -> Team:
         return session.scalar(select(Team).where(Team.name == "marketing"))
 
 
-def test_the_settings_form_shows_the_teams_settings_and_saves_them_all_at_once(slack, ask, runtime, teams,
-                                                                                fake_slack):
+def test_the_settings_form_shows_the_teams_settings_and_saves_them_all_at_once(slack, ask, runtime, teams, fake_slack):
     ask("/alignment", "lead marketing <@U0MEMB01>", user="U0ADMIN1")
     assert "Only Alignbot admins can change team settings" in shown(
-        ask("/alignment", "settings marketing", user="U0MEMB01"))
+        ask("/alignment", "settings marketing", user="U0MEMB01")
+    )
     assert fake_slack.calls_to("views.open") == []
 
     assert slack.command("/alignment", "settings marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
@@ -368,11 +401,20 @@ def test_the_settings_form_shows_the_teams_settings_and_saves_them_all_at_once(s
     assert elements["share"]["type"] == "checkboxes" and elements["share"]["initial_options"][0]["value"] == "share"
 
     unshared = {"share": {"type": "checkboxes", "selected_options": []}}
-    submitted = slack.view_submission("team_settings_submit", settings_state(**unshared), user_id="U0ADMIN1",
-                                      private_metadata=view["private_metadata"])
+    submitted = slack.view_submission(
+        "team_settings_submit",
+        settings_state(**unshared),
+        user_id="U0ADMIN1",
+        private_metadata=view["private_metadata"],
+    )
     assert submitted.status == 200 and submitted.body in ("", "null")
     team = marketing(runtime)
-    assert (team.prompt_weekday, team.prompt_time, team.timezone, team.local_time) == (2, "14:30", "Europe/Berlin", False)
+    assert (team.prompt_weekday, team.prompt_time, team.timezone, team.local_time) == (
+        2,
+        "14:30",
+        "Europe/Berlin",
+        False,
+    )
     assert (team.deadline_hours, team.reminder_hours, team.prompt_mode, team.share_answers) == (48, 8, "dm", False)
     assert team_rows(runtime)["marketing"] == ("C0MKTG01", ["U0MEMB01", "U0SELL01"])
     assert [lead.user_id for lead in rows(runtime, TeamLead)] == ["U0SELL01"]
@@ -381,35 +423,47 @@ def test_the_settings_form_shows_the_teams_settings_and_saves_them_all_at_once(s
 
     # Typed commands keep working on what the form saved.
     assert "Wednesdays 14:30 (Europe/Berlin), by DM, due after 12 h, reminder 8 h before" in shown(
-        ask("/alignment", "deadline marketing 12h", user="U0ADMIN1"))
+        ask("/alignment", "deadline marketing 12h", user="U0ADMIN1")
+    )
     assert marketing(runtime).deadline_hours == 12
 
 
 def test_the_settings_form_takes_each_members_own_zone(slack, ask, runtime, teams, fake_slack):
     assert slack.command("/alignment", "settings marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
     [opened] = fake_slack.wait_for("views.open")
-    slack.view_submission("team_settings_submit", settings_state(
-        timezone={"type": "static_select", "selected_option": {"value": "local"}}),
-        user_id="U0ADMIN1", private_metadata=opened.args["view"]["private_metadata"])
+    slack.view_submission(
+        "team_settings_submit",
+        settings_state(timezone={"type": "static_select", "selected_option": {"value": "local"}}),
+        user_id="U0ADMIN1",
+        private_metadata=opened.args["view"]["private_metadata"],
+    )
     team = marketing(runtime)
     assert team.local_time and team.timezone is None  # the channel keeps the team's zone (the default)
     assert "each member's own time zone" in shown(ask("/alignment", "teams", user="U0MEMB01"))
 
 
-@pytest.mark.parametrize("overrides, block", [
-    ({"reminder": {"type": "static_select", "selected_option": {"value": "48"}}}, "reminder"),
-    ({"channel": {"type": "conversations_select", "selected_conversation": "D0MEMB01"}}, "channel"),
-    ({"channel": {"type": "conversations_select", "selected_conversation": "C0SALES1"}}, "channel"),
-    ({"time": {"type": "timepicker", "selected_time": None}}, "time"),
-    ({"weekday": {"type": "static_select", "selected_option": {"value": "9"}}}, "weekday"),
-    ({"timezone": {"type": "static_select", "selected_option": {"value": "Mars/Olympus"}}}, "timezone"),
-])
-def test_the_settings_form_shows_what_is_wrong_inside_it_and_saves_nothing(slack, ask, runtime, teams, fake_slack,
-                                                                          overrides, block):
+@pytest.mark.parametrize(
+    "overrides, block",
+    [
+        ({"reminder": {"type": "static_select", "selected_option": {"value": "48"}}}, "reminder"),
+        ({"channel": {"type": "conversations_select", "selected_conversation": "D0MEMB01"}}, "channel"),
+        ({"channel": {"type": "conversations_select", "selected_conversation": "C0SALES1"}}, "channel"),
+        ({"time": {"type": "timepicker", "selected_time": None}}, "time"),
+        ({"weekday": {"type": "static_select", "selected_option": {"value": "9"}}}, "weekday"),
+        ({"timezone": {"type": "static_select", "selected_option": {"value": "Mars/Olympus"}}}, "timezone"),
+    ],
+)
+def test_the_settings_form_shows_what_is_wrong_inside_it_and_saves_nothing(
+    slack, ask, runtime, teams, fake_slack, overrides, block
+):
     assert slack.command("/alignment", "settings marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
     [opened] = fake_slack.wait_for("views.open")
-    response = slack.view_submission("team_settings_submit", settings_state(**overrides), user_id="U0ADMIN1",
-                                     private_metadata=opened.args["view"]["private_metadata"])
+    response = slack.view_submission(
+        "team_settings_submit",
+        settings_state(**overrides),
+        user_id="U0ADMIN1",
+        private_metadata=opened.args["view"]["private_metadata"],
+    )
     assert response.json()["response_action"] == "errors" and block in response.json()["errors"]
     team = marketing(runtime)
     assert (team.prompt_weekday, team.prompt_time, team.deadline_hours, team.prompt_mode) == (0, "10:00", 24, "both")
@@ -417,8 +471,12 @@ def test_the_settings_form_shows_what_is_wrong_inside_it_and_saves_nothing(slack
 
 
 def test_a_member_cannot_save_the_form_even_by_forging_it(slack, runtime, teams):
-    response = slack.view_submission("team_settings_submit", settings_state(), user_id="U0MEMB01",
-                                     private_metadata=json.dumps({"team_id": marketing(runtime).id}))
+    response = slack.view_submission(
+        "team_settings_submit",
+        settings_state(),
+        user_id="U0MEMB01",
+        private_metadata=json.dumps({"team_id": marketing(runtime).id}),
+    )
     assert "Only Alignbot admins" in response.json()["errors"]["channel"]
     assert marketing(runtime).prompt_time == "10:00"
 
@@ -433,35 +491,52 @@ def home_of(slack, fake_slack, user: str) -> dict:
     return fake_slack.home(user)
 
 
-def test_app_home_shows_every_team_time_off_with_date_pickers_and_admin_settings(slack, ask, runtime, teams,
-                                                                                fake_slack, time_machine):
+def test_app_home_shows_every_team_time_off_with_date_pickers_and_admin_settings(
+    slack, ask, runtime, teams, fake_slack, time_machine
+):
     time_machine.move_to(TODAY, tick=False)
     ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
     ask("/checkin", "away 2026-12-07 2026-12-09", user="U0MEMB01")
     home = home_of(slack, fake_slack, "U0MEMB01")
     text = json.dumps(home)
     assert "*marketing*" in text and "*sales*" in text and "team_settings_open" not in text
-    pickers = {e["action_id"]: e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
-               if e["type"] == "datepicker"}
+    pickers = {
+        e["action_id"]: e
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "datepicker"
+    }
     [(first_id, first)] = [(k, v) for k, v in pickers.items() if k.startswith("time_off_first:")]
     assert first["initial_date"] == "2026-12-07" and "time_off_add" in pickers
 
     # Moving the last day changes the stored time off, and the home shows it.
     away_id = first_id.split(":")[1]
-    slack.block_action(f"time_off_last:{away_id}", user_id="U0MEMB01", action_type="datepicker",
-                       extra={"selected_date": "2026-12-11"}, view={"id": "VHOME", "type": "home"})
+    slack.block_action(
+        f"time_off_last:{away_id}",
+        user_id="U0MEMB01",
+        action_type="datepicker",
+        extra={"selected_date": "2026-12-11"},
+        view={"id": "VHOME", "type": "home"},
+    )
     fake_slack.wait_for("views.publish", 2)
     [row] = rows(runtime, TimeOff)
     assert (row.first_day, row.last_day) == (date(2026, 12, 7), date(2026, 12, 11))
 
     # A day in the past is refused on the home itself; nothing changes.
-    slack.block_action("time_off_add", user_id="U0MEMB01", action_type="datepicker",
-                       extra={"selected_date": "2026-11-20"}, view={"id": "VHOME", "type": "home"})
+    slack.block_action(
+        "time_off_add",
+        user_id="U0MEMB01",
+        action_type="datepicker",
+        extra={"selected_date": "2026-11-20"},
+        view={"id": "VHOME", "type": "home"},
+    )
     fake_slack.wait_for("views.publish", 3)
     assert "in the past" in json.dumps(fake_slack.home("U0MEMB01")) and len(rows(runtime, TimeOff)) == 1
 
-    slack.block_action(f"time_off_cancel:{away_id}", str(away_id), user_id="U0MEMB01",
-                       view={"id": "VHOME", "type": "home"})
+    slack.block_action(
+        f"time_off_cancel:{away_id}", str(away_id), user_id="U0MEMB01", view={"id": "VHOME", "type": "home"}
+    )
     fake_slack.wait_for("views.publish", 4)
     assert rows(runtime, TimeOff) == []
 
@@ -471,8 +546,13 @@ def test_app_home_shows_every_team_time_off_with_date_pickers_and_admin_settings
 
 def test_the_admin_button_on_app_home_opens_the_settings_form(slack, ask, runtime, teams, fake_slack):
     home = home_of(slack, fake_slack, "U0ADMIN1")
-    [button] = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
-                if e["action_id"].startswith("team_settings_open") and e["text"]["text"] == "sales"]
+    [button] = [
+        e
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("team_settings_open") and e["text"]["text"] == "sales"
+    ]
     slack.block_action(button["action_id"], button["value"], user_id="U0ADMIN1", view={"id": "VHOME", "type": "home"})
     [opened] = fake_slack.wait_for("views.open")
     assert opened.args["view"]["callback_id"] == "team_settings_submit"
@@ -485,7 +565,9 @@ def test_a_share_button_that_names_no_team_asks_which_one(slack, ask, runtime, t
     slack.block_action("checkin_open", "", user_id="U0MEMB01", channel_id="D0MEMB01")
     answer = fake_slack.wait_for_responses(before + 1)[before]["body"]
     assert [e["text"]["text"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
-        "marketing update", "sales update"]
+        "marketing update",
+        "sales update",
+    ]
     assert fake_slack.calls_to("views.open") == []
 
 
@@ -508,8 +590,12 @@ def test_a_lead_fixes_their_teams_tags_and_nobody_else_s(slack, ask, runtime, te
     ids = {u.author_user_id: u.id for u in rows(runtime, Update)}
 
     def fix(update_id: int, user: str):
-        return slack.view_submission("checkin_tags_submit", {"objectives": {"value": ["margins"]}}, user_id=user,
-                                     private_metadata=json.dumps({"update_id": update_id}))
+        return slack.view_submission(
+            "checkin_tags_submit",
+            {"objectives": {"value": ["margins"]}},
+            user_id=user,
+            private_metadata=json.dumps({"update_id": update_id}),
+        )
 
     refused = fix(ids["U0SELL01"], "U0SELL02")  # a lead of marketing, not of sales
     assert "its team's leads" in refused.json()["errors"]["objectives"]
@@ -518,8 +604,9 @@ def test_a_lead_fixes_their_teams_tags_and_nobody_else_s(slack, ask, runtime, te
     assert (ids["U0MEMB01"], "manual") in tagged and (ids["U0SELL01"], "manual") not in tagged
 
 
-def test_a_team_too_big_for_the_members_picker_keeps_its_members_when_the_form_is_saved(slack, ask, runtime, teams,
-                                                                                      fake_slack):
+def test_a_team_too_big_for_the_members_picker_keeps_its_members_when_the_form_is_saved(
+    slack, ask, runtime, teams, fake_slack
+):
     crowd = [f"U0C{i:05d}" for i in range(105)]
     with runtime.services.sessions.begin() as session:
         repositories.set_members(session, session.scalar(select(Team).where(Team.name == "marketing")), crowd)
@@ -529,7 +616,8 @@ def test_a_team_too_big_for_the_members_picker_keeps_its_members_when_the_form_i
     assert "members" not in blocks and "105, too many for a picker" in json.dumps(opened.args["view"]["blocks"])
     state = settings_state()
     del state["members"]
-    response = slack.view_submission("team_settings_submit", state, user_id="U0ADMIN1",
-                                     private_metadata=opened.args["view"]["private_metadata"])
+    response = slack.view_submission(
+        "team_settings_submit", state, user_id="U0ADMIN1", private_metadata=opened.args["view"]["private_metadata"]
+    )
     assert response.body in ("", "null")
     assert team_rows(runtime)["marketing"][1] == sorted(crowd) and marketing(runtime).prompt_time == "14:30"

@@ -7,11 +7,13 @@ import json
 from sqlalchemy import select
 
 from storage.models import Team, Update
-
 from tests.handlers.conftest import shown
 
-CUSTOM = {"question_0": {"value": "What shipped?"}, "question_1": {"value": "What's blocked?"},
-          "question_2": {"value": ""}}
+CUSTOM = {
+    "question_0": {"value": "What shipped?"},
+    "question_1": {"value": "What's blocked?"},
+    "question_2": {"value": ""},
+}
 
 
 def labels(view: dict) -> list[str]:
@@ -28,10 +30,14 @@ def test_an_admin_changes_the_questions_and_the_prompt_and_form_ask_them(slack, 
     view = change_questions(slack, fake_slack)
     assert view["callback_id"] == "checkin_questions_submit"
     assert [b["element"]["initial_value"] for b in view["blocks"] if b["type"] == "input"] == [
-        "What moved forward?", "What's next?", "Which team did you work with or need something from?"]
+        "What moved forward?",
+        "What's next?",
+        "Which team did you work with or need something from?",
+    ]
 
-    response = slack.view_submission("checkin_questions_submit", CUSTOM, user_id="U0ADMIN1",
-                                     private_metadata=view["private_metadata"])
+    response = slack.view_submission(
+        "checkin_questions_submit", CUSTOM, user_id="U0ADMIN1", private_metadata=view["private_metadata"]
+    )
     assert response.status == 200 and response.body in ("", "null")
     with runtime.services.sessions() as session:
         stored = session.scalar(select(Team.questions).where(Team.name == "marketing"))
@@ -45,21 +51,28 @@ def test_an_admin_changes_the_questions_and_the_prompt_and_form_ask_them(slack, 
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
     form = fake_slack.wait_for("views.open", count=2)[1].args["view"]
     assert labels(form)[:2] == ["What shipped?", "What's blocked?"]
-    slack.view_submission("checkin_submit", {"moved": {"value": "The pricing page"},
-                                             "next": {"value": "Legal review"}},
-                          user_id="U0MEMB01", private_metadata=form["private_metadata"])
+    slack.view_submission(
+        "checkin_submit",
+        {"moved": {"value": "The pricing page"}, "next": {"value": "Legal review"}},
+        user_id="U0MEMB01",
+        private_metadata=form["private_metadata"],
+    )
     fake_slack.wait_for("chat.postEphemeral")
     with runtime.services.sessions() as session:
         [update] = session.scalars(select(Update)).all()
-    assert update.answers == [{"question": "What shipped?", "answer": "The pricing page"},
-                              {"question": "What's blocked?", "answer": "Legal review"}]
+    assert update.answers == [
+        {"question": "What shipped?", "answer": "The pricing page"},
+        {"question": "What's blocked?", "answer": "Legal review"},
+    ]
     # Tagging and the analysis read the whole answer.
     assert "The pricing page" in update.text and "Legal review" in update.text
 
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
     again = fake_slack.wait_for("views.open", count=3)[2].args["view"]
     assert [b["element"].get("initial_value") for b in again["blocks"] if b.get("block_id") in ("moved", "next")] == [
-        "The pricing page", "Legal review"]
+        "The pricing page",
+        "Legal review",
+    ]
 
 
 def test_only_admins_change_questions_and_bad_input_gets_the_usage(ask, teams, fake_slack):

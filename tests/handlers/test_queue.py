@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
-
 import threading
 import time
+from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +15,6 @@ from bot.fakeslack import SlackSender
 from bot.jobs import BACKOFF_SECONDS, LEASE, MAX_ATTEMPTS, Pacer, Traffic, Wake
 from bot.server import create_wsgi_app, serve_in_thread
 from storage.models import Job, Update, utcnow
-
 from tests.conftest import SIGNING_SECRET
 from tests.handlers.test_direct_messages import dm_channel
 
@@ -27,8 +25,9 @@ MARKETING = "C0MKTG01"
 def web_only(runtime, fake_slack) -> Iterator[SlackSender]:
     """Serve the web app with no worker in this process; return a sender of signed requests into it."""
     url, stop = serve_in_thread(create_wsgi_app(runtime, create_app(runtime, worker_threads=0)))
-    yield SlackSender(f"{url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id,
-                      response_urls=fake_slack.response_url)
+    yield SlackSender(
+        f"{url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id, response_urls=fake_slack.response_url
+    )
     stop()
 
 
@@ -55,8 +54,9 @@ def test_a_checkin_is_acked_stored_as_a_job_and_answered_once_the_worker_ran_it(
     assert web_only.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING).status == 200
     worker.drain()
 
-    response = web_only.command("/checkin", "Booked 6 discovery calls with new prospects", user_id="U0MEMB01",
-                                channel_id=MARKETING)
+    response = web_only.command(
+        "/checkin", "Booked 6 discovery calls with new prospects", user_id="U0MEMB01", channel_id=MARKETING
+    )
 
     assert response.status == 200 and response.body == ""
     [job] = jobs(runtime)
@@ -81,12 +81,14 @@ def test_help_and_usage_are_answered_in_the_ack_and_queue_nothing(web_only, runt
     assert jobs(runtime) == []
 
 
-def test_work_acked_by_a_process_that_died_is_done_by_a_worker_started_later(web_only, runtime, new_process,
-                                                                              fake_slack):
+def test_work_acked_by_a_process_that_died_is_done_by_a_worker_started_later(
+    web_only, runtime, new_process, fake_slack
+):
     web_only.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING)
     create_worker(runtime).drain()
-    assert web_only.command("/checkin", "Closed the Acme renewal", user_id="U0MEMB01",
-                            channel_id=MARKETING).status == 200
+    assert (
+        web_only.command("/checkin", "Closed the Acme renewal", user_id="U0MEMB01", channel_id=MARKETING).status == 200
+    )
     answered = len(fake_slack.responses())
 
     create_worker(new_process).drain()
@@ -117,8 +119,13 @@ def test_a_failing_job_is_tried_again_later_and_not_lost(web_only, runtime, fake
     channel = dm_channel(runtime, fake_slack, "U0MEMB01")
     fake_slack.fail("chat.postMessage", error="fatal_error", times=1)
     ts = fake_slack.post_user_message(channel, "U0MEMB01", "help")
-    assert web_only.event({"type": "message", "channel": channel, "user": "U0MEMB01", "text": "help", "ts": ts,
-                           "channel_type": "im"}, event_id="Ev0QUEUE01").status == 200
+    assert (
+        web_only.event(
+            {"type": "message", "channel": channel, "user": "U0MEMB01", "text": "help", "ts": ts, "channel_type": "im"},
+            event_id="Ev0QUEUE01",
+        ).status
+        == 200
+    )
 
     worker.drain()  # the first attempt fails: the job waits for its back-off
 
@@ -138,8 +145,10 @@ def test_a_job_that_keeps_failing_is_given_up_after_the_last_attempt(web_only, r
     channel = dm_channel(runtime, fake_slack, "U0MEMB01")
     fake_slack.fail("chat.postMessage", error="fatal_error", times=None)
     ts = fake_slack.post_user_message(channel, "U0MEMB01", "help")
-    web_only.event({"type": "message", "channel": channel, "user": "U0MEMB01", "text": "help", "ts": ts,
-                    "channel_type": "im"}, event_id="Ev0QUEUE02")
+    web_only.event(
+        {"type": "message", "channel": channel, "user": "U0MEMB01", "text": "help", "ts": ts, "channel_type": "im"},
+        event_id="Ev0QUEUE02",
+    )
 
     later = utcnow()
     for _ in range(MAX_ATTEMPTS):
@@ -150,7 +159,6 @@ def test_a_job_that_keeps_failing_is_given_up_after_the_last_attempt(web_only, r
     assert jobs(runtime) == []
     assert sum("failed with SlackApiError" in r.getMessage() for r in caplog.records) == MAX_ATTEMPTS - 1
     assert sum("unhandled error in event_callback listener" in r.getMessage() for r in caplog.records) == 1
-
 
 
 def wait_until(condition, timeout: float = 15.0) -> bool:
@@ -170,7 +178,8 @@ def marketing_team(web_only, runtime):
 
 
 def test_an_in_process_worker_lets_the_requests_in_flight_go_first_then_does_the_job(
-        web_only, runtime, fake_slack, marketing_team):
+    web_only, runtime, fake_slack, marketing_team
+):
     traffic = Traffic()
     worker = create_worker(runtime)
     worker.pacer.yield_to(traffic, hold_back=60)
@@ -178,8 +187,9 @@ def test_an_in_process_worker_lets_the_requests_in_flight_go_first_then_does_the
     traffic.enter()  # a request this process is still answering
     answered = len(fake_slack.responses())
 
-    assert web_only.command("/checkin", "Booked 6 discovery calls", user_id="U0MEMB01",
-                            channel_id=MARKETING).status == 200
+    assert (
+        web_only.command("/checkin", "Booked 6 discovery calls", user_id="U0MEMB01", channel_id=MARKETING).status == 200
+    )
     time.sleep(0.5)
 
     assert len(jobs(runtime)) == 1 and updates(runtime) == []  # held back while the request is in flight
@@ -207,7 +217,8 @@ def test_a_form_is_opened_at_once_even_while_requests_are_in_flight(web_only, ru
 
 
 def test_a_job_is_still_done_within_the_bound_while_requests_keep_arriving(
-        web_only, runtime, fake_slack, marketing_team):
+    web_only, runtime, fake_slack, marketing_team
+):
     traffic = Traffic()
     worker = create_worker(runtime, threads=2)
     worker.pacer.yield_to(traffic, hold_back=0.2)
@@ -216,8 +227,10 @@ def test_a_job_is_still_done_within_the_bound_while_requests_keep_arriving(
     answered = len(fake_slack.responses())
 
     for n in range(3):
-        assert web_only.command("/checkin", f"Shipped release {n}", user_id=f"U0MEMB0{n + 1}",
-                                channel_id=MARKETING).status == 200
+        assert (
+            web_only.command("/checkin", f"Shipped release {n}", user_id=f"U0MEMB0{n + 1}", channel_id=MARKETING).status
+            == 200
+        )
 
     assert wait_until(lambda: not jobs(runtime))
     assert sorted(u.text for u in updates(runtime)) == ["Shipped release 0", "Shipped release 1", "Shipped release 2"]
@@ -230,14 +243,21 @@ def test_a_job_is_still_done_within_the_bound_while_requests_keep_arriving(
 def test_served_requests_are_counted_and_the_in_process_worker_answers_after_them(app_url, runtime, fake_slack):
     from bot.fakeslack import SlackSender
 
-    sender = SlackSender(f"{app_url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id,
-                         response_urls=fake_slack.response_url)
+    sender = SlackSender(
+        f"{app_url}/slack/events", SIGNING_SECRET, team_id=fake_slack.team_id, response_urls=fake_slack.response_url
+    )
     sender.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING)
     assert wait_until(lambda: not jobs(runtime))
     answered = len(fake_slack.responses())
 
-    senders = [threading.Thread(target=sender.command, args=("/checkin", f"Update {n}"),
-                                kwargs={"user_id": f"U0MEMB{n:02d}", "channel_id": MARKETING}) for n in range(8)]
+    senders = [
+        threading.Thread(
+            target=sender.command,
+            args=("/checkin", f"Update {n}"),
+            kwargs={"user_id": f"U0MEMB{n:02d}", "channel_id": MARKETING},
+        )
+        for n in range(8)
+    ]
     for thread in senders:
         thread.start()
     for thread in senders:
@@ -267,8 +287,7 @@ def test_one_enqueue_sends_one_waiting_thread_to_work_and_a_wake_before_the_wait
 def test_waking_all_wakes_every_waiting_thread_at_once():
     wake = Wake()
     woken: list[float] = []
-    waiters = [threading.Thread(target=lambda: woken.append(wake.wait(30.0) and time.monotonic()))
-               for _ in range(3)]
+    waiters = [threading.Thread(target=lambda: woken.append(wake.wait(30.0) and time.monotonic())) for _ in range(3)]
     for thread in waiters:
         thread.start()
     time.sleep(0.2)

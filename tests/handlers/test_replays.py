@@ -19,8 +19,13 @@ def count(runtime, model) -> int:
 def test_a_replayed_initiative_command_logs_one_initiative(slack, runtime, teams, fake_slack):
     before = len(fake_slack.responses())
     for _ in range(3):
-        response = slack.command("/initiative", "add Launch the partner webinar", user_id="U0MEMB01",
-                                 channel_id="C0MKTG01", trigger_id="1111.2222.replayedtrigger")
+        response = slack.command(
+            "/initiative",
+            "add Launch the partner webinar",
+            user_id="U0MEMB01",
+            channel_id="C0MKTG01",
+            trigger_id="1111.2222.replayedtrigger",
+        )
         assert response.status == 200
     answers = fake_slack.wait_for_responses(before + 3)[before:]
     texts = [shown(a["body"]) for a in answers]
@@ -36,8 +41,13 @@ def test_a_replayed_objective_command_adds_one_objective(slack, runtime, fake_sl
     # A job the worker ran, then ran again after its lease ran out, is such a replay too.
     before = len(fake_slack.responses())
     for _ in range(2):
-        response = slack.command("/objective", "add Grow EMEA revenue", user_id="U0ADMIN1", channel_id="C0LEAD01",
-                                 trigger_id="3333.4444.replayedtrigger")
+        response = slack.command(
+            "/objective",
+            "add Grow EMEA revenue",
+            user_id="U0ADMIN1",
+            channel_id="C0LEAD01",
+            trigger_id="3333.4444.replayedtrigger",
+        )
         assert response.status == 200
     texts = [shown(a["body"]) for a in fake_slack.wait_for_responses(before + 2)[before:]]
     assert sum("grow-emea-revenue" in t for t in texts) == 1 and sum("Already done" in t for t in texts) == 1
@@ -51,9 +61,15 @@ def test_a_replayed_initiative_form_logs_one_initiative(ask, slack, runtime, tea
     marketing = next(b for b in view["blocks"] if b["block_id"] == "team")["element"]["initial_option"]["value"]
     for _ in range(3):
         answer = slack.view_submission(
-            "initiative_add", {"title": {"value": "Co-host a customer event"},
-                               "team": {"value": {"type": "static_select", "selected_option": {"value": marketing}}}},
-            user_id="U0MEMB01", private_metadata=view["private_metadata"], view_id="V0REPLAY01")
+            "initiative_add",
+            {
+                "title": {"value": "Co-host a customer event"},
+                "team": {"value": {"type": "static_select", "selected_option": {"value": marketing}}},
+            },
+            user_id="U0MEMB01",
+            private_metadata=view["private_metadata"],
+            view_id="V0REPLAY01",
+        )
         assert answer.status == 200 and answer.body == ""
     time.sleep(0.3)
     assert count(runtime, Initiative) == 1
@@ -64,9 +80,13 @@ def test_a_replayed_checkin_form_confirms_once(slack, runtime, teams, fake_slack
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
     [opened] = fake_slack.wait_for("views.open")
     for _ in range(3):
-        answer = slack.view_submission("checkin_submit", {"moved": {"value": "Shipped the pricing page"}},
-                                       user_id="U0MEMB01", private_metadata=opened.args["view"]["private_metadata"],
-                                       view_id="V0REPLAY02")
+        answer = slack.view_submission(
+            "checkin_submit",
+            {"moved": {"value": "Shipped the pricing page"}},
+            user_id="U0MEMB01",
+            private_metadata=opened.args["view"]["private_metadata"],
+            view_id="V0REPLAY02",
+        )
         assert answer.status == 200 and answer.body in ("", "null")
     time.sleep(0.3)
     assert count(runtime, Update) == 1
@@ -77,10 +97,20 @@ def test_a_form_refused_for_bad_input_can_be_fixed_and_submitted_again(slack, ru
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
     [opened] = fake_slack.wait_for("views.open")
     metadata = opened.args["view"]["private_metadata"]
-    refused = slack.view_submission("checkin_submit", {"moved": {"value": "x"}, "objectives": {"value": ["nope"]}},
-                                    user_id="U0MEMB01", private_metadata=metadata, view_id="V0REPLAY03")
+    refused = slack.view_submission(
+        "checkin_submit",
+        {"moved": {"value": "x"}, "objectives": {"value": ["nope"]}},
+        user_id="U0MEMB01",
+        private_metadata=metadata,
+        view_id="V0REPLAY03",
+    )
     assert json.loads(refused.body)["response_action"] == "errors"
-    fixed = slack.view_submission("checkin_submit", {"moved": {"value": "Shipped it"}},
-                                  user_id="U0MEMB01", private_metadata=metadata, view_id="V0REPLAY03")
+    fixed = slack.view_submission(
+        "checkin_submit",
+        {"moved": {"value": "Shipped it"}},
+        user_id="U0MEMB01",
+        private_metadata=metadata,
+        view_id="V0REPLAY03",
+    )
     assert fixed.body in ("", "null")
     assert count(runtime, Update) == 1

@@ -73,8 +73,15 @@ def test_a_forged_request_is_logged_as_one_line_without_its_body(slack, caplog):
 def test_a_signed_request_no_listener_handles_is_logged_without_its_body(slack, fake_slack, caplog):
     # Bolt's own line would quote a legacy dialog's submission, i.e. what a person typed.
     with caplog.at_level("INFO"):
-        answer = slack.action({"type": "dialog_submission", "callback_id": "old_dialog", "team": {"id": fake_slack.team_id},
-                               "user": {"id": "U0MEMB01"}, "submission": {"plans": "my secret plans"}})
+        answer = slack.action(
+            {
+                "type": "dialog_submission",
+                "callback_id": "old_dialog",
+                "team": {"id": fake_slack.team_id},
+                "user": {"id": "U0MEMB01"},
+                "submission": {"plans": "my secret plans"},
+            }
+        )
     assert answer.status == 200 and answer.body == ""  # Slack retries a request that fails
     messages = [r.getMessage() for r in caplog.records]
     assert any("Unhandled request" in m for m in messages)
@@ -117,8 +124,12 @@ def test_an_event_whose_listener_failed_is_handled_again_on_slacks_retry(slack, 
 
 
 def test_an_event_no_listener_handles_is_not_recorded(slack, runtime):
-    event = {"type": "reaction_added", "user": "U0MEMB01", "reaction": "tada",
-             "item": {"type": "message", "channel": "C0MKTG01", "ts": "1.2"}}
+    event = {
+        "type": "reaction_added",
+        "user": "U0MEMB01",
+        "reaction": "tada",
+        "item": {"type": "message", "channel": "C0MKTG01", "ts": "1.2"},
+    }
     first = slack.event(event, event_id="Ev0NOBODY")
     retry = slack.event(event, event_id="Ev0NOBODY", retry_num=1)
     assert first.status == retry.status

@@ -9,14 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Delivery, Team, Update
-
 from tests.handlers.conftest import shown
 from tests.hostile_text import SENT, TYPED, assert_inert
 
 
 @pytest.fixture
 def objectives(ask, teams):
-    assert "new-revenue" in shown(ask("/objective", "add New revenue | Build qualified pipeline and close new customers"))
+    assert "new-revenue" in shown(
+        ask("/objective", "add New revenue | Build qualified pipeline and close new customers")
+    )
     return ["new-revenue"]
 
 
@@ -52,16 +53,30 @@ def handled(runtime, fake_slack, *event_ids: str, timeout: float = 5.0) -> None:
 def dm_thread_reply(slack, runtime, fake_slack, user: str, text: str, event_id: str) -> tuple[str, str, str]:
     """Answer in the thread of the person's DM prompt; return (dm channel, prompt ts, reply ts)."""
     with runtime.services.sessions() as session:
-        channel, thread_ts = session.execute(select(Delivery.channel_id, Delivery.message_ts).where(
-            Delivery.kind == "dm_prompt", Delivery.target.endswith(f":user:{user}"))).one()
+        channel, thread_ts = session.execute(
+            select(Delivery.channel_id, Delivery.message_ts).where(
+                Delivery.kind == "dm_prompt", Delivery.target.endswith(f":user:{user}")
+            )
+        ).one()
     ts = fake_slack.post_user_message(channel, user, text, thread_ts=thread_ts)
-    slack.event({"type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
-                 "thread_ts": thread_ts, "channel_type": "im"}, event_id=event_id)
+    slack.event(
+        {
+            "type": "message",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "thread_ts": thread_ts,
+            "channel_type": "im",
+        },
+        event_id=event_id,
+    )
     return channel, thread_ts, ts
 
 
 def test_a_checkin_is_posted_in_the_prompt_thread_with_author_and_tags_and_an_edit_updates_it(
-        ask, runtime, fake_slack, prompt):
+    ask, runtime, fake_slack, prompt
+):
     answer = shown(ask("/checkin", "Booked 6 discovery calls with new prospects", user="U0MEMB01"))
     assert "Shared in the check-in thread" in answer
 
@@ -79,10 +94,15 @@ def test_a_checkin_is_posted_in_the_prompt_thread_with_author_and_tags_and_an_ed
 def test_a_form_answer_is_shared_and_mentions_in_it_show_as_names_not_pings(slack, runtime, fake_slack, prompt):
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
     [opened] = fake_slack.wait_for("views.open")
-    submitted = slack.view_submission("checkin_submit", {
-        "moved": {"value": "Sent the webinar leads to <@U0SELL01>"},
-        "next": {"value": "Follow-ups"},
-    }, user_id="U0MEMB01", private_metadata=opened.args["view"]["private_metadata"])
+    submitted = slack.view_submission(
+        "checkin_submit",
+        {
+            "moved": {"value": "Sent the webinar leads to <@U0SELL01>"},
+            "next": {"value": "Follow-ups"},
+        },
+        user_id="U0MEMB01",
+        private_metadata=opened.args["view"]["private_metadata"],
+    )
     assert submitted.status == 200
     fake_slack.wait_for("chat.postEphemeral")
 
@@ -93,8 +113,18 @@ def test_a_form_answer_is_shared_and_mentions_in_it_show_as_names_not_pings(slac
 
 def test_a_reply_in_the_channel_thread_is_not_posted_twice(slack, runtime, fake_slack, prompt):
     ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Shipped the pricing page", thread_ts=prompt)
-    slack.event({"type": "message", "channel": "C0MKTG01", "user": "U0MEMB01", "text": "Shipped the pricing page",
-                 "ts": ts, "thread_ts": prompt, "channel_type": "channel"}, event_id="Ev0SHARE1")
+    slack.event(
+        {
+            "type": "message",
+            "channel": "C0MKTG01",
+            "user": "U0MEMB01",
+            "text": "Shipped the pricing page",
+            "ts": ts,
+            "thread_ts": prompt,
+            "channel_type": "channel",
+        },
+        event_id="Ev0SHARE1",
+    )
     fake_slack.wait_for("chat.postEphemeral")
 
     assert [m["ts"] for m in replies(fake_slack, prompt)] == [ts]
@@ -104,17 +134,33 @@ def test_a_reply_in_the_channel_thread_is_not_posted_twice(slack, runtime, fake_
 
 def test_a_dm_answer_is_shared_edited_and_withdrawn_with_its_slack_message(slack, runtime, fake_slack, prompt):
     before = len(fake_slack.calls_to("chat.postMessage"))
-    channel, thread_ts, ts = dm_thread_reply(slack, runtime, fake_slack, "U0MEMB01", "Drafted the launch email",
-                                             "Ev0DM00001")
+    channel, thread_ts, ts = dm_thread_reply(
+        slack, runtime, fake_slack, "U0MEMB01", "Drafted the launch email", "Ev0DM00001"
+    )
     fake_slack.wait_for("chat.postMessage", count=before + 2)  # the shared post, the confirmation in the DM
     [post] = replies(fake_slack, prompt)
     assert "Drafted the launch email" in seen(post)
 
-    edited = {"type": "message", "subtype": "message_changed", "channel": channel, "hidden": True,
-              "message": {"type": "message", "user": "U0MEMB01", "text": "Sent the launch email", "ts": ts,
-                          "thread_ts": thread_ts},
-              "previous_message": {"type": "message", "user": "U0MEMB01", "text": "Drafted the launch email",
-                                   "ts": ts, "thread_ts": thread_ts}}
+    edited = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": channel,
+        "hidden": True,
+        "message": {
+            "type": "message",
+            "user": "U0MEMB01",
+            "text": "Sent the launch email",
+            "ts": ts,
+            "thread_ts": thread_ts,
+        },
+        "previous_message": {
+            "type": "message",
+            "user": "U0MEMB01",
+            "text": "Drafted the launch email",
+            "ts": ts,
+            "thread_ts": thread_ts,
+        },
+    }
     assert slack.event(edited, event_id="Ev0DM00002").status == 200
     fake_slack.wait_for("chat.update")
     [update] = stored(runtime)
@@ -122,30 +168,60 @@ def test_a_dm_answer_is_shared_edited_and_withdrawn_with_its_slack_message(slack
     [post] = replies(fake_slack, prompt)
     assert "Sent the launch email" in seen(post) and "Drafted" not in seen(post)
 
-    deleted = {"type": "message", "subtype": "message_deleted", "channel": channel, "hidden": True,
-               "deleted_ts": ts, "previous_message": {"type": "message", "user": "U0MEMB01",
-                                                      "text": "Sent the launch email", "ts": ts,
-                                                      "thread_ts": thread_ts}}
+    deleted = {
+        "type": "message",
+        "subtype": "message_deleted",
+        "channel": channel,
+        "hidden": True,
+        "deleted_ts": ts,
+        "previous_message": {
+            "type": "message",
+            "user": "U0MEMB01",
+            "text": "Sent the launch email",
+            "ts": ts,
+            "thread_ts": thread_ts,
+        },
+    }
     assert slack.event(deleted, event_id="Ev0DM00003").status == 200
     fake_slack.wait_for("chat.delete")
     assert stored(runtime) == []
     assert replies(fake_slack, prompt) == []
 
 
-def test_editing_a_channel_thread_answer_changes_the_stored_text_and_keeps_hand_tags(slack, ask, runtime, fake_slack,
-                                                                                      prompt):
+def test_editing_a_channel_thread_answer_changes_the_stored_text_and_keeps_hand_tags(
+    slack, ask, runtime, fake_slack, prompt
+):
     ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Shipped the pricing page", thread_ts=prompt)
-    slack.event({"type": "message", "channel": "C0MKTG01", "user": "U0MEMB01", "text": "Shipped the pricing page",
-                 "ts": ts, "thread_ts": prompt}, event_id="Ev0EDIT001")
+    slack.event(
+        {
+            "type": "message",
+            "channel": "C0MKTG01",
+            "user": "U0MEMB01",
+            "text": "Shipped the pricing page",
+            "ts": ts,
+            "thread_ts": prompt,
+        },
+        event_id="Ev0EDIT001",
+    )
     fake_slack.wait_for("chat.postEphemeral")
     [update] = stored(runtime)
     runtime.services.checkins.correct_tags(fake_slack.team_id, "U0MEMB01", update.id, ["new-revenue"])
 
-    slack.event({"type": "message", "subtype": "message_changed", "channel": "C0MKTG01",
-                 "message": {"user": "U0MEMB01", "text": "Shipped the pricing page and the FAQ", "ts": ts,
-                             "thread_ts": prompt},
-                 "previous_message": {"user": "U0MEMB01", "text": "Shipped the pricing page", "ts": ts,
-                                      "thread_ts": prompt}}, event_id="Ev0EDIT002")
+    slack.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": "C0MKTG01",
+            "message": {
+                "user": "U0MEMB01",
+                "text": "Shipped the pricing page and the FAQ",
+                "ts": ts,
+                "thread_ts": prompt,
+            },
+            "previous_message": {"user": "U0MEMB01", "text": "Shipped the pricing page", "ts": ts, "thread_ts": prompt},
+        },
+        event_id="Ev0EDIT002",
+    )
     fake_slack.wait_for("chat.postEphemeral", count=2)
     [update] = stored(runtime)
     assert update.text == "Shipped the pricing page and the FAQ" and update.tags_by_hand
@@ -154,15 +230,38 @@ def test_editing_a_channel_thread_answer_changes_the_stored_text_and_keeps_hand_
 
 def test_an_edit_by_someone_else_or_of_an_unrelated_message_changes_nothing(slack, runtime, fake_slack, prompt):
     ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Shipped the pricing page", thread_ts=prompt)
-    slack.event({"type": "message", "channel": "C0MKTG01", "user": "U0MEMB01", "text": "Shipped the pricing page",
-                 "ts": ts, "thread_ts": prompt}, event_id="Ev0OTHER01")
+    slack.event(
+        {
+            "type": "message",
+            "channel": "C0MKTG01",
+            "user": "U0MEMB01",
+            "text": "Shipped the pricing page",
+            "ts": ts,
+            "thread_ts": prompt,
+        },
+        event_id="Ev0OTHER01",
+    )
     fake_slack.wait_for("chat.postEphemeral")
-    slack.event({"type": "message", "subtype": "message_changed", "channel": "C0MKTG01",
-                 "message": {"user": "U0ADMIN1", "text": "hijacked", "ts": ts, "thread_ts": prompt},
-                 "previous_message": {"user": "U0MEMB01", "text": "x", "ts": ts}}, event_id="Ev0OTHER02")
-    slack.event({"type": "message", "subtype": "message_deleted", "channel": "C0MKTG01", "deleted_ts": "1.000001",
-                 "previous_message": {"user": "U0MEMB01", "text": "lunch?", "ts": "1.000001"}},
-                event_id="Ev0OTHER03")
+    slack.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": "C0MKTG01",
+            "message": {"user": "U0ADMIN1", "text": "hijacked", "ts": ts, "thread_ts": prompt},
+            "previous_message": {"user": "U0MEMB01", "text": "x", "ts": ts},
+        },
+        event_id="Ev0OTHER02",
+    )
+    slack.event(
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": "C0MKTG01",
+            "deleted_ts": "1.000001",
+            "previous_message": {"user": "U0MEMB01", "text": "lunch?", "ts": "1.000001"},
+        },
+        event_id="Ev0OTHER03",
+    )
     handled(runtime, fake_slack, "Ev0OTHER02", "Ev0OTHER03")
     assert [u.text for u in stored(runtime)] == ["Shipped the pricing page"]
 
@@ -202,7 +301,8 @@ def test_without_a_prompt_this_week_nothing_is_posted(ask, runtime, fake_slack, 
 
 
 def test_the_digest_names_people_links_the_shared_post_and_is_headed_by_the_workspace_name(
-        slack, ask, runtime, fake_slack, prompt):
+    slack, ask, runtime, fake_slack, prompt
+):
     fake_slack.add_user("U0CAL001", name="cal")
     before = len(fake_slack.calls_to("chat.postMessage"))
     dm_thread_reply(slack, runtime, fake_slack, "U0MEMB01", "Asked <@U0CAL001> for the pricing sheet", "Ev0DIGEST1")
@@ -224,11 +324,21 @@ def test_the_digest_names_people_links_the_shared_post_and_is_headed_by_the_work
     assert "<@" not in text and "&lt;@" not in text
     assert fake_slack.team_name in text
 
-    week = next(e["value"] for b in digest["blocks"] if b["type"] == "actions" for e in b["elements"]
-                if e.get("action_id") == "digest_details")
-    slack.block_action("digest_details_pick", user_id="U0ADMIN1", channel_id="C0LEAD01",
-                       block_id=f"digest_actions:{week}", action_type="static_select",
-                       extra={"selected_option": {"value": "team:marketing"}})
+    week = next(
+        e["value"]
+        for b in digest["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "digest_details"
+    )
+    slack.block_action(
+        "digest_details_pick",
+        user_id="U0ADMIN1",
+        channel_id="C0LEAD01",
+        block_id=f"digest_actions:{week}",
+        action_type="static_select",
+        extra={"selected_option": {"value": "team:marketing"}},
+    )
     [opened] = fake_slack.wait_for("views.open")
     modal = seen(opened.args["view"])
     assert "mo · “Asked @cal for the pricing sheet”" in modal and "<@" not in modal
@@ -265,8 +375,7 @@ def share_directly(runtime, fake_slack, user: str, text: str, record=None, draft
     client = services.clients.for_team(team)
     draft = draft or services.checkins.draft(team, user, text, "C0MKTG01")
     assert draft is not None, "the caches should know the team, the prompt and a tagger"
-    record = record or (lambda ahead: services.checkins.record(team, user, text, channel_id="C0MKTG01",
-                                                              shared=ahead))
+    record = record or (lambda ahead: services.checkins.record(team, user, text, channel_id="C0MKTG01", shared=ahead))
     return services.sharing.record_and_share(client, team, draft, record)
 
 
@@ -321,11 +430,13 @@ def test_of_two_racing_shares_one_copy_stays_and_shows_the_last_answer(ask, runt
     def record_after_another_share(ahead):
         # Another process shares the same person's answer between this copy's post and its transaction.
         raced.append(share_directly(runtime, fake_slack, "U0MEMB01", "Booked 6 discovery calls"))
-        return services.checkins.record(team, "U0MEMB01", "Booked 8 discovery calls", channel_id="C0MKTG01",
-                                        shared=ahead)
+        return services.checkins.record(
+            team, "U0MEMB01", "Booked 8 discovery calls", channel_id="C0MKTG01", shared=ahead
+        )
 
-    recorded, shared = share_directly(runtime, fake_slack, "U0MEMB01", "Booked 8 discovery calls",
-                                      record=record_after_another_share)
+    recorded, shared = share_directly(
+        runtime, fake_slack, "U0MEMB01", "Booked 8 discovery calls", record=record_after_another_share
+    )
 
     [(_, first)] = raced
     assert first.status == "posted" and shared.status == "updated" and shared.ts == first.ts
@@ -337,8 +448,7 @@ def test_of_two_racing_shares_one_copy_stays_and_shows_the_last_answer(ask, runt
     assert recorded.replaced
 
 
-def test_a_replaced_answer_whose_copy_this_process_did_not_know_keeps_one_copy_edited(ask, runtime, fake_slack,
-                                                                                      prompt):
+def test_a_replaced_answer_whose_copy_this_process_did_not_know_keeps_one_copy_edited(ask, runtime, fake_slack, prompt):
     warm(ask, fake_slack, prompt)
     ask("/checkin", "Booked 6 discovery calls", user="U0MEMB01")
     [first] = [p for p in replies(fake_slack, prompt) if "discovery calls" in seen(p)]
@@ -370,7 +480,8 @@ def test_a_copy_drafted_from_a_stale_cache_is_edited_to_what_was_stored(ask, run
 
 
 def test_a_checkin_replacing_a_dm_answer_shared_by_this_process_edits_its_copy_without_posting(
-        slack, ask, runtime, fake_slack, prompt):
+    slack, ask, runtime, fake_slack, prompt
+):
     warm(ask, fake_slack, prompt)
     dm_thread_reply(slack, runtime, fake_slack, "U0MEMB01", "Drafted the launch email", "Ev0DMCHK01")
     deadline = time.monotonic() + 5
@@ -399,8 +510,12 @@ def test_a_hostile_answer_is_shared_inert_and_escaped_once_in_its_text_and_block
 def test_markup_sent_by_the_form_is_shown_as_names_and_labels_not_live(slack, runtime, fake_slack, prompt):
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
     [opened] = fake_slack.wait_for("views.open")
-    slack.view_submission("checkin_submit", {"moved": {"value": TYPED}, "next": {"value": ""}},
-                          user_id="U0MEMB01", private_metadata=opened.args["view"]["private_metadata"])
+    slack.view_submission(
+        "checkin_submit",
+        {"moved": {"value": TYPED}, "next": {"value": ""}},
+        user_id="U0MEMB01",
+        private_metadata=opened.args["view"]["private_metadata"],
+    )
     fake_slack.wait_for("chat.postEphemeral")
     [post] = replies(fake_slack, prompt)
     shown_text = assert_inert(post, typed=False)

@@ -39,12 +39,15 @@ def test_a_real_shape_gets_200_and_nothing_is_stored_or_posted(slack, runtime, f
     assert count(runtime, Workspace) == 0 and count(runtime, ProcessedEvent) == 0
 
 
-@pytest.mark.parametrize("content_type, body", [
-    (slack_shapes.JSON, "{"),
-    (slack_shapes.JSON, "[]"),
-    (slack_shapes.FORM, "payload=%5B%5D"),
-    (slack_shapes.FORM, "payload=notjson"),
-])
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        (slack_shapes.JSON, "{"),
+        (slack_shapes.JSON, "[]"),
+        (slack_shapes.FORM, "payload=%5B%5D"),
+        (slack_shapes.FORM, "payload=notjson"),
+    ],
+)
 def test_a_body_that_is_not_slacks_still_gets_400(slack, content_type, body):
     assert slack.post(body, content_type).status == 400
 
@@ -54,25 +57,47 @@ class TestOAuth:
     def settings(self, fake_slack, database_url):
         from bot.settings import Settings
 
-        return Settings(_env_file=None, SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
-                        SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.base_url,
-                        DATABASE_URL=database_url)
+        return Settings(
+            _env_file=None,
+            SLACK_CLIENT_ID="111.222",
+            SLACK_CLIENT_SECRET="client-secret",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake_slack.base_url,
+            DATABASE_URL=database_url,
+        )
 
     @pytest.fixture
     def installed(self, runtime, fake_slack):
         """The fake's workspace, two workspaces of the Grid org E0000001 installed one by one, and the org itself."""
         store = runtime.installation_store
         for enterprise, team in [(None, fake_slack.team_id), (ENTERPRISE, "T0GRID001"), (ENTERPRISE, "T0GRID002")]:
-            store.save(Installation(
-                app_id=fake_slack.app_id, enterprise_id=enterprise, team_id=team, user_id="U0ADMIN1",
-                bot_id=fake_slack.bot_id, bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.bot_token,
-                bot_scopes="chat:write"))
+            store.save(
+                Installation(
+                    app_id=fake_slack.app_id,
+                    enterprise_id=enterprise,
+                    team_id=team,
+                    user_id="U0ADMIN1",
+                    bot_id=fake_slack.bot_id,
+                    bot_user_id=fake_slack.bot_user_id,
+                    bot_token=fake_slack.bot_token,
+                    bot_scopes="chat:write",
+                )
+            )
             with runtime.services.sessions.begin() as session:
                 repositories.ensure_workspace(session, team)
-        store.save(Installation(
-            app_id=fake_slack.app_id, enterprise_id=ENTERPRISE, team_id=None, is_enterprise_install=True,
-            user_id="U0ADMIN1", bot_id=fake_slack.bot_id, bot_user_id=fake_slack.bot_user_id,
-            bot_token=fake_slack.bot_token, bot_scopes="chat:write"))
+        store.save(
+            Installation(
+                app_id=fake_slack.app_id,
+                enterprise_id=ENTERPRISE,
+                team_id=None,
+                is_enterprise_install=True,
+                user_id="U0ADMIN1",
+                bot_id=fake_slack.bot_id,
+                bot_user_id=fake_slack.bot_user_id,
+                bot_token=fake_slack.bot_token,
+                bot_scopes="chat:write",
+            )
+        )
         return store
 
     @pytest.mark.parametrize("name", [n for n in NAMES if not n.startswith(("org-wide app_", "org-wide tokens_"))])
@@ -89,8 +114,9 @@ class TestOAuth:
         assert count(runtime, Job) == 0
 
     @pytest.mark.parametrize("name", ["org-wide app_uninstalled", "org-wide tokens_revoked"])
-    def test_an_org_wide_uninstall_removes_the_installs_of_that_enterprise(self, slack, runtime, installed,
-                                                                           fake_slack, name):
+    def test_an_org_wide_uninstall_removes_the_installs_of_that_enterprise(
+        self, slack, runtime, installed, fake_slack, name
+    ):
         assert len(self.installations(runtime)) == 4
         content_type, body = shape(name)
         assert slack.post(body, content_type).status == 200
@@ -103,8 +129,10 @@ class TestOAuth:
             assert repositories.installed_workspaces(session) == [fake_slack.team_id]
 
         # Slack's retry of it changes nothing more.
-        assert slack.post(body, content_type, {"X-Slack-Retry-Num": "1",
-                                               "X-Slack-Retry-Reason": "http_timeout"}).status == 200
+        assert (
+            slack.post(body, content_type, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}).status
+            == 200
+        )
         assert self.installations(runtime) == [(None, fake_slack.team_id)]
         assert self.uninstalled(runtime) == ["T0GRID001", "T0GRID002"]
 

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Update, UpdateTag
-
 from tests.handlers.conftest import shown
 
 UNSURE = "Ran the partner summit in Lisbon"
@@ -18,7 +17,9 @@ SIMILAR = "Ran the partner summit in Madrid"
 
 @pytest.fixture
 def objectives(ask, teams):
-    assert "new-revenue" in shown(ask("/objective", "add New revenue | Build qualified pipeline and close new customers"))
+    assert "new-revenue" in shown(
+        ask("/objective", "add New revenue | Build qualified pipeline and close new customers")
+    )
     assert "margins" in shown(ask("/objective", "add Margins | Spend less to earn more"))
     return ["new-revenue", "margins"]
 
@@ -43,7 +44,8 @@ def tap(slack, fake_slack, button: dict[str, Any], user: str, channel: str = "C0
 
 
 def test_an_unsure_answer_asks_the_author_whose_tap_is_stored_by_hand_and_teaches_the_tagger(
-        ask, slack, objectives, runtime, fake_slack):
+    ask, slack, objectives, runtime, fake_slack
+):
     answer = ask("/checkin", UNSURE, user="U0MEMB01", channel="C0MKTG01")
     assert "Which objective does this serve?" in shown(answer)
     offered = buttons(answer)
@@ -90,8 +92,10 @@ def test_none_of_them_records_that_it_serves_no_objective(ask, slack, objectives
 
 
 def test_a_long_update_nothing_places_offers_every_objective(ask, slack, objectives, runtime, fake_slack):
-    long_unplaced = ("Repainted the lines in the north yard and moved the pallet racks so the forklifts "
-                     "can turn around without backing into the dock doors")
+    long_unplaced = (
+        "Repainted the lines in the north yard and moved the pallet racks so the forklifts "
+        "can turn around without backing into the dock doors"
+    )
     answer = ask("/checkin", long_unplaced, user="U0MEMB01", channel="C0MKTG01")
     assert "Tagged: _nothing yet_" in shown(answer) and "Which objective does this serve?" in shown(answer)
     offered = buttons(answer)
@@ -113,16 +117,29 @@ def test_a_sure_answer_asks_nothing(ask, objectives, runtime):
 def test_the_modal_and_a_thread_reply_ask_too(slack, objectives, runtime, fake_slack):
     slack.command("/checkin", "", user_id="U0MEMB01", channel_id="C0MKTG01")
     [opened] = fake_slack.wait_for("views.open")
-    slack.view_submission("checkin_submit", {"moved": {"value": UNSURE}}, user_id="U0MEMB01",
-                          private_metadata=opened.args["view"]["private_metadata"])
+    slack.view_submission(
+        "checkin_submit",
+        {"moved": {"value": UNSURE}},
+        user_id="U0MEMB01",
+        private_metadata=opened.args["view"]["private_metadata"],
+    )
     [confirmation] = fake_slack.wait_for("chat.postEphemeral")
     assert "Which objective does this serve?" in json.dumps(confirmation.args["blocks"])
 
     runtime.services.checkins.send_prompts(fake_slack.team_id, "sales")
     prompt = fake_slack.messages("C0SALES1")[0]
     reply = fake_slack.post_user_message("C0SALES1", "U0SELL01", UNSURE, thread_ts=prompt["ts"])
-    slack.event({"type": "message", "channel": "C0SALES1", "user": "U0SELL01", "text": UNSURE, "ts": reply,
-                 "thread_ts": prompt["ts"], "channel_type": "channel"})
+    slack.event(
+        {
+            "type": "message",
+            "channel": "C0SALES1",
+            "user": "U0SELL01",
+            "text": UNSURE,
+            "ts": reply,
+            "thread_ts": prompt["ts"],
+            "channel_type": "channel",
+        }
+    )
     answers = fake_slack.wait_for("chat.postEphemeral", count=2)
     assert answers[1].args["thread_ts"] == prompt["ts"]
     assert "Which objective does this serve?" in json.dumps(answers[1].args["blocks"])
@@ -130,7 +147,8 @@ def test_the_modal_and_a_thread_reply_ask_too(slack, objectives, runtime, fake_s
 
 
 def test_rewording_a_hand_tagged_update_is_tagged_afresh_not_by_its_own_old_tags(
-        ask, slack, objectives, runtime, fake_slack):
+    ask, slack, objectives, runtime, fake_slack
+):
     offered = buttons(ask("/checkin", UNSURE, user="U0MEMB01", channel="C0MKTG01"))
     tap(slack, fake_slack, offered["New revenue"], "U0MEMB01")
 

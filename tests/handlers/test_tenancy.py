@@ -34,11 +34,25 @@ def test_a_signed_event_for_an_unknown_workspace_creates_nothing(slack, runtime,
 
 def test_a_slack_connect_event_naming_another_team_is_ignored(slack, runtime, fake_slack):
     # Shared channels: the event's team_id is the other organisation's, the authorization ours.
-    envelope = {"token": "t", "team_id": "T0PARTNER", "api_app_id": "A0000001", "type": "event_callback",
-                "event_id": "Ev0SHARED1", "event_time": int(time.time()), "is_ext_shared_channel": True,
-                "event": {"type": "member_joined_channel", "user": "U0PARTN01", "channel": "C0MKTG01"},
-                "authorizations": [{"team_id": fake_slack.team_id, "user_id": "U0BOT0001", "is_bot": True,
-                                    "enterprise_id": None, "is_enterprise_install": False}]}
+    envelope = {
+        "token": "t",
+        "team_id": "T0PARTNER",
+        "api_app_id": "A0000001",
+        "type": "event_callback",
+        "event_id": "Ev0SHARED1",
+        "event_time": int(time.time()),
+        "is_ext_shared_channel": True,
+        "event": {"type": "member_joined_channel", "user": "U0PARTN01", "channel": "C0MKTG01"},
+        "authorizations": [
+            {
+                "team_id": fake_slack.team_id,
+                "user_id": "U0BOT0001",
+                "is_bot": True,
+                "enterprise_id": None,
+                "is_enterprise_install": False,
+            }
+        ],
+    }
     response = slack.post(json.dumps(envelope), "application/json")
     assert response.status == 200
     time.sleep(0.3)

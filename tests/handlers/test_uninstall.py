@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
@@ -59,9 +59,10 @@ def test_uninstall_in_single_workspace_mode_stops_the_schedule_and_keeps_data(sl
     assert uninstalled_at(runtime) not in (None, "gone")
 
 
-def test_a_retried_uninstall_and_a_late_event_leave_the_workspace_uninstalled(ask, teams, slack, runtime,
-                                                                             fake_slack, time_machine):
-    time_machine.move_to(datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc), tick=False)
+def test_a_retried_uninstall_and_a_late_event_leave_the_workspace_uninstalled(
+    ask, teams, slack, runtime, fake_slack, time_machine
+):
+    time_machine.move_to(datetime(2026, 12, 2, 12, 0, tzinfo=UTC), tick=False)
     team = fake_slack.team_id
     uninstall = {"type": "app_uninstalled"}
     assert slack.event(uninstall, event_id="Ev0GONE001").status == 200
@@ -73,7 +74,7 @@ def test_a_retried_uninstall_and_a_late_event_leave_the_workspace_uninstalled(as
 
     # Monday 10:01, when the teams' check-in prompts are due: none goes to the workspace that removed the app.
     fake_slack.reset_calls()
-    report = runtime.services.checkins.tick(now=datetime(2026, 12, 7, 10, 1, tzinfo=timezone.utc))
+    report = runtime.services.checkins.tick(now=datetime(2026, 12, 7, 10, 1, tzinfo=UTC))
     assert report.sent == 0
     assert fake_slack.calls_to("chat.postMessage") == [] and fake_slack.messages("U0MEMB01") == []
 
@@ -105,21 +106,36 @@ def test_forget_deletes_a_workspace_at_once(runtime, cli_env, capsys):
 class TestOAuth:
     @pytest.fixture
     def settings(self, fake_slack, database_url) -> Settings:
-        return Settings(_env_file=None, SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
-                        SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.base_url,
-                        DATABASE_URL=database_url)
+        return Settings(
+            _env_file=None,
+            SLACK_CLIENT_ID="111.222",
+            SLACK_CLIENT_SECRET="client-secret",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake_slack.base_url,
+            DATABASE_URL=database_url,
+        )
 
     @pytest.fixture
     def installed(self, runtime, fake_slack):
-        runtime.installation_store.save(Installation(
-            app_id=fake_slack.app_id, team_id=TEAM, user_id="U0ADMIN1", bot_id=fake_slack.bot_id,
-            bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.bot_token, bot_scopes="chat:write"))
+        runtime.installation_store.save(
+            Installation(
+                app_id=fake_slack.app_id,
+                team_id=TEAM,
+                user_id="U0ADMIN1",
+                bot_id=fake_slack.bot_id,
+                bot_user_id=fake_slack.bot_user_id,
+                bot_token=fake_slack.bot_token,
+                bot_scopes="chat:write",
+            )
+        )
         seed(runtime)
 
-    @pytest.mark.parametrize("event", [{"type": "app_uninstalled"},
-                                       {"type": "tokens_revoked", "tokens": {"bot": ["U0BOT0001"]}}])
-    def test_the_tokens_are_deleted_and_the_workspace_no_longer_scheduled(self, slack, runtime, installed,
-                                                                          fake_slack, event):
+    @pytest.mark.parametrize(
+        "event", [{"type": "app_uninstalled"}, {"type": "tokens_revoked", "tokens": {"bot": ["U0BOT0001"]}}]
+    )
+    def test_the_tokens_are_deleted_and_the_workspace_no_longer_scheduled(
+        self, slack, runtime, installed, fake_slack, event
+    ):
         store = runtime.installation_store
         assert store.find_bot(enterprise_id=None, team_id=TEAM) is not None
         assert slack.event(event).status == 200
@@ -132,9 +148,17 @@ class TestOAuth:
     def test_installing_again_schedules_the_workspace_again(self, slack, runtime, installed, fake_slack):
         assert slack.event({"type": "app_uninstalled"}).status == 200
         wait_for(lambda: uninstalled_at(runtime) not in (None, "gone"))
-        runtime.installation_store.save(Installation(  # what the OAuth redirect stores
-            app_id=fake_slack.app_id, team_id=TEAM, user_id="U0ADMIN1", bot_id=fake_slack.bot_id,
-            bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.bot_token, bot_scopes="chat:write"))
+        runtime.installation_store.save(
+            Installation(  # what the OAuth redirect stores
+                app_id=fake_slack.app_id,
+                team_id=TEAM,
+                user_id="U0ADMIN1",
+                bot_id=fake_slack.bot_id,
+                bot_user_id=fake_slack.bot_user_id,
+                bot_token=fake_slack.bot_token,
+                bot_scopes="chat:write",
+            )
+        )
         assert uninstalled_at(runtime) is None
 
     def test_a_revoked_user_token_is_not_an_uninstall(self, slack, runtime, installed):

@@ -18,8 +18,9 @@ def shown(answer: dict[str, Any]) -> str:
 def answer(slack, fake_slack):
     """Send a signed slash command; return what the person was shown: ("ephemeral", payload) or ("modal", view)."""
 
-    def answer(command: str, text: str, *, user: str = "U0ADMIN1", channel: str = "C0MKTG01",
-               team: str | None = None) -> tuple[str, dict[str, Any]]:
+    def answer(
+        command: str, text: str, *, user: str = "U0ADMIN1", channel: str = "C0MKTG01", team: str | None = None
+    ) -> tuple[str, dict[str, Any]]:
         responses, views = len(fake_slack.responses()), len(fake_slack.calls_to("views.open"))
         sender = slack
         if team is not None:
@@ -54,17 +55,31 @@ def org(runtime, fake_slack):
         workspace = repositories.ensure_workspace(session, fake_slack.team_id)
         workspace.leadership_channel_id = "C0LEAD01"
         teams = {}
-        for name, channel, members in (("marketing", "C0MKTG01", ["U0MEMB01", "U0MEMB02"]),
-                                       ("sales", "C0SALES1", ["U0SELL01"])):
-            team = Team(workspace_id=workspace.id, name=name, channel_id=channel, prompt_weekday=0,
-                        prompt_time="09:00", timezone="Europe/Berlin")
+        for name, channel, members in (
+            ("marketing", "C0MKTG01", ["U0MEMB01", "U0MEMB02"]),
+            ("sales", "C0SALES1", ["U0SELL01"]),
+        ):
+            team = Team(
+                workspace_id=workspace.id,
+                name=name,
+                channel_id=channel,
+                prompt_weekday=0,
+                prompt_time="09:00",
+                timezone="Europe/Berlin",
+            )
             session.add(team)
             session.flush()
             session.add_all(TeamMember(workspace_id=workspace.id, team_id=team.id, user_id=u) for u in members)
             teams[name] = team.id
-        session.add_all([
-            Objective(workspace_id=workspace.id, key="new-revenue", title="Grow new-logo revenue",
-                      description="Build qualified pipeline and close new customers."),
-            Objective(workspace_id=workspace.id, key="margins", title="Increase margins"),
-        ])
+        session.add_all(
+            [
+                Objective(
+                    workspace_id=workspace.id,
+                    key="new-revenue",
+                    title="Grow new-logo revenue",
+                    description="Build qualified pipeline and close new customers.",
+                ),
+                Objective(workspace_id=workspace.id, key="margins", title="Increase margins"),
+            ]
+        )
     return teams

@@ -40,7 +40,10 @@ print(report.sent, report.already, report.failed, report.pending, flush=True)
 def clock(database_url: str, fake_slack, lease: float) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", CLOCK, database_url, fake_slack.base_url, fake_slack.bot_token, NOW, str(lease)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
@@ -58,8 +61,14 @@ def test_a_killed_clock_restarted_sends_every_prompt_exactly_once(runtime, fake_
             for user in users:
                 fake_slack.add_user(user, name=user.lower())
             fake_slack.add_channel(f"C0TEAM{t:03d}", f"team-{t}", members=users)
-            team = Team(workspace_id=workspace.id, name=f"team {t}", channel_id=f"C0TEAM{t:03d}",
-                        prompt_weekday=0, prompt_time="09:00", timezone="Europe/Berlin")
+            team = Team(
+                workspace_id=workspace.id,
+                name=f"team {t}",
+                channel_id=f"C0TEAM{t:03d}",
+                prompt_weekday=0,
+                prompt_time="09:00",
+                timezone="Europe/Berlin",
+            )
             session.add(team)
             session.flush()
             session.add_all(TeamMember(workspace_id=workspace.id, team_id=team.id, user_id=u) for u in users)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from storage.models import utcnow
 TEAM = "T0000001"
 WEEK = "2026-W48"
 # Monday 23 November 2026, 09:00 in Berlin: the prompts are due.
-PROMPT_TIME = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+PROMPT_TIME = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 TARGETS = ["C0MKTG01", "C0SALES1", "U0MEMB01", "U0MEMB02", "U0SELL01"]
 
 
@@ -31,8 +31,7 @@ def top_level(messages: list[dict]) -> list[dict]:
 
 def posted(fake_slack) -> Counter:
     """Count top-level messages per conversation the prompts go to."""
-    return Counter({target: len(top_level(fake_slack.messages(target)))
-                    for target in TARGETS})
+    return Counter({target: len(top_level(fake_slack.messages(target))) for target in TARGETS})
 
 
 def tick_until_done(checkins, rounds: int = 5, clock=None):
@@ -82,8 +81,11 @@ def test_a_broken_channel_loses_no_update_and_no_digest(problem, runtime, org, f
     assert len(alerts) == 1  # told once, not every tick
 
     # The team still answers (in DMs, or with /checkin elsewhere): every answer reaches the digest.
-    for user, text in (("U0MEMB01", "Shipped the pipeline webinar"), ("U0MEMB02", "Cut agency costs"),
-                       ("U0SELL01", "Closed two new logos")):
+    for user, text in (
+        ("U0MEMB01", "Shipped the pipeline webinar"),
+        ("U0MEMB02", "Cut agency costs"),
+        ("U0SELL01", "Closed two new logos"),
+    ):
         checkins.record(TEAM, user, text, week=WEEK)
     fake_slack.fail("chat.postMessage", error="internal_error")  # the first digest post fails, the next one goes
     first = digests.post(TEAM, WEEK)
@@ -92,7 +94,10 @@ def test_a_broken_channel_loses_no_update_and_no_digest(problem, runtime, org, f
     assert digests.post(TEAM, WEEK).outcome.status == "duplicate"
     [digest] = [m for m in top_level(fake_slack.messages("C0LEAD01")) if problem not in m["text"]]
     assert sorted(u.text for u in digests.build(TEAM, WEEK).report.updates) == [
-        "Closed two new logos", "Cut agency costs", "Shipped the pipeline webinar"]
+        "Closed two new logos",
+        "Cut agency costs",
+        "Shipped the pipeline webinar",
+    ]
     assert digest["blocks"]
 
 

@@ -27,18 +27,31 @@ def other(team: str) -> str:
 @pytest.fixture
 def settings(fake_slack, database_url) -> Settings:
     """Multi-workspace OAuth: each workspace's requests are authorized by its own installation."""
-    return Settings(_env_file=None, SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
-                    SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.base_url,
-                    DATABASE_URL=database_url, ALIGNBOT_ADMINS="U0BOSS01")
+    return Settings(
+        _env_file=None,
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="client-secret",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.base_url,
+        DATABASE_URL=database_url,
+        ALIGNBOT_ADMINS="U0BOSS01",
+    )
 
 
 @pytest.fixture
 def installed(runtime, fake_slack):
     for team in (ALPHA, BRAVO):
-        runtime.installation_store.save(Installation(
-            app_id=fake_slack.app_id, team_id=team, user_id=SETUP[team]["admin"], bot_id=fake_slack.bot_id,
-            bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.workspace_token(team), bot_scopes="chat:write",
-        ))
+        runtime.installation_store.save(
+            Installation(
+                app_id=fake_slack.app_id,
+                team_id=team,
+                user_id=SETUP[team]["admin"],
+                bot_id=fake_slack.bot_id,
+                bot_user_id=fake_slack.bot_user_id,
+                bot_token=fake_slack.workspace_token(team),
+                bot_scopes="chat:write",
+            )
+        )
 
 
 @pytest.fixture
@@ -66,9 +79,16 @@ def two_workspaces(installed, answer, fake_slack, runtime):
 def test_no_command_shows_the_other_workspace(team, two_workspaces, answer):
     who = two_workspaces[team]
     seen = []
-    for command, text in (("/objective", "list"), ("/initiative", "list"), ("/initiative", "list marketing"),
-                          ("/initiative", "list mine"), ("/alignment", "teams"), ("/alignment", "status"),
-                          ("/alignment", "report"), ("/checkin", "help")):
+    for command, text in (
+        ("/objective", "list"),
+        ("/initiative", "list"),
+        ("/initiative", "list marketing"),
+        ("/initiative", "list mine"),
+        ("/alignment", "teams"),
+        ("/alignment", "status"),
+        ("/alignment", "report"),
+        ("/checkin", "help"),
+    ):
         for user in (who["admin"], who["member"]):
             kind, shown = answer(command, text, user=user, channel=who["channel"], team=team)
             seen.append(json.dumps(shown))
@@ -94,15 +114,23 @@ def test_the_digest_and_app_home_show_only_their_workspace(team, two_workspaces,
 
 
 @pytest.mark.parametrize("team", [ALPHA, BRAVO])
-def test_the_cli_shows_only_its_workspace(team, two_workspaces, monkeypatch, tmp_path, capsys, fake_slack,
-                                          database_url):
+def test_the_cli_shows_only_its_workspace(
+    team, two_workspaces, monkeypatch, tmp_path, capsys, fake_slack, database_url
+):
     monkeypatch.chdir(tmp_path)
-    for name, value in {"SLACK_BOT_TOKEN": fake_slack.bot_token, "SLACK_API_URL": fake_slack.base_url,
-                        "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}.items():
+    for name, value in {
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_API_URL": fake_slack.base_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }.items():
         monkeypatch.setenv(name, value)
     outputs = []
-    for argv in (["digest", "--team-id", team, "--format", "json"], ["digest", "--team-id", team],
-                 ["org", "export", "--team-id", team]):
+    for argv in (
+        ["digest", "--team-id", team, "--format", "json"],
+        ["digest", "--team-id", team],
+        ["org", "export", "--team-id", team],
+    ):
         assert main(argv) == 0, argv
         outputs.append(capsys.readouterr().out)
     everything = "\n".join(outputs)

@@ -20,24 +20,72 @@ from bot.parsing import Invalid
 
 # Every parse_*, validate_* and helper that reads a person's text, found by name so a new one is covered too.
 TEXT_PARSERS = [
-    function for name, function in inspect.getmembers(parsing, inspect.isfunction)
-    if function.__module__ in (parsing.__name__, commandtext.__name__) and not name.startswith("_")
+    function
+    for name, function in inspect.getmembers(parsing, inspect.isfunction)
+    if function.__module__ in (parsing.__name__, commandtext.__name__)
+    and not name.startswith("_")
     and list(inspect.signature(function).parameters)[:1] in (["text"], ["title"])
 ]
 
-SLACK_BITS = ["<@U0MEMB01|mo>", "<#C0SALES1|sales>", "<#C0SALES1>", "<https://x.example|x>", "<!here>", "&lt;",
-              "&amp;", " with ", " | ", "#new-revenue", "@mo", '"', "“", "”", "\n", "\t", "\u200b", "\x00", "é",
-              "🙂", "9:30", "mon", "Europe/Berlin", "48h", "reminder", "dm", "both", "channel", "all", "2026-W48",
-              "2026-11-25", "-", "--help", "help", "x" * 300]
+SLACK_BITS = [
+    "<@U0MEMB01|mo>",
+    "<#C0SALES1|sales>",
+    "<#C0SALES1>",
+    "<https://x.example|x>",
+    "<!here>",
+    "&lt;",
+    "&amp;",
+    " with ",
+    " | ",
+    "#new-revenue",
+    "@mo",
+    '"',
+    "“",
+    "”",
+    "\n",
+    "\t",
+    "\u200b",
+    "\x00",
+    "é",
+    "🙂",
+    "9:30",
+    "mon",
+    "Europe/Berlin",
+    "48h",
+    "reminder",
+    "dm",
+    "both",
+    "channel",
+    "all",
+    "2026-W48",
+    "2026-11-25",
+    "-",
+    "--help",
+    "help",
+    "x" * 300,
+]
 slackish = st.lists(st.one_of(st.sampled_from(SLACK_BITS), st.text(max_size=8)), max_size=12).map("".join)
 texts = st.one_of(st.text(), slackish)
 
 
 def test_the_parser_list_is_complete():
     names = {f.__name__ for f in TEXT_PARSERS}
-    assert {"parse_schedule", "parse_initiative_add", "parse_objective_add", "parse_deadline", "parse_prompts",
-            "parse_time", "parse_weekday", "parse_timezone", "parse_keywords", "parse_initiative_list",
-            "parse_initiative_id", "validate_team_name", "validate_title", "validate_description"} <= names
+    assert {
+        "parse_schedule",
+        "parse_initiative_add",
+        "parse_objective_add",
+        "parse_deadline",
+        "parse_prompts",
+        "parse_time",
+        "parse_weekday",
+        "parse_timezone",
+        "parse_keywords",
+        "parse_initiative_list",
+        "parse_initiative_id",
+        "validate_team_name",
+        "validate_title",
+        "validate_description",
+    } <= names
 
 
 @settings(max_examples=400, deadline=None)
@@ -54,26 +102,63 @@ def test_every_text_parser_answers_with_a_value_or_a_short_reason(text):
 @given(st.text(max_size=60), st.sets(st.text(max_size=45), max_size=8))
 def test_unique_slugs_are_keys_not_taken(title, taken):
     slug = parsing.unique_slug(parsing.slugify(title), taken)
-    assert slug not in taken and 0 < len(slug) <= parsing.SLUG_MAX
+    assert slug not in taken and 0 < len(slug) <= commandtext.SLUG_MAX
 
 
 # --- the org file ----------------------------------------------------------------------------------
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30),
-                    st.sampled_from(["no", "yes", "on", "0x1F", "1e3", "~", "2026-01-01", "new-revenue", "C0MKTG01",
-                                     "U0ANNA01", "sales"]))
-yaml_values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)), max_leaves=20)
-org_like = st.fixed_dictionaries({}, optional={
-    "teams": st.lists(st.one_of(scalars, st.fixed_dictionaries({}, optional={
-        "name": scalars, "aliases": yaml_values, "channel": scalars, "members": yaml_values, "extra": scalars,
-    })), max_size=4),
-    "objectives": st.lists(st.one_of(scalars, st.fixed_dictionaries({}, optional={
-        "key": st.one_of(scalars, st.from_regex(r"[a-z0-9-]{1,40}", fullmatch=True)), "title": scalars,
-        "description": yaml_values, "keywords": yaml_values,
-    })), max_size=4),
-    "other": yaml_values,
-})
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.sampled_from(
+        ["no", "yes", "on", "0x1F", "1e3", "~", "2026-01-01", "new-revenue", "C0MKTG01", "U0ANNA01", "sales"]
+    ),
+)
+yaml_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=20,
+)
+org_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "teams": st.lists(
+            st.one_of(
+                scalars,
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "name": scalars,
+                        "aliases": yaml_values,
+                        "channel": scalars,
+                        "members": yaml_values,
+                        "extra": scalars,
+                    },
+                ),
+            ),
+            max_size=4,
+        ),
+        "objectives": st.lists(
+            st.one_of(
+                scalars,
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "key": st.one_of(scalars, st.from_regex(r"[a-z0-9-]{1,40}", fullmatch=True)),
+                        "title": scalars,
+                        "description": yaml_values,
+                        "keywords": yaml_values,
+                    },
+                ),
+            ),
+            max_size=4,
+        ),
+        "other": yaml_values,
+    },
+)
 
 
 def _org_text(value) -> str:
@@ -81,8 +166,14 @@ def _org_text(value) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(), org_like.map(_org_text), yaml_values.map(_org_text),
-                 org_like.map(lambda v: json.dumps(v, ensure_ascii=False))))
+@given(
+    st.one_of(
+        st.text(),
+        org_like.map(_org_text),
+        yaml_values.map(_org_text),
+        org_like.map(lambda v: json.dumps(v, ensure_ascii=False)),
+    )
+)
 def test_the_org_reader_reads_or_says_what_and_where(text):
     try:
         org = load_org(text, source="org.yaml")
@@ -94,10 +185,18 @@ def test_the_org_reader_reads_or_says_what_and_where(text):
     assert load_org(dump_org(org)) == org  # whatever it accepts, it can write back
 
 
-update_values = st.fixed_dictionaries({}, optional={
-    "id": scalars, "team": scalars, "text": scalars, "author": scalars, "link": scalars,
-    "partners": yaml_values, "objectives": yaml_values,
-})
+update_values = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": scalars,
+        "team": scalars,
+        "text": scalars,
+        "author": scalars,
+        "link": scalars,
+        "partners": yaml_values,
+        "objectives": yaml_values,
+    },
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -120,8 +219,26 @@ SUBCOMMANDS = {
     "/checkin": ["", "help", "away", "back"],
     "/objective": ["add", "list", "edit", "archive", "help", ""],
     "/initiative": ["add", "list", "done", "drop", "help", ""],
-    "/alignment": ["team", "leadership", "schedule", "teams", "status", "skip", "report", "prompts", "deadline",
-                   "members", "lead", "nudge", "holiday", "holidays", "unskip", "settings", "help", ""],
+    "/alignment": [
+        "team",
+        "leadership",
+        "schedule",
+        "teams",
+        "status",
+        "skip",
+        "report",
+        "prompts",
+        "deadline",
+        "members",
+        "lead",
+        "nudge",
+        "holiday",
+        "holidays",
+        "unskip",
+        "settings",
+        "help",
+        "",
+    ],
 }
 BROKEN = ":warning: Something went wrong"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from tests.hardening.conftest import shown
 
 TEAM = "T0000001"
 WEEK = "2026-W48"
-PROMPT_TIME = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)  # Monday 09:00 in Berlin: prompts are due
+PROMPT_TIME = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin: prompts are due
 
 
 @pytest.fixture
@@ -21,8 +21,9 @@ def boss(fake_slack):
     fake_slack.add_user("U0BOSS01", name="boss")  # ALIGNBOT_ADMINS in the test settings
 
 
-def test_a_channel_without_the_bot_gets_its_prompt_once_it_is_invited(runtime, org, fake_slack, boss, answer,
-                                                                      time_machine):
+def test_a_channel_without_the_bot_gets_its_prompt_once_it_is_invited(
+    runtime, org, fake_slack, boss, answer, time_machine
+):
     time_machine.move_to(utcnow(), tick=False)
     fake_slack.update_channel("C0MKTG01", is_member=False)
     checkins = runtime.services.checkins
@@ -57,7 +58,8 @@ def test_checkins_send_retries_at_once(runtime, org, fake_slack, cli_env, capsys
 
 
 def test_a_digest_refused_by_the_leadership_channel_is_reported_once_and_posted_when_fixed(
-        runtime, org, fake_slack, boss, answer, cli_env, capsys):
+    runtime, org, fake_slack, boss, answer, cli_env, capsys
+):
     fake_slack.update_channel("C0LEAD01", is_archived=True)
     _, first = answer("/alignment", "post")
     assert "is_archived" in shown(first) and "unarchive" in shown(first)

@@ -127,4 +127,3 @@ def test_on_sqlite_storing_a_job_waits_its_turn_behind_a_transaction_of_this_pro
     assert stored_it.wait(5)
     thread.join()
     assert [job[1] for job in stored(engine)] == [0]
-

@@ -14,10 +14,29 @@ from storage.models import Base
 from storage.slack_tables import slack_metadata
 
 EXPECTED_TABLES = {
-    "workspaces", "teams", "team_members", "objectives", "initiatives", "initiative_tags",
-    "initiative_partners", "checkin_cycles", "updates", "update_tags", "update_partners",
-    "deliveries", "digests", "processed_events", "handoffs", "jobs", "team_leads", "time_off", "holidays",
-    "slack_installations", "slack_bots", "slack_oauth_states", "alembic_version",
+    "workspaces",
+    "teams",
+    "team_members",
+    "objectives",
+    "initiatives",
+    "initiative_tags",
+    "initiative_partners",
+    "checkin_cycles",
+    "updates",
+    "update_tags",
+    "update_partners",
+    "deliveries",
+    "digests",
+    "processed_events",
+    "handoffs",
+    "jobs",
+    "team_leads",
+    "time_off",
+    "holidays",
+    "slack_installations",
+    "slack_bots",
+    "slack_oauth_states",
+    "alembic_version",
 }
 
 

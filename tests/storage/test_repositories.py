@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage import repositories
-from storage.models import CheckinCycle, Digest, Team, Update, UpdateTag, Objective, Workspace
+from storage.models import CheckinCycle, Digest, Objective, Team, Update, UpdateTag, Workspace
 
 
 @pytest.fixture
@@ -58,11 +58,25 @@ def test_claim_event_is_once_per_workspace(sessions):
 
 def test_one_update_per_author_per_cycle(sessions, cycle):
     with sessions.begin() as session:
-        session.add(Update(workspace_id=cycle.workspace_id, cycle_id=cycle.id, team_id=cycle.team_id,
-                           author_user_id="U1", text="first"))
+        session.add(
+            Update(
+                workspace_id=cycle.workspace_id,
+                cycle_id=cycle.id,
+                team_id=cycle.team_id,
+                author_user_id="U1",
+                text="first",
+            )
+        )
     with pytest.raises(IntegrityError), sessions.begin() as session:
-        session.add(Update(workspace_id=cycle.workspace_id, cycle_id=cycle.id, team_id=cycle.team_id,
-                           author_user_id="U1", text="second"))
+        session.add(
+            Update(
+                workspace_id=cycle.workspace_id,
+                cycle_id=cycle.id,
+                team_id=cycle.team_id,
+                author_user_id="U1",
+                text="second",
+            )
+        )
     with sessions() as session:
         assert [u.text for u in session.scalars(select(Update))] == ["first"]
 
@@ -82,8 +96,13 @@ def test_one_digest_per_week_and_channel(sessions, cycle):
 def test_tags_go_with_their_update(sessions, cycle):
     with sessions.begin() as session:
         objective = Objective(workspace_id=cycle.workspace_id, key="new-revenue", title="Grow revenue")
-        update = Update(workspace_id=cycle.workspace_id, cycle_id=cycle.id, team_id=cycle.team_id,
-                        author_user_id="U1", text="booked 6 discovery calls")
+        update = Update(
+            workspace_id=cycle.workspace_id,
+            cycle_id=cycle.id,
+            team_id=cycle.team_id,
+            author_user_id="U1",
+            text="booked 6 discovery calls",
+        )
         session.add_all([objective, update])
         session.flush()
         update.tags.append(UpdateTag(objective_id=objective.id, score=0.8, source="auto"))
@@ -100,7 +119,7 @@ def test_datetimes_come_back_aware_in_utc(sessions, cycle):
         row.prompt_at = datetime(2026, 11, 23, 10, 0, tzinfo=berlin)
     with Session(sessions.kw["bind"]) as session:
         stored = session.get(CheckinCycle, cycle.id).prompt_at
-    assert stored == datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    assert stored == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     assert stored.utcoffset() == timedelta(0)
 
 

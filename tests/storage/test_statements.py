@@ -13,8 +13,9 @@ def test_the_queues_statements_are_counted_apart_from_the_work(engine):
     counted = StatementCounter(engine)
     JobQueue(engine).put("command_checkin", "application/json", "{}", "T0TEAM01")
     with engine.begin() as connection:
-        connection.execute(Workspace.__table__.insert().values(slack_team_id="T0TEAM01", name="Acme",
-                                                               created_at=utcnow()))
+        connection.execute(
+            Workspace.__table__.insert().values(slack_team_id="T0TEAM01", name="Acme", created_at=utcnow())
+        )
         connection.execute(select(Workspace.id))
 
     begins = 1 if engine.dialect.name == "sqlite" else 0  # SQLite's BEGIN IMMEDIATE is a statement

@@ -39,8 +39,9 @@ def org(sessions):
 
 def versions(sessions, workspace_id: int) -> tuple[int, int]:
     with sessions() as session:
-        row = session.execute(select(Workspace.config_version, Workspace.examples_version)
-                              .where(Workspace.id == workspace_id)).one()
+        row = session.execute(
+            select(Workspace.config_version, Workspace.examples_version).where(Workspace.id == workspace_id)
+        ).one()
         return row[0], row[1]
 
 
@@ -64,8 +65,13 @@ def test_teams_members_objectives_and_deleted_cycles_move_the_config_version(ses
 
 def test_hand_tags_move_the_examples_version_and_automatic_ones_do_not(sessions, org):
     with sessions.begin() as session:
-        row = Update(workspace_id=org["workspace"], cycle_id=org["cycle"], team_id=org["team"],
-                     author_user_id="U1", text="Cut hosting costs")
+        row = Update(
+            workspace_id=org["workspace"],
+            cycle_id=org["cycle"],
+            team_id=org["team"],
+            author_user_id="U1",
+            text="Cut hosting costs",
+        )
         session.add(row)
         session.flush()
         session.add(UpdateTag(update_id=row.id, objective_id=org["objective"], score=0.8, source="auto"))
@@ -105,10 +111,24 @@ def test_cycle_id_creates_once_and_starts_a_holiday_week_skipped(sessions, org):
     with sessions.begin() as session:
         session.add(Holiday(workspace_id=org["workspace"], day=date(2026, 12, 25), name="Christmas"))
     with sessions.begin() as session:
-        first = repositories.cycle_id(session, org["workspace"], org["team"], "2026-W52", monday=date(2026, 12, 21),
-                                      prompt_at=None, deadline_at=None)
+        first = repositories.cycle_id(
+            session,
+            org["workspace"],
+            org["team"],
+            "2026-W52",
+            monday=date(2026, 12, 21),
+            prompt_at=None,
+            deadline_at=None,
+        )
     with sessions.begin() as session:
-        again = repositories.cycle_id(session, org["workspace"], org["team"], "2026-W52", monday=date(2026, 12, 21),
-                                      prompt_at=None, deadline_at=None)
+        again = repositories.cycle_id(
+            session,
+            org["workspace"],
+            org["team"],
+            "2026-W52",
+            monday=date(2026, 12, 21),
+            prompt_at=None,
+            deadline_at=None,
+        )
         assert again == first
         assert session.get(CheckinCycle, first).skipped is True

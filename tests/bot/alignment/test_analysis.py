@@ -75,7 +75,9 @@ def test_unaligned_work_groups_a_teams_updates() -> None:
 def test_silent_team_only_for_org_teams() -> None:
     report = analyze(ORG3, [up("a", "marketing", "x", "finserv"), up("b", "finance", "y", "finserv")])
     assert brief(report, "silent_team") == [(None, ("sales",), ()), (None, ("product",), ())]
-    assert analyze(ORG, [up("a", "Marketing", "x"), up("b", "SDR", "y")]).to_dict()["findings"][0]["kind"] != "silent_team"
+    assert (
+        analyze(ORG, [up("a", "Marketing", "x"), up("b", "SDR", "y")]).to_dict()["findings"][0]["kind"] != "silent_team"
+    )
     assert not kinds(analyze(ORG, [up("a", "Marketing", "x"), up("b", "SDR", "y")]), "silent_team")
 
 
@@ -116,7 +118,9 @@ def test_solo_objective_needs_another_team_to_have_checked_in() -> None:
     report = analyze(ORG, [up("m1", "marketing", "Launched the bank guide.", "finserv")])
     assert not kinds(report, "solo_objective")
     # A team outside the org file that checked in counts as another team.
-    report = analyze(ORG, [up("m1", "marketing", "Launched the bank guide.", "finserv"), up("f1", "finance", "Closed the books")])
+    report = analyze(
+        ORG, [up("m1", "marketing", "Launched the bank guide.", "finserv"), up("f1", "finance", "Closed the books")]
+    )
     assert brief(report, "solo_objective") == [("finserv", ("marketing",), ("m1",))]
 
 
@@ -165,11 +169,19 @@ def test_joint_objective_through_a_partner_channel_or_member() -> None:
         objectives=OBJECTIVES,
     )
     for first, second in (
-        (up("a", "marketing", "Briefed <@U0SAM001> on the campaign", "finserv"), up("b", "sales", "Closed a bank", "finserv")),
-        (up("a", "marketing", "Campaign live", "finserv"), up("b", "sales", "Asked <#C0MKTG01|mk> for a deck", "finserv")),
+        (
+            up("a", "marketing", "Briefed <@U0SAM001> on the campaign", "finserv"),
+            up("b", "sales", "Closed a bank", "finserv"),
+        ),
+        (
+            up("a", "marketing", "Campaign live", "finserv"),
+            up("b", "sales", "Asked <#C0MKTG01|mk> for a deck", "finserv"),
+        ),
         (up("a", "marketing", "Campaign live", "finserv", partners=("Sales",)), up("b", "sales", "Closed", "finserv")),
     ):
-        assert brief(analyze(org, [first, second]), "joint_objective") == [("finserv", ("marketing", "sales"), ("a", "b"))]
+        assert brief(analyze(org, [first, second]), "joint_objective") == [
+            ("finserv", ("marketing", "sales"), ("a", "b"))
+        ]
 
 
 def test_references_only_outside_the_group_are_neither_joint_nor_uncoordinated() -> None:
@@ -311,15 +323,23 @@ def test_findings_never_outnumber_updates_in_a_busy_week() -> None:
 )
 def test_not_parallel_when_only_the_topic_is_shared(a: str, b: str) -> None:
     assert not similar(ORG, a, b)
-    assert not kinds(analyze(ORG, [up("a", "marketing", a, "finserv"), up("b", "sales", b, "finserv")]), "parallel_work")
+    assert not kinds(
+        analyze(ORG, [up("a", "marketing", a, "finserv"), up("b", "sales", b, "finserv")]), "parallel_work"
+    )
 
 
 @pytest.mark.parametrize(
     ("a", "b"),
     [
         ("Built a competitor battlecard against Acme", "Wrote our own battlecard vs Acme for the reps"),
-        ("Building a pricing sheet for the multi-year bundle", "Put together my own bundle pricing sheet for multi-year deals"),
-        ("Planning a webinar on BEC fraud for bank CISOs", "Setting up a BEC fraud webinar for CISOs at my bank accounts"),
+        (
+            "Building a pricing sheet for the multi-year bundle",
+            "Put together my own bundle pricing sheet for multi-year deals",
+        ),
+        (
+            "Planning a webinar on BEC fraud for bank CISOs",
+            "Setting up a BEC fraud webinar for CISOs at my bank accounts",
+        ),
         ("Drafted a one-pager on DMARC for insurers", "Made a DMARC one-pager to send insurance prospects"),
     ],
 )
@@ -378,7 +398,13 @@ def test_to_dict_shape_and_order() -> None:
     org = Org(teams=(*ORG.teams, Team("product")), objectives=OBJECTIVES)
     data = json.loads(json.dumps(analyze(org, updates).to_dict()))
     assert list(data) == ["updates", "coverage", "findings", "scores"]
-    assert data["updates"][1] == {"id": "m2", "team": "marketing", "objectives": ["retention"], "references": ["sales"], "aligned": True}
+    assert data["updates"][1] == {
+        "id": "m2",
+        "team": "marketing",
+        "objectives": ["retention"],
+        "references": ["sales"],
+        "aligned": True,
+    }
     assert data["updates"][5]["references"] == ["marketing"]
     for finding in data["findings"]:
         assert {"kind", "objective", "teams", "updates", "summary"} <= set(finding)
@@ -399,7 +425,10 @@ def test_to_dict_shape_and_order() -> None:
 
 
 def test_to_text() -> None:
-    updates = [up("p1", "marketing", "Writing an ROI calculator for bank CISOs.", "finserv"), up("p2", "sales", "Signed a bank.")]
+    updates = [
+        up("p1", "marketing", "Writing an ROI calculator for bank CISOs.", "finserv"),
+        up("p2", "sales", "Signed a bank."),
+    ]
     text = analyze(ORG, updates).to_text()
     assert text.startswith("Alignment report\n")
     assert "2 updates from 2 teams" in text
@@ -422,7 +451,9 @@ def test_a_large_random_week_is_analysed_and_stays_readable() -> None:
     rng = random.Random(7)
     letters = "abcdefghijklmnopqrstuvwxyz"
     words = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(3000)]
-    teams = tuple(Team(f"team{i}", aliases=(f"crew{i}",), channel=f"C{i:07d}", members=(f"U{i:07d}",)) for i in range(50))
+    teams = tuple(
+        Team(f"team{i}", aliases=(f"crew{i}",), channel=f"C{i:07d}", members=(f"U{i:07d}",)) for i in range(50)
+    )
     objectives = tuple(Objective(f"obj-{i}", f"Objective {i}", " ".join(rng.sample(words, 12))) for i in range(30))
     org = Org(teams, objectives)
     updates = [
@@ -480,23 +511,35 @@ def test_once_a_teams_check_in_closed_an_unanswered_guess_counts_and_says_it_is_
 
     # Marketing's answers were due: its open questions count as the tagger guessed (no objective).
     [finding] = kinds(report, "unaligned_work")
-    assert (finding["teams"], finding["updates"], finding["guessed"]) == (["marketing"], ["sure", "m1", "m2"],
-                                                                          ["m1", "m2"])
-    assert "3 of marketing's 3 updates serve no stated objective (2 a guess: their authors didn't answer)" in \
-        finding["summary"]
+    assert (finding["teams"], finding["updates"], finding["guessed"]) == (
+        ["marketing"],
+        ["sure", "m1", "m2"],
+        ["m1", "m2"],
+    )
+    assert (
+        "3 of marketing's 3 updates serve no stated objective (2 a guess: their authors didn't answer)"
+        in finding["summary"]
+    )
     # Sales' answers are not due yet: its guess still waits.
     assert [u.id for u in report.unconfirmed] == ["s1"]
     assert report.to_dict()["unconfirmed"] == ["s1"]
-    assert [(u.id, u.guess) for u in report.updates] == [("sure", False), ("m1", True), ("m2", True),
-                                                         ("s1", False), ("s2", False)]
+    assert [(u.id, u.guess) for u in report.updates] == [
+        ("sure", False),
+        ("m1", True),
+        ("m2", True),
+        ("s1", False),
+        ("s2", False),
+    ]
     text = report.to_text()
     assert "(2 a guess: their authors didn't answer)" in text and "- sales: 1 update waits" in text
     assert "marketing: 2 updates wait" not in text
 
     alone = analyze(ORG, updates[1:2], closed_teams={"marketing"})
     [finding] = kinds(alone, "unaligned_work")
-    assert finding["summary"].startswith("1 of marketing's 1 update serves no stated objective "
-                                         "(guess: its author didn't answer): “Ran the partner summit”")
+    assert finding["summary"].startswith(
+        "1 of marketing's 1 update serves no stated objective "
+        "(guess: its author didn't answer): “Ran the partner summit”"
+    )
 
 
 def test_with_every_update_sure_the_json_has_no_unconfirmed_list() -> None:

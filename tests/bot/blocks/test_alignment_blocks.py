@@ -20,7 +20,9 @@ def initiative(n: int) -> InitiativeView:
 
 
 def team(n: int) -> TeamView:
-    return TeamView(n, f"team {n}", ("alias",), "C0MKTG01", 0, "10:00", "UTC", tuple(f"U{i:08d}" for i in range(300)), "oops")
+    return TeamView(
+        n, f"team {n}", ("alias",), "C0MKTG01", 0, "10:00", "UTC", tuple(f"U{i:08d}" for i in range(300)), "oops"
+    )
 
 
 def check_message(payload):
@@ -51,8 +53,10 @@ def test_objective_form_for_editing_and_adding():
 
 
 def test_objective_preview_lists_new_lost_and_kept_tags_on_one_screen():
-    lines = tuple(objectives.PreviewLine("marketing", f"update {n} " + "z" * 300, before=n % 3 == 0, after=n % 2 == 0)
-                  for n in range(60))
+    lines = tuple(
+        objectives.PreviewLine("marketing", f"update {n} " + "z" * 300, before=n % 3 == 0, after=n % 2 == 0)
+        for n in range(60)
+    )
     values = {**objectives.objective_values(objective(1)), "keywords": "typed"}
     view = objectives.objective_form({"key": "key-1"}, values, preview=objectives.Preview("Grow", 7, len(lines), lines))
     assert validate_view(view) == []
@@ -102,7 +106,7 @@ def test_counts_read_in_the_right_number():
 def test_objective_preview_quotes_a_hostile_update_inert_and_escaped_once():
     from tests.hostile_text import SENT, assert_inert
 
-    line = objectives.PreviewLine(team="marketing", text=SENT[SENT.index("R&amp;D"):], before=False, after=True)
+    line = objectives.PreviewLine(team="marketing", text=SENT[SENT.index("R&amp;D") :], before=False, after=True)
     blocks = objectives.preview_blocks(objectives.Preview("New revenue", 14, 1, (line,)))
     shown = assert_inert({"blocks": blocks}, typed=False)
     assert "R&amp;D notes &lt;!channel&gt;" in shown

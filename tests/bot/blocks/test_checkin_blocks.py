@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import json
 
-from bot.blocks.checkin import (ANSWER_ACTION, DEFAULT_QUESTIONS, CheckinForm, Choice, TagLine, TagsForm,
-                                TeamQuestions, answer_value, checkin_modal, confirmation, parse_answer_value,
-                                questions_modal, tags_modal, whole_guess)
+from bot.blocks.checkin import (
+    ANSWER_ACTION,
+    DEFAULT_QUESTIONS,
+    CheckinForm,
+    Choice,
+    TagLine,
+    TagsForm,
+    TeamQuestions,
+    answer_value,
+    checkin_modal,
+    confirmation,
+    parse_answer_value,
+    questions_modal,
+    tags_modal,
+    whole_guess,
+)
 from bot.fakeslack.blockkit import validate_view
 
 
@@ -17,17 +30,29 @@ def question_buttons(message: dict) -> list[dict]:
 
 def test_a_guess_of_several_objectives_is_offered_whole_then_each_then_none() -> None:
     guess = [TagLine("New revenue", 0.81), TagLine("Margins", 0.62)]
-    choices = [whole_guess(["new-revenue", "margins"]), Choice("New revenue", "new-revenue"),
-               Choice("Margins", "margins")]
+    choices = [
+        whole_guess(["new-revenue", "margins"]),
+        Choice("New revenue", "new-revenue"),
+        Choice("Margins", "margins"),
+    ]
     message = confirmation("sales", "2026-W10", guess, replaced=False, by_hand=False, update_id=7, question=choices)
 
     buttons = question_buttons(message)
-    assert [b["text"]["text"] for b in buttons] == ["Both (my guess)", "New revenue", "Margins", "None of them",
-                                                    "Other…"]
+    assert [b["text"]["text"] for b in buttons] == [
+        "Both (my guess)",
+        "New revenue",
+        "Margins",
+        "None of them",
+        "Other…",
+    ]
     assert all(b["action_id"].startswith(f"{ANSWER_ACTION}:") for b in buttons[:4])
     assert len({b["action_id"] for b in buttons}) == len(buttons)
     assert [parse_answer_value(b["value"]) for b in buttons[:4]] == [
-        (7, ("new-revenue", "margins")), (7, ("new-revenue",)), (7, ("margins",)), (7, ())]
+        (7, ("new-revenue", "margins")),
+        (7, ("new-revenue",)),
+        (7, ("margins",)),
+        (7, ()),
+    ]
 
 
 def test_three_objectives_are_all_of_the_guess() -> None:
@@ -46,17 +71,31 @@ def inputs(view: dict) -> dict[str, dict]:
 
 def test_the_checkin_form_asks_the_teams_questions_prefilled_with_the_answer() -> None:
     objectives = [Choice("New revenue", "new-revenue"), Choice("Margins", "margins")]
-    form = CheckinForm(team_id=3, team="sales", week="2026-W10", objectives=objectives,
-                       partner_teams=[Choice("marketing", "4")], initiatives=[Choice("#9 Webinar", "9")],
-                       moved="Booked 6 calls", next_steps="Send the deck", chosen_objectives=["margins"],
-                       suggested=["margins"], chosen_partners=["4"], chosen_initiative="9",
-                       questions=("Wins?", "Next?", "With whom?"))
+    form = CheckinForm(
+        team_id=3,
+        team="sales",
+        week="2026-W10",
+        objectives=objectives,
+        partner_teams=[Choice("marketing", "4")],
+        initiatives=[Choice("#9 Webinar", "9")],
+        moved="Booked 6 calls",
+        next_steps="Send the deck",
+        chosen_objectives=["margins"],
+        suggested=["margins"],
+        chosen_partners=["4"],
+        chosen_initiative="9",
+        questions=("Wins?", "Next?", "With whom?"),
+    )
 
     view = checkin_modal(form, "C0SALES1")
 
     assert validate_view(view) == []
-    assert json.loads(view["private_metadata"]) == {"team_id": 3, "week": "2026-W10", "channel": "C0SALES1",
-                                                    "suggested": ["margins"]}
+    assert json.loads(view["private_metadata"]) == {
+        "team_id": 3,
+        "week": "2026-W10",
+        "channel": "C0SALES1",
+        "suggested": ["margins"],
+    }
     fields = inputs(view)
     assert [fields[b]["label"]["text"] for b in ("moved", "next", "partners")] == ["Wins?", "Next?", "With whom?"]
     assert fields["moved"]["element"]["initial_value"] == "Booked 6 calls"
@@ -67,8 +106,7 @@ def test_the_checkin_form_asks_the_teams_questions_prefilled_with_the_answer() -
 
 
 def test_a_first_answer_of_a_team_alone_gets_an_empty_form_without_team_or_initiative_pickers() -> None:
-    view = checkin_modal(CheckinForm(team_id=3, team="sales", week="2026-W10", objectives=[], partner_teams=[]),
-                         None)
+    view = checkin_modal(CheckinForm(team_id=3, team="sales", week="2026-W10", objectives=[], partner_teams=[]), None)
 
     assert validate_view(view) == []
     assert list(inputs(view)) == ["moved", "next"]
@@ -78,8 +116,9 @@ def test_a_first_answer_of_a_team_alone_gets_an_empty_form_without_team_or_initi
 
 
 def test_the_tag_editor_shows_the_update_and_its_tags_or_says_there_are_no_objectives() -> None:
-    form = TagsForm(7, "Booked 6 calls", [Choice("New revenue", "new-revenue"), Choice("Margins", "margins")],
-                    ["new-revenue"])
+    form = TagsForm(
+        7, "Booked 6 calls", [Choice("New revenue", "new-revenue"), Choice("Margins", "margins")], ["new-revenue"]
+    )
 
     view = tags_modal(form, "C0SALES1")
 
@@ -101,6 +140,8 @@ def test_the_questions_form_shows_each_question_with_its_default() -> None:
     assert json.loads(view["private_metadata"]) == {"team_id": 3}
     fields = inputs(view)
     assert [fields[f"question_{n}"]["element"].get("initial_value") for n in range(3)] == [
-        "Wins?", *DEFAULT_QUESTIONS[1:]]
+        "Wins?",
+        *DEFAULT_QUESTIONS[1:],
+    ]
     assert fields["question_0"]["hint"]["text"] == f"Default: {DEFAULT_QUESTIONS[0]}"
     assert "*sales*" in view["blocks"][0]["elements"][0]["text"]

@@ -80,25 +80,35 @@ def big_digest(teams: int = 40, objectives: int = 30, findings: int = 200) -> Di
     )
     # obj-0 gets a crowd of updates so its page must paginate.
     updates = tuple(
-        AnalyzedUpdate(f"u{k}", names[k % teams], "Long <b> update & more " * 30,
-                       (objs[0 if k < 600 else k % objectives].key,), (names[(k + 1) % teams],))
+        AnalyzedUpdate(
+            f"u{k}",
+            names[k % teams],
+            "Long <b> update & more " * 30,
+            (objs[0 if k < 600 else k % objectives].key,),
+            (names[(k + 1) % teams],),
+        )
         for k in range(1200)
     )
     coverage = {o.key: {t: (j * 7 + i) % 13 for i, t in enumerate(names)} for j, o in enumerate(objs)}
     found = tuple(
-        Finding(FINDING_ORDER[i % len(FINDING_ORDER)], objs[i % objectives].key if i % 2 else None,
-                (names[i % teams], names[(i + 1) % teams]), tuple(f"u{i * 5 + x}" for x in range(6)),
-                "A long <summary> & markup. " * 30)
+        Finding(
+            FINDING_ORDER[i % len(FINDING_ORDER)],
+            objs[i % objectives].key if i % 2 else None,
+            (names[i % teams], names[(i + 1) % teams]),
+            tuple(f"u{i * 5 + x}" for x in range(6)),
+            "A long <summary> & markup. " * 30,
+        )
         for i in range(findings)
     )
-    report = Report(objs, names, (), updates, coverage, found, 0.81, 0.33,
-                    {t: TeamScore(0.5, 0.25, 30) for t in names})
+    report = Report(objs, names, (), updates, coverage, found, 0.81, 0.33, {t: TeamScore(0.5, 0.25, 30) for t in names})
     return DigestData(
         workspace="Acme " * 80,
         week=WEEK,
         report=report,
         trend=tuple(WeekScore(f"2026-W{w}", (w % 7) / 7, (w % 5) / 5) for w in range(20, 48)),
-        links={u.id: f"https://acme.slack.com/archives/C0123456/p{1700000000000000 + i}" for i, u in enumerate(updates)},
+        links={
+            u.id: f"https://acme.slack.com/archives/C0123456/p{1700000000000000 + i}" for i, u in enumerate(updates)
+        },
         authors={u.id: f"U{i:09d}" for i, u in enumerate(updates)},
         missing={t: tuple(f"U{i:09d}" for i in range(30)) for t in names},
     )
@@ -127,7 +137,10 @@ def test_sparkline_rises_and_stays_flat_for_a_wobble() -> None:
 def test_message_opens_with_header_scores_change_and_trend() -> None:
     message = digest_message(small())
     blocks = message["blocks"]
-    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": f"Alignment digest · {WEEK}", "emoji": True}}
+    assert blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": f"Alignment digest · {WEEK}", "emoji": True},
+    }
     seen = all_text(blocks)
     assert "*Acme &amp; Co*" in seen
     assert "75%  (▲ 15 pts)" in seen and "25%  (▼ 5 pts)" in seen
@@ -173,8 +186,11 @@ def test_finding_links_stop_at_three_then_count() -> None:
     report = replace(report, findings=(many,))
     links = {u: f"https://acme.slack.com/archives/C01/p{i}" for i, u in enumerate("abcde")}
     seen = all_text(digest_message(small(report=report, links=links))["blocks"])
-    assert (f" view <{links['a']}|1> <{links['b']}|2> <{links['c']}|3> +2" in seen
-            and links["d"] not in seen and "|view>" not in seen)
+    assert (
+        f" view <{links['a']}|1> <{links['b']}|2> <{links['c']}|3> +2" in seen
+        and links["d"] not in seen
+        and "|view>" not in seen
+    )
 
 
 def test_who_has_not_checked_in_is_mentioned_per_team() -> None:
@@ -189,8 +205,14 @@ def test_actions_offer_details_and_a_pick_of_objectives_and_teams() -> None:
     assert (button["action_id"], button["value"], button["text"]["text"]) == ("digest_details", WEEK, "Details")
     assert select["action_id"] == "digest_details_pick"
     values = [o["value"] for g in select["option_groups"] for o in g["options"]]
-    assert values == ["objective:pipeline", "objective:finserv", "objective:retention",
-                      "team:marketing", "team:sales", "team:product"]
+    assert values == [
+        "objective:pipeline",
+        "objective:finserv",
+        "objective:retention",
+        "team:marketing",
+        "team:sales",
+        "team:product",
+    ]
 
 
 def test_a_week_without_objectives_or_findings_still_reads_well() -> None:
@@ -269,7 +291,9 @@ def test_unknown_pick_falls_back_to_the_overview() -> None:
     assert json.loads(view["private_metadata"])["pick"] is None
 
 
-@pytest.mark.parametrize("pick", [None, "objective:obj-0", "objective:obj-7", "team:team-03 <revenue & growth operations>"])
+@pytest.mark.parametrize(
+    "pick", [None, "objective:obj-0", "objective:obj-7", "team:team-03 <revenue & growth operations>"]
+)
 def test_huge_org_details_stay_within_modal_limits(pick: str | None) -> None:
     view = details_modal(big_digest(), pick)
     assert validate_view(view) == []
@@ -301,7 +325,12 @@ def test_two_hundred_teams_fit_one_screen_biggest_findings_first() -> None:
     teams = tuple(Team(f"team{n:03d}") for n in range(200))
     # Each team: one update, a pair of teams on each rival, and eight teams on the same zeta deck.
     updates = [
-        Update(f"u{n}", teams[n].name, f"Built a battlecard against rival{n // 2} for zone{n // 2}", objectives=("pipeline",))
+        Update(
+            f"u{n}",
+            teams[n].name,
+            f"Built a battlecard against rival{n // 2} for zone{n // 2}",
+            objectives=("pipeline",),
+        )
         for n in range(192)
     ] + [
         Update(f"z{n}", teams[n].name, "Drafted the zeta pricing deck for omega accounts", objectives=("pipeline",))
@@ -320,8 +349,14 @@ def test_two_hundred_teams_fit_one_screen_biggest_findings_first() -> None:
 
 
 def test_mentions_in_quoted_text_show_as_names_and_ping_nobody() -> None:
-    updates = [Update("m1", "marketing", "Handed the <https://x.example/deck|deck> to <@U0CAL|cal> and <@U0ANNA> "
-                      "in <#C0SLS|sales>, <!here>"), *UPDATES[1:]]
+    updates = [
+        Update(
+            "m1",
+            "marketing",
+            "Handed the <https://x.example/deck|deck> to <@U0CAL|cal> and <@U0ANNA> in <#C0SLS|sales>, <!here>",
+        ),
+        *UPDATES[1:],
+    ]
     data = small(report=analyze(ORG, updates), authors={"m1": "U0ANNA"})
     seen = all_text(details_modal(data, "team:marketing")["blocks"])
     assert "Handed the deck to @cal and @anna in #sales, @here" in seen
@@ -334,15 +369,18 @@ def test_mentions_in_quoted_text_show_as_names_and_ping_nobody() -> None:
 def test_updates_waiting_for_an_answer_are_named_by_team_with_links_and_stay_within_limits() -> None:
     teams = tuple(Team(f"team-{n:03d} <ops & growth>") for n in range(120))
     org = Org(teams=teams, objectives=ORG.objectives)
-    updates = [Update(f"w{n}", teams[n // 3].name, "Ran the partner summit", objectives=(), confident=False)
-               for n in range(3 * len(teams))]
+    updates = [
+        Update(f"w{n}", teams[n // 3].name, "Ran the partner summit", objectives=(), confident=False)
+        for n in range(3 * len(teams))
+    ]
     links = {u.id: f"https://acme.slack.com/archives/C0123456/p{1700000000000000 + n}" for n, u in enumerate(updates)}
     data = small(report=analyze(org, updates), links=links, missing={})
     message = digest_message(data)
     assert validate_message(message["text"], message["blocks"]) == []
     seen = all_text(message["blocks"])
-    first = ("*team-000 &lt;ops &amp; growth&gt;*: 3 updates wait for their authors' answers "
-             "on which objective they serve")
+    first = (
+        "*team-000 &lt;ops &amp; growth&gt;*: 3 updates wait for their authors' answers on which objective they serve"
+    )
     assert f"{first} view <{links['w0']}|1> <{links['w1']}|2> <{links['w2']}|3>" in seen
     assert "more teams — press Details" in seen
     assert validate_view(details_modal(data)) == []

@@ -14,23 +14,40 @@ from bot.fakeslack.blockkit import validate_view
 WEEK = "2026-W48"
 ORG = Org(
     teams=(Team("marketing"), Team("sales"), Team("product")),
-    objectives=(Objective("pipeline", "Build enterprise pipeline"), Objective("finserv", "Win in banks"),
-                Objective("retention", "Keep customers")),
+    objectives=(
+        Objective("pipeline", "Build enterprise pipeline"),
+        Objective("finserv", "Win in banks"),
+        Objective("retention", "Keep customers"),
+    ),
 )
-REPORT = analyze(ORG, [
-    Update("a", "marketing", "Launched the bank webinar with sales", objectives=("finserv",)),
-    Update("b", "sales", "Followed up on the webinar leads", objectives=("finserv",)),
-    Update("c", "marketing", "Redesigned the office signage", objectives=()),
-    Update("d", "sales", "Closed the Acme deal", objectives=("pipeline",)),
-])
-DIGEST = DigestData("Acme", WEEK, REPORT, trend=(WeekScore("2026-W47", 0.6, 0.3),),
-                    links={"c": "https://acme.slack.com/archives/C01/p3"})
+REPORT = analyze(
+    ORG,
+    [
+        Update("a", "marketing", "Launched the bank webinar with sales", objectives=("finserv",)),
+        Update("b", "sales", "Followed up on the webinar leads", objectives=("finserv",)),
+        Update("c", "marketing", "Redesigned the office signage", objectives=()),
+        Update("d", "sales", "Closed the Acme deal", objectives=("pipeline",)),
+    ],
+)
+DIGEST = DigestData(
+    "Acme",
+    WEEK,
+    REPORT,
+    trend=(WeekScore("2026-W47", 0.6, 0.3),),
+    links={"c": "https://acme.slack.com/archives/C01/p3"},
+)
 
 
 def view(**overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "user_id": "U0ANNA", "team": "marketing", "week": WEEK, "answered": False, "open_value": "open-42",
-        "update_text": None, "initiatives": [], "digest": DIGEST,
+        "user_id": "U0ANNA",
+        "team": "marketing",
+        "week": WEEK,
+        "answered": False,
+        "open_value": "open-42",
+        "update_text": None,
+        "initiatives": [],
+        "digest": DIGEST,
     }
     values.update(overrides)
     home = home_view(**values)
@@ -70,7 +87,11 @@ def test_greets_and_asks_for_this_weeks_update() -> None:
     assert "Hi <@U0ANNA>" in text and f"*marketing* · {WEEK}" in text
     assert "You have not shared your update this week" in text
     [button] = buttons(home)
-    assert (button["action_id"], button["value"], button["text"]["text"]) == ("checkin_open", "open-42", "Share your update")
+    assert (button["action_id"], button["value"], button["text"]["text"]) == (
+        "checkin_open",
+        "open-42",
+        "Share your update",
+    )
 
 
 def test_answered_shows_the_update_clipped_with_an_edit_button() -> None:
@@ -114,8 +135,13 @@ def test_newcomer_without_team_or_digest_learns_how_to_start() -> None:
 
 
 def test_long_everything_stays_within_limits() -> None:
-    view(team="t" * 500, answered=True, update_text="x" * 10000, open_value="v" * 2000,
-         initiatives=[(str(i), "T" * 1000) for i in range(200)])
+    view(
+        team="t" * 500,
+        answered=True,
+        update_text="x" * 10000,
+        open_value="v" * 2000,
+        initiatives=[(str(i), "T" * 1000) for i in range(200)],
+    )
 
 
 def test_a_full_home_with_many_teams_time_off_and_admin_buttons_is_valid():
@@ -125,8 +151,10 @@ def test_a_full_home_with_many_teams_time_off_and_admin_buttons_is_valid():
     from bot.blocks.settings import settings_buttons
 
     home = view(
-        other_teams=[TeamWeek(f"team {i}", WEEK, i % 2 == 0, f"{i}:{WEEK}", "x" * 3000 if i % 2 == 0 else None)
-                     for i in range(40)],
+        other_teams=[
+            TeamWeek(f"team {i}", WEEK, i % 2 == 0, f"{i}:{WEEK}", "x" * 3000 if i % 2 == 0 else None)
+            for i in range(40)
+        ],
         time_off=[(i, date(2026, 12, i + 1), date(2026, 12, i + 2)) for i in range(30)],
         today=date(2026, 12, 1),
         admin_blocks=settings_buttons([(i, f"team {i}") for i in range(60)]),

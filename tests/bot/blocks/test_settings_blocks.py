@@ -8,8 +8,20 @@ from bot.parsing import WEEKDAYS
 
 
 def form(**changes) -> SettingsForm:
-    fields = dict(team="sales", channel_id="C0SALES1", weekday=0, time="09:00", timezone="UTC", local_time=False,
-                  deadline_hours=24, reminder_hours=4, mode="both", members=("U0SELL01",), leads=(), share=True)
+    fields = dict(
+        team="sales",
+        channel_id="C0SALES1",
+        weekday=0,
+        time="09:00",
+        timezone="UTC",
+        local_time=False,
+        deadline_hours=24,
+        reminder_hours=4,
+        mode="both",
+        members=("U0SELL01",),
+        leads=(),
+        share=True,
+    )
     return SettingsForm(**{**fields, **changes})
 
 

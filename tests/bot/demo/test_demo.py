@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -25,7 +25,7 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     assert "Tagged: serves none of the objectives" in out
     # Asked about a guess of two objectives, Marcus confirmed both in one tap.
     assert "@marcus was asked “Which objective does this serve?” and pressed [ Both (my guess) ]" in out
-    confirmed = out[out.index("pressed [ Both (my guess) ]"):]
+    confirmed = out[out.index("pressed [ Both (my guess) ]") :]
     assert confirmed.index("Win against Routewise") < confirmed.index("Grow new-logo revenue") < 200
     assert "marketing handed work to or asked for help from sales" in out
     assert "but no sales update this week mentions marketing" in out
@@ -36,7 +36,7 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     assert "#sales  alignbot (the clock, Mon 15:00 UTC) asked:" in out
     assert "@marcus pressed [ Picked up ]" in out
     assert "alignbot, by DM to @priya: @marcus from sales picked up your handoff" in out
-    assert "marketing → sales: 2 handed, 1 picked up, 1 not useful" in out[out.index("The leadership digest, as"):]
+    assert "marketing → sales: 2 handed, 1 picked up, 1 not useful" in out[out.index("The leadership digest, as") :]
     # Every emoji Alignbot's messages use reads as the character, not as its :code:.
     assert re.findall(r":[a-z_]+:", out) == []
 
@@ -46,7 +46,7 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     # One answer went through the check-in form the prompt's button opens.
     assert "@jess (with the check-in form, from the button in #sales): 3 of marketing's webinar leads" in out
     # Leo corrected his tags with the Edit tags form, and the app confirmed the tags he picked.
-    edited = out[out.index("@leo pressed [ Edit tags ] and picked: Win against Routewise, Grow new-logo revenue"):]
+    edited = out[out.index("@leo pressed [ Edit tags ] and picked: Win against Routewise, Grow new-logo revenue") :]
     assert edited.index("Tagged by you:") < edited.index("@marcus")
 
     # Customer success never answers: the clock reminds Sam by DM each week, and the digest says so.
@@ -54,17 +54,21 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     assert out.count("🔇 customer-success sent no update this week.") >= 4
 
     # The story ends in Priya's App Home, published by the app.
-    home = out[out.index("@priya opened Alignbot's App Home; the app published:"):out.index("The leadership digest, as")]
+    home = out[
+        out.index("@priya opened Alignbot's App Home; the app published:") : out.index("The leadership digest, as")
+    ]
     assert "Hi @priya" in home and "Past weeks" in home and "Planning the next webinar with sales" in home
 
     # It ends with the digest rendered from its Block Kit, then names what it wrote.
-    final = out[out.index("The leadership digest, as #leadership shows it"):]
+    final = out[out.index("The leadership digest, as #leadership shows it") :]
     assert "Alignment digest · " in final
     assert "Fernwood · 4 updates from 2 teams · no update from 1 team" in final
     assert "customer-success: sam" in final
     assert "Working together" in final and "[ Details ]" in final
-    assert f"Wrote {out_dir / 'digest.png'} and {out_dir / 'conversation.html'}" in out or \
-        f"Wrote {out_dir / 'conversation.html'} (no digest picture" in out
+    assert (
+        f"Wrote {out_dir / 'digest.png'} and {out_dir / 'conversation.html'}" in out
+        or f"Wrote {out_dir / 'conversation.html'} (no digest picture" in out
+    )
 
     page = (out_dir / "conversation.html").read_text(encoding="utf-8")
     assert "Alignment digest · " in page and "#leadership" in page
@@ -72,10 +76,10 @@ def test_demo_shows_the_story_and_ends_with_the_digest(tmp_path, capsys):
     # Besides the channels, the page shows each person's DMs with the bot and the App Home.
     for channel in ("marketing", "sales", "customer-success", "leadership"):
         assert f'<section class="channel" id="{channel}"><h2>#{channel}</h2>' in page
-    dm = page[page.index('<section class="channel dm" id="dm-sam">'):]
-    assert "alignbot ↔ sam" in dm[:300] and "Reminder:" in dm[:dm.index("</section>")]
-    home = page[page.index('<section class="channel home" id="home-priya">'):]
-    assert "Past weeks" in home[:home.index("</section>")]
+    dm = page[page.index('<section class="channel dm" id="dm-sam">') :]
+    assert "alignbot ↔ sam" in dm[:300] and "Reminder:" in dm[: dm.index("</section>")]
+    home = page[page.index('<section class="channel home" id="home-priya">') :]
+    assert "Past weeks" in home[: home.index("</section>")]
     assert '<a href="#dm-priya">priya</a>' in page and '<a href="#home-priya">alignbot · Home</a>' in page
     assert "A form (Slack modal), filled in and sent" in page
     assert "Weekly check-in · sent: “3 of marketing" in page
@@ -106,9 +110,11 @@ def test_the_demo_does_not_import_the_command_line():
     import subprocess
     import sys
 
-    code = ("import sys, bot.demo, bot.demo.play, bot.demo.html; "
-            "bot.demo._explore_commands('sqlite:///x.db', ['2026-W40', '2026-W41', '2026-W42']); "
-            "print('bot.cli' in sys.modules)")
+    code = (
+        "import sys, bot.demo, bot.demo.play, bot.demo.html; "
+        "bot.demo._explore_commands('sqlite:///x.db', ['2026-W40', '2026-W41', '2026-W42']); "
+        "print('bot.cli' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
 
@@ -118,7 +124,7 @@ def whole_story(tmp_path_factory):
     """Play the whole story on a Sunday; return the transcript and the conversation page."""
     out_dir = tmp_path_factory.mktemp("story")
     # Not the story's weekdays: its check-ins go out on Monday and are due on Tuesday.
-    with time_machine.travel(datetime(2027, 1, 10, 12, 0, tzinfo=timezone.utc), tick=True):
+    with time_machine.travel(datetime(2027, 1, 10, 12, 0, tzinfo=UTC), tick=True):
         result = run_demo(out_dir, say=lambda line: None)
     return result.transcript, (out_dir / "conversation.html").read_text(encoding="utf-8")
 
@@ -126,7 +132,7 @@ def whole_story(tmp_path_factory):
 def test_the_demos_buttons_are_pressed_on_the_storys_day(whole_story):
     out, page = whole_story
     assert "#sales  alignbot (the clock, Mon 15:00 UTC) asked:" in out
-    digest = out[out.index("The leadership digest, as"):]
+    digest = out[out.index("The leadership digest, as") :]
     assert "Not useful by marcus, Mon: “Too generic" in " ".join(digest.split())
     # In #sales, on the handoff messages the buttons edited, and in the digests.
     page = re.sub(r"<[^>]+>", " ", page)
@@ -140,5 +146,6 @@ def test_the_demos_unanswered_brand_refresh_is_named_in_the_first_two_digests(wh
     assert len(digests) == 6
     for week, digest in digests[:2]:
         # Nobody answered "which objective does this serve?" by Tuesday: the guess counts, marked as one.
-        assert "2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in \
-            " ".join(digest.replace("│", "").split()), week
+        assert "2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in " ".join(
+            digest.replace("│", "").split()
+        ), week

@@ -19,15 +19,20 @@ def test_mentions_become_names():
 
 
 def test_links_keep_their_label_and_dates_their_fallback():
-    assert mrkdwn_to_text("see <https://example.com/x|the page> or <https://example.com>") == \
-        "see the page or https://example.com"
-    assert mrkdwn_to_text("due <!date^1700000000^{date_short_pretty} at {time}|Tue 14 Nov 22:13 UTC>") == \
-        "due Tue 14 Nov 22:13 UTC"
+    assert (
+        mrkdwn_to_text("see <https://example.com/x|the page> or <https://example.com>")
+        == "see the page or https://example.com"
+    )
+    assert (
+        mrkdwn_to_text("due <!date^1700000000^{date_short_pretty} at {time}|Tue 14 Nov 22:13 UTC>")
+        == "due Tue 14 Nov 22:13 UTC"
+    )
 
 
 def test_escapes_and_emoji():
-    assert mrkdwn_to_text("a &lt;b&gt; &amp;amp; :white_check_mark: :no_such_emoji:") == \
-        "a <b> &amp; ✅ :no_such_emoji:"
+    assert (
+        mrkdwn_to_text("a &lt;b&gt; &amp;amp; :white_check_mark: :no_such_emoji:") == "a <b> &amp; ✅ :no_such_emoji:"
+    )
 
 
 def test_code_is_never_reformatted():
@@ -38,17 +43,33 @@ def test_code_is_never_reformatted():
 def test_blocks_read_as_slack_shows_them():
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "Alignment digest · 2026-W48"}},
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": "*Alignment*\n75%"},
-                                       {"type": "mrkdwn", "text": "*Interdependence*\n25%"}]},
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": "*Alignment*\n75%"},
+                {"type": "mrkdwn", "text": "*Interdependence*\n25%"},
+            ],
+        },
         {"type": "divider"},
-        {"type": "section", "text": {"type": "mrkdwn", "text": "Hello <@U0ANA001>"},
-         "accessory": {"type": "button", "text": {"type": "plain_text", "text": "Open"}, "action_id": "a"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "_small print_"},
-                                         {"type": "image", "image_url": "https://x/y.png", "alt_text": "logo"}]},
-        {"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": "Details"}, "action_id": "d"},
-            {"type": "static_select", "action_id": "s", "placeholder": {"type": "plain_text", "text": "Pick…"}},
-        ]},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "Hello <@U0ANA001>"},
+            "accessory": {"type": "button", "text": {"type": "plain_text", "text": "Open"}, "action_id": "a"},
+        },
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": "_small print_"},
+                {"type": "image", "image_url": "https://x/y.png", "alt_text": "logo"},
+            ],
+        },
+        {
+            "type": "actions",
+            "elements": [
+                {"type": "button", "text": {"type": "plain_text", "text": "Details"}, "action_id": "d"},
+                {"type": "static_select", "action_id": "s", "placeholder": {"type": "plain_text", "text": "Pick…"}},
+            ],
+        },
         {"type": "unknown_future_block"},
     ]
     assert render_blocks(blocks, NAMES).splitlines() == [
@@ -92,12 +113,23 @@ def test_html_does_not_link_other_schemes():
 
 
 def test_html_blocks():
-    out = blocks_to_html([
-        {"type": "header", "text": {"type": "plain_text", "text": "Digest <1>"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": "```a  b```"}},
-        {"type": "actions", "elements": [{"type": "button", "style": "primary", "action_id": "x",
-                                          "text": {"type": "plain_text", "text": "Details"}}]},
-    ])
+    out = blocks_to_html(
+        [
+            {"type": "header", "text": {"type": "plain_text", "text": "Digest <1>"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "```a  b```"}},
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "style": "primary",
+                        "action_id": "x",
+                        "text": {"type": "plain_text", "text": "Details"},
+                    }
+                ],
+            },
+        ]
+    )
     assert "Digest &lt;1&gt;" in out
     assert "<pre>a  b</pre>" in out
     assert '<span class="button primary">Details</span>' in out
@@ -116,8 +148,10 @@ def test_html_draws_trend_lines_as_bars_and_names_weeks_by_their_monday():
 
 def test_html_shows_quotes_as_quotes_and_a_lone_angle_bracket_as_text():
     html = mrkdwn_to_html("Your update is in:\n>Planning the webinar\n>with sales\nafter")
-    assert html == ('Your update is in:<br><span class="quote">Planning the webinar</span>'
-                    '<span class="quote">with sales</span>after')
+    assert html == (
+        'Your update is in:<br><span class="quote">Planning the webinar</span>'
+        '<span class="quote">with sales</span>after'
+    )
     assert mrkdwn_to_html("a > b") == "a &gt; b"
 
 
@@ -126,7 +160,8 @@ def test_the_page_says_which_weeks_it_shows_with_months_capitalised():
     from bot.demo.play import Played
     from bot.demo.render import Names
 
-    played = Played(weeks=["2026-W44", "2026-W46"], entries=[], digest={}, chart=None, charts={}, names=Names(),
-                    bot_user="U0BOT")
+    played = Played(
+        weeks=["2026-W44", "2026-W46"], entries=[], digest={}, chart=None, charts={}, names=Names(), bot_user="U0BOT"
+    )
     page = conversation_page(played, "Acme")
     assert "during week of 26 Oct 2026 to week of 9 Nov 2026:" in page

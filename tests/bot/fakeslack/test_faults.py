@@ -77,8 +77,10 @@ def test_per_channel_rate_limit(fake: FakeSlack) -> None:
 
 
 def test_per_workspace_rate_limit_counts_each_token_s_workspace(fake: FakeSlack) -> None:
-    one, two = (WebClient(token=fake.workspace_token(team), base_url=fake.base_url, retry_handlers=[])
-                for team in ("T0ONE0001", "T0TWO0001"))
+    one, two = (
+        WebClient(token=fake.workspace_token(team), base_url=fake.base_url, retry_handlers=[])
+        for team in ("T0ONE0001", "T0TWO0001")
+    )
     fake.workspace_rate_limit(0.5, burst=2)
     one.chat_postMessage(channel="C0MKTG01", text="one")
     one.chat_postMessage(channel="U0ANNA01", text="two")
@@ -87,7 +89,11 @@ def test_per_workspace_rate_limit_counts_each_token_s_workspace(fake: FakeSlack)
     assert info.value.response.status_code == 429 and info.value.response.headers["Retry-After"] == "2"
     two.chat_postMessage(channel="U0BEN02", text="another workspace is fine")
     assert [(c.team, c.status) for c in fake.calls_to("chat.postMessage")] == [
-        ("T0ONE0001", 200), ("T0ONE0001", 200), ("T0ONE0001", 429), ("T0TWO0001", 200)]
+        ("T0ONE0001", 200),
+        ("T0ONE0001", 200),
+        ("T0ONE0001", 429),
+        ("T0TWO0001", 200),
+    ]
     assert fake.rejected == 1
     fake.workspace_rate_limit(None)
     one.chat_postMessage(channel="U0BEN02", text="limit off")

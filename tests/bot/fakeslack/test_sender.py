@@ -160,9 +160,7 @@ def bolt(fake: FakeSlack) -> Iterator[SlackSender]:
     )
     thread = Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
-    yield SlackSender(
-        f"http://127.0.0.1:{server.server_port}/slack/events", SECRET, response_urls=fake.response_url
-    )
+    yield SlackSender(f"http://127.0.0.1:{server.server_port}/slack/events", SECRET, response_urls=fake.response_url)
     server.shutdown()
     server.server_close()
 

@@ -87,9 +87,7 @@ def test_post_message_records_text_blocks_and_ts(fake: FakeSlack, client: WebCli
 
 
 def test_form_encoded_blocks_are_decoded(fake: FakeSlack, client: WebClient) -> None:
-    client.api_call(
-        "chat.postMessage", params={"channel": "C0MKTG01", "text": "form", "blocks": json.dumps([SECTION])}
-    )
+    client.api_call("chat.postMessage", params={"channel": "C0MKTG01", "text": "form", "blocks": json.dumps([SECTION])})
     assert fake.messages("marketing")[0]["blocks"] == [SECTION]
 
 

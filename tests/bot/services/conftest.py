@@ -22,20 +22,38 @@ def org(sessions, fake_slack):
     with sessions.begin() as session:
         workspace = repositories.ensure_workspace(session, fake_slack.team_id)
         workspace.leadership_channel_id = "C0LEAD01"
-        marketing = Team(workspace_id=workspace.id, name="marketing", channel_id="C0MKTG01",
-                         prompt_weekday=0, prompt_time="09:00", timezone="Europe/Berlin")
-        sales = Team(workspace_id=workspace.id, name="sales", channel_id="C0SALES1",
-                     prompt_weekday=0, prompt_time="09:00", timezone="Europe/Berlin")
+        marketing = Team(
+            workspace_id=workspace.id,
+            name="marketing",
+            channel_id="C0MKTG01",
+            prompt_weekday=0,
+            prompt_time="09:00",
+            timezone="Europe/Berlin",
+        )
+        sales = Team(
+            workspace_id=workspace.id,
+            name="sales",
+            channel_id="C0SALES1",
+            prompt_weekday=0,
+            prompt_time="09:00",
+            timezone="Europe/Berlin",
+        )
         session.add_all([marketing, sales])
         session.flush()
-        session.add_all([
-            TeamMember(workspace_id=workspace.id, team_id=marketing.id, user_id="U0MEMB01"),
-            TeamMember(workspace_id=workspace.id, team_id=marketing.id, user_id="U0MEMB02"),
-            TeamMember(workspace_id=workspace.id, team_id=sales.id, user_id="U0SELL01"),
-            Objective(workspace_id=workspace.id, key="new-revenue", title="Grow new-logo revenue",
-                      description="Build qualified pipeline and close new customers."),
-            Objective(workspace_id=workspace.id, key="margins", title="Increase margins"),
-        ])
+        session.add_all(
+            [
+                TeamMember(workspace_id=workspace.id, team_id=marketing.id, user_id="U0MEMB01"),
+                TeamMember(workspace_id=workspace.id, team_id=marketing.id, user_id="U0MEMB02"),
+                TeamMember(workspace_id=workspace.id, team_id=sales.id, user_id="U0SELL01"),
+                Objective(
+                    workspace_id=workspace.id,
+                    key="new-revenue",
+                    title="Grow new-logo revenue",
+                    description="Build qualified pipeline and close new customers.",
+                ),
+                Objective(workspace_id=workspace.id, key="margins", title="Increase margins"),
+            ]
+        )
         return {"workspace": workspace.id, "marketing": marketing.id, "sales": sales.id}
 
 

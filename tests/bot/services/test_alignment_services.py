@@ -7,11 +7,11 @@ import pytest
 from bot.orgfile import OrgFileError, load_org
 from bot.parsing import InitiativeDraft, ObjectiveDraft
 from bot.services.errors import Refused, UserError
-from bot.services.tagging import Tagging
 from bot.services.initiatives import InitiativesService
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
 from bot.services.permissions import Permissions
+from bot.services.tagging import Tagging
 from bot.slack import SlackClients
 
 

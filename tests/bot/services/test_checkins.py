@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -17,11 +17,11 @@ from storage.models import Team, Update, UpdateTag
 
 TEAM = "T0000001"
 # Monday 23 November 2026, 09:00 in Berlin is 08:00 UTC.
-PROMPT_TIME = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+PROMPT_TIME = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def at(hour: int, minute: int = 0, day: int = 23) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=timezone.utc)
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
 
 
 def updates(sessions) -> list[Update]:
@@ -115,8 +115,8 @@ def test_one_reminder_goes_only_to_those_who_have_not_answered(checkins, org, fa
 
 def test_a_dst_change_keeps_the_local_prompt_time(checkins, org, fake_slack):
     # Monday 26 October 2026, the day after Berlin left summer time: 09:00 is 08:00 UTC.
-    assert checkins.tick(now=datetime(2026, 10, 26, 7, 59, tzinfo=timezone.utc)).sent == 0
-    assert checkins.tick(now=datetime(2026, 10, 26, 8, 0, tzinfo=timezone.utc)).sent == 5
+    assert checkins.tick(now=datetime(2026, 10, 26, 7, 59, tzinfo=UTC)).sent == 0
+    assert checkins.tick(now=datetime(2026, 10, 26, 8, 0, tzinfo=UTC)).sent == 5
 
 
 def test_a_prompt_missed_during_downtime_goes_out_when_the_clock_is_back(checkins, org):
@@ -145,8 +145,9 @@ def test_two_clocks_at_once_send_every_prompt_once(settings, org, fake_slack, da
     for _ in range(2):
         engine = make_engine(database_url)
         sessions = make_sessionmaker(engine)
-        clocks.append((engine, Checkins(settings, sessions, SlackClients(settings), Deliveries(sessions),
-                                        Tagging(sessions))))
+        clocks.append(
+            (engine, Checkins(settings, sessions, SlackClients(settings), Deliveries(sessions), Tagging(sessions)))
+        )
     barrier = threading.Barrier(len(clocks))
 
     def run(checkins: Checkins) -> None:
@@ -179,8 +180,11 @@ def test_a_hand_tagged_initiative_teaches_the_tagger_too(checkins, org, sessions
 
     with sessions.begin() as session:
         revenue = session.scalars(select(Objective).where(Objective.key == "new-revenue")).one()
-        initiative = Initiative(workspace_id=org["workspace"], team_id=org["marketing"],
-                                title="Lighthouse sessions for prospects in the Midwest")
+        initiative = Initiative(
+            workspace_id=org["workspace"],
+            team_id=org["marketing"],
+            title="Lighthouse sessions for prospects in the Midwest",
+        )
         initiative.tags = [InitiativeTag(objective_id=revenue.id, source="manual")]
         session.add(initiative)
     recorded = checkins.record(TEAM, "U0MEMB01", "Ran two Lighthouse sessions this week", channel_id="C0MKTG01")

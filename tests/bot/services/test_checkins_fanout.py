@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
@@ -14,15 +14,21 @@ from storage.models import Team, TeamMember
 from tests.conftest import SIGNING_SECRET
 
 WORKSPACES = [f"T0FAN{n:04d}" for n in range(12)]
-MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def settings(request, fake_slack, database_url) -> Settings:
     """Multi-workspace OAuth: every workspace posts with its own installation's token, at a rate a test may set."""
-    return Settings(_env_file=None, SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
-                    SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=database_url,
-                    ALIGNBOT_POST_RATE=getattr(request, "param", 50.0))
+    return Settings(
+        _env_file=None,
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="client-secret",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.base_url,
+        DATABASE_URL=database_url,
+        ALIGNBOT_POST_RATE=getattr(request, "param", 50.0),
+    )
 
 
 @pytest.fixture
@@ -30,10 +36,17 @@ def many_workspaces(runtime, fake_slack) -> dict[str, list[str]]:
     """Install 12 workspaces with two teams each (a channel and two members a team); return their conversations."""
     expected: dict[str, list[str]] = {}
     for n, slack_team in enumerate(WORKSPACES):
-        runtime.installation_store.save(Installation(
-            app_id=fake_slack.app_id, team_id=slack_team, user_id="U0ADMIN1", bot_id=fake_slack.bot_id,
-            bot_user_id=fake_slack.bot_user_id, bot_token=fake_slack.workspace_token(slack_team),
-            bot_scopes="chat:write"))
+        runtime.installation_store.save(
+            Installation(
+                app_id=fake_slack.app_id,
+                team_id=slack_team,
+                user_id="U0ADMIN1",
+                bot_id=fake_slack.bot_id,
+                bot_user_id=fake_slack.bot_user_id,
+                bot_token=fake_slack.workspace_token(slack_team),
+                bot_scopes="chat:write",
+            )
+        )
         with runtime.services.sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team)
             for t in range(2):
@@ -41,8 +54,14 @@ def many_workspaces(runtime, fake_slack) -> dict[str, list[str]]:
                 for person in people:
                     fake_slack.add_user(person, name=person.lower())
                 fake_slack.add_channel(channel, f"team-{n}-{t}", members=people)
-                team = Team(workspace_id=workspace.id, name=f"team {t}", channel_id=channel,
-                            prompt_weekday=0, prompt_time="09:00", timezone="UTC")
+                team = Team(
+                    workspace_id=workspace.id,
+                    name=f"team {t}",
+                    channel_id=channel,
+                    prompt_weekday=0,
+                    prompt_time="09:00",
+                    timezone="UTC",
+                )
                 session.add(team)
                 session.flush()
                 session.add_all(TeamMember(workspace_id=workspace.id, team_id=team.id, user_id=p) for p in people)
@@ -64,7 +83,8 @@ def test_a_tick_prompts_every_workspace_once_and_a_second_tick_nothing(runtime, 
 
 @pytest.mark.parametrize("settings", [1.5], indirect=True)
 def test_paced_sends_stay_under_each_workspace_limit_and_serve_the_workspaces_side_by_side(
-        runtime, many_workspaces, fake_slack):
+    runtime, many_workspaces, fake_slack
+):
     # Slack's limits: 1 message a second per conversation and, here, 1.5 per workspace (the bot's setting).
     fake_slack.rate_limit(1.0)
     fake_slack.workspace_rate_limit(1.5)

@@ -26,8 +26,9 @@ def workspace_id(sessions):
 
 @pytest.fixture
 def client(fake_slack):
-    return WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url, timeout=2,
-                     retry_handlers=retry_handlers())
+    return WebClient(
+        token=fake_slack.bot_token, base_url=fake_slack.base_url, timeout=2, retry_handlers=retry_handlers()
+    )
 
 
 @pytest.fixture
@@ -83,8 +84,9 @@ def test_rate_limit_and_server_errors_are_retried(deliveries, client, workspace_
     assert len(fake_slack.messages("C0MKTG01")) == 1
 
 
-def test_an_archived_channel_is_retried_with_back_off_and_sent_once_fixed(deliveries, client, workspace_id,
-                                                                           fake_slack, sessions, time_machine):
+def test_an_archived_channel_is_retried_with_back_off_and_sent_once_fixed(
+    deliveries, client, workspace_id, fake_slack, sessions, time_machine
+):
     time_machine.move_to(utcnow(), tick=False)
     fake_slack.update_channel("C0MKTG01", is_archived=True)
     first = deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE)
@@ -112,8 +114,10 @@ def test_an_archived_channel_is_retried_with_back_off_and_sent_once_fixed(delive
 def test_retry_now_skips_the_back_off(deliveries, client, workspace_id, fake_slack):
     fake_slack.fail("chat.postMessage", error="not_in_channel")
     assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "failed"
-    assert deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE,
-                           retry_now=True).status == "sent"
+    assert (
+        deliveries.send(client, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE, retry_now=True).status
+        == "sent"
+    )
     assert len(fake_slack.messages("C0MKTG01")) == 1
 
 
@@ -132,8 +136,9 @@ def test_a_transient_failure_is_sent_on_the_next_try(deliveries, client, workspa
 
 
 @pytest.mark.parametrize("retry_after", [0.0, 0.5, 2.0])
-def test_a_timeout_that_did_post_is_not_posted_again_however_soon_it_is_retried(deliveries, workspace_id,
-                                                                                fake_slack, retry_after):
+def test_a_timeout_that_did_post_is_not_posted_again_however_soon_it_is_retried(
+    deliveries, workspace_id, fake_slack, retry_after
+):
     impatient = WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url, timeout=0.3)
     fake_slack.delay("chat.postMessage", 1.0)
     assert deliveries.send(impatient, workspace_id, "prompt", "C0MKTG01", "2026-W48", MESSAGE).status == "retry"
@@ -153,8 +158,17 @@ def test_a_timeout_that_did_post_is_not_posted_again_however_soon_it_is_retried(
 
 def test_a_crashed_claim_is_taken_over_after_the_lease(deliveries, client, workspace_id, fake_slack, sessions):
     with sessions.begin() as session:
-        session.add(Delivery(workspace_id=workspace_id, kind="dm_prompt", target="U0MEMB01", week="2026-W48",
-                             status="claimed", attempts=1, claimed_at=utcnow()))
+        session.add(
+            Delivery(
+                workspace_id=workspace_id,
+                kind="dm_prompt",
+                target="U0MEMB01",
+                week="2026-W48",
+                status="claimed",
+                attempts=1,
+                claimed_at=utcnow(),
+            )
+        )
     # Within the lease another process is assumed to be sending.
     assert deliveries.send(client, workspace_id, "dm_prompt", "U0MEMB01", "2026-W48", MESSAGE).status == "busy"
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from bot.blocks.digest import digest_message, digest_text
-from bot.services.digests import DigestError, Digests
 from bot.services.deliveries import Deliveries
+from bot.services.digests import DigestError, Digests
 from bot.slack import SlackClients
 from storage.models import Digest, Team, Workspace
 
@@ -25,12 +25,20 @@ def digests(settings, sessions):
 @pytest.fixture
 def week(checkins, org):
     """Marketing hands leads to sales, who never answer; last week both worked alone."""
-    checkins.record(TEAM, "U0MEMB01", "Passed the 40 webinar leads to sales with notes", team_id=org["marketing"],
-                    week="2026-W48", objectives=["new-revenue"])
-    checkins.record(TEAM, "U0MEMB02", "Refreshed the brand colours", team_id=org["marketing"], week="2026-W48",
-                    objectives=[])
-    checkins.record(TEAM, "U0SELL01", "Closed two deals", team_id=org["sales"], week="2026-W47",
-                    objectives=["new-revenue"])
+    checkins.record(
+        TEAM,
+        "U0MEMB01",
+        "Passed the 40 webinar leads to sales with notes",
+        team_id=org["marketing"],
+        week="2026-W48",
+        objectives=["new-revenue"],
+    )
+    checkins.record(
+        TEAM, "U0MEMB02", "Refreshed the brand colours", team_id=org["marketing"], week="2026-W48", objectives=[]
+    )
+    checkins.record(
+        TEAM, "U0SELL01", "Closed two deals", team_id=org["sales"], week="2026-W47", objectives=["new-revenue"]
+    )
     return "2026-W48"
 
 
@@ -79,9 +87,9 @@ def test_no_leadership_channel_is_a_clear_error(digests, week, sessions):
 
 def test_the_digest_is_due_after_the_last_deadline_and_posted_once(digests, week, fake_slack):
     # W48 prompts Monday 23 Nov 09:00 Berlin, deadline 24 h later: Tuesday 08:00 UTC.
-    assert digests.tick(now=datetime(2026, 11, 24, 7, 59, tzinfo=timezone.utc)) == 0
-    assert digests.tick(now=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)) == 1
-    assert digests.tick(now=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)) == 0
+    assert digests.tick(now=datetime(2026, 11, 24, 7, 59, tzinfo=UTC)) == 0
+    assert digests.tick(now=datetime(2026, 11, 24, 8, 0, tzinfo=UTC)) == 1
+    assert digests.tick(now=datetime(2026, 11, 24, 9, 0, tzinfo=UTC)) == 0
     assert len([m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]) == 1
 
 
@@ -90,13 +98,22 @@ def test_an_initiative_logged_in_the_week_counts_as_work(digests, week, sessions
 
     with sessions.begin() as session:
         revenue = session.scalars(select(Objective).where(Objective.key == "new-revenue")).one()
-        initiative = Initiative(workspace_id=org["workspace"], team_id=org["sales"], title="Joint webinar follow-ups",
-                                created_by="U0SELL01", created_at=datetime(2026, 11, 24, 10, tzinfo=timezone.utc))
+        initiative = Initiative(
+            workspace_id=org["workspace"],
+            team_id=org["sales"],
+            title="Joint webinar follow-ups",
+            created_by="U0SELL01",
+            created_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+        )
         initiative.tags = [InitiativeTag(objective_id=revenue.id, source="manual")]
         initiative.partners = [InitiativePartner(team_id=org["marketing"])]
         session.add(initiative)
-        old = Initiative(workspace_id=org["workspace"], team_id=org["sales"], title="Last month's thing",
-                         created_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        old = Initiative(
+            workspace_id=org["workspace"],
+            team_id=org["sales"],
+            title="Last month's thing",
+            created_at=datetime(2026, 10, 1, tzinfo=UTC),
+        )
         session.add(old)
 
     data = digests.build(TEAM, week)
@@ -109,33 +126,57 @@ def test_an_initiative_logged_in_the_week_counts_as_work(digests, week, sessions
 
 def test_posted_digest_links_to_the_messages_behind_updates(digests, checkins, org, fake_slack):
     ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Refreshed the brand colours")
-    checkins.record(TEAM, "U0MEMB01", "Refreshed the brand colours", team_id=org["marketing"], week="2026-W48",
-                    channel_id="C0MKTG01", message_ts=ts, source="thread")
+    checkins.record(
+        TEAM,
+        "U0MEMB01",
+        "Refreshed the brand colours",
+        team_id=org["marketing"],
+        week="2026-W48",
+        channel_id="C0MKTG01",
+        message_ts=ts,
+        source="thread",
+    )
     digests.post(TEAM, "2026-W48")
     [post] = [m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]
     assert "archives/C0MKTG01/p" in str(post["blocks"])
 
 
 # W48's check-ins close on Tuesday 24 Nov 08:00 UTC (Monday 09:00 Berlin, 24 hours to answer).
-BEFORE_DEADLINE = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
-AFTER_DEADLINE = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+BEFORE_DEADLINE = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+AFTER_DEADLINE = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
 def guesses(checkins, org, fake_slack) -> list:
     """Two marketing updates Alignbot is unsure serve anything, answered in the prompt's thread."""
     recorded = []
-    for user, text in (("U0MEMB01", "Ran the partner summit in Lisbon"),
-                       ("U0MEMB02", "Kicked off the brand refresh with the design studio: three logo directions, "
-                                   "a new colour palette and typography for the website.")):
+    for user, text in (
+        ("U0MEMB01", "Ran the partner summit in Lisbon"),
+        (
+            "U0MEMB02",
+            "Kicked off the brand refresh with the design studio: three logo directions, "
+            "a new colour palette and typography for the website.",
+        ),
+    ):
         ts = fake_slack.post_user_message("C0MKTG01", user, text)
-        recorded.append(checkins.record(TEAM, user, text, team_id=org["marketing"], week="2026-W48",
-                                        channel_id="C0MKTG01", message_ts=ts, source="thread"))
+        recorded.append(
+            checkins.record(
+                TEAM,
+                user,
+                text,
+                team_id=org["marketing"],
+                week="2026-W48",
+                channel_id="C0MKTG01",
+                message_ts=ts,
+                source="thread",
+            )
+        )
     assert all(not r.confident and r.tags == () for r in recorded)
     return recorded
 
 
-def test_before_the_deadline_unanswered_questions_wait_under_their_team_with_links(digests, checkins, org,
-                                                                                    fake_slack, client):
+def test_before_the_deadline_unanswered_questions_wait_under_their_team_with_links(
+    digests, checkins, org, fake_slack, client
+):
     first, second = guesses(checkins, org, fake_slack)
 
     waiting = digests.build(TEAM, "2026-W48", client=client, now=BEFORE_DEADLINE)
@@ -143,7 +184,7 @@ def test_before_the_deadline_unanswered_questions_wait_under_their_team_with_lin
     assert [u.id for u in waiting.report.unconfirmed] == [str(first.update_id), str(second.update_id)]
     blocks = json.dumps(digest_message(waiting)["blocks"], ensure_ascii=False)
     assert "*marketing*: 2 updates wait for their authors' answers on which objective they serve" in blocks
-    line = blocks[blocks.index("*marketing*: 2 updates wait"):]
+    line = blocks[blocks.index("*marketing*: 2 updates wait") :]
     assert line.index(waiting.links[str(first.update_id)]) < line.index(waiting.links[str(second.update_id)])
     assert "- marketing: 2 updates wait for their authors' answers" in digest_text(waiting)
 
@@ -154,11 +195,13 @@ def test_before_the_deadline_unanswered_questions_wait_under_their_team_with_lin
     assert [f.updates for f in answered.report.findings if f.kind == "unaligned_work"] == [(str(first.update_id),)]
 
 
-def test_past_the_deadline_an_unanswered_question_counts_as_the_taggers_guess(digests, checkins, org, fake_slack,
-                                                                              client, sessions):
+def test_past_the_deadline_an_unanswered_question_counts_as_the_taggers_guess(
+    digests, checkins, org, fake_slack, client, sessions
+):
     first, second = guesses(checkins, org, fake_slack)
-    sales_guess = checkins.record(TEAM, "U0SELL01", "Ran the partner summit in Porto", team_id=org["sales"],
-                                  week="2026-W48")
+    sales_guess = checkins.record(
+        TEAM, "U0SELL01", "Ran the partner summit in Porto", team_id=org["sales"], week="2026-W48"
+    )
     with sessions.begin() as session:
         # Sales answers until Thursday: its question is still open when marketing's check-in has closed.
         session.get(Team, org["sales"]).deadline_hours = 72
@@ -171,7 +214,7 @@ def test_past_the_deadline_an_unanswered_question_counts_as_the_taggers_guess(di
     assert [u.id for u in data.report.unconfirmed] == [str(sales_guess.update_id)]
 
     blocks = json.dumps(digest_message(data)["blocks"], ensure_ascii=False)
-    shown = blocks[blocks.index("*Needs attention*"):]
+    shown = blocks[blocks.index("*Needs attention*") :]
     assert "2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in shown
     assert all(data.links[i] in shown for i in ids)
     assert "*marketing*: 2 updates wait" not in blocks and "*sales*: 1 update waits" in blocks
@@ -180,12 +223,13 @@ def test_past_the_deadline_an_unanswered_question_counts_as_the_taggers_guess(di
     assert "- sales: 1 update waits for its author's answer" in text
 
 
-def test_the_clock_posts_the_digest_with_the_guess_of_a_question_open_at_the_deadline(digests, checkins, org,
-                                                                                      fake_slack, time_machine):
-    time_machine.move_to(datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc))
+def test_the_clock_posts_the_digest_with_the_guess_of_a_question_open_at_the_deadline(
+    digests, checkins, org, fake_slack, time_machine
+):
+    time_machine.move_to(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
     guesses(checkins, org, fake_slack)
     # The clock's round runs at the deadline, whatever the machine's clock says.
-    time_machine.move_to(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc))
+    time_machine.move_to(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
     assert digests.tick(now=AFTER_DEADLINE) == 1
     [post] = [m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]
     blocks = json.dumps(post["blocks"], ensure_ascii=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -15,11 +15,11 @@ from bot.slack import SlackClients
 TEAM = "T0000001"
 ADMIN = "U0BOSS01"  # ALIGNBOT_ADMINS in the test settings
 # Monday 23 November 2026: marketing and sales are prompted at 09:00 Berlin (08:00 UTC).
-BEFORE = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+BEFORE = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def at(hour: int, minute: int = 0, day: int = 23) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=timezone.utc)
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -64,7 +64,8 @@ def test_back_cancels_what_is_to_come_and_keeps_what_is_over(people, org):
     people.away(TEAM, "U0MEMB01", date(2026, 12, 7), date(2026, 12, 8), now=BEFORE)
     assert people.back(TEAM, "U0MEMB01", now=at(12, 0, day=25)) == 2
     assert [(a.first, a.last) for a in people.time_off(TEAM, "U0MEMB01", now=at(12, 0, day=24))] == [
-        (date(2026, 11, 23), date(2026, 11, 24))]
+        (date(2026, 11, 23), date(2026, 11, 24))
+    ]
 
 
 def test_time_off_under_way_can_be_made_longer_but_not_to_start_earlier(people, org):

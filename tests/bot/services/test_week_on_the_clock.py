@@ -6,7 +6,7 @@ so a year end, a week 53 or a daylight-saving change at that instant is tested f
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,24 +21,31 @@ TEAM = "T0000001"
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York", "Pacific/Auckland"])
-def test_a_week_that_starts_now_prompts_reminds_and_digests_once(zone, checkins, org, sessions, settings,
-                                                                 fake_slack, time_machine):
+def test_a_week_that_starts_now_prompts_reminds_and_digests_once(
+    zone, checkins, org, sessions, settings, fake_slack, time_machine
+):
     # The teams' prompt is the wall time ten minutes from now; a wall time that occurs twice
     # (clocks going back) means its first occurrence.
     local = (utcnow() + timedelta(minutes=10)).astimezone(ZoneInfo(zone)).replace(second=0, microsecond=0, fold=0)
-    prompt = local.astimezone(timezone.utc)
+    prompt = local.astimezone(UTC)
     year, number, _ = local.date().isocalendar()
     week = f"{year}-W{number:02d}"
     with sessions.begin() as session:
-        session.execute(update(Team).values(prompt_weekday=local.weekday(), prompt_time=f"{local:%H:%M}",
-                                            timezone=zone, deadline_hours=24, reminder_hours=4))
+        session.execute(
+            update(Team).values(
+                prompt_weekday=local.weekday(),
+                prompt_time=f"{local:%H:%M}",
+                timezone=zone,
+                deadline_hours=24,
+                reminder_hours=4,
+            )
+        )
 
     assert checkins.tick(now=prompt - timedelta(minutes=1)).sent == 0
     assert checkins.tick(now=prompt).sent == 5
 
     time_machine.move_to(prompt + timedelta(hours=1))
-    recorded = checkins.record(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects",
-                               channel_id="C0MKTG01")
+    recorded = checkins.record(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects", channel_id="C0MKTG01")
     assert recorded.team == "marketing"
     with sessions() as session:
         assert session.scalars(select(CheckinCycle.week).join(Update)).all() == [week]
