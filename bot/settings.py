@@ -1,4 +1,7 @@
-"""Settings: every variable of the README's Configuration table, read once at start-up from the environment and `.env`."""
+"""Settings: every variable of the README's Configuration table, read once at start-up.
+
+The values come from the environment and `.env`.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 HINTS: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your Slack app's 'OAuth & Permissions' page",
     "SLACK_SIGNING_SECRET": "the Signing Secret from your Slack app's 'Basic Information' page",
-    "SLACK_APP_TOKEN": "an app-level token (xapp-...) with connections:write, from 'Basic Information' > 'App-Level Tokens'",
+    "SLACK_APP_TOKEN": (
+        "an app-level token (xapp-...) with connections:write, from 'Basic Information' > 'App-Level Tokens'"
+    ),
     "SLACK_CLIENT_ID": "the Client ID from your Slack app's 'Basic Information' page",
     "SLACK_CLIENT_SECRET": "the Client Secret from your Slack app's 'Basic Information' page",
     "SLACK_API_URL": "an http(s) URL ending in /api/, e.g. https://slack.com/api/",

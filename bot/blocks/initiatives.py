@@ -43,7 +43,8 @@ def _objectives(initiative: InitiativeLike) -> str:
 
 def initiative_line(initiative: InitiativeLike) -> str:
     """Return one initiative as mrkdwn: id, title, team, objectives, partners, owner."""
-    line = f"*#{initiative.id}* {escape(clip(initiative.title, 200))}\n{escape(initiative.team)} · {_objectives(initiative)}"
+    title = escape(clip(initiative.title, 200))
+    line = f"*#{initiative.id}* {title}\n{escape(initiative.team)} · {_objectives(initiative)}"
     if initiative.partners:
         line += " · with " + ", ".join(escape(p) for p in initiative.partners)
     if initiative.owner:
@@ -94,7 +95,10 @@ def initiative_logged(initiative: InitiativeLike) -> dict[str, Any]:
         )
     else:
         tags = "Objectives: " + ", ".join(f"`{escape(t.key)}`" for t in initiative.objectives) + "."
-    body = f":white_check_mark: Logged initiative *#{initiative.id}* {escape(initiative.title)} for {escape(initiative.team)}."
+    body = (
+        f":white_check_mark: Logged initiative *#{initiative.id}* {escape(initiative.title)}"
+        f" for {escape(initiative.team)}."
+    )
     details = [tags]
     if initiative.partners:
         details.append("With " + ", ".join(escape(p) for p in initiative.partners) + ".")

@@ -59,7 +59,8 @@ def objective_added(objective: ObjectiveLike) -> dict[str, Any]:
     """Return the confirmation of `/objective add`."""
     text = f"Added objective “{objective.title}” with key `{objective.key}`."
     body = f":dart: Added objective *{escape(objective.title)}* with key `{escape(objective.key)}`."
-    hint = f"People tag initiatives with it: `/initiative add <title> #{escape(objective.key)}`. Edit it with `/objective edit {escape(objective.key)}`."
+    key = escape(objective.key)
+    hint = f"People tag initiatives with it: `/initiative add <title> #{key}`. Edit it with `/objective edit {key}`."
     return {"text": text, "blocks": [section(body), context(hint)]}
 
 
