@@ -14,25 +14,49 @@ MAX_LISTED = 45
 MAX_OPTIONS = 100
 
 
+# Read-only protocols, so the services' frozen dataclasses fit them.
+
+
 class TagLike(Protocol):
-    key: str
-    title: str
-    auto: bool
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def auto(self) -> bool: ...
 
 
 class InitiativeLike(Protocol):
-    id: int
-    title: str
-    team: str
-    objectives: Sequence[TagLike]
-    partners: Sequence[str]
-    owner: str | None
-    status: str
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def team(self) -> str: ...
+
+    @property
+    def objectives(self) -> Sequence[TagLike]: ...
+
+    @property
+    def partners(self) -> Sequence[str]: ...
+
+    @property
+    def owner(self) -> str | None: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 class ChoiceLike(Protocol):
-    value: str
-    label: str
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 def _objectives(initiative: InitiativeLike) -> str:

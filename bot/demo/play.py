@@ -156,7 +156,7 @@ class Player:
         if not self.thread_listener:
             return self._record_directly(user, channel, parent_ts, text, ts, week)
         mine = [e for e in self.fake.ephemerals(channel, user) if e.get("thread_ts") == parent_ts]
-        reply = mine[-1] if mine else {"text": ""}
+        reply: dict[str, Any] = mine[-1] if mine else {"text": ""}
         self.entries.append(
             Entry(
                 "ephemeral",

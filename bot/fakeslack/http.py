@@ -11,6 +11,7 @@ import contextlib
 import json
 from email.parser import BytesParser
 from email.policy import HTTP
+from email.utils import collapse_rfc2231_value
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -32,9 +33,13 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
         if name is None:
             continue
+        if isinstance(name, tuple):  # an RFC 2231 encoded name
+            name = collapse_rfc2231_value(name)
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = b""
         fields[name] = payload if part.get_filename() else payload.decode("utf-8", "replace")
     return fields
 
