@@ -331,7 +331,8 @@ class Stack:
         self.servers: dict[str, subprocess.Popen] = {}
 
         def start(name: str, argv: list[str]) -> None:
-            log = open(self.logs / f"ack-{self.kind}-{name.replace(' ', '-')}.log", "w")
+            # Each log lives as long as its server: __exit__ closes it.
+            log = open(self.logs / f"ack-{self.kind}-{name.replace(' ', '-')}.log", "w")  # noqa: SIM115
             self._logs.append(log)
             self.servers[name] = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 

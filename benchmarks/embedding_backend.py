@@ -27,6 +27,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -450,12 +451,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     emb_kw = {"threshold": cfg["threshold"], "relative": cfg["relative"], "views": cfg["views"]}
     for ds in [dev, *held]:
         print(f"-- {ds.name}")
-        print(f"   {'default':12s} {fmt(reveal(ds, lambda: Tagger(ds.objectives)))}")
-        print(f"   {'embedding':12s} {fmt(reveal(ds, lambda: EmbeddingTagger(ds.objectives, **emb_kw)))}")
-        print(
-            f"   {'hybrid':12s} "
-            f"{fmt(reveal(ds, lambda: HybridTagger(ds.objectives, fallback=cfg['fallback'], tie=cfg['tie'], **emb_kw)))}"
-        )
+        hybrid = partial(HybridTagger, ds.objectives, fallback=cfg["fallback"], tie=cfg["tie"], **emb_kw)
+        print(f"   {'default':12s} {fmt(reveal(ds, partial(Tagger, ds.objectives)))}")
+        print(f"   {'embedding':12s} {fmt(reveal(ds, partial(EmbeddingTagger, ds.objectives, **emb_kw)))}")
+        print(f"   {'hybrid':12s} {fmt(reveal(ds, hybrid))}")
 
     print("\n== speed (tag() one text at a time, CPU)")
     for name, ups in speed([dev, *held], cfg).items():

@@ -258,7 +258,7 @@ def ask_ceiling(folder: Path) -> None:
         for row, line in zip(rows, out):
             verdicts.append((set(row["labels"]), {o["key"] for o in line["objectives"]}, not line["confident"]))
 
-        def f1(asked: set[int]) -> float:
+        def f1(verdicts: list[tuple[set[str], set[str], bool]], asked: set[int]) -> float:
             tp = fp = fn = 0
             for i, (gold, pred, _) in enumerate(verdicts):
                 pred = gold if i in asked else pred
@@ -270,8 +270,8 @@ def ask_ceiling(folder: Path) -> None:
         best = set(sorted(range(len(verdicts)), key=lambda i: -wrong[i])[: len(asked)])
         print(
             f"{name:<6} asks {len(asked)}/{len(rows)} ({sum(1 for i in asked if wrong[i])} of them wrong, "
-            f"of {sum(1 for w in wrong if w)} wrong in all): {f1(asked):.3f}; "
-            f"asking the {len(asked)} most wrong instead: {f1(best):.3f}"
+            f"of {sum(1 for w in wrong if w)} wrong in all): {f1(verdicts, asked):.3f}; "
+            f"asking the {len(asked)} most wrong instead: {f1(verdicts, best):.3f}"
         )
 
 
@@ -282,7 +282,11 @@ def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
     assert spec.loader is not None
     spec.loader.exec_module(module)
     return [
-        (name, list(objectives), [{"id": f"h{i + 1}", "text": t, "labels": list(l)} for i, (t, l) in enumerate(rows)])
+        (
+            name,
+            list(objectives),
+            [{"id": f"h{i + 1}", "text": t, "labels": list(labels)} for i, (t, labels) in enumerate(rows)],
+        )
         for name, objectives, rows in module.HELDOUT_SETS
     ]
 

@@ -99,7 +99,10 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
 
     from storage.db import make_engine
 
-    with scratch_database("postgresql", postgres_url) as database_url:
+    with (
+        scratch_database("postgresql", postgres_url) as database_url,
+        open(logs / f"worker-scale-{processes}.log", "w") as log,
+    ):
         al.seed(database_url)
         fake = subprocess.Popen(
             [sys.executable, __file__, "--serve-fake", str(jobs + 100)],
@@ -121,7 +124,6 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
         command = [str(cli)] if cli.exists() else [sys.executable, "-m", "bot"]
         engine = make_engine(database_url)
         started: list[subprocess.Popen] = []
-        log = open(logs / f"worker-scale-{processes}.log", "w")
         try:
             # 1. Fill: the real web app acks and stores each command; nothing does the work yet.
             port = al.free_port()
@@ -198,7 +200,6 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-            log.close()
             engine.dispose()
             fake.stdin.close()
             by_id = json.loads(fake.stdout.readline())["by_id"]

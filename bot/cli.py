@@ -29,12 +29,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+# What add_subparsers returns; argparse keeps its class private.
+_Subparsers = argparse._SubParsersAction
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every subcommand."""
     parser = _Parser(prog="alignbot", description="Keep your teams aligned with your business objectives, in Slack.")
     parser.add_argument("--version", action="version", version=f"alignbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_process_commands(sub)
+    _add_file_commands(sub)
+    _add_workspace_commands(sub)
+    return parser
 
+
+def _add_process_commands(sub: _Subparsers) -> None:
+    """Add the long-running processes: serve, socket, clock, worker."""
     serve = sub.add_parser("serve", help="run the HTTP app (and the worker and scheduler, unless told not to)")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the scheduler in this process")
@@ -68,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(run=_worker)
 
+
+def _add_file_commands(sub: _Subparsers) -> None:
+    """Add the commands that need no Slack workspace: demo, tag, analyze."""
     demo = sub.add_parser(
         "demo", help="watch Alignbot work for six weeks at a made-up company; no Slack account needed"
     )
@@ -103,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
     analyze.set_defaults(run=_analyze)
 
+
+def _add_workspace_commands(sub: _Subparsers) -> None:
+    """Add the commands on one installed workspace's data: org, checkins, digest, export, forget, db."""
     org = sub.add_parser("org", help="objectives as code: import or export a workspace's org file")
     org_sub = org.add_subparsers(dest="org_command", metavar="ACTION", parser_class=_Parser, required=True)
     org_import = org_sub.add_parser("import", help="apply an org file to a workspace (all or nothing)")
@@ -146,7 +163,6 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser, required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

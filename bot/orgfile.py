@@ -122,7 +122,7 @@ class _Reader:
             return []
         if not isinstance(node, yaml.SequenceNode):
             raise self.fail(node, f"{what} must be a list of strings")
-        out = []
+        out: list[tuple[yaml.Node, str]] = []
         for item in node.value:
             if not isinstance(item, yaml.ScalarNode) or (item.tag == _NULL_TAG and item.style is None):
                 raise self.fail(item, f"{what} must be a list of strings")
@@ -284,6 +284,11 @@ def load_org(text: str, source: str = "<org>") -> Org:
     return _Reader(source).org(root)
 
 
+def _line(event: yaml.Event) -> int | None:
+    """Return the line an event starts on, counted from 1, when the parser marked it."""
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
 def _check_size(text: str, source: str) -> None:
     """Refuse YAML nested too deeply or growing too large through aliases, before composing it.
 
@@ -301,7 +306,7 @@ def _check_size(text: str, source: str) -> None:
             raise OrgFileError(
                 f"has more than {MAX_NODES:,} values once its aliases are expanded",
                 source=source,
-                line=event.start_mark.line + 1,
+                line=_line(event),
             )
         if open_sizes:
             anchor, size = open_sizes[-1]
@@ -310,9 +315,7 @@ def _check_size(text: str, source: str) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.CollectionStartEvent):
             if len(open_sizes) >= MAX_DEPTH:
-                raise OrgFileError(
-                    f"is nested more than {MAX_DEPTH} levels deep", source=source, line=event.start_mark.line + 1
-                )
+                raise OrgFileError(f"is nested more than {MAX_DEPTH} levels deep", source=source, line=_line(event))
             open_sizes.append((event.anchor, 1))
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, size = open_sizes.pop()

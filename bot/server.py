@@ -63,8 +63,8 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            status, body = _health(runtime)
-            payload = json.dumps(body).encode()
+            status, health = _health(runtime)
+            payload = json.dumps(health).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
             return [payload]
 
@@ -93,7 +93,11 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
             return _answer(watch, answer)
         environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         answered: list[tuple[str, list[tuple[str, str]]]] = []
-        content = slack(environ, lambda status, headers, *args: answered.append((status, headers)))
+
+        def hold(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            answered.append((status, headers))
+
+        content = slack(environ, hold)
         if answered[0][0].startswith("404"):
             # Bolt has no listener for it; Slack turns event delivery off for an app that fails too often.
             return _answer(watch, IGNORED)
@@ -182,7 +186,9 @@ def _strings(obj: dict[str, Any], *names: str) -> bool:
 
 def _kind(payload: dict[str, Any]) -> str:
     """Name a request for a log line, without anything a person wrote."""
-    event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
+    event = payload.get("event")
+    if not isinstance(event, dict):
+        event = {}
     kind = payload.get("command") or payload.get("type") or "request"
     return f"{kind} {event.get('type')}" if kind == "event_callback" else str(kind)
 
@@ -254,7 +260,8 @@ class GunicornServer(BaseApplication):
         for key, value in self._options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> WSGIApp:
+    # The stubs type the environ as any MutableMapping; WSGI passes a dict, which Bolt's adapter needs.
+    def load(self) -> WSGIApp:  # type: ignore[override]
         return self._factory()
 
 

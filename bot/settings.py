@@ -1,9 +1,12 @@
-"""Settings: every variable of the README's Configuration table, read once at start-up from the environment and `.env`."""
+"""Settings: every variable of the README's Configuration table, read once at start-up.
+
+The values come from the environment and `.env`.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -18,7 +21,9 @@ _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 HINTS: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your Slack app's 'OAuth & Permissions' page",
     "SLACK_SIGNING_SECRET": "the Signing Secret from your Slack app's 'Basic Information' page",
-    "SLACK_APP_TOKEN": "an app-level token (xapp-...) with connections:write, from 'Basic Information' > 'App-Level Tokens'",
+    "SLACK_APP_TOKEN": (
+        "an app-level token (xapp-...) with connections:write, from 'Basic Information' > 'App-Level Tokens'"
+    ),
     "SLACK_CLIENT_ID": "the Client ID from your Slack app's 'Basic Information' page",
     "SLACK_CLIENT_SECRET": "the Client Secret from your Slack app's 'Basic Information' page",
     "SLACK_API_URL": "an http(s) URL ending in /api/, e.g. https://slack.com/api/",
@@ -175,7 +180,7 @@ class Settings(BaseSettings):
             )
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Build Settings from the environment and `.env`, turning validation errors into SettingsError."""
     try:
         return Settings(**overrides)

@@ -62,7 +62,7 @@ class PacedWebClient(WebClient):
         """Return the buckets a post to `channel` draws from."""
         return self._pacer.keys(self._workspace, channel)
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         if api_method not in PACED_METHODS:
             return super().api_call(api_method, **kwargs)
         args = kwargs.get("json") or kwargs.get("data") or kwargs.get("params") or {}

@@ -69,7 +69,7 @@ class _StepAck:
         self._args.context[OPENS_FORM] = True
 
 
-def ack_form(ack: Callable[..., None]) -> None:
+def ack_form(ack: Callable[..., object]) -> None:
     """Ack a request whose work opens a form: its job goes ahead of the queue, as Slack's trigger lasts 3 s."""
     if isinstance(ack, _StepAck):  # in the worker, ack() alone (a no-op there)
         ack.form_follows()

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -148,6 +148,14 @@ def _is_memory(dbapi_connection: Any) -> bool:
     finally:
         cursor.close()
     return any(row[1] == "main" and not row[2] for row in rows)
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE in `session`; return how many rows it changed."""
+    result = session.execute(statement)
+    # Session.execute is typed to return a plain Result; for UPDATE and DELETE it is a CursorResult.
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -45,7 +45,9 @@ def _instant(text: str) -> datetime:
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
-        raise pytest.UsageError(f"--clock: {text!r} is not an ISO 8601 instant (e.g. 2027-01-01T00:05:00+00:00)")
+        raise pytest.UsageError(
+            f"--clock: {text!r} is not an ISO 8601 instant (e.g. 2027-01-01T00:05:00+00:00)"
+        ) from None
     if instant.tzinfo is None:
         raise pytest.UsageError(f"--clock: {text!r} needs a UTC offset (e.g. +00:00) to be one instant")
     return instant

@@ -311,7 +311,7 @@ def _clusters(pairs: Sequence[tuple[int, int, float, tuple[str, ...]]]) -> list[
         if a != b:
             parent[max(a, b)] = min(a, b)
     groups: dict[int, _Cluster] = {}
-    for i, j, share, terms in pairs:
+    for i, _, share, terms in pairs:
         group = groups.setdefault(root(i), _Cluster([], -1.0, ()))
         if share > group.share:
             group.share, group.terms = share, terms

@@ -149,7 +149,10 @@ class HandoffFinder:
         spans = self._references.spans(clause)
         if not spans:
             return []
-        marked, teams, written, last = [], [], [], 0
+        marked: list[str] = []
+        teams: list[str] = []
+        written: list[str] = []
+        last = 0
         for begin, finish, team in spans:
             if begin < last:
                 continue  # one place naming two teams (an alias they share) is too vague to ask

@@ -723,7 +723,8 @@ SEGMENTS: dict[str, tuple[str, str]] = {
         government agency, government agencies, public agency, state agency,
         state agencies, municipality, municipalities, municipal, city council,
         county~, counties~, county council, county councils, local authority,
-        local authorities, local government, city government, state government, state and local, sled, federal~, ministry, ministries,
+        local authorities, local government, city government, state government, state and local, sled,
+        federal~, ministry, ministries,
         department of, public administration, defense, defence, military, dod, fedramp,
         govtech, public body, public bodies, council~, councils~, city of,
         state department, transportation department, civil service, public services
@@ -811,7 +812,8 @@ SEGMENTS: dict[str, tuple[str, str]] = {
         named account, named accounts, key account, key accounts, upmarket, up market,
         large companies, large company, multinational, multinationals, conglomerate,
         national chain, national chains, nationwide chain, big box, department store,
-        department stores, household name~, procurement~, rfp~, security review~, security questionnaire~, legal review~,
+        department stores, household name~, procurement~, rfp~, security review~, security questionnaire~,
+        legal review~,
         msa~, buying committee~, c suite~, executive sponsor~
     """,
     ),

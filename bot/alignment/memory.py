@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.alignment.reading import _ROUTINE, _Reading
 from bot.alignment.weights import CONCEPT_FEATURE, NN_K, NN_MIN_SIM, SCAN_MAX
@@ -80,10 +80,11 @@ class _Memory:
             return []
         query = self.features_of(reading)
         weights = {f: self.weight2(f) for f in query}
-        offered = []  # (feature, weight, the examples it offers, all saying it if it offers not all)
+        # (feature, weight, the examples it offers, all saying it if it offers not all)
+        offered: list[tuple[str, float, Sequence[int], Sequence[int] | None]] = []
         compared: set[int] = set()
         for f, w2 in weights.items():
-            postings = self.index.get(f, ())
+            postings: Sequence[int] = self.index.get(f, ())
             if len(postings) > SCAN_MAX:
                 # However many examples share a common word, a search reads a bounded number.
                 offered.append((f, w2, postings[-SCAN_MAX:], postings))

@@ -169,10 +169,10 @@ class ReferenceFinder:
                 found += [(match.start(), match.end(), t) for t in sorted(lookup.get(match.group(1), ()))]
         # Mention labels are display names, not prose: blank them out of word matching, keeping offsets.
         prose = _MENTION.sub(lambda m: " " * len(m.group(0)), text)
-        for pattern, key, lookup in ((self._folded, _norm, self._by_word), (self._exact, _plain, self._by_exact)):
-            if pattern is None:
+        for words, key, lookup in ((self._folded, _norm, self._by_word), (self._exact, _plain, self._by_exact)):
+            if words is None:
                 continue
-            for match in pattern.finditer(prose):
+            for match in words.finditer(prose):
                 found += [(match.start(), match.end(), t) for t in sorted(lookup.get(key(match.group(1)), ()))]
         return sorted(found)
 

@@ -598,8 +598,8 @@ class Similarity:
             terms -= _STOP_STEMS
             self.terms.append(frozenset(terms))
         frequency: dict[str, int] = defaultdict(int)
-        for terms in self.terms:
-            for term in terms:
+        for kept in self.terms:
+            for term in kept:
                 frequency[term] += 1
         # A term in an eighth of the week's updates (and in more than a dozen) is the week's
         # theme, not a piece of work; it also keeps the index buckets small.

@@ -420,7 +420,8 @@ class Tagger:
                 for i, w, surface in self._pair_index.get(pair, ()):
                     miss[i] *= 1.0 - w
                     evidence[i].append((w, "word", surface, ""))
-        scored = {i: [1.0 - m, evidence[i]] for i, m in miss.items()}
+        # Each row is [score, evidence], changed in place as more evidence is found.
+        scored: dict[int, list] = {i: [1.0 - m, evidence[i]] for i, m in miss.items()}
         for i in self._segmented:
             profile = self._profiles[i]
             best, hit = 0.0, ("", "")

@@ -184,7 +184,8 @@ def author_dm(card: HandoffCard) -> dict[str, Any]:
     verbs = {"picked_up": "picked up", "need_more": "needs more on", "not_useful": "found no use for"}
     by = f"<@{escape(card.by)}>" if card.by else "Someone"
     reason = f"\n“{escape(clip(card.reason, WHY_MAX))}”" if card.reason else ""
-    text = f"{by} from *{escape(card.target)}* {verbs.get(card.state, 'answered')} your handoff:\n{_quote(card, 300)}{reason}"
+    verb = verbs.get(card.state, "answered")
+    text = f"{by} from *{escape(card.target)}* {verb} your handoff:\n{_quote(card, 300)}{reason}"
     return {"text": text, "blocks": [section(text)]}
 
 
@@ -242,7 +243,10 @@ class HandoffDigest:
     ids: tuple[str, ...] = ()  # this week's update ids as the analysis names them, in this_week's order
 
     def to_json(self) -> list[dict[str, Any]]:
-        """Return this week's handoffs as the digest JSON's `handoffs` list (docs/formats.md); `update` is the id the report's updates use."""
+        """Return this week's handoffs as the digest JSON's `handoffs` list (docs/formats.md).
+
+        `update` is the id the report's updates use.
+        """
         return [
             {
                 "from": c.source,

@@ -14,25 +14,49 @@ MAX_LISTED = 45
 MAX_OPTIONS = 100
 
 
+# Read-only protocols, so the services' frozen dataclasses fit them.
+
+
 class TagLike(Protocol):
-    key: str
-    title: str
-    auto: bool
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def auto(self) -> bool: ...
 
 
 class InitiativeLike(Protocol):
-    id: int
-    title: str
-    team: str
-    objectives: Sequence[TagLike]
-    partners: Sequence[str]
-    owner: str | None
-    status: str
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def team(self) -> str: ...
+
+    @property
+    def objectives(self) -> Sequence[TagLike]: ...
+
+    @property
+    def partners(self) -> Sequence[str]: ...
+
+    @property
+    def owner(self) -> str | None: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 class ChoiceLike(Protocol):
-    value: str
-    label: str
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 def _objectives(initiative: InitiativeLike) -> str:
@@ -43,7 +67,8 @@ def _objectives(initiative: InitiativeLike) -> str:
 
 def initiative_line(initiative: InitiativeLike) -> str:
     """Return one initiative as mrkdwn: id, title, team, objectives, partners, owner."""
-    line = f"*#{initiative.id}* {escape(clip(initiative.title, 200))}\n{escape(initiative.team)} · {_objectives(initiative)}"
+    title = escape(clip(initiative.title, 200))
+    line = f"*#{initiative.id}* {title}\n{escape(initiative.team)} · {_objectives(initiative)}"
     if initiative.partners:
         line += " · with " + ", ".join(escape(p) for p in initiative.partners)
     if initiative.owner:
@@ -94,7 +119,10 @@ def initiative_logged(initiative: InitiativeLike) -> dict[str, Any]:
         )
     else:
         tags = "Objectives: " + ", ".join(f"`{escape(t.key)}`" for t in initiative.objectives) + "."
-    body = f":white_check_mark: Logged initiative *#{initiative.id}* {escape(initiative.title)} for {escape(initiative.team)}."
+    body = (
+        f":white_check_mark: Logged initiative *#{initiative.id}* {escape(initiative.title)}"
+        f" for {escape(initiative.team)}."
+    )
     details = [tags]
     if initiative.partners:
         details.append("With " + ", ".join(escape(p) for p in initiative.partners) + ".")

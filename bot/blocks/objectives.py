@@ -16,12 +16,25 @@ MAX_LISTED = 45  # of Slack's 50 blocks per message, leaving room for the header
 
 
 class ObjectiveLike(Protocol):
-    key: str
-    title: str
-    description: str
-    keywords: tuple[str, ...]
-    examples: tuple[str, ...]
-    open_initiatives: int
+    """An objective as the list and the form show it; read-only, so a frozen dataclass fits."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def keywords(self) -> tuple[str, ...]: ...
+
+    @property
+    def examples(self) -> tuple[str, ...]: ...
+
+    @property
+    def open_initiatives(self) -> int: ...
 
 
 def objective_line(objective: ObjectiveLike) -> str:
@@ -59,7 +72,8 @@ def objective_added(objective: ObjectiveLike) -> dict[str, Any]:
     """Return the confirmation of `/objective add`."""
     text = f"Added objective “{objective.title}” with key `{objective.key}`."
     body = f":dart: Added objective *{escape(objective.title)}* with key `{escape(objective.key)}`."
-    hint = f"People tag initiatives with it: `/initiative add <title> #{escape(objective.key)}`. Edit it with `/objective edit {escape(objective.key)}`."
+    key = escape(objective.key)
+    hint = f"People tag initiatives with it: `/initiative add <title> #{key}`. Edit it with `/objective edit {key}`."
     return {"text": text, "blocks": [section(body), context(hint)]}
 
 

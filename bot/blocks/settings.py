@@ -127,28 +127,54 @@ def _hours(hours: int) -> str:
 
 def settings_modal(form: SettingsForm, metadata: dict[str, Any], weekdays: Sequence[str]) -> dict[str, Any]:
     """Return the settings modal of one team, prefilled with what is set now."""
-    zones = list(dict.fromkeys([form.timezone, *COMMON_ZONES]))[:99]
-    zone_options = [_option("Each member's own Slack time zone", LOCAL)] + [
-        _option(z.replace("_", " "), z) for z in zones
-    ]
     channel: dict[str, Any] = {
         "type": "conversations_select",
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
     }
     if form.channel_id:
         channel["initial_conversation"] = form.channel_id
-    members: dict[str, Any] = {"type": "multi_users_select", "max_selected_items": MAX_PICKED_PEOPLE}
-    if form.members:
-        members["initial_users"] = list(form.members[:MAX_PICKED_PEOPLE])
-    leads: dict[str, Any] = {"type": "multi_users_select", "max_selected_items": 20}
-    if form.leads:
-        leads["initial_users"] = list(form.leads[:20])
     modes = [_option(label, value) for value, label in MODES]
     blocks: list[Block] = [
         section(
             f"Settings of team *{escape(clip(form.team, 80))}*. Typed `/alignment` commands change the same settings."
         ),
         _input("channel", "Check-in channel", channel),
+        *_schedule_inputs(form, weekdays),
+        _input(
+            "mode",
+            "Where the prompt goes",
+            {
+                "type": "radio_buttons",
+                "options": modes,
+                **(
+                    {"initial_option": next(o for o in modes if o["value"] == form.mode)}
+                    if form.mode in dict(MODES)
+                    else {}
+                ),
+            },
+        ),
+        _share_input(form.share),
+        *_people_inputs(form),
+        context("Time off and company holidays: `/checkin away`, `/alignment holiday`."),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": SETTINGS_CALLBACK,
+        "title": plain("Team settings", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps(metadata)[:3000],
+        "blocks": blocks,
+    }
+
+
+def _schedule_inputs(form: SettingsForm, weekdays: Sequence[str]) -> list[Block]:
+    """Return the inputs of when the prompt goes out and when answers are due."""
+    zones = list(dict.fromkeys([form.timezone, *COMMON_ZONES]))[:99]
+    zone_options = [_option("Each member's own Slack time zone", LOCAL)] + [
+        _option(z.replace("_", " "), z) for z in zones
+    ]
+    return [
         _input(
             "weekday", "Prompt day", _select([_option(d, str(i)) for i, d in enumerate(weekdays)], str(form.weekday))
         ),
@@ -176,20 +202,18 @@ def settings_modal(form: SettingsForm, metadata: dict[str, Any], weekdays: Seque
                 str(form.reminder_hours),
             ),
         ),
-        _input(
-            "mode",
-            "Where the prompt goes",
-            {
-                "type": "radio_buttons",
-                "options": modes,
-                **(
-                    {"initial_option": next(o for o in modes if o["value"] == form.mode)}
-                    if form.mode in dict(MODES)
-                    else {}
-                ),
-            },
-        ),
-        _share_input(form.share),
+    ]
+
+
+def _people_inputs(form: SettingsForm) -> list[Block]:
+    """Return the members picker (or a line saying how many, past the picker's limit) and the leads picker."""
+    members: dict[str, Any] = {"type": "multi_users_select", "max_selected_items": MAX_PICKED_PEOPLE}
+    if form.members:
+        members["initial_users"] = list(form.members[:MAX_PICKED_PEOPLE])
+    leads: dict[str, Any] = {"type": "multi_users_select", "max_selected_items": 20}
+    if form.leads:
+        leads["initial_users"] = list(form.leads[:20])
+    return [
         (
             _input("members", "Members (who check in)", members, optional=True)
             if len(form.members) <= MAX_PICKED_PEOPLE
@@ -199,17 +223,7 @@ def settings_modal(form: SettingsForm, metadata: dict[str, Any], weekdays: Seque
             )
         ),
         _input("leads", "Leads (nudge, fix tags, manage members)", leads, optional=True),
-        context("Time off and company holidays: `/checkin away`, `/alignment holiday`."),
     ]
-    return {
-        "type": "modal",
-        "callback_id": SETTINGS_CALLBACK,
-        "title": plain("Team settings", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "private_metadata": json.dumps(metadata)[:3000],
-        "blocks": blocks,
-    }
 
 
 def _share_input(on: bool) -> dict[str, Any]:

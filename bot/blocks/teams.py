@@ -12,11 +12,22 @@ MAX_MEMBERS_SHOWN = 12
 
 
 class TeamLike(Protocol):
-    name: str
-    aliases: tuple[str, ...]
-    channel_id: str | None
-    members: tuple[str, ...]
-    problem: str | None
+    """A team as the overview shows it; read-only, so a frozen dataclass fits."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+    @property
+    def channel_id(self) -> str | None: ...
+
+    @property
+    def members(self) -> tuple[str, ...]: ...
+
+    @property
+    def problem(self) -> str | None: ...
 
     @property
     def schedule(self) -> str: ...

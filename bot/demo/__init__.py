@@ -17,11 +17,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.demo import story
-from bot.demo.play import TEAM_ID, WIDTH, DemoError, Player, new_secret
+from bot.demo.play import TEAM_ID, WIDTH, DemoError, Played, Player, new_secret
 from bot.demo.render import indent, render_message
 from storage.models import utcnow
+
+if TYPE_CHECKING:
+    from bot.fakeslack import FakeSlack
+    from bot.settings import Settings
 
 __all__ = ["DB_NAME", "DemoError", "DemoResult", "run_demo"]
 
@@ -85,10 +90,8 @@ def run_demo(
     cannot be played.
     """
     from bot.app import create_app, create_runtime
-    from bot.demo.html import conversation_page
     from bot.fakeslack import FakeSlack
     from bot.server import create_wsgi_app, serve_in_thread
-    from bot.settings import Settings
 
     started = time.monotonic()
     lines: list[str] = []
@@ -104,44 +107,14 @@ def run_demo(
         say(line)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    scratch = None
-    if database is None and keep:
-        database = out_dir / DB_NAME
-        # Our own file from an earlier run: the story starts from an empty workspace.
-        database.unlink(missing_ok=True)
-    elif database is None:
-        scratch = Path(tempfile.mkdtemp(prefix="alignbot-demo-"))
-        database = scratch / DB_NAME
-    elif database.exists() and database.stat().st_size:
-        raise DemoError(f"{database} already exists; name a new file, or remove it first")
-    database = database.resolve()
-
+    database, scratch = _database_file(out_dir, database, keep)
     stop_app = None
     runtime = None
     try:
         with FakeSlack(team_id=TEAM_ID, team_name=story.COMPANY, team_domain=story.COMPANY.lower()) as fake:
-            for person in story.PEOPLE:
-                fake.add_user(person.id, person.name, real_name=person.real_name)
-            for channel in story.CHANNELS:
-                fake.add_channel(channel.id, channel.name, members=channel.members)
+            _cast(fake)
             secret = new_secret()
-            # Every setting given, so nothing in the environment (a real token, OAuth, a zone) leaks in.
-            settings = Settings(
-                _env_file=None,
-                SLACK_BOT_TOKEN=fake.bot_token,
-                SLACK_SIGNING_SECRET=secret,
-                SLACK_APP_TOKEN="",  # blank is unset; None would let the environment's value through
-                SLACK_CLIENT_ID="",
-                SLACK_CLIENT_SECRET="",
-                SLACK_API_URL=fake.base_url,
-                DATABASE_URL=f"sqlite:///{database}",
-                PORT=3000,
-                ALIGNBOT_ADMINS=story.CEO.id,
-                ALIGNBOT_TIMEZONE="UTC",
-                ALIGNBOT_POST_RATE=5,
-                LOG_LEVEL="WARNING",
-            )
-            runtime = create_runtime(settings)
+            runtime = create_runtime(_settings(fake.bot_token, secret, fake.base_url, database))
             with _without_env("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
                 app = create_app(runtime)
             url, stop_app = serve_in_thread(create_wsgi_app(runtime, app))
@@ -158,35 +131,14 @@ def run_demo(
             conclude("")
             conclude(indent(digest_text, "  ", WIDTH))
             conclude("")
-            png = None
-            if played.chart:
-                png = out_dir / "digest.png"
-                png.write_bytes(played.chart)
-            html = out_dir / "conversation.html"
-            page = conversation_page(played, story.COMPANY, charts=played.charts, bot_user=played.bot_user)
-            html.write_text(page, encoding="utf-8")
-            if png:
-                conclude(f"Wrote {png} and {html}")
-            else:
-                conclude(
-                    f"Wrote {html} (no digest picture: matplotlib is not installed; "
-                    "install the chart extra, pip install '.[chart]')"
-                )
+            png, html = _write_files(out_dir, played, conclude)
             if scratch is None:
                 conclude(f"The demo's database is {database}. Explore it with the other commands, e.g.:")
                 for line in _explore_commands(f"sqlite:///{database}", played.weeks):
                     conclude(f"  {line}")
             seconds = time.monotonic() - started
-            return DemoResult(
-                out_dir,
-                "\n".join(lines) + "\n",
-                digest_text,
-                html,
-                png,
-                None if scratch else database,
-                TEAM_ID,
-                seconds,
-            )
+            kept = None if scratch else database
+            return DemoResult(out_dir, "\n".join(lines) + "\n", digest_text, html, png, kept, TEAM_ID, seconds)
     finally:
         if stop_app is not None:
             stop_app()
@@ -194,3 +146,69 @@ def run_demo(
             runtime.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _database_file(out_dir: Path, database: Path | None, keep: bool) -> tuple[Path, Path | None]:
+    """Return the SQLite file to play into and the temporary folder holding it (None when it is kept)."""
+    scratch = None
+    if database is None and keep:
+        database = out_dir / DB_NAME
+        # Our own file from an earlier run: the story starts from an empty workspace.
+        database.unlink(missing_ok=True)
+    elif database is None:
+        scratch = Path(tempfile.mkdtemp(prefix="alignbot-demo-"))
+        database = scratch / DB_NAME
+    elif database.exists() and database.stat().st_size:
+        raise DemoError(f"{database} already exists; name a new file, or remove it first")
+    return database.resolve(), scratch
+
+
+def _settings(bot_token: str, secret: str, api_url: str, database: Path) -> Settings:
+    """Return the app's settings for the stand-in workspace."""
+    from bot.settings import Settings
+
+    # Every setting given, so nothing in the environment (a real token, OAuth, a zone) leaks in.
+    return Settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN=bot_token,
+        SLACK_SIGNING_SECRET=secret,
+        SLACK_APP_TOKEN="",  # blank is unset; None would let the environment's value through
+        SLACK_CLIENT_ID="",
+        SLACK_CLIENT_SECRET="",
+        SLACK_API_URL=api_url,
+        DATABASE_URL=f"sqlite:///{database}",
+        PORT=3000,
+        ALIGNBOT_ADMINS=story.CEO.id,
+        ALIGNBOT_TIMEZONE="UTC",
+        ALIGNBOT_POST_RATE=5,
+        LOG_LEVEL="WARNING",
+    )
+
+
+def _cast(fake: FakeSlack) -> None:
+    """Give the stand-in workspace the story's people and channels."""
+    for person in story.PEOPLE:
+        fake.add_user(person.id, person.name, real_name=person.real_name)
+    for channel in story.CHANNELS:
+        fake.add_channel(channel.id, channel.name, members=channel.members)
+
+
+def _write_files(out_dir: Path, played: Played, conclude: Callable[[str], None]) -> tuple[Path | None, Path]:
+    """Write the digest picture (when there is one) and the conversation page; say so, return their paths."""
+    from bot.demo.html import conversation_page
+
+    png = None
+    if played.chart:
+        png = out_dir / "digest.png"
+        png.write_bytes(played.chart)
+    html = out_dir / "conversation.html"
+    page = conversation_page(played, story.COMPANY, charts=played.charts, bot_user=played.bot_user)
+    html.write_text(page, encoding="utf-8")
+    if png:
+        conclude(f"Wrote {png} and {html}")
+    else:
+        conclude(
+            f"Wrote {html} (no digest picture: matplotlib is not installed; "
+            "install the chart extra, pip install '.[chart]')"
+        )
+    return png, html

@@ -46,7 +46,8 @@ section.home { background: #fbfbfb; }
 .form { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; background: #fff;
         box-shadow: 0 1px 3px rgba(0,0,0,.08); }
 .form .note { color: #616061; font-size: 12px; }
-section.channel { background: #fff; border: 1px solid #ddd; border-radius: 8px; margin: 22px 0; padding: 6px 20px 16px; }
+section.channel { background: #fff; border: 1px solid #ddd; border-radius: 8px; margin: 22px 0; \
+padding: 6px 20px 16px; }
 section.channel > h2 { font-size: 18px; border-bottom: 1px solid #eee; padding-bottom: 8px; }
 .week { color: #616061; font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
         margin: 18px 0 6px; border-top: 1px solid #eee; padding-top: 8px; }
@@ -58,7 +59,8 @@ section.channel > h2 { font-size: 18px; border-bottom: 1px solid #eee; padding-b
 .thread { margin: 6px 0 0 4px; padding-left: 14px; border-left: 3px solid #e8e8e8; }
 .private { background: #f4f7fb; border-radius: 6px; padding: 6px 10px; }
 .private .note { color: #616061; font-size: 12px; }
-.command { font-family: ui-monospace, Menlo, Consolas, monospace; background: #f4f4f4; padding: 2px 6px; border-radius: 4px; }
+.command { font-family: ui-monospace, Menlo, Consolas, monospace; background: #f4f4f4; padding: 2px 6px; \
+border-radius: 4px; }
 .blk { margin: 4px 0; }
 .blk.header { font-size: 18px; font-weight: 800; margin: 6px 0; }
 .blk.context { color: #616061; font-size: 13px; }
@@ -293,9 +295,8 @@ def _channel_html(
     anchor, label, kind, note = _place(channel, names)
     small = f" <small>{html.escape(note)}</small>" if note else ""
     return (
-        f'<section class="{f"channel {kind}".strip()}" id="{html.escape(anchor)}"><h2>{html.escape(label)}{small}</h2>\n'
-        + "\n".join(parts)
-        + "\n</section>"
+        f'<section class="{f"channel {kind}".strip()}" id="{html.escape(anchor)}">'
+        f"<h2>{html.escape(label)}{small}</h2>\n" + "\n".join(parts) + "\n</section>"
     )
 
 

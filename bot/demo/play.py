@@ -156,7 +156,7 @@ class Player:
         if not self.thread_listener:
             return self._record_directly(user, channel, parent_ts, text, ts, week)
         mine = [e for e in self.fake.ephemerals(channel, user) if e.get("thread_ts") == parent_ts]
-        reply = mine[-1] if mine else {"text": ""}
+        reply: dict[str, Any] = mine[-1] if mine else {"text": ""}
         self.entries.append(
             Entry(
                 "ephemeral",
@@ -414,16 +414,26 @@ class Player:
 
     def play_week(self, number: int, week: str, chapter: story.Week, *, is_current: bool) -> dict[str, Any]:
         """Prompt, answer and digest one week, as the clock and the people would; return the digest message."""
-        services = self.runtime.services
         prompt_at, remind_at, deadline = self._cycle(week)
         seen_dms = {p.id: len(self.fake.messages(p.id)) for p in story.PEOPLE}
         self.say("")
         self.say(f"━━ Week {number} · {week} · {prompt_at:%a %d %b} " + "━" * 30)
         self.say(indent(chapter.caption, "   ", WIDTH, first="   "))
+        prompts = self._prompt(number, week, prompt_at)
+        for answer in chapter.answers:
+            self._answer(answer, prompts, week, is_current=is_current)
+        self.play_handoffs(week, chapter, prompt_at + HANDOFF_DELAY)
+        self.remind(remind_at + TICK_DELAY, seen_dms)
+        digest = self._digest(week, deadline)
+        self._keep_shared(prompts, week)
+        self._keep_dms(seen_dms, week)
+        return digest
 
+    def _prompt(self, number: int, week: str, prompt_at: datetime) -> dict[str, dict[str, Any]]:
+        """Let the clock post the week's check-in prompts; tell it, and return each team channel's prompt."""
         team_channels = [c for c in story.CHANNELS if c.team]
         seen = {c.id: len(self.fake.messages(c.id)) for c in story.CHANNELS}
-        services.checkins.tick(now=prompt_at + TICK_DELAY)
+        self.runtime.services.checkins.tick(now=prompt_at + TICK_DELAY)
         prompts: dict[str, dict[str, Any]] = {}
         for channel in team_channels:
             posted = self.bot_messages(channel.id, seen[channel.id])
@@ -450,40 +460,41 @@ class Player:
         else:
             teams = ", ".join(f"#{c.name}" for c in team_channels)
             self.say(f" alignbot posted the check-in prompt in {teams}, and by DM to each member.")
+        return prompts
 
-        for answer in chapter.answers:
-            channel = story.team_of(answer.author)
-            who = self.names.user(answer.author)
-            reply = None
-            if answer.via == "form":
-                reply = self.form_answer(answer.author, channel.id, prompts[channel.id], answer.text, week)
-                how = f"with the check-in form, from the button in #{channel.name}"
-            elif is_current and self.checkin_command:
-                reply = self.checkin_command_answer(answer.author, channel.id, answer.text, week)
-                how = f"/checkin in #{channel.name}"
-            if reply is None:
-                reply = self.thread_reply(answer.author, channel.id, prompts[channel.id]["ts"], answer.text, week)
-                how = f"in the thread, #{channel.name}"
-            self.say("")
-            self.say(indent(mrkdwn_to_text(answer.text, self.names), "     ", WIDTH, first=f" @{who} ({how}): "))
+    def _answer(self, answer: story.Answer, prompts: dict[str, dict[str, Any]], week: str, *, is_current: bool) -> None:
+        """Have one person answer the week's prompt the way the story says, then tap or correct the tags."""
+        channel = story.team_of(answer.author)
+        who = self.names.user(answer.author)
+        reply = None
+        if answer.via == "form":
+            reply = self.form_answer(answer.author, channel.id, prompts[channel.id], answer.text, week)
+            how = f"with the check-in form, from the button in #{channel.name}"
+        elif is_current and self.checkin_command:
+            reply = self.checkin_command_answer(answer.author, channel.id, answer.text, week)
+            how = f"/checkin in #{channel.name}"
+        if reply is None:
+            reply = self.thread_reply(answer.author, channel.id, prompts[channel.id]["ts"], answer.text, week)
+            how = f"in the thread, #{channel.name}"
+        self.say("")
+        self.say(indent(mrkdwn_to_text(answer.text, self.names), "     ", WIDTH, first=f" @{who} ({how}): "))
+        self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
+        if answer.tap:
+            reply = self.answer_question(answer.author, channel.id, reply, answer.tap, week)
+            self.say(f"   @{who} was asked “Which objective does this serve?” and pressed [ {answer.tap} ]")
             self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
-            if answer.tap:
-                reply = self.answer_question(answer.author, channel.id, reply, answer.tap, week)
-                self.say(f"   @{who} was asked “Which objective does this serve?” and pressed [ {answer.tap} ]")
-                self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
-            if answer.retag:
-                # Under the answer it corrects, when that answer was a thread reply.
-                thread = self.entries[-1].thread
-                reply = self.edit_tags(answer.author, channel.id, reply, answer.retag, week, thread)
-                self.say(f"   @{who} pressed [ Edit tags ] and picked: " + ", ".join(answer.retag))
-                self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
+        if answer.retag:
+            # Under the answer it corrects, when that answer was a thread reply.
+            thread = self.entries[-1].thread
+            reply = self.edit_tags(answer.author, channel.id, reply, answer.retag, week, thread)
+            self.say(f"   @{who} pressed [ Edit tags ] and picked: " + ", ".join(answer.retag))
+            self.say(indent(_tags_line(reply, self.names), "       ", WIDTH, first="   ↳ alignbot, to them only: "))
 
-        self.play_handoffs(week, chapter, prompt_at + HANDOFF_DELAY)
-        self.remind(remind_at + TICK_DELAY, seen_dms)
-
+    def _digest(self, week: str, deadline: datetime) -> dict[str, Any]:
+        """Let the clock post the week's digest in #leadership; tell it, and return the digest message."""
         lead = story.LEADERSHIP.id
         seen_lead = len(self.fake.messages(lead))
-        services.digests.tick(now=deadline + TICK_DELAY)
+        self.runtime.services.digests.tick(now=deadline + TICK_DELAY)
         posted = [m for m in self.bot_messages(lead, seen_lead) if m.get("blocks")]
         if not posted:
             raise DemoError(f"the digest job posted no digest in #leadership for {week}")
@@ -518,8 +529,6 @@ class Player:
             f" #leadership  alignbot (the clock, {deadline + TICK_DELAY:%a %H:%M} UTC) posted the digest for {week}:"
         )
         self.say(indent(_digest_summary(digest, self.names), "   │ ", WIDTH))
-        self._keep_shared(prompts, week)
-        self._keep_dms(seen_dms, week)
         return digest
 
     def remind(self, now: datetime, seen_dms: dict[str, int]) -> None:

@@ -7,9 +7,11 @@ response_url minted by FakeSlack.response_url). The answers come from FakeSlack.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from email.parser import BytesParser
 from email.policy import HTTP
+from email.utils import collapse_rfc2231_value
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -31,9 +33,13 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
         if name is None:
             continue
+        if isinstance(name, tuple):  # an RFC 2231 encoded name
+            name = collapse_rfc2231_value(name)
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = b""
         fields[name] = payload if part.get_filename() else payload.decode("utf-8", "replace")
     return fields
 
@@ -56,10 +62,9 @@ def _parse_args(content_type: str, body: bytes, query: str) -> dict[str, Any]:
     for key in _JSON_ARGS:
         value = args.get(key)
         if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-            try:
+            # Left as text when it is not JSON, so the handler reports Slack's format error.
+            with contextlib.suppress(ValueError):
                 args[key] = json.loads(value)
-            except ValueError:
-                pass  # left as text so the handler reports Slack's format error
     return args
 
 

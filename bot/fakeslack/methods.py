@@ -235,7 +235,7 @@ def chat_schedule_message(ws: Workspace, args: dict) -> dict:
     if not args.get("channel"):
         raise SlackError("channel_not_found")
     try:
-        post_at = int(float(args.get("post_at")))
+        post_at = int(float(args.get("post_at", "")))
     except (TypeError, ValueError) as exc:
         raise SlackError("invalid_time") from exc
     now = time.time()
@@ -468,7 +468,7 @@ def files_complete_upload_external(ws: Workspace, args: dict) -> dict:
         raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] files must be a list"]})
     files = []
     for entry in entries:
-        file = ws._files.get(entry.get("id") if isinstance(entry, dict) else None)
+        file = ws._files.get(entry.get("id", "")) if isinstance(entry, dict) else None
         # A file whose bytes never arrived is unknown to Slack.
         if file is None or not file["uploaded"]:
             raise SlackError("file_not_found")

@@ -111,7 +111,7 @@ class Workspace:
         """Add (or replace) a workspace member; return its users.info shape."""
         name = name or id.lower()
         real_name = real_name or name.replace(".", " ").title()
-        user = {
+        user: dict[str, Any] = {
             "id": id,
             "team_id": self.team_id,
             "name": name,

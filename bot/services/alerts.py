@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import rows_changed
 from storage.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -23,14 +24,11 @@ TOKEN_PROBLEMS = frozenset(
 def note_workspace_problem(sessions: sessionmaker[Session], workspace_id: int, problem: str) -> bool:
     """Mark the workspace's problem; say True only to the one caller that marked it first."""
     with sessions.begin() as session:
-        return (
-            session.execute(
-                update(Workspace)
-                .where(Workspace.id == workspace_id, Workspace.problem.is_(None))
-                .values(problem=problem)
-            ).rowcount
-            == 1
+        marked = rows_changed(
+            session,
+            update(Workspace).where(Workspace.id == workspace_id, Workspace.problem.is_(None)).values(problem=problem),
         )
+        return marked == 1
 
 
 def clear_workspace_problem(sessions: sessionmaker[Session], workspace_id: int, prefix: str) -> None:

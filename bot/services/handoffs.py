@@ -34,6 +34,7 @@ from bot.services.permissions import Permissions
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
 from storage import repositories
+from storage.db import rows_changed
 from storage.models import Delivery, Handoff, Team, Update, Workspace, utcnow
 
 logger = logging.getLogger(__name__)
@@ -360,7 +361,8 @@ class Handoffs:
         with self._sessions.begin() as session:
             # Compare-and-set: a double click or a replay changes nothing and tells nobody twice.
             changed = (
-                session.execute(
+                rows_changed(
+                    session,
                     update(Handoff)
                     .where(
                         Handoff.workspace_id == workspace_id,
@@ -371,14 +373,14 @@ class Handoffs:
                             Handoff.reason.is_distinct_from(reason),
                         ),
                     )
-                    .values(state=state, answered_by=user_id, answered_at=now, reason=reason)
-                ).rowcount
+                    .values(state=state, answered_by=user_id, answered_at=now, reason=reason),
+                )
                 == 1
             )
             row = self._row(session, workspace_id, handoff_id)
-            workspace = session.get(Workspace, workspace_id)
-            assert workspace is not None
-            card = _card(row, _team_names(session, workspace_id), self._zone(workspace), now)
+            current = session.get(Workspace, workspace_id)
+            assert current is not None
+            card = _card(row, _team_names(session, workspace_id), self._zone(current), now)
             group = (row.from_team_id, row.to_team_id, row.week) if row.posted_at is not None else None
         return Answered(card, changed, workspace_id, group)
 

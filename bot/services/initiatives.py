@@ -188,8 +188,8 @@ class InitiativesService:
             elif wanted.team is not None:
                 team = resolve_team(session, workspace.id, wanted.team)
                 if team is None:
-                    teams = repositories.list_teams(session, workspace.id)
-                    raise NotFound(f"There is no team called '{wanted.team.name}'; {team_names(teams)}.")
+                    known = team_names(repositories.list_teams(session, workspace.id))
+                    raise NotFound(f"There is no team called '{wanted.team.name}'; {known}.")
                 rows = repositories.list_initiatives(session, workspace.id, team_id=team.id)
                 heading = f"Open initiatives of {team.name}"
             else:

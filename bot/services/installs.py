@@ -10,6 +10,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import rows_changed
 from storage.models import Workspace, utcnow
 from storage.slack_tables import enterprise_workspaces
 
@@ -82,14 +83,15 @@ class Installs:
         """Schedule the workspace again if it was uninstalled."""
         # Installed again only when Slack gives a working token: an OAuth install saved, or SLACK_BOT_TOKEN at start.
         with self._sessions.begin() as session:
-            done = session.execute(
+            done = rows_changed(
+                session,
                 update(Workspace)
                 .where(
                     Workspace.slack_team_id == slack_team_id,
                     Workspace.uninstalled_at.is_not(None),
                 )
-                .values(uninstalled_at=None)
-            ).rowcount
+                .values(uninstalled_at=None),
+            )
         if done:
             logger.info("workspace %s installed Alignbot again", slack_team_id)
 
@@ -99,7 +101,7 @@ class Installs:
             self._store.delete_all(enterprise_id=None, team_id=slack_team_id)
         with self._sessions.begin() as session:
             # Every table hangs off the workspace with ON DELETE CASCADE.
-            deleted = session.execute(delete(Workspace).where(Workspace.slack_team_id == slack_team_id)).rowcount
+            deleted = rows_changed(session, delete(Workspace).where(Workspace.slack_team_id == slack_team_id))
         return bool(deleted)
 
     def purge(self, *, now: datetime | None = None) -> list[str]:

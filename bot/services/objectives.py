@@ -214,9 +214,8 @@ class ObjectivesService:
         wanted = normal_key(key)
         objective = repositories.find_objective(session, workspace.id, wanted)
         if objective is None:
-            raise NotFound(
-                f"There is no objective `{wanted[:40]}`; {known_keys(repositories.list_objectives(session, workspace.id))}."
-            )
+            known = known_keys(repositories.list_objectives(session, workspace.id))
+            raise NotFound(f"There is no objective `{wanted[:40]}`; {known}.")
         if active and objective.archived_at is not None:
             raise UserError(f"Objective `{objective.key}` is archived.")
         return objective

@@ -20,6 +20,7 @@ from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from bot.slack import SlackClients
 from storage import repositories
+from storage.db import rows_changed
 from storage.models import CheckinCycle, Holiday, Team, TimeOff, Update, Workspace, utcnow
 
 
@@ -232,12 +233,13 @@ class PeopleService:
         """Delete one stretch of a person's own time off; say whether there was one."""
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            result = session.execute(
+            deleted = rows_changed(
+                session,
                 delete(TimeOff).where(
                     TimeOff.workspace_id == workspace.id, TimeOff.user_id == user_id, TimeOff.id == away_id
-                )
+                ),
             )
-            return bool(result.rowcount)
+            return bool(deleted)
 
     def time_off(self, slack_team_id: str, user_id: str, *, now: datetime | None = None) -> list[Away]:
         """Return a person's time off from today on."""
@@ -371,7 +373,9 @@ class PeopleService:
         day = now.astimezone(ZoneInfo(zone)).strftime("%Y%m%d")
         message = blocks.reminder_message(name, week, cycle.deadline_at, open_value(team_id, week))
         client = self._clients.for_team(slack_team_id)
-        sent, already, failed = [], [], []
+        sent: list[str] = []
+        already: list[str] = []
+        failed: list[str] = []
         for member in members:
             if member in answered or member in away:
                 continue

@@ -104,7 +104,8 @@ def schedule(
                 f"Team *{set_.name}*'s members each get their check-in prompt every {WEEKDAYS[set_.weekday]} at "
                 f"{set_.time} in their own Slack time zone (the channel's at {set_.time} {set_.timezone})."
             )
-        return f"Team *{set_.name}* gets its check-in prompt every {WEEKDAYS[set_.weekday]} at {set_.time} ({set_.timezone})."
+        when = f"every {WEEKDAYS[set_.weekday]} at {set_.time} ({set_.timezone})"
+        return f"Team *{set_.name}* gets its check-in prompt {when}."
 
     answer_parsed(ack, respond, COMMAND, parse_schedule(rest), scheduled)
 

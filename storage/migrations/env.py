@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import create_engine
 
 from storage.models import Base, UTCDateTime
@@ -18,7 +21,10 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     # `alembic` run by hand (e.g. revision --autogenerate) passes a URL instead.
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("set sqlalchemy.url (or pass a connection) to run migrations")
+    engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)
 
@@ -35,7 +41,7 @@ def _run(connection) -> None:
         context.run_migrations()
 
 
-def _render_item(kind: str, obj: object, autogen_context) -> str | bool:
+def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations must not import the models: UTCDateTime is a plain timezone-aware DateTime in SQL.
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -67,7 +67,10 @@ def test_schedule_reads_team_names_with_spaces():
 
 
 def test_slack_formatting_is_read():
-    text = "hi <@U1|ana> <@U2> in <#C1|sales> see <https://x.example|site> <mailto:a@b.c|a@b.c> <!here> <!subteam^S1|@eng> &lt;b&gt;"
+    text = (
+        "hi <@U1|ana> <@U2> in <#C1|sales> see <https://x.example|site> <mailto:a@b.c|a@b.c>"
+        " <!here> <!subteam^S1|@eng> &lt;b&gt;"
+    )
     assert p.plain(text) == "hi @ana @U2 in #sales see site a@b.c @here @eng <b>"
     kinds = [t.kind for t in p.tokenize(text)]
     assert kinds == ["word", "user", "user", "word", "channel", "word", "link", "link", "special", "special", "word"]

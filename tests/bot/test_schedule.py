@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,13 +111,13 @@ def timedelta_ok(delta) -> bool:
 def test_working_days_skip_the_weekend_and_keep_the_wall_time():
     from bot.schedule import add_working_days
 
-    wednesday = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
-    assert add_working_days(wednesday, 3, "UTC") == datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)
-    saturday = datetime(2026, 3, 7, 9, 0, tzinfo=timezone.utc)
-    assert add_working_days(saturday, 1, "UTC") == datetime(2026, 3, 9, 9, 0, tzinfo=timezone.utc)
+    wednesday = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+    assert add_working_days(wednesday, 3, "UTC") == datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
+    saturday = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
+    assert add_working_days(saturday, 1, "UTC") == datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
     # Across the spring change in Berlin: the same 09:00 local time, one hour less in UTC.
-    friday = datetime(2026, 3, 27, 8, 0, tzinfo=timezone.utc)  # 09:00 CET
-    assert add_working_days(friday, 1, "Europe/Berlin") == datetime(2026, 3, 30, 7, 0, tzinfo=timezone.utc)
+    friday = datetime(2026, 3, 27, 8, 0, tzinfo=UTC)  # 09:00 CET
+    assert add_working_days(friday, 1, "Europe/Berlin") == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
 
 
 def test_a_slack_timestamp_names_its_moment_and_anything_else_none():

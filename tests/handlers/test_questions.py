@@ -1,4 +1,7 @@
-"""Questions per team: an admin changes them in a form; the prompt and the form ask them; answers are kept per question."""
+"""Questions per team: an admin changes them in a form; the prompt and the form ask them.
+
+Answers are kept per question.
+"""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ def two_workspaces(installed, answer, fake_slack, runtime):
     for team, who in SETUP.items():
         marker, channel = who["marker"], who["channel"]
 
-        def say(command: str, text: str, user: str = who["admin"]) -> str:
+        def say(command: str, text: str, user: str = who["admin"], channel: str = channel, team: str = team) -> str:
             kind, shown = answer(command, text, user=user, channel=channel, team=team)
             return json.dumps(shown)
 
