@@ -298,11 +298,13 @@ def _read_inputs(args: argparse.Namespace):
 def _tag(args: argparse.Namespace) -> int:
     import json
 
-    from bot.offline import tag_updates
+    from bot.offline import model_tagger, tag_updates
 
     org, updates = _read_inputs(args)
-    for line in tag_updates(org, updates, learn=args.learn):
+    model = model_tagger(_settings(), org)
+    for line in tag_updates(org, updates, learn=args.learn, model=model):
         print(json.dumps(line))
+    _model_note(model)
     return 0
 
 
@@ -310,10 +312,12 @@ def _analyze(args: argparse.Namespace) -> int:
     import json
 
     from bot.alignment.handoffs import find_handoffs
-    from bot.offline import analyze_updates
+    from bot.offline import analyze_updates, model_tagger
 
     org, updates = _read_inputs(args)
-    report = analyze_updates(org, updates)
+    model = model_tagger(_settings(), org)
+    report = analyze_updates(org, updates, model=model)
+    _model_note(model)
     handoffs = find_handoffs(org, updates)
     if args.format == "json":
         print(json.dumps({**report.to_dict(), "handoffs": [h.to_dict() for h in handoffs]}, indent=2))
@@ -321,6 +325,15 @@ def _analyze(args: argparse.Namespace) -> int:
         lines = [f"  {h.source} -> {h.target} ({h.kind}, {h.update}): {h.phrase}" for h in handoffs]
         print(report.to_text() + ("\nHandoffs\n" + "\n".join(lines) if lines else ""))
     return 0
+
+
+def _model_note(model) -> None:  # model: ModelTagger | None
+    """Say in one line on stderr why updates the model was to answer were left to the lexicon."""
+    from bot.llm import fault_note
+
+    note = fault_note(model) if model is not None else None
+    if note:
+        print(f"alignbot: {note}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:

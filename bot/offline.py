@@ -9,15 +9,42 @@ from typing import Any
 from bot.alignment.analysis import Report, analyze
 from bot.alignment.model import Example, Match, Org, Update, Verdict
 from bot.alignment.tagger import CALIBRATE_MIN, Tagger, sure_margin
+from bot.llm import Ask, ModelConfig, ModelTagger, combine
 
 
-def tag_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> list[dict[str, Any]]:
+def model_tagger(settings: Any, org: Org) -> ModelTagger | None:
+    """Return the model to consult for this org, or None when ALIGNBOT_LLM_URL is unset."""
+    config = ModelConfig.from_settings(settings)
+    return ModelTagger(config, org.objectives) if config is not None else None
+
+
+def tag_updates(
+    org: Org, updates: Sequence[Update], learn: bool = False, model: ModelTagger | None = None
+) -> list[dict[str, Any]]:
     """Tag each update in order; hand-set objectives replace the automatic ones.
 
     With `learn`, a hand-tagged update also teaches the tagger for the updates after it,
-    as a person's tag does in Slack.
+    as a person's tag does in Slack. With `model`, the updates its mode names are asked about.
     """
-    return [_tag_line(u, v) for u, v in zip(updates, judge_updates(org, updates, learn))]
+    decided = consult_model(model, updates, judge_updates(org, updates, learn))
+    return [_tag_line(u, v, by) for u, (v, by) in zip(updates, decided)]
+
+
+def consult_model(
+    model: ModelTagger | None, updates: Sequence[Update], verdicts: Sequence[Verdict]
+) -> list[tuple[Verdict, str]]:
+    """Return each verdict with who decided it: "hand", "lexicon", or "model" where the model answered."""
+    asked = [] if model is None else [i for i, (u, v) in enumerate(zip(updates, verdicts)) if _wants(model, u, v)]
+    answers = model.answer([Ask(updates[i].team, updates[i].text) for i in asked]) if model and asked else []
+    by_index = dict(zip(asked, answers))
+    return [
+        (v, "hand") if u.objectives is not None else combine(v, by_index.get(i))
+        for i, (u, v) in enumerate(zip(updates, verdicts))
+    ]
+
+
+def _wants(model: ModelTagger, update: Update, verdict: Verdict) -> bool:
+    return update.objectives is None and model.wants(verdict)
 
 
 def judge_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> list[Verdict]:
@@ -50,14 +77,20 @@ def verdict_for(tagger: Tagger, update: Update) -> Verdict:
     return tagger.judge(update.text)
 
 
-def _tag_line(update: Update, verdict: Verdict) -> dict[str, Any]:
+def _tag_line(update: Update, verdict: Verdict, by: str) -> dict[str, Any]:
     objectives = [{"key": m.key, "score": round(m.score, 2)} for m in verdict.matches]
-    return {"id": update.id, "objectives": objectives, "aligned": bool(objectives), "confident": verdict.confident}
+    return {
+        "id": update.id,
+        "objectives": objectives,
+        "aligned": bool(objectives),
+        "confident": verdict.confident,
+        "by": by,
+    }
 
 
-def analyze_updates(org: Org, updates: Sequence[Update]) -> Report:
-    """Tag the updates nobody tagged by hand, then analyze the week."""
-    verdicts = judge_updates(org, updates)
+def analyze_updates(org: Org, updates: Sequence[Update], model: ModelTagger | None = None) -> Report:
+    """Tag the updates nobody tagged by hand (asking `model` where its mode says), then analyze the week."""
+    verdicts = [v for v, _ in consult_model(model, updates, judge_updates(org, updates))]
     tags = {u.id: [m.key for m in v.matches] for u, v in zip(updates, verdicts) if u.objectives is None}
     # An update the tagger is unsure of is a guess, not unaligned work; hand-tagged lines are always sure.
     judged = [u if u.objectives is not None else replace(u, confident=v.confident) for u, v in zip(updates, verdicts)]

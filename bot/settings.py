@@ -33,6 +33,11 @@ HINTS: dict[str, str] = {
     "ALIGNBOT_TIMEZONE": "an IANA time zone name, e.g. Europe/Berlin or America/New_York",
     "LOG_LEVEL": "one of " + ", ".join(_LOG_LEVELS),
     "ALIGNBOT_POST_RATE": "messages a second per workspace, a number above 0 (default 5)",
+    "ALIGNBOT_LLM_URL": "the http(s) base URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1",
+    "ALIGNBOT_LLM_MODEL": "the model's name on that server, e.g. llama3.1:8b",
+    "ALIGNBOT_LLM_MODE": "unsure (send only what the lexicon is unsure of) or all (send every update)",
+    "ALIGNBOT_LLM_TIMEOUT": "seconds to wait for each request, a number above 0 (default 10)",
+    "ALIGNBOT_LLM_MAX_PER_DAY": "requests per workspace a day, a whole number of 0 or more (default 500)",
 }
 
 
@@ -63,12 +68,25 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     # Slack allows "several hundred messages a minute" per workspace: 5 a second (bursts of 5) stays under it.
     post_rate: float = Field(default=5.0, alias="ALIGNBOT_POST_RATE", gt=0, le=1000)
+    # The opt-in model: unset URL, nothing is ever sent anywhere.
+    # repr=False: a base URL may carry credentials.
+    llm_url: str | None = Field(default=None, alias="ALIGNBOT_LLM_URL", repr=False)
+    llm_model: str | None = Field(default=None, alias="ALIGNBOT_LLM_MODEL")
+    llm_api_key: SecretStr | None = Field(default=None, alias="ALIGNBOT_LLM_API_KEY")
+    llm_mode: str = Field(default="unsure", alias="ALIGNBOT_LLM_MODE")
+    llm_timeout: float = Field(default=10.0, alias="ALIGNBOT_LLM_TIMEOUT", gt=0, le=600)
+    llm_max_per_day: int = Field(default=500, alias="ALIGNBOT_LLM_MAX_PER_DAY", ge=0)
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("llm_url", "llm_model", "llm_api_key", mode="before")
+    @classmethod
+    def _blank_llm_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("slack_client_id", mode="before")
@@ -97,6 +115,23 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("llm_url")
+    @classmethod
+    def _llm_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("llm_mode")
+    @classmethod
+    def _llm_mode_known(cls, value: str) -> str:
+        if value.strip().lower() not in ("unsure", "all"):
+            raise ValueError(f"is not a mode ({value[:20]!r})")
+        return value.strip().lower()
 
     @field_validator("database_url")
     @classmethod
@@ -151,6 +186,11 @@ class Settings(BaseSettings):
     def oauth_enabled(self) -> bool:
         """Say whether multi-workspace OAuth is configured (client id and secret)."""
         return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def llm_key(self) -> str | None:
+        """Return the model API key, if set."""
+        return self.llm_api_key.get_secret_value() if self.llm_api_key else None
 
     def require_http(self) -> None:
         """Raise SettingsError unless the HTTP app can start."""

@@ -54,8 +54,11 @@ def test_tag_prints_one_line_per_update_in_order(files, capsys):
         "objectives": [{"key": "margins", "score": 1.0}],
         "aligned": True,
         "confident": True,
+        "by": "hand",
     }
-    assert lines[3] == {"id": "u4", "objectives": [], "aligned": False, "confident": True}
+    assert lines[3] == {"id": "u4", "objectives": [], "aligned": False, "confident": True, "by": "hand"}
+    # Without a model every other line is the lexicon's.
+    assert lines[0]["by"] == lines[1]["by"] == "lexicon"
 
 
 JARGON_ORG = """\

@@ -21,6 +21,12 @@ ALL_VARIABLES = (
     "ALIGNBOT_ADMINS",
     "ALIGNBOT_TIMEZONE",
     "LOG_LEVEL",
+    "ALIGNBOT_LLM_URL",
+    "ALIGNBOT_LLM_MODEL",
+    "ALIGNBOT_LLM_API_KEY",
+    "ALIGNBOT_LLM_MODE",
+    "ALIGNBOT_LLM_TIMEOUT",
+    "ALIGNBOT_LLM_MAX_PER_DAY",
 )
 
 
@@ -40,6 +46,9 @@ def test_defaults_match_the_contract():
     assert settings.log_level == "INFO"
     assert settings.admin_ids == frozenset()
     assert settings.oauth_enabled is False
+    # The model is opt-in: without a URL nothing is ever sent.
+    assert settings.llm_url is None and settings.llm_model is None and settings.llm_key is None
+    assert (settings.llm_mode, settings.llm_timeout, settings.llm_max_per_day) == ("unsure", 10.0, 500)
 
 
 def test_reads_environment_and_dotenv(monkeypatch, tmp_path):
@@ -63,6 +72,12 @@ def test_reads_environment_and_dotenv(monkeypatch, tmp_path):
         ("SLACK_APP_TOKEN", "xoxb-not-an-app-token", "SLACK_APP_TOKEN must be an app-level token"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http(s) URL"),
         ("DATABASE_URL", "not a url", "DATABASE_URL is not a SQLAlchemy database URL"),
+        ("ALIGNBOT_LLM_URL", "localhost:11434/v1", "ALIGNBOT_LLM_URL must be an http(s) URL"),
+        ("ALIGNBOT_LLM_MODE", "sometimes", "ALIGNBOT_LLM_MODE is not a mode"),
+        ("ALIGNBOT_LLM_TIMEOUT", "soon", "ALIGNBOT_LLM_TIMEOUT is invalid"),
+        ("ALIGNBOT_LLM_TIMEOUT", "0", "ALIGNBOT_LLM_TIMEOUT is invalid"),
+        ("ALIGNBOT_LLM_MAX_PER_DAY", "-1", "ALIGNBOT_LLM_MAX_PER_DAY is invalid"),
+        ("ALIGNBOT_LLM_MAX_PER_DAY", "lots", "ALIGNBOT_LLM_MAX_PER_DAY is invalid"),
     ],
 )
 def test_malformed_setting_names_the_variable_in_one_line(monkeypatch, variable, value, expected):
@@ -102,14 +117,35 @@ def test_secrets_never_show_in_repr():
         SLACK_APP_TOKEN="xapp-secret-app",
         SLACK_CLIENT_SECRET="secret-client",
         DATABASE_URL="postgresql+psycopg://alice:hunter2@db/alignbot",
+        ALIGNBOT_LLM_API_KEY="sk-secret-model",
+        ALIGNBOT_LLM_URL="https://bob:swordfish@llm.example/v1",
     )
     shown = repr(settings) + str(settings)
-    for secret in ("xoxb-secret-bot", "secret-signing", "xapp-secret-app", "secret-client", "hunter2"):
+    secrets = ("xoxb-secret-bot", "secret-signing", "xapp-secret-app", "secret-client", "hunter2", "sk-secret-model")
+    for secret in (*secrets, "swordfish"):
         assert secret not in shown
 
 
 def test_api_url_gets_a_trailing_slash():
     assert Settings(_env_file=None, SLACK_API_URL="http://127.0.0.1:9/api").slack_api_url == "http://127.0.0.1:9/api/"
+
+
+def test_model_settings_are_read_and_tidied(monkeypatch):
+    monkeypatch.setenv("ALIGNBOT_LLM_URL", " http://localhost:11434/v1/ ")
+    monkeypatch.setenv("ALIGNBOT_LLM_MODEL", "llama3.1:8b")
+    monkeypatch.setenv("ALIGNBOT_LLM_API_KEY", "sk-abc")
+    monkeypatch.setenv("ALIGNBOT_LLM_MODE", "ALL")
+    monkeypatch.setenv("ALIGNBOT_LLM_TIMEOUT", "2.5")
+    monkeypatch.setenv("ALIGNBOT_LLM_MAX_PER_DAY", "0")
+    settings = load_settings()
+    assert settings.llm_url == "http://localhost:11434/v1"
+    assert (settings.llm_model, settings.llm_key, settings.llm_mode) == ("llama3.1:8b", "sk-abc", "all")
+    assert (settings.llm_timeout, settings.llm_max_per_day) == (2.5, 0)
+
+
+def test_a_blank_model_url_is_unset(monkeypatch):
+    monkeypatch.setenv("ALIGNBOT_LLM_URL", "  ")
+    assert load_settings().llm_url is None
 
 
 def test_log_filter_redacts_tokens():
