@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.alignment.analysis import Report, analyze
+from bot.alignment.goals import linked_goals
 from bot.alignment.model import Example, Match, Org, Update, Verdict
 from bot.alignment.tagger import CALIBRATE_MIN, Tagger, sure_margin
 
@@ -17,17 +18,34 @@ def tag_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> lis
     With `learn`, a hand-tagged update also teaches the tagger for the updates after it,
     as a person's tag does in Slack.
     """
-    return [_tag_line(u, v) for u, v in zip(updates, judge_updates(org, updates, learn))]
+    tagger = _tagger(org, updates)
+    lines = [_tag_line(u, v) for u, v in zip(updates, judge_updates(org, updates, learn, tagger))]
+    for update, line in zip(updates, lines):
+        team = org.team(update.team)
+        # Only where the org file gives the update's team goals: a file without goals prints what it always did.
+        if team is not None and team.goals:
+            scores = tagger.goal_scores(update.text, team.name)
+            line["goals"] = [{"title": goal.title, "score": round(score, 2)} for goal, score in scores]
+    return lines
 
 
-def judge_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> list[Verdict]:
+def _tagger(org: Org, updates: Sequence[Update]) -> Tagger:
+    goals = linked_goals(org) if org.has_goals else None
+    # A goal is also a lead's own words for the objectives it serves: it teaches like an example.
+    taught = [Example(goal.title, goal.serves or ()) for own in (goals or {}).values() for goal in own]
+    return Tagger(org.objectives, taught, corpus=[u.text for u in updates], calibrate=False, goals=goals)
+
+
+def judge_updates(
+    org: Org, updates: Sequence[Update], learn: bool = False, tagger: Tagger | None = None
+) -> list[Verdict]:
     """Return each update's verdict, unsure of at most ASK_SHARE of the lines nobody tagged.
 
     The cut-off is set on the lines themselves once all are judged (not on a sample, as
     the app does): those closest to flipping are asked about, however the tagger learned
     along the way. Fewer than CALIBRATE_MIN lines keep the tagger's own cut-off.
     """
-    tagger = Tagger(org.objectives, corpus=[u.text for u in updates], calibrate=False)
+    tagger = tagger or _tagger(org, updates)
     verdicts = []
     for update in updates:
         verdicts.append(verdict_for(tagger, update))
@@ -47,7 +65,7 @@ def verdict_for(tagger: Tagger, update: Update) -> Verdict:
     if update.objectives is not None:
         hand = tuple(Match(key, 1.0, ("set by hand",)) for key in dict.fromkeys(update.objectives))
         return Verdict(hand, True, hand)
-    return tagger.judge(update.text)
+    return tagger.judge(update.text, update.team)
 
 
 def _tag_line(update: Update, verdict: Verdict) -> dict[str, Any]:
