@@ -74,9 +74,15 @@ def _tag_line(update: Update, verdict: Verdict) -> dict[str, Any]:
 
 
 def analyze_updates(org: Org, updates: Sequence[Update]) -> Report:
-    """Tag the updates nobody tagged by hand, then analyze the week."""
-    verdicts = judge_updates(org, updates)
+    """Tag the updates nobody tagged by hand, then analyze the week (with goals, each update's goals too)."""
+    tagger = _tagger(org, updates)
+    verdicts = judge_updates(org, updates, tagger=tagger)
+    goals = None
+    if org.has_goals:
+        linked = linked_goals(org)
+        org = replace(org, teams=tuple(replace(t, goals=linked.get(t.name, ())) for t in org.teams))
+        goals = {u.id: [g.title for g, _ in tagger.goal_scores(u.text, u.team)] for u in updates}
     tags = {u.id: [m.key for m in v.matches] for u, v in zip(updates, verdicts) if u.objectives is None}
     # An update the tagger is unsure of is a guess, not unaligned work; hand-tagged lines are always sure.
     judged = [u if u.objectives is not None else replace(u, confident=v.confident) for u, v in zip(updates, verdicts)]
-    return analyze(org, judged, tags=tags)
+    return analyze(org, judged, tags=tags, goals=goals)

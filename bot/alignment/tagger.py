@@ -192,13 +192,11 @@ class Tagger:
             goal = own[int(key[5:])]
             value = GOAL * min(1.0, score)
             for objective in goal.serves or ():
-                i = self._index_of.get(objective)
-                if i is None:
-                    continue
-                row = scored.get(i) or [0.0, []]
-                row[0] = 1.0 - (1.0 - row[0]) * (1.0 - value)
-                row[1].append((value, "goal", goal.title, ""))
-                scored[i] = row
+                if objective in self._index_of:
+                    row = scored.get(self._index_of[objective]) or [0.0, []]
+                    row[0] = 1.0 - (1.0 - row[0]) * (1.0 - value)
+                    row[1].append((value, "goal", goal.title, ""))
+                    scored[self._index_of[objective]] = row
 
     def _index_profiles(self) -> None:
         """Invert the profiles: each text feature finds the few objectives it is evidence for."""
