@@ -116,6 +116,7 @@ def _add_file_commands(sub: _Subparsers) -> None:
     )
     analyze.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
     analyze.set_defaults(run=_analyze)
+    _add_goals_parser(sub)
 
 
 def _add_workspace_commands(sub: _Subparsers) -> None:
@@ -163,6 +164,12 @@ def _add_workspace_commands(sub: _Subparsers) -> None:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser, required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+
+def _add_goals_parser(sub: _Subparsers) -> None:
+    goals = sub.add_parser("goals", help="each team goal and the objectives it serves, stated or suggested")
+    goals.add_argument("--org", required=True, metavar="ORG.yaml", help="the org file (teams, goals and objectives)")
+    goals.set_defaults(run=_goals)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -253,19 +260,27 @@ def _checked_app(runtime, *, worker_threads: int = 0):
         raise UsageError(f"cannot reach Slack at {settings.slack_api_url}: {reason}") from None
 
 
-def _read_inputs(args: argparse.Namespace):
-    """Read the org file and the update lines, or raise UsageError naming the bad line."""
-    from bot.orgfile import OrgFileError, UpdateLineError, load_org, load_updates, read_lines, read_org_text
+def _read_org_file(path: str):  # -> Org
+    """Read the org file, or raise UsageError naming the bad line."""
+    from bot.orgfile import OrgFileError, load_org, read_org_text
     from bot.services.orgsync import check_org
 
     try:
-        text = read_org_text(args.org)
-        org = load_org(text, source=args.org)
-        check_org(org, text, args.org)  # the same rules as `org import`
+        text = read_org_text(path)
+        org = load_org(text, source=path)
+        check_org(org, text, path)  # the same rules as `org import`
     except OrgFileError as error:
         raise UsageError(str(error)) from None
     if not org.objectives:
-        raise UsageError(f"{args.org}: defines no objectives")
+        raise UsageError(f"{path}: defines no objectives")
+    return org
+
+
+def _read_inputs(args: argparse.Namespace):
+    """Read the org file and the update lines, or raise UsageError naming the bad line."""
+    from bot.orgfile import UpdateLineError, load_updates, read_lines
+
+    org = _read_org_file(args.org)
     source = "<stdin>" if args.updates == "-" else args.updates
     if args.updates == "-" and sys.stdin is None:  # started with standard input closed
         raise UsageError("there is no standard input to read update lines from: pass UPDATES.jsonl")
@@ -334,6 +349,16 @@ def _model_note(model) -> None:  # model: ModelTagger | None
     note = fault_note(model) if model is not None else None
     if note:
         print(f"alignbot: {note}", file=sys.stderr)
+
+
+def _goals(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.alignment.goals import link_goals
+
+    for link in link_goals(_read_org_file(args.org)):
+        print(json.dumps(link.to_dict()))
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.alignment.analysis import Report, analyze
+from bot.alignment.goals import linked_goals
 from bot.alignment.model import Example, Match, Org, Update, Verdict
 from bot.alignment.tagger import CALIBRATE_MIN, Tagger, sure_margin
 from bot.llm import Ask, ModelConfig, ModelTagger, combine
@@ -15,7 +16,10 @@ from bot.llm import Ask, ModelConfig, ModelTagger, combine
 def model_tagger(settings: Any, org: Org) -> ModelTagger | None:
     """Return the model to consult for this org, or None when ALIGNBOT_LLM_URL is unset."""
     config = ModelConfig.from_settings(settings)
-    return ModelTagger(config, org.objectives) if config is not None else None
+    if config is None:
+        return None
+    goals = {team.name: [goal.title for goal in team.goals] for team in org.teams if team.goals}
+    return ModelTagger(config, org.objectives, goals or None)
 
 
 def tag_updates(
@@ -26,8 +30,16 @@ def tag_updates(
     With `learn`, a hand-tagged update also teaches the tagger for the updates after it,
     as a person's tag does in Slack. With `model`, the updates its mode names are asked about.
     """
-    decided = consult_model(model, updates, judge_updates(org, updates, learn))
-    return [_tag_line(u, v, by) for u, (v, by) in zip(updates, decided)]
+    tagger = _tagger(org, updates)
+    decided = consult_model(model, updates, judge_updates(org, updates, learn, tagger))
+    lines = [_tag_line(u, v, by) for u, (v, by) in zip(updates, decided)]
+    for update, line in zip(updates, lines):
+        team = org.team(update.team)
+        # Only where the org file gives the update's team goals: a file without goals prints what it always did.
+        if team is not None and team.goals:
+            scores = tagger.goal_scores(update.text, team.name)
+            line["goals"] = [{"title": goal.title, "score": round(score, 2)} for goal, score in scores]
+    return lines
 
 
 def consult_model(
@@ -47,14 +59,23 @@ def _wants(model: ModelTagger, update: Update, verdict: Verdict) -> bool:
     return update.objectives is None and model.wants(verdict)
 
 
-def judge_updates(org: Org, updates: Sequence[Update], learn: bool = False) -> list[Verdict]:
+def _tagger(org: Org, updates: Sequence[Update]) -> Tagger:
+    goals = linked_goals(org) if org.has_goals else None
+    # A goal is also a lead's own words for the objectives it serves: it teaches like an example.
+    taught = [Example(goal.title, goal.serves or ()) for own in (goals or {}).values() for goal in own]
+    return Tagger(org.objectives, taught, corpus=[u.text for u in updates], calibrate=False, goals=goals)
+
+
+def judge_updates(
+    org: Org, updates: Sequence[Update], learn: bool = False, tagger: Tagger | None = None
+) -> list[Verdict]:
     """Return each update's verdict, unsure of at most ASK_SHARE of the lines nobody tagged.
 
     The cut-off is set on the lines themselves once all are judged (not on a sample, as
     the app does): those closest to flipping are asked about, however the tagger learned
     along the way. Fewer than CALIBRATE_MIN lines keep the tagger's own cut-off.
     """
-    tagger = Tagger(org.objectives, corpus=[u.text for u in updates], calibrate=False)
+    tagger = tagger or _tagger(org, updates)
     verdicts = []
     for update in updates:
         verdicts.append(verdict_for(tagger, update))
@@ -74,7 +95,7 @@ def verdict_for(tagger: Tagger, update: Update) -> Verdict:
     if update.objectives is not None:
         hand = tuple(Match(key, 1.0, ("set by hand",)) for key in dict.fromkeys(update.objectives))
         return Verdict(hand, True, hand)
-    return tagger.judge(update.text)
+    return tagger.judge(update.text, update.team)
 
 
 def _tag_line(update: Update, verdict: Verdict, by: str) -> dict[str, Any]:
@@ -89,9 +110,18 @@ def _tag_line(update: Update, verdict: Verdict, by: str) -> dict[str, Any]:
 
 
 def analyze_updates(org: Org, updates: Sequence[Update], model: ModelTagger | None = None) -> Report:
-    """Tag the updates nobody tagged by hand (asking `model` where its mode says), then analyze the week."""
-    verdicts = [v for v, _ in consult_model(model, updates, judge_updates(org, updates))]
+    """Tag the updates nobody tagged by hand (asking `model` where its mode says), then analyze the week.
+
+    With goals, each update's goals too.
+    """
+    tagger = _tagger(org, updates)
+    verdicts = [v for v, _ in consult_model(model, updates, judge_updates(org, updates, tagger=tagger))]
+    goals = None
+    if org.has_goals:
+        linked = linked_goals(org)
+        org = replace(org, teams=tuple(replace(t, goals=linked.get(t.name, ())) for t in org.teams))
+        goals = {u.id: [g.title for g, _ in tagger.goal_scores(u.text, u.team)] for u in updates}
     tags = {u.id: [m.key for m in v.matches] for u, v in zip(updates, verdicts) if u.objectives is None}
     # An update the tagger is unsure of is a guess, not unaligned work; hand-tagged lines are always sure.
     judged = [u if u.objectives is not None else replace(u, confident=v.confident) for u, v in zip(updates, verdicts)]
-    return analyze(org, judged, tags=tags)
+    return analyze(org, judged, tags=tags, goals=goals)

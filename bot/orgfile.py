@@ -1,4 +1,4 @@
-"""Read and write the org file (teams and objectives) and the update lines.
+"""Read and write the org file (teams, their goals, objectives) and the update lines.
 
 Both formats are public (docs/formats.md). The org file is YAML (JSON is
 YAML too); errors name the file and line so a person can fix them by hand.
@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from bot.alignment.model import Objective, Org, Team, Update
+from bot.alignment.model import Goal, Objective, Org, Team, Update
 
 __all__ = [
     "OrgFileError",
@@ -36,9 +36,12 @@ SLUG = re.compile(r"[a-z0-9-]{1,40}")
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,20}")
 MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 MAX_TEAM_NAME = 80
+MAX_GOAL_TITLE = 200
+MAX_GOALS = 20  # per team: a team's quarter, not its backlog
 
 TOP_KEYS = ("teams", "objectives")
-TEAM_KEYS = ("name", "aliases", "channel", "members")
+TEAM_KEYS = ("name", "aliases", "channel", "members", "goals")
+GOAL_KEYS = ("title", "serves")
 OBJECTIVE_KEYS = ("key", "title", "description", "keywords", "examples")
 
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -81,6 +84,8 @@ class _Reader:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        # Objective keys the goals name, checked once the objectives are read (they may come later).
+        self.served: list[tuple[yaml.Node, str, str]] = []
 
     def fail(self, node: yaml.Node | None, reason: str) -> OrgFileError:
         line = node.start_mark.line + 1 if node is not None else None
@@ -142,6 +147,10 @@ class _Reader:
         objectives = self.objectives(top["objectives"][1])
         if not objectives:
             raise self.fail(top["objectives"][1], "the org file defines no objectives")
+        keys = {o.key for o in objectives}
+        for key_node, key, what in self.served:
+            if key not in keys:
+                raise self.fail(key_node, f"{what} serves '{key}', which is not an objective key of this file")
         return Org(teams=teams, objectives=objectives)
 
     def teams(self, node: yaml.Node) -> tuple[Team, ...]:
@@ -209,7 +218,41 @@ class _Reader:
                     raise self.fail(member_node, reason)
                 if member not in members:
                     members.append(member)
-        return Team(name=name, aliases=tuple(aliases), channel=channel, members=tuple(members))
+        goals = self.goals(fields["goals"][1], what) if "goals" in fields else ()
+        return Team(name=name, aliases=tuple(aliases), channel=channel, members=tuple(members), goals=goals)
+
+    def goals(self, node: yaml.Node, team: str) -> tuple[Goal, ...]:
+        """Read a team's goals: each a title and, optionally, the objective keys it serves."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None:
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"{team} goals must be a list of goals (title, serves)")
+        if len(node.value) > MAX_GOALS:
+            raise self.fail(node.value[MAX_GOALS], f"{team} has more than {MAX_GOALS} goals")
+        goals: list[Goal] = []
+        for item in node.value:
+            fields = self.mapping(item, f"a goal of {team}", GOAL_KEYS)
+            if "title" not in fields:
+                raise self.fail(item, f"a goal of {team} has no 'title'")
+            title_node = fields["title"][1]
+            title = self.text(title_node, f"a goal title of {team}", required=True)
+            assert title is not None
+            if len(title) > MAX_GOAL_TITLE:
+                raise self.fail(title_node, f"{team} goal '{title[:20]}...' is longer than {MAX_GOAL_TITLE} characters")
+            if any(g.title.casefold() == title.casefold() for g in goals):
+                raise self.fail(title_node, f"{team} has the goal '{title[:40]}' twice")
+            serves: tuple[str, ...] | None = None
+            serves_node = fields["serves"][1] if "serves" in fields else None
+            # `serves:` left empty is as good as absent: Alignbot suggests the links; [] says it serves none.
+            if serves_node is not None and not (
+                isinstance(serves_node, yaml.ScalarNode) and serves_node.tag == _NULL_TAG and serves_node.style is None
+            ):
+                what = f"{team} goal '{title[:40]}'"
+                keys = self.texts(serves_node, f"{what} serves")
+                self.served += [(key_node, key, what) for key_node, key in keys]
+                serves = tuple(dict.fromkeys(key for _, key in keys))
+            goals.append(Goal(title=title, serves=serves))
+        return tuple(goals)
 
     def team_name(self, node: yaml.Node) -> str:
         name = self.text(node, "a team name", required=True)
@@ -359,7 +402,7 @@ def dump_org(org: Org) -> str:
     """Write `org` in the org-file format; load_org reads it back to an equal Org."""
     teams: list[Any] = []
     for team in org.teams:
-        if not (team.aliases or team.channel or team.members):
+        if not (team.aliases or team.channel or team.members or team.goals):
             teams.append(team.name)
             continue
         entry: dict[str, Any] = {"name": team.name}
@@ -369,6 +412,8 @@ def dump_org(org: Org) -> str:
             entry["channel"] = team.channel
         if team.members:
             entry["members"] = list(team.members)
+        if team.goals:
+            entry["goals"] = [_goal_entry(goal) for goal in team.goals]
         teams.append(entry)
     objectives: list[dict[str, Any]] = []
     for objective in org.objectives:
@@ -385,6 +430,13 @@ def dump_org(org: Org) -> str:
         data["teams"] = teams
     data["objectives"] = objectives
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+
+
+def _goal_entry(goal: Goal) -> dict[str, Any]:
+    entry: dict[str, Any] = {"title": goal.title}
+    if goal.serves is not None:
+        entry["serves"] = list(goal.serves)
+    return entry
 
 
 # --------------------------------------------------------------------------- update lines

@@ -34,8 +34,13 @@ Decisions the contract leaves open, read literally where it is literal:
 
 Findings come worst first, then the good news: unaligned_work, silent_team,
 one_way_handoff, parallel_work, solo_objective, uncoordinated_objective,
-uncovered_objective, joint_objective. Within a kind, objective findings follow
-the org file's order and team findings follow team names.
+uncovered_objective, unlinked_goal, objective_without_goal, joint_objective.
+Within a kind, objective findings follow the org file's order and team findings
+follow team names.
+
+Team goals (only when the org file has some): each goal's `serves` is resolved by
+the caller (stated, or suggested where the file gives none); `unlinked_goal` is a
+goal serving no objective, `objective_without_goal` an objective no goal serves.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ FINDING_ORDER = (
     "solo_objective",
     "uncoordinated_objective",
     "uncovered_objective",
+    "unlinked_goal",
+    "objective_without_goal",
     "joint_objective",
 )
 
@@ -104,6 +111,8 @@ class AnalyzedUpdate:
     kind: str = "update"  # update | initiative
     # The tagger's guess stands: its author did not answer before the team's check-in closed.
     guess: bool = False
+    # Titles of the team goals it works toward; None when the org file has no goals.
+    goals: tuple[str, ...] | None = None
 
     @property
     def aligned(self) -> bool:
@@ -121,6 +130,7 @@ class AnalyzedUpdate:
             "objectives": list(self.objectives),
             "references": list(self.references),
             "aligned": self.aligned,
+            **({"goals": list(self.goals)} if self.goals is not None else {}),
         }
 
 
@@ -352,7 +362,11 @@ def _parallel_finding(group: Sequence[AnalyzedUpdate], cluster: _Cluster, titles
 
 
 def _read_updates(
-    org: Org, updates: Sequence[Update], tags: Mapping[str, Sequence[str]], closed_teams: Collection[str] = ()
+    org: Org,
+    updates: Sequence[Update],
+    tags: Mapping[str, Sequence[str]],
+    closed_teams: Collection[str] = (),
+    goals: Mapping[str, Sequence[str]] | None = None,
 ) -> list[AnalyzedUpdate]:
     """Resolve each update's team, objectives (its own or the tagger's) and the teams it references."""
     known = {o.key for o in org.objectives}
@@ -372,6 +386,7 @@ def _read_updates(
                 confident=update.confident,
                 kind=update.kind,
                 guess=not update.confident and update.team in closed_teams,
+                goals=tuple(goals.get(update.id, ())) if goals is not None else None,
             )
         )
     return analyzed
@@ -495,6 +510,41 @@ def _parallel_work(
     return found
 
 
+def _unlinked_goals(org: Org) -> list[Finding]:
+    """Return one finding per team goal that serves no objective, teams by name, goals as written."""
+    return [
+        Finding(
+            kind="unlinked_goal",
+            objective=None,
+            teams=(team.name,),
+            updates=(),
+            summary=f"{team.name}'s goal {_quote(goal.title)} serves no business objective.",
+            extra={"goal": goal.title},
+        )
+        for team in sorted(org.teams, key=lambda t: t.name)
+        for goal in team.goals
+        if not goal.serves
+    ]
+
+
+def _objectives_without_goal(org: Org) -> list[Finding]:
+    """Return one finding per objective no team goal serves, when the org file has goals at all."""
+    if not org.has_goals:
+        return []
+    served = {key for team in org.teams for goal in team.goals for key in goal.serves or ()}
+    return [
+        Finding(
+            kind="objective_without_goal",
+            objective=o.key,
+            teams=(),
+            updates=(),
+            summary=f"No team has a goal that serves {o.title}.",
+        )
+        for o in org.objectives
+        if o.key not in served
+    ]
+
+
 def _objective_finding(
     key: str, title: str, on_it: Sequence[AnalyzedUpdate], several_reporting: bool
 ) -> Finding | None:
@@ -560,16 +610,18 @@ def analyze(
     tags: Mapping[str, Sequence[str]] | None = None,
     picked_up: Collection[tuple[str, str]] = (),
     closed_teams: Collection[str] = (),
+    goals: Mapping[str, Sequence[str]] | None = None,
 ) -> Report:
     """Analyze one week's updates against `org`; `tags` gives the objectives of untagged updates.
 
     `picked_up` holds (update id, team) of handoffs the receiving team said it picked up:
     those are answered, so they are no one_way_handoff. `closed_teams` are the teams whose
     check-in has closed: an unsure update of theirs whose author never answered counts as
-    the tagger guessed, marked as a guess, instead of waiting apart.
+    the tagger guessed, marked as a guess, instead of waiting apart. `goals` gives each
+    update's team goals (titles) when the org file has goals, whose `serves` the caller resolved.
     """
     titles = {o.key: o.title for o in org.objectives}
-    analyzed = _read_updates(org, updates, tags or {}, closed_teams)
+    analyzed = _read_updates(org, updates, tags or {}, closed_teams, goals)
 
     org_teams = [t.name for t in org.teams]
     reporting = sorted({u.team for u in analyzed})
@@ -597,6 +649,8 @@ def analyze(
         *_one_way_handoffs(analyzed, by_team, reporting, titles, picked_up),
         *_parallel_work(org, analyzed, reporting, titles),
         *_objective_findings(org, by_objective, reporting),
+        *_unlinked_goals(org),
+        *_objectives_without_goal(org),
     ]
     team_scores = {
         team: TeamScore(

@@ -18,13 +18,26 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class Goal:
+    """A team's own goal, in its own words, and the objectives it serves.
+
+    `serves` is None when nobody said which objectives it serves (Alignbot suggests
+    them); () when it serves none on purpose.
+    """
+
+    title: str
+    serves: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Team:
-    """A team expected to check in, and the ways text can refer to it."""
+    """A team expected to check in, the ways text can refer to it, and its own goals."""
 
     name: str
     aliases: tuple[str, ...] = ()
     channel: str | None = None
     members: tuple[str, ...] = ()
+    goals: tuple[Goal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,11 @@ class Org:
         """Return the team called `name` (any case), if any."""
         wanted = name.casefold()
         return next((t for t in self.teams if t.name.casefold() == wanted), None)
+
+    @property
+    def has_goals(self) -> bool:
+        """Return whether any team has goals: the goal findings and fields appear only then."""
+        return any(t.goals for t in self.teams)
 
 
 @dataclass(frozen=True)

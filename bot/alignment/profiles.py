@@ -208,6 +208,8 @@ def _explain(evidence: list[_Evidence]) -> tuple[str, ...]:
             reason = f"like: '{surface}'"
         elif kind == "taught":
             reason = f"word '{surface}' (from tags)"
+        elif kind == "goal":
+            reason = f"goal '{surface}'"
         else:
             reason = f"word '{surface}'"
         if reason not in reasons:
@@ -238,7 +240,7 @@ def _independent(
         if used and score >= cut:
             kept = 1.0
             for value, kind, surface, ref in evidence:
-                if kind == "example":
+                if kind in ("example", "goal"):
                     continue
                 taken = max((used.get(s, 0.0) for s in (ref, *_surface_stems(surface)) if s), default=0.0)
                 if taken >= value:
@@ -246,7 +248,7 @@ def _independent(
             score = max(0.0, 1.0 - (1.0 - score) / kept)
         if score >= cut:
             for value, kind, surface, ref in evidence:
-                if kind != "example" and value >= 0.1:
+                if kind not in ("example", "goal") and value >= 0.1:
                     for s in (ref, *_surface_stems(surface)):
                         if s and used.get(s, 0.0) < value:
                             used[s] = value

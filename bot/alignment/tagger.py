@@ -15,7 +15,9 @@ know stays as plain content words. An objective then collects evidence from the 
   the tagger got wrong on them: similar texts, and the words and concepts of the texts
   it missed an objective on;
 - the workspace's texts the tagger is sure of, as weak examples for the others: teams
-  name the same customers and sites week after week.
+  name the same customers and sites week after week;
+- the goals of the text's team, read like objectives in the team's own words: a goal
+  the text matches is evidence for the objectives that goal serves.
 
 Evidence combines as a noisy-or, so several weak hints add up while no single
 one is certain. A text serves no objective when nothing reaches the threshold;
@@ -29,12 +31,12 @@ memory.py keeps the labelled examples and weights.py the tuned figures.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 # Some names below (NN_K, SCAN_MAX, _cached_analyse) are only for callers that read them from here.
 from bot.alignment import knowledge as kb
 from bot.alignment.memory import _Memory, _short, _taught_features
-from bot.alignment.model import Example, Match, Objective, Verdict
+from bot.alignment.model import Example, Goal, Match, Objective, Verdict
 from bot.alignment.profiles import (
     _distinctiveness,
     _drop_shared_segments,
@@ -61,6 +63,9 @@ from bot.alignment.weights import (
     ECHO_DAMP_MIN,
     ECHO_PRIOR,
     ECHO_SHARE,
+    GOAL,
+    GOAL_DAMP,
+    GOAL_MIN,
     JARGON,
     KEYWORD,
     MISSED_WIDTH,
@@ -94,7 +99,8 @@ class Tagger:
     they tell which words are distinctive here and which every text says, and they
     set how sure to be. Without `calibrate`, the caller sets where to ask over all
     its verdicts (`alignbot tag`): the tagger reads no sample of the corpus for it,
-    neither once built nor again after each correction.
+    neither once built nor again after each correction. `goals`: each team's goals (by
+    team name), their `serves` resolved; `judge(text, team)` reads the text against them.
     """
 
     def __init__(
@@ -103,6 +109,7 @@ class Tagger:
         examples: Sequence[Example] = (),
         corpus: Iterable[str] = (),
         calibrate: bool = True,
+        goals: Mapping[str, Sequence[Goal]] | None = None,
     ) -> None:
         self._profiles = [_profile(o) for o in objectives]
         # A code the objectives chain with others ("MSP-MKE") is this workspace's own: the
@@ -118,6 +125,7 @@ class Tagger:
         self._keys = {p.key for p in self._profiles}
         taught = [*examples, *(Example(text, (o.key,)) for o in objectives for text in o.examples)]
         corpus = [text for text in corpus if text and text.strip()]
+        self._goals = self._goal_taggers(goals or {}, corpus)
         self._distinct = _distinctiveness(self._profiles, [*corpus, *(e.text for e in taught)])
         self._index_profiles()
         self._sure = SURE_MARGIN
@@ -143,6 +151,52 @@ class Tagger:
         # Set when a later correction moves the verdicts (a tagger taught as it goes); the app
         # builds a new tagger instead, so a shared tagger is never recalibrated under a reader.
         self._recalibrate = False
+
+    @staticmethod
+    def _goal_taggers(
+        goals: Mapping[str, Sequence[Goal]], corpus: Sequence[str]
+    ) -> dict[str, tuple[Tagger, tuple[Goal, ...]]]:
+        """Return, per team (casefolded), a tagger that reads the team's goals as its objectives."""
+        out: dict[str, tuple[Tagger, tuple[Goal, ...]]] = {}
+        for team, own in goals.items():
+            own = tuple(own)
+            if own:
+                targets = [Objective(key=f"goal-{i}", title=g.title) for i, g in enumerate(own)]
+                out[team.casefold()] = (Tagger(targets, corpus=corpus, calibrate=False), own)
+        return out
+
+    def goal_scores(self, text: str, team: str | None) -> list[tuple[Goal, float]]:
+        """Return the goals of `team` that `text` works toward, with their scores, best first."""
+        found = self._goals.get(team.casefold()) if team else None
+        if found is None or not text or not text.strip():
+            return []
+        reader, own = found
+        return [(own[int(m.key[5:])], m.score) for m in reader.judge(text).matches]
+
+    def _add_goals(self, reading: _Reading, text: str, team: str | None, scored: dict[int, list]) -> None:
+        """Count each goal of the team the text is near as evidence for the objectives the goal serves.
+
+        A team's work mostly serves what its goals serve: the other objectives count a little less.
+        """
+        found = self._goals.get(team.casefold()) if team else None
+        if found is None:
+            return
+        reader, own = found
+        served = {self._index_of[k] for g in own for k in g.serves or () if k in self._index_of}
+        for i, row in scored.items():
+            if served and i not in served:
+                row[0] *= 1.0 - GOAL_DAMP
+        for key, score, _, _ in reader._rows(reading, text):
+            if score < GOAL_MIN:
+                continue
+            goal = own[int(key[5:])]
+            value = GOAL * min(1.0, score)
+            for objective in goal.serves or ():
+                if objective in self._index_of:
+                    row = scored.get(self._index_of[objective]) or [0.0, []]
+                    row[0] = 1.0 - (1.0 - row[0]) * (1.0 - value)
+                    row[1].append((value, "goal", goal.title, ""))
+                    scored[self._index_of[objective]] = row
 
     def _index_profiles(self) -> None:
         """Invert the profiles: each text feature finds the few objectives it is evidence for."""
@@ -243,17 +297,22 @@ class Tagger:
         """Return the objectives `text` serves, best first; [] when it serves none."""
         return list(self.judge(text).matches)
 
-    def judge(self, text: str) -> Verdict:
-        """Return the tags of `text`, whether the tagger is sure of them, and the objectives worth asking about."""
+    def judge(self, text: str, team: str | None = None) -> Verdict:
+        """Return the tags of `text`, whether the tagger is sure of them, and the objectives worth asking about.
+
+        `team`: the text's team, whose goals count as evidence.
+        """
         if self._recalibrate:
             # Learning moved the verdicts: set again where to ask, before the next verdict
             # rather than after every tag, so a run of corrections pays for it once.
             self._recalibrate = False
             self._calibrate(self._corpus)
-        matches, candidates, margin = self._weigh(text)
+        matches, candidates, margin = self._weigh(text, team=team)
         return Verdict(matches, margin >= self._sure, candidates, margin)
 
-    def _weigh(self, text: str, asking: bool = True) -> tuple[tuple[Match, ...], tuple[Match, ...], float]:
+    def _weigh(
+        self, text: str, asking: bool = True, team: str | None = None
+    ) -> tuple[tuple[Match, ...], tuple[Match, ...], float]:
         """Return the tags of `text`, the objectives worth asking about, and how far the tags are from flipping.
 
         With `asking`, the margin also counts what makes a verdict worth a question
@@ -262,7 +321,7 @@ class Tagger:
         if not text or not text.strip() or not self._profiles:
             return (), (), 1.0
         reading = _read(text)
-        rows = self._rows(reading, text)
+        rows = self._rows(reading, text, team=team)
         matches = [
             Match(key, round(min(1.0, score), 2), _explain(evidence))
             for key, score, evidence, cut in rows
@@ -284,7 +343,7 @@ class Tagger:
         return tuple(matches), tuple(candidates), margin
 
     def _rows(
-        self, reading: _Reading, text: str, learned: bool = True
+        self, reading: _Reading, text: str, learned: bool = True, team: str | None = None
     ) -> list[tuple[str, float, list[_Evidence], float]]:
         """Return (objective key, score, evidence, cut-off) for the objectives with evidence, best first.
 
@@ -298,6 +357,7 @@ class Tagger:
             # is paperwork, not the compliance objective's work.
             for row in scored.values():
                 row[0] *= 1.0 - ADMIN_DAMP
+        self._add_goals(reading, text, team, scored)
         if learned:
             self._correct(reading, scored)
         if self._echo.texts:

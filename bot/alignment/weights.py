@@ -64,4 +64,11 @@ UNPLACED_POWER = 6
 CANDIDATE_MIN = 0.1  # a near miss worth offering in the question
 CANDIDATES = 3
 CODE_SHARE = 0.5  # a chained code ("MSP-MKE") is usually a place every update names: says where, not what
+# Team goals, tuned on the five development companies together: a goal the text matches adds
+# little beyond what its title already teaches as an example; a team's goals mostly say which
+# objectives its work is for, so an objective none of them serves counts a little less.
+GOAL = 0.05  # what a goal of the text's team counts, at full match, for each objective it serves
+GOAL_MIN = 0.3  # a goal scoring less than this (read as an objective) says nothing
+GOAL_DAMP = 0.1  # share of an objective's score lost when no goal of the text's team serves it
+GOAL_SUGGEST_MIN = 0.1  # a goal title's nearest objective is suggested (unsure) from this score up
 ECHO = 0.5  # what a sure text of the workspace counts as an example, against a person's tag
