@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.alignment.model import Match, Objective, Verdict
+from storage.models import utcnow
 
 # Updates a request: enough to share the system message's cost, few enough for a small model to keep apart.
 BATCH = 20
@@ -89,7 +90,7 @@ class MemoryCache:
 class DailyCount:
     """Count requests a day in this process, up to `cap`."""
 
-    def __init__(self, cap: int, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, cap: int, today: Callable[[], date] = lambda: utcnow().date()) -> None:
         self.cap = cap
         self._today = today
         self._day = today()

@@ -161,7 +161,7 @@ def test_a_goal_teaches_which_objective_its_team_work_serves(tmp_path, capsys, u
 
 def test_tag_output_without_goals_keeps_its_fields(tmp_path, capsys, updates):
     _, out, _ = run(capsys, "tag", "--org", write(tmp_path, "plain.yaml", PLAIN), updates)
-    assert all(list(json.loads(line)) == ["id", "objectives", "aligned", "confident"] for line in out)
+    assert all(list(json.loads(line)) == ["id", "objectives", "aligned", "confident", "by"] for line in out)
 
 
 def test_analyze_maps_updates_to_goals_and_reports_goal_findings(tmp_path, capsys, updates):
