@@ -331,7 +331,7 @@ class Stack:
         self.servers: dict[str, subprocess.Popen] = {}
 
         def start(name: str, argv: list[str]) -> None:
-            log = open(self.logs / f"ack-{self.kind}-{name.replace(' ', '-')}.log", "w")
+            log = open(self.logs / f"ack-{self.kind}-{name.replace(' ', '-')}.log", "w")  # noqa: SIM115 - closed in stop()
             self._logs.append(log)
             self.servers[name] = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 

@@ -450,12 +450,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     emb_kw = {"threshold": cfg["threshold"], "relative": cfg["relative"], "views": cfg["views"]}
     for ds in [dev, *held]:
         print(f"-- {ds.name}")
-        print(f"   {'default':12s} {fmt(reveal(ds, lambda: Tagger(ds.objectives)))}")
-        print(f"   {'embedding':12s} {fmt(reveal(ds, lambda: EmbeddingTagger(ds.objectives, **emb_kw)))}")
-        print(
-            f"   {'hybrid':12s} "
-            f"{fmt(reveal(ds, lambda: HybridTagger(ds.objectives, fallback=cfg['fallback'], tie=cfg['tie'], **emb_kw)))}"
-        )
+        objectives = ds.objectives
+        print(f"   {'default':12s} {fmt(reveal(ds, lambda o=objectives: Tagger(o)))}")
+        print(f"   {'embedding':12s} {fmt(reveal(ds, lambda o=objectives: EmbeddingTagger(o, **emb_kw)))}")
+        hybrid = {"fallback": cfg["fallback"], "tie": cfg["tie"], **emb_kw}
+        print(f"   {'hybrid':12s} {fmt(reveal(ds, lambda o=objectives, h=hybrid: HybridTagger(o, **h)))}")
 
     print("\n== speed (tag() one text at a time, CPU)")
     for name, ups in speed([dev, *held], cfg).items():

@@ -258,7 +258,7 @@ def ask_ceiling(folder: Path) -> None:
         for row, line in zip(rows, out):
             verdicts.append((set(row["labels"]), {o["key"] for o in line["objectives"]}, not line["confident"]))
 
-        def f1(asked: set[int]) -> float:
+        def f1(asked: set[int], verdicts: list[tuple[set, set, bool]] = verdicts) -> float:
             tp = fp = fn = 0
             for i, (gold, pred, _) in enumerate(verdicts):
                 pred = gold if i in asked else pred
@@ -282,7 +282,7 @@ def _heldout_sets() -> list[tuple[str, list[Objective], list[dict]]]:
     assert spec.loader is not None
     spec.loader.exec_module(module)
     return [
-        (name, list(objectives), [{"id": f"h{i + 1}", "text": t, "labels": list(l)} for i, (t, l) in enumerate(rows)])
+        (name, list(objectives), [{"id": f"h{i + 1}", "text": t, "labels": list(k)} for i, (t, k) in enumerate(rows)])
         for name, objectives, rows in module.HELDOUT_SETS
     ]
 

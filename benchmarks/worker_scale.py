@@ -121,7 +121,7 @@ def one_run(processes: int, jobs: int, threads: int, postgres_url: str, logs: Pa
         command = [str(cli)] if cli.exists() else [sys.executable, "-m", "bot"]
         engine = make_engine(database_url)
         started: list[subprocess.Popen] = []
-        log = open(logs / f"worker-scale-{processes}.log", "w")
+        log = open(logs / f"worker-scale-{processes}.log", "w")  # noqa: SIM115 - the children write to it; closed below
         try:
             # 1. Fill: the real web app acks and stores each command; nothing does the work yet.
             port = al.free_port()

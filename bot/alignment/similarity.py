@@ -593,10 +593,8 @@ class Similarity:
         self.terms: list[frozenset[str]] = []
         for text in texts:
             words = _words(text)
-            terms = {_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())}
-            terms -= ignore
-            terms -= _STOP_STEMS
-            self.terms.append(frozenset(terms))
+            found = {_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())}
+            self.terms.append(frozenset(found - ignore - _STOP_STEMS))
         frequency: dict[str, int] = defaultdict(int)
         for terms in self.terms:
             for term in terms:

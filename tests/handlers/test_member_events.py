@@ -1,4 +1,7 @@
-"""Channel joins and leaves change no team (admins and leads choose members); the bot's own do, and the clock checks channels."""
+"""Channel joins and leaves change no team (admins and leads choose members).
+
+The bot's own joins and leaves do, and the clock checks the channels.
+"""
 
 from __future__ import annotations
 
