@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from bot.alignment.model import Org
 
@@ -523,7 +522,6 @@ _WEIGHT_WEAK = 0.5
 _MAX_BUCKET = 64  # updates sharing one term, beyond which the term only scores pairs found through others
 
 
-@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """Fold plurals, possessives and -ed/-ing so "banks", "bank's" and "banking" meet."""
     for apostrophe in ("'", "\u2019"):
