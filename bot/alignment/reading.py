@@ -269,7 +269,7 @@ def _analyse(text: str, generic_single: bool = False) -> _Reading:
 
 
 # A Tagger is rebuilt from the same objectives, examples and recent texts: reading each once per
-# process makes the rebuild after a correction 1.5x faster and `alignbot tag --learn` 1.2x.
+# process makes the rebuild after a correction 1.5x faster and `alignbot tag` 1.1-1.2x.
 _cached_analyse = lru_cache(maxsize=8192)(_analyse)
 
 
