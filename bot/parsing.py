@@ -579,6 +579,13 @@ _KEY_TOKEN = re.compile(r"#([A-Za-z0-9][A-Za-z0-9-]*)[.,;]?")
 _SEPARATORS = {",", "and", "&", "+"}
 
 
+def _close_partner(words: list[str], partners: list[TeamRef]) -> None:
+    """Add the words gathered so far as one partner team's name, and start the next."""
+    if words:
+        partners.append(TeamRef(" ".join(words)))
+        words.clear()
+
+
 def _tail(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[TeamRef, ...], str | None] | None:
     """Parse the end of `/initiative add`: #keys, one `with` clause, one @owner; None if it is not one."""
     keys: list[str] = []
@@ -606,16 +613,10 @@ def _tail(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[TeamRef, ...], st
             i += 1
             words: list[str] = []
             found = 0
-
-            def close() -> None:
-                if words:
-                    partners.append(TeamRef(" ".join(words)))
-                    words.clear()
-
             while i < len(tokens):
                 current = tokens[i]
                 if current.kind == "channel":
-                    close()
+                    _close_partner(words, partners)
                     partners.append(TeamRef(current.label.lstrip("#"), current.value))
                     found += 1
                 elif current.kind in ("word", "quoted") and not _KEY_TOKEN.fullmatch(current.value):
@@ -625,14 +626,14 @@ def _tail(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[TeamRef, ...], st
                     pieces = re.split(r"(,)", value) if current.kind == "word" else [value]
                     for piece in pieces:
                         if piece == "," or (current.kind == "word" and piece.casefold() in _SEPARATORS):
-                            close()
+                            _close_partner(words, partners)
                         elif piece:
                             words.append(piece)
                             found += 1
                 else:
                     break
                 i += 1
-            close()
+            _close_partner(words, partners)
             if not found:
                 return None
         else:
