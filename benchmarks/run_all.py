@@ -26,6 +26,7 @@ FULL = [
     ["analysis_scale.py"],
     ["tag_scale.py"],
     ["checkin_statements.py"],
+    ["slack_calls.py"],
     ["digest_scale.py", "--teams", "200", "--members", "2000"],
     ["workspace_fanout.py", "--db", "sqlite", "postgresql"],
     ["workspace_fanout.py", "--workspaces", "1000", "--channels", "20", "--rate", "0.05"],
@@ -38,7 +39,8 @@ QUICK = [
     ["objective_preview.py", "--repeats", "2"],
     ["analysis_scale.py", "--teams", "10", "40", "--repeats", "1"],
     ["tag_scale.py", "--sizes", "200", "800"],
-    ["checkin_statements.py", "--db", "sqlite", "--history", "200", "--commands", "3"],
+    ["checkin_statements.py", "--db", "sqlite", "--history", "200", "--answers", "3"],
+    ["slack_calls.py", "--fast"],
     ["workspace_fanout.py", "--workspaces", "3", "--channels", "10"],
 ]
 

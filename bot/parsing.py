@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -104,22 +105,19 @@ def parse_time(text: str) -> str | Invalid:
     return f"{hour:02d}:{minute:02d}"
 
 
+# Listing the zones reads the whole tz database (about 6 ms): done once, not for each person a
+# local-time team's prompts go to.
+@lru_cache(maxsize=1)
 def _timezone_names() -> dict[str, str]:
     names = {name.casefold(): name for name in available_timezones()}
     names.setdefault("utc", "UTC")
     return names
 
 
-_ZONES: dict[str, str] | None = None
-
-
 def parse_timezone(text: str) -> str | Invalid:
     """Return the canonical IANA name for a zone given in any case (europe/berlin -> Europe/Berlin)."""
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = _timezone_names()
     word = text.strip()
-    found = _ZONES.get(word.casefold()) if word else None
+    found = _timezone_names().get(word.casefold()) if word else None
     if found is None:
         return Invalid(
             f"'{word[:40]}' is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York."

@@ -29,6 +29,8 @@ CLAIMED = object()
 
 
 # Events this process is handling now, by (workspace, event id): Slack's retries of them are dropped.
+# Not a speed trick: most events are claimed durably only once their listener is done, so without
+# this a retry arriving meanwhile runs the listener again (an edit could be confirmed twice).
 _in_flight: set[tuple[str, str]] = set()
 _lock = threading.Lock()
 

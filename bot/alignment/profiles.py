@@ -6,7 +6,6 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from bot.alignment import knowledge as kb
 from bot.alignment.model import Objective
@@ -219,7 +218,6 @@ def _explain(evidence: list[_Evidence]) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-@lru_cache(maxsize=8192)
 def _surface_stems(surface: str) -> frozenset[str]:
     return frozenset(stem(t) for t in tokenize(surface)) - _STOP
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from bot.alignment.model import Org
 
@@ -523,7 +522,6 @@ _WEIGHT_WEAK = 0.5
 _MAX_BUCKET = 64  # updates sharing one term, beyond which the term only scores pairs found through others
 
 
-@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """Fold plurals, possessives and -ed/-ing so "banks", "bank's" and "banking" meet."""
     for apostrophe in ("'", "\u2019"):
@@ -593,10 +591,8 @@ class Similarity:
         self.terms: list[frozenset[str]] = []
         for text in texts:
             words = _words(text)
-            terms = {_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())}
-            terms -= ignore
-            terms -= _STOP_STEMS
-            self.terms.append(frozenset(terms))
+            found = {_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())}
+            self.terms.append(frozenset(found - ignore - _STOP_STEMS))
         frequency: dict[str, int] = defaultdict(int)
         for kept in self.terms:
             for term in kept:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -119,8 +118,6 @@ class TeamsService:
         self._sessions = sessions
         self._clients = clients
         self._permissions = permissions
-        self._bot_users: dict[str, str] = {}
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ admin commands
 
@@ -132,7 +129,8 @@ class TeamsService:
             self._check_mapping(session, slack_team_id, channel_id, name)
         client = self._clients.for_team(slack_team_id)
         self._ensure_in_channel(client, channel_id)
-        members = self._channel_members(slack_team_id, client, channel_id)
+        bot = self._bot_user_id(client)
+        members = [m for m in self._channel_members(client, channel_id) if m != bot]
         with self._sessions.begin() as session:
             # Checked again: an admin in another channel may have raced us.
             team, moved_from, already = self._check_mapping(session, slack_team_id, channel_id, name)
@@ -346,7 +344,7 @@ class TeamsService:
         for team_id, channel_id in channels.items():
             assert channel_id is not None
             try:
-                self._channel_members(slack_team_id, client, channel_id)
+                self._channel_members(client, channel_id)
                 problem = None
             except UserError as error:
                 problem = error.message[:200]
@@ -409,22 +407,16 @@ class TeamsService:
         except SlackApiError as error:
             raise slack_problem(error) from error
 
-    def _bot_user_id(self, slack_team_id: str, client: WebClient) -> str | None:
-        with self._lock:
-            known = self._bot_users.get(slack_team_id)
-        if known is None:
-            try:
-                known = client.auth_test().get("user_id")
-            except SlackApiError as error:
-                raise slack_problem(error) from error
-            if known:
-                with self._lock:
-                    self._bot_users[slack_team_id] = known
-        return known
+    @staticmethod
+    def _bot_user_id(client: WebClient) -> str | None:
+        try:
+            return client.auth_test().get("user_id")
+        except SlackApiError as error:
+            raise slack_problem(error) from error
 
-    def _channel_members(self, slack_team_id: str, client: WebClient, channel_id: str) -> list[str]:
-        """Return a channel's members, every page, without the bot itself."""
-        bot = self._bot_user_id(slack_team_id, client)
+    @staticmethod
+    def _channel_members(client: WebClient, channel_id: str) -> list[str]:
+        """Return a channel's members, every page, the bot included."""
         members: list[str] = []
         cursor: str | None = None
         try:
@@ -436,4 +428,4 @@ class TeamsService:
                     break
         except SlackApiError as error:
             raise slack_problem(error) from error
-        return [m for m in dict.fromkeys(members) if m != bot]
+        return list(dict.fromkeys(members))

@@ -23,6 +23,13 @@ def test_admin_maps_a_channel_and_its_members_are_read(ask, runtime, fake_slack)
     fake_slack.wait_for("conversations.members")
 
 
+def test_the_bot_in_the_channel_is_not_made_a_member(ask, runtime, fake_slack):
+    fake_slack.update_channel("C0MKTG01", members=["U0MEMB01", fake_slack.bot_user_id])
+    answer = ask("/alignment", "team marketing", user="U0ADMIN1", channel="C0MKTG01")
+    assert "(1 member)" in answer["text"]
+    assert team_rows(runtime) == {"marketing": ("C0MKTG01", ["U0MEMB01"])}
+
+
 def test_members_are_read_across_pages(ask, runtime, fake_slack):
     people = [f"U0P{n:05d}" for n in range(450)]
     for person in people:

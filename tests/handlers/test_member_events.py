@@ -56,7 +56,10 @@ def test_daily_check_reads_every_team_channel_and_survives_a_failing_workspace(r
         session.add(Team(workspace_id=other.id, name="ghosts", channel_id="C0GONE01"))
     fake_slack.update_channel("C0SALES1", members=["U0SELL01"])
     # The other workspace's channel does not exist: its team records the problem, the rest are fine.
+    fake_slack.reset_calls()
     assert refresh_team_members(runtime) == 2
+    # Reading each channel is the whole check: nothing else is asked of Slack.
+    assert {call.method for call in fake_slack.calls} == {"conversations.members"}
     rows = team_rows(runtime)
     assert rows["sales"][1] == ["U0SELL01", "U0SELL02"]  # the channel does not choose the members
     with runtime.services.sessions() as session:
