@@ -401,7 +401,7 @@ class Player:
         """Return when the prompt goes out, the last reminder, and when the last answers are due, from the schedules."""
         from sqlalchemy import select
 
-        from bot.services.checkins import team_cycle, team_zone
+        from bot.services.cycles import team_cycle, team_zone
         from storage import repositories
         from storage.models import Team
 
@@ -423,7 +423,7 @@ class Player:
 
         team_channels = [c for c in story.CHANNELS if c.team]
         seen = {c.id: len(self.fake.messages(c.id)) for c in story.CHANNELS}
-        services.checkins.tick(now=prompt_at + TICK_DELAY)
+        services.prompts.tick(now=prompt_at + TICK_DELAY)
         prompts: dict[str, dict[str, Any]] = {}
         for channel in team_channels:
             posted = self.bot_messages(channel.id, seen[channel.id])
@@ -524,7 +524,7 @@ class Player:
 
     def remind(self, now: datetime, seen_dms: dict[str, int]) -> None:
         """Let the clock send the week's reminders, and tell who got one."""
-        self.runtime.services.checkins.tick(now=now)
+        self.runtime.services.prompts.tick(now=now)
         for person in story.PEOPLE:
             for message in self.fake.messages(person.id)[seen_dms[person.id] :]:
                 if message.get("text", "").startswith("Reminder"):

@@ -29,7 +29,7 @@ from bot.services.alerts import (
     clear_workspace_problem,
     note_workspace_problem,
 )
-from bot.services.checkins import team_cycle, team_zone
+from bot.services.cycles import team_cycle, team_zone
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.errors import UserError
 from bot.services.handoffs import Handoffs

@@ -24,7 +24,7 @@ def objectives(ask, teams):
 @pytest.fixture
 def prompt(runtime, fake_slack, objectives):
     """Send marketing's prompts (channel and DMs); return the channel prompt's ts."""
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     [message] = [m for m in fake_slack.messages("C0MKTG01") if "thread_ts" not in m]
     return message["ts"]
 
