@@ -18,7 +18,6 @@ from bot.services.context import Contexts, WorkspaceContext
 from bot.services.cycles import current_week, questions_of, team_cycle, team_zone
 from bot.services.errors import CheckinError, NotFound, Refused, Repeated
 from bot.services.handoffs import note_handoffs
-from bot.services.prompts import combined_target
 from bot.services.sharing import Shareable
 from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
@@ -26,7 +25,7 @@ from bot.settings import Settings
 from storage import repositories
 from storage.models import (
     CheckinCycle,
-    Delivery,
+    DeliveryKey,
     Initiative,
     Objective,
     Team,
@@ -383,16 +382,7 @@ class Checkins:
 
         prompt = prompt or context.prompts.get((team.id, week))
         if prompt is None:
-            found = session.execute(
-                select(Delivery.channel_id, Delivery.message_ts).where(
-                    Delivery.workspace_id == workspace_id,
-                    Delivery.kind == "prompt",
-                    Delivery.target == f"team:{team.id}",
-                    Delivery.week == week,
-                    Delivery.status == "sent",
-                )
-            ).first()
-            prompt = (found[0], found[1]) if found and found[0] and found[1] else None
+            prompt = repositories.sent_message(session, workspace_id, DeliveryKey("prompt", week, team_id=team.id))
         if prompt is not None:
             context.prompts[(team.id, week)] = prompt
         # A reply in the channel's own prompt thread is already there for everyone to read.
@@ -522,15 +512,13 @@ class Checkins:
                 if found is None or found[2] is None:
                     return None
                 workspace, context, replied = found
-                if combined_target(replied.target)[0]:
+                if replied.team_id is None:
                     raise CheckinError(
                         "This prompt is for several teams: press the button of the team your update "
                         "is for, or reply in that team's channel."
                     )
-                team_id = int(replied.target.split(":")[1])
-                channel_prompt = (
-                    replied.kind == "prompt" and replied.status == "sent" and replied.target == f"team:{team_id}"
-                )
+                team_id = replied.team_id
+                channel_prompt = replied.kind == "prompt" and replied.status == "sent"
                 recorded = self._record(
                     session,
                     workspace,

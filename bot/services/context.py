@@ -12,24 +12,27 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.alignment import model
 from storage import repositories
-from storage.models import Delivery, Objective, Team, TeamMember, Workspace
+from storage.models import Delivery, DeliveryKind, Objective, Team, TeamMember, Workspace
 
 # Kinds of message whose thread takes an answer.
-PROMPT_KINDS = ("prompt", "dm_prompt", "reminder")
+PROMPT_KINDS: tuple[DeliveryKind, ...] = ("prompt", "dm_prompt", "reminder")
 
 
 @dataclass(frozen=True)
 class Replied:
     """The prompt, DM prompt or reminder a thread reply answers."""
 
-    kind: str
-    target: str
+    kind: DeliveryKind
+    # The team it asked; None when it asked about several at once (`team_ids`).
+    team_id: int | None
+    team_ids: list[int] | None
     week: str
     status: str
 
@@ -108,10 +111,12 @@ class Contexts:
         One statement when the cached context is current: the workspace row, its versions and
         the thread's prompt are read together. `create`: make the workspace on first sight.
         """
-        query = select(Workspace)
+        query: Select[*tuple[Any, ...]] = select(Workspace)
         if thread is not None:
             prompt = aliased(Delivery)
-            query = select(Workspace, prompt.kind, prompt.target, prompt.week, prompt.status).outerjoin(
+            query = select(
+                Workspace, prompt.kind, prompt.team_id, prompt.team_ids, prompt.week, prompt.status
+            ).outerjoin(
                 prompt,
                 and_(
                     prompt.workspace_id == Workspace.id,

@@ -20,7 +20,7 @@ from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from bot.slack import SlackClients
 from storage import repositories
-from storage.models import CheckinCycle, Holiday, Team, TimeOff, Update, Workspace, utcnow
+from storage.models import CheckinCycle, DeliveryKey, Holiday, Team, TimeOff, Update, Workspace, utcnow
 
 
 @dataclass(frozen=True)
@@ -375,9 +375,8 @@ class PeopleService:
         for member in members:
             if member in answered or member in away:
                 continue
-            outcome = self._deliveries.send(
-                client, workspace_id, "nudge", f"team:{team_id}:user:{member}", day, message, channel=member
-            )
+            key = DeliveryKey("nudge", day, team_id=team_id, user_id=member)
+            outcome = self._deliveries.send(client, workspace_id, key, message, member)
             {"sent": sent, "duplicate": already}.get(outcome.status, failed).append(member)
         return Nudged(
             name,

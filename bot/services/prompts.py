@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,7 @@ from bot.services.errors import CheckinError, UserError
 from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
 from storage import repositories
-from storage.models import CheckinCycle, Delivery, Team, TeamMember, Update, Workspace, utcnow
+from storage.models import CheckinCycle, DeliveryKey, Team, TeamMember, Update, Workspace, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -93,14 +93,6 @@ _Job = tuple[str, Callable[[], SendReport]]
 
 def _times(report: SendReport, n: int) -> SendReport:
     return SendReport(report.sent * n, report.already * n, report.failed * n, report.pending * n)
-
-
-def combined_target(target: str) -> tuple[list[int], str]:
-    """Return (team ids, user) of a DM that named several teams ("teams:1,2:user:U1"), else ([], "")."""
-    head, _, user = target.partition(":user:")
-    if not head.startswith("teams:"):
-        return [], ""
-    return [int(t) for t in head.removeprefix("teams:").split(",") if t.isdigit()], user
 
 
 class Prompts:
@@ -324,23 +316,16 @@ class Prompts:
         ) as pool:
             return dict(zip(members, pool.map(zone_of, members)))
 
-    def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
-        """Return (kind, target, week) of every message of these weeks already sent.
+    def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[DeliveryKey]:
+        """Return the key of every message of these weeks already sent.
 
         A DM that named several teams counts as sent for each of them.
         """
         with self._sessions() as session:
-            rows = session.execute(
-                select(Delivery.kind, Delivery.target, Delivery.week).where(
-                    Delivery.workspace_id == workspace_id, Delivery.week.in_(sorted(weeks)), Delivery.status == "sent"
-                )
-            )
-            keys = set()
-            for kind, target, week in rows:
-                keys.add((kind, target, week))
-                team_ids, user = combined_target(target)
-                keys.update((kind, f"team:{t}:user:{user}", week) for t in team_ids)
-            return keys
+            keys = set(repositories.sent_keys(session, workspace_id, weeks))
+        for key in list(keys):
+            keys.update(replace(key, team_id=t, team_ids=None) for t in key.team_ids or ())
+        return keys
 
     def _prompt_jobs(
         self,
@@ -351,7 +336,7 @@ class Prompts:
         channel: str | None,
         mode: str,
         cycle: Cycle,
-        sent: set[tuple[str, str, str]],
+        sent: set[DeliveryKey],
         jobs: list[_Job],
         *,
         retry_now: bool = False,
@@ -365,25 +350,16 @@ class Prompts:
         already = SendReport()
         value = open_value(team_id, cycle.week)
         if channel and mode in ("channel", "both"):
-            target = f"team:{team_id}"
-            if ("prompt", target, cycle.week) in sent:
+            key = DeliveryKey("prompt", cycle.week, team_id=team_id)
+            if key in sent:
                 already += SendReport(already=1)
             else:
                 message = blocks.prompt_message(
                     name, cycle.week, cycle.deadline_at, value, personal=False, questions=questions
                 )
 
-                def prompt_channel(target: str = target, message: dict = message) -> SendReport:
-                    outcome = self._deliveries.send(
-                        client,
-                        workspace_id,
-                        "prompt",
-                        target,
-                        cycle.week,
-                        message,
-                        channel=channel,
-                        retry_now=retry_now,
-                    )
+                def prompt_channel(key: DeliveryKey = key, message: dict = message) -> SendReport:
+                    outcome = self._deliveries.send(client, workspace_id, key, message, channel, retry_now=retry_now)
                     self._note_channel(client, workspace_id, team_id, name, outcome, clear=problem)
                     return SendReport.of(outcome)
 
@@ -395,7 +371,7 @@ class Prompts:
         client: WebClient,
         workspace_id: int,
         plans: Sequence[_Plan],
-        sent: set[tuple[str, str, str]],
+        sent: set[DeliveryKey],
         jobs: list[_Job],
         *,
         retry_now: bool = False,
@@ -407,7 +383,7 @@ class Prompts:
             if plan.mode not in ("dm", "both"):
                 continue
             for user, cycle in plan.people:
-                if ("dm_prompt", f"team:{plan.team_id}:user:{user}", cycle.week) in sent:
+                if DeliveryKey("dm_prompt", cycle.week, team_id=plan.team_id, user_id=user) in sent:
                     already += SendReport(already=1)
                 else:
                     due.setdefault(user, []).append((plan, cycle))
@@ -427,17 +403,18 @@ class Prompts:
                         personal=True,
                         questions=plan.questions,
                     )
-                    target = f"team:{plan.team_id}:user:{user}"
+                    key = DeliveryKey("dm_prompt", week, team_id=plan.team_id, user_id=user)
                 else:
                     message = blocks.multi_team_prompt_message(
                         week, [(plan.name, cycle.deadline_at, open_value(plan.team_id, week)) for plan, cycle in group]
                     )
-                    target = f"teams:{','.join(str(plan.team_id) for plan, _ in group)}:user:{user}"
-                job = self._send_job(
-                    client, workspace_id, "dm_prompt", target, week, message, user, retry_now=retry_now
-                )
+                    key = DeliveryKey(
+                        "dm_prompt", week, team_ids=tuple(plan.team_id for plan, _ in group), user_id=user
+                    )
+                job = self._send_job(client, workspace_id, key, message, user, retry_now=retry_now)
                 # Counted once per team, as separate prompts would be, so a round's report adds up.
-                jobs.append((user, job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n)))
+                n = len(group)
+                jobs.append((user, job if n == 1 else lambda job=job, n=n: _times(job(), n)))
         return already
 
     def _reminder_jobs(
@@ -447,7 +424,7 @@ class Prompts:
         team_id: int,
         name: str,
         due: Sequence[tuple[str, Cycle]],
-        sent: set[tuple[str, str, str]],
+        sent: set[DeliveryKey],
         jobs: list[_Job],
         *,
         retry_now: bool = False,
@@ -472,17 +449,15 @@ class Prompts:
         for user, cycle in due:
             if (user, cycle.week) in answered:
                 continue
-            target = f"team:{team_id}:user:{user}"
-            if ("reminder", target, cycle.week) in sent:
+            key = DeliveryKey("reminder", cycle.week, team_id=team_id, user_id=user)
+            if key in sent:
                 already += SendReport(already=1)
                 continue
             message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
             jobs.append(
                 (
                     user,
-                    self._send_job(
-                        client, workspace_id, "reminder", target, cycle.week, message, user, retry_now=retry_now
-                    ),
+                    self._send_job(client, workspace_id, key, message, user, retry_now=retry_now),
                 )
             )
         return already
@@ -491,9 +466,7 @@ class Prompts:
         self,
         client: WebClient,
         workspace_id: int,
-        kind: str,
-        target: str,
-        week: str,
+        key: DeliveryKey,
         message: dict,
         channel: str,
         *,
@@ -501,9 +474,7 @@ class Prompts:
     ) -> Callable[[], SendReport]:
         def send() -> SendReport:
             return SendReport.of(
-                self._deliveries.send(
-                    client, workspace_id, kind, target, week, message, channel=channel, retry_now=retry_now
-                )
+                self._deliveries.send(client, workspace_id, key, message, channel, retry_now=retry_now)
             )
 
         return send

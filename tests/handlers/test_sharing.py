@@ -55,7 +55,7 @@ def dm_thread_reply(slack, runtime, fake_slack, user: str, text: str, event_id: 
     with runtime.services.sessions() as session:
         channel, thread_ts = session.execute(
             select(Delivery.channel_id, Delivery.message_ts).where(
-                Delivery.kind == "dm_prompt", Delivery.target.endswith(f":user:{user}")
+                Delivery.kind == "dm_prompt", Delivery.user_id == user
             )
         ).one()
     ts = fake_slack.post_user_message(channel, user, text, thread_ts=thread_ts)
