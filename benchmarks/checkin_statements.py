@@ -191,7 +191,7 @@ def measure(url: str, history: int, answers: int) -> dict:
                     queue.append(q1 - q0)
 
             count("before", lambda text, person, n: ask("/checkin", text, person))
-            runtime.services.checkins.send_prompts(fake.team_id, "marketing")
+            runtime.services.prompts.send_prompts(fake.team_id, "marketing")
             prompt_ts = fake.messages("C0MKTG01")[0]["ts"]
             count("thread", lambda text, person, n: reply(text, person, prompt_ts, n))
             count("after", lambda text, person, n: ask("/checkin", text, person))

@@ -98,9 +98,8 @@ def check(fake: FakeSlack, teams: int, members: int) -> tuple[int, int, int]:
 
 
 def run(kind: str, teams: int, members: int, rate: float, postgres_url: str) -> list[object]:
-    from bot.services.checkins import SEND_THREADS, Checkins
     from bot.services.deliveries import Deliveries
-    from bot.services.tagging import Tagging
+    from bot.services.prompts import SEND_THREADS, Prompts
     from bot.settings import Settings
     from bot.slack import SlackClients
     from storage.db import make_engine, make_sessionmaker
@@ -119,11 +118,11 @@ def run(kind: str, teams: int, members: int, rate: float, postgres_url: str) -> 
         # As many connections as senders, so no sender queues for one (PostgreSQL; SQLite ignores it).
         engine = make_engine(url, **({"pool_size": SEND_THREADS} if kind == "postgresql" else {}))
         sessions = make_sessionmaker(engine)
-        checkins = Checkins(settings, sessions, SlackClients(settings), Deliveries(sessions), Tagging(sessions))
+        prompts = Prompts(settings, sessions, SlackClients(settings), Deliveries(sessions))
         rounds, delivered = 0, 0
         started = time.perf_counter()
         while delivered < due and rounds < 10:
-            report = checkins.send_prompts(TEAM_ID)
+            report = prompts.send_prompts(TEAM_ID)
             rounds += 1
             delivered = report.sent + report.already
         elapsed = time.perf_counter() - started
@@ -160,7 +159,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)  # a 429 retried is expected here, not news
-    from bot.services.checkins import SEND_THREADS
+    from bot.services.prompts import SEND_THREADS
 
     rows = [run(kind, args.teams, args.members, args.workspace_rate, args.postgres) for kind in args.db]
     print(

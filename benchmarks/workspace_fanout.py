@@ -43,9 +43,8 @@ def run(
 
     from bot.app import _installation_store
     from bot.schedule import week_of
-    from bot.services.checkins import Checkins
     from bot.services.deliveries import Deliveries
-    from bot.services.tagging import Tagging
+    from bot.services.prompts import Prompts
     from bot.settings import Settings
     from bot.slack import SlackClients
     from storage import migrate
@@ -113,12 +112,11 @@ def run(
                 for name in ("workspaces", "teams"):
                     connection.exec_driver_sql(f"SELECT setval('{name}_id_seq', (SELECT max(id) FROM {name}))")
         sessions = make_sessionmaker(engine)
-        checkins = Checkins(
+        prompts = Prompts(
             settings,
             sessions,
             SlackClients(settings, store),
             Deliveries(sessions),
-            Tagging(sessions),
             send_threads=senders,
             workspace_threads=planners,
         )
@@ -129,7 +127,7 @@ def run(
             wall_start = time.time()
             started = time.perf_counter()
             while delivered < due and rounds < 20:
-                report = checkins.tick(now=monday)
+                report = prompts.tick(now=monday)
                 rounds += 1
                 delivered = report.sent + report.already
             elapsed = time.perf_counter() - started

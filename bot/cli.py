@@ -582,7 +582,7 @@ def _checkins_send(args: argparse.Namespace) -> int:
     runtime = _runtime(settings, existing=True)
     _known_workspace(runtime, args.team_id)
     try:
-        report = runtime.services.checkins.send_prompts(args.team_id, args.team)
+        report = runtime.services.prompts.send_prompts(args.team_id, args.team)
     except UserError as error:
         raise UsageError(error.message) from None
     print(f"sent {report.sent}, already sent {report.already}, failed {report.failed}, to retry {report.pending}")

@@ -38,7 +38,7 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
     )
     # Every minute: prompts, reminders and digests are idempotent, so a tick only sends what is due.
     scheduler.add_job(
-        runtime.services.checkins.tick,
+        runtime.services.prompts.tick,
         "interval",
         minutes=1,
         id="checkins",

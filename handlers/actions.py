@@ -22,7 +22,7 @@ from bot.blocks import settings as settings_blocks
 from bot.parsing import WEEKDAYS, Invalid, parse_initiative_id, parse_objective_form
 from bot.schedule import is_week, slack_instant
 from bot.services import Services
-from bot.services.checkins import open_value, parse_open_value
+from bot.services.cycles import open_value, parse_open_value
 from bot.services.errors import UserError
 from handlers.home import publish_home
 from handlers.queued import ack_form, sent_of, two_steps

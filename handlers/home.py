@@ -14,7 +14,7 @@ from bot.blocks import home as home_blocks
 from bot.blocks import settings as settings_blocks
 from bot.parsing import ListFilter, parse_date
 from bot.services import Services
-from bot.services.checkins import open_value
+from bot.services.cycles import open_value
 from bot.services.errors import UserError
 from handlers.queued import two_steps
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -268,7 +271,8 @@ class Update(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     author_user_id: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(16), default="command")  # modal | thread | command
+    # How it was answered: modal | thread (a reply in a prompt's thread) | command | dm (a DM to the bot)
+    source: Mapped[str] = mapped_column(String(16), default="command")
     # True once a person set or corrected the tags: they are then a labelled example for the tagger.
     tags_by_hand: Mapped[bool] = mapped_column(default=False, server_default=false())
     # False when the tagger was unsure of its automatic tags: the author is asked, and until they answer
@@ -315,28 +319,104 @@ class UpdatePartner(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
 
 
+DeliveryKind = Literal[
+    "prompt",  # a team's channel prompt
+    "dm_prompt",  # the prompt by DM, to one person for one team or for several at once
+    "reminder",  # the scheduled reminder by DM to a member who has not answered
+    "nudge",  # a lead's `/alignment nudge` by DM, once per person a day
+    "digest",  # the weekly digest in the leadership channel
+    "digest_chart",  # the digest's picture, in its thread
+    "handoffs",  # the handoffs one team made to another in a week, in the receiving team's channel
+    "handoff_reminder",  # a reminder of one open handoff, in its message's thread
+]
+
+
+@dataclass(frozen=True)
+class DeliveryKey:
+    """What a delivery is: its kind, week and the columns of its kind. Each key is sent once."""
+
+    kind: DeliveryKind
+    # The ISO week; a nudge's day (YYYYMMDD in the team's zone), as it goes out once a day.
+    week: str
+    # The team a prompt, DM prompt, reminder or nudge is for; the receiving team of `handoffs`.
+    team_id: int | None = None
+    # The teams one DM prompt names, in the order it names them (team_id is then None).
+    team_ids: tuple[int, ...] | None = None
+    # The person a DM prompt, reminder or nudge goes to.
+    user_id: str | None = None
+    # The team whose handoffs a `handoffs` message carries.
+    from_team_id: int | None = None
+    # The channel a digest and its chart go to.
+    to_channel_id: str | None = None
+    # The handoff a `handoff_reminder` is about.
+    handoff_id: int | None = None
+
+
 class Delivery(Base):
-    """A prompt or reminder claimed before it is sent, so it goes out exactly once."""
+    """A message claimed before it is sent, so it goes out exactly once: one row per DeliveryKey."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "kind", "target", "week"),
         # Thread replies are matched to the prompt they answer by channel and ts.
         Index("ix_deliveries_channel_message", "channel_id", "message_ts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))  # prompt | dm_prompt | reminder
-    target: Mapped[str] = mapped_column(String(64))  # channel or user id
+    kind: Mapped[DeliveryKind] = mapped_column(
+        Enum(*get_args(DeliveryKind), name="delivery_kind", native_enum=False, create_constraint=True, length=16)
+    )
     week: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed | sent | failed
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    team_ids: Mapped[list[int] | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    from_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    to_channel_id: Mapped[str | None] = mapped_column(String(32))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed | sent | failed | retry
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the message landed (a DM's channel for a person), once sent.
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(200))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def key(self) -> DeliveryKey:
+        """Return the key this row was claimed for."""
+        return DeliveryKey(
+            self.kind,
+            self.week,
+            self.team_id,
+            tuple(self.team_ids) if self.team_ids is not None else None,
+            self.user_id,
+            self.from_team_id,
+            self.to_channel_id,
+            self.handoff_id,
+        )
+
+
+# The columns of a DeliveryKey besides kind and week, each with what stands for "none" in the key's
+# unique index: SQL counts NULLs as distinct, so the index compares these instead.
+DELIVERY_KEY_NONE: dict[str, Any] = {
+    "team_id": 0,
+    "team_ids": "[]",
+    "user_id": "",
+    "from_team_id": 0,
+    "to_channel_id": "",
+    "handoff_id": 0,
+}
+# One row per key: whoever inserts it sends, everybody else sees it taken.
+Index(
+    "uq_deliveries_key",
+    Delivery.workspace_id,
+    Delivery.kind,
+    Delivery.week,
+    *(text(f"coalesce({column}, {none!r})") for column, none in DELIVERY_KEY_NONE.items()),
+    unique=True,
+)
 
 
 class Digest(Base):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
+    DELIVERY_KEY_NONE,
     Base,
     CheckinCycle,
+    Delivery,
+    DeliveryKey,
     Holiday,
     Initiative,
     InitiativeTag,
@@ -138,7 +141,8 @@ def set_members(session: Session, team: Team, user_ids: list[str]) -> None:
 def _set_people(session: Session, team: Team, role: type[TeamMember] | type[TeamLead], user_ids: list[str]) -> None:
     """Make `user_ids` exactly the team's people in `role` (members or leads): drop the rest, add the new."""
     wanted = set(user_ids)
-    current = {row.user_id: row for row in session.scalars(select(role).where(role.team_id == team.id))}
+    rows: list[TeamMember | TeamLead] = list(session.scalars(select(role).where(role.team_id == team.id)))
+    current = {row.user_id: row for row in rows}
     for user_id, row in current.items():
         if user_id not in wanted:
             session.delete(row)
@@ -162,7 +166,7 @@ def add_member(session: Session, team: Team, user_id: str) -> bool:
 def remove_member(session: Session, team: Team, user_id: str) -> bool:
     """Remove a member if present; say whether one was removed."""
     result = session.execute(delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id))
-    return bool(result.rowcount)
+    return bool(cast("CursorResult[Any]", result).rowcount)
 
 
 def team_here_or_of(session: Session, workspace_id: int, user_id: str, channel_id: str | None) -> Team | None:
@@ -370,3 +374,114 @@ def holidays_between(session: Session, workspace_id: int, first: date, last: dat
     """Return the company holidays from `first` to `last` (inclusive)."""
     query = select(Holiday).where(Holiday.workspace_id == workspace_id, Holiday.day >= first, Holiday.day <= last)
     return list(session.scalars(query.order_by(Holiday.day)))
+
+
+# --- deliveries -----------------------------------------------------------------------------
+
+
+def _is_key(workspace_id: int, key: DeliveryKey) -> list[ColumnElement[bool]]:
+    clauses = [Delivery.workspace_id == workspace_id, Delivery.kind == key.kind, Delivery.week == key.week]
+    for name in DELIVERY_KEY_NONE:
+        column, value = getattr(Delivery, name), getattr(key, name)
+        clauses.append(column.is_(None) if value is None else column == (list(value) if name == "team_ids" else value))
+    return clauses
+
+
+def claim_delivery(session: Session, workspace_id: int, key: DeliveryKey, now: datetime) -> int:
+    """Insert the claim of a key and return its id; raises IntegrityError when the key is claimed already."""
+    row = Delivery(
+        workspace_id=workspace_id,
+        kind=key.kind,
+        week=key.week,
+        team_id=key.team_id,
+        team_ids=list(key.team_ids) if key.team_ids is not None else None,
+        user_id=key.user_id,
+        from_team_id=key.from_team_id,
+        to_channel_id=key.to_channel_id,
+        handoff_id=key.handoff_id,
+        status="claimed",
+        attempts=1,
+        claimed_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def find_delivery(session: Session, workspace_id: int, key: DeliveryKey) -> Delivery | None:
+    """Return the row of a key, if claimed."""
+    return session.scalars(select(Delivery).where(*_is_key(workspace_id, key))).one_or_none()
+
+
+def retake_delivery(session: Session, row: Delivery, now: datetime) -> bool:
+    """Claim a row again unless another process did since it was read (compare-and-set on attempts)."""
+    taken = session.execute(
+        update(Delivery)
+        .where(Delivery.id == row.id, Delivery.attempts == row.attempts)
+        .values(status="claimed", attempts=row.attempts + 1, claimed_at=now)
+    )
+    return cast("CursorResult[Any]", taken).rowcount == 1
+
+
+def finish_delivery(
+    session: Session,
+    delivery_id: int,
+    status: str | None,
+    *,
+    channel: str | None = None,
+    ts: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Record how a claimed send ended: sent (with where it landed), or its error (`status` None: still claimed)."""
+    values: dict[str, Any] = {"last_error": error}
+    if status == "sent":
+        values.update(channel_id=channel, message_ts=ts, sent_at=utcnow())
+    if status is not None:
+        values["status"] = status
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+def sent_message(session: Session, workspace_id: int, key: DeliveryKey) -> tuple[str, str] | None:
+    """Return (channel, ts) of the message a key was sent as, if it was."""
+    found = session.execute(
+        select(Delivery.channel_id, Delivery.message_ts).where(*_is_key(workspace_id, key), Delivery.status == "sent")
+    ).first()
+    return (found[0], found[1]) if found and found[0] and found[1] else None
+
+
+def sent_keys(session: Session, workspace_id: int, weeks: set[str]) -> list[DeliveryKey]:
+    """Return the key of every delivery of these weeks already sent."""
+    rows = session.scalars(
+        select(Delivery).where(
+            Delivery.workspace_id == workspace_id, Delivery.week.in_(sorted(weeks)), Delivery.status == "sent"
+        )
+    )
+    return [row.key() for row in rows]
+
+
+def prompt_messages(session: Session, workspace_id: int, weeks: set[str]) -> dict[tuple[int, str], str]:
+    """Return the ts of each (team, week)'s channel prompt sent in these weeks."""
+    rows = session.execute(
+        select(Delivery.team_id, Delivery.week, Delivery.message_ts).where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.kind == "prompt",
+            Delivery.week.in_(sorted(weeks)),
+            Delivery.status == "sent",
+        )
+    )
+    return {(team_id, week): ts for team_id, week, ts in rows if team_id is not None and ts}
+
+
+def reminded_handoffs(session: Session, workspace_id: int, handoff_ids: list[int]) -> set[int]:
+    """Return which of these handoffs were reminded of already."""
+    if not handoff_ids:
+        return set()
+    rows = session.scalars(
+        select(Delivery.handoff_id).where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.kind == "handoff_reminder",
+            Delivery.handoff_id.in_(handoff_ids),
+            Delivery.status == "sent",
+        )
+    )
+    return {handoff_id for handoff_id in rows if handoff_id is not None}

@@ -401,7 +401,7 @@ class Player:
         """Return when the prompt goes out, the last reminder, and when the last answers are due, from the schedules."""
         from sqlalchemy import select
 
-        from bot.services.checkins import team_cycle, team_zone
+        from bot.services.cycles import team_cycle, team_zone
         from storage import repositories
         from storage.models import Team
 
@@ -433,7 +433,7 @@ class Player:
         """Let the clock post the week's check-in prompts; tell it, and return each team channel's prompt."""
         team_channels = [c for c in story.CHANNELS if c.team]
         seen = {c.id: len(self.fake.messages(c.id)) for c in story.CHANNELS}
-        self.runtime.services.checkins.tick(now=prompt_at + TICK_DELAY)
+        self.runtime.services.prompts.tick(now=prompt_at + TICK_DELAY)
         prompts: dict[str, dict[str, Any]] = {}
         for channel in team_channels:
             posted = self.bot_messages(channel.id, seen[channel.id])
@@ -533,7 +533,7 @@ class Player:
 
     def remind(self, now: datetime, seen_dms: dict[str, int]) -> None:
         """Let the clock send the week's reminders, and tell who got one."""
-        self.runtime.services.checkins.tick(now=now)
+        self.runtime.services.prompts.tick(now=now)
         for person in story.PEOPLE:
             for message in self.fake.messages(person.id)[seen_dms[person.id] :]:
                 if message.get("text", "").startswith("Reminder"):

@@ -18,6 +18,7 @@ from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
 from bot.services.people import PeopleService
 from bot.services.permissions import Permissions
+from bot.services.prompts import Prompts
 from bot.services.sharing import Sharing
 from bot.services.tagging import Tagging
 from bot.services.teams import TeamsService
@@ -41,6 +42,7 @@ class Services:
     tagging: Tagging = field(init=False)
     deliveries: Deliveries = field(init=False)
     checkins: Checkins = field(init=False)
+    prompts: Prompts = field(init=False)
     digests: Digests = field(init=False)
     installs: Installs = field(init=False)
     handoffs: Handoffs = field(init=False)
@@ -57,7 +59,8 @@ class Services:
         self.deliveries = Deliveries(self.sessions)
         self.initiatives = InitiativesService(self.sessions, self.permissions, self.tagging, self.settings.timezone)
         self.orgsync = OrgSync(self.sessions)
-        self.checkins = Checkins(self.settings, self.sessions, self.clients, self.deliveries, self.tagging)
+        self.checkins = Checkins(self.settings, self.sessions, self.tagging)
+        self.prompts = Prompts(self.settings, self.sessions, self.clients, self.deliveries)
         self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)
         self.sharing = Sharing(self.sessions, self.permissions)
@@ -65,7 +68,7 @@ class Services:
         self.history = History(self.settings, self.sessions, self.permissions)
         self.installs = Installs(self.sessions, self.clients.installation_store)
         self.people = PeopleService(self.settings, self.sessions, self.clients, self.permissions, self.deliveries)
-        self.checkins.user_zone = self.permissions.timezone_of
+        self.prompts.user_zone = self.permissions.timezone_of
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         # Bolt copies a request's context for its lazy listeners: the services are shared, never copied.

@@ -1,38 +1,31 @@
-"""Weekly check-ins: record answers (one per person per week), send prompts and reminders once."""
+"""Weekly check-ins: record answers (one per person per week), and what the forms show of them."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from slack_sdk import WebClient
 from sqlalchemy import ColumnElement, case, delete, func, insert, literal_column, or_, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.commandtext import strip_control
-from bot.pacing import PacedPool
-from bot.parsing import TeamRef, parse_timezone
-from bot.schedule import Cycle, cycle_for, open_cycle, parse_week, shift_week, week_of
-from bot.services.alerts import CHANNEL_PROBLEMS, TOKEN_PROBLEMS, alert_admins, note_workspace_problem
+from bot.parsing import TeamRef
+from bot.schedule import parse_week, shift_week, week_of
 from bot.services.context import Contexts, WorkspaceContext
-from bot.services.deliveries import Deliveries, Outcome
-from bot.services.errors import NotFound, Refused, Repeated, UserError
+from bot.services.cycles import current_week, questions_of, team_cycle, team_zone
+from bot.services.errors import CheckinError, NotFound, Refused, Repeated
 from bot.services.handoffs import note_handoffs
 from bot.services.sharing import Shareable
 from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
-from bot.slack import NotInstalled, SlackClients
 from storage import repositories
 from storage.models import (
     CheckinCycle,
-    Delivery,
+    DeliveryKey,
     Initiative,
     Objective,
     Team,
@@ -50,14 +43,6 @@ MAX_UPDATE_LENGTH = 4000
 # Objectives offered when the tagger is unsure: one tap each, plus "None of them".
 MAX_CANDIDATES = 4
 MAX_UNPLACED = 8  # objectives offered when none scored at all
-# Prompts in flight at once, all workspaces together: each send mostly waits on Slack.
-SEND_THREADS = 32
-# Workspaces a clock tick plans at once (database work); their sends share the SEND_THREADS.
-WORKSPACE_THREADS = 8
-
-
-class CheckinError(UserError):
-    """Something the person must fix; the message says what, in one line."""
 
 
 @dataclass(frozen=True)
@@ -125,124 +110,17 @@ class Withdrawn:
     shared_ts: str | None
 
 
-@dataclass(frozen=True)
-class SendReport:
-    """What one round of prompts or reminders did."""
-
-    sent: int = 0
-    already: int = 0
-    failed: int = 0
-    pending: int = 0
-
-    def __add__(self, other: SendReport) -> SendReport:
-        return SendReport(
-            self.sent + other.sent,
-            self.already + other.already,
-            self.failed + other.failed,
-            self.pending + other.pending,
-        )
-
-    @classmethod
-    def of(cls, outcome: Outcome) -> SendReport:
-        if outcome.status == "sent":
-            return cls(sent=1)
-        if outcome.status == "duplicate":
-            return cls(already=1)
-        if outcome.status == "failed":
-            return cls(failed=1)
-        return cls(pending=1)
-
-
-def team_zone(team: Team, workspace: Workspace, settings: Settings) -> str:
-    """Return the time zone a team's schedule and weeks live in."""
-    return team.timezone or workspace.timezone or settings.timezone
-
-
-def team_cycle(team: Team, week: str, zone: str) -> Cycle:
-    """Return the prompt, reminder and deadline of `team` in `week`."""
-    return cycle_for(
-        week,
-        team.prompt_weekday,
-        team.prompt_time,
-        zone,
-        deadline_hours=team.deadline_hours,
-        reminder_hours=team.reminder_hours,
-    )
-
-
-def open_value(team_id: int, week: str) -> str:
-    """Return the button value that opens the modal for a team's week."""
-    return f"{team_id}:{week}"
-
-
-def parse_open_value(value: str) -> tuple[int, str] | None:
-    """Return (team id, week) from a button value, or None if it is not one."""
-    team, _, week = value.partition(":")
-    return (int(team), week) if team.isdigit() and week else None
-
-
 ONLY_AUTHOR = "Only the author of an update, its team's leads, or an Alignbot admin can change its tags."
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """What one round owes one team: its channel's prompt (None: not due) and each due person's cycle."""
-
-    workspace_id: int
-    team_id: int
-    name: str
-    channel: str | None
-    mode: str
-    cycle: Cycle | None
-    people: list[tuple[str, Cycle]]
-    questions: tuple[str, ...]
-    # The team or the workspace had a problem noted, for a delivered prompt to clear.
-    problem: bool = True
-
-
-# A send waiting in a round: the conversation it posts to (for pacing), and the send.
-_Job = tuple[str, Callable[[], SendReport]]
-
-
-def _times(report: SendReport, n: int) -> SendReport:
-    return SendReport(report.sent * n, report.already * n, report.failed * n, report.pending * n)
-
-
-def _combined_target(target: str) -> tuple[list[int], str]:
-    """Return (team ids, user) of a DM that named several teams ("teams:1,2:user:U1"), else ([], "")."""
-    head, _, user = target.partition(":user:")
-    if not head.startswith("teams:"):
-        return [], ""
-    return [int(t) for t in head.removeprefix("teams:").split(",") if t.isdigit()], user
-
-
 class Checkins:
-    """Record, prompt, remind and report the weekly check-ins."""
+    """Record the weekly check-ins, and show a person their answers and forms."""
 
-    # users.info's time zone of a person, for local-time schedules (set by the composition root).
-    user_zone: Callable[[str, str], str | None] | None = None
-
-    def __init__(
-        self,
-        settings: Settings,
-        sessions: sessionmaker[Session],
-        clients: SlackClients,
-        deliveries: Deliveries,
-        tagging: Tagging,
-        *,
-        send_threads: int = SEND_THREADS,
-        workspace_threads: int = WORKSPACE_THREADS,
-    ) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], tagging: Tagging) -> None:
         self._settings = settings
-        self._send_threads = max(1, send_threads)
-        self._workspace_threads = max(1, workspace_threads)
         self._sessions = sessions
-        self._clients = clients
-        self._deliveries = deliveries
         self._tagging = tagging
         self._contexts = Contexts()
-        # Workspaces where this process may have noted a problem since their round was planned.
-        self._noted: set[int] = set()
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -252,7 +130,7 @@ class Checkins:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = _team_of(session, workspace.id, user_id, channel_id)
             zone = team_zone(team, workspace, self._settings)
-            return team.id, _current_week(team, zone, utcnow())
+            return team.id, current_week(team, zone, utcnow())
 
     def candidates(self, slack_team_id: str, user_id: str, channel_id: str | None) -> list[tuple[int, str, str]]:
         """Return (team id, name, week) of each team a person may be answering for here.
@@ -272,7 +150,7 @@ class Checkins:
         teams = [team] if team is not None else list(context.of_user.get(user_id, ()))
         now = utcnow()
         return [
-            (t.id, t.name, _current_week(t, t.timezone or context.timezone or self._settings.timezone, now))
+            (t.id, t.name, current_week(t, t.timezone or context.timezone or self._settings.timezone, now))
             for t in teams
         ]
 
@@ -288,7 +166,7 @@ class Checkins:
         team = context.team_here_or_of(user_id, channel_id)
         if team is None or (team.channel_id != channel_id and len(context.of_user.get(user_id, ())) > 1):
             return None
-        week = _current_week(team, team.timezone or context.timezone or self._settings.timezone, utcnow())
+        week = current_week(team, team.timezone or context.timezone or self._settings.timezone, utcnow())
         prompt = context.prompts.get((team.id, week))
         cached = self._tagging.cached(context.workspace_id)
         if prompt is None or cached is None or not team.share_answers:
@@ -429,7 +307,7 @@ class Checkins:
                     "You check in for several teams: run `/checkin` again to pick the team this update is for."
                 )
         zone = team_zone(team, workspace, self._settings)
-        week = week or _current_week(team, zone, now)
+        week = week or current_week(team, zone, now)
         if from_form:
             _may_answer(team, context.is_member(team.id, user_id), channel_id, week, zone, now)
         if once and not repositories.claim_event(session, workspace_id, once):
@@ -504,16 +382,7 @@ class Checkins:
 
         prompt = prompt or context.prompts.get((team.id, week))
         if prompt is None:
-            found = session.execute(
-                select(Delivery.channel_id, Delivery.message_ts).where(
-                    Delivery.workspace_id == workspace_id,
-                    Delivery.kind == "prompt",
-                    Delivery.target == f"team:{team.id}",
-                    Delivery.week == week,
-                    Delivery.status == "sent",
-                )
-            ).first()
-            prompt = (found[0], found[1]) if found and found[0] and found[1] else None
+            prompt = repositories.sent_message(session, workspace_id, DeliveryKey("prompt", week, team_id=team.id))
         if prompt is not None:
             context.prompts[(team.id, week)] = prompt
         # A reply in the channel's own prompt thread is already there for everyone to read.
@@ -643,15 +512,13 @@ class Checkins:
                 if found is None or found[2] is None:
                     return None
                 workspace, context, replied = found
-                if _combined_target(replied.target)[0]:
+                if replied.team_id is None:
                     raise CheckinError(
                         "This prompt is for several teams: press the button of the team your update "
                         "is for, or reply in that team's channel."
                     )
-                team_id = int(replied.target.split(":")[1])
-                channel_prompt = (
-                    replied.kind == "prompt" and replied.status == "sent" and replied.target == f"team:{team_id}"
-                )
+                team_id = replied.team_id
+                channel_prompt = replied.kind == "prompt" and replied.status == "sent"
                 recorded = self._record(
                     session,
                     workspace,
@@ -865,7 +732,7 @@ class Checkins:
                 team = _team_of(session, workspace.id, user_id, None)
             except CheckinError:
                 return None
-            week = _current_week(team, team_zone(team, workspace, self._settings), utcnow())
+            week = current_week(team, team_zone(team, workspace, self._settings), utcnow())
             text = session.scalar(
                 select(Update.text)
                 .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
@@ -884,7 +751,7 @@ class Checkins:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             result = []
             for team in repositories.teams_of_user(session, workspace.id, user_id):
-                week = _current_week(team, team_zone(team, workspace, self._settings), utcnow())
+                week = current_week(team, team_zone(team, workspace, self._settings), utcnow())
                 text = session.scalar(
                     select(Update.text)
                     .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
@@ -920,595 +787,6 @@ class Checkins:
                 [blocks.Choice(o.title, o.key) for o in objectives],
                 [keys[t.objective_id] for t in row.tags if t.objective_id in keys],
             )
-
-    # --- prompts and reminders ---------------------------------------------------------------
-
-    def send_prompts(
-        self, slack_team_id: str, team_name: str | None = None, *, now: datetime | None = None, force: bool = True
-    ) -> SendReport:
-        """Send this week's prompts to every team (or one), once per team and person.
-
-        `force` sends now even before the scheduled time (the CLI); the scheduler
-        passes False and only sends for cycles that are open. A person away on the
-        prompt's day gets neither prompt nor reminder; a person on several teams
-        gets one DM naming each team whose prompt is due.
-        """
-        pool = self._send_pool()
-        try:
-            report = self._queue_round(pool, slack_team_id, team_name, now=now or utcnow(), force=force)
-        finally:
-            results = pool.results()
-        # Every job ran; the first error is raised once the others are sent.
-        failure = next((error for _, _, error in results if error is not None), None)
-        if failure is not None:
-            raise failure
-        return sum((result for _, result, _ in results), report)
-
-    def _send_pool(self) -> PacedPool:
-        """Return a pool of senders that wait for the workspace's (and conversation's) token before posting."""
-        return PacedPool(self._clients.pacer, self._send_threads, name="checkin-send")
-
-    def _queue_round(
-        self, pool: PacedPool, slack_team_id: str, team_name: str | None, *, now: datetime, force: bool
-    ) -> SendReport:
-        """Queue a workspace's due prompts and reminders on `pool`; return those already sent."""
-        client = self._clients.for_team(slack_team_id)
-        # Read before the transaction: Slack calls must not hold the database (SQLite locks it whole).
-        zones = self._local_zones(slack_team_id, team_name)
-        with self._sessions.begin() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            query = select(Team).where(Team.workspace_id == workspace.id).options(selectinload(Team.members))
-            if team_name is not None:
-                query = query.where(Team.name == team_name)
-            teams = session.scalars(query.order_by(Team.name)).all()
-            if team_name is not None and not teams:
-                raise CheckinError(f"No team called {team_name!r} in workspace {slack_team_id}.")
-            plans = self._plans(session, zones, workspace, teams, now, force)
-        if not plans:
-            return SendReport()
-        workspace_id = plans[0].workspace_id
-        # One query instead of one claim per target: on most ticks nearly everything went out already.
-        sent = self._sent_keys(
-            workspace_id,
-            {c.week for plan in plans for _, c in plan.people} | {plan.cycle.week for plan in plans if plan.cycle},
-        )
-        jobs: list[_Job] = []
-        report = SendReport()
-        for plan in plans:
-            if plan.cycle is not None:
-                report += self._prompt_jobs(
-                    client,
-                    workspace_id,
-                    plan.team_id,
-                    plan.name,
-                    plan.channel,
-                    plan.mode,
-                    plan.cycle,
-                    sent,
-                    jobs,
-                    retry_now=force,
-                    questions=plan.questions,
-                    problem=plan.problem,
-                )
-            due = [
-                (user, cycle)
-                for user, cycle in plan.people
-                if (cycle.reminder_at or cycle.deadline_at) <= now < cycle.deadline_at
-            ]
-            report += self._reminder_jobs(
-                client, workspace_id, plan.team_id, plan.name, due, sent, jobs, retry_now=force
-            )
-        report += self._dm_prompt_jobs(client, workspace_id, plans, sent, jobs, retry_now=force)
-        pace = getattr(client, "pace_keys", lambda channel: ())
-        for channel, job in jobs:
-            pool.submit(slack_team_id, pace(channel), job)
-        return report
-
-    def _plans(
-        self,
-        session: Session,
-        zones: dict[str, str | None],
-        workspace: Workspace,
-        teams: Sequence[Team],
-        now: datetime,
-        force: bool,
-    ) -> list[_Plan]:
-        """Return who of each team is due a prompt now: the channel's cycle, and each member with their cycle.
-
-        The cycles, holidays and time off of every team are read (and the missing cycles
-        added) a few statements for the whole workspace, not a few per team.
-        """
-        dues = [
-            (team, zone, cycle, people)
-            for team in teams
-            for zone, cycle, people in [self._due(zones, workspace, team, now, force)]
-            if cycle is not None or people
-        ]
-        skipped = _round_cycles(
-            session,
-            workspace.id,
-            {
-                (team.id, week): (team, zone)
-                for team, zone, cycle, people in dues
-                for week in {c.week for _, c, _ in people} | ({cycle.week} if cycle else set())
-            },
-        )
-        days = {
-            (team.id, user): c.prompt_at.astimezone(ZoneInfo(own)).date()
-            for team, _, _, people in dues
-            for user, c, own in people
-        }
-        away = repositories.away_on(session, workspace.id, set(days.values()))
-        return [
-            _Plan(
-                workspace_id=workspace.id,
-                team_id=team.id,
-                name=team.name,
-                channel=team.channel_id,
-                mode=team.prompt_mode,
-                cycle=cycle if cycle and not skipped[team.id, cycle.week] else None,
-                people=[
-                    (user, c)
-                    for user, c, _ in people
-                    if not skipped[team.id, c.week] and user not in away[days[team.id, user]]
-                ],
-                questions=questions_of(team),
-                problem=bool(team.problem) or (workspace.problem or "").startswith("slack:"),
-            )
-            for team, _, cycle, people in dues
-        ]
-
-    def _due(
-        self, zones: dict[str, str | None], workspace: Workspace, team: Team, now: datetime, force: bool
-    ) -> tuple[str, Cycle | None, list[tuple[str, Cycle, str]]]:
-        """Return (the team's zone, its channel's due cycle, (member, due cycle, their zone) of each member due)."""
-        zone = team_zone(team, workspace, self._settings)
-
-        def due(in_zone: str) -> Cycle | None:
-            if force:
-                return team_cycle(team, _current_week(team, in_zone, now), in_zone)
-            return open_cycle(
-                now,
-                team.prompt_weekday,
-                team.prompt_time,
-                in_zone,
-                deadline_hours=team.deadline_hours,
-                reminder_hours=team.reminder_hours,
-            )
-
-        cycle = due(zone)
-        people: list[tuple[str, Cycle, str]] = []
-        for member in sorted(m.user_id for m in team.members):
-            # A local-time team prompts each member at its time in the member's own Slack zone.
-            own = (zones.get(member) or zone) if team.local_time else zone
-            mine = due(own) if own != zone else cycle
-            if mine is not None:
-                people.append((member, mine, own))
-        return zone, cycle, people
-
-    def _local_zones(self, slack_team_id: str, team_name: str | None) -> dict[str, str | None]:
-        """Return {member: their Slack time zone, if we can use it} for every member of a local-time team."""
-        if self.user_zone is None:
-            return {}
-        with self._sessions() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            query = (
-                select(TeamMember.user_id)
-                .join(Team, Team.id == TeamMember.team_id)
-                .where(Team.workspace_id == workspace.id, Team.local_time.is_(True))
-            )
-            if team_name is not None:
-                query = query.where(Team.name == team_name)
-            members = sorted(set(session.scalars(query)))
-        if not members:
-            return {}
-        lookup = self.user_zone
-
-        def zone_of(user: str) -> str | None:
-            try:
-                zone = parse_timezone(lookup(slack_team_id, user) or "")
-            except UserError:  # Slack could not say: the team's zone is the fallback
-                return None
-            return zone if isinstance(zone, str) else None
-
-        # users.info is cached for minutes; a cold cache is one call per member, made side by side.
-        with ThreadPoolExecutor(
-            max_workers=min(self._send_threads, len(members)), thread_name_prefix="checkin-zones"
-        ) as pool:
-            return dict(zip(members, pool.map(zone_of, members)))
-
-    def _sent_keys(self, workspace_id: int, weeks: set[str]) -> set[tuple[str, str, str]]:
-        """Return (kind, target, week) of every message of these weeks already sent.
-
-        A DM that named several teams counts as sent for each of them.
-        """
-        with self._sessions() as session:
-            rows = session.execute(
-                select(Delivery.kind, Delivery.target, Delivery.week).where(
-                    Delivery.workspace_id == workspace_id, Delivery.week.in_(sorted(weeks)), Delivery.status == "sent"
-                )
-            )
-            keys = set()
-            for kind, target, week in rows:
-                keys.add((kind, target, week))
-                team_ids, user = _combined_target(target)
-                keys.update((kind, f"team:{t}:user:{user}", week) for t in team_ids)
-            return keys
-
-    def _prompt_jobs(
-        self,
-        client: WebClient,
-        workspace_id: int,
-        team_id: int,
-        name: str,
-        channel: str | None,
-        mode: str,
-        cycle: Cycle,
-        sent: set[tuple[str, str, str]],
-        jobs: list[_Job],
-        *,
-        retry_now: bool = False,
-        questions: Sequence[str] = blocks.DEFAULT_QUESTIONS,
-        problem: bool = True,
-    ) -> SendReport:
-        """Queue a team's channel prompt unless sent; return the report of the one already sent.
-
-        `problem`: the team or workspace had a problem noted when planned, for a delivered prompt to clear.
-        """
-        already = SendReport()
-        value = open_value(team_id, cycle.week)
-        if channel and mode in ("channel", "both"):
-            target = f"team:{team_id}"
-            if ("prompt", target, cycle.week) in sent:
-                already += SendReport(already=1)
-            else:
-                message = blocks.prompt_message(
-                    name, cycle.week, cycle.deadline_at, value, personal=False, questions=questions
-                )
-
-                def prompt_channel(target: str = target, message: dict = message) -> SendReport:
-                    outcome = self._deliveries.send(
-                        client,
-                        workspace_id,
-                        "prompt",
-                        target,
-                        cycle.week,
-                        message,
-                        channel=channel,
-                        retry_now=retry_now,
-                    )
-                    self._note_channel(client, workspace_id, team_id, name, outcome, clear=problem)
-                    return SendReport.of(outcome)
-
-                jobs.append((channel, prompt_channel))
-        return already
-
-    def _dm_prompt_jobs(
-        self,
-        client: WebClient,
-        workspace_id: int,
-        plans: Sequence[_Plan],
-        sent: set[tuple[str, str, str]],
-        jobs: list[_Job],
-        *,
-        retry_now: bool = False,
-    ) -> SendReport:
-        """Queue the DM prompts not sent yet: one per person, naming each of their teams that is due."""
-        due: dict[str, list[tuple[_Plan, Cycle]]] = {}
-        already = SendReport()
-        for plan in plans:
-            if plan.mode not in ("dm", "both"):
-                continue
-            for user, cycle in plan.people:
-                if ("dm_prompt", f"team:{plan.team_id}:user:{user}", cycle.week) in sent:
-                    already += SendReport(already=1)
-                else:
-                    due.setdefault(user, []).append((plan, cycle))
-        for user, items in due.items():
-            # One message carries one delivery key, so only teams in the same week share a DM.
-            by_week: dict[str, list[tuple[_Plan, Cycle]]] = {}
-            for plan, cycle in items:
-                by_week.setdefault(cycle.week, []).append((plan, cycle))
-            for week, group in by_week.items():
-                if len(group) == 1:
-                    plan, cycle = group[0]
-                    message = blocks.prompt_message(
-                        plan.name,
-                        week,
-                        cycle.deadline_at,
-                        open_value(plan.team_id, week),
-                        personal=True,
-                        questions=plan.questions,
-                    )
-                    target = f"team:{plan.team_id}:user:{user}"
-                else:
-                    message = blocks.multi_team_prompt_message(
-                        week, [(plan.name, cycle.deadline_at, open_value(plan.team_id, week)) for plan, cycle in group]
-                    )
-                    target = f"teams:{','.join(str(plan.team_id) for plan, _ in group)}:user:{user}"
-                job = self._send_job(
-                    client, workspace_id, "dm_prompt", target, week, message, user, retry_now=retry_now
-                )
-                # Counted once per team, as separate prompts would be, so a round's report adds up.
-                jobs.append((user, job if len(group) == 1 else lambda job=job, n=len(group): _times(job(), n)))
-        return already
-
-    def _reminder_jobs(
-        self,
-        client: WebClient,
-        workspace_id: int,
-        team_id: int,
-        name: str,
-        due: Sequence[tuple[str, Cycle]],
-        sent: set[tuple[str, str, str]],
-        jobs: list[_Job],
-        *,
-        retry_now: bool = False,
-    ) -> SendReport:
-        """Queue the reminders due to members who have not answered; return those already sent."""
-        if not due:
-            return SendReport()
-        with self._sessions() as session:
-            answered = {
-                (user, week)
-                for user, week in session.execute(
-                    select(Update.author_user_id, CheckinCycle.week)
-                    .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                    .where(
-                        Update.workspace_id == workspace_id,
-                        CheckinCycle.team_id == team_id,
-                        CheckinCycle.week.in_(sorted({c.week for _, c in due})),
-                    )
-                )
-            }
-        already = SendReport()
-        for user, cycle in due:
-            if (user, cycle.week) in answered:
-                continue
-            target = f"team:{team_id}:user:{user}"
-            if ("reminder", target, cycle.week) in sent:
-                already += SendReport(already=1)
-                continue
-            message = blocks.reminder_message(name, cycle.week, cycle.deadline_at, open_value(team_id, cycle.week))
-            jobs.append(
-                (
-                    user,
-                    self._send_job(
-                        client, workspace_id, "reminder", target, cycle.week, message, user, retry_now=retry_now
-                    ),
-                )
-            )
-        return already
-
-    def _send_job(
-        self,
-        client: WebClient,
-        workspace_id: int,
-        kind: str,
-        target: str,
-        week: str,
-        message: dict,
-        channel: str,
-        *,
-        retry_now: bool = False,
-    ) -> Callable[[], SendReport]:
-        def send() -> SendReport:
-            return SendReport.of(
-                self._deliveries.send(
-                    client, workspace_id, kind, target, week, message, channel=channel, retry_now=retry_now
-                )
-            )
-
-        return send
-
-    def _note_channel(
-        self, client: WebClient, workspace_id: int, team_id: int, name: str, outcome: Outcome, *, clear: bool = True
-    ) -> None:
-        """Mark a team whose channel cannot take prompts, and tell the admins once; clear it when it can.
-
-        `clear` False: no problem was noted when the round was planned, so a delivery has none to clear.
-        """
-        if not outcome.delivered:
-            self._noted.add(workspace_id)  # a problem may be noted below, after the round was planned
-        if outcome.error in TOKEN_PROBLEMS:
-            # Nobody can be told through Slack with a refused token: the status and the log say it.
-            if note_workspace_problem(self._sessions, workspace_id, f"slack:{outcome.error}"):
-                logger.error(
-                    "Slack refuses the bot token of workspace %s (%s): reinstall Alignbot", workspace_id, outcome.error
-                )
-            return
-        if outcome.delivered and not clear and workspace_id not in self._noted:
-            return  # nothing to clear: a transaction saved per prompt
-        with self._sessions.begin() as session:
-            if outcome.delivered:
-                self._noted.discard(workspace_id)
-                session.execute(
-                    update(Team)
-                    .where(Team.workspace_id == workspace_id, Team.id == team_id, Team.problem.is_not(None))
-                    .values(problem=None)
-                )
-                session.execute(
-                    update(Workspace)
-                    .where(Workspace.id == workspace_id, Workspace.problem.startswith("slack:"))
-                    .values(problem=None)
-                )
-                return
-            if outcome.error not in CHANNEL_PROBLEMS:
-                return
-            # Compare-and-set: only the process that marks the team reports it.
-            marked = session.execute(
-                update(Team)
-                .where(
-                    Team.workspace_id == workspace_id,
-                    Team.id == team_id,
-                    Team.problem.is_(None),
-                )
-                .values(problem=outcome.error)
-            ).rowcount
-            workspace = session.get(Workspace, workspace_id)
-            leadership = workspace.leadership_channel_id if workspace else None
-        if marked == 1:
-            targets = ([leadership] if leadership else []) + sorted(self._settings.admin_ids)
-            alert_admins(client, targets, _problem_text(name, outcome.error or "error"))
-
-    def workspace_problem(self, slack_team_id: str) -> str | None:
-        """Return what keeps the workspace's digest or token from working, if anything."""
-        with self._sessions() as session:
-            workspace = repositories.find_workspace(session, slack_team_id)
-            return workspace.problem if workspace else None
-
-    # --- status -------------------------------------------------------------------------------
-
-    def status(self, slack_team_id: str, *, now: datetime | None = None) -> list[blocks.TeamStatus]:
-        """Return who has answered this week and who has not, team by team."""
-        now = now or utcnow()
-        with self._sessions() as session:
-            workspace = repositories.ensure_workspace(session, slack_team_id)
-            teams = session.scalars(
-                select(Team)
-                .where(Team.workspace_id == workspace.id)
-                .options(selectinload(Team.members))
-                .order_by(Team.name)
-            ).all()
-            result = []
-            for team in teams:
-                week = _current_week(team, team_zone(team, workspace, self._settings), now)
-                cycle = session.scalar(
-                    select(CheckinCycle).where(
-                        CheckinCycle.workspace_id == workspace.id,
-                        CheckinCycle.team_id == team.id,
-                        CheckinCycle.week == week,
-                    )
-                )
-                authors = (
-                    set(
-                        session.scalars(
-                            select(Update.author_user_id).where(
-                                Update.workspace_id == workspace.id, Update.cycle_id == cycle.id
-                            )
-                        )
-                    )
-                    if cycle
-                    else set()
-                )
-                members = [m.user_id for m in team.members]
-                zone = team_zone(team, workspace, self._settings)
-                prompt_day = team_cycle(team, week, zone).prompt_at.astimezone(ZoneInfo(zone)).date()
-                away = repositories.away_on(session, workspace.id, {prompt_day})[prompt_day] - authors
-                result.append(
-                    blocks.TeamStatus(
-                        team=team.name,
-                        week=week,
-                        answered=tuple(sorted(authors)),
-                        missing=tuple(u for u in sorted(members) if u not in authors and u not in away),
-                        skipped=bool(cycle and cycle.skipped),
-                        problem=team.problem,
-                        away=tuple(u for u in sorted(members) if u in away),
-                    )
-                )
-            return result
-
-    # --- the clock -----------------------------------------------------------------------------
-
-    def tick(self, *, now: datetime | None = None) -> SendReport:
-        """Send whatever prompts and reminders are due in every workspace; one failing stops no other."""
-        now = now or utcnow()
-        with self._sessions() as session:
-            workspaces = repositories.installed_workspaces(session)
-        # Every workspace has its own Slack limit, so they are served side by side by one shared pool
-        # of senders, each taking the next workspace with a token: the threads stay bounded however
-        # many workspaces there are. The delivery claims keep every prompt once whatever runs at once.
-        pool = self._send_pool()
-
-        def queue(slack_team_id: str) -> SendReport:
-            try:
-                return self._queue_round(pool, slack_team_id, None, now=now, force=False)
-            except NotInstalled:
-                logger.info("workspace %s has no installation; skipping its check-ins", slack_team_id)
-            except Exception:  # one workspace's failure must not stop the others' prompts
-                logger.exception("check-in round failed for workspace %s", slack_team_id)
-            return SendReport()
-
-        try:
-            if len(workspaces) <= 1:
-                report = sum((queue(w) for w in workspaces), SendReport())
-            else:
-                # Planning reads and writes the database; sending starts as soon as a workspace is planned.
-                with ThreadPoolExecutor(
-                    max_workers=min(self._workspace_threads, len(workspaces)), thread_name_prefix="checkin-plan"
-                ) as planners:
-                    report = sum(planners.map(queue, workspaces), SendReport())
-        finally:
-            results = pool.results()
-        for slack_team_id, result, error in results:
-            if error is None:
-                report += result
-            else:
-                logger.error("check-in send failed for workspace %s", slack_team_id, exc_info=error)
-        return report
-
-
-def _round_cycles(
-    session: Session, workspace_id: int, wanted: dict[tuple[int, str], tuple[Team, str]]
-) -> dict[tuple[int, str], bool]:
-    """Return {(team id, week): skipped} of a round's cycles: read in one query, the missing added in one batch.
-
-    `wanted` maps (team id, week) to (team, the team's zone).
-    """
-    if not wanted:
-        return {}
-    found = {
-        (team_id, week): skipped
-        for team_id, week, skipped in session.execute(
-            select(CheckinCycle.team_id, CheckinCycle.week, CheckinCycle.skipped).where(
-                CheckinCycle.workspace_id == workspace_id,
-                CheckinCycle.team_id.in_(sorted({team_id for team_id, _ in wanted})),
-                CheckinCycle.week.in_(sorted({week for _, week in wanted})),
-            )
-        )
-    }
-    missing = {key: value for key, value in wanted.items() if key not in found}
-    if not missing:
-        return found
-    holiday = {week: _holiday_week(session, workspace_id, week) for week in {week for _, week in missing}}
-    rows = []
-    for (_, week), (team, zone) in missing.items():
-        cycle = team_cycle(team, week, zone)
-        rows.append(
-            {
-                "workspace_id": workspace_id,
-                "team_id": team.id,
-                "week": week,
-                "prompt_at": cycle.prompt_at,
-                "deadline_at": cycle.deadline_at,
-                "skipped": holiday[week],
-            }
-        )
-    try:
-        with session.begin_nested():
-            # One multi-row insert: nothing of a cycle is needed here but whether it is skipped.
-            session.execute(insert(CheckinCycle), rows)
-    except IntegrityError:
-        # Another clock added some of them first: take each one as it is now.
-        for (_, week), (team, zone) in missing.items():
-            found[team.id, week] = _ensure_cycle(session, workspace_id, team, week, zone).skipped
-        return found
-    found.update({(row["team_id"], row["week"]): row["skipped"] for row in rows})
-    return found
-
-
-def questions_of(team: Team) -> tuple[str, ...]:
-    """Return the questions a team's check-in asks."""
-    stored = tuple(team.questions or ())
-    return stored if len(stored) == len(blocks.DEFAULT_QUESTIONS) else blocks.DEFAULT_QUESTIONS
-
-
-def _problem_text(team: str, error: str) -> str:
-    return (
-        f":warning: I could not post the weekly check-in for *{team}*: `{error}`. "
-        f"To fix it, {blocks.how_to_fix(error, team)}. Other teams are not affected; "
-        "I keep trying until the week's deadline."
-    )
 
 
 NOT_ON_A_TEAM = (
@@ -1568,7 +846,7 @@ def _may_answer(team: Team, member: bool, channel_id: str | None, week: str, zon
     if not member and (not channel_id or channel_id != team.channel_id):
         raise CheckinError(f"You're not on team {team.name}, so you can't check in for it.")
     this_week = week_of(now, zone)
-    if week in (this_week, _current_week(team, zone, now)):
+    if week in (this_week, current_week(team, zone, now)):
         return
     try:
         still_open = week == shift_week(this_week, -1) and now < team_cycle(team, week, zone).deadline_at
@@ -1602,45 +880,3 @@ def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:
 def _shared_tags(titles: dict[int, str], tags: Sequence[tuple[int, float, str]]) -> tuple[str, ...]:
     """Return the titles a shared copy lists: best score first."""
     return tuple(titles[o] for o, _, _ in sorted(tags, key=lambda t: (-t[1], t[0])))
-
-
-def _current_week(team: Team, zone: str, now: datetime) -> str:
-    cycle = open_cycle(
-        now,
-        team.prompt_weekday,
-        team.prompt_time,
-        zone,
-        deadline_hours=team.deadline_hours,
-        reminder_hours=team.reminder_hours,
-    )
-    return cycle.week if cycle else week_of(now, zone)
-
-
-def _ensure_cycle(session: Session, workspace_id: int, team: Team, week: str, zone: str) -> CheckinCycle:
-    query = select(CheckinCycle).where(
-        CheckinCycle.workspace_id == workspace_id, CheckinCycle.team_id == team.id, CheckinCycle.week == week
-    )
-    row = session.scalar(query)
-    if row is not None:
-        return row
-    cycle = team_cycle(team, week, zone)
-    try:
-        with session.begin_nested():
-            row = CheckinCycle(
-                workspace_id=workspace_id,
-                team_id=team.id,
-                week=week,
-                prompt_at=cycle.prompt_at,
-                deadline_at=cycle.deadline_at,
-                skipped=_holiday_week(session, workspace_id, week),
-            )
-            session.add(row)
-    except IntegrityError:
-        row = session.scalars(query).one()
-    return row
-
-
-def _holiday_week(session: Session, workspace_id: int, week: str) -> bool:
-    """Say whether a company holiday falls in `week` (a new cycle of that week starts skipped)."""
-    monday = date.fromisocalendar(*parse_week(week), 1)
-    return bool(repositories.holidays_between(session, workspace_id, monday, monday + timedelta(days=6)))

@@ -19,18 +19,20 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.alignment import model
 from storage import repositories
-from storage.models import Delivery, Objective, Team, TeamMember, Workspace
+from storage.models import Delivery, DeliveryKind, Objective, Team, TeamMember, Workspace
 
 # Kinds of message whose thread takes an answer.
-PROMPT_KINDS = ("prompt", "dm_prompt", "reminder")
+PROMPT_KINDS: tuple[DeliveryKind, ...] = ("prompt", "dm_prompt", "reminder")
 
 
 @dataclass(frozen=True)
 class Replied:
     """The prompt, DM prompt or reminder a thread reply answers."""
 
-    kind: str
-    target: str
+    kind: DeliveryKind
+    # The team it asked; None when it asked about several at once (`team_ids`).
+    team_id: int | None
+    team_ids: list[int] | None
     week: str
     status: str
 
@@ -113,7 +115,9 @@ class Contexts:
         query: Select[*tuple[Any, ...]] = select(Workspace)
         if thread is not None:
             prompt = aliased(Delivery)
-            query = select(Workspace, prompt.kind, prompt.target, prompt.week, prompt.status).outerjoin(
+            query = select(
+                Workspace, prompt.kind, prompt.team_id, prompt.team_ids, prompt.week, prompt.status
+            ).outerjoin(
                 prompt,
                 and_(
                     prompt.workspace_id == Workspace.id,

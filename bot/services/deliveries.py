@@ -1,6 +1,6 @@
 """Exactly-once sending: claim a delivery in the database, post it, record the outcome.
 
-A delivery is keyed by (workspace, kind, target, week). Whoever inserts the row
+A delivery is keyed by its workspace and DeliveryKey. Whoever inserts the row
 sends; everybody else sees it taken. A claim left unfinished (a crash, a kill, or
 a post that timed out and may yet land at Slack) can be taken over only after a
 lease longer than any send can take; the taker first looks in the conversation
@@ -23,11 +23,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Delivery, utcnow
+from storage import repositories
+from storage.models import DeliveryKey, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -87,35 +87,30 @@ class Deliveries:
         self,
         client: WebClient,
         workspace_id: int,
-        kind: str,
-        target: str,
-        week: str,
+        key: DeliveryKey,
         message: dict[str, Any],
+        channel: str,
         *,
-        channel: str | None = None,
         retry_now: bool = False,
     ) -> Outcome:
-        """Post `message` to `channel` (default: `target`) once for this key, whoever else tries."""
-        key = f"{workspace_id}:{kind}:{target}:{week}"
-        destination = channel or target
-        payload = {**message, "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": key}}}
+        """Post `message` to `channel` (a conversation or a person) once for this key, whoever else tries."""
+        label = metadata_key(workspace_id, key)
+        payload = {**message, "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": label}}}
 
         def post(recovering: bool) -> tuple[str | None, str | None]:
             if recovering:
-                found = _find_posted(client, destination, key)
+                found = _find_posted(client, channel, label)
                 if found is not None:
                     return found
-            response = client.chat_postMessage(channel=destination, **payload)
+            response = client.chat_postMessage(channel=channel, **payload)
             return response.get("channel"), response.get("ts")
 
-        return self.run(workspace_id, kind, target, week, post, retry_now=retry_now)
+        return self.run(workspace_id, key, post, retry_now=retry_now)
 
     def run(
         self,
         workspace_id: int,
-        kind: str,
-        target: str,
-        week: str,
+        key: DeliveryKey,
         post: Callable[[bool], tuple[str | None, str | None]],
         *,
         retry_now: bool = False,
@@ -125,7 +120,7 @@ class Deliveries:
         `recovering` is True when taking over an unfinished claim: `post` should first
         look for what the earlier attempt may have posted.
         """
-        claim = self._claim(workspace_id, kind, target, week, retry_now)
+        claim = self._claim(workspace_id, key, retry_now)
         if isinstance(claim, Outcome):
             return claim
         delivery_id, recovering = claim
@@ -141,66 +136,59 @@ class Deliveries:
             return self._finish(delivery_id, Outcome("retry", error=type(error).__name__), release=False)
         return self._finish(delivery_id, Outcome("sent", ts=ts, channel=channel))
 
-    def _claim(
-        self, workspace_id: int, kind: str, target: str, week: str, retry_now: bool = False
-    ) -> tuple[int, bool] | Outcome:
+    def _claim(self, workspace_id: int, key: DeliveryKey, retry_now: bool = False) -> tuple[int, bool] | Outcome:
         now = utcnow()
         try:
             with self._sessions.begin() as session:
-                row = Delivery(
-                    workspace_id=workspace_id,
-                    kind=kind,
-                    target=target,
-                    week=week,
-                    status="claimed",
-                    attempts=1,
-                    claimed_at=now,
-                )
-                session.add(row)
-                session.flush()
-                return row.id, False
+                return repositories.claim_delivery(session, workspace_id, key, now), False
         except IntegrityError:
             pass
         with self._sessions.begin() as session:
-            row = session.scalars(
-                select(Delivery).where(
-                    Delivery.workspace_id == workspace_id,
-                    Delivery.kind == kind,
-                    Delivery.target == target,
-                    Delivery.week == week,
-                )
-            ).one()
+            row = repositories.find_delivery(session, workspace_id, key)
+            assert row is not None  # rows are never deleted but with their workspace
             if row.status == "sent":
                 return Outcome("duplicate", ts=row.message_ts)
             if row.status == "claimed" and now - row.claimed_at < self._lease:
                 return Outcome("busy")
             if row.status in ("failed", "retry") and not retry_now and now < row.claimed_at + backoff(row.attempts):
                 return Outcome(row.status, error=row.last_error)
-            # Compare-and-set on attempts: of two processes taking over, one wins.
-            taken = session.execute(
-                update(Delivery)
-                .where(Delivery.id == row.id, Delivery.attempts == row.attempts)
-                .values(status="claimed", attempts=row.attempts + 1, claimed_at=now)
-            ).rowcount
-            if taken != 1:
+            # Of two processes taking over, one wins.
+            if not repositories.retake_delivery(session, row, now):
                 return Outcome("busy")
             # A refused send posted nothing; anything else (a crash, a timeout) may have.
             return row.id, row.status != "failed"
 
     def _finish(self, delivery_id: int, outcome: Outcome, *, release: bool = True) -> Outcome:
         with self._sessions.begin() as session:
-            row = session.get(Delivery, delivery_id)
-            assert row is not None
             if outcome.status == "sent":
-                row.status, row.message_ts, row.sent_at, row.last_error = "sent", outcome.ts, utcnow(), None
-                row.channel_id = outcome.channel
+                repositories.finish_delivery(session, delivery_id, "sent", channel=outcome.channel, ts=outcome.ts)
             else:
-                row.last_error = outcome.error
-                if release:
-                    row.status = outcome.status
+                repositories.finish_delivery(
+                    session, delivery_id, outcome.status if release else None, error=outcome.error
+                )
         if outcome.status in ("failed", "retry"):
             logger.warning("delivery %s %s: %s", delivery_id, outcome.status, outcome.error)
         return outcome
+
+
+def metadata_key(workspace_id: int, key: DeliveryKey) -> str:
+    """Return the text a delivery's message carries in its Slack metadata, to be found again by it.
+
+    Messages already in Slack carry it in this form, so a claim taken over finds what was posted under it.
+    """
+    if key.team_ids is not None:
+        subject = f"teams:{','.join(map(str, key.team_ids))}"
+    elif key.kind == "handoffs":
+        subject = f"{key.from_team_id}>{key.team_id}"
+    elif key.handoff_id is not None:
+        subject = f"handoff:{key.handoff_id}"
+    elif key.team_id is not None:
+        subject = f"team:{key.team_id}"
+    else:
+        subject = str(key.to_channel_id)
+    if key.user_id is not None:
+        subject += f":user:{key.user_id}"
+    return f"{workspace_id}:{key.kind}:{subject}:{key.week}"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -217,7 +205,8 @@ def _find_posted(client: WebClient, destination: str, key: str, pages: int = 5) 
         cursor = None
         for _ in range(pages):
             history = client.conversations_history(channel=channel, limit=200, include_all_metadata=True, cursor=cursor)
-            for message in history.get("messages", []):
+            messages: list[dict[str, Any]] = history.get("messages", [])
+            for message in messages:
                 metadata = message.get("metadata") or {}
                 if (
                     metadata.get("event_type") == METADATA_EVENT

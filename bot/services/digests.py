@@ -29,7 +29,7 @@ from bot.services.alerts import (
     clear_workspace_problem,
     note_workspace_problem,
 )
-from bot.services.checkins import team_cycle, team_zone
+from bot.services.cycles import team_cycle, team_zone
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.errors import UserError
 from bot.services.handoffs import Handoffs
@@ -40,6 +40,7 @@ from bot.slack import NotInstalled, SlackClients
 from storage import repositories
 from storage.models import (
     CheckinCycle,
+    DeliveryKey,
     Digest,
     Initiative,
     Team,
@@ -205,9 +206,8 @@ class Digests:
             raise DigestError("No leadership channel yet: an admin runs `/alignment leadership` in it.")
         data = self.build(slack_team_id, week, client=client, now=now)
         message = digest_message(data)
-        outcome = self._deliveries.send(
-            client, workspace_id, "digest", channel, week, message, channel=channel, retry_now=retry_now
-        )
+        key = DeliveryKey("digest", week, to_channel_id=channel)
+        outcome = self._deliveries.send(client, workspace_id, key, message, channel, retry_now=retry_now)
         self._note_problem(client, workspace_id, outcome)
         chart = False
         if outcome.status == "sent":
@@ -267,7 +267,9 @@ class Digests:
             )
             return channel, None
 
-        return self._deliveries.run(workspace_id, "digest_chart", channel, week, upload).delivered
+        return self._deliveries.run(
+            workspace_id, DeliveryKey("digest_chart", week, to_channel_id=channel), upload
+        ).delivered
 
     def due_weeks(self, slack_team_id: str, now: datetime) -> list[str]:
         """Return the weeks whose digest is due: every team's deadline passed, not long ago."""

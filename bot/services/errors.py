@@ -36,6 +36,10 @@ class NotFound(UserError):
     """What the person named does not exist."""
 
 
+class CheckinError(UserError):
+    """Something the person must fix; the message says what, in one line."""
+
+
 class Repeated(UserError):
     """The same request (a replayed command or form) was already done."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import repositories
-from storage.models import CheckinCycle, Delivery, Objective, Team, Update, UpdatePartner, UpdateTag
+from storage.models import CheckinCycle, Objective, Team, Update, UpdatePartner, UpdateTag
 
 # Updates read per query: memory stays flat however many weeks are exported.
 PAGE = 500
@@ -144,20 +144,7 @@ class Export:
     @staticmethod
     def _prompts(session: Session, workspace_id: int, wanted: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
         """Return the ts of each (team, week)'s channel prompt: the thread answers and shared posts sit in."""
-        weeks = sorted({week for _, week in wanted})
-        found = {}
-        for target, week, ts in session.execute(
-            select(Delivery.target, Delivery.week, Delivery.message_ts).where(
-                Delivery.workspace_id == workspace_id,
-                Delivery.kind == "prompt",
-                Delivery.week.in_(weeks),
-                Delivery.status == "sent",
-            )
-        ):
-            team = target.removeprefix("team:")
-            if team.isdigit() and ts:
-                found[(int(team), week)] = ts
-        return found
+        return repositories.prompt_messages(session, workspace_id, {week for _, week in wanted})
 
 
 def _row(

@@ -35,15 +35,13 @@ from bot.settings import Settings
 from bot.slack import NotInstalled, SlackClients
 from storage import repositories
 from storage.db import rows_changed
-from storage.models import Delivery, Handoff, Team, Update, Workspace, utcnow
+from storage.models import DeliveryKey, Handoff, Team, Update, Workspace, utcnow
 
 logger = logging.getLogger(__name__)
 
 STATES = ("open", "picked_up", "need_more", "not_useful")
 REMIND_AFTER_WORKING_DAYS = 3
 PAIR_WEEKS = 4
-GROUP_KIND = "handoffs"
-REMINDER_KIND = "handoff_reminder"
 
 
 class HandoffError(UserError):
@@ -205,20 +203,7 @@ class Handoffs:
                 )
             ).all()
             due = [row.id for row in waiting if add_working_days(row.posted_at, REMIND_AFTER_WORKING_DAYS, zone) <= now]  # type: ignore[arg-type]
-            reminded_before = (
-                set(
-                    session.scalars(
-                        select(Delivery.target).where(
-                            Delivery.workspace_id == workspace_id,
-                            Delivery.kind == REMINDER_KIND,
-                            Delivery.target.in_([f"handoff:{i}" for i in due]),
-                            Delivery.status == "sent",
-                        )
-                    )
-                )
-                if due
-                else set()
-            )
+            reminded_before = repositories.reminded_handoffs(session, workspace_id, due)
         if not groups and not due:
             return TickReport()
         client = self._clients.for_team(slack_team_id)
@@ -226,7 +211,7 @@ class Handoffs:
         reminded = sum(
             self._remind(client, workspace_id, handoff_id, now)
             for handoff_id in due
-            if f"handoff:{handoff_id}" not in reminded_before
+            if handoff_id not in reminded_before
         )
         return TickReport(posted, reminded)
 
@@ -237,9 +222,8 @@ class Handoffs:
         message, channel, pending = self._group_message(client, workspace_id, from_team, to_team, week)
         if channel is None or not pending:
             return 0
-        outcome = self._deliveries.send(
-            client, workspace_id, GROUP_KIND, f"{from_team}>{to_team}", week, message, channel=channel
-        )
+        key = DeliveryKey("handoffs", week, team_id=to_team, from_team_id=from_team)
+        outcome = self._deliveries.send(client, workspace_id, key, message, channel)
         if outcome.status == "sent":
             where = (outcome.channel or channel, outcome.ts)
         elif outcome.status == "duplicate":
@@ -259,16 +243,9 @@ class Handoffs:
         return len(pending)
 
     def _group_message_at(self, workspace_id: int, from_team: int, to_team: int, week: str) -> tuple[str, str] | None:
+        key = DeliveryKey("handoffs", week, team_id=to_team, from_team_id=from_team)
         with self._sessions() as session:
-            row = session.execute(
-                select(Delivery.channel_id, Delivery.message_ts).where(
-                    Delivery.workspace_id == workspace_id,
-                    Delivery.kind == GROUP_KIND,
-                    Delivery.target == f"{from_team}>{to_team}",
-                    Delivery.week == week,
-                )
-            ).first()
-        return (row[0], row[1]) if row and row[0] and row[1] else None
+            return repositories.sent_message(session, workspace_id, key)
 
     def _group_message(
         self, client: WebClient, workspace_id: int, from_team: int, to_team: int, week: str
@@ -310,9 +287,8 @@ class Handoffs:
             card = _card(row, _team_names(session, workspace_id), self._zone(workspace), now)
             channel, ts, week = row.channel_id, row.message_ts, row.week
         message = blocks.reminder_message(card, ts, REMIND_AFTER_WORKING_DAYS)
-        outcome = self._deliveries.send(
-            client, workspace_id, REMINDER_KIND, f"handoff:{handoff_id}", week, message, channel=channel
-        )
+        key = DeliveryKey("handoff_reminder", week, handoff_id=handoff_id)
+        outcome = self._deliveries.send(client, workspace_id, key, message, channel)
         return int(outcome.status == "sent")
 
     # --- answers ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import checkin as blocks
 from bot.parsing import TeamRef
 from bot.schedule import week_label
-from bot.services.checkins import _current_week, _ensure_cycle, open_value, team_cycle, team_zone
+from bot.services.cycles import current_week, ensure_cycle, open_value, team_cycle, team_zone
 from bot.services.deliveries import Deliveries
 from bot.services.errors import NotFound, Refused, UserError
 from bot.services.permissions import Permissions
@@ -21,7 +21,7 @@ from bot.settings import Settings
 from bot.slack import SlackClients
 from storage import repositories
 from storage.db import rows_changed
-from storage.models import CheckinCycle, Holiday, Team, TimeOff, Update, Workspace, utcnow
+from storage.models import CheckinCycle, DeliveryKey, Holiday, Team, TimeOff, Update, Workspace, utcnow
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ class PeopleService:
             teams = repositories.list_teams(session, workspace.id)
             for team in teams:
                 zone = team_zone(team, workspace, self._settings)
-                _ensure_cycle(session, workspace.id, team, week, zone).skipped = True
+                ensure_cycle(session, workspace.id, team, week, zone).skipped = True
             return week, [t.name for t in teams]
 
     def skip(
@@ -321,7 +321,7 @@ class PeopleService:
                 )
             changed = []
             for team in teams:
-                cycle = _ensure_cycle(session, workspace.id, team, week, team_zone(team, workspace, self._settings))
+                cycle = ensure_cycle(session, workspace.id, team, week, team_zone(team, workspace, self._settings))
                 if cycle.skipped != skipped:
                     cycle.skipped = skipped
                     changed.append(Skip(team.name, week))
@@ -356,9 +356,9 @@ class PeopleService:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = self._team(session, workspace, team_name)
             zone = team_zone(team, workspace, self._settings)
-            week = _current_week(team, zone, now)
+            week = current_week(team, zone, now)
             cycle = team_cycle(team, week, zone)
-            row = _ensure_cycle(session, workspace.id, team, week, zone)
+            row = ensure_cycle(session, workspace.id, team, week, zone)
             if row.skipped:
                 raise UserError(f"Team *{team.name}*'s check-in is skipped in {week}; there is nobody to nudge.")
             answered = set(
@@ -379,9 +379,8 @@ class PeopleService:
         for member in members:
             if member in answered or member in away:
                 continue
-            outcome = self._deliveries.send(
-                client, workspace_id, "nudge", f"team:{team_id}:user:{member}", day, message, channel=member
-            )
+            key = DeliveryKey("nudge", day, team_id=team_id, user_id=member)
+            outcome = self._deliveries.send(client, workspace_id, key, message, member)
             {"sent": sent, "duplicate": already}.get(outcome.status, failed).append(member)
         return Nudged(
             name,

@@ -25,7 +25,7 @@ from bot.services.errors import NotFound
 from bot.services.permissions import Permissions, display_name
 from bot.services.teams import resolve_team, team_names
 from storage import repositories
-from storage.models import CheckinCycle, Delivery, Objective, Team, Update
+from storage.models import CheckinCycle, DeliveryKey, Objective, Team, Update
 
 logger = logging.getLogger(__name__)
 
@@ -313,16 +313,7 @@ class Sharing:
             tags = tuple(
                 titles[t.objective_id] for t in sorted(row.tags, key=lambda t: -t.score) if t.objective_id in titles
             )
-            prompt = session.execute(
-                select(Delivery.channel_id, Delivery.message_ts).where(
-                    Delivery.workspace_id == workspace.id,
-                    Delivery.kind == "prompt",
-                    Delivery.target == f"team:{team.id}",
-                    Delivery.week == cycle.week,
-                    Delivery.status == "sent",
-                )
-            ).first()
-            where = (prompt[0], prompt[1]) if prompt and prompt[0] and prompt[1] else None
+            where = repositories.sent_message(session, workspace.id, DeliveryKey("prompt", cycle.week, team_id=team.id))
             return Shareable(
                 update_id=row.id,
                 author=row.author_user_id,

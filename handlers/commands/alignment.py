@@ -219,8 +219,8 @@ def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
         return ack_usage(ack, COMMAND, "`/alignment status` takes nothing after it.")
     ack()
     with user_errors(respond):
-        statuses = services.checkins.status(body["team_id"])
-        problem = services.checkins.workspace_problem(body["team_id"])
+        statuses = services.prompts.status(body["team_id"])
+        problem = services.prompts.workspace_problem(body["team_id"])
         say_privately(
             respond,
             {

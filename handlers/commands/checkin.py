@@ -13,7 +13,7 @@ from bot.blocks import checkin as checkin_blocks
 from bot.blocks import people as people_blocks
 from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
-from bot.services.checkins import open_value
+from bot.services.cycles import open_value
 from handlers.queued import ack_form, sent_of, two_steps
 from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
 

@@ -91,7 +91,7 @@ def test_pages_follow_each_other_without_losing_or_repeating_a_row(workspace, ru
 
 
 def test_a_shared_answer_links_its_shared_post_in_the_prompt_thread(workspace, runtime, fake_slack, capsys):
-    runtime.services.checkins.send_prompts(workspace, "marketing")
+    runtime.services.prompts.send_prompts(workspace, "marketing")
     recorded = runtime.services.checkins.record(
         workspace, "U0MEMB01", "Booked 6 discovery calls", channel_id="D0MEMB01"
     )

@@ -24,7 +24,7 @@ def test_the_clock_runs_prompts_digests_members_and_cleanup(runtime):
     }
     assert jobs["purge_uninstalled"].func == runtime.services.installs.purge
     assert jobs["checkins"].trigger.interval == timedelta(minutes=1)
-    assert jobs["checkins"].func == runtime.services.checkins.tick
+    assert jobs["checkins"].func == runtime.services.prompts.tick
     assert jobs["digests"].func == runtime.services.digests.tick
     assert jobs["handoffs"].trigger.interval == timedelta(minutes=1)
     assert jobs["handoffs"].func == runtime.services.handoffs.tick

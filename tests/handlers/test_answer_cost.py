@@ -115,7 +115,7 @@ def test_a_thread_reply_costs_at_most_five_statements_in_one_transaction_claim_i
 ):
     fake_slack.add_user("U0MEMB02", name="meg")
     fake_slack.update_channel("C0MKTG01", members=["U0MEMB01", "U0MEMB02"])
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]
     counted = StatementCounter(runtime.engine)
     for n, user in enumerate(("U0MEMB01", "U0MEMB02")):
@@ -147,7 +147,7 @@ def test_a_thread_reply_costs_at_most_five_statements_in_one_transaction_claim_i
 
 
 def test_a_thread_reply_whose_confirmation_failed_is_answered_on_slacks_retry(slack, objectives, runtime, fake_slack):
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]
     ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Shipped the pricing page", thread_ts=prompt["ts"])
     event = {
@@ -180,7 +180,7 @@ def test_a_thread_reply_whose_confirmation_failed_is_answered_on_slacks_retry(sl
 def test_a_shared_checkin_and_its_replacement_cost_at_most_five_statements_in_one_transaction(
     ask, objectives, runtime, fake_slack
 ):
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]["ts"]
     ask("/checkin", "Warm-up: booked calls", user="U0ADMIN1", channel="C0MKTG01")  # learns where the prompt is
     counted = StatementCounter(runtime.engine)

@@ -55,7 +55,7 @@ def prompt(web, runtime, fake_slack) -> str:
     """Map marketing and send its prompts; return the channel prompt's ts (where answers are shared)."""
     assert web.command("/alignment", "team marketing", user_id="U0ADMIN1", channel_id=MARKETING).status == 200
     create_worker(runtime).drain()
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     [message] = [m for m in fake_slack.messages(MARKETING) if m.get("bot_id") and "thread_ts" not in m]
     return message["ts"]
 

@@ -113,7 +113,7 @@ def test_edit_tags_corrects_the_tags_by_hand(ask, slack, objectives, runtime, fa
 def test_a_thread_reply_to_the_prompt_is_an_answer_and_a_retry_is_not_a_second(
     ask, slack, objectives, runtime, fake_slack
 ):
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]
     reply_ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Shipped the pricing page", thread_ts=prompt["ts"])
     event = {
@@ -145,7 +145,7 @@ def test_a_reply_in_an_unrelated_thread_is_ignored(slack, objectives, runtime, f
 
 
 def test_the_prompt_button_opens_the_modal_for_that_team_and_week(slack, objectives, runtime, fake_slack):
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     prompt = fake_slack.messages("C0MKTG01")[0]
     button = prompt["blocks"][1]["elements"][0]
     slack.block_action(
@@ -211,7 +211,7 @@ def test_prompts_and_deadline_are_set_per_team_by_admins(ask, teams, runtime, fa
     assert "Usage" in shown(ask("/alignment", "deadline sales 4h reminder 6h", user="U0ADMIN1"))
     assert "Usage" in shown(ask("/alignment", "prompts sales smoke-signals", user="U0ADMIN1"))
 
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "sales")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "sales")
     assert fake_slack.messages("C0SALES1") == []  # DMs only
     assert sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")) == ["U0SELL01", "U0SELL02"]
 

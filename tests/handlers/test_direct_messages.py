@@ -59,7 +59,7 @@ def seen(message: dict) -> str:
 
 
 def test_a_dm_is_the_persons_update_confirmed_in_its_thread_and_shared(slack, runtime, fake_slack, objectives):
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     prompt = next(m for m in fake_slack.messages("C0MKTG01") if m.get("bot_id"))
     before = len([m for m in fake_slack.messages("U0MEMB01") if m.get("bot_id")])  # the DM prompt
     channel, ts = send_dm(

@@ -158,7 +158,7 @@ def test_someone_away_on_the_prompt_day_gets_no_prompt_no_reminder_and_is_not_mi
     time_machine.move_to(TODAY, tick=False)
     ask("/checkin", "away 2026-12-07 2026-12-09", user="U0SELL01")
     # Sales: Mondays 10:00 UTC, due 24 h later, reminder 4 h before.
-    runtime.services.checkins.tick(now=monday(7, 10))
+    runtime.services.prompts.tick(now=monday(7, 10))
     assert len(fake_slack.messages("C0SALES1")) == 1
     assert dms(fake_slack, "U0SELL01") == [] and len(dms(fake_slack, "U0SELL02")) == 1
 
@@ -167,7 +167,7 @@ def test_someone_away_on_the_prompt_day_gets_no_prompt_no_reminder_and_is_not_mi
     sales = status[status.index("*sales*") :]
     assert ":palm_tree: away: <@U0SELL01>" in sales and ":hourglass: <@U0SELL02>" in sales
 
-    runtime.services.checkins.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=UTC))
+    runtime.services.prompts.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=UTC))
     assert dms(fake_slack, "U0SELL01") == []
     assert [m["text"] for m in dms(fake_slack, "U0SELL02")][-1].startswith("Reminder")
     digest = runtime.services.digests.build(fake_slack.team_id, "2026-W50")
@@ -191,11 +191,11 @@ def test_a_holiday_skips_the_week_for_every_team_is_listed_and_can_be_undone(
     listed = shown(ask("/alignment", "holidays", user="U0MEMB01"))
     assert "2026-12-24 Christmas Eve" in listed and "2026-W52: *marketing*" in listed and "2026-W52: *sales*" in listed
 
-    runtime.services.checkins.tick(now=monday(21, 10))
+    runtime.services.prompts.tick(now=monday(21, 10))
     assert fake_slack.calls_to("chat.postMessage") == []
 
     assert "goes out again for *sales* 2026-W52" in shown(ask("/alignment", "unskip sales 2026-12-21", user="U0ADMIN1"))
-    runtime.services.checkins.tick(now=monday(21, 10, 2))
+    runtime.services.prompts.tick(now=monday(21, 10, 2))
     assert len(fake_slack.messages("C0SALES1")) == 1 and fake_slack.messages("C0MKTG01") == []
     assert "was not skipped for sales" in shown(ask("/alignment", "unskip sales 2026-12-21", user="U0ADMIN1"))
 
@@ -207,13 +207,13 @@ def test_a_team_made_after_a_holiday_skips_it_too_until_unskipped_for_all(
     ask("/alignment", "holiday 2026-12-31", user="U0ADMIN1")
     fake_slack.add_channel("C0OPS001", "ops", members=["U0MEMB01"])
     ask("/alignment", "team ops", channel="C0OPS001", user="U0ADMIN1")
-    runtime.services.checkins.tick(now=monday(28, 10))
+    runtime.services.prompts.tick(now=monday(28, 10))
     assert fake_slack.calls_to("chat.postMessage") == []
 
     done = shown(ask("/alignment", "unskip all 2026-12-29", user="U0ADMIN1"))
     assert "*marketing* 2026-W53" in done and "*ops* 2026-W53" in done
     assert rows(runtime, Holiday) == []
-    runtime.services.checkins.tick(now=monday(28, 10, 2))
+    runtime.services.prompts.tick(now=monday(28, 10, 2))
     assert len(fake_slack.messages("C0OPS001")) == 1
 
 
@@ -243,13 +243,13 @@ def test_a_person_on_two_teams_gets_one_dm_naming_both_and_is_counted_per_team(
     time_machine.move_to(TODAY, tick=False)
     ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
     # Two channels, sol and sam, and mo's one DM counted for each of his two teams.
-    assert runtime.services.checkins.tick(now=monday(7, 10)).sent == 6
+    assert runtime.services.prompts.tick(now=monday(7, 10)).sent == 6
     [dm] = dms(fake_slack, "U0MEMB01")
     assert "marketing, sales" in dm["text"]
     with runtime.services.sessions() as session:
         ids = {t.name: t.id for t in session.scalars(select(Team))}
     assert button_values(dm) == [f"{ids['marketing']}:2026-W50", f"{ids['sales']}:2026-W50"]
-    assert runtime.services.checkins.tick(now=monday(7, 10, 5)).already == 6
+    assert runtime.services.prompts.tick(now=monday(7, 10, 5)).already == 6
     assert len(dms(fake_slack, "U0MEMB01")) == 1  # the next tick sends it again to nobody
 
     # Answering for one team leaves the other waiting: each team counts on its own.
@@ -259,7 +259,7 @@ def test_a_person_on_two_teams_gets_one_dm_naming_both_and_is_counted_per_team(
     marketing, sales = status[status.index("*marketing*") : status.index("*sales*")], status[status.index("*sales*") :]
     assert ":hourglass: <@U0MEMB01>" in marketing and "<@U0MEMB01>" in sales.split(":hourglass:")[0]
 
-    runtime.services.checkins.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=UTC))
+    runtime.services.prompts.tick(now=datetime(2026, 12, 8, 6, 30, tzinfo=UTC))
     reminders = [m["text"] for m in dms(fake_slack, "U0MEMB01") if m["text"].startswith("Reminder")]
     assert reminders == ["Reminder: your marketing update for 2026-W50 is due soon"]
 
@@ -267,7 +267,7 @@ def test_a_person_on_two_teams_gets_one_dm_naming_both_and_is_counted_per_team(
 def test_a_button_of_the_dm_for_two_teams_opens_that_teams_form(ask, slack, runtime, teams, fake_slack, time_machine):
     time_machine.move_to(TODAY, tick=False)
     ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
-    runtime.services.checkins.tick(now=monday(7, 10))
+    runtime.services.prompts.tick(now=monday(7, 10))
     [dm] = dms(fake_slack, "U0MEMB01")
     buttons = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
     time_machine.move_to(monday(7, 20), tick=False)  # the person taps while the week is open
@@ -340,7 +340,7 @@ def test_a_local_time_schedule_prompts_each_member_at_that_time_in_their_own_zon
 
     # 15 March 2027: New York is on summer time (UTC-4) since the 14th, Berlin not until the 28th (UTC+1).
     def prompted_at(hour: int, minute: int) -> set[str]:
-        runtime.services.checkins.tick(now=datetime(2027, 3, 15, hour, minute, tzinfo=UTC))
+        runtime.services.prompts.tick(now=datetime(2027, 3, 15, hour, minute, tzinfo=UTC))
         return {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")} & marketing
 
     assert prompted_at(7, 59) == set()
@@ -351,7 +351,7 @@ def test_a_local_time_schedule_prompts_each_member_at_that_time_in_their_own_zon
 
     # Late March: Berlin moved to summer time (UTC+2), so 09:00 there is 07:00 UTC.
     fake_slack.reset_calls()
-    runtime.services.checkins.tick(now=datetime(2027, 3, 29, 7, 0, tzinfo=UTC))
+    runtime.services.prompts.tick(now=datetime(2027, 3, 29, 7, 0, tzinfo=UTC))
     assert {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")} & marketing == {"U0BER001"}
 
 

@@ -47,7 +47,7 @@ def test_an_admin_changes_the_questions_and_the_prompt_and_form_ask_them(slack, 
     # An emptied question is back to its default.
     assert stored == ["What shipped?", "What's blocked?", "Which team did you work with or need something from?"]
 
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     prompt = next(m for m in fake_slack.messages("C0MKTG01") if m.get("bot_id"))
     assert "What shipped?" in json.dumps(prompt["blocks"]) and "What's blocked?" in json.dumps(prompt["blocks"])
 

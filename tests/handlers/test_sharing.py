@@ -24,7 +24,7 @@ def objectives(ask, teams):
 @pytest.fixture
 def prompt(runtime, fake_slack, objectives):
     """Send marketing's prompts (channel and DMs); return the channel prompt's ts."""
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "marketing")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
     [message] = [m for m in fake_slack.messages("C0MKTG01") if "thread_ts" not in m]
     return message["ts"]
 
@@ -55,7 +55,7 @@ def dm_thread_reply(slack, runtime, fake_slack, user: str, text: str, event_id: 
     with runtime.services.sessions() as session:
         channel, thread_ts = session.execute(
             select(Delivery.channel_id, Delivery.message_ts).where(
-                Delivery.kind == "dm_prompt", Delivery.target.endswith(f":user:{user}")
+                Delivery.kind == "dm_prompt", Delivery.user_id == user
             )
         ).one()
     ts = fake_slack.post_user_message(channel, user, text, thread_ts=thread_ts)

@@ -126,7 +126,7 @@ def test_the_modal_and_a_thread_reply_ask_too(slack, objectives, runtime, fake_s
     [confirmation] = fake_slack.wait_for("chat.postEphemeral")
     assert "Which objective does this serve?" in json.dumps(confirmation.args["blocks"])
 
-    runtime.services.checkins.send_prompts(fake_slack.team_id, "sales")
+    runtime.services.prompts.send_prompts(fake_slack.team_id, "sales")
     prompt = fake_slack.messages("C0SALES1")[0]
     reply = fake_slack.post_user_message("C0SALES1", "U0SELL01", UNSURE, thread_ts=prompt["ts"])
     slack.event(

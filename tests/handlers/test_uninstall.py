@@ -48,7 +48,7 @@ def test_uninstall_in_single_workspace_mode_stops_the_schedule_and_keeps_data(sl
     assert response.status == 200
     wait_for(lambda: uninstalled_at(runtime) not in (None, "gone"))
     fake_slack.reset_calls()
-    report = runtime.services.checkins.tick()
+    report = runtime.services.prompts.tick()
     assert report.sent == 0 and fake_slack.calls_to("chat.postMessage") == []
     assert runtime.services.digests.tick() == 0
     with runtime.services.sessions() as session:
@@ -74,7 +74,7 @@ def test_a_retried_uninstall_and_a_late_event_leave_the_workspace_uninstalled(
 
     # Monday 10:01, when the teams' check-in prompts are due: none goes to the workspace that removed the app.
     fake_slack.reset_calls()
-    report = runtime.services.checkins.tick(now=datetime(2026, 12, 7, 10, 1, tzinfo=UTC))
+    report = runtime.services.prompts.tick(now=datetime(2026, 12, 7, 10, 1, tzinfo=UTC))
     assert report.sent == 0
     assert fake_slack.calls_to("chat.postMessage") == [] and fake_slack.messages("U0MEMB01") == []
 
@@ -142,7 +142,7 @@ class TestOAuth:
         wait_for(lambda: store.find_bot(enterprise_id=None, team_id=TEAM) is None)
         wait_for(lambda: uninstalled_at(runtime) not in (None, "gone"))
         fake_slack.reset_calls()
-        runtime.services.checkins.tick()
+        runtime.services.prompts.tick()
         assert fake_slack.calls == []
 
     def test_installing_again_schedules_the_workspace_again(self, slack, runtime, installed, fake_slack):

@@ -20,9 +20,8 @@ TEAMS, MEMBERS = 4, 5
 CLOCK = """
 import sys
 from datetime import datetime, timedelta
-from bot.services.checkins import Checkins
 from bot.services.deliveries import Deliveries
-from bot.services.tagging import Tagging
+from bot.services.prompts import Prompts
 from bot.settings import Settings
 from bot.slack import SlackClients
 from storage.db import make_engine, make_sessionmaker
@@ -31,8 +30,8 @@ url, api, token, now, lease = sys.argv[1:6]
 settings = Settings(_env_file=None, SLACK_BOT_TOKEN=token, SLACK_API_URL=api, DATABASE_URL=url)
 sessions = make_sessionmaker(make_engine(url))
 deliveries = Deliveries(sessions, lease=timedelta(seconds=float(lease)))
-checkins = Checkins(settings, sessions, SlackClients(settings), deliveries, Tagging(sessions), send_threads=4)
-report = checkins.tick(now=datetime.fromisoformat(now))
+prompts = Prompts(settings, sessions, SlackClients(settings), deliveries, send_threads=4)
+report = prompts.tick(now=datetime.fromisoformat(now))
 print(report.sent, report.already, report.failed, report.pending, flush=True)
 """
 

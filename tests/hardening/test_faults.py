@@ -34,10 +34,10 @@ def posted(fake_slack) -> Counter:
     return Counter({target: len(top_level(fake_slack.messages(target))) for target in TARGETS})
 
 
-def tick_until_done(checkins, rounds: int = 5, clock=None):
+def tick_until_done(prompts, rounds: int = 5, clock=None):
     """Tick until every prompt is out; with a clock, let each round's lease and back-off pass first."""
     for _ in range(rounds):
-        report = checkins.tick(now=PROMPT_TIME)
+        report = prompts.tick(now=PROMPT_TIME)
         if report.sent + report.already == len(TARGETS):
             return report
         if clock is not None:
@@ -57,10 +57,10 @@ def test_prompts_survive_faults_and_go_out_once(fault, runtime, org, fake_slack,
         # Slack got it but answered too late: the message exists, the sender does not know.
         fake_slack.delay("chat.postMessage", 1.0, times=2)
 
-    tick_until_done(runtime.services.checkins, clock=time_machine)
+    tick_until_done(runtime.services.prompts, clock=time_machine)
     fake_slack.clear_faults()
     # A post that timed out is looked for only after the lease, so it is never posted twice.
-    assert tick_until_done(runtime.services.checkins, clock=time_machine).already == len(TARGETS)
+    assert tick_until_done(runtime.services.prompts, clock=time_machine).already == len(TARGETS)
     fake_slack.wait_for("chat.postMessage", 1)
     assert posted(fake_slack) == Counter({t: 1 for t in TARGETS})
 
@@ -72,8 +72,8 @@ def test_a_broken_channel_loses_no_update_and_no_digest(problem, runtime, org, f
     else:
         fake_slack.update_channel("C0MKTG01", is_member=False)
     checkins, digests = runtime.services.checkins, runtime.services.digests
-    tick_until_done(checkins)
-    tick_until_done(checkins)
+    tick_until_done(runtime.services.prompts)
+    tick_until_done(runtime.services.prompts)
 
     assert fake_slack.messages("C0MKTG01") == []
     assert posted(fake_slack) == Counter({"C0MKTG01": 0, "C0SALES1": 1, "U0MEMB01": 1, "U0MEMB02": 1, "U0SELL01": 1})

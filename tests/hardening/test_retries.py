@@ -26,9 +26,9 @@ def test_a_channel_without_the_bot_gets_its_prompt_once_it_is_invited(
 ):
     time_machine.move_to(utcnow(), tick=False)
     fake_slack.update_channel("C0MKTG01", is_member=False)
-    checkins = runtime.services.checkins
-    checkins.tick(now=PROMPT_TIME)
-    checkins.tick(now=PROMPT_TIME)
+    prompts = runtime.services.prompts
+    prompts.tick(now=PROMPT_TIME)
+    prompts.tick(now=PROMPT_TIME)
     assert fake_slack.messages("C0MKTG01") == []
     alerts = [m["text"] for m in fake_slack.messages("C0LEAD01") if "not_in_channel" in m["text"]]
     assert len(alerts) == 1 and "/invite @alignbot" in alerts[0]
@@ -38,11 +38,11 @@ def test_a_channel_without_the_bot_gets_its_prompt_once_it_is_invited(
 
     fake_slack.update_channel("C0MKTG01", is_member=True)  # an admin invited the bot
     time_machine.shift(BACKOFF_MAX)
-    checkins.tick(now=PROMPT_TIME)
+    prompts.tick(now=PROMPT_TIME)
     assert len(fake_slack.messages("C0MKTG01")) == 1
     _, status = answer("/alignment", "status")
     assert "not_in_channel" not in shown(status)
-    checkins.tick(now=PROMPT_TIME + timedelta(minutes=1))
+    prompts.tick(now=PROMPT_TIME + timedelta(minutes=1))
     assert len(fake_slack.messages("C0MKTG01")) == 1
 
 
@@ -79,12 +79,12 @@ def test_a_digest_refused_by_the_leadership_channel_is_reported_once_and_posted_
 def test_a_revoked_token_shows_in_status_once_reinstalled(runtime, org, fake_slack, answer, time_machine):
     time_machine.move_to(utcnow(), tick=False)
     fake_slack.fail("chat.postMessage", error="token_revoked", times=None)
-    runtime.services.checkins.tick(now=PROMPT_TIME)
+    runtime.services.prompts.tick(now=PROMPT_TIME)
     fake_slack.clear_faults()
     _, status = answer("/alignment", "status")
     assert "token_revoked" in shown(status) and "reinstall" in shown(status)
     time_machine.shift(BACKOFF_MAX)
-    runtime.services.checkins.tick(now=PROMPT_TIME)
+    runtime.services.prompts.tick(now=PROMPT_TIME)
     _, status = answer("/alignment", "status")
     assert "token_revoked" not in shown(status)
     assert len(fake_slack.messages("C0MKTG01")) == 1

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
-from storage import migrate
+from storage import migrate, repositories
 from storage.db import make_engine
-from storage.models import Base
+from storage.models import Base, Delivery, Handoff, Team, Workspace
 from storage.slack_tables import slack_metadata
 
 EXPECTED_TABLES = {
@@ -51,6 +55,8 @@ def test_upgrade_from_empty_creates_every_table(empty_database_url):
     engine.dispose()
 
 
+# SQLite cannot reflect the deliveries' key index (an expression index); PostgreSQL compares it.
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
 def test_migrations_match_the_models(empty_database_url):
     engine = make_engine(empty_database_url)
     migrate.upgrade(engine)
@@ -86,3 +92,90 @@ def test_upgrade_twice_and_concurrently_is_harmless(empty_database_url):
 def test_named_constraints_follow_the_convention(migrated_engine):
     unique = inspect(migrated_engine).get_unique_constraints("updates")
     assert {c["name"] for c in unique} == {"uq_updates_cycle_id_author_user_id"}
+
+
+# Rows as revision 0012 wrote them, each with the typed columns revision 0013 gives it.
+LEGACY_DELIVERIES = [
+    ("prompt", "team:1", {"team_id": 1}),
+    ("dm_prompt", "team:1:user:U1", {"team_id": 1, "user_id": "U1"}),
+    ("dm_prompt", "teams:2,1:user:U1", {"team_ids": [2, 1], "user_id": "U1"}),
+    ("reminder", "team:2:user:U2", {"team_id": 2, "user_id": "U2"}),
+    ("nudge", "team:2:user:U2", {"team_id": 2, "user_id": "U2"}),
+    ("digest", "CLEAD", {"to_channel_id": "CLEAD"}),
+    ("digest_chart", "CLEAD", {"to_channel_id": "CLEAD"}),
+    ("handoffs", "1>2", {"from_team_id": 1, "team_id": 2}),
+    ("handoff_reminder", "handoff:1", {"handoff_id": 1}),
+]
+TYPED_COLUMNS = ("team_id", "team_ids", "user_id", "from_team_id", "to_channel_id", "handoff_id")
+
+
+def _legacy_workspace(connection) -> None:
+    """Insert a workspace with two teams, a handoff and a delivery of every kind, as revision 0012 stored them."""
+    # These tables are as revision 0012 left them, so the models' defaults fill them in.
+    connection.execute(insert(Workspace).values(id=1, slack_team_id="T1"))
+    connection.execute(
+        insert(Team), [{"id": 1, "workspace_id": 1, "name": "marketing"}, {"id": 2, "workspace_id": 1, "name": "sales"}]
+    )
+    connection.execute(
+        insert(Handoff).values(id=1, workspace_id=1, from_team_id=1, to_team_id=2, week="2026-W50", text="deck")
+    )
+    for number, (kind, target, _) in enumerate([*LEGACY_DELIVERIES, ("prompt", "team:9", {})], start=1):
+        connection.execute(
+            text(
+                "INSERT INTO deliveries (id, workspace_id, kind, target, week, status, attempts, claimed_at, "
+                "channel_id, message_ts) VALUES (:id, 1, :kind, :target, '2026-W50', 'sent', 1, :now, 'C1', :ts)"
+            ),
+            {"id": number, "kind": kind, "target": target, "ts": f"{number}.0", **NOW},
+        )
+
+
+NOW = {"now": datetime(2026, 12, 14, 9, tzinfo=UTC)}
+
+
+def test_0013_types_the_targets_of_deliveries_and_gives_them_back(empty_database_url):
+    engine = make_engine(empty_database_url)
+    migrate.upgrade(engine, "0012")
+    with engine.begin() as connection:
+        _legacy_workspace(connection)
+
+    migrate.upgrade(engine)
+
+    with engine.connect() as connection:
+        rows = connection.execute(select(Delivery).order_by(Delivery.id)).all()
+    # The prompt of a team that no longer exists is dropped; every other row keeps its id, status and message.
+    assert [(r.kind, {c: getattr(r, c) for c in TYPED_COLUMNS if getattr(r, c) is not None}) for r in rows] == [
+        (kind, typed) for kind, _, typed in LEGACY_DELIVERIES
+    ]
+    assert [(r.id, r.status, r.message_ts) for r in rows] == [(n, "sent", f"{n}.0") for n in range(1, 10)]
+    with engine.connect() as connection:
+        # SQL NULL, not JSON null, where a DM named one team: the key's lookups ask for IS NULL.
+        assert connection.execute(text("SELECT count(*) FROM deliveries WHERE team_ids IS NULL")).scalar() == 8
+    with engine.begin() as connection, pytest.raises(IntegrityError):
+        connection.execute(
+            insert(Delivery).values(workspace_id=1, kind="dm_prompt", week="2026-W50", team_ids=[2, 1], user_id="U1")
+        )
+
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+
+    with engine.connect() as connection:
+        back = connection.execute(text("SELECT kind, target, message_ts FROM deliveries ORDER BY id")).all()
+    assert [tuple(r) for r in back] == [(k, t, f"{n}.0") for n, (k, t, _) in enumerate(LEGACY_DELIVERIES, start=1)]
+    engine.dispose()
+
+
+def test_a_delivery_key_is_unique_however_many_of_its_columns_are_empty(sessions, engine):
+    with sessions.begin() as session:
+        workspace_id = repositories.ensure_workspace(session, "T1").id
+    key = {"workspace_id": workspace_id, "kind": "digest", "week": "2026-W50", "to_channel_id": "CLEAD"}
+    with engine.begin() as connection:
+        connection.execute(insert(Delivery).values(**key))
+        # Another channel or week is another delivery.
+        connection.execute(insert(Delivery).values(**{**key, "to_channel_id": "COTHER"}))
+        connection.execute(insert(Delivery).values(**{**key, "week": "2026-W51"}))
+    with engine.begin() as connection, pytest.raises(IntegrityError):
+        connection.execute(insert(Delivery).values(**key))
+    with engine.begin() as connection, pytest.raises(IntegrityError):
+        connection.execute(insert(Delivery).values(**{**key, "kind": "dm"}))

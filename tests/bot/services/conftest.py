@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.services.checkins import Checkins
 from bot.services.deliveries import Deliveries
+from bot.services.prompts import Prompts
 from bot.services.tagging import Tagging
 from bot.slack import SlackClients
 from storage import repositories
@@ -59,7 +60,12 @@ def org(sessions, fake_slack):
 
 @pytest.fixture
 def checkins(settings, sessions):
-    return Checkins(settings, sessions, SlackClients(settings), Deliveries(sessions), Tagging(sessions))
+    return Checkins(settings, sessions, Tagging(sessions))
+
+
+@pytest.fixture
+def prompts(settings, sessions):
+    return Prompts(settings, sessions, SlackClients(settings), Deliveries(sessions))
 
 
 @pytest.fixture

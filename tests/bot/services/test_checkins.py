@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.services.checkins import CheckinError, Checkins
+from bot.services.checkins import CheckinError
 from bot.services.deliveries import Deliveries
-from bot.services.tagging import Tagging
+from bot.services.prompts import Prompts
 from bot.slack import SlackClients
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Team, Update, UpdateTag
@@ -82,15 +82,15 @@ def test_only_the_author_or_an_admin_corrects_tags(checkins, org):
     assert checkins.correct_tags(TEAM, "U0MEMB02", recorded.update_id, [], is_admin=True).tags == ()
 
 
-def test_nothing_is_sent_before_the_prompt_time(checkins, org, fake_slack):
-    report = checkins.tick(now=at(7, 59))
+def test_nothing_is_sent_before_the_prompt_time(prompts, org, fake_slack):
+    report = prompts.tick(now=at(7, 59))
     assert report.sent == 0
     assert fake_slack.calls_to("chat.postMessage") == []
 
 
-def test_prompts_go_out_once_to_channel_and_members(checkins, org, fake_slack):
-    first = checkins.tick(now=at(8, 0))
-    again = checkins.tick(now=at(8, 1))
+def test_prompts_go_out_once_to_channel_and_members(prompts, org, fake_slack):
+    first = prompts.tick(now=at(8, 0))
+    again = prompts.tick(now=at(8, 1))
 
     assert first.sent == 5  # two channels, three DMs
     assert again.sent == 0 and again.already == 5
@@ -99,39 +99,39 @@ def test_prompts_go_out_once_to_channel_and_members(checkins, org, fake_slack):
     assert prompt["blocks"][1]["elements"][0]["action_id"] == "checkin_open"
 
 
-def test_one_reminder_goes_only_to_those_who_have_not_answered(checkins, org, fake_slack, time_machine):
-    checkins.tick(now=at(8, 0))
+def test_one_reminder_goes_only_to_those_who_have_not_answered(checkins, prompts, org, fake_slack, time_machine):
+    prompts.tick(now=at(8, 0))
     time_machine.move_to(at(9, 0))  # the answer comes in during the week the prompt opened, whatever today is
     checkins.record(TEAM, "U0MEMB01", "Shipped the webinar", channel_id="C0MKTG01")
     fake_slack.reset_calls()
 
-    checkins.tick(now=at(4, 0, day=24))  # 20 h after the prompt: 4 h before the deadline
-    checkins.tick(now=at(5, 0, day=24))
+    prompts.tick(now=at(4, 0, day=24))  # 20 h after the prompt: 4 h before the deadline
+    prompts.tick(now=at(5, 0, day=24))
 
     reminded = sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage"))
     assert reminded == ["U0MEMB02", "U0SELL01"]
-    assert checkins.tick(now=at(9, 0, day=24)).sent == 0  # past the deadline: nothing more
+    assert prompts.tick(now=at(9, 0, day=24)).sent == 0  # past the deadline: nothing more
 
 
-def test_a_dst_change_keeps_the_local_prompt_time(checkins, org, fake_slack):
+def test_a_dst_change_keeps_the_local_prompt_time(prompts, org, fake_slack):
     # Monday 26 October 2026, the day after Berlin left summer time: 09:00 is 08:00 UTC.
-    assert checkins.tick(now=datetime(2026, 10, 26, 7, 59, tzinfo=UTC)).sent == 0
-    assert checkins.tick(now=datetime(2026, 10, 26, 8, 0, tzinfo=UTC)).sent == 5
+    assert prompts.tick(now=datetime(2026, 10, 26, 7, 59, tzinfo=UTC)).sent == 0
+    assert prompts.tick(now=datetime(2026, 10, 26, 8, 0, tzinfo=UTC)).sent == 5
 
 
-def test_a_prompt_missed_during_downtime_goes_out_when_the_clock_is_back(checkins, org):
-    assert checkins.tick(now=at(20, 0)).sent == 5
+def test_a_prompt_missed_during_downtime_goes_out_when_the_clock_is_back(prompts, org):
+    assert prompts.tick(now=at(20, 0)).sent == 5
 
 
-def test_a_prompt_missed_past_its_deadline_is_not_sent(checkins, org, fake_slack):
-    assert checkins.tick(now=at(8, 0, day=24)).sent == 0
+def test_a_prompt_missed_past_its_deadline_is_not_sent(prompts, org, fake_slack):
+    assert prompts.tick(now=at(8, 0, day=24)).sent == 0
     assert fake_slack.calls_to("chat.postMessage") == []
 
 
-def test_an_archived_channel_is_reported_once_and_other_teams_still_get_prompts(checkins, org, fake_slack, sessions):
+def test_an_archived_channel_is_reported_once_and_other_teams_still_get_prompts(prompts, org, fake_slack, sessions):
     fake_slack.update_channel("C0MKTG01", is_archived=True)
-    checkins.tick(now=at(8, 0))
-    checkins.tick(now=at(8, 5))
+    prompts.tick(now=at(8, 0))
+    prompts.tick(now=at(8, 5))
 
     assert len(fake_slack.messages("C0SALES1")) == 1
     alerts = [m["text"] for m in fake_slack.messages("C0LEAD01")]
@@ -145,14 +145,12 @@ def test_two_clocks_at_once_send_every_prompt_once(settings, org, fake_slack, da
     for _ in range(2):
         engine = make_engine(database_url)
         sessions = make_sessionmaker(engine)
-        clocks.append(
-            (engine, Checkins(settings, sessions, SlackClients(settings), Deliveries(sessions), Tagging(sessions)))
-        )
+        clocks.append((engine, Prompts(settings, sessions, SlackClients(settings), Deliveries(sessions))))
     barrier = threading.Barrier(len(clocks))
 
-    def run(checkins: Checkins) -> None:
+    def run(prompts: Prompts) -> None:
         barrier.wait()
-        checkins.tick(now=at(8, 0))
+        prompts.tick(now=at(8, 0))
 
     threads = [threading.Thread(target=run, args=(c,)) for _, c in clocks]
     for thread in threads:
@@ -166,10 +164,10 @@ def test_two_clocks_at_once_send_every_prompt_once(settings, org, fake_slack, da
     assert targets == ["C0MKTG01", "C0SALES1", "U0MEMB01", "U0MEMB02", "U0SELL01"]
 
 
-def test_status_shows_who_answered(checkins, org, time_machine):
+def test_status_shows_who_answered(checkins, prompts, org, time_machine):
     time_machine.move_to(at(9, 0))
     checkins.record(TEAM, "U0MEMB01", "Shipped the webinar", channel_id="C0MKTG01")
-    statuses = {s.team: s for s in checkins.status(TEAM, now=at(12, 0))}
+    statuses = {s.team: s for s in prompts.status(TEAM, now=at(12, 0))}
     assert statuses["marketing"].answered == ("U0MEMB01",)
     assert statuses["marketing"].missing == ("U0MEMB02",)
     assert statuses["sales"].answered == ()

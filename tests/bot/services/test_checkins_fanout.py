@@ -70,9 +70,9 @@ def many_workspaces(runtime, fake_slack) -> dict[str, list[str]]:
 
 
 def test_a_tick_prompts_every_workspace_once_and_a_second_tick_nothing(runtime, many_workspaces, fake_slack):
-    checkins = runtime.services.checkins
-    first = checkins.tick(now=MONDAY_9)
-    again = checkins.tick(now=MONDAY_9)
+    prompts = runtime.services.prompts
+    first = prompts.tick(now=MONDAY_9)
+    again = prompts.tick(now=MONDAY_9)
 
     everyone = [c for conversations in many_workspaces.values() for c in conversations]
     assert first.sent == len(everyone) and first.failed == 0
@@ -89,7 +89,7 @@ def test_paced_sends_stay_under_each_workspace_limit_and_serve_the_workspaces_si
     fake_slack.rate_limit(1.0)
     fake_slack.workspace_rate_limit(1.5)
 
-    report = runtime.services.checkins.tick(now=MONDAY_9)
+    report = runtime.services.prompts.tick(now=MONDAY_9)
 
     everyone = [c for conversations in many_workspaces.values() for c in conversations]
     assert report.sent == len(everyone) and report.failed == report.pending == 0
@@ -110,7 +110,7 @@ def test_paced_sends_stay_under_each_workspace_limit_and_serve_the_workspaces_si
 def test_a_429_is_waited_out_for_its_retry_after_and_the_prompt_posted_once(runtime, many_workspaces, fake_slack):
     fake_slack.fail("chat.postMessage", retry_after=1, times=1)
 
-    report = runtime.services.checkins.tick(now=MONDAY_9)
+    report = runtime.services.prompts.tick(now=MONDAY_9)
 
     everyone = [c for conversations in many_workspaces.values() for c in conversations]
     assert report.sent == len(everyone) and report.failed == report.pending == 0

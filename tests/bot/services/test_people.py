@@ -28,17 +28,17 @@ def people(settings, sessions):
     return PeopleService(settings, sessions, clients, Permissions(settings, clients), Deliveries(sessions))
 
 
-def test_a_skipped_week_sends_nothing_and_unskipping_sends_it(people, checkins, org, fake_slack):
+def test_a_skipped_week_sends_nothing_and_unskipping_sends_it(people, prompts, org, fake_slack):
     skipped = people.skip(TEAM, ADMIN, "all", date(2026, 11, 25), now=BEFORE)
     assert [(s.team, s.week) for s in skipped] == [("marketing", "2026-W48"), ("sales", "2026-W48")]
-    assert checkins.tick(now=at(8, 0)).sent == 0
+    assert prompts.tick(now=at(8, 0)).sent == 0
     with pytest.raises(NotFound, match="no team called 'legal'"):
         people.skip(TEAM, ADMIN, "legal", date(2026, 11, 25), now=BEFORE)
     with pytest.raises(Refused, match="Only Alignbot admins"):
         people.unskip(TEAM, "U0MEMB01", "sales", date(2026, 11, 25), now=BEFORE)
 
     assert [s.team for s in people.unskip(TEAM, ADMIN, "Sales", date(2026, 11, 23), now=at(7, 0))] == ["sales"]
-    assert checkins.tick(now=at(8, 1)).sent == 2  # sales' channel and its one member
+    assert prompts.tick(now=at(8, 1)).sent == 2  # sales' channel and its one member
 
 
 def test_past_weeks_and_days_are_refused(people, org):
@@ -50,13 +50,13 @@ def test_past_weeks_and_days_are_refused(people, org):
         people.add_holiday(TEAM, ADMIN, date(2026, 11, 24), "", now=at(12, 0, day=25))
 
 
-def test_a_person_away_gets_no_prompt_and_no_reminder(people, checkins, org, fake_slack):
+def test_a_person_away_gets_no_prompt_and_no_reminder(people, prompts, org, fake_slack):
     people.away(TEAM, "U0MEMB02", date(2026, 11, 23), date(2026, 11, 23), now=BEFORE)
-    checkins.tick(now=at(8, 0))
-    checkins.tick(now=at(4, 30, day=24))  # the reminder, 4 h before the deadline
+    prompts.tick(now=at(8, 0))
+    prompts.tick(now=at(4, 30, day=24))  # the reminder, 4 h before the deadline
     dm_targets = {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")}
     assert "U0MEMB02" not in dm_targets and {"U0MEMB01", "U0SELL01"} <= dm_targets
-    assert [s.missing for s in checkins.status(TEAM, now=at(9, 0)) if s.team == "marketing"] == [("U0MEMB01",)]
+    assert [s.missing for s in prompts.status(TEAM, now=at(9, 0)) if s.team == "marketing"] == [("U0MEMB01",)]
 
 
 def test_back_cancels_what_is_to_come_and_keeps_what_is_over(people, org):

@@ -22,7 +22,7 @@ TEAM = "T0000001"
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York", "Pacific/Auckland"])
 def test_a_week_that_starts_now_prompts_reminds_and_digests_once(
-    zone, checkins, org, sessions, settings, fake_slack, time_machine
+    zone, checkins, prompts, org, sessions, settings, fake_slack, time_machine
 ):
     # The teams' prompt is the wall time ten minutes from now; a wall time that occurs twice
     # (clocks going back) means its first occurrence.
@@ -41,21 +41,21 @@ def test_a_week_that_starts_now_prompts_reminds_and_digests_once(
             )
         )
 
-    assert checkins.tick(now=prompt - timedelta(minutes=1)).sent == 0
-    assert checkins.tick(now=prompt).sent == 5
+    assert prompts.tick(now=prompt - timedelta(minutes=1)).sent == 0
+    assert prompts.tick(now=prompt).sent == 5
 
     time_machine.move_to(prompt + timedelta(hours=1))
     recorded = checkins.record(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects", channel_id="C0MKTG01")
     assert recorded.team == "marketing"
     with sessions() as session:
         assert session.scalars(select(CheckinCycle.week).join(Update)).all() == [week]
-    statuses = {s.team: s for s in checkins.status(TEAM, now=prompt + timedelta(hours=2))}
+    statuses = {s.team: s for s in prompts.status(TEAM, now=prompt + timedelta(hours=2))}
     assert statuses["marketing"].answered == ("U0MEMB01",)
     assert statuses["marketing"].missing == ("U0MEMB02",)
 
     fake_slack.reset_calls()
-    checkins.tick(now=prompt + timedelta(hours=20))
-    checkins.tick(now=prompt + timedelta(hours=21))
+    prompts.tick(now=prompt + timedelta(hours=20))
+    prompts.tick(now=prompt + timedelta(hours=21))
     assert sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")) == ["U0MEMB02", "U0SELL01"]
 
     digests = Digests(settings, sessions, SlackClients(settings), Deliveries(sessions))
