@@ -139,7 +139,7 @@ def checkin_which_objective(
         recorded = services.checkins.correct_tags(
             team, user, update_id, list(keys), is_admin=services.people.may_fix_tags(team, user, update_id)
         )
-        share_answer(services, client, team, recorded.update_id)
+        share_answer(services, client, team, recorded)
         respond(
             **recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."), replace_original=True
         )
@@ -181,7 +181,7 @@ def checkin_dm_team(
         )
         if recorded is None:
             return  # a later answer of theirs is stored: this one changes nothing
-        note = share_answer(services, client, team, recorded.update_id)
+        note = share_answer(services, client, team, recorded)
         respond(**recorded.confirmation(note=note), replace_original=True)
 
 

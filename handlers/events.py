@@ -195,7 +195,7 @@ def _reply_changed(
         _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
         return
     if recorded is not None:
-        note = share_answer(services, client, slack_team_id, recorded.update_id)
+        note = share_answer(services, client, slack_team_id, recorded)
         _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
 
 

@@ -155,7 +155,7 @@ def checkin_submit(
     ack()
     if recorded is None:
         return  # a later answer of theirs is stored: this one changes nothing
-    note = share_answer(services, client, body["team"]["id"], recorded.update_id)
+    note = share_answer(services, client, body["team"]["id"], recorded)
     _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
 
 
@@ -218,7 +218,7 @@ def checkin_tags_submit(
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
         return ack(response_action="errors", errors={"objectives": message})
     ack()
-    share_answer(services, client, team, recorded.update_id)
+    share_answer(services, client, team, recorded)
     _tell(client, meta.get("channel"), user, recorded.confirmation())
 
 

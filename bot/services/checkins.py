@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, delete, func, insert, literal_column, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, delete, insert, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
@@ -19,14 +19,13 @@ from bot.services.cycles import current_week, questions_of, team_cycle, team_zon
 from bot.services.errors import CheckinError, NotFound, Refused, Repeated
 from bot.services.handoffs import note_handoffs
 from bot.services.prompts import combined_target
-from bot.services.sharing import Shareable
+from bot.services.sharing import Shareable, shareable, week_prompt
 from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from storage import repositories
 from storage.models import (
     CheckinCycle,
-    Delivery,
     Initiative,
     Objective,
     Team,
@@ -155,46 +154,6 @@ class Checkins:
             for t in teams
         ]
 
-    def draft(self, slack_team_id: str, user_id: str, text: str, channel_id: str | None) -> Shareable | None:
-        """Return how `record` would most likely share a `/checkin <text>`, from this process's caches alone.
-
-        No database work: None whenever a cache lacks something (the team, the prompt, a tagger).
-        What `record` then stores may differ; Sharing.record_and_share mends the copy.
-        """
-        context = self._contexts.cached(slack_team_id)
-        if context is None:
-            return None
-        team = context.team_here_or_of(user_id, channel_id)
-        if team is None or (team.channel_id != channel_id and len(context.of_user.get(user_id, ())) > 1):
-            return None
-        week = current_week(team, team.timezone or context.timezone or self._settings.timezone, utcnow())
-        prompt = context.prompts.get((team.id, week))
-        cached = self._tagging.cached(context.workspace_id)
-        if prompt is None or cached is None or not team.share_answers:
-            return None
-        tagger, taught = cached
-        if (context.cycles.get((team.id, week)), user_id) in taught:
-            return None  # record rebuilds the tagger first
-        try:
-            text = _answer_text(text)
-        except CheckinError:
-            return None  # record says what is wrong
-        by_key = {o.key: o for o in context.objectives}
-        tags = [(by_key[m.key].id, m.score, "auto") for m in tagger.judge(text).matches if m.key in by_key]
-        return Shareable(
-            update_id=0,
-            author=user_id,
-            team=team.name,
-            week=week,
-            text=text,
-            tags=_shared_tags({o.id: o.title for o in context.objectives}, tags),
-            by_hand=False,
-            share=True,
-            shared=None,
-            prompt=prompt,
-            in_thread=False,
-        )
-
     def record(
         self,
         slack_team_id: str,
@@ -212,7 +171,6 @@ class Checkins:
         from_form: bool = False,
         once: str | None = None,
         answers: Sequence[str] | None = None,
-        shared: tuple[str, str, str] | None = None,
         sent: Sent | None = None,
     ) -> Recorded | None:
         """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
@@ -226,8 +184,6 @@ class Checkins:
         check the person may answer for that team and that the week is still open.
         `once` (see errors.once_key) is recorded with the update: the same key again raises Repeated.
         `answers`: the form's texts in the order of the team's questions, stored question by question.
-        `shared`: (channel, thread ts, ts) of a copy posted ahead (see Sharing.record_and_share), stored with
-        the answer when it is in the answer's prompt thread and the answer has no copy yet.
         """
         text = _answer_text(text)
         learned: dict[tuple[int, str], int] = {}
@@ -254,7 +210,6 @@ class Checkins:
                     from_form=from_form,
                     once=once,
                     answers=answers,
-                    shared=shared,
                     sent=sent or Sent.now(),
                 )
         except _Superseded:
@@ -285,12 +240,11 @@ class Checkins:
         answers: Sequence[str] | None,
         sent: Sent,
         prompt: tuple[str, str] | None = None,
-        shared: tuple[str, str, str] | None = None,
     ) -> Recorded:
         """Store and tag an answer in the caller's transaction, reading only what `context` does not know.
 
         `prompt`: (channel, ts) of the team's channel prompt of the week, when the caller knows it.
-        `shared`: a copy posted ahead, as in `record`. Raises _Superseded when `sent` is not later than
+        Raises _Superseded when `sent` is not later than
         the stored answer's order: the caller's transaction must then roll back.
         """
         workspace_id, now = workspace.id, utcnow()
@@ -381,22 +335,9 @@ class Checkins:
             lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
             tags = [(by_key[m.key].id, m.score, "auto") for m in matches]
 
-        prompt = prompt or context.prompts.get((team.id, week))
-        if prompt is None:
-            found = session.execute(
-                select(Delivery.channel_id, Delivery.message_ts).where(
-                    Delivery.workspace_id == workspace_id,
-                    Delivery.kind == "prompt",
-                    Delivery.target == f"team:{team.id}",
-                    Delivery.week == week,
-                    Delivery.status == "sent",
-                )
-            ).first()
-            prompt = (found[0], found[1]) if found and found[0] and found[1] else None
+        prompt = prompt or context.prompts.get((team.id, week)) or week_prompt(session, workspace_id, team.id, week)
         if prompt is not None:
             context.prompts[(team.id, week)] = prompt
-        # A reply in the channel's own prompt thread is already there for everyone to read.
-        in_thread = source == "thread" and prompt is not None and channel_id == prompt[0]
 
         values = {
             "team_id": team.id,
@@ -417,14 +358,6 @@ class Checkins:
             ),
         }
         statement = repositories.upsert(session, Update)
-        changes: dict[str, object] = dict(values)
-        if shared is not None and shared[:2] == prompt and team.share_answers and not in_thread:
-            # The copy posted ahead: kept unless an earlier copy is there (RETURNING says which stayed).
-            values = {**values, "shared_channel_id": shared[0], "shared_ts": shared[2]}
-            changes["shared_channel_id"] = case(
-                (Update.shared_ts.is_(None), statement.excluded.shared_channel_id), else_=Update.shared_channel_id
-            )
-            changes["shared_ts"] = func.coalesce(Update.shared_ts, statement.excluded.shared_ts)
         # One statement whether the person answered before or not: their answer of the week is replaced,
         # unless it was sent later than this one (no row comes back then).
         stored_order = tuple_(Update.sent_at, Update.acked_at)
@@ -434,7 +367,7 @@ class Checkins:
             statement.values(
                 workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values
             )
-            .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=changes, where=later)
+            .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=values, where=later)
             # What an earlier answer left behind, so that only what exists is cleared.
             .returning(
                 Update.id,
@@ -470,21 +403,19 @@ class Checkins:
             known=lambda mentions: (context.org(with_members=mentions), {t.name: t.id for t in context.teams}),
         )
 
-        titles = {o.id: o.title for o in context.objectives}
-        shareable = Shareable(
+        answer = shareable(
+            team,
+            week,
             update_id=update_id,
             author=user_id,
-            team=team.name,
-            week=week,
             text=text,
-            tags=_shared_tags(titles, tags),
+            scored=[(o, score) for o, score, _ in tags],
+            titles={o.id: o.title for o in context.objectives},
             by_hand=by_hand,
-            share=team.share_answers,
-            shared=(stored.shared_channel_id, stored.shared_ts)
-            if stored.shared_channel_id and stored.shared_ts
-            else None,
+            shared=(stored.shared_channel_id, stored.shared_ts),
             prompt=prompt,
-            in_thread=in_thread,
+            source=source,
+            channel_id=channel_id,
         )
         return Recorded(
             update_id,
@@ -495,7 +426,7 @@ class Checkins:
             lines,
             confident=confident,
             candidates=candidates,
-            shareable=shareable,
+            shareable=answer,
         )
 
     def record_thread_reply(
@@ -887,8 +818,3 @@ def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:
     if team is None:
         raise CheckinError("That team no longer exists.")
     return team
-
-
-def _shared_tags(titles: dict[int, str], tags: Sequence[tuple[int, float, str]]) -> tuple[str, ...]:
-    """Return the titles a shared copy lists: best score first."""
-    return tuple(titles[o] for o, _, _ in sorted(tags, key=lambda t: (-t[1], t[0])))

@@ -15,7 +15,7 @@ from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
 from bot.services.cycles import open_value
 from handlers.queued import ack_form, sent_of, two_steps
-from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
+from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, share_answer, user_errors
 
 COMMAND = "/checkin"
 # A button value holds at most 2,000 characters, with room for the team and week.
@@ -91,24 +91,17 @@ def command_checkin(
                 trigger_id=body["trigger_id"], view=checkin_blocks.checkin_modal(form, body["channel_id"])
             )
             return
-        # The shared copy is posted before the answer is stored, to store its ts in the same transaction.
-        done = services.sharing.record_and_share(
-            client,
+        recorded = services.checkins.record(
             body["team_id"],
-            services.checkins.draft(body["team_id"], body["user_id"], text, body["channel_id"]),
-            lambda ahead: services.checkins.record(
-                body["team_id"],
-                body["user_id"],
-                text,
-                channel_id=body["channel_id"],
-                source="command",
-                shared=ahead,
-                sent=sent_of(request),
-            ),
+            body["user_id"],
+            text,
+            channel_id=body["channel_id"],
+            source="command",
+            sent=sent_of(request),
         )
-        if done is not None:  # else a later answer of theirs is stored: this one changes nothing
-            recorded, shared = done
-            say_privately(respond, recorded.confirmation(note=shared.note))
+        if recorded is not None:  # else a later answer of theirs is stored: this one changes nothing
+            note = share_answer(services, client, body["team_id"], recorded)
+            say_privately(respond, recorded.confirmation(note=note))
 
 
 def register(app: App) -> None:
