@@ -75,7 +75,8 @@ def subcommand_listener(command: str, table: Mapping[str, Subcommand]) -> Callab
     def listener(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, services: Services) -> None:
         text = body.get("text") or ""
         if is_help(text):
-            return ack(**help_reply(command))
+            ack(**help_reply(command))
+            return
         name, rest = split_subcommand(text)
         run = table.get(name)
         if run is None:

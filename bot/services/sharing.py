@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot import slacktext
@@ -134,10 +135,13 @@ class Sharing:
         ts = str(posted["ts"])
         with self._sessions.begin() as session:
             # Compare-and-set: of two shares racing for the first post, one keeps it.
-            won = session.execute(
-                update(Update)
-                .where(Update.id == update_id, Update.shared_ts.is_(None))
-                .values(shared_channel_id=channel, shared_ts=ts)
+            won = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(Update)
+                    .where(Update.id == update_id, Update.shared_ts.is_(None))
+                    .values(shared_channel_id=channel, shared_ts=ts)
+                ),
             ).rowcount
         if won != 1:
             self.unshare(client, channel, ts)

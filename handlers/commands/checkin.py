@@ -13,6 +13,7 @@ from bot.blocks import checkin as checkin_blocks
 from bot.blocks import people as people_blocks
 from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
+from bot.services.checkins import Answer
 from bot.services.cycles import open_value
 from handlers.queued import ack_form, sent_of, two_steps
 from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, share_answer, user_errors
@@ -45,7 +46,8 @@ def command_checkin(
     """Open the check-in form, record the text as this week's update, or say when the person is away."""
     text = (body.get("text") or "").strip()
     if is_help(text):
-        return ack(**help_reply(COMMAND))
+        ack(**help_reply(COMMAND))
+        return
     word, rest = split_subcommand(text)
     if word == "away":
         return _away(services, body, rest, ack, respond)
@@ -92,16 +94,18 @@ def command_checkin(
             )
             return
         recorded = services.checkins.record(
-            body["team_id"],
-            body["user_id"],
-            text,
-            channel_id=body["channel_id"],
-            source="command",
-            sent=sent_of(request),
+            Answer(
+                body["team_id"],
+                body["user_id"],
+                text,
+                channel_id=body["channel_id"],
+                source="command",
+                sent=sent_of(request),
+            )
         )
         if recorded is not None:  # else a later answer of theirs is stored: this one changes nothing
             note = share_answer(services, client, body["team_id"], recorded)
-            say_privately(respond, recorded.confirmation(note=note))
+            say_privately(respond, checkin_blocks.answer_confirmation(recorded, note=note))
 
 
 def register(app: App) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.app import create_app, create_runtime
 from bot.server import create_wsgi_app, serve_in_thread
+from bot.services.checkins import Answer
 from storage.models import ProcessedEvent, Update, UpdateTag, Workspace
 from storage.statements import StatementCounter
 from tests.conftest import SIGNING_SECRET
@@ -89,7 +90,13 @@ def test_a_hand_tag_given_in_another_process_teaches_the_next_answer(ask, object
     with runtime.services.sessions() as session:
         before = session.scalar(select(Workspace.examples_version))
     runtime.services.checkins.record(
-        fake_slack.team_id, "U0MEMB01", "Ran the quarterly tiger team", channel_id="C0MKTG01", objectives=["margins"]
+        Answer(
+            fake_slack.team_id,
+            "U0MEMB01",
+            "Ran the quarterly tiger team",
+            channel_id="C0MKTG01",
+            objectives=["margins"],
+        )
     )
     with runtime.services.sessions() as session:
         assert session.scalar(select(Workspace.examples_version)) > before

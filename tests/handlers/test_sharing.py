@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from bot.services.checkins import Answer
 from storage.models import Delivery, Team, Update
 from tests.handlers.conftest import shown
 from tests.hostile_text import SENT, TYPED, assert_inert
@@ -352,7 +353,7 @@ def test_a_digest_naming_many_people_reads_them_from_users_list(runtime, fake_sl
         fake_slack.add_user(f"U0MANY{n:03d}", name=f"person{n}")
     checkins, team = runtime.services.checkins, fake_slack.team_id
     for n in range(digests.USERS_INFO_MAX + 5):
-        checkins.record(team, f"U0MANY{n:03d}", f"Update number {n} about pipeline", channel_id="C0MKTG01")
+        checkins.record(Answer(team, f"U0MANY{n:03d}", f"Update number {n} about pipeline", channel_id="C0MKTG01"))
     fake_slack.reset_calls()
     data = runtime.services.digests.build(team, client=runtime.services.clients.for_team(team))
     assert data.names["U0MANY007"] == "person7" and len(data.names) >= digests.USERS_INFO_MAX + 5
@@ -411,8 +412,8 @@ def test_of_two_racing_shares_one_copy_stays_and_shows_the_last_answer(ask, runt
     services, team = runtime.services, fake_slack.team_id
     client = services.clients.for_team(team)
     # Two processes store the same person's answers, then share them: the later answer's share comes first.
-    first = services.checkins.record(team, "U0MEMB01", "Booked 6 discovery calls", channel_id="C0MKTG01")
-    last = services.checkins.record(team, "U0MEMB01", "Booked 8 discovery calls", channel_id="C0MKTG01")
+    first = services.checkins.record(Answer(team, "U0MEMB01", "Booked 6 discovery calls", channel_id="C0MKTG01"))
+    last = services.checkins.record(Answer(team, "U0MEMB01", "Booked 8 discovery calls", channel_id="C0MKTG01"))
     assert first is not None and last is not None and last.replaced
     won = services.sharing.share(client, team, last.update_id, known=last.shareable)
     lost = services.sharing.share(client, team, first.update_id, known=first.shareable)
