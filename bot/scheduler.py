@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any, cast
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 
 from bot.app import Runtime
 from storage import repositories
@@ -95,7 +96,9 @@ def purge_processed_events(runtime: Runtime) -> int:
     cutoff = utcnow() - EVENT_ID_RETENTION
     with runtime.services.sessions.begin() as session:
         # Deliberately across workspaces: a retention sweep, not a user query.
-        result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+        result = cast(
+            CursorResult[Any], session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+        )
     deleted = result.rowcount or 0
     if deleted:
         logger.info("purged %d processed event ids", deleted)

@@ -22,6 +22,7 @@ from bot.blocks import settings as settings_blocks
 from bot.parsing import WEEKDAYS, Invalid, parse_initiative_id, parse_objective_form
 from bot.schedule import is_week, slack_instant
 from bot.services import Services
+from bot.services.checkins import Answer
 from bot.services.cycles import open_value, parse_open_value
 from bot.services.errors import UserError
 from handlers.home import publish_home
@@ -78,18 +79,20 @@ def checkin_pick_team(
     channel = (body.get("channel") or {}).get("id")
     with user_errors(respond):
         recorded = services.checkins.record(
-            body["team"]["id"],
-            body["user"]["id"],
-            text,
-            channel_id=channel,
-            team_id=team_id,
-            week=week,
-            source="command",
-            from_form=True,
-            sent=sent_of(request),
+            Answer(
+                body["team"]["id"],
+                body["user"]["id"],
+                text,
+                channel_id=channel,
+                team_id=team_id,
+                week=week,
+                source="command",
+                from_form=True,
+                sent=sent_of(request),
+            )
         )
         if recorded is not None:  # else a later answer of theirs is stored: this one changes nothing
-            say_privately(respond, recorded.confirmation())
+            say_privately(respond, checkin_blocks.answer_confirmation(recorded))
 
 
 def team_settings_open(
@@ -139,9 +142,10 @@ def checkin_which_objective(
         recorded = services.checkins.correct_tags(
             team, user, update_id, list(keys), is_admin=services.people.may_fix_tags(team, user, update_id)
         )
-        share_answer(services, client, team, recorded.update_id)
+        share_answer(services, client, team, recorded)
         respond(
-            **recorded.confirmation(note="Recorded your answer; it teaches Alignbot's tagger."), replace_original=True
+            **checkin_blocks.answer_confirmation(recorded, note="Recorded your answer; it teaches Alignbot's tagger."),
+            replace_original=True,
         )
 
 
@@ -169,20 +173,22 @@ def checkin_dm_team(
             respond(text="That message is gone; send your update again.", replace_original=True)
             return
         recorded = services.checkins.record(
-            team,
-            user,
-            message.get("text") or "",
-            channel_id=channel,
-            team_id=team_id,
-            source="dm",
-            message_ts=ts,
-            from_form=True,
-            sent=sent_of(request),
+            Answer(
+                team,
+                user,
+                message.get("text") or "",
+                channel_id=channel,
+                team_id=team_id,
+                source="dm",
+                message_ts=ts,
+                from_form=True,
+                sent=sent_of(request),
+            )
         )
         if recorded is None:
             return  # a later answer of theirs is stored: this one changes nothing
-        note = share_answer(services, client, team, recorded.update_id)
-        respond(**recorded.confirmation(note=note), replace_original=True)
+        note = share_answer(services, client, team, recorded)
+        respond(**checkin_blocks.answer_confirmation(recorded, note=note), replace_original=True)
 
 
 def objective_preview(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:

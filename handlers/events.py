@@ -16,7 +16,7 @@ from bot.blocks import checkin as checkin_blocks
 from bot.commandtext import looks_like_update
 from bot.parsing import is_help
 from bot.services import Services
-from bot.services.checkins import Sent
+from bot.services.checkins import Answer, Sent
 from bot.services.errors import Repeated, UserError
 from handlers.home import publish_home
 from handlers.queued import sent_of, two_steps
@@ -129,15 +129,18 @@ def message(
         return
     channel, user = event["channel"], event["user"]
     try:
-        recorded = services.checkins.record_thread_reply(
-            body["team_id"],
-            user,
-            channel,
-            thread_ts,
-            event.get("text") or "",
-            ts,
-            once=body.get("event_id"),
-            sent=sent_of(request),
+        recorded = services.checkins.record(
+            Answer(
+                body["team_id"],
+                user,
+                event.get("text") or "",
+                channel_id=channel,
+                source="thread",
+                message_ts=ts,
+                once=body.get("event_id"),
+                thread_ts=thread_ts,
+                sent=sent_of(request),
+            )
         )
     except Repeated:
         return CLAIMED  # another delivery of this event stored it
@@ -148,7 +151,7 @@ def message(
         return None
     try:
         note = share_answer(services, client, body["team_id"], recorded)
-        _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
+        _answer_in_thread(client, channel, user, thread_ts, checkin_blocks.answer_confirmation(recorded, note=note))
     except BaseException:
         # Handled means answered: let a retry (Slack's, or the job's) do it again.
         if body.get("event_id"):
@@ -191,14 +194,14 @@ def _reply_changed(
         return  # a link unfurled or a reaction count changed: nothing the person said
     try:
         recorded = services.checkins.thread_reply_changed(
-            slack_team_id, user, channel, ts, message.get("text") or "", sent=sent
+            Answer(slack_team_id, user, message.get("text") or "", channel_id=channel, message_ts=ts, sent=sent)
         )
     except UserError as error:
         _answer_in_thread(client, channel, user, thread_ts, {"text": f":warning: {error.message}"})
         return
     if recorded is not None:
-        note = share_answer(services, client, slack_team_id, recorded.update_id)
-        _answer_in_thread(client, channel, user, thread_ts, recorded.confirmation(note=note))
+        note = share_answer(services, client, slack_team_id, recorded)
+        _answer_in_thread(client, channel, user, thread_ts, checkin_blocks.answer_confirmation(recorded, note=note))
 
 
 def _reply_deleted(services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any]) -> None:
@@ -246,15 +249,17 @@ def _direct_message(
         )
     try:
         recorded = services.checkins.record(
-            slack_team_id,
-            user,
-            text,
-            channel_id=channel,
-            source="dm",
-            team_id=teams[0][0] if teams else None,
-            message_ts=ts,
-            once=event_id,
-            sent=sent,
+            Answer(
+                slack_team_id,
+                user,
+                text,
+                channel_id=channel,
+                source="dm",
+                team_id=teams[0][0] if teams else None,
+                message_ts=ts,
+                once=event_id,
+                sent=sent,
+            )
         )
     except Repeated:
         return CLAIMED  # another delivery of this event stored it
@@ -265,7 +270,9 @@ def _direct_message(
         return None  # a later answer of theirs is stored: this one changes nothing
     try:
         note = share_answer(services, client, slack_team_id, recorded)
-        client.chat_postMessage(channel=channel, thread_ts=ts, **recorded.confirmation(note=note))
+        client.chat_postMessage(
+            channel=channel, thread_ts=ts, **checkin_blocks.answer_confirmation(recorded, note=note)
+        )
     except BaseException:
         # Handled means answered: let a retry (Slack's, or the job's) do it again.
         if event_id:

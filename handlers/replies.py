@@ -75,7 +75,8 @@ def subcommand_listener(command: str, table: Mapping[str, Subcommand]) -> Callab
     def listener(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, services: Services) -> None:
         text = body.get("text") or ""
         if is_help(text):
-            return ack(**help_reply(command))
+            ack(**help_reply(command))
+            return
         name, rest = split_subcommand(text)
         run = table.get(name)
         if run is None:
@@ -86,11 +87,6 @@ def subcommand_listener(command: str, table: Mapping[str, Subcommand]) -> Callab
     return listener
 
 
-def share_answer(services: Services, client: WebClient, slack_team_id: str, update: int | Recorded) -> str | None:
-    """Post (or refresh) an answer in its prompt's thread; return the line to show its author, if any.
-
-    Given the Recorded answer rather than its id, sharing needs not read it again.
-    """
-    if isinstance(update, Recorded):
-        return services.sharing.share(client, slack_team_id, update.update_id, known=update.shareable).note
-    return services.sharing.share(client, slack_team_id, update).note
+def share_answer(services: Services, client: WebClient, slack_team_id: str, recorded: Recorded) -> str | None:
+    """Post (or refresh) a recorded answer in its prompt's thread; return the line to show its author, if any."""
+    return services.sharing.share(client, slack_team_id, recorded.update_id, known=recorded.shareable).note

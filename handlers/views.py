@@ -27,6 +27,7 @@ from bot.parsing import (
 )
 from bot.schedule import slack_instant
 from bot.services import Services
+from bot.services.checkins import Answer
 from bot.services.errors import Repeated, UserError, once_key
 from handlers.home import publish_home
 from handlers.queued import sent_of
@@ -132,20 +133,22 @@ def checkin_submit(
     initiative = answers["initiative"]
     try:
         recorded = services.checkins.record(
-            body["team"]["id"],
-            user,
-            text,
-            channel_id=meta.get("channel"),
-            team_id=int(meta["team_id"]),
-            week=str(meta["week"]),
-            source="modal",
-            partners=[int(p) for p in answers["partners"] if p.isdigit()],
-            objectives=by_hand,
-            initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
-            from_form=True,
-            once=once_key("view", view.get("id")),
-            answers=(answers["moved"], answers["next"]),
-            sent=sent_of(request),
+            Answer(
+                body["team"]["id"],
+                user,
+                text,
+                channel_id=meta.get("channel"),
+                team_id=int(meta["team_id"]),
+                week=str(meta["week"]),
+                source="modal",
+                partners=[int(p) for p in answers["partners"] if p.isdigit()],
+                objectives=by_hand,
+                initiative_id=int(initiative) if initiative and initiative.isdigit() else None,
+                from_form=True,
+                once=once_key("view", view.get("id")),
+                answers=(answers["moved"], answers["next"]),
+                sent=sent_of(request),
+            )
         )
     except Repeated:
         return ack()
@@ -155,8 +158,8 @@ def checkin_submit(
     ack()
     if recorded is None:
         return  # a later answer of theirs is stored: this one changes nothing
-    note = share_answer(services, client, body["team"]["id"], recorded.update_id)
-    _tell(client, meta.get("channel"), user, recorded.confirmation(note=note))
+    note = share_answer(services, client, body["team"]["id"], recorded)
+    _tell(client, meta.get("channel"), user, checkin_blocks.answer_confirmation(recorded, note=note))
 
 
 def checkin_questions_submit(
@@ -218,8 +221,8 @@ def checkin_tags_submit(
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
         return ack(response_action="errors", errors={"objectives": message})
     ack()
-    share_answer(services, client, team, recorded.update_id)
-    _tell(client, meta.get("channel"), user, recorded.confirmation())
+    share_answer(services, client, team, recorded)
+    _tell(client, meta.get("channel"), user, checkin_blocks.answer_confirmation(recorded))
 
 
 def handoff_why(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services) -> None:

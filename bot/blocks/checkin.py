@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.blocks.common import Block, clip, context, escape, plain, section
 from bot.slacktext import fallback
@@ -291,6 +291,41 @@ def confirmation(
     else:
         blocks.append({"type": "actions", "block_id": "checkin_done", "elements": [edit]})
     return {"text": f"Your {team} update for {week} is in", "blocks": blocks}
+
+
+class RecordedAnswer(Protocol):
+    """What a check-in answer became, as its author is told."""
+
+    @property
+    def update_id(self) -> int: ...
+    @property
+    def team(self) -> str: ...
+    @property
+    def week(self) -> str: ...
+    @property
+    def replaced(self) -> bool: ...
+    @property
+    def by_hand(self) -> bool: ...
+    @property
+    def tags(self) -> Sequence[TagLine]: ...
+    @property
+    def confident(self) -> bool: ...
+    @property
+    def candidates(self) -> Sequence[Choice]: ...
+
+
+def answer_confirmation(recorded: RecordedAnswer, *, note: str | None = None) -> dict[str, Any]:
+    """Return what the author of a recorded answer sees: the stored update, its tags, the question when unsure."""
+    return confirmation(
+        recorded.team,
+        recorded.week,
+        recorded.tags,
+        replaced=recorded.replaced,
+        by_hand=recorded.by_hand,
+        update_id=recorded.update_id,
+        question=() if recorded.confident or recorded.by_hand else recorded.candidates,
+        note=note,
+    )
 
 
 def whole_guess(keys: Sequence[str]) -> Choice:

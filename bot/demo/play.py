@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.blocks import checkin as checkin_blocks
 from bot.demo import story
 from bot.demo.render import Names, indent, mrkdwn_to_text, render_blocks, render_message
 from bot.fakeslack import FakeSlack, SlackSender
+from bot.services.checkins import Answer
 
 TEAM_ID = "T0FERNWD1"
 WIDTH = 100
@@ -174,12 +176,14 @@ class Player:
         self, user: str, channel: str, parent_ts: str, text: str, ts: str, week: str
     ) -> dict[str, Any]:
         # This build has no thread-reply listener yet: record through the same service it would call.
-        recorded = self.runtime.services.checkins.record_thread_reply(
-            self.fake.team_id, user, channel, parent_ts, text, ts
+        recorded = self.runtime.services.checkins.record(
+            Answer(
+                self.fake.team_id, user, text, channel_id=channel, source="thread", message_ts=ts, thread_ts=parent_ts
+            )
         )
         if recorded is None:
             raise DemoError(f"a reply in #{self.names.channel(channel)} was not taken as a check-in answer")
-        reply = recorded.confirmation()
+        reply = checkin_blocks.answer_confirmation(recorded)
         self.entries.append(
             Entry(
                 "ephemeral", channel, self.fake.bot_user_id, reply["text"], reply["blocks"], thread=parent_ts, week=week

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, insert, literal_column, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, delete, insert, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.commandtext import strip_control
 from bot.parsing import TeamRef
 from bot.schedule import parse_week, shift_week, week_of
-from bot.services.context import Contexts, WorkspaceContext
+from bot.services.context import Contexts, Replied, WorkspaceContext
 from bot.services.cycles import current_week, questions_of, team_cycle, team_zone
 from bot.services.errors import CheckinError, NotFound, Refused, Repeated
 from bot.services.handoffs import note_handoffs
-from bot.services.sharing import Shareable
+from bot.services.sharing import Shareable, shareable, week_prompt
 from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from storage import repositories
 from storage.models import (
     CheckinCycle,
-    DeliveryKey,
     Initiative,
     Objective,
     Team,
@@ -61,19 +61,6 @@ class Recorded:
     # The answer as its transaction stored it, for sharing it without reading it again.
     shareable: Shareable | None = None
 
-    def confirmation(self, *, note: str | None = None) -> dict:
-        """Return what the author sees: the stored update, its tags, and the question when unsure."""
-        return blocks.confirmation(
-            self.team,
-            self.week,
-            self.tags,
-            replaced=self.replaced,
-            by_hand=self.by_hand,
-            update_id=self.update_id,
-            question=() if self.confident or self.by_hand else self.candidates,
-            note=note,
-        )
-
 
 @dataclass(frozen=True)
 class Sent:
@@ -94,6 +81,38 @@ class Sent:
         """Return the order of an answer given now, outside Slack (the CLI, the demo)."""
         now = utcnow()
         return cls(now.replace(microsecond=0), now)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer a person gives: who, in which workspace and conversation, for which team and week, and when.
+
+    `team_id` and `week` None: the channel's team (else the person's own) and its current week.
+    `objectives` given (even empty) are the person's own tags (keys); None asks the tagger.
+    `from_form`: team and week came back from a form or button the client holds, so check the person may
+    answer for that team and that the week is still open.
+    `once` (an event id, or see errors.once_key) is claimed with the answer: the same key again raises Repeated.
+    `answers`: the form's texts in the order of the team's questions, stored question by question.
+    `thread_ts`: a reply in that thread of `channel_id`, an answer to the prompt there (if it is one).
+    `sent`: when the answer was given (None: now), to order it against the person's others.
+    """
+
+    slack_team_id: str
+    user_id: str
+    text: str
+    channel_id: str | None = None
+    team_id: int | None = None
+    week: str | None = None
+    source: str = "command"
+    partners: Sequence[int] = ()
+    objectives: Sequence[str] | None = None
+    message_ts: str | None = None
+    initiative_id: int | None = None
+    from_form: bool = False
+    once: str | None = None
+    answers: Sequence[str] | None = None
+    thread_ts: str | None = None
+    sent: Sent | None = None
 
 
 class _Superseded(Exception):
@@ -154,108 +173,21 @@ class Checkins:
             for t in teams
         ]
 
-    def draft(self, slack_team_id: str, user_id: str, text: str, channel_id: str | None) -> Shareable | None:
-        """Return how `record` would most likely share a `/checkin <text>`, from this process's caches alone.
+    def record(self, answer: Answer) -> Recorded | None:
+        """Store a person's answer for its week, replacing their earlier one, and tag it.
 
-        No database work: None whenever a cache lacks something (the team, the prompt, a tagger).
-        What `record` then stores may differ; Sharing.record_and_share mends the copy.
+        None, and nothing stored, when their stored answer of that week was sent later, or is this one
+        (its job done again after a crash; not when `sent.again`), or when `thread_ts` is no prompt's thread.
         """
-        context = self._contexts.cached(slack_team_id)
-        if context is None:
-            return None
-        team = context.team_here_or_of(user_id, channel_id)
-        if team is None or (team.channel_id != channel_id and len(context.of_user.get(user_id, ())) > 1):
-            return None
-        week = current_week(team, team.timezone or context.timezone or self._settings.timezone, utcnow())
-        prompt = context.prompts.get((team.id, week))
-        cached = self._tagging.cached(context.workspace_id)
-        if prompt is None or cached is None or not team.share_answers:
-            return None
-        tagger, taught = cached
-        if (context.cycles.get((team.id, week)), user_id) in taught:
-            return None  # record rebuilds the tagger first
-        try:
-            text = _answer_text(text)
-        except CheckinError:
-            return None  # record says what is wrong
-        by_key = {o.key: o for o in context.objectives}
-        tags = [(by_key[m.key].id, m.score, "auto") for m in tagger.judge(text).matches if m.key in by_key]
-        return Shareable(
-            update_id=0,
-            author=user_id,
-            team=team.name,
-            week=week,
-            text=text,
-            tags=_shared_tags({o.id: o.title for o in context.objectives}, tags),
-            by_hand=False,
-            share=True,
-            shared=None,
-            prompt=prompt,
-            in_thread=False,
-        )
-
-    def record(
-        self,
-        slack_team_id: str,
-        user_id: str,
-        text: str,
-        *,
-        channel_id: str | None = None,
-        team_id: int | None = None,
-        week: str | None = None,
-        source: str = "command",
-        partners: Sequence[int] = (),
-        objectives: Sequence[str] | None = None,
-        message_ts: str | None = None,
-        initiative_id: int | None = None,
-        from_form: bool = False,
-        once: str | None = None,
-        answers: Sequence[str] | None = None,
-        shared: tuple[str, str, str] | None = None,
-        sent: Sent | None = None,
-    ) -> Recorded | None:
-        """Store `user_id`'s update for the week, replacing an earlier one, and tag it.
-
-        `sent`: when the answer was given (None: now). None is returned, and nothing stored, when the
-        person's stored answer of that week was sent later, or is this one (its job done again after a
-        crash; not when `sent.again`, after an attempt that failed).
-
-        `objectives` given (even empty) are the person's own tags; None asks the tagger.
-        `from_form`: team and week came back from a form or button the client holds, so
-        check the person may answer for that team and that the week is still open.
-        `once` (see errors.once_key) is recorded with the update: the same key again raises Repeated.
-        `answers`: the form's texts in the order of the team's questions, stored question by question.
-        `shared`: (channel, thread ts, ts) of a copy posted ahead (see Sharing.record_and_share), stored with
-        the answer when it is in the answer's prompt thread and the answer has no copy yet.
-        """
-        text = _answer_text(text)
+        thread = (answer.channel_id, answer.thread_ts) if answer.channel_id and answer.thread_ts else None
         learned: dict[tuple[int, str], int] = {}
         try:
             with self._sessions.begin() as session:
-                found = self._contexts.read(session, slack_team_id, create=True)
-                assert found is not None
-                workspace, context, _ = found
-                recorded = self._record(
-                    session,
-                    workspace,
-                    context,
-                    learned,
-                    user_id,
-                    text,
-                    channel_id=channel_id,
-                    team_id=team_id,
-                    week=week,
-                    source=source,
-                    partners=partners,
-                    objectives=objectives,
-                    message_ts=message_ts,
-                    initiative_id=initiative_id,
-                    from_form=from_form,
-                    once=once,
-                    answers=answers,
-                    shared=shared,
-                    sent=sent or Sent.now(),
-                )
+                found = self._contexts.read(session, answer.slack_team_id, create=thread is None, thread=thread)
+                if found is None or (thread is not None and found[2] is None):
+                    return None
+                workspace, context, replied = found
+                recorded = self._record(session, workspace, context, learned, answer, replied)
         except _Superseded:
             return None
         # Only once committed: a cycle created by a transaction that rolled back does not exist.
@@ -268,282 +200,145 @@ class Checkins:
         workspace: Workspace,
         context: WorkspaceContext,
         learned: dict[tuple[int, str], int],
-        user_id: str,
-        text: str,
-        *,
-        channel_id: str | None,
-        team_id: int | None,
-        week: str | None,
-        source: str,
-        partners: Sequence[int],
-        objectives: Sequence[str] | None,
-        message_ts: str | None,
-        initiative_id: int | None,
-        from_form: bool,
-        once: str | None,
-        answers: Sequence[str] | None,
-        sent: Sent,
-        prompt: tuple[str, str] | None = None,
-        shared: tuple[str, str, str] | None = None,
+        answer: Answer,
+        replied: Replied | None,
     ) -> Recorded:
         """Store and tag an answer in the caller's transaction, reading only what `context` does not know.
 
-        `prompt`: (channel, ts) of the team's channel prompt of the week, when the caller knows it.
-        `shared`: a copy posted ahead, as in `record`. Raises _Superseded when `sent` is not later than
-        the stored answer's order: the caller's transaction must then roll back.
+        `replied`: the prompt whose thread the answer is in. Raises _Superseded when the answer was not sent
+        later than the stored one: the caller's transaction must then roll back.
         """
-        workspace_id, now = workspace.id, utcnow()
+        now = utcnow()
+        team, zone, week, prompt = self._team_and_week(workspace, context, answer, replied, now)
+        text = _answer_text(answer.text)
+        if answer.once and not repositories.claim_event(session, workspace.id, answer.once):
+            raise Repeated()
+        cycle_id = _cycle_id(session, workspace.id, context, learned, team, week, zone)
+        partner_ids = _check_references(session, workspace.id, context, team, answer)
+        tagged = self._tags(session, workspace, context, cycle_id, answer.user_id, answer.objectives, text)
+        prompt = prompt or _prompt_of(session, workspace.id, context, team.id, week)
+        stored = _upsert(session, workspace.id, cycle_id, team, answer, text, tagged, now)
+        _replace_links(session, stored, tagged.scored, partner_ids)
+        note_handoffs(
+            session,
+            workspace.id,
+            team,
+            week,
+            text,
+            answer.user_id,
+            update_id=stored.id,
+            new=not stored.handoffs,
+            known=lambda mentions: (context.org(with_members=mentions), {t.name: t.id for t in context.teams}),
+        )
+        return Recorded(
+            stored.id,
+            team.name,
+            week,
+            stored.created_at != now,
+            tagged.by_hand,
+            tagged.lines,
+            confident=tagged.confident,
+            candidates=tagged.candidates,
+            shareable=shareable(
+                team,
+                week,
+                update_id=stored.id,
+                author=answer.user_id,
+                text=text,
+                scored=[(o, score) for o, score, _ in tagged.scored],
+                titles={o.id: o.title for o in context.objectives},
+                by_hand=tagged.by_hand,
+                shared=(stored.shared_channel_id, stored.shared_ts),
+                prompt=prompt,
+                source=answer.source,
+                channel_id=answer.channel_id,
+            ),
+        )
+
+    def _team_and_week(
+        self, workspace: Workspace, context: WorkspaceContext, answer: Answer, replied: Replied | None, now: datetime
+    ) -> tuple[Team, str, str, tuple[str, str] | None]:
+        """Return (team, its zone, week, the channel prompt replied to) of an answer; refuse one not to be given."""
+        team_id, week, prompt = answer.team_id, answer.week, None
+        if replied is not None:
+            if replied.team_id is None:
+                raise CheckinError(
+                    "This prompt is for several teams: press the button of the team your update "
+                    "is for, or reply in that team's channel."
+                )
+            team_id, week = replied.team_id, replied.week
+            channel_prompt = replied.kind == "prompt" and replied.status == "sent"
+            if channel_prompt and answer.channel_id and answer.thread_ts:
+                prompt = (answer.channel_id, answer.thread_ts)
         if team_id is not None:
             team = context.by_id.get(team_id)
             if team is None:
                 raise CheckinError("That team no longer exists.")
         else:
-            team = context.team_here_or_of(user_id, channel_id)
+            team = context.team_here_or_of(answer.user_id, answer.channel_id)
             if team is None:
                 raise CheckinError(NOT_ON_A_TEAM)
-            if team.channel_id != channel_id and len(context.of_user.get(user_id, ())) > 1:
+            if team.channel_id != answer.channel_id and len(context.of_user.get(answer.user_id, ())) > 1:
                 # The person joined another team since this process last looked: ask, as /checkin does.
                 raise CheckinError(
                     "You check in for several teams: run `/checkin` again to pick the team this update is for."
                 )
         zone = team_zone(team, workspace, self._settings)
         week = week or current_week(team, zone, now)
-        if from_form:
-            _may_answer(team, context.is_member(team.id, user_id), channel_id, week, zone, now)
-        if once and not repositories.claim_event(session, workspace_id, once):
-            raise Repeated()
-        cycle_id = context.cycles.get((team.id, week))
-        if cycle_id is None:
-            cycle = team_cycle(team, week, zone)
-            cycle_id = repositories.cycle_id(
-                session,
-                workspace_id,
-                team.id,
-                week,
-                monday=date.fromisocalendar(*parse_week(week), 1),
-                prompt_at=cycle.prompt_at,
-                deadline_at=cycle.deadline_at,
-            )
-            learned[(team.id, week)] = cycle_id
-        by_key = {o.key: o for o in context.objectives}
-        unknown = [k for k in objectives or () if k not in by_key]
-        if unknown:
-            raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
-        partner_ids = [p for p in dict.fromkeys(partners) if p in context.by_id and p != team.id]
-        if (
-            initiative_id is not None
-            and session.scalar(
-                select(Initiative.id).where(Initiative.workspace_id == workspace_id, Initiative.id == initiative_id)
-            )
-            is None
-        ):
-            raise CheckinError("That initiative no longer exists; pick another or none.")
+        if answer.from_form:
+            _may_answer(team, context.is_member(team.id, answer.user_id), answer.channel_id, week, zone, now)
+        return team, zone, week, prompt
 
-        candidates: tuple[blocks.Choice, ...] = ()
-        tags: list[tuple[int, float, str]]
-        if objectives is not None:
-            by_hand = confident = True
-            lines = tuple(blocks.TagLine(by_key[k].title, None) for k in dict.fromkeys(objectives))
-            tags = [(by_key[k].id, 1.0, "manual") for k in dict.fromkeys(objectives)]
-        else:
-            by_hand = False
-            tagger, taught = self._tagging.current_tagger(
-                workspace_id, session, context.objectives, workspace.examples_version
-            )
-            if (cycle_id, user_id) in taught:
-                # Reworded, the update stops being a labelled example before the tagger is rebuilt:
-                # otherwise it would read its own new text as taught with its old tags.
-                session.execute(
-                    update(Update)
-                    .where(
-                        Update.workspace_id == workspace_id,
-                        Update.cycle_id == cycle_id,
-                        Update.author_user_id == user_id,
-                    )
-                    .values(tags_by_hand=False)
-                )
-                tagger = self._tagging.tagger_for(workspace_id, session, context.objectives)
-            verdict = tagger.judge(text)
-            matches = [m for m in verdict.matches if m.key in by_key]
-            candidates = tuple(
-                blocks.Choice(by_key[m.key].title, m.key) for m in verdict.candidates if m.key in by_key
-            )[:MAX_CANDIDATES]
-            if not verdict.confident and not candidates:
-                # Nothing scored, yet the text reads like real work (a long update nothing
-                # places): the author picks among all the objectives, "Other…" past the first few.
-                candidates = tuple(blocks.Choice(o.title, o.key) for o in context.objectives)[:MAX_UNPLACED]
-            elif not verdict.confident and len(matches) > 1:
-                # A guess of several objectives is often right only in part, and sometimes whole:
-                # one tap confirms all of it, as one tap picks one.
-                candidates = (blocks.whole_guess([m.key for m in matches]), *candidates)
-            confident = verdict.confident or not candidates
-            lines = tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches)
-            tags = [(by_key[m.key].id, m.score, "auto") for m in matches]
-
-        prompt = prompt or context.prompts.get((team.id, week))
-        if prompt is None:
-            prompt = repositories.sent_message(session, workspace_id, DeliveryKey("prompt", week, team_id=team.id))
-        if prompt is not None:
-            context.prompts[(team.id, week)] = prompt
-        # A reply in the channel's own prompt thread is already there for everyone to read.
-        in_thread = source == "thread" and prompt is not None and channel_id == prompt[0]
-
-        values = {
-            "team_id": team.id,
-            "text": text,
-            "source": source,
-            "channel_id": channel_id,
-            "message_ts": message_ts,
-            "initiative_id": initiative_id,
-            "tags_by_hand": by_hand,
-            "tags_confident": confident,
-            "updated_at": now,
-            "sent_at": sent.at,
-            "acked_at": sent.acked,
-            "answers": (
-                [{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answers)]
-                if answers
-                else None
-            ),
-        }
-        statement = repositories.upsert(session, Update)
-        changes: dict[str, object] = dict(values)
-        if shared is not None and shared[:2] == prompt and team.share_answers and not in_thread:
-            # The copy posted ahead: kept unless an earlier copy is there (RETURNING says which stayed).
-            values = {**values, "shared_channel_id": shared[0], "shared_ts": shared[2]}
-            changes["shared_channel_id"] = case(
-                (Update.shared_ts.is_(None), statement.excluded.shared_channel_id), else_=Update.shared_channel_id
-            )
-            changes["shared_ts"] = func.coalesce(Update.shared_ts, statement.excluded.shared_ts)
-        # One statement whether the person answered before or not: their answer of the week is replaced,
-        # unless it was sent later than this one (no row comes back then).
-        stored_order = tuple_(Update.sent_at, Update.acked_at)
-        order = tuple_(statement.excluded.sent_at, statement.excluded.acked_at)
-        later = or_(Update.sent_at.is_(None), stored_order <= order if sent.again else stored_order < order)
-        stored = session.execute(
-            statement.values(
-                workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=user_id, created_at=now, **values
-            )
-            .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=changes, where=later)
-            # What an earlier answer left behind, so that only what exists is cleared.
-            .returning(
-                Update.id,
-                Update.created_at,
-                Update.shared_channel_id,
-                Update.shared_ts,
-                *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")),
-            )
-        ).first()
-        if stored is None:
-            raise _Superseded()
-        update_id, replaced = stored.id, stored.created_at != now
-        if stored.update_tags:
-            session.execute(delete(UpdateTag).where(UpdateTag.update_id == update_id))
-        if stored.update_partners:
-            session.execute(delete(UpdatePartner).where(UpdatePartner.update_id == update_id))
-        if tags:
-            session.execute(
-                insert(UpdateTag),
-                [{"update_id": update_id, "objective_id": o, "score": s, "source": k} for o, s, k in tags],
-            )
-        if partner_ids:
-            session.execute(insert(UpdatePartner), [{"update_id": update_id, "team_id": p} for p in partner_ids])
-        note_handoffs(
-            session,
-            workspace_id,
-            team,
-            week,
-            text,
-            user_id,
-            update_id=update_id,
-            new=not stored.handoffs,
-            known=lambda mentions: (context.org(with_members=mentions), {t.name: t.id for t in context.teams}),
-        )
-
-        titles = {o.id: o.title for o in context.objectives}
-        shareable = Shareable(
-            update_id=update_id,
-            author=user_id,
-            team=team.name,
-            week=week,
-            text=text,
-            tags=_shared_tags(titles, tags),
-            by_hand=by_hand,
-            share=team.share_answers,
-            shared=(stored.shared_channel_id, stored.shared_ts)
-            if stored.shared_channel_id and stored.shared_ts
-            else None,
-            prompt=prompt,
-            in_thread=in_thread,
-        )
-        return Recorded(
-            update_id,
-            team.name,
-            week,
-            replaced,
-            by_hand,
-            lines,
-            confident=confident,
-            candidates=candidates,
-            shareable=shareable,
-        )
-
-    def record_thread_reply(
+    def _tags(
         self,
-        slack_team_id: str,
+        session: Session,
+        workspace: Workspace,
+        context: WorkspaceContext,
+        cycle_id: int,
         user_id: str,
-        channel_id: str,
-        thread_ts: str,
+        objectives: Sequence[str] | None,
         text: str,
-        message_ts: str,
-        *,
-        once: str | None = None,
-        sent: Sent | None = None,
-    ) -> Recorded | None:
-        """Record a reply in a prompt's thread as its author's update; None if it is no prompt's thread.
-
-        `once`: the Slack event id, claimed in the same transaction (a retry raises Repeated).
-        `sent`: as in `record`; None too when the stored answer was sent later.
-        """
-        learned: dict[tuple[int, str], int] = {}
-        try:
-            with self._sessions.begin() as session:
-                found = self._contexts.read(session, slack_team_id, thread=(channel_id, thread_ts))
-                if found is None or found[2] is None:
-                    return None
-                workspace, context, replied = found
-                if replied.team_id is None:
-                    raise CheckinError(
-                        "This prompt is for several teams: press the button of the team your update "
-                        "is for, or reply in that team's channel."
-                    )
-                team_id = replied.team_id
-                channel_prompt = replied.kind == "prompt" and replied.status == "sent"
-                recorded = self._record(
-                    session,
-                    workspace,
-                    context,
-                    learned,
-                    user_id,
-                    _answer_text(text),
-                    channel_id=channel_id,
-                    team_id=team_id,
-                    week=replied.week,
-                    source="thread",
-                    partners=(),
-                    objectives=None,
-                    message_ts=message_ts,
-                    initiative_id=None,
-                    from_form=False,
-                    once=once,
-                    answers=None,
-                    sent=sent or Sent.now(),
-                    prompt=(channel_id, thread_ts) if channel_prompt else None,
+    ) -> _Tags:
+        """Return an answer's tags: the person's own `objectives` (keys), else the tagger's, with its question."""
+        by_key = {o.key: o for o in context.objectives}
+        if objectives is not None:
+            keys = list(dict.fromkeys(objectives))
+            lines = tuple(blocks.TagLine(by_key[k].title, None) for k in keys)
+            return _Tags(True, True, lines, [(by_key[k].id, 1.0, "manual") for k in keys])
+        tagger, taught = self._tagging.current_tagger(
+            workspace.id, session, context.objectives, workspace.examples_version
+        )
+        if (cycle_id, user_id) in taught:
+            # Reworded, the update stops being a labelled example before the tagger is rebuilt:
+            # otherwise it would read its own new text as taught with its old tags.
+            session.execute(
+                update(Update)
+                .where(
+                    Update.workspace_id == workspace.id, Update.cycle_id == cycle_id, Update.author_user_id == user_id
                 )
-        except _Superseded:
-            return None
-        context.cycles.update(learned)
-        return recorded
+                .values(tags_by_hand=False)
+            )
+            tagger = self._tagging.tagger_for(workspace.id, session, context.objectives)
+        verdict = tagger.judge(text)
+        matches = [m for m in verdict.matches if m.key in by_key]
+        candidates = tuple(blocks.Choice(by_key[m.key].title, m.key) for m in verdict.candidates if m.key in by_key)[
+            :MAX_CANDIDATES
+        ]
+        if not verdict.confident and not candidates:
+            # Nothing scored, yet the text reads like real work (a long update nothing
+            # places): the author picks among all the objectives, "Other…" past the first few.
+            candidates = tuple(blocks.Choice(o.title, o.key) for o in context.objectives)[:MAX_UNPLACED]
+        elif not verdict.confident and len(matches) > 1:
+            # A guess of several objectives is often right only in part, and sometimes whole:
+            # one tap confirms all of it, as one tap picks one.
+            candidates = (blocks.whole_guess([m.key for m in matches]), *candidates)
+        return _Tags(
+            False,
+            verdict.confident or not candidates,
+            tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches),
+            [(by_key[m.key].id, m.score, "auto") for m in matches],
+            candidates,
+        )
 
     def teams_of(self, slack_team_id: str, user_id: str) -> list[tuple[int, str]]:
         """Return (id, name) of every team the person checks in for, by name."""
@@ -551,15 +346,7 @@ class Checkins:
             workspace = repositories.find_workspace(session, slack_team_id)
             if workspace is None:
                 return []
-            return [
-                (team_id, name)
-                for team_id, name in session.execute(
-                    select(Team.id, Team.name)
-                    .join(TeamMember, TeamMember.team_id == Team.id)
-                    .where(Team.workspace_id == workspace.id, TeamMember.user_id == user_id)
-                    .order_by(Team.name)
-                )
-            ]
+            return [(team.id, team.name) for team in repositories.teams_of_user(session, workspace.id, user_id)]
 
     def questions_for(self, slack_team_id: str, user_id: str, ref: TeamRef, is_admin: bool) -> blocks.TeamQuestions:
         """Return a team's check-in questions, for the form that changes them (admins)."""
@@ -586,14 +373,13 @@ class Checkins:
             team.questions = None if tuple(chosen) == blocks.DEFAULT_QUESTIONS else chosen
             return team.name
 
-    def thread_reply_changed(
-        self, slack_team_id: str, user_id: str, channel_id: str, message_ts: str, text: str, *, sent: Sent | None = None
-    ) -> Recorded | None:
-        """Follow a Slack edit of a thread answer; None if that message is no stored answer (or, as in
-        `record`, a later one is stored)."""
+    def thread_reply_changed(self, answer: Answer) -> Recorded | None:
+        """Follow a Slack edit of a thread answer (the message `message_ts`); None if that message is no stored
+        answer (or, as in `record`, a later one is stored)."""
+        assert answer.channel_id is not None and answer.message_ts is not None
         with self._sessions() as session:
-            found = _thread_answer(session, slack_team_id, channel_id, message_ts)
-            if found is None or found.author_user_id != user_id:
+            found = _thread_answer(session, answer.slack_team_id, answer.channel_id, answer.message_ts)
+            if found is None or found.author_user_id != answer.user_id:
                 return None
             cycle = session.get(CheckinCycle, found.cycle_id)
             assert cycle is not None
@@ -607,22 +393,16 @@ class Checkins:
                         .where(UpdateTag.update_id == found.id)
                     )
                 )
-            partners = [p.team_id for p in found.partners]
-            team_id, week, initiative, source = found.team_id, cycle.week, found.initiative_id, found.source
-        return self.record(
-            slack_team_id,
-            user_id,
-            text,
-            channel_id=channel_id,
-            team_id=team_id,
-            week=week,
-            source=source,
-            message_ts=message_ts,
-            partners=partners,
-            objectives=keys,
-            initiative_id=initiative,
-            sent=sent,
-        )
+            edited = replace(
+                answer,
+                team_id=found.team_id,
+                week=cycle.week,
+                source=found.source,
+                partners=[p.team_id for p in found.partners],
+                objectives=keys,
+                initiative_id=found.initiative_id,
+            )
+        return self.record(edited)
 
     def thread_reply_deleted(self, slack_team_id: str, channel_id: str, message_ts: str) -> Withdrawn | None:
         """Withdraw the answer a deleted thread reply was; None if it was none."""
@@ -733,17 +513,7 @@ class Checkins:
             except CheckinError:
                 return None
             week = current_week(team, team_zone(team, workspace, self._settings), utcnow())
-            text = session.scalar(
-                select(Update.text)
-                .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                .where(
-                    Update.workspace_id == workspace.id,
-                    CheckinCycle.team_id == team.id,
-                    CheckinCycle.week == week,
-                    Update.author_user_id == user_id,
-                )
-            )
-            return team.id, team.name, week, text
+            return team.id, team.name, week, _answer_of(session, workspace.id, team.id, week, user_id)
 
     def person_weeks(self, slack_team_id: str, user_id: str) -> list[tuple[int, str, str, str | None]]:
         """Return (team id, team name, week, their update text or None) for each team a person checks in for."""
@@ -752,17 +522,7 @@ class Checkins:
             result = []
             for team in repositories.teams_of_user(session, workspace.id, user_id):
                 week = current_week(team, team_zone(team, workspace, self._settings), utcnow())
-                text = session.scalar(
-                    select(Update.text)
-                    .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-                    .where(
-                        Update.workspace_id == workspace.id,
-                        CheckinCycle.team_id == team.id,
-                        CheckinCycle.week == week,
-                        Update.author_user_id == user_id,
-                    )
-                )
-                result.append((team.id, team.name, week, text))
+                result.append((team.id, team.name, week, _answer_of(session, workspace.id, team.id, week, user_id)))
             return result
 
     def tags_for(self, slack_team_id: str, user_id: str, update_id: int, *, is_admin: bool = False) -> blocks.TagsForm:
@@ -877,6 +637,158 @@ def _team_by_id(session: Session, workspace_id: int, team_id: int) -> Team:
     return team
 
 
-def _shared_tags(titles: dict[int, str], tags: Sequence[tuple[int, float, str]]) -> tuple[str, ...]:
-    """Return the titles a shared copy lists: best score first."""
-    return tuple(titles[o] for o, _, _ in sorted(tags, key=lambda t: (-t[1], t[0])))
+@dataclass(frozen=True)
+class _Tags:
+    """An answer's tags as stored and as shown to its author."""
+
+    by_hand: bool
+    confident: bool
+    lines: tuple[blocks.TagLine, ...]
+    # (objective id, score, "manual" or "auto") of each tag.
+    scored: list[tuple[int, float, str]]
+    candidates: tuple[blocks.Choice, ...] = ()
+
+
+def _cycle_id(
+    session: Session,
+    workspace_id: int,
+    context: WorkspaceContext,
+    learned: dict[tuple[int, str], int],
+    team: Team,
+    week: str,
+    zone: str,
+) -> int:
+    """Return the id of a team's cycle of `week`, adding it (into `learned`) when it is new."""
+    cycle_id = context.cycles.get((team.id, week))
+    if cycle_id is None:
+        cycle = team_cycle(team, week, zone)
+        cycle_id = repositories.cycle_id(
+            session,
+            workspace_id,
+            team.id,
+            week,
+            monday=date.fromisocalendar(*parse_week(week), 1),
+            prompt_at=cycle.prompt_at,
+            deadline_at=cycle.deadline_at,
+        )
+        learned[(team.id, week)] = cycle_id
+    return cycle_id
+
+
+def _check_references(
+    session: Session, workspace_id: int, context: WorkspaceContext, team: Team, answer: Answer
+) -> list[int]:
+    """Refuse an answer naming an unknown objective or initiative; return the ids of its partner teams."""
+    keys = {o.key for o in context.objectives}
+    unknown = [k for k in answer.objectives or () if k not in keys]
+    if unknown:
+        raise CheckinError(f"No objective with key `{unknown[0]}`; see `/objective list`.")
+    partner_ids = [p for p in dict.fromkeys(answer.partners) if p in context.by_id and p != team.id]
+    if (
+        answer.initiative_id is not None
+        and session.scalar(
+            select(Initiative.id).where(Initiative.workspace_id == workspace_id, Initiative.id == answer.initiative_id)
+        )
+        is None
+    ):
+        raise CheckinError("That initiative no longer exists; pick another or none.")
+    return partner_ids
+
+
+def _upsert(
+    session: Session,
+    workspace_id: int,
+    cycle_id: int,
+    team: Team,
+    answer: Answer,
+    text: str,
+    tagged: _Tags,
+    now: datetime,
+) -> Row[Any]:
+    """Store an answer, replacing the person's answer of the week unless that was sent later (_Superseded).
+
+    Return its id, creation time, shared copy, and whether an earlier answer left tags, partners or handoffs.
+    """
+    sent = answer.sent or Sent.now()
+    values = {
+        "team_id": team.id,
+        "text": text,
+        "source": answer.source,
+        "channel_id": answer.channel_id,
+        "message_ts": answer.message_ts,
+        "initiative_id": answer.initiative_id,
+        "tags_by_hand": tagged.by_hand,
+        "tags_confident": tagged.confident,
+        "updated_at": now,
+        "sent_at": sent.at,
+        "acked_at": sent.acked,
+        "answers": (
+            [{"question": q, "answer": strip_control(a).strip()} for q, a in zip(questions_of(team), answer.answers)]
+            if answer.answers
+            else None
+        ),
+    }
+    statement = repositories.upsert(session, Update)
+    # One statement whether the person answered before or not: their answer of the week is replaced,
+    # unless it was sent later than this one (no row comes back then).
+    stored_order = tuple_(Update.sent_at, Update.acked_at)
+    order = tuple_(statement.excluded.sent_at, statement.excluded.acked_at)
+    later = or_(Update.sent_at.is_(None), stored_order <= order if sent.again else stored_order < order)
+    stored = session.execute(
+        statement.values(
+            workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=answer.user_id, created_at=now, **values
+        )
+        .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=values, where=later)
+        # What an earlier answer left behind, so that only what exists is cleared.
+        .returning(
+            Update.id,
+            Update.created_at,
+            Update.shared_channel_id,
+            Update.shared_ts,
+            *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")),
+        )
+    ).first()
+    if stored is None:
+        raise _Superseded()
+    return stored
+
+
+def _replace_links(
+    session: Session, stored: Row[Any], tags: Sequence[tuple[int, float, str]], partner_ids: Sequence[int]
+) -> None:
+    """Replace the tags and partner teams an earlier answer left with this answer's."""
+    if stored.update_tags:
+        session.execute(delete(UpdateTag).where(UpdateTag.update_id == stored.id))
+    if stored.update_partners:
+        session.execute(delete(UpdatePartner).where(UpdatePartner.update_id == stored.id))
+    if tags:
+        session.execute(
+            insert(UpdateTag),
+            [{"update_id": stored.id, "objective_id": o, "score": s, "source": k} for o, s, k in tags],
+        )
+    if partner_ids:
+        session.execute(insert(UpdatePartner), [{"update_id": stored.id, "team_id": p} for p in partner_ids])
+
+
+def _prompt_of(
+    session: Session, workspace_id: int, context: WorkspaceContext, team_id: int, week: str
+) -> tuple[str, str] | None:
+    """Return (channel, ts) of a team's channel prompt of `week`, remembered in `context` once found."""
+    prompt = context.prompts.get((team_id, week)) or week_prompt(session, workspace_id, team_id, week)
+    if prompt is not None:
+        context.prompts[(team_id, week)] = prompt
+    return prompt
+
+
+def _answer_of(session: Session, workspace_id: int, team_id: int, week: str, user_id: str) -> str | None:
+    """Return the text of a person's answer for a team's week, if they gave one."""
+    return session.scalar(
+        select(Update.text)
+        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+        .where(
+            Update.workspace_id == workspace_id,
+            CheckinCycle.team_id == team_id,
+            CheckinCycle.week == week,
+            Update.author_user_id == user_id,
+        )
+    )

@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -91,8 +92,14 @@ class _Plan:
 _Job = tuple[str, Callable[[], SendReport]]
 
 
-def _times(report: SendReport, n: int) -> SendReport:
-    return SendReport(report.sent * n, report.already * n, report.failed * n, report.pending * n)
+def _counted(job: Callable[[], SendReport], n: int) -> Callable[[], SendReport]:
+    """Return `job` with its report counted `n` times (one DM standing for `n` teams' prompts)."""
+
+    def counted() -> SendReport:
+        report = job()
+        return SendReport(report.sent * n, report.already * n, report.failed * n, report.pending * n)
+
+    return job if n == 1 else counted
 
 
 class Prompts:
@@ -413,8 +420,7 @@ class Prompts:
                     )
                 job = self._send_job(client, workspace_id, key, message, user, retry_now=retry_now)
                 # Counted once per team, as separate prompts would be, so a round's report adds up.
-                n = len(group)
-                jobs.append((user, job if n == 1 else lambda job=job, n=n: _times(job(), n)))
+                jobs.append((user, _counted(job, len(group))))
         return already
 
     def _reminder_jobs(
@@ -514,14 +520,13 @@ class Prompts:
             if outcome.error not in CHANNEL_PROBLEMS:
                 return
             # Compare-and-set: only the process that marks the team reports it.
-            marked = session.execute(
-                update(Team)
-                .where(
-                    Team.workspace_id == workspace_id,
-                    Team.id == team_id,
-                    Team.problem.is_(None),
-                )
-                .values(problem=outcome.error)
+            marked = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(Team)
+                    .where(Team.workspace_id == workspace_id, Team.id == team_id, Team.problem.is_(None))
+                    .values(problem=outcome.error)
+                ),
             ).rowcount
             workspace = session.get(Workspace, workspace_id)
             leadership = workspace.leadership_channel_id if workspace else None
@@ -649,7 +654,7 @@ def _round_cycles(
     if not missing:
         return found
     holiday = {week: holiday_week(session, workspace_id, week) for week in {week for _, week in missing}}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (_, week), (team, zone) in missing.items():
         cycle = team_cycle(team, week, zone)
         rows.append(

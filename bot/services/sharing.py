@@ -8,14 +8,13 @@ A team can turn sharing off; posts already made then still follow their answers.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot import slacktext
@@ -67,120 +66,12 @@ class Shareable:
     in_thread: bool
 
 
-@dataclass(frozen=True)
-class Ahead:
-    """A shared copy posted before its answer is stored, so that the answer's transaction stores its ts."""
-
-    draft: Shareable
-    # (channel, thread ts, ts) of the post; None when posting failed.
-    posted: tuple[str, str, str] | None
-    failed: Shared | None = None
-
-
-class HasShareable(Protocol):
-    @property
-    def shareable(self) -> Shareable | None: ...
-
-
-R = TypeVar("R", bound=HasShareable)
-
-# Answers this process saw with a shared copy; bounded, since it is only a hint.
-_KNOWN_LIMIT = 100_000
-
-
 class Sharing:
     """Post answers in their prompt's thread, keep the posts in step, and switch sharing per team."""
 
     def __init__(self, sessions: sessionmaker[Session], permissions: Permissions) -> None:
         self._sessions = sessions
         self._permissions = permissions
-        # (workspace, author, team, week) of answers with a shared copy: their next answer edits it, never
-        # posts ahead. A hint: a copy made by another process costs a post taken back, not a second copy.
-        self._known: set[tuple[str, str, str, str]] = set()
-        self._known_lock = threading.Lock()
-
-    def record_and_share(
-        self,
-        client: WebClient,
-        slack_team_id: str,
-        draft: Shareable | None,
-        record: Callable[[tuple[str, str, str] | None], R | None],
-    ) -> tuple[R, Shared] | None:
-        """Store an answer with `record` and share it, in one transaction and none held across a Slack call.
-
-        `draft`: the answer as expected before it is stored (None when unknown). A first answer's copy
-        is posted before `record` runs, which stores its ts in the answer's own upsert; a copy that
-        turns out unwanted (a retry, another copy that stayed, a thread that moved) is deleted again.
-        None when `record` stored nothing (a later answer is stored): no copy stays either.
-        """
-        ahead = self._post_ahead(client, slack_team_id, draft)
-        try:
-            recorded = record(ahead.posted if ahead is not None else None)
-        except BaseException:
-            self._take_back(client, ahead)
-            raise
-        if recorded is None:
-            self._take_back(client, ahead)
-            return None
-        return recorded, self._settle(client, slack_team_id, recorded.shareable, ahead)
-
-    def _take_back(self, client: WebClient, ahead: Ahead | None) -> None:
-        if ahead is not None and ahead.posted is not None:
-            self.unshare(client, ahead.posted[0], ahead.posted[2])
-
-    def _post_ahead(self, client: WebClient, slack_team_id: str, draft: Shareable | None) -> Ahead | None:
-        if (
-            draft is None
-            or draft.prompt is None
-            or not draft.share
-            or draft.in_thread
-            or draft.shared is not None
-            or self._has_copy(slack_team_id, draft)
-        ):
-            return None
-        channel, thread_ts = draft.prompt
-        try:
-            posted = client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, **self._message(slack_team_id, draft)
-            )
-        except (SlackApiError, SlackClientError, OSError) as error:
-            return Ahead(draft, None, _failed(channel, error))
-        return Ahead(draft, (channel, thread_ts, str(posted["ts"])))
-
-    def _settle(self, client: WebClient, slack_team_id: str, answer: Shareable | None, ahead: Ahead | None) -> Shared:
-        if answer is None:
-            return Shared("no_thread")
-        if ahead is None:
-            shared = self.share(client, slack_team_id, answer.update_id, known=answer)
-        elif ahead.posted is None:
-            if answer.shared is None and ahead.failed is not None and _same_thread(answer, ahead.draft):
-                return ahead.failed  # posting failed: not tried twice
-            shared = self.share(client, slack_team_id, answer.update_id, known=answer)
-        else:
-            channel, _, ts = ahead.posted
-            if answer.shared != (channel, ts):
-                # Not stored: an earlier copy stayed, or the answer is not to be shared there. That copy is edited.
-                self.unshare(client, channel, ts)
-                shared = self.share(client, slack_team_id, answer.update_id, known=answer)
-            elif _content(answer) == _content(ahead.draft):
-                shared = Shared("posted", channel, ts)
-                self._note_copy(slack_team_id, answer)
-            else:
-                # Stored, but what was posted was guessed from a cache that moved: show what was stored.
-                shared = self.share(client, slack_team_id, answer.update_id, known=answer)
-                if shared.status == "updated":
-                    shared = Shared("posted", channel, ts)
-        return shared
-
-    def _has_copy(self, slack_team_id: str, answer: Shareable) -> bool:
-        with self._known_lock:
-            return (slack_team_id, answer.author, answer.team, answer.week) in self._known
-
-    def _note_copy(self, slack_team_id: str, answer: Shareable) -> None:
-        with self._known_lock:
-            if len(self._known) >= _KNOWN_LIMIT:
-                self._known.clear()
-            self._known.add((slack_team_id, answer.author, answer.team, answer.week))
 
     def _message(self, slack_team_id: str, answer: Shareable) -> dict:
         names: dict[str, str] = {}
@@ -215,10 +106,7 @@ class Sharing:
         answer = known if known is not None and known.update_id == update_id else self._answer(slack_team_id, update_id)
         if answer is None:
             return Shared("no_thread")
-        shared = self._share(client, slack_team_id, answer)
-        if shared.status in ("posted", "updated"):
-            self._note_copy(slack_team_id, answer)
-        return shared
+        return self._share(client, slack_team_id, answer)
 
     def _share(self, client: WebClient, slack_team_id: str, answer: Shareable) -> Shared:
         update_id = answer.update_id
@@ -247,10 +135,13 @@ class Sharing:
         ts = str(posted["ts"])
         with self._sessions.begin() as session:
             # Compare-and-set: of two shares racing for the first post, one keeps it.
-            won = session.execute(
-                update(Update)
-                .where(Update.id == update_id, Update.shared_ts.is_(None))
-                .values(shared_channel_id=channel, shared_ts=ts)
+            won = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(Update)
+                    .where(Update.id == update_id, Update.shared_ts.is_(None))
+                    .values(shared_channel_id=channel, shared_ts=ts)
+                ),
             ).rowcount
         if won != 1:
             self.unshare(client, channel, ts)
@@ -310,33 +201,60 @@ class Sharing:
                     )
                 ).all()
             )
-            tags = tuple(
-                titles[t.objective_id] for t in sorted(row.tags, key=lambda t: -t.score) if t.objective_id in titles
-            )
-            where = repositories.sent_message(session, workspace.id, DeliveryKey("prompt", cycle.week, team_id=team.id))
-            return Shareable(
+            return shareable(
+                team,
+                cycle.week,
                 update_id=row.id,
                 author=row.author_user_id,
-                team=team.name,
-                week=cycle.week,
                 text=row.text,
-                tags=tags,
+                scored=[(t.objective_id, t.score) for t in row.tags],
+                titles=titles,
                 by_hand=row.tags_by_hand,
-                share=team.share_answers,
-                shared=(row.shared_channel_id, row.shared_ts) if row.shared_channel_id and row.shared_ts else None,
-                prompt=where,
-                # A reply in the channel's own prompt thread is already there for everyone to read.
-                in_thread=row.source == "thread" and where is not None and row.channel_id == where[0],
+                shared=(row.shared_channel_id, row.shared_ts),
+                prompt=week_prompt(session, workspace.id, team.id, cycle.week),
+                source=row.source,
+                channel_id=row.channel_id,
             )
 
 
-def _content(answer: Shareable) -> tuple[object, ...]:
-    """Return what a shared copy shows of an answer, and where."""
-    return answer.author, answer.team, answer.week, answer.text, answer.tags, answer.by_hand, answer.prompt
+def shareable(
+    team: Team,
+    week: str,
+    *,
+    update_id: int,
+    author: str,
+    text: str,
+    scored: Iterable[tuple[int, float]],
+    titles: Mapping[int, str],
+    by_hand: bool,
+    shared: tuple[str | None, str | None],
+    prompt: tuple[str, str] | None,
+    source: str,
+    channel_id: str | None,
+) -> Shareable:
+    """Return what sharing needs of a stored answer: `scored` (objective id, score) are its tags, best first.
+
+    `shared`: (channel, ts) of its copy, either None when it has none; `prompt`: see `week_prompt`.
+    """
+    return Shareable(
+        update_id=update_id,
+        author=author,
+        team=team.name,
+        week=week,
+        text=text,
+        tags=tuple(titles[o] for o, _ in sorted(scored, key=lambda t: (-t[1], t[0])) if o in titles),
+        by_hand=by_hand,
+        share=team.share_answers,
+        shared=(shared[0], shared[1]) if shared[0] and shared[1] else None,
+        prompt=prompt,
+        # A reply in the channel's own prompt thread is already there for everyone to read.
+        in_thread=source == "thread" and prompt is not None and channel_id == prompt[0],
+    )
 
 
-def _same_thread(answer: Shareable, draft: Shareable) -> bool:
-    return answer.prompt == draft.prompt and answer.share and not answer.in_thread
+def week_prompt(session: Session, workspace_id: int, team_id: int, week: str) -> tuple[str, str] | None:
+    """Return (channel, ts) of a team's channel prompt of `week`, if it went out."""
+    return repositories.sent_message(session, workspace_id, DeliveryKey("prompt", week, team_id=team_id))
 
 
 def _failed(channel: str, error: Exception) -> Shared:

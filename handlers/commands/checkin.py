@@ -13,9 +13,10 @@ from bot.blocks import checkin as checkin_blocks
 from bot.blocks import people as people_blocks
 from bot.parsing import AwayRequest, is_help, parse_away, split_subcommand
 from bot.services import Services
+from bot.services.checkins import Answer
 from bot.services.cycles import open_value
 from handlers.queued import ack_form, sent_of, two_steps
-from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, user_errors
+from handlers.replies import ack_usage, answer_parsed, help_reply, say_privately, share_answer, user_errors
 
 COMMAND = "/checkin"
 # A button value holds at most 2,000 characters, with room for the team and week.
@@ -45,7 +46,8 @@ def command_checkin(
     """Open the check-in form, record the text as this week's update, or say when the person is away."""
     text = (body.get("text") or "").strip()
     if is_help(text):
-        return ack(**help_reply(COMMAND))
+        ack(**help_reply(COMMAND))
+        return
     word, rest = split_subcommand(text)
     if word == "away":
         return _away(services, body, rest, ack, respond)
@@ -91,24 +93,19 @@ def command_checkin(
                 trigger_id=body["trigger_id"], view=checkin_blocks.checkin_modal(form, body["channel_id"])
             )
             return
-        # The shared copy is posted before the answer is stored, to store its ts in the same transaction.
-        done = services.sharing.record_and_share(
-            client,
-            body["team_id"],
-            services.checkins.draft(body["team_id"], body["user_id"], text, body["channel_id"]),
-            lambda ahead: services.checkins.record(
+        recorded = services.checkins.record(
+            Answer(
                 body["team_id"],
                 body["user_id"],
                 text,
                 channel_id=body["channel_id"],
                 source="command",
-                shared=ahead,
                 sent=sent_of(request),
-            ),
+            )
         )
-        if done is not None:  # else a later answer of theirs is stored: this one changes nothing
-            recorded, shared = done
-            say_privately(respond, recorded.confirmation(note=shared.note))
+        if recorded is not None:  # else a later answer of theirs is stored: this one changes nothing
+            note = share_answer(services, client, body["team_id"], recorded)
+            say_privately(respond, checkin_blocks.answer_confirmation(recorded, note=note))
 
 
 def register(app: App) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.cli import main
+from bot.services.checkins import Answer
 from storage import repositories
 from storage.models import Objective, Team, TeamMember
 
@@ -23,7 +24,7 @@ def cli_env(cli_env, fake_slack, runtime):
         session.flush()
         session.add(TeamMember(workspace_id=workspace.id, team_id=team.id, user_id="U0MEMB01"))
     runtime.services.checkins.record(
-        fake_slack.team_id, "U0MEMB01", "Refreshed the brand colours", channel_id="C0MKTG01"
+        Answer(fake_slack.team_id, "U0MEMB01", "Refreshed the brand colours", channel_id="C0MKTG01")
     )
     return fake_slack.team_id
 
@@ -96,7 +97,7 @@ def test_digest_json_lists_unconfirmed_guesses_apart_until_the_check_in_closes(c
     # Monday noon of 2026-W48: marketing's answers are due Tuesday 10:00.
     time_machine.move_to(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
     guess = runtime.services.checkins.record(
-        cli_env, "U0MEMB01", "Ran the partner summit in Lisbon", channel_id="C0MKTG01"
+        Answer(cli_env, "U0MEMB01", "Ran the partner summit in Lisbon", channel_id="C0MKTG01")
     )
     assert main(["digest", "--team-id", cli_env, "--week", "2026-W48", "--format", "json"]) == 0
     digest = json.loads(capsys.readouterr().out)

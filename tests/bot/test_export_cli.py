@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 import bot.services.export as export
 from bot.cli import main
+from bot.services.checkins import Answer
 from storage import repositories
 from storage.models import Objective, Team, TeamMember, Update
 
@@ -48,16 +49,20 @@ def workspace(monkeypatch, tmp_path, fake_slack, database_url, runtime):
         ids = {"marketing": marketing.id, "sales": sales.id}
     checkins, team = runtime.services.checkins, fake_slack.team_id
     checkins.record(
-        team,
-        "U0MEMB01",
-        'Drafted the webinar, "v2"\nNext: invites',
-        team_id=ids["marketing"],
-        week="2026-W40",
-        objectives=["new-revenue"],
-        partners=[ids["sales"]],
+        Answer(
+            team,
+            "U0MEMB01",
+            'Drafted the webinar, "v2"\nNext: invites',
+            team_id=ids["marketing"],
+            week="2026-W40",
+            objectives=["new-revenue"],
+            partners=[ids["sales"]],
+        )
     )
-    checkins.record(team, "U0SELL01", "Called churned accounts", team_id=ids["sales"], week="2026-W41")
-    checkins.record(team, "U0MEMB01", "Ran the webinar", team_id=ids["marketing"], week="2026-W42", objectives=[])
+    checkins.record(Answer(team, "U0SELL01", "Called churned accounts", team_id=ids["sales"], week="2026-W41"))
+    checkins.record(
+        Answer(team, "U0MEMB01", "Ran the webinar", team_id=ids["marketing"], week="2026-W42", objectives=[])
+    )
     return fake_slack.team_id
 
 
@@ -93,7 +98,7 @@ def test_pages_follow_each_other_without_losing_or_repeating_a_row(workspace, ru
 def test_a_shared_answer_links_its_shared_post_in_the_prompt_thread(workspace, runtime, fake_slack, capsys):
     runtime.services.prompts.send_prompts(workspace, "marketing")
     recorded = runtime.services.checkins.record(
-        workspace, "U0MEMB01", "Booked 6 discovery calls", channel_id="D0MEMB01"
+        Answer(workspace, "U0MEMB01", "Booked 6 discovery calls", channel_id="D0MEMB01")
     )
     shared = runtime.services.sharing.share(runtime.services.clients.for_team(workspace), workspace, recorded.update_id)
     assert shared.status == "posted"
@@ -124,7 +129,7 @@ def test_bad_input_is_one_line_and_exit_2(workspace, capsys, args, says):
 
 def _stored(runtime, workspace: str, text: str, week: str = "2026-W43") -> None:
     """Store an update of marketing's with exactly `text`, as an older version or another path may have left it."""
-    recorded = runtime.services.checkins.record(workspace, "U0MEMB01", "placeholder", week=week, objectives=[])
+    recorded = runtime.services.checkins.record(Answer(workspace, "U0MEMB01", "placeholder", week=week, objectives=[]))
     with runtime.services.sessions.begin() as session:
         session.execute(update(Update).where(Update.id == recorded.update_id).values(text=text))
 
@@ -185,11 +190,13 @@ def test_jsonl_keeps_the_text_as_stored(workspace, runtime, capsys):
 def test_export_into_a_reader_that_stops_early_exits_quietly(workspace, runtime, tmp_path, alignbot_argv):
     for week in range(1, 53):  # far more than a pipe holds
         runtime.services.checkins.record(
-            workspace,
-            "U0MEMB01",
-            f"Week {week}: " + "webinar follow-ups " * 200,
-            week=f"2025-W{week:02d}",
-            objectives=[],
+            Answer(
+                workspace,
+                "U0MEMB01",
+                f"Week {week}: " + "webinar follow-ups " * 200,
+                week=f"2025-W{week:02d}",
+                objectives=[],
+            )
         )
     process = subprocess.Popen(
         alignbot_argv("export", "--team-id", workspace), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE

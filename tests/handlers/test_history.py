@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot.schedule import shift_week
+from bot.services.checkins import Answer
 from tests.handlers.conftest import shown
 
 
@@ -15,11 +16,13 @@ def answered(ask, teams, runtime, fake_slack):
     """Marketing answered this week and two weeks ago; return (this week, two weeks ago)."""
     ask("/objective", "add New revenue | Build qualified pipeline and close new customers")
     recorded = runtime.services.checkins.record(
-        fake_slack.team_id, "U0MEMB01", "Booked 6 discovery calls", channel_id="C0MKTG01"
+        Answer(fake_slack.team_id, "U0MEMB01", "Booked 6 discovery calls", channel_id="C0MKTG01")
     )
     earlier = shift_week(recorded.week, -2)
     runtime.services.checkins.record(
-        fake_slack.team_id, "U0MEMB01", "Cleaned the CRM & asked <@U0SELL01>", channel_id="C0MKTG01", week=earlier
+        Answer(
+            fake_slack.team_id, "U0MEMB01", "Cleaned the CRM & asked <@U0SELL01>", channel_id="C0MKTG01", week=earlier
+        )
     )
     return recorded.week, earlier
 

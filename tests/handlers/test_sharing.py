@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from bot.services.checkins import Answer
 from storage.models import Delivery, Team, Update
 from tests.handlers.conftest import shown
 from tests.hostile_text import SENT, TYPED, assert_inert
@@ -352,14 +353,14 @@ def test_a_digest_naming_many_people_reads_them_from_users_list(runtime, fake_sl
         fake_slack.add_user(f"U0MANY{n:03d}", name=f"person{n}")
     checkins, team = runtime.services.checkins, fake_slack.team_id
     for n in range(digests.USERS_INFO_MAX + 5):
-        checkins.record(team, f"U0MANY{n:03d}", f"Update number {n} about pipeline", channel_id="C0MKTG01")
+        checkins.record(Answer(team, f"U0MANY{n:03d}", f"Update number {n} about pipeline", channel_id="C0MKTG01"))
     fake_slack.reset_calls()
     data = runtime.services.digests.build(team, client=runtime.services.clients.for_team(team))
     assert data.names["U0MANY007"] == "person7" and len(data.names) >= digests.USERS_INFO_MAX + 5
     assert fake_slack.calls_to("users.info") == [] and fake_slack.calls_to("users.list")
 
 
-# --- a copy posted ahead: stored in the answer's own transaction ----------------------------------------------
+# --- /checkin <text>: recorded, then shared, as every other way of answering -----------------------------------
 
 
 def warm(ask, fake_slack, prompt) -> str:
@@ -369,17 +370,7 @@ def warm(ask, fake_slack, prompt) -> str:
     return post["ts"]
 
 
-def share_directly(runtime, fake_slack, user: str, text: str, record=None, draft=None):
-    """Run the /checkin path in process: draft, post ahead, record; return (recorded, shared)."""
-    services, team = runtime.services, fake_slack.team_id
-    client = services.clients.for_team(team)
-    draft = draft or services.checkins.draft(team, user, text, "C0MKTG01")
-    assert draft is not None, "the caches should know the team, the prompt and a tagger"
-    record = record or (lambda ahead: services.checkins.record(team, user, text, channel_id="C0MKTG01", shared=ahead))
-    return services.sharing.record_and_share(client, team, draft, record)
-
-
-def test_a_shared_checkin_is_posted_before_it_is_stored_and_its_ts_stored_with_it(ask, runtime, fake_slack, prompt):
+def test_a_shared_checkin_is_posted_once_and_its_ts_stored_with_it(ask, runtime, fake_slack, prompt):
     warm(ask, fake_slack, prompt)
     fake_slack.reset_calls()
     answer = shown(ask("/checkin", "Booked 6 discovery calls with new prospects", user="U0MEMB01"))
@@ -392,7 +383,7 @@ def test_a_shared_checkin_is_posted_before_it_is_stored_and_its_ts_stored_with_i
     assert (update.shared_channel_id, update.shared_ts) == ("C0MKTG01", posts[0]["ts"])
 
 
-def test_a_refused_share_posted_ahead_still_stores_the_answer_and_says_why(ask, runtime, fake_slack, prompt):
+def test_a_refused_share_of_a_checkin_still_stores_the_answer_and_says_why(ask, runtime, fake_slack, prompt):
     warm(ask, fake_slack, prompt)
     fake_slack.reset_calls()
     fake_slack.fail("chat.postMessage", error="not_in_channel")
@@ -406,18 +397,12 @@ def test_a_refused_share_posted_ahead_still_stores_the_answer_and_says_why(ask, 
     assert refused.args["thread_ts"] == prompt
 
 
-def test_a_copy_posted_ahead_of_a_transaction_that_failed_is_deleted(ask, runtime, fake_slack, prompt):
-    from bot.services.checkins import CheckinError
-
+def test_a_checkin_that_is_not_stored_is_not_shared(ask, runtime, fake_slack, prompt):
     warm(ask, fake_slack, prompt)
 
-    def fails(ahead):
-        assert ahead is not None and any(p["ts"] == ahead[2] for p in replies(fake_slack, prompt))
-        raise CheckinError("That team no longer exists.")
+    answer = shown(ask("/checkin", "Booked 6 discovery calls " + "and more " * 500, user="U0MEMB01"))
 
-    with pytest.raises(CheckinError):
-        share_directly(runtime, fake_slack, "U0MEMB01", "Booked 6 discovery calls", record=fails)
-
+    assert "keep it under" in answer
     assert len(replies(fake_slack, prompt)) == 1  # the warm-up's copy alone
     assert [u.author_user_id for u in stored(runtime)] == ["U0ADMIN1"]
 
@@ -425,34 +410,26 @@ def test_a_copy_posted_ahead_of_a_transaction_that_failed_is_deleted(ask, runtim
 def test_of_two_racing_shares_one_copy_stays_and_shows_the_last_answer(ask, runtime, fake_slack, prompt):
     warm(ask, fake_slack, prompt)
     services, team = runtime.services, fake_slack.team_id
-    raced = []
+    client = services.clients.for_team(team)
+    # Two processes store the same person's answers, then share them: the later answer's share comes first.
+    first = services.checkins.record(Answer(team, "U0MEMB01", "Booked 6 discovery calls", channel_id="C0MKTG01"))
+    last = services.checkins.record(Answer(team, "U0MEMB01", "Booked 8 discovery calls", channel_id="C0MKTG01"))
+    assert first is not None and last is not None and last.replaced
+    won = services.sharing.share(client, team, last.update_id, known=last.shareable)
+    lost = services.sharing.share(client, team, first.update_id, known=first.shareable)
 
-    def record_after_another_share(ahead):
-        # Another process shares the same person's answer between this copy's post and its transaction.
-        raced.append(share_directly(runtime, fake_slack, "U0MEMB01", "Booked 6 discovery calls"))
-        return services.checkins.record(
-            team, "U0MEMB01", "Booked 8 discovery calls", channel_id="C0MKTG01", shared=ahead
-        )
-
-    recorded, shared = share_directly(
-        runtime, fake_slack, "U0MEMB01", "Booked 8 discovery calls", record=record_after_another_share
-    )
-
-    [(_, first)] = raced
-    assert first.status == "posted" and shared.status == "updated" and shared.ts == first.ts
+    assert won.status == "posted" and lost.status == "updated" and lost.ts == won.ts
     posts = [p for p in replies(fake_slack, prompt) if "discovery calls" in seen(p)]
-    assert [p["ts"] for p in posts] == [first.ts]
+    assert [p["ts"] for p in posts] == [won.ts]
     assert "Booked 8" in seen(posts[0]) and "Booked 6" not in seen(posts[0])
     [update] = [u for u in stored(runtime) if u.author_user_id == "U0MEMB01"]
-    assert update.shared_ts == first.ts and update.text == "Booked 8 discovery calls"
-    assert recorded.replaced
+    assert update.shared_ts == won.ts and update.text == "Booked 8 discovery calls"
 
 
-def test_a_replaced_answer_whose_copy_this_process_did_not_know_keeps_one_copy_edited(ask, runtime, fake_slack, prompt):
+def test_a_replaced_checkin_keeps_one_copy_edited(ask, runtime, fake_slack, prompt):
     warm(ask, fake_slack, prompt)
     ask("/checkin", "Booked 6 discovery calls", user="U0MEMB01")
     [first] = [p for p in replies(fake_slack, prompt) if "discovery calls" in seen(p)]
-    runtime.services.sharing._known.clear()  # as another process, or this one restarted (a job redone)
 
     assert "Shared in" in shown(ask("/checkin", "Booked 8 discovery calls", user="U0MEMB01"))
 
@@ -463,20 +440,16 @@ def test_a_replaced_answer_whose_copy_this_process_did_not_know_keeps_one_copy_e
     assert update.shared_ts == first["ts"]
 
 
-def test_a_copy_drafted_from_a_stale_cache_is_edited_to_what_was_stored(ask, runtime, fake_slack, prompt):
-    from dataclasses import replace
-
+def test_a_copy_shows_the_tags_as_stored_after_the_objectives_changed(ask, runtime, fake_slack, prompt):
     warm(ask, fake_slack, prompt)
-    services, team = runtime.services, fake_slack.team_id
-    draft = services.checkins.draft(team, "U0MEMB01", "Booked 6 discovery calls", "C0MKTG01")
-    stale = replace(draft, tags=("An objective archived since",))
+    assert "archived" in shown(ask("/objective", "archive new-revenue")).lower()
+    assert "margins" in shown(ask("/objective", "add Margins | Spend less to earn more; cut hosting costs"))
 
-    _, shared = share_directly(runtime, fake_slack, "U0MEMB01", "Booked 6 discovery calls", draft=stale)
+    ask("/checkin", "Negotiated lower hosting costs", user="U0MEMB01")
 
-    assert shared.status == "posted"
-    [post] = [p for p in replies(fake_slack, prompt) if "discovery calls" in seen(p)]
-    assert "archived since" not in seen(post) and "New revenue" in seen(post)
-    assert post["ts"] == shared.ts == next(u.shared_ts for u in stored(runtime) if u.author_user_id == "U0MEMB01")
+    [post] = [p for p in replies(fake_slack, prompt) if "hosting costs" in seen(p)]
+    assert "New revenue" not in seen(post) and "Margins" in seen(post)
+    assert post["ts"] == next(u.shared_ts for u in stored(runtime) if u.author_user_id == "U0MEMB01")
 
 
 def test_a_checkin_replacing_a_dm_answer_shared_by_this_process_edits_its_copy_without_posting(

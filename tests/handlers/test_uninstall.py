@@ -10,6 +10,7 @@ from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.services.checkins import Answer
 from bot.services.installs import RETENTION
 from bot.settings import Settings
 from storage import repositories
@@ -26,7 +27,7 @@ def seed(runtime) -> None:
         session.add(team)
         session.flush()
         session.add(TeamMember(workspace_id=workspace.id, team_id=team.id, user_id="U0MEMB01"))
-    runtime.services.checkins.record(TEAM, "U0MEMB01", "Refreshed the brand colours", channel_id="C0MKTG01")
+    runtime.services.checkins.record(Answer(TEAM, "U0MEMB01", "Refreshed the brand colours", channel_id="C0MKTG01"))
 
 
 def uninstalled_at(runtime, team: str = TEAM):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import slack as slack_module
+from bot.services.checkins import Answer
 from bot.services.deliveries import LEASE
 from storage.models import utcnow
 
@@ -86,7 +87,7 @@ def test_a_broken_channel_loses_no_update_and_no_digest(problem, runtime, org, f
         ("U0MEMB02", "Cut agency costs"),
         ("U0SELL01", "Closed two new logos"),
     ):
-        checkins.record(TEAM, user, text, week=WEEK)
+        checkins.record(Answer(TEAM, user, text, week=WEEK))
     fake_slack.fail("chat.postMessage", error="internal_error")  # the first digest post fails, the next one goes
     first = digests.post(TEAM, WEEK)
     again = digests.post(TEAM, WEEK)
@@ -104,7 +105,7 @@ def test_a_broken_channel_loses_no_update_and_no_digest(problem, runtime, org, f
 @pytest.mark.parametrize("fault", ["429", "timeout"])
 def test_the_digest_is_posted_once_through_faults(fault, runtime, org, fake_slack, time_machine):
     time_machine.move_to(utcnow(), tick=False)
-    runtime.services.checkins.record(TEAM, "U0MEMB01", "Booked six discovery calls", week=WEEK)
+    runtime.services.checkins.record(Answer(TEAM, "U0MEMB01", "Booked six discovery calls", week=WEEK))
     if fault == "429":
         fake_slack.fail("chat.postMessage", status=429, retry_after=1)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from bot.blocks.checkin import (
     ANSWER_ACTION,
@@ -12,6 +13,7 @@ from bot.blocks.checkin import (
     TagLine,
     TagsForm,
     TeamQuestions,
+    answer_confirmation,
     answer_value,
     checkin_modal,
     confirmation,
@@ -53,6 +55,37 @@ def test_a_guess_of_several_objectives_is_offered_whole_then_each_then_none() ->
         (7, ("margins",)),
         (7, ()),
     ]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    update_id: int = 7
+    team: str = "sales"
+    week: str = "2026-W10"
+    replaced: bool = False
+    by_hand: bool = False
+    tags: tuple[TagLine, ...] = (TagLine("New revenue", 0.81, ("booked calls",)),)
+    confident: bool = True
+    candidates: tuple[Choice, ...] = (Choice("Margins", "margins"),)
+
+
+def test_a_confident_answer_is_confirmed_with_its_tags_and_no_question() -> None:
+    message = answer_confirmation(Recorded(replaced=True), note="Shared in the check-in thread in <#C1>.")
+
+    shown = json.dumps(message)
+    assert message["text"] == "Your sales update for 2026-W10 is in"
+    assert "It replaced your earlier update" in shown and "New revenue" in shown and "(0.81)" in shown
+    assert "Shared in the check-in thread" in shown
+    assert not [b for b in message["blocks"] if b.get("block_id") == "checkin_question"]
+
+
+def test_an_unsure_answer_asks_its_candidates_unless_the_author_tagged_it() -> None:
+    unsure = answer_confirmation(Recorded(confident=False))
+    assert [b["text"]["text"] for b in question_buttons(unsure)] == ["Margins", "None of them", "Other…"]
+
+    by_hand = answer_confirmation(Recorded(confident=False, by_hand=True))
+    assert not [b for b in by_hand["blocks"] if b.get("block_id") == "checkin_question"]
+    assert "Tagged by you" in json.dumps(by_hand) and "(0.81)" not in json.dumps(by_hand)
 
 
 def test_three_objectives_are_all_of_the_guess() -> None:

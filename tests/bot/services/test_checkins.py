@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.services.checkins import CheckinError
+from bot.services.checkins import Answer, CheckinError
 from bot.services.deliveries import Deliveries
 from bot.services.prompts import Prompts
 from bot.slack import SlackClients
@@ -30,8 +30,10 @@ def updates(sessions) -> list[Update]:
 
 
 def test_an_answer_goes_to_the_channels_team_and_a_second_replaces_it(checkins, org, sessions):
-    first = checkins.record(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects", channel_id="C0MKTG01")
-    second = checkins.record(TEAM, "U0MEMB01", "Booked 8 discovery calls", channel_id="C0MKTG01")
+    first = checkins.record(
+        Answer(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects", channel_id="C0MKTG01")
+    )
+    second = checkins.record(Answer(TEAM, "U0MEMB01", "Booked 8 discovery calls", channel_id="C0MKTG01"))
 
     assert first.team == "marketing" and not first.replaced
     assert second.replaced and second.update_id == first.update_id
@@ -39,17 +41,19 @@ def test_an_answer_goes_to_the_channels_team_and_a_second_replaces_it(checkins, 
 
 
 def test_outside_a_team_channel_the_callers_team_is_used(checkins, org):
-    assert checkins.record(TEAM, "U0SELL01", "Closed two deals", channel_id="D0SOMEDM").team == "sales"
+    assert checkins.record(Answer(TEAM, "U0SELL01", "Closed two deals", channel_id="D0SOMEDM")).team == "sales"
 
 
 def test_someone_on_no_team_is_told_what_to_do(checkins, org, sessions):
     with pytest.raises(CheckinError, match="not on a team"):
-        checkins.record(TEAM, "U0STRANGE", "hello", channel_id="C0RANDOM")
+        checkins.record(Answer(TEAM, "U0STRANGE", "hello", channel_id="C0RANDOM"))
     assert updates(sessions) == []
 
 
 def test_answers_are_tagged_automatically_with_reasons(checkins, org, sessions):
-    recorded = checkins.record(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects", channel_id="C0MKTG01")
+    recorded = checkins.record(
+        Answer(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects", channel_id="C0MKTG01")
+    )
     assert [t.title for t in recorded.tags] == ["Grow new-logo revenue"]
     assert recorded.tags[0].why and not recorded.by_hand
     with sessions() as session:
@@ -58,25 +62,29 @@ def test_answers_are_tagged_automatically_with_reasons(checkins, org, sessions):
 
 def test_hand_tags_replace_automatic_ones_and_unknown_keys_store_nothing(checkins, org, sessions):
     with pytest.raises(CheckinError, match="no-such"):
-        checkins.record(TEAM, "U0MEMB01", "text", channel_id="C0MKTG01", objectives=["margins", "no-such"])
+        checkins.record(Answer(TEAM, "U0MEMB01", "text", channel_id="C0MKTG01", objectives=["margins", "no-such"]))
     assert updates(sessions) == []
 
-    recorded = checkins.record(TEAM, "U0MEMB01", "Planned the offsite", channel_id="C0MKTG01", objectives=["margins"])
+    recorded = checkins.record(
+        Answer(TEAM, "U0MEMB01", "Planned the offsite", channel_id="C0MKTG01", objectives=["margins"])
+    )
     assert recorded.by_hand and [t.title for t in recorded.tags] == ["Increase margins"]
     assert updates(sessions)[0].tags_by_hand
 
 
 def test_a_correction_teaches_the_tagger(checkins, org):
-    first = checkins.record(TEAM, "U0MEMB01", "Ran a Lighthouse session with the Acme team", channel_id="C0MKTG01")
+    first = checkins.record(
+        Answer(TEAM, "U0MEMB01", "Ran a Lighthouse session with the Acme team", channel_id="C0MKTG01")
+    )
     assert first.tags == ()
     checkins.correct_tags(TEAM, "U0MEMB01", first.update_id, ["new-revenue"])
 
-    later = checkins.record(TEAM, "U0MEMB02", "Ran two Lighthouse sessions with Globex", channel_id="C0MKTG01")
+    later = checkins.record(Answer(TEAM, "U0MEMB02", "Ran two Lighthouse sessions with Globex", channel_id="C0MKTG01"))
     assert [t.title for t in later.tags] == ["Grow new-logo revenue"]
 
 
 def test_only_the_author_or_an_admin_corrects_tags(checkins, org):
-    recorded = checkins.record(TEAM, "U0MEMB01", "Booked calls", channel_id="C0MKTG01")
+    recorded = checkins.record(Answer(TEAM, "U0MEMB01", "Booked calls", channel_id="C0MKTG01"))
     with pytest.raises(CheckinError, match="Only the author"):
         checkins.correct_tags(TEAM, "U0MEMB02", recorded.update_id, [])
     assert checkins.correct_tags(TEAM, "U0MEMB02", recorded.update_id, [], is_admin=True).tags == ()
@@ -102,7 +110,7 @@ def test_prompts_go_out_once_to_channel_and_members(prompts, org, fake_slack):
 def test_one_reminder_goes_only_to_those_who_have_not_answered(checkins, prompts, org, fake_slack, time_machine):
     prompts.tick(now=at(8, 0))
     time_machine.move_to(at(9, 0))  # the answer comes in during the week the prompt opened, whatever today is
-    checkins.record(TEAM, "U0MEMB01", "Shipped the webinar", channel_id="C0MKTG01")
+    checkins.record(Answer(TEAM, "U0MEMB01", "Shipped the webinar", channel_id="C0MKTG01"))
     fake_slack.reset_calls()
 
     prompts.tick(now=at(4, 0, day=24))  # 20 h after the prompt: 4 h before the deadline
@@ -166,7 +174,7 @@ def test_two_clocks_at_once_send_every_prompt_once(settings, org, fake_slack, da
 
 def test_status_shows_who_answered(checkins, prompts, org, time_machine):
     time_machine.move_to(at(9, 0))
-    checkins.record(TEAM, "U0MEMB01", "Shipped the webinar", channel_id="C0MKTG01")
+    checkins.record(Answer(TEAM, "U0MEMB01", "Shipped the webinar", channel_id="C0MKTG01"))
     statuses = {s.team: s for s in prompts.status(TEAM, now=at(12, 0))}
     assert statuses["marketing"].answered == ("U0MEMB01",)
     assert statuses["marketing"].missing == ("U0MEMB02",)
@@ -185,7 +193,7 @@ def test_a_hand_tagged_initiative_teaches_the_tagger_too(checkins, org, sessions
         )
         initiative.tags = [InitiativeTag(objective_id=revenue.id, source="manual")]
         session.add(initiative)
-    recorded = checkins.record(TEAM, "U0MEMB01", "Ran two Lighthouse sessions this week", channel_id="C0MKTG01")
+    recorded = checkins.record(Answer(TEAM, "U0MEMB01", "Ran two Lighthouse sessions this week", channel_id="C0MKTG01"))
     assert [t.title for t in recorded.tags] == ["Grow new-logo revenue"]
 
 
@@ -195,14 +203,16 @@ def test_an_answer_can_name_its_initiative(checkins, org, sessions):
     with sessions.begin() as session:
         initiative = Initiative(workspace_id=org["workspace"], team_id=org["marketing"], title="Webinar series")
         session.add(initiative)
-    checkins.record(TEAM, "U0MEMB01", "Ran the second webinar", channel_id="C0MKTG01", initiative_id=initiative.id)
+    checkins.record(
+        Answer(TEAM, "U0MEMB01", "Ran the second webinar", channel_id="C0MKTG01", initiative_id=initiative.id)
+    )
     assert updates(sessions)[0].initiative_id == initiative.id
     with pytest.raises(CheckinError, match="initiative no longer exists"):
-        checkins.record(TEAM, "U0MEMB01", "Ran the third webinar", channel_id="C0MKTG01", initiative_id=999999)
+        checkins.record(Answer(TEAM, "U0MEMB01", "Ran the third webinar", channel_id="C0MKTG01", initiative_id=999999))
 
 
 def test_control_characters_are_dropped_from_answers(checkins, org, sessions):
-    checkins.record(TEAM, "U0MEMB01", "Shipped\x00 the\x1b page\n\tnext: pricing", channel_id="C0MKTG01")
+    checkins.record(Answer(TEAM, "U0MEMB01", "Shipped\x00 the\x1b page\n\tnext: pricing", channel_id="C0MKTG01"))
     assert updates(sessions)[0].text == "Shipped the page\n\tnext: pricing"
     with pytest.raises(CheckinError, match="empty"):
-        checkins.record(TEAM, "U0MEMB02", " \x00 ", channel_id="C0MKTG01")
+        checkins.record(Answer(TEAM, "U0MEMB02", " \x00 ", channel_id="C0MKTG01"))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks.digest import digest_message, digest_text
+from bot.services.checkins import Answer
 from bot.services.deliveries import Deliveries
 from bot.services.digests import DigestError, Digests
 from bot.slack import SlackClients
@@ -26,18 +27,22 @@ def digests(settings, sessions):
 def week(checkins, org):
     """Marketing hands leads to sales, who never answer; last week both worked alone."""
     checkins.record(
-        TEAM,
-        "U0MEMB01",
-        "Passed the 40 webinar leads to sales with notes",
-        team_id=org["marketing"],
-        week="2026-W48",
-        objectives=["new-revenue"],
+        Answer(
+            TEAM,
+            "U0MEMB01",
+            "Passed the 40 webinar leads to sales with notes",
+            team_id=org["marketing"],
+            week="2026-W48",
+            objectives=["new-revenue"],
+        )
     )
     checkins.record(
-        TEAM, "U0MEMB02", "Refreshed the brand colours", team_id=org["marketing"], week="2026-W48", objectives=[]
+        Answer(
+            TEAM, "U0MEMB02", "Refreshed the brand colours", team_id=org["marketing"], week="2026-W48", objectives=[]
+        )
     )
     checkins.record(
-        TEAM, "U0SELL01", "Closed two deals", team_id=org["sales"], week="2026-W47", objectives=["new-revenue"]
+        Answer(TEAM, "U0SELL01", "Closed two deals", team_id=org["sales"], week="2026-W47", objectives=["new-revenue"])
     )
     return "2026-W48"
 
@@ -127,14 +132,16 @@ def test_an_initiative_logged_in_the_week_counts_as_work(digests, week, sessions
 def test_posted_digest_links_to_the_messages_behind_updates(digests, checkins, org, fake_slack):
     ts = fake_slack.post_user_message("C0MKTG01", "U0MEMB01", "Refreshed the brand colours")
     checkins.record(
-        TEAM,
-        "U0MEMB01",
-        "Refreshed the brand colours",
-        team_id=org["marketing"],
-        week="2026-W48",
-        channel_id="C0MKTG01",
-        message_ts=ts,
-        source="thread",
+        Answer(
+            TEAM,
+            "U0MEMB01",
+            "Refreshed the brand colours",
+            team_id=org["marketing"],
+            week="2026-W48",
+            channel_id="C0MKTG01",
+            message_ts=ts,
+            source="thread",
+        )
     )
     digests.post(TEAM, "2026-W48")
     [post] = [m for m in fake_slack.messages("C0LEAD01") if m.get("thread_ts") in (None, m["ts"])]
@@ -160,14 +167,16 @@ def guesses(checkins, org, fake_slack) -> list:
         ts = fake_slack.post_user_message("C0MKTG01", user, text)
         recorded.append(
             checkins.record(
-                TEAM,
-                user,
-                text,
-                team_id=org["marketing"],
-                week="2026-W48",
-                channel_id="C0MKTG01",
-                message_ts=ts,
-                source="thread",
+                Answer(
+                    TEAM,
+                    user,
+                    text,
+                    team_id=org["marketing"],
+                    week="2026-W48",
+                    channel_id="C0MKTG01",
+                    message_ts=ts,
+                    source="thread",
+                )
             )
         )
     assert all(not r.confident and r.tags == () for r in recorded)
@@ -200,7 +209,7 @@ def test_past_the_deadline_an_unanswered_question_counts_as_the_taggers_guess(
 ):
     first, second = guesses(checkins, org, fake_slack)
     sales_guess = checkins.record(
-        TEAM, "U0SELL01", "Ran the partner summit in Porto", team_id=org["sales"], week="2026-W48"
+        Answer(TEAM, "U0SELL01", "Ran the partner summit in Porto", team_id=org["sales"], week="2026-W48")
     )
     with sessions.begin() as session:
         # Sales answers until Thursday: its question is still open when marketing's check-in has closed.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.services.checkins import Answer
 from bot.services.tagging import Tagging
 from storage.models import Objective
 
@@ -15,7 +16,7 @@ def test_the_tagger_is_reused_until_something_it_learns_from_changes(sessions, c
     first = tagging.tagger_for(org["workspace"])
     assert tagging.tagger_for(org["workspace"]) is first
 
-    recorded = checkins.record(TEAM, "U0MEMB01", "Ran a Lighthouse session", channel_id="C0MKTG01")
+    recorded = checkins.record(Answer(TEAM, "U0MEMB01", "Ran a Lighthouse session", channel_id="C0MKTG01"))
     assert tagging.tagger_for(org["workspace"]) is first  # an automatic tag teaches nothing
     checkins.correct_tags(TEAM, "U0MEMB01", recorded.update_id, ["new-revenue"])
     corrected = tagging.tagger_for(org["workspace"])

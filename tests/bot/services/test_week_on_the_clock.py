@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
+from bot.services.checkins import Answer
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.slack import SlackClients
@@ -45,7 +46,9 @@ def test_a_week_that_starts_now_prompts_reminds_and_digests_once(
     assert prompts.tick(now=prompt).sent == 5
 
     time_machine.move_to(prompt + timedelta(hours=1))
-    recorded = checkins.record(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects", channel_id="C0MKTG01")
+    recorded = checkins.record(
+        Answer(TEAM, "U0MEMB01", "Booked 6 discovery calls with new prospects", channel_id="C0MKTG01")
+    )
     assert recorded.team == "marketing"
     with sessions() as session:
         assert session.scalars(select(CheckinCycle.week).join(Update)).all() == [week]
