@@ -14,16 +14,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
-from sqlalchemy import Connection, Engine, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, exists, func, insert, select, update
 
 from storage.db import READ_ONLY, SINGLE_STATEMENT
 from storage.models import Job, utcnow
@@ -48,7 +49,7 @@ SLACK_TIMESTAMP = "x-slack-request-timestamp"
 # Slack's trigger_id, which opening the form needs, lasts 3 s from the click.
 FORMS_AHEAD = timedelta(hours=1)
 # Built once: the ack path runs it on every request (a Core insert skips the ORM's per-call work).
-_INSERT = insert(Job.__table__)
+_INSERT = insert(cast(Table, Job.__table__))
 # Longest an in-process worker waits for a gap between requests before its next job: under steady
 # load each thread still does a job at least this often, and acks have the GIL the rest of the time.
 HOLD_BACK = 1.0
@@ -149,7 +150,7 @@ class JobQueue:
         with self._single() as connection:
             row = connection.execute(claim).first()
             connection.commit()
-        return Taken(*row) if row else None
+        return Taken(**row._asdict()) if row else None
 
     def done(self, job_id: int) -> bool:
         """Forget a job whose work is done (or given up); say whether another job is due."""
@@ -373,7 +374,7 @@ class Worker:
 
     def _do(self, job: Taken, now: datetime | None) -> bool:
         """Do a job; say whether another is known to be due."""
-        headers = {
+        headers: dict[str, str | Sequence[str]] = {
             "content-type": job.content_type,
             "x-slack-bolt-lazy-only": "1",
             "x-slack-bolt-lazy-function-name": job.function,

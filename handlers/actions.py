@@ -168,7 +168,8 @@ def checkin_dm_team(
     with user_errors(respond):
         # The text is read back from the message the button answers, where the person can still edit it.
         found = client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
-        message = next((m for m in found.get("messages", []) if m.get("ts") == ts and m.get("user") == user), None)
+        messages: list[dict[str, Any]] = found.get("messages") or []
+        message = next((m for m in messages if m.get("ts") == ts and m.get("user") == user), None)
         if message is None:
             respond(text="That message is gone; send your update again.", replace_original=True)
             return

@@ -89,7 +89,8 @@ def app_uninstalled(body: dict[str, Any], context: BoltContext, services: Servic
 @once
 def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext, services: Services) -> None:
     """Delete revoked tokens."""
-    tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+    found = event.get("tokens")
+    tokens: dict[str, Any] = found if isinstance(found, dict) else {}
     services.installs.tokens_revoked(body.get("team_id"), tokens, enterprise_id=context.enterprise_id)
 
 
@@ -112,9 +113,11 @@ def message(
     """Handle a message: a thread answer, its edit or deletion, or a direct message to the bot."""
     subtype = event.get("subtype")
     if subtype == "message_changed":
-        return _reply_changed(services, client, body["team_id"], event, sent_of(request))
+        _reply_changed(services, client, body["team_id"], event, sent_of(request))
+        return None
     if subtype == "message_deleted":
-        return _reply_deleted(services, client, body["team_id"], event)
+        _reply_deleted(services, client, body["team_id"], event)
+        return None
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if (
         event.get("channel_type") == "im"
@@ -126,7 +129,7 @@ def message(
         return _direct_message(services, client, body, event, sent_of(request))
     # Only a person's reply in a thread can be a check-in answer.
     if subtype or event.get("bot_id") or not thread_ts or thread_ts == ts or not event.get("user"):
-        return
+        return None
     channel, user = event["channel"], event["user"]
     try:
         recorded = services.checkins.record(
@@ -183,13 +186,13 @@ def _reply_changed(
     services: Services, client: WebClient, slack_team_id: str, event: dict[str, Any], sent: Sent
 ) -> None:
     """A person edited a thread answer in Slack: the stored answer and its shared copy follow."""
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    message: dict[str, Any] = event["message"] if isinstance(event.get("message"), dict) else {}
     channel, user, ts = event.get("channel"), message.get("user"), message.get("ts")
     # A thread reply, or a message of its own in a direct message (answered in its thread).
     thread_ts = message.get("thread_ts") or (ts if str(channel).startswith("D") else None)
     if message.get("bot_id") or not (channel and user and ts and thread_ts):
         return
-    previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
+    previous: dict[str, Any] = event["previous_message"] if isinstance(event.get("previous_message"), dict) else {}
     if previous.get("text") == message.get("text"):
         return  # a link unfurled or a reaction count changed: nothing the person said
     try:
@@ -213,12 +216,12 @@ def _reply_deleted(services: Services, client: WebClient, slack_team_id: str, ev
     if withdrawn is None:
         return
     services.sharing.unshare(client, withdrawn.shared_channel, withdrawn.shared_ts)
-    previous = event.get("previous_message") if isinstance(event.get("previous_message"), dict) else {}
+    previous: dict[str, Any] = event["previous_message"] if isinstance(event.get("previous_message"), dict) else {}
     said = {"text": "You deleted your check-in answer, so I withdrew it from this week's update."}
     if previous.get("thread_ts") and previous.get("thread_ts") != ts:
         _answer_in_thread(client, channel, withdrawn.author, previous["thread_ts"], said)
     elif channel.startswith("D"):
-        client.chat_postMessage(channel=channel, **said)
+        client.chat_postMessage(channel=channel, text=said["text"])
 
 
 def _direct_message(

@@ -64,7 +64,8 @@ def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
     """Save the objective form: a new objective or an edited one."""
     draft = parse_objective_form(**objective_blocks.form_values(view.get("state", {})))
     if isinstance(draft, dict):
-        return ack(response_action="errors", errors=draft)
+        ack(response_action="errors", errors=draft)
+        return
     meta = view_metadata(view)
     team, user, key = body["team"]["id"], body["user"]["id"], meta.get("key")
     try:
@@ -75,7 +76,8 @@ def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
         else:
             saved = services.objectives.add(team, user, draft)
     except UserError as error:
-        return ack(response_action="errors", errors={"title": error.message})
+        ack(response_action="errors", errors={"title": error.message})
+        return
     ack()
     if key:
         _tell(client, meta.get("channel"), user, {"text": f"Saved objective `{saved.key}` ({saved.title})."})
@@ -87,7 +89,8 @@ def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
     """Log the initiative of the form."""
     title = validate_title(_value(view, "title").get("value") or "", limit=INITIATIVE_TITLE_MAX)
     if isinstance(title, Invalid):
-        return ack(response_action="errors", errors={"title": title.message})
+        ack(response_action="errors", errors={"title": title.message})
+        return
     team = (_value(view, "team").get("selected_option") or {}).get("value")
     keys = tuple(o["value"] for o in _value(view, "objectives").get("selected_options") or [])
     partners = tuple(
@@ -96,7 +99,8 @@ def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
     user = body["user"]["id"]
     owner = _value(view, "owner").get("selected_user") or user
     if not team or not str(team).isdigit():
-        return ack(response_action="errors", errors={"team": "Pick the team this initiative belongs to."})
+        ack(response_action="errors", errors={"team": "Pick the team this initiative belongs to."})
+        return
     meta = view_metadata(view)
     draft = InitiativeDraft(title=title, objective_keys=keys, owner=owner)
     try:
@@ -110,9 +114,11 @@ def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
             once=once_key("view", view.get("id")),
         )
     except Repeated:
-        return ack()  # a replay of a form already done: close it, say nothing twice
+        ack()  # a replay of a form already done: close it, say nothing twice
+        return
     except UserError as error:
-        return ack(response_action="errors", errors={"title": error.message})
+        ack(response_action="errors", errors={"title": error.message})
+        return
     ack()
     _tell(client, meta.get("channel"), user, initiative_blocks.initiative_logged(logged))
 
@@ -124,7 +130,8 @@ def checkin_submit(
     answers = checkin_blocks.modal_values(view.get("state", {}))
     meta = view_metadata(view)
     if not answers["moved"]:
-        return ack(response_action="errors", errors={"moved": "Say what moved forward this week."})
+        ack(response_action="errors", errors={"moved": "Say what moved forward this week."})
+        return
     text = answers["moved"] + (f"\nNext: {answers['next']}" if answers["next"] else "")
     user = body["user"]["id"]
     chosen = answers["objectives"]
@@ -151,10 +158,12 @@ def checkin_submit(
             )
         )
     except Repeated:
-        return ack()
+        ack()
+        return
     except (UserError, KeyError, ValueError) as error:
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-        return ack(response_action="errors", errors={"moved": message})
+        ack(response_action="errors", errors={"moved": message})
+        return
     ack()
     if recorded is None:
         return  # a later answer of theirs is stored: this one changes nothing
@@ -174,7 +183,8 @@ def checkin_questions_submit(
         )
     except (UserError, KeyError, ValueError) as error:
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-        return ack(response_action="errors", errors={"question_0": message})
+        ack(response_action="errors", errors={"question_0": message})
+        return
     ack()
     _tell(
         client, None, user, {"text": f"Team *{name}*'s check-in now asks: " + " · ".join(f"_{q}_" for q in questions)}
@@ -187,14 +197,16 @@ def team_settings_submit(
     """Save a team's settings."""
     checked = read_team_settings(settings_blocks.settings_values(view.get("state", {})))
     if isinstance(checked, dict):
-        return ack(response_action="errors", errors=checked)
+        ack(response_action="errors", errors=checked)
+        return
     meta = view_metadata(view)
     user = body["user"]["id"]
     try:
         saved = services.teams.apply_settings(body["team"]["id"], user, int(meta["team_id"]), checked)
     except (UserError, KeyError, ValueError) as error:
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-        return ack(response_action="errors", errors={"channel": message})
+        ack(response_action="errors", errors={"channel": message})
+        return
     ack()
     people = f"{counted(len(saved.members), 'member')}, {counted(len(saved.leads), 'lead')}"
     _tell(
@@ -219,7 +231,8 @@ def checkin_tags_submit(
         )
     except (UserError, KeyError, ValueError) as error:
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-        return ack(response_action="errors", errors={"objectives": message})
+        ack(response_action="errors", errors={"objectives": message})
+        return
     ack()
     share_answer(services, client, team, recorded)
     _tell(client, meta.get("channel"), user, checkin_blocks.answer_confirmation(recorded))
@@ -237,7 +250,8 @@ def handoff_why(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: We
         )
     except (UserError, KeyError, ValueError) as error:
         message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
-        return ack(response_action="errors", errors={handoff_blocks.WHY_BLOCK: message})
+        ack(response_action="errors", errors={handoff_blocks.WHY_BLOCK: message})
+        return
     ack()
     services.handoffs.announce(client, answered)
     if meta.get("home"):
