@@ -100,6 +100,12 @@ class GoalsService:
             team = self._team(session, workspace.id, wanted) if wanted is not None else None
             return goal_views(session, workspace.id, team.id if team else None), team.name if team else None
 
+    def team_goals(self, slack_team_id: str, team_id: int) -> list[GoalView]:
+        """Return one team's live goals."""
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            return goal_views(session, workspace.id, team_id)
+
     def edit(self, slack_team_id: str, user_id: str, draft: GoalDraft) -> GoalView:
         """Give a goal a new title and/or the objectives it serves."""
         assert draft.goal_id is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from storage.models import Goal, GoalObjective, Objective, Team
@@ -115,3 +117,22 @@ def test_edit_list_and_archive(ask, runtime, teams):
 def _ids(runtime) -> list[int]:
     with runtime.services.sessions() as session:
         return list(session.scalars(select(Goal.id).order_by(Goal.id)))
+
+
+def test_the_app_home_shows_the_team_goals(ask, slack, runtime, teams, fake_slack):
+    objectives(ask)
+    ask("/goal", "add marketing Nurture flows for AEs #new-revenue")
+    ask("/checkin", "Booked calls with new prospects", user="U0MEMB01", channel="C0MKTG01")
+    slack.event({"type": "app_home_opened", "user": "U0MEMB01", "channel": "D0HOME01", "tab": "home"})
+    fake_slack.wait_for("views.publish")
+    home = json.dumps(fake_slack.home("U0MEMB01"), ensure_ascii=False)
+    assert "Team goals of marketing" in home and "*Nurture flows for AEs* → New revenue" in home
+
+
+def test_the_team_settings_form_shows_the_team_goals(ask, slack, runtime, teams, fake_slack):
+    objectives(ask)
+    ask("/goal", "add marketing Cut hosting cost #margins")
+    assert slack.command("/alignment", "settings marketing", user_id="U0ADMIN1", channel_id="C0MKTG01").status == 200
+    [opened] = fake_slack.wait_for("views.open")
+    form = json.dumps(opened.args["view"], ensure_ascii=False)
+    assert "Team goals" in form and "*Cut hosting cost* → Margins" in form
