@@ -93,7 +93,7 @@ class GoalsService:
             session.flush()
             return goal_views(session, workspace.id, team.id)[-1]
 
-    def list(self, slack_team_id: str, wanted: TeamRef | None) -> tuple[list[GoalView], str | None]:
+    def listing(self, slack_team_id: str, wanted: TeamRef | None) -> tuple[list[GoalView], str | None]:
         """Return the live goals of every team, or of the team asked for (and its name)."""
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)

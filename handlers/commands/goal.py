@@ -34,7 +34,7 @@ def list_(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond
         respond,
         COMMAND,
         parse_goal_team(rest),
-        lambda team: blocks.goal_list(*services.goals.list(body["team_id"], team)),
+        lambda team: blocks.goal_list(*services.goals.listing(body["team_id"], team)),
     )
 
 
