@@ -700,3 +700,88 @@ def parse_initiative_list(text: str) -> ListFilter | Invalid:
     if isinstance(name, Invalid):
         return name
     return ListFilter(team=TeamRef(name))
+
+
+# --------------------------------------------------------------------------- goals
+
+GOAL_TITLE_MAX = 200
+# `#none`: the goal serves no objective on purpose.
+NO_OBJECTIVE = "none"
+
+
+@dataclass(frozen=True)
+class GoalDraft:
+    """What `/goal add` and `/goal edit` ask for; `objective_keys` None: suggest them (add) or keep them (edit)."""
+
+    title: str | None
+    objective_keys: tuple[str, ...] | None = None
+    team: TeamRef | None = None
+    goal_id: int | None = None
+
+
+def _goal_text(tokens: list[Token], *, title_required: bool) -> tuple[str | None, tuple[str, ...] | None] | Invalid:
+    """Read `<title> [#objective-key ...]`: a title, then the keys it serves (`#none`: none)."""
+    start = len(tokens)
+    while start > 0 and tokens[start - 1].kind == "word" and _KEY_TOKEN.fullmatch(tokens[start - 1].value):
+        start -= 1
+    keys = [m.group(1).casefold() for t in tokens[start:] if (m := _KEY_TOKEN.fullmatch(t.value))]
+    serves = tuple(dict.fromkeys(k for k in keys if k != NO_OBJECTIVE)) if keys else None
+    if not tokens[:start]:
+        return Invalid("Give the goal a title.") if title_required else (None, serves)
+    title = validate_title(" ".join(t.text for t in tokens[:start]), what="goal title", limit=GOAL_TITLE_MAX)
+    return title if isinstance(title, Invalid) else (title, serves)
+
+
+def parse_goal_add(text: str) -> GoalDraft | Invalid:
+    """Read `<team> <title> [#objective-key ...]`; a team of several words is quoted or a #channel."""
+    tokens = tokenize(text)
+    if not tokens:
+        return Invalid("Name the team and the goal, e.g. `/goal add marketing Nurture flows for AEs #new-revenue`.")
+    first = tokens[0]
+    if first.kind == "channel":
+        team = TeamRef(first.label.lstrip("#"), first.value)
+    elif first.kind in ("word", "quoted"):
+        name = validate_team_name(first.value)
+        if isinstance(name, Invalid):
+            return name
+        team = TeamRef(name)
+    else:
+        return Invalid("Start with the team's name, e.g. `/goal add marketing Nurture flows for AEs`.")
+    read = _goal_text(tokens[1:], title_required=True)
+    if isinstance(read, Invalid):
+        return read
+    return GoalDraft(title=read[0], objective_keys=read[1], team=team)
+
+
+def parse_goal_edit(text: str) -> GoalDraft | Invalid:
+    """Read `<id> [new title] [#objective-key ...]`: what is given replaces what the goal had."""
+    word, _, rest = text.strip().partition(" ")
+    goal_id = parse_goal_id(word)
+    if isinstance(goal_id, Invalid):
+        return goal_id
+    read = _goal_text(tokenize(rest), title_required=False)
+    if isinstance(read, Invalid):
+        return read
+    if read == (None, None):
+        return Invalid("Give the goal a new title, `#objective-key`s, or both (`#none`: it serves none).")
+    return GoalDraft(title=read[0], objective_keys=read[1], goal_id=goal_id)
+
+
+def parse_goal_id(text: str) -> int | Invalid:
+    """Read a goal id: 12 or #12."""
+    word = text.strip().lstrip("#")
+    if word.isascii() and word.isdigit() and 0 < len(word) <= 12 and int(word) > 0:
+        return int(word)
+    shown = text.strip()[:20] or "nothing"
+    return Invalid(f"'{shown}' is not a goal id; ids are numbers, see `/goal list`.")
+
+
+def parse_goal_team(text: str) -> TeamRef | None | Invalid:
+    """Read `/goal list`'s `[team]`: a name or a #channel; nothing: every team."""
+    tokens = tokenize(text)
+    if not tokens:
+        return None
+    if len(tokens) == 1 and tokens[0].kind == "channel":
+        return TeamRef(tokens[0].label.lstrip("#"), tokens[0].value)
+    name = validate_team_name(" ".join(t.text for t in tokens))
+    return name if isinstance(name, Invalid) else TeamRef(name)

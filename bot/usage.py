@@ -49,6 +49,20 @@ COMMANDS: dict[str, CommandUsage] = {
             ("/initiative help", "show this help"),
         ),
     ),
+    "/goal": CommandUsage(
+        "/goal",
+        "Your team's own goals and the objectives they serve",
+        (
+            (
+                "/goal add <team> <title> [#objective-key ...]",
+                "leads and admins: add a team goal (no keys: I suggest them; `#none`: it serves none)",
+            ),
+            ("/goal list [team]", "every team's goals (or one team's) and what they serve"),
+            ("/goal edit <id> [title] [#objective-key ...]", "leads and admins: retitle or relink a goal"),
+            ("/goal archive <id>", "leads and admins: archive a goal"),
+            ("/goal help", "show this help"),
+        ),
+    ),
     "/objective": CommandUsage(
         "/objective",
         "The business objectives everyone's work is tagged against",

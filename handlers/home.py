@@ -52,6 +52,7 @@ def publish_home(services: Services, client: WebClient, team: str, user: str, no
         admin_blocks=admin_blocks,
         past_weeks=_past_weeks(services, team, user),
         notice=notice,
+        goals=services.goals.team_goals(team, mine[0]) if mine else (),
     )
     client.views_publish(user_id=user, view=view)
 

@@ -200,6 +200,37 @@ class Objective(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Goal(Base):
+    """A team's own goal, in its own words, and the objectives it serves (`GoalObjective` rows)."""
+
+    __tablename__ = "goals"
+    __table_args__ = (Index("ix_goals_workspace_team", "workspace_id", "team_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    # True when Alignbot chose the objectives (nobody named them); `confident` False: it should ask the lead.
+    suggested: Mapped[bool] = mapped_column(default=False, server_default=false())
+    confident: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    serves: Mapped[list[GoalObjective]] = relationship(cascade="all, delete-orphan", order_by="GoalObjective.position")
+
+
+class GoalObjective(Base):
+    """An objective a goal serves, in the order it was stated or suggested."""
+
+    __tablename__ = "goal_objectives"
+
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Initiative(Base):
     """A piece of work a team logged, linked to objectives and partner teams."""
 

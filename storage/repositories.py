@@ -16,6 +16,8 @@ from storage.models import (
     CheckinCycle,
     Delivery,
     DeliveryKey,
+    Goal,
+    GoalObjective,
     Holiday,
     Initiative,
     InitiativeTag,
@@ -317,6 +319,40 @@ def list_initiatives(
         query = query.where(or_(Initiative.owner_user_id == user_id, Initiative.created_by == user_id))
     query = query.options(selectinload(Initiative.tags), selectinload(Initiative.partners))
     return list(session.scalars(query.order_by(Initiative.created_at.desc(), Initiative.id.desc())))
+
+
+# --------------------------------------------------------------------------- goals
+
+
+def list_goals(
+    session: Session, workspace_id: int, team_id: int | None = None, *, include_archived: bool = False
+) -> list[Goal]:
+    """Return the workspace's (or one team's) goals, each with what it serves, team by team in the order set."""
+    query = select(Goal).where(Goal.workspace_id == workspace_id).options(selectinload(Goal.serves))
+    if team_id is not None:
+        query = query.where(Goal.team_id == team_id)
+    if not include_archived:
+        query = query.where(Goal.archived_at.is_(None))
+    return list(session.scalars(query.order_by(Goal.team_id, Goal.created_at, Goal.id)))
+
+
+def get_goal(session: Session, workspace_id: int, goal_id: int) -> Goal | None:
+    """Return one of the workspace's goals (archived or not) by id."""
+    query = select(Goal).where(Goal.workspace_id == workspace_id, Goal.id == goal_id)
+    return session.scalar(query.options(selectinload(Goal.serves)))
+
+
+def count_goals(session: Session, workspace_id: int, team_id: int) -> int:
+    """Return how many live goals a team has."""
+    query = select(func.count()).where(
+        Goal.workspace_id == workspace_id, Goal.team_id == team_id, Goal.archived_at.is_(None)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def set_goal_serves(goal: Goal, objective_ids: list[int]) -> None:
+    """Make `objective_ids` the objectives a goal serves, in this order."""
+    goal.serves = [GoalObjective(objective_id=oid, position=n) for n, oid in enumerate(dict.fromkeys(objective_ids))]
 
 
 # --------------------------------------------------------------------------- people

@@ -10,6 +10,7 @@ from typing import Any
 from bot.blocks.checkin import OPEN_ACTION
 from bot.blocks.common import Block, clip, context, escape, plain, section
 from bot.blocks.digest import DigestData, finding_line, pack_lines, percent, score_parts
+from bot.blocks.goals import GoalLike, goal_lines
 from bot.blocks.handoffs import HandoffCard
 from bot.blocks.handoffs import home_blocks as handoff_home_blocks
 from bot.slacktext import mrkdwn
@@ -196,6 +197,7 @@ def home_view(
     admin_blocks: Sequence[Block] = (),
     past_weeks: Sequence[Block] = (),
     notice: str | None = None,
+    goals: Sequence[GoalLike] = (),
 ) -> dict[str, Any]:
     """Return the App Home view: the person's week in each team, their time off, their team's initiatives and open
     handoffs, the latest digest, for admins the team settings, and the past weeks given."""
@@ -217,6 +219,8 @@ def home_view(
         )
     if time_off is not None and today is not None:
         blocks += _time_off_blocks(time_off, today)
+    if team is not None:
+        blocks.append(section(f"*Team goals of {escape(team)}*\n" + "\n".join(goal_lines(goals))))
     blocks += _initiative_blocks(team, initiatives)
     blocks += handoff_home_blocks(handed_to, handoffs)
     blocks.append({"type": "divider"})

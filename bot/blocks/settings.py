@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.common import Block, clip, context, escape, plain, section
+from bot.blocks.goals import GoalLike, goal_lines
 
 SETTINGS_CALLBACK = "team_settings_submit"
 OPEN_SETTINGS_ACTION = "team_settings_open"
@@ -89,6 +90,7 @@ class SettingsForm:
     members: tuple[str, ...]
     leads: tuple[str, ...]
     share: bool = True
+    goals: tuple[GoalLike, ...] = ()
 
 
 SHARE_OPTION = "share"
@@ -155,6 +157,7 @@ def settings_modal(form: SettingsForm, metadata: dict[str, Any], weekdays: Seque
         ),
         _share_input(form.share),
         *_people_inputs(form),
+        section("*Team goals* (change them with `/goal`)\n" + "\n".join(goal_lines(form.goals))),
         context("Time off and company holidays: `/checkin away`, `/alignment holiday`."),
     ]
     return {

@@ -10,6 +10,7 @@ from bot.services.checkins import Checkins
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.export import Export
+from bot.services.goals import GoalsService
 from bot.services.handoffs import Handoffs
 from bot.services.history import History
 from bot.services.initiatives import InitiativesService
@@ -50,6 +51,7 @@ class Services:
     sharing: Sharing = field(init=False)
     export: Export = field(init=False)
     history: History = field(init=False)
+    goals: GoalsService = field(init=False)
 
     def __post_init__(self) -> None:
         self.permissions = Permissions(self.settings, self.clients)
@@ -68,6 +70,7 @@ class Services:
         self.history = History(self.settings, self.sessions, self.permissions)
         self.installs = Installs(self.sessions, self.clients.installation_store)
         self.people = PeopleService(self.settings, self.sessions, self.clients, self.permissions, self.deliveries)
+        self.goals = GoalsService(self.sessions, self.people)
         self.prompts.user_zone = self.permissions.timezone_of
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:

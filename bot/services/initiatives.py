@@ -10,7 +10,7 @@ from bot.parsing import InitiativeDraft, ListFilter
 from bot.schedule import week_of
 from bot.services.errors import NotFound, Refused, Repeated, UserError
 from bot.services.handoffs import note_handoffs
-from bot.services.objectives import known_keys
+from bot.services.objectives import live_objectives
 from bot.services.permissions import Permissions
 from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
@@ -90,7 +90,7 @@ class InitiativesService:
             if once and not repositories.claim_event(session, workspace.id, once):
                 raise Repeated()
             team = self._own_team(session, workspace.id, user_id, channel_id, team_id)
-            objectives = self._objectives(session, workspace.id, draft.objective_keys)
+            objectives = live_objectives(session, workspace.id, draft.objective_keys)
             partners = self._partners(session, workspace.id, team, draft, partner_ids)
             initiative = Initiative(
                 workspace_id=workspace.id,
@@ -132,19 +132,6 @@ class InitiativesService:
             "You are not in a team yet: run this in your team's channel, or ask an admin to map it with "
             "`/alignment team <name>`."
         )
-
-    @staticmethod
-    def _objectives(session: Session, workspace_id: int, keys: tuple[str, ...]) -> list[Objective]:
-        found: list[Objective] = []
-        for key in keys:
-            objective = repositories.find_objective(session, workspace_id, key)
-            if objective is None:
-                active = repositories.list_objectives(session, workspace_id)
-                raise NotFound(f"Nothing was saved: there is no objective `#{key}`; {known_keys(active)}.")
-            if objective.archived_at is not None:
-                raise UserError(f"Nothing was saved: objective `#{key}` is archived.")
-            found.append(objective)
-        return found
 
     @staticmethod
     def _partners(

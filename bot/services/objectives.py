@@ -64,6 +64,20 @@ def known_keys(objectives: list[Objective]) -> str:
     return "known keys: " + ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "")
 
 
+def live_objectives(session: Session, workspace_id: int, keys: tuple[str, ...]) -> list[Objective]:
+    """Return the live objectives with these keys, in order; raise a UserError naming the first unknown or archived."""
+    found: list[Objective] = []
+    for key in keys:
+        objective = repositories.find_objective(session, workspace_id, key)
+        if objective is None:
+            active = repositories.list_objectives(session, workspace_id)
+            raise NotFound(f"Nothing was saved: there is no objective `#{key}`; {known_keys(active)}.")
+        if objective.archived_at is not None:
+            raise UserError(f"Nothing was saved: objective `#{key}` is archived.")
+        found.append(objective)
+    return found
+
+
 def normal_key(text: str) -> str:
     """Return a key as typed (`#New-Revenue`) in its stored form."""
     return text.strip().lstrip("#").casefold()

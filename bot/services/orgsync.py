@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alignment import model
+from bot.alignment.goals import GoalLink, link_goals
 from bot.commandtext import KEYWORD_MAX, KEYWORDS_MAX, TITLE_MAX, validate_examples
-from bot.orgfile import OrgFileError
+from bot.orgfile import MAX_GOALS, OrgFileError
 from bot.parsing import (
     Invalid,
     validate_description,
@@ -26,7 +27,7 @@ from bot.parsing import (
 from bot.services.errors import NotFound
 from bot.services.teams import look_alike
 from storage import repositories
-from storage.models import Objective, Team
+from storage.models import Goal, Objective, Team
 
 
 @dataclass
@@ -42,6 +43,10 @@ class ImportReport:
     teams_updated: list[str] = field(default_factory=list)
     teams_unchanged: list[str] = field(default_factory=list)
     teams_left_alone: list[str] = field(default_factory=list)
+    goals_created: list[str] = field(default_factory=list)
+    goals_updated: list[str] = field(default_factory=list)
+    goals_unchanged: list[str] = field(default_factory=list)
+    goals_left_alone: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Return a short human summary, one line per kind of change."""
@@ -54,6 +59,9 @@ class ImportReport:
             ("teams added", self.teams_created),
             ("teams updated", self.teams_updated),
             ("teams unchanged", self.teams_unchanged),
+            ("goals added", self.goals_created),
+            ("goals updated", self.goals_updated),
+            ("goals unchanged", self.goals_unchanged),
         ):
             if names:
                 out.append(f"{label}: {len(names)} ({', '.join(names)})")
@@ -64,6 +72,11 @@ class ImportReport:
             )
         if self.teams_left_alone:
             out.append(f"left alone (in the database, not in the file): teams {', '.join(self.teams_left_alone)}")
+        if self.goals_left_alone:
+            out.append(
+                f"left alone (in the database, not in the file): goals {', '.join(self.goals_left_alone)}"
+                " (archive them with /goal archive <id> if they are gone)"
+            )
         return out or ["nothing to do"]
 
 
@@ -129,6 +142,8 @@ class OrgSync:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             self._import_teams(session, workspace.id, org, text, fail, report)
             self._import_objectives(session, workspace.id, org, report)
+            session.flush()
+            _import_goals(session, workspace.id, org, text, fail, report)
         return report
 
     @staticmethod
@@ -234,17 +249,77 @@ class OrgSync:
             workspace = repositories.find_workspace(session, slack_team_id)
             if workspace is None:
                 raise NotFound(f"there is no workspace {slack_team_id} in the database")
+            rows = repositories.list_objectives(session, workspace.id)
+            objectives = tuple(
+                model.Objective(o.key, o.title, o.description or "", tuple(o.keywords or ()), tuple(o.examples or ()))
+                for o in rows
+            )
+            goals = _engine_goals(session, workspace.id, {o.id: o.key for o in rows})
             teams = tuple(
                 model.Team(
                     name=t.name,
                     aliases=tuple(t.aliases or ()),
                     channel=t.channel_id,
                     members=tuple(repositories.member_ids(session, workspace.id, t.id)),
+                    goals=goals.get(t.id, ()),
                 )
                 for t in repositories.list_teams(session, workspace.id)
             )
-            objectives = tuple(
-                model.Objective(o.key, o.title, o.description or "", tuple(o.keywords or ()), tuple(o.examples or ()))
-                for o in repositories.list_objectives(session, workspace.id)
-            )
             return model.Org(teams=teams, objectives=objectives)
+
+
+def _engine_goals(session: Session, workspace_id: int, keys: dict[int, str]) -> dict[int, tuple[model.Goal, ...]]:
+    """Return each team's live goals by team id as the org file states them: suggested links are left out."""
+    goals: dict[int, list[model.Goal]] = {}
+    for row in repositories.list_goals(session, workspace_id):
+        serves = None if row.suggested else tuple(keys[s.objective_id] for s in row.serves if s.objective_id in keys)
+        goals.setdefault(row.team_id, []).append(model.Goal(row.title, serves))
+    return {team_id: tuple(team_goals) for team_id, team_goals in goals.items()}
+
+
+def _import_goals(session: Session, workspace_id: int, org: model.Org, text: str, fail, report: ImportReport) -> None:
+    """Store the goals of each team the file names, matched by title; a suggestion never replaces a stated link."""
+    ids = {o.key: o.id for o in repositories.list_objectives(session, workspace_id)}
+    links = iter(link_goals(org))
+    for entry in org.teams:
+        team = repositories.find_team(session, workspace_id, entry.name)
+        assert team is not None  # imported just before
+        rows = {
+            g.title.casefold(): g
+            for g in repositories.list_goals(session, workspace_id, team.id, include_archived=True)
+        }
+        named = f"{entry.name}: "
+        for goal in entry.goals:
+            link = next(links)
+            row = rows.pop(goal.title.casefold(), None)
+            if row is None:
+                row = Goal(workspace_id=workspace_id, team_id=team.id, title=goal.title)
+                session.add(row)
+                report.goals_created.append(named + goal.title)
+            elif row.archived_at is None and (link.suggested and not row.suggested or _same(row, link, ids)):
+                report.goals_unchanged.append(named + goal.title)
+                continue
+            else:
+                report.goals_updated.append(named + goal.title)
+            if row.id is not None and link.suggested and not row.suggested:
+                row.archived_at, row.title = None, goal.title  # restored; the lead's links stand
+                continue
+            row.title, row.archived_at = goal.title, None
+            row.suggested, row.confident = link.suggested, link.confident
+            repositories.set_goal_serves(row, [ids[key] for key in link.serves])
+        report.goals_left_alone += [named + g.title for g in rows.values() if g.archived_at is None]
+        session.flush()
+        if repositories.count_goals(session, workspace_id, team.id) > MAX_GOALS:
+            raise fail(
+                f"team '{entry.name}' would have more than {MAX_GOALS} goals with the ones already stored",
+                _team_line(text, entry.name),
+            )
+
+
+def _same(row: Goal, link: GoalLink, ids: dict[str, int]) -> bool:
+    """Say whether a stored goal already serves what the file's goal does, stated or suggested alike."""
+    return (row.title, row.suggested, [s.objective_id for s in row.serves]) == (
+        link.title,
+        link.suggested,
+        [ids[key] for key in link.serves],
+    )

@@ -102,7 +102,7 @@ class PeopleService:
                 return True
         return self._permissions.is_admin(slack_team_id, user_id)
 
-    def _require_lead(self, slack_team_id: str, user_id: str, team_name: str, doing: str) -> None:
+    def require_lead(self, slack_team_id: str, user_id: str, team_name: str, doing: str) -> None:
         """Raise Refused, naming who may, unless the person leads the team or is an admin.
 
         Slack is asked (users.info) only after the read is over: it must not hold the database.
@@ -145,7 +145,7 @@ class PeopleService:
         self, slack_team_id: str, user_id: str, team_name: str, action: str, users: tuple[str, ...]
     ) -> MembersChanged:
         """Add people to a team, or remove them (admins and the team's leads)."""
-        self._require_lead(slack_team_id, user_id, team_name, "change who checks in for {team}")
+        self.require_lead(slack_team_id, user_id, team_name, "change who checks in for {team}")
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = self._team(session, workspace, team_name)
@@ -351,7 +351,7 @@ class PeopleService:
     def nudge(self, slack_team_id: str, user_id: str, team_name: str, *, now: datetime | None = None) -> Nudged:
         """Remind this week's non-responders of a team now: once per person per day."""
         now = now or utcnow()
-        self._require_lead(slack_team_id, user_id, team_name, "nudge team {team}")
+        self.require_lead(slack_team_id, user_id, team_name, "nudge team {team}")
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = self._team(session, workspace, team_name)

@@ -249,6 +249,9 @@ class TeamsService:
                 teams = repositories.list_teams(session, workspace.id)
                 raise NotFound(f"There is no team called '{team_name or team_id}'; {team_names(teams)}.")
             view = self._view(session, team)
+            # Imported here: the goals service finds teams through this module.
+            from bot.services.goals import goal_views
+
             return team.id, SettingsForm(
                 team=view.name,
                 channel_id=view.channel_id,
@@ -262,6 +265,7 @@ class TeamsService:
                 members=view.members,
                 leads=view.leads,
                 share=team.share_answers,
+                goals=tuple(goal_views(session, workspace.id, team.id)),
             )
 
     def apply_settings(self, slack_team_id: str, user_id: str, team_id: int, settings: TeamSettings) -> TeamView:

@@ -11,10 +11,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
 
 from storage import migrate, repositories
 from storage.db import make_engine
-from storage.models import Base, Delivery, Handoff, Team, Workspace
+from storage.models import Base, Delivery, Goal, Handoff, Team, Workspace
 from storage.slack_tables import slack_metadata
 
 EXPECTED_TABLES = {
@@ -37,6 +38,8 @@ EXPECTED_TABLES = {
     "team_leads",
     "time_off",
     "holidays",
+    "goals",
+    "goal_objectives",
     "slack_installations",
     "slack_bots",
     "slack_oauth_states",
@@ -179,3 +182,51 @@ def test_a_delivery_key_is_unique_however_many_of_its_columns_are_empty(sessions
         connection.execute(insert(Delivery).values(**key))
     with engine.begin() as connection, pytest.raises(IntegrityError):
         connection.execute(insert(Delivery).values(**{**key, "kind": "dm"}))
+
+
+def test_0014_adds_team_goals_that_move_the_config_version_and_takes_them_away(empty_database_url):
+    engine = make_engine(empty_database_url)
+    migrate.upgrade(engine, "0013")
+    with engine.begin() as connection:
+        connection.execute(insert(Workspace).values(id=1, slack_team_id="T1"))
+        connection.execute(insert(Team).values(id=1, workspace_id=1, name="marketing"))
+        connection.execute(
+            text(
+                "INSERT INTO objectives (id, workspace_id, key, title, description, keywords, "
+                "examples, created_at) VALUES (1, 1, 'margins', 'Margins', '', '[]', '[]', :now)"
+            ),
+            NOW,
+        )
+
+    migrate.upgrade(engine)
+
+    def version() -> int:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT config_version FROM workspaces WHERE id = 1")).scalar_one()
+
+    before = version()
+    with sessionmaker(engine).begin() as session:
+        goal = Goal(workspace_id=1, team_id=1, title="Cut fuel cost per lane", created_by="U1")
+        repositories.set_goal_serves(goal, [1])
+        session.add(goal)
+    assert version() > before
+    with sessionmaker(engine)() as session:
+        (stored,) = repositories.list_goals(session, 1)
+        assert (stored.title, [s.objective_id for s in stored.serves], stored.suggested) == (
+            "Cut fuel cost per lane",
+            [1],
+            False,
+        )
+        assert stored.created_at.tzinfo is not None
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM teams WHERE id = 1"))
+        assert connection.execute(text("SELECT count(*) FROM goal_objectives")).scalar() == 0
+
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013")
+    assert not {"goals", "goal_objectives"} & set(inspect(engine).get_table_names())
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()

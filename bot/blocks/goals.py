@@ -1,0 +1,95 @@
+"""Block Kit for team goals: the `/goal` answers, and the goal lines the App Home and settings show."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from bot.blocks.common import Block, clip, context, escape, section
+
+MAX_LISTED = 45
+
+
+class GoalLike(Protocol):
+    """What a goal shows (the services' GoalView fits it)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def team(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def serves(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def suggested(self) -> bool: ...
+    @property
+    def confident(self) -> bool: ...
+
+
+def serves_line(goal: GoalLike) -> str:
+    """Return what a goal serves, in words: "→ Grow new-logo revenue", or that it serves none."""
+    if not goal.serves:
+        return "serves no objective"
+    titles = ", ".join(escape(title) for _, title in goal.serves)
+    if not goal.suggested:
+        return f"→ {titles}"
+    return f"→ {titles} (suggested{'' if goal.confident else ', unsure'})"
+
+
+def goal_line(goal: GoalLike) -> str:
+    """Return one goal as a list line: `#id` *title* → objectives."""
+    return f"`#{goal.id}` *{escape(goal.title)}* {serves_line(goal)}"
+
+
+def goal_added(goal: GoalLike) -> dict[str, Any]:
+    """Return the answer to `/goal add`: the goal and which objectives it serves."""
+    if not goal.serves:
+        how = "It serves none of the objectives: it is the team's own goal."
+    elif goal.suggested:
+        keys = " ".join(f"`#{escape(key)}`" for key, _ in goal.serves)
+        how = (
+            f"I linked it to {escape(', '.join(t for _, t in goal.serves))}"
+            f"{'' if goal.confident else ', though I am not sure'}; to change that, `/goal edit {goal.id} #key ...` "
+            f"(now {keys}, `#none` for none)."
+        )
+    else:
+        how = "It serves " + ", ".join(f"*{escape(t)}*" for _, t in goal.serves) + "."
+    body = f":dart: Added goal `#{goal.id}` *{escape(goal.title)}* for team {escape(goal.team)}.\n{how}"
+    return {"text": clip(f"Added goal #{goal.id} {goal.title}: {how}", 3000), "blocks": [section(body)]}
+
+
+def goal_edited(goal: GoalLike) -> dict[str, Any]:
+    """Return the answer to `/goal edit`."""
+    line = f"Goal {goal_line(goal)} of team {escape(goal.team)} is changed."
+    return {"text": clip(f"Changed goal #{goal.id} {goal.title}", 3000), "blocks": [section(line)]}
+
+
+def goal_archived(goal: GoalLike) -> dict[str, Any]:
+    """Return the answer to `/goal archive`."""
+    line = f"Archived goal `#{goal.id}` *{escape(goal.title)}* of team {escape(goal.team)}."
+    return {"text": clip(f"Archived goal #{goal.id} {goal.title}", 3000), "blocks": [section(line)]}
+
+
+def goal_lines(goals: Sequence[GoalLike]) -> list[str]:
+    """Return a team's goals as lines, or a line saying it has none."""
+    if not goals:
+        return ["No goals yet: a lead adds one with `/goal add <team> <title>`."]
+    return [goal_line(g) for g in goals]
+
+
+def goal_list(goals: Sequence[GoalLike], team: str | None) -> dict[str, Any]:
+    """Return the answer to `/goal list`: the goals team by team."""
+    if not goals:
+        where = f"Team {escape(team)} has" if team else "No team has"
+        text = f"{where} no goals yet. A lead adds one with `/goal add <team> <title> [#objective-key ...]`."
+        return {"text": text, "blocks": [section(text)]}
+    blocks: list[Block] = []
+    by_team: dict[str, list[GoalLike]] = {}
+    for goal in goals[:MAX_LISTED]:
+        by_team.setdefault(goal.team, []).append(goal)
+    for name, team_goals in by_team.items():
+        blocks.append(section(f"*{escape(name)}*\n" + "\n".join(goal_line(g) for g in team_goals)))
+    if len(goals) > MAX_LISTED:
+        blocks.append(context(f"…and {len(goals) - MAX_LISTED} more; list one team with `/goal list <team>`."))
+    return {"text": f"{len(goals)} goals", "blocks": blocks}

@@ -1,0 +1,48 @@
+"""Team goals as Block Kit: the App Home, the settings form and the /goal answers, as plain data."""
+
+from __future__ import annotations
+
+from bot.blocks.goals import goal_added, goal_list
+from bot.blocks.settings import settings_modal
+from bot.fakeslack.blockkit import validate_view
+from bot.parsing import WEEKDAYS
+from bot.services.goals import GoalView
+from tests.bot.blocks.test_home_blocks import seen, view
+from tests.bot.blocks.test_settings_blocks import form
+
+NURTURE = GoalView(7, "marketing", "Nurture flows for AEs", (("new-revenue", "Grow new-logo revenue"),), False, True)
+BRAND = GoalView(8, "marketing", "Brand <refresh>", (), False, True)
+GUESS = GoalView(9, "marketing", "More webinars", (("new-revenue", "Grow new-logo revenue"),), True, False)
+
+
+def test_the_app_home_lists_the_team_goals_and_what_each_serves():
+    text = seen(view(goals=[NURTURE, BRAND, GUESS]))
+    assert "*Team goals of marketing*" in text
+    assert "`#7` *Nurture flows for AEs* → Grow new-logo revenue" in text
+    assert "`#8` *Brand &lt;refresh&gt;* serves no objective" in text
+    assert "*More webinars* → Grow new-logo revenue (suggested, unsure)" in text
+
+
+def test_the_app_home_of_a_team_without_goals_says_how_to_add_one_and_of_no_team_says_nothing():
+    assert "No goals yet: a lead adds one with `/goal add" in seen(view())
+    assert "Team goals" not in seen(view(team=None, goals=[NURTURE]))
+
+
+def test_the_settings_form_shows_the_team_goals():
+    modal = settings_modal(form(goals=(NURTURE, BRAND)), {}, WEEKDAYS)
+    assert validate_view(modal) == []
+    text = seen(modal)
+    assert "*Team goals* (change them with `/goal`)" in text and "*Nurture flows for AEs* → Grow" in text
+
+
+def test_goal_added_says_what_it_serves_stated_suggested_or_none():
+    assert "It serves *Grow new-logo revenue*." in goal_added(NURTURE)["text"]
+    assert "serves none of the objectives" in goal_added(BRAND)["text"]
+    guessed = goal_added(GUESS)["text"]
+    assert "I linked it to Grow new-logo revenue, though I am not sure" in guessed and "/goal edit 9" in guessed
+
+
+def test_goal_list_groups_by_team():
+    listed = goal_list([NURTURE, GoalView(3, "sales", "Cut discounting", (), False, True)], None)
+    assert [b["text"]["text"].split("\n")[0] for b in listed["blocks"]] == ["*marketing*", "*sales*"]
+    assert "Team sales has no goals yet" in goal_list([], "sales")["text"]
