@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import migrate, repositories
 from storage.db import make_engine
-from storage.models import Base, Delivery, Handoff, Team, Workspace
+from storage.models import Base, Delivery, Handoff, Team
 from storage.slack_tables import slack_metadata
 
 EXPECTED_TABLES = {
@@ -37,6 +37,8 @@ EXPECTED_TABLES = {
     "team_leads",
     "time_off",
     "holidays",
+    "model_answers",
+    "model_days",
     "slack_installations",
     "slack_bots",
     "slack_oauth_states",
@@ -111,8 +113,8 @@ TYPED_COLUMNS = ("team_id", "team_ids", "user_id", "from_team_id", "to_channel_i
 
 def _legacy_workspace(connection) -> None:
     """Insert a workspace with two teams, a handoff and a delivery of every kind, as revision 0012 stored them."""
-    # These tables are as revision 0012 left them, so the models' defaults fill them in.
-    connection.execute(insert(Workspace).values(id=1, slack_team_id="T1"))
+    # Workspaces gained columns since 0012: written as 0012 had them. The other tables are as 0012 left them.
+    connection.execute(text("INSERT INTO workspaces (id, slack_team_id, created_at) VALUES (1, 'T1', :now)"), NOW)
     connection.execute(
         insert(Team), [{"id": 1, "workspace_id": 1, "name": "marketing"}, {"id": 2, "workspace_id": 1, "name": "sales"}]
     )
