@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
+from bot.blocks import model as model_blocks
 from bot.blocks import people as people_blocks
 from bot.blocks import settings as settings_blocks
 from bot.blocks import teams as blocks
@@ -225,7 +226,10 @@ def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
             respond,
             {
                 "text": "Check-in status this week",
-                "blocks": checkin_blocks.status_blocks(statuses, workspace_problem=problem),
+                "blocks": [
+                    *checkin_blocks.status_blocks(statuses, workspace_problem=problem),
+                    *model_blocks.model_status_blocks(services.model.state(body["team_id"])),
+                ],
             },
         )
 
