@@ -59,7 +59,7 @@ class Services:
         self.tagging = Tagging(self.sessions)
         self.objectives = ObjectivesService(self.sessions, self.permissions, self.tagging)
         self.deliveries = Deliveries(self.sessions)
-        self.model = ModelService(self.settings, self.sessions, self.clients)
+        self.model = ModelService(self.settings, self.sessions, self.clients, self.permissions)
         self.initiatives = InitiativesService(
             self.sessions, self.permissions, self.tagging, self.model, self.settings.timezone
         )

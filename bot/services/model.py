@@ -20,6 +20,7 @@ from bot.alignment.model import Verdict
 from bot.blocks.model import ModelState
 from bot.llm import Ask, ModelConfig, ModelTagger
 from bot.services.alerts import alert_admins
+from bot.services.permissions import Permissions
 from bot.settings import Settings
 from bot.slack import SlackClients
 from storage import repositories
@@ -77,8 +78,11 @@ def engine_objectives(rows: Sequence[Objective]) -> list[model.Objective]:
 class ModelService:
     """Ask the workspace's model (when configured and on) which objectives texts serve."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients) -> None:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], clients: SlackClients, permissions: Permissions
+    ) -> None:
         self.config = ModelConfig.from_settings(settings)
+        self._permissions = permissions
         self._settings = settings
         self._sessions = sessions
         self._clients = clients
@@ -157,8 +161,9 @@ class ModelService:
             fault_at=row.model_fault_at if row is not None else None,
         )
 
-    def switch(self, slack_team_id: str, on: bool) -> None:
-        """Switch the model on or off for a workspace (the caller checked that an admin asks)."""
+    def switch(self, slack_team_id: str, user_id: str, on: bool) -> None:
+        """Switch the model on or off for a workspace (admins)."""
+        self._permissions.require_admin(slack_team_id, user_id, "switch the model on or off")
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             workspace.model_off = not on

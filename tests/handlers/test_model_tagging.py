@@ -81,3 +81,29 @@ def test_a_dead_endpoint_leaves_the_lexicon(ask, runtime, teams, fake_llm):
     fake_llm.stop()
     assert "Logged initiative" in add_initiative(ask, PIPELINE)
     assert stored(runtime)[0]["tags"] == [("new-revenue", "auto")]
+
+
+def test_past_the_days_cap_the_lexicon_tags_and_admins_hear_once(ask, runtime, teams, fake_llm, fake_slack):
+    setup_objectives(ask)
+    for n in range(5):
+        add_initiative(ask, f"{PIPELINE} {n}")
+    # Three requests a day (the settings above); the rest are the lexicon's, and nothing more is sent.
+    assert len(fake_llm.requests) == 3
+    assert [row["tags"] for row in stored(runtime)][3:] == [[("new-revenue", "auto")]] * 2
+    told = [c for c in fake_slack.calls_to("chat.postMessage") if "cap" in str(c.args.get("text"))]
+    assert [c.args["channel"] for c in told] == ["U0BOSS01"]
+    assert "3/3 requests today" in shown(ask("/alignment", "status", user="U0BOSS01"))
+
+
+def test_admins_switch_the_model_off_and_on(ask, runtime, teams, fake_llm):
+    setup_objectives(ask)
+    refused = shown(ask("/alignment", "settings model off", user="U0MEMB01"))
+    assert "Only Alignbot admins" in refused
+    assert "now off" in shown(ask("/alignment", "settings model off", user="U0BOSS01"))
+    assert "switched off" in shown(ask("/alignment", "status", user="U0BOSS01"))
+    add_initiative(ask, PIPELINE)
+    assert stored(runtime)[0]["tags"] == [("new-revenue", "auto")]
+    assert fake_llm.requests == []
+    assert "now on" in shown(ask("/alignment", "settings model on", user="U0BOSS01"))
+    add_initiative(ask, PIPELINE)
+    assert stored(runtime)[1]["tags"] == [("margins", "auto")]

@@ -61,7 +61,7 @@ def test_same_key_in_two_workspaces(objective_service, engine):
 
 
 def test_initiative_needs_a_team(sessions, permissions, settings, engine):
-    model = ModelService(settings, sessions, SlackClients(settings))
+    model = ModelService(settings, sessions, SlackClients(settings), permissions)
     service = InitiativesService(sessions, permissions, Tagging(sessions), model)
     with pytest.raises(UserError, match="not in a team"):
         service.add("T0AAAAA01", "U0MEMB01", None, InitiativeDraft("Webinar"))
