@@ -211,6 +211,14 @@ class ShareRequest:
 SHARE_SWITCH = {"on": True, "off": False}
 
 
+def parse_model_switch(text: str) -> bool | None:
+    """Read `model on|off` (`/alignment settings model off`); None when the text is something else (a team)."""
+    words = text.split()
+    if len(words) == 2 and words[0].casefold() == "model" and words[1].casefold() in SHARE_SWITCH:
+        return SHARE_SWITCH[words[1].casefold()]
+    return None
+
+
 @dataclass(frozen=True)
 class HistoryRequest:
     """What `/alignment history` asks for: a team (None: the caller's) and how many weeks back."""

@@ -101,6 +101,7 @@ COMMANDS: dict[str, CommandUsage] = {
                 "admins: when answers are due (default: 24h, reminder 4h before)",
             ),
             ("/alignment settings <team>", "admins: a form with every setting of a team"),
+            ("/alignment settings model on|off", "admins: switch the opt-in model on or off for the workspace"),
             (
                 "/alignment members <team> add|remove <@user> ...",
                 "admins and the team's leads: who checks in for the team",

@@ -89,6 +89,11 @@ class Workspace(Base):
     # objectives or cycles (config) or hand tags (examples): processes cache what they say is current.
     config_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     examples_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # An admin switched the opt-in model off for this workspace: its updates are tagged by the lexicon alone.
+    model_off: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The model's last fault here (a few words) and when: shown by /alignment status.
+    model_fault: Mapped[str | None] = mapped_column(String(200))
+    model_fault_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -539,3 +544,26 @@ class Job(Base):
     failed_attempt: Mapped[int | None] = mapped_column(Integer)
     # When the request was acked: with sent_at, it orders the answers the job stores (see Update.sent_at).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelAnswer(Base):
+    """The opt-in model's answer to one text, by its cache key (text, team and objectives' version)."""
+
+    __tablename__ = "model_answers"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    objectives: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelDay(Base):
+    """The requests sent to the opt-in model by a workspace on one (UTC) day, against the day's cap."""
+
+    __tablename__ = "model_days"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    # Set once the admins were told that the day's cap was reached.
+    cap_noted: Mapped[bool] = mapped_column(default=False, server_default=false())

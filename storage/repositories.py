@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from storage.db import rows_changed
 from storage.models import (
     DELIVERY_KEY_NONE,
     Base,
@@ -21,6 +22,8 @@ from storage.models import (
     Holiday,
     Initiative,
     InitiativeTag,
+    ModelAnswer,
+    ModelDay,
     Objective,
     ProcessedEvent,
     Team,
@@ -521,3 +524,47 @@ def reminded_handoffs(session: Session, workspace_id: int, handoff_ids: list[int
         )
     )
     return {handoff_id for handoff_id in rows if handoff_id is not None}
+
+
+# --------------------------------------------------------------------------- the opt-in model
+
+
+def model_answer(session: Session, workspace_id: int, key: str) -> tuple[str, ...] | None:
+    """Return the model's answer kept for a cache key, if any."""
+    found = session.scalar(
+        select(ModelAnswer.objectives).where(ModelAnswer.workspace_id == workspace_id, ModelAnswer.key == key)
+    )
+    return tuple(found) if found is not None else None
+
+
+def keep_model_answer(session: Session, workspace_id: int, key: str, objectives: tuple[str, ...]) -> None:
+    """Keep the model's answer for a cache key; an answer kept already (by another worker) stands."""
+    statement = upsert(session, ModelAnswer).values(
+        workspace_id=workspace_id, key=key, objectives=list(objectives), created_at=utcnow()
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["workspace_id", "key"]))
+
+
+def take_model_request(session: Session, workspace_id: int, day: date, cap: int) -> bool:
+    """Count one request to the model on `day`; False (nothing counted) when `cap` were counted already."""
+    start = upsert(session, ModelDay).values(workspace_id=workspace_id, day=day, requests=0, cap_noted=False)
+    session.execute(start.on_conflict_do_nothing(index_elements=["workspace_id", "day"]))
+    # One conditional UPDATE: concurrent workers never count past the cap between them.
+    counted = update(ModelDay).where(
+        ModelDay.workspace_id == workspace_id, ModelDay.day == day, ModelDay.requests < cap
+    )
+    return rows_changed(session, counted.values(requests=ModelDay.requests + 1)) == 1
+
+
+def model_requests_on(session: Session, workspace_id: int, day: date) -> int:
+    """Return how many requests were sent to the model on `day`."""
+    found = session.scalar(select(ModelDay.requests).where(ModelDay.workspace_id == workspace_id, ModelDay.day == day))
+    return found or 0
+
+
+def note_model_cap(session: Session, workspace_id: int, day: date) -> bool:
+    """Record that the admins are told of `day`'s cap; False when they were already."""
+    noted = update(ModelDay).where(
+        ModelDay.workspace_id == workspace_id, ModelDay.day == day, ModelDay.cap_noted.is_(False)
+    )
+    return rows_changed(session, noted.values(cap_noted=True)) == 1

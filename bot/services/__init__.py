@@ -15,6 +15,7 @@ from bot.services.handoffs import Handoffs
 from bot.services.history import History
 from bot.services.initiatives import InitiativesService
 from bot.services.installs import Installs
+from bot.services.model import ModelService
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
 from bot.services.people import PeopleService
@@ -41,6 +42,7 @@ class Services:
     initiatives: InitiativesService = field(init=False)
     orgsync: OrgSync = field(init=False)
     tagging: Tagging = field(init=False)
+    model: ModelService = field(init=False)
     deliveries: Deliveries = field(init=False)
     checkins: Checkins = field(init=False)
     prompts: Prompts = field(init=False)
@@ -59,7 +61,10 @@ class Services:
         self.tagging = Tagging(self.sessions)
         self.objectives = ObjectivesService(self.sessions, self.permissions, self.tagging)
         self.deliveries = Deliveries(self.sessions)
-        self.initiatives = InitiativesService(self.sessions, self.permissions, self.tagging, self.settings.timezone)
+        self.model = ModelService(self.settings, self.sessions, self.clients, self.permissions)
+        self.initiatives = InitiativesService(
+            self.sessions, self.permissions, self.tagging, self.model, self.settings.timezone
+        )
         self.orgsync = OrgSync(self.sessions)
         self.checkins = Checkins(self.settings, self.sessions, self.tagging)
         self.prompts = Prompts(self.settings, self.sessions, self.clients, self.deliveries)

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.llm import Ask, combine
 from bot.parsing import InitiativeDraft, ListFilter
 from bot.schedule import week_of
 from bot.services.errors import NotFound, Refused, Repeated, UserError
 from bot.services.handoffs import note_handoffs
+from bot.services.model import ModelService, engine_objectives
 from bot.services.objectives import live_objectives
 from bot.services.permissions import Permissions
 from bot.services.tagging import Tagging
@@ -63,8 +65,14 @@ class InitiativesService:
     """Log, list and close initiatives."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], permissions: Permissions, tagging: Tagging, timezone: str = "UTC"
+        self,
+        sessions: sessionmaker[Session],
+        permissions: Permissions,
+        tagging: Tagging,
+        model: ModelService,
+        timezone: str = "UTC",
     ) -> None:
+        self._model = model
         self._timezone = timezone
         self._sessions = sessions
         self._permissions = permissions
@@ -85,6 +93,9 @@ class InitiativesService:
 
         `once` (see errors.once_key) is recorded with the initiative: the same key again raises Repeated.
         """
+        answer = (
+            None if draft.objective_keys else self._model_answer(slack_team_id, user_id, channel_id, draft, team_id)
+        )
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             if once and not repositories.claim_event(session, workspace.id, once):
@@ -102,7 +113,7 @@ class InitiativesService:
             if objectives:
                 initiative.tags = [InitiativeTag(objective_id=o.id, score=1.0, source="manual") for o in objectives]
             else:
-                initiative.tags = self._auto_tags(session, workspace.id, draft.title)
+                initiative.tags = self._auto_tags(session, workspace.id, draft.title, answer)
             initiative.partners = [InitiativePartner(team_id=p.id) for p in partners]
             session.add(initiative)
             session.flush()
@@ -156,9 +167,32 @@ class InitiativesService:
         partners.pop(own.id, None)  # working with yourself is not a partnership
         return list(partners.values())
 
-    def _auto_tags(self, session: Session, workspace_id: int, title: str) -> list[InitiativeTag]:
-        by_key = {o.key: o for o in repositories.list_objectives(session, workspace_id)}
-        matches = self._tagging.tagger_for(workspace_id, session).tag(title)
+    def _model_answer(
+        self, slack_team_id: str, user_id: str, channel_id: str | None, draft: InitiativeDraft, team_id: int | None
+    ) -> tuple[str, ...] | None:
+        """Ask the model about the title before the transaction, which must not wait for it."""
+        if self._model.config is None:
+            return None
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is None:
+                return None
+            try:
+                team = self._own_team(session, workspace.id, user_id, channel_id, team_id)
+            except UserError:
+                return None  # the transaction says why to the caller
+            rows = repositories.list_objectives(session, workspace.id)
+            verdict = self._tagging.tagger_for(workspace.id, session, rows).judge(draft.title)
+        return self._model.answers(slack_team_id, [(Ask(team.name, draft.title), verdict)], engine_objectives(rows))[0]
+
+    def _auto_tags(
+        self, session: Session, workspace_id: int, title: str, answer: tuple[str, ...] | None
+    ) -> list[InitiativeTag]:
+        rows = repositories.list_objectives(session, workspace_id)
+        by_key = {o.key: o for o in rows}
+        verdict = self._tagging.tagger_for(workspace_id, session, rows).judge(title)
+        # No one is asked about an initiative: the model's answer stands, agreeing with the lexicon or not.
+        matches = combine(verdict, answer)[0].matches
         return [
             InitiativeTag(objective_id=by_key[m.key].id, score=float(m.score), source="auto")
             for m in matches

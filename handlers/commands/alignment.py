@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
+from bot.blocks import model as model_blocks
 from bot.blocks import people as people_blocks
 from bot.blocks import settings as settings_blocks
 from bot.blocks import teams as blocks
@@ -32,6 +33,7 @@ from bot.parsing import (
     parse_holiday,
     parse_lead,
     parse_members,
+    parse_model_switch,
     parse_prompts,
     parse_schedule,
     parse_share,
@@ -225,7 +227,10 @@ def status(services: Services, body: dict[str, Any], rest: str, ack: Ack, respon
             respond,
             {
                 "text": "Check-in status this week",
-                "blocks": checkin_blocks.status_blocks(statuses, workspace_problem=problem),
+                "blocks": [
+                    *checkin_blocks.status_blocks(statuses, workspace_problem=problem),
+                    *model_blocks.model_status_blocks(services.model.state(body["team_id"])),
+                ],
             },
         )
 
@@ -365,7 +370,10 @@ def post(services: Services, body: dict[str, Any], rest: str, ack: Ack, respond:
 def settings(
     services: Services, body: dict[str, Any], rest: str, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    """Open the settings form of a team (admins)."""
+    """Open the settings form of a team (admins); `model on|off` switches the model for the workspace."""
+    switch = parse_model_switch(rest)
+    if switch is not None:
+        return model_switch(services, body, switch, ack, respond)
     name = validate_team_name(rest)
     if isinstance(name, Invalid):
         return ack_usage(ack, COMMAND, name)
@@ -378,6 +386,19 @@ def settings(
                 form, {"team_id": team_id, "channel": body.get("channel_id")}, WEEKDAYS
             ),
         )
+
+
+def model_switch(services: Services, body: dict[str, Any], on: bool, ack: Ack, respond: Respond) -> None:
+    """Switch the opt-in model on or off for the workspace (admins)."""
+    ack()
+    with user_errors(respond):
+        services.model.switch(body["team_id"], body["user_id"], on)
+        if services.model.config is None:
+            note = " It is not configured, though (ALIGNBOT_LLM_URL is unset): nothing is sent either way."
+        else:
+            note = ""
+        state = "on: unsure updates may be sent to it" if on else "off: the lexicon alone tags updates here"
+        say_privately(respond, f"The model is now {state}.{note}")
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

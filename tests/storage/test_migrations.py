@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 from storage import migrate, repositories
 from storage.db import make_engine
-from storage.models import Base, Delivery, Goal, Handoff, Team, Workspace
+from storage.models import Base, Delivery, Goal, Handoff, Team
 from storage.slack_tables import slack_metadata
 
 EXPECTED_TABLES = {
@@ -40,6 +40,8 @@ EXPECTED_TABLES = {
     "holidays",
     "goals",
     "goal_objectives",
+    "model_answers",
+    "model_days",
     "slack_installations",
     "slack_bots",
     "slack_oauth_states",
@@ -114,8 +116,8 @@ TYPED_COLUMNS = ("team_id", "team_ids", "user_id", "from_team_id", "to_channel_i
 
 def _legacy_workspace(connection) -> None:
     """Insert a workspace with two teams, a handoff and a delivery of every kind, as revision 0012 stored them."""
-    # These tables are as revision 0012 left them, so the models' defaults fill them in.
-    connection.execute(insert(Workspace).values(id=1, slack_team_id="T1"))
+    # Workspaces gained columns since 0012: written as 0012 had them. The other tables are as 0012 left them.
+    connection.execute(text("INSERT INTO workspaces (id, slack_team_id, created_at) VALUES (1, 'T1', :now)"), NOW)
     connection.execute(
         insert(Team), [{"id": 1, "workspace_id": 1, "name": "marketing"}, {"id": 2, "workspace_id": 1, "name": "sales"}]
     )
@@ -188,7 +190,7 @@ def test_0014_adds_team_goals_that_move_the_config_version_and_takes_them_away(e
     engine = make_engine(empty_database_url)
     migrate.upgrade(engine, "0013")
     with engine.begin() as connection:
-        connection.execute(insert(Workspace).values(id=1, slack_team_id="T1"))
+        connection.execute(text("INSERT INTO workspaces (id, slack_team_id, created_at) VALUES (1, 'T1', :now)"), NOW)
         connection.execute(insert(Team).values(id=1, workspace_id=1, name="marketing"))
         connection.execute(
             text(

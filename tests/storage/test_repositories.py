@@ -127,3 +127,42 @@ def test_naive_datetimes_are_refused(sessions, cycle):
     with pytest.raises(Exception, match="naive"), sessions.begin() as session:
         session.get(CheckinCycle, cycle.id).prompt_at = datetime(2026, 11, 23, 10, 0)
         session.flush()
+
+
+def test_model_requests_are_counted_per_workspace_a_day_up_to_the_cap(sessions):
+    day = datetime(2026, 12, 7, tzinfo=UTC).date()
+    with sessions.begin() as session:
+        one = repositories.ensure_workspace(session, "T_MODEL1").id
+        two = repositories.ensure_workspace(session, "T_MODEL2").id
+    taken: list[bool] = []
+
+    def take() -> None:
+        with sessions.begin() as session:
+            taken.append(repositories.take_model_request(session, one, day, 3))
+
+    threads = [threading.Thread(target=take) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with sessions.begin() as session:
+        assert sorted(taken) == [False, False, True, True, True]
+        assert repositories.model_requests_on(session, one, day) == 3
+        assert repositories.model_requests_on(session, two, day) == 0
+        assert repositories.take_model_request(session, one, day + timedelta(days=1), 3)
+        assert repositories.take_model_request(session, two, day, 3)
+        assert repositories.note_model_cap(session, one, day)
+        assert not repositories.note_model_cap(session, one, day)
+
+
+def test_model_answers_are_kept_per_workspace_and_the_first_stands(sessions):
+    with sessions.begin() as session:
+        one = repositories.ensure_workspace(session, "T_ANSWER1").id
+        two = repositories.ensure_workspace(session, "T_ANSWER2").id
+        repositories.keep_model_answer(session, one, "k", ("new-revenue",))
+        repositories.keep_model_answer(session, one, "k", ("margins",))
+        repositories.keep_model_answer(session, one, "none", ())
+    with sessions.begin() as session:
+        assert repositories.model_answer(session, one, "k") == ("new-revenue",)
+        assert repositories.model_answer(session, one, "none") == ()
+        assert repositories.model_answer(session, two, "k") is None

@@ -8,6 +8,7 @@ from bot.orgfile import OrgFileError, load_org
 from bot.parsing import InitiativeDraft, ObjectiveDraft
 from bot.services.errors import Refused, UserError
 from bot.services.initiatives import InitiativesService
+from bot.services.model import ModelService
 from bot.services.objectives import ObjectivesService
 from bot.services.orgsync import OrgSync
 from bot.services.permissions import Permissions
@@ -59,8 +60,9 @@ def test_same_key_in_two_workspaces(objective_service, engine):
     assert len(objective_service.list("T0AAAAA01").objectives) == 1
 
 
-def test_initiative_needs_a_team(sessions, permissions, engine):
-    service = InitiativesService(sessions, permissions, Tagging(sessions))
+def test_initiative_needs_a_team(sessions, permissions, settings, engine):
+    model = ModelService(settings, sessions, SlackClients(settings), permissions)
+    service = InitiativesService(sessions, permissions, Tagging(sessions), model)
     with pytest.raises(UserError, match="not in a team"):
         service.add("T0AAAAA01", "U0MEMB01", None, InitiativeDraft("Webinar"))
 
