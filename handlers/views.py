@@ -139,6 +139,7 @@ def checkin_submit(
     by_hand = chosen if chosen and sorted(chosen) != sorted(meta.get("suggested") or []) else None
     initiative = answers["initiative"]
     try:
+        # Stored before the ack, so that the form can show what is wrong: it must not wait for the model.
         recorded = services.checkins.record(
             Answer(
                 body["team"]["id"],
@@ -155,7 +156,8 @@ def checkin_submit(
                 once=once_key("view", view.get("id")),
                 answers=(answers["moved"], answers["next"]),
                 sent=sent_of(request),
-            )
+            ),
+            ask_model=False,
         )
     except Repeated:
         ack()

@@ -66,7 +66,7 @@ class Services:
             self.sessions, self.permissions, self.tagging, self.model, self.settings.timezone
         )
         self.orgsync = OrgSync(self.sessions)
-        self.checkins = Checkins(self.settings, self.sessions, self.tagging)
+        self.checkins = Checkins(self.settings, self.sessions, self.tagging, self.model)
         self.prompts = Prompts(self.settings, self.sessions, self.clients, self.deliveries)
         self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
         self.digests = Digests(self.settings, self.sessions, self.clients, self.deliveries, self.handoffs)

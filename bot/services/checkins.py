@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
 from bot.commandtext import strip_control
+from bot.llm import Ask, combine
 from bot.parsing import TeamRef
 from bot.schedule import parse_week, shift_week, week_of
 from bot.services.context import Contexts, Replied, WorkspaceContext
 from bot.services.cycles import current_week, questions_of, team_cycle, team_zone
 from bot.services.errors import CheckinError, NotFound, Refused, Repeated
 from bot.services.handoffs import note_handoffs
+from bot.services.model import ModelService, engine_objectives
 from bot.services.sharing import Shareable, shareable, week_prompt
 from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
@@ -135,7 +137,10 @@ ONLY_AUTHOR = "Only the author of an update, its team's leads, or an Alignbot ad
 class Checkins:
     """Record the weekly check-ins, and show a person their answers and forms."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], tagging: Tagging) -> None:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], tagging: Tagging, model: ModelService | None = None
+    ) -> None:
+        self._model = model
         self._settings = settings
         self._sessions = sessions
         self._tagging = tagging
@@ -173,13 +178,15 @@ class Checkins:
             for t in teams
         ]
 
-    def record(self, answer: Answer) -> Recorded | None:
+    def record(self, answer: Answer, *, ask_model: bool = True) -> Recorded | None:
         """Store a person's answer for its week, replacing their earlier one, and tag it.
 
+        `ask_model` False: the lexicon alone tags it, for a caller that must not wait (before Slack's ack).
         None, and nothing stored, when their stored answer of that week was sent later, or is this one
         (its job done again after a crash; not when `sent.again`), or when `thread_ts` is no prompt's thread.
         """
         thread = (answer.channel_id, answer.thread_ts) if answer.channel_id and answer.thread_ts else None
+        asked = self._model_answer(answer, thread) if ask_model else None
         learned: dict[tuple[int, str], int] = {}
         try:
             with self._sessions.begin() as session:
@@ -187,12 +194,32 @@ class Checkins:
                 if found is None or (thread is not None and found[2] is None):
                     return None
                 workspace, context, replied = found
-                recorded = self._record(session, workspace, context, learned, answer, replied)
+                recorded = self._record(session, workspace, context, learned, answer, replied, asked)
         except _Superseded:
             return None
         # Only once committed: a cycle created by a transaction that rolled back does not exist.
         context.cycles.update(learned)
         return recorded
+
+    def _model_answer(self, answer: Answer, thread: tuple[str, str] | None) -> tuple[str, ...] | None:
+        """Ask the model about an answer's text (never hand tags) before the transaction, which must not wait."""
+        if answer.objectives is not None or self._model is None or self._model.config is None:
+            return None
+        with self._sessions() as session:
+            found = self._contexts.read(session, answer.slack_team_id, thread=thread)
+            if found is None or (thread is not None and found[2] is None):
+                return None
+            workspace, context, replied = found
+            try:
+                team = self._team_and_week(workspace, context, answer, replied, utcnow())[0]
+                text = _answer_text(answer.text)
+            except CheckinError:
+                return None  # the transaction says why to the person
+            rows = context.objectives
+            verdict = self._tagging.current_tagger(workspace.id, session, rows, workspace.examples_version)[0].judge(
+                text
+            )
+        return self._model.answers(answer.slack_team_id, [(Ask(team.name, text), verdict)], engine_objectives(rows))[0]
 
     def _record(
         self,
@@ -202,6 +229,7 @@ class Checkins:
         learned: dict[tuple[int, str], int],
         answer: Answer,
         replied: Replied | None,
+        asked: tuple[str, ...] | None = None,
     ) -> Recorded:
         """Store and tag an answer in the caller's transaction, reading only what `context` does not know.
 
@@ -215,7 +243,7 @@ class Checkins:
             raise Repeated()
         cycle_id = _cycle_id(session, workspace.id, context, learned, team, week, zone)
         partner_ids = _check_references(session, workspace.id, context, team, answer)
-        tagged = self._tags(session, workspace, context, cycle_id, answer.user_id, answer.objectives, text)
+        tagged = self._tags(session, workspace, context, cycle_id, answer.user_id, answer.objectives, text, asked)
         prompt = prompt or _prompt_of(session, workspace.id, context, team.id, week)
         stored = _upsert(session, workspace.id, cycle_id, team, answer, text, tagged, now)
         _replace_links(session, stored, tagged.scored, partner_ids)
@@ -298,8 +326,11 @@ class Checkins:
         user_id: str,
         objectives: Sequence[str] | None,
         text: str,
+        asked: tuple[str, ...] | None = None,
     ) -> _Tags:
-        """Return an answer's tags: the person's own `objectives` (keys), else the tagger's, with its question."""
+        """Return an answer's tags: the person's own `objectives` (keys), else the tagger's, with its question.
+
+        `asked`: the model's answer (None: the lexicon's stands), combined with the tagger's verdict."""
         by_key = {o.key: o for o in context.objectives}
         if objectives is not None:
             keys = list(dict.fromkeys(objectives))
@@ -319,7 +350,7 @@ class Checkins:
                 .values(tags_by_hand=False)
             )
             tagger = self._tagging.tagger_for(workspace.id, session, context.objectives)
-        verdict = tagger.judge(text)
+        verdict = combine(tagger.judge(text), asked)[0]
         matches = [m for m in verdict.matches if m.key in by_key]
         candidates = tuple(blocks.Choice(by_key[m.key].title, m.key) for m in verdict.candidates if m.key in by_key)[
             :MAX_CANDIDATES

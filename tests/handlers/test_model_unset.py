@@ -17,3 +17,11 @@ def test_nothing_is_sent_when_the_url_is_unset(ask, runtime, teams):
         add_initiative(ask, PIPELINE)
     assert fake.requests == []
     assert [row["tags"] for row in stored(runtime)] == [[("new-revenue", "auto")]] * 2
+
+
+def test_no_answer_is_sent_when_the_url_is_unset(ask, runtime, teams):
+    with FakeLLM(LABELS) as fake:
+        setup_objectives(ask)
+        confirmation = shown(ask("/checkin", PIPELINE, user="U0MEMB01", channel="C0MKTG01"))
+    assert fake.requests == []
+    assert "New revenue" in confirmation and "tagged by the model" not in confirmation
