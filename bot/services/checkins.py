@@ -20,7 +20,7 @@ from bot.services.cycles import current_week, questions_of, team_cycle, team_zon
 from bot.services.errors import CheckinError, NotFound, Refused, Repeated
 from bot.services.handoffs import note_handoffs
 from bot.services.sharing import Shareable, shareable, week_prompt
-from bot.services.tagging import Tagging
+from bot.services.tagging import Tagging, served_goal
 from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from storage import repositories
@@ -60,6 +60,7 @@ class Recorded:
     candidates: tuple[blocks.Choice, ...] = ()
     # The answer as its transaction stored it, for sharing it without reading it again.
     shareable: Shareable | None = None
+    goal: blocks.ServedGoal | None = None  # the team goal the answer works toward, if the tagger found one
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ class Checkins:
             raise Repeated()
         cycle_id = _cycle_id(session, workspace.id, context, learned, team, week, zone)
         partner_ids = _check_references(session, workspace.id, context, team, answer)
-        tagged = self._tags(session, workspace, context, cycle_id, answer.user_id, answer.objectives, text)
+        tagged = self._tags(session, workspace, context, cycle_id, answer.user_id, answer.objectives, text, team.name)
         prompt = prompt or _prompt_of(session, workspace.id, context, team.id, week)
         stored = _upsert(session, workspace.id, cycle_id, team, answer, text, tagged, now)
         _replace_links(session, stored, tagged.scored, partner_ids)
@@ -239,6 +240,7 @@ class Checkins:
             tagged.lines,
             confident=tagged.confident,
             candidates=tagged.candidates,
+            goal=tagged.goal,
             shareable=shareable(
                 team,
                 week,
@@ -298,15 +300,16 @@ class Checkins:
         user_id: str,
         objectives: Sequence[str] | None,
         text: str,
+        team: str,
     ) -> _Tags:
-        """Return an answer's tags: the person's own `objectives` (keys), else the tagger's, with its question."""
+        """Return an answer's tags: the person's own `objectives` (keys), else the tagger's (`team`'s goals count)."""
         by_key = {o.key: o for o in context.objectives}
         if objectives is not None:
             keys = list(dict.fromkeys(objectives))
             lines = tuple(blocks.TagLine(by_key[k].title, None) for k in keys)
             return _Tags(True, True, lines, [(by_key[k].id, 1.0, "manual") for k in keys])
         tagger, taught = self._tagging.current_tagger(
-            workspace.id, session, context.objectives, workspace.examples_version
+            workspace.id, session, context.objectives, (workspace.config_version, workspace.examples_version)
         )
         if (cycle_id, user_id) in taught:
             # Reworded, the update stops being a labelled example before the tagger is rebuilt:
@@ -319,7 +322,7 @@ class Checkins:
                 .values(tags_by_hand=False)
             )
             tagger = self._tagging.tagger_for(workspace.id, session, context.objectives)
-        verdict = tagger.judge(text)
+        verdict = tagger.judge(text, team)
         matches = [m for m in verdict.matches if m.key in by_key]
         candidates = tuple(blocks.Choice(by_key[m.key].title, m.key) for m in verdict.candidates if m.key in by_key)[
             :MAX_CANDIDATES
@@ -338,6 +341,7 @@ class Checkins:
             tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches),
             [(by_key[m.key].id, m.score, "auto") for m in matches],
             candidates,
+            served_goal(tagger, text, team, {m.key for m in matches}, by_key),
         )
 
     def teams_of(self, slack_team_id: str, user_id: str) -> list[tuple[int, str]]:
@@ -647,6 +651,7 @@ class _Tags:
     # (objective id, score, "manual" or "auto") of each tag.
     scored: list[tuple[int, float, str]]
     candidates: tuple[blocks.Choice, ...] = ()
+    goal: blocks.ServedGoal | None = None
 
 
 def _cycle_id(
