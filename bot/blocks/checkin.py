@@ -170,10 +170,10 @@ def checkin_modal(form: CheckinForm, channel_id: str | None) -> dict[str, Any]:
     ]
     if form.partner_teams:
         blocks.append(
-            _multi_select("partners", form.questions[2], form.partner_teams, form.chosen_partners, "Pick teams")
+            multi_select("partners", form.questions[2], form.partner_teams, form.chosen_partners, "Pick teams")
         )
     if form.objectives:
-        block = _multi_select(
+        block = multi_select(
             "objectives",
             "Objectives it serves",
             form.objectives,
@@ -211,7 +211,7 @@ def tags_modal(form: TagsForm, channel_id: str | None) -> dict[str, Any]:
             section("There are no objectives to tag with yet: an admin adds them with `/objective add <title>`.")
         )
         return view
-    block = _multi_select("objectives", "Objectives this update serves", form.objectives, form.chosen, "None of them")
+    block = multi_select("objectives", "Objectives this update serves", form.objectives, form.chosen, "None of them")
     block["hint"] = plain("Your correction teaches Alignbot's tagger for this workspace.", 2000)
     view["blocks"].append(block)
     view["submit"] = plain("Save", 24)
@@ -459,9 +459,10 @@ def _options(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     return [{"text": plain(c.label, 75), "value": c.value[:150]} for c in choices[:MAX_OPTIONS]]
 
 
-def _multi_select(
+def multi_select(
     block_id: str, label: str, choices: Sequence[Choice], chosen: Sequence[str], placeholder: str
 ) -> Block:
+    """Return an optional input that picks any of `choices`, `chosen` picked already."""
     options = _options(choices)
     element: dict[str, Any] = {
         "type": "multi_static_select",
