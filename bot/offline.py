@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.alignment.analysis import Report, analyze
-from bot.alignment.goals import linked_goals
+from bot.alignment.goals import goal_examples, linked_goals
 from bot.alignment.model import Example, Match, Org, Update, Verdict
 from bot.alignment.tagger import CALIBRATE_MIN, Tagger, sure_margin
 from bot.llm import Ask, ModelConfig, ModelTagger, combine
@@ -62,8 +62,9 @@ def _wants(model: ModelTagger, update: Update, verdict: Verdict) -> bool:
 def _tagger(org: Org, updates: Sequence[Update]) -> Tagger:
     goals = linked_goals(org) if org.has_goals else None
     # A goal is also a lead's own words for the objectives it serves: it teaches like an example.
-    taught = [Example(goal.title, goal.serves or ()) for own in (goals or {}).values() for goal in own]
-    return Tagger(org.objectives, taught, corpus=[u.text for u in updates], calibrate=False, goals=goals)
+    return Tagger(
+        org.objectives, goal_examples(goals or {}), corpus=[u.text for u in updates], calibrate=False, goals=goals
+    )
 
 
 def judge_updates(

@@ -14,12 +14,13 @@ from slack_sdk import WebClient
 
 from bot.blocks import checkin as checkin_blocks
 from bot.blocks import digest as digest_blocks
+from bot.blocks import goals as goal_blocks
 from bot.blocks import handoffs as handoff_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
 from bot.blocks import people as people_blocks
 from bot.blocks import settings as settings_blocks
-from bot.parsing import WEEKDAYS, Invalid, parse_initiative_id, parse_objective_form
+from bot.parsing import WEEKDAYS, GoalDraft, Invalid, parse_initiative_id, parse_objective_form
 from bot.schedule import is_week, slack_instant
 from bot.services import Services
 from bot.services.checkins import Answer
@@ -147,6 +148,32 @@ def checkin_which_objective(
             **checkin_blocks.answer_confirmation(recorded, note="Recorded your answer; it teaches Alignbot's tagger."),
             replace_original=True,
         )
+
+
+def goal_link(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services) -> None:
+    """Store the objectives a lead tapped for a goal whose suggested links were unsure, and answer in place."""
+    ack()
+    answer = checkin_blocks.parse_answer_value(action.get("value") or "")
+    if answer is None:
+        return  # not a value we put on the button
+    goal_id, keys = answer
+    with user_errors(respond):
+        view = services.goals.edit(body["team"]["id"], body["user"]["id"], GoalDraft(None, keys, goal_id=goal_id))
+        respond(**goal_blocks.goal_linked(view), replace_original=True)
+
+
+def goal_link_other(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, services: Services
+) -> None:
+    """Open the picker of every objective for a goal whose suggested links were unsure."""
+    ack_form(ack)
+    value = action.get("value") or ""
+    if not value.isdigit():
+        return
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    with user_errors(respond):
+        goal, objectives = services.goals.link_form(body["team"]["id"], body["user"]["id"], int(value))
+        client.views_open(trigger_id=body["trigger_id"], view=goal_blocks.link_modal(goal, objectives, channel))
 
 
 def checkin_dm_team(
@@ -293,6 +320,8 @@ def register(app: App) -> None:
     app.action(checkin_blocks.EDIT_TAGS_ACTION)(**two_steps(checkin_edit_tags))
     app.action(re.compile(f"^{re.escape(checkin_blocks.ANSWER_ACTION)}:"))(**two_steps(checkin_which_objective))
     app.action(re.compile(f"^{re.escape(checkin_blocks.DM_TEAM_ACTION)}:"))(**two_steps(checkin_dm_team))
+    app.action(re.compile(f"^{re.escape(goal_blocks.LINK_ACTION)}:"))(**two_steps(goal_link))
+    app.action(goal_blocks.LINK_OTHER_ACTION)(**two_steps(goal_link_other))
     app.action(objective_blocks.PREVIEW_ACTION)(**two_steps(objective_preview))
     app.action(digest_blocks.DETAILS_ACTION)(**two_steps(digest_details))
     app.action(digest_blocks.PICK_ACTION)(**two_steps(digest_details_pick))

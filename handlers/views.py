@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import checkin as checkin_blocks
+from bot.blocks import goals as goal_blocks
 from bot.blocks import handoffs as handoff_blocks
 from bot.blocks import initiatives as initiative_blocks
 from bot.blocks import objectives as objective_blocks
@@ -19,6 +20,7 @@ from bot.blocks import settings as settings_blocks
 from bot.blocks.common import counted
 from bot.parsing import (
     INITIATIVE_TITLE_MAX,
+    GoalDraft,
     InitiativeDraft,
     Invalid,
     parse_objective_form,
@@ -240,6 +242,23 @@ def checkin_tags_submit(
     _tell(client, meta.get("channel"), user, checkin_blocks.answer_confirmation(recorded))
 
 
+def goal_link_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    """Store the objectives a lead picked for a goal (none: the team's own goal)."""
+    keys = checkin_blocks.modal_values(view.get("state", {}))["objectives"]
+    meta = view_metadata(view)
+    user = body["user"]["id"]
+    try:
+        goal = services.goals.edit(body["team"]["id"], user, GoalDraft(None, tuple(keys), goal_id=int(meta["goal_id"])))
+    except (UserError, KeyError, ValueError) as error:
+        message = error.message if isinstance(error, UserError) else "This form is out of date; open it again."
+        ack(response_action="errors", errors={"objectives": message})
+        return
+    ack()
+    _tell(client, meta.get("channel"), user, goal_blocks.goal_linked(goal))
+
+
 def handoff_why(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services) -> None:
     """Record the answer to a handoff with its one-line why."""
     reason = (_value(view, handoff_blocks.WHY_BLOCK).get("value") or "").strip()
@@ -269,3 +288,4 @@ def register(app: App) -> None:
     app.view(settings_blocks.SETTINGS_CALLBACK)(team_settings_submit)
     app.view(checkin_blocks.TAGS_CALLBACK)(checkin_tags_submit)
     app.view(handoff_blocks.WHY_CALLBACK)(handoff_why)
+    app.view(goal_blocks.LINK_CALLBACK)(goal_link_submit)

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Row,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -30,6 +43,9 @@ from storage.models import (
     TeamLead,
     TeamMember,
     TimeOff,
+    Update,
+    UpdatePartner,
+    UpdateTag,
     Workspace,
     utcnow,
 )
@@ -568,3 +584,79 @@ def note_model_cap(session: Session, workspace_id: int, day: date) -> bool:
         ModelDay.workspace_id == workspace_id, ModelDay.day == day, ModelDay.cap_noted.is_(False)
     )
     return rows_changed(session, noted.values(cap_noted=True)) == 1
+
+
+# --------------------------------------------------------------------------- answers (updates)
+
+
+def _left_by_earlier(table: str) -> ColumnElement[bool]:
+    """Return "the answer has rows in `table`", for the RETURNING of its upsert.
+
+    Spelled out: SQLAlchemy renders RETURNING columns without their table, which leaves a
+    correlated subquery ambiguous on SQLite.
+    """
+    return literal_column(f"EXISTS (SELECT 1 FROM {table} WHERE {table}.update_id = updates.id)").label(table)
+
+
+def upsert_answer(
+    session: Session, key: tuple[int, int, str], values: dict[str, Any], *, created_at: datetime, again: bool
+) -> Row[Any] | None:
+    """Store a person's answer of a cycle (`key`: workspace, cycle, author), replacing an earlier one.
+
+    None when the stored answer was sent later (`again`: a retry of a failed attempt may store its own
+    answer anew). Else its id, creation time, shared copy, and whether an earlier answer left tags,
+    partners or handoffs.
+    """
+    workspace_id, cycle_id, author = key
+    statement = upsert(session, Update)
+    # One statement whether the person answered before or not: their answer of the week is replaced,
+    # unless it was sent later than this one (no row comes back then).
+    stored_order = tuple_(Update.sent_at, Update.acked_at)
+    order = tuple_(statement.excluded.sent_at, statement.excluded.acked_at)
+    later = or_(Update.sent_at.is_(None), stored_order <= order if again else stored_order < order)
+    row: Row[Any] | None = session.execute(
+        statement.values(
+            workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=author, created_at=created_at, **values
+        )
+        .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=values, where=later)
+        # What an earlier answer left behind, so that only what exists is cleared.
+        .returning(
+            Update.id,
+            Update.created_at,
+            Update.shared_channel_id,
+            Update.shared_ts,
+            *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")),
+        )
+    ).first()
+    return row
+
+
+def replace_answer_links(
+    session: Session, stored: Row[Any], tags: Sequence[tuple[int, float, str]], partner_ids: Sequence[int]
+) -> None:
+    """Replace the tags and partner teams an earlier answer left with this answer's."""
+    if stored.update_tags:
+        session.execute(delete(UpdateTag).where(UpdateTag.update_id == stored.id))
+    if stored.update_partners:
+        session.execute(delete(UpdatePartner).where(UpdatePartner.update_id == stored.id))
+    if tags:
+        session.execute(
+            insert(UpdateTag),
+            [{"update_id": stored.id, "objective_id": o, "score": s, "source": k} for o, s, k in tags],
+        )
+    if partner_ids:
+        session.execute(insert(UpdatePartner), [{"update_id": stored.id, "team_id": p} for p in partner_ids])
+
+
+def answer_text(session: Session, workspace_id: int, team_id: int, week: str, user_id: str) -> str | None:
+    """Return the text of a person's answer for a team's week, if they gave one."""
+    return session.scalar(
+        select(Update.text)
+        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+        .where(
+            Update.workspace_id == workspace_id,
+            CheckinCycle.team_id == team_id,
+            CheckinCycle.week == week,
+            Update.author_user_id == user_id,
+        )
+    )

@@ -8,6 +8,7 @@ nearest one is suggested all the same, marked unsure.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.alignment.model import Example, Goal, Org
 from bot.alignment.tagger import Tagger
 from bot.alignment.weights import GOAL_SUGGEST_MIN
 
-__all__ = ["GoalLink", "link_goals", "linked_goals"]
+__all__ = ["GoalLink", "goal_examples", "link_goals", "linked_goals"]
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,8 @@ def linked_goals(org: Org) -> dict[str, tuple[Goal, ...]]:
         for team in org.teams
         if team.goals
     }
+
+
+def goal_examples(goals: Mapping[str, Sequence[Goal]]) -> list[Example]:
+    """Return each goal as a labelled example: a lead's own words for the objectives it serves."""
+    return [Example(goal.title, goal.serves or ()) for own in goals.values() for goal in own]

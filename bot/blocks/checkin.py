@@ -170,10 +170,10 @@ def checkin_modal(form: CheckinForm, channel_id: str | None) -> dict[str, Any]:
     ]
     if form.partner_teams:
         blocks.append(
-            _multi_select("partners", form.questions[2], form.partner_teams, form.chosen_partners, "Pick teams")
+            multi_select("partners", form.questions[2], form.partner_teams, form.chosen_partners, "Pick teams")
         )
     if form.objectives:
-        block = _multi_select(
+        block = multi_select(
             "objectives",
             "Objectives it serves",
             form.objectives,
@@ -211,7 +211,7 @@ def tags_modal(form: TagsForm, channel_id: str | None) -> dict[str, Any]:
             section("There are no objectives to tag with yet: an admin adds them with `/objective add <title>`.")
         )
         return view
-    block = _multi_select("objectives", "Objectives this update serves", form.objectives, form.chosen, "None of them")
+    block = multi_select("objectives", "Objectives this update serves", form.objectives, form.chosen, "None of them")
     block["hint"] = plain("Your correction teaches Alignbot's tagger for this workspace.", 2000)
     view["blocks"].append(block)
     view["submit"] = plain("Save", 24)
@@ -227,6 +227,20 @@ class TagLine:
     why: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ServedGoal:
+    """The team goal an answer works toward, and the titles of the objectives that goal serves."""
+
+    title: str
+    serves: tuple[str, ...] = ()
+
+
+def goal_line(goal: ServedGoal) -> str:
+    """Return the line naming the goal an answer serves, and what that goal serves in turn."""
+    line = f"serves *{escape(goal.title)}*"
+    return line + (f" → {escape(', '.join(goal.serves))}" if goal.serves else " (our own goal)")
+
+
 def confirmation(
     team: str,
     week: str,
@@ -237,10 +251,12 @@ def confirmation(
     update_id: int,
     question: Sequence[Choice] = (),
     note: str | None = None,
+    goal: ServedGoal | None = None,
 ) -> dict[str, Any]:
     """Return the answer after a check-in: what was stored and how it was tagged.
 
     `question` given, the tagger was unsure: the author picks one of these objectives, or none, in one tap.
+    `goal`: the team goal the answer works toward.
     """
     head = f":white_check_mark: Your {escape(team)} update for {week} is in."
     if replaced:
@@ -257,6 +273,8 @@ def confirmation(
         tagged = "Tagged: _nothing yet_"
     else:
         tagged = "Tagged: _serves none of the objectives_" + ("" if by_hand else " (if it does, fix it below)")
+    if goal is not None:
+        tagged += "\n" + goal_line(goal)
     blocks: list[Block] = [section(head), section(tagged)]
     if note:
         blocks.append(context(note))
@@ -312,6 +330,8 @@ class RecordedAnswer(Protocol):
     def confident(self) -> bool: ...
     @property
     def candidates(self) -> Sequence[Choice]: ...
+    @property
+    def goal(self) -> ServedGoal | None: ...
 
 
 def answer_confirmation(recorded: RecordedAnswer, *, note: str | None = None) -> dict[str, Any]:
@@ -325,6 +345,7 @@ def answer_confirmation(recorded: RecordedAnswer, *, note: str | None = None) ->
         update_id=recorded.update_id,
         question=() if recorded.confident or recorded.by_hand else recorded.candidates,
         note=note,
+        goal=recorded.goal,
     )
 
 
@@ -438,9 +459,10 @@ def _options(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     return [{"text": plain(c.label, 75), "value": c.value[:150]} for c in choices[:MAX_OPTIONS]]
 
 
-def _multi_select(
+def multi_select(
     block_id: str, label: str, choices: Sequence[Choice], chosen: Sequence[str], placeholder: str
 ) -> Block:
+    """Return an optional input that picks any of `choices`, `chosen` picked already."""
     options = _options(choices)
     element: dict[str, Any] = {
         "type": "multi_static_select",

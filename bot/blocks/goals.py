@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from bot.blocks.common import Block, clip, context, escape, section
+from bot.blocks.checkin import Choice, answer_value, multi_select
+from bot.blocks.common import Block, clip, context, escape, plain, section
 
 MAX_LISTED = 45
+# "Which objectives does this goal serve?": one button per suggestion, each action id suffixed to stay unique.
+LINK_ACTION = "goal_link"
+LINK_OTHER_ACTION = "goal_link_other"
+LINK_CALLBACK = "goal_link_submit"
 
 
 class GoalLike(Protocol):
@@ -56,7 +62,56 @@ def goal_added(goal: GoalLike) -> dict[str, Any]:
     else:
         how = "It serves " + ", ".join(f"*{escape(t)}*" for _, t in goal.serves) + "."
     body = f":dart: Added goal `#{goal.id}` *{escape(goal.title)}* for team {escape(goal.team)}.\n{how}"
-    return {"text": clip(f"Added goal #{goal.id} {goal.title}: {how}", 3000), "blocks": [section(body)]}
+    blocks = [section(body), *(link_question(goal) if goal.suggested and not goal.confident else ())]
+    return {"text": clip(f"Added goal #{goal.id} {goal.title}: {how}", 3000), "blocks": blocks}
+
+
+def link_question(goal: GoalLike) -> list[Block]:
+    """Return the one-tap question of which objectives a goal serves: its suggestions, none, or any other."""
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{LINK_ACTION}:{i}",
+            "text": plain(title, 75),
+            "value": answer_value(goal.id, key),
+        }
+        for i, (key, title) in enumerate(goal.serves[:20])
+    ]
+    buttons.append(
+        {
+            "type": "button",
+            "action_id": f"{LINK_ACTION}:none",
+            "text": plain("None: our own goal", 75),
+            "value": answer_value(goal.id, None),
+        }
+    )
+    buttons.append({"type": "button", "action_id": LINK_OTHER_ACTION, "text": plain("Other…"), "value": str(goal.id)})
+    ask = f"*Which objectives does _{escape(goal.title)}_ serve?* I'm not sure; one tap tells me."
+    return [section(ask), {"type": "actions", "block_id": "goal_link_question", "elements": buttons}]
+
+
+def goal_linked(goal: GoalLike) -> dict[str, Any]:
+    """Return the answer in place of the question once a lead said what a goal serves."""
+    how = "serves no objective: it is the team's own goal" if not goal.serves else serves_line(goal)
+    line = f":dart: Goal `#{goal.id}` *{escape(goal.title)}* of team {escape(goal.team)} {how}."
+    return {"text": clip(f"Goal #{goal.id} {goal.title} {how}", 3000), "blocks": [section(line)]}
+
+
+def link_modal(goal: GoalLike, objectives: Sequence[Choice], channel_id: str | None) -> dict[str, Any]:
+    """Return the modal that picks any of the objectives a goal serves; none picked: the team's own goal."""
+    chosen = [key for key, _ in goal.serves]
+    return {
+        "type": "modal",
+        "callback_id": LINK_CALLBACK,
+        "title": plain("Goal links", 24),
+        "close": plain("Cancel", 24),
+        "submit": plain("Save", 24),
+        "private_metadata": json.dumps({"goal_id": goal.id, "channel": channel_id}),
+        "blocks": [
+            section(f"*{escape(goal.title)}* ({escape(goal.team)})"),
+            multi_select("objectives", "Objectives this goal serves", objectives, chosen, "None: our own goal"),
+        ],
+    }
 
 
 def goal_edited(goal: GoalLike) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, insert, literal_column, or_, select, tuple_, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.blocks import checkin as blocks
@@ -22,7 +22,7 @@ from bot.services.errors import CheckinError, NotFound, Refused, Repeated
 from bot.services.handoffs import note_handoffs
 from bot.services.model import ModelService, engine_objectives
 from bot.services.sharing import Shareable, shareable, week_prompt
-from bot.services.tagging import Tagging
+from bot.services.tagging import Tagging, served_goal
 from bot.services.teams import resolve_team, team_names
 from bot.settings import Settings
 from storage import repositories
@@ -33,7 +33,6 @@ from storage.models import (
     Team,
     TeamMember,
     Update,
-    UpdatePartner,
     UpdateTag,
     Workspace,
     utcnow,
@@ -62,6 +61,7 @@ class Recorded:
     candidates: tuple[blocks.Choice, ...] = ()
     # The answer as its transaction stored it, for sharing it without reading it again.
     shareable: Shareable | None = None
+    goal: blocks.ServedGoal | None = None  # the team goal the answer works toward, if the tagger found one
 
 
 @dataclass(frozen=True)
@@ -216,9 +216,8 @@ class Checkins:
             except CheckinError:
                 return None  # the transaction says why to the person
             rows = context.objectives
-            verdict = self._tagging.current_tagger(workspace.id, session, rows, workspace.examples_version)[0].judge(
-                text
-            )
+            versions = (workspace.config_version, workspace.examples_version)
+            verdict = self._tagging.current_tagger(workspace.id, session, rows, versions)[0].judge(text, team.name)
         return self._model.answers(answer.slack_team_id, [(Ask(team.name, text), verdict)], engine_objectives(rows))[0]
 
     def _record(
@@ -243,10 +242,12 @@ class Checkins:
             raise Repeated()
         cycle_id = _cycle_id(session, workspace.id, context, learned, team, week, zone)
         partner_ids = _check_references(session, workspace.id, context, team, answer)
-        tagged = self._tags(session, workspace, context, cycle_id, answer.user_id, answer.objectives, text, asked)
+        tagged = self._tags(
+            session, workspace, context, cycle_id, answer.user_id, answer.objectives, text, team.name, asked
+        )
         prompt = prompt or _prompt_of(session, workspace.id, context, team.id, week)
         stored = _upsert(session, workspace.id, cycle_id, team, answer, text, tagged, now)
-        _replace_links(session, stored, tagged.scored, partner_ids)
+        repositories.replace_answer_links(session, stored, tagged.scored, partner_ids)
         note_handoffs(
             session,
             workspace.id,
@@ -267,6 +268,7 @@ class Checkins:
             tagged.lines,
             confident=tagged.confident,
             candidates=tagged.candidates,
+            goal=tagged.goal,
             shareable=shareable(
                 team,
                 week,
@@ -326,9 +328,10 @@ class Checkins:
         user_id: str,
         objectives: Sequence[str] | None,
         text: str,
+        team: str,
         asked: tuple[str, ...] | None = None,
     ) -> _Tags:
-        """Return an answer's tags: the person's own `objectives` (keys), else the tagger's, with its question.
+        """Return an answer's tags: the person's own `objectives` (keys), else the tagger's (`team`'s goals count).
 
         `asked`: the model's answer (None: the lexicon's stands), combined with the tagger's verdict."""
         by_key = {o.key: o for o in context.objectives}
@@ -337,7 +340,7 @@ class Checkins:
             lines = tuple(blocks.TagLine(by_key[k].title, None) for k in keys)
             return _Tags(True, True, lines, [(by_key[k].id, 1.0, "manual") for k in keys])
         tagger, taught = self._tagging.current_tagger(
-            workspace.id, session, context.objectives, workspace.examples_version
+            workspace.id, session, context.objectives, (workspace.config_version, workspace.examples_version)
         )
         if (cycle_id, user_id) in taught:
             # Reworded, the update stops being a labelled example before the tagger is rebuilt:
@@ -350,7 +353,7 @@ class Checkins:
                 .values(tags_by_hand=False)
             )
             tagger = self._tagging.tagger_for(workspace.id, session, context.objectives)
-        verdict = combine(tagger.judge(text), asked)[0]
+        verdict = combine(tagger.judge(text, team), asked)[0]
         matches = [m for m in verdict.matches if m.key in by_key]
         candidates = tuple(blocks.Choice(by_key[m.key].title, m.key) for m in verdict.candidates if m.key in by_key)[
             :MAX_CANDIDATES
@@ -369,6 +372,7 @@ class Checkins:
             tuple(blocks.TagLine(by_key[m.key].title, m.score, m.why) for m in matches),
             [(by_key[m.key].id, m.score, "auto") for m in matches],
             candidates,
+            served_goal(tagger, text, team, {m.key for m in matches}, by_key),
         )
 
     def teams_of(self, slack_team_id: str, user_id: str) -> list[tuple[int, str]]:
@@ -544,7 +548,7 @@ class Checkins:
             except CheckinError:
                 return None
             week = current_week(team, team_zone(team, workspace, self._settings), utcnow())
-            return team.id, team.name, week, _answer_of(session, workspace.id, team.id, week, user_id)
+            return team.id, team.name, week, repositories.answer_text(session, workspace.id, team.id, week, user_id)
 
     def person_weeks(self, slack_team_id: str, user_id: str) -> list[tuple[int, str, str, str | None]]:
         """Return (team id, team name, week, their update text or None) for each team a person checks in for."""
@@ -553,7 +557,9 @@ class Checkins:
             result = []
             for team in repositories.teams_of_user(session, workspace.id, user_id):
                 week = current_week(team, team_zone(team, workspace, self._settings), utcnow())
-                result.append((team.id, team.name, week, _answer_of(session, workspace.id, team.id, week, user_id)))
+                result.append(
+                    (team.id, team.name, week, repositories.answer_text(session, workspace.id, team.id, week, user_id))
+                )
             return result
 
     def tags_for(self, slack_team_id: str, user_id: str, update_id: int, *, is_admin: bool = False) -> blocks.TagsForm:
@@ -584,15 +590,6 @@ NOT_ON_A_TEAM = (
     "You're not on a team yet: run `/checkin` in your team's channel, "
     "or ask an admin to map it with `/alignment team <name>`."
 )
-
-
-def _left_by_earlier(table: str) -> ColumnElement[bool]:
-    """Return "the answer has rows in `table`", for the RETURNING of its upsert.
-
-    Spelled out: SQLAlchemy renders RETURNING columns without their table, which leaves a
-    correlated subquery ambiguous on SQLite.
-    """
-    return literal_column(f"EXISTS (SELECT 1 FROM {table} WHERE {table}.update_id = updates.id)").label(table)
 
 
 def _answer_text(text: str) -> str:
@@ -678,6 +675,7 @@ class _Tags:
     # (objective id, score, "manual" or "auto") of each tag.
     scored: list[tuple[int, float, str]]
     candidates: tuple[blocks.Choice, ...] = ()
+    goal: blocks.ServedGoal | None = None
 
 
 def _cycle_id(
@@ -736,10 +734,7 @@ def _upsert(
     tagged: _Tags,
     now: datetime,
 ) -> Row[Any]:
-    """Store an answer, replacing the person's answer of the week unless that was sent later (_Superseded).
-
-    Return its id, creation time, shared copy, and whether an earlier answer left tags, partners or handoffs.
-    """
+    """Store an answer, replacing the person's answer of the week unless that was sent later (_Superseded)."""
     sent = answer.sent or Sent.now()
     values = {
         "team_id": team.id,
@@ -759,46 +754,11 @@ def _upsert(
             else None
         ),
     }
-    statement = repositories.upsert(session, Update)
-    # One statement whether the person answered before or not: their answer of the week is replaced,
-    # unless it was sent later than this one (no row comes back then).
-    stored_order = tuple_(Update.sent_at, Update.acked_at)
-    order = tuple_(statement.excluded.sent_at, statement.excluded.acked_at)
-    later = or_(Update.sent_at.is_(None), stored_order <= order if sent.again else stored_order < order)
-    stored = session.execute(
-        statement.values(
-            workspace_id=workspace_id, cycle_id=cycle_id, author_user_id=answer.user_id, created_at=now, **values
-        )
-        .on_conflict_do_update(index_elements=["cycle_id", "author_user_id"], set_=values, where=later)
-        # What an earlier answer left behind, so that only what exists is cleared.
-        .returning(
-            Update.id,
-            Update.created_at,
-            Update.shared_channel_id,
-            Update.shared_ts,
-            *(_left_by_earlier(table) for table in ("update_tags", "update_partners", "handoffs")),
-        )
-    ).first()
+    key = (workspace_id, cycle_id, answer.user_id)
+    stored = repositories.upsert_answer(session, key, values, created_at=now, again=sent.again)
     if stored is None:
         raise _Superseded()
     return stored
-
-
-def _replace_links(
-    session: Session, stored: Row[Any], tags: Sequence[tuple[int, float, str]], partner_ids: Sequence[int]
-) -> None:
-    """Replace the tags and partner teams an earlier answer left with this answer's."""
-    if stored.update_tags:
-        session.execute(delete(UpdateTag).where(UpdateTag.update_id == stored.id))
-    if stored.update_partners:
-        session.execute(delete(UpdatePartner).where(UpdatePartner.update_id == stored.id))
-    if tags:
-        session.execute(
-            insert(UpdateTag),
-            [{"update_id": stored.id, "objective_id": o, "score": s, "source": k} for o, s, k in tags],
-        )
-    if partner_ids:
-        session.execute(insert(UpdatePartner), [{"update_id": stored.id, "team_id": p} for p in partner_ids])
 
 
 def _prompt_of(
@@ -809,17 +769,3 @@ def _prompt_of(
     if prompt is not None:
         context.prompts[(team_id, week)] = prompt
     return prompt
-
-
-def _answer_of(session: Session, workspace_id: int, team_id: int, week: str, user_id: str) -> str | None:
-    """Return the text of a person's answer for a team's week, if they gave one."""
-    return session.scalar(
-        select(Update.text)
-        .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
-        .where(
-            Update.workspace_id == workspace_id,
-            CheckinCycle.team_id == team_id,
-            CheckinCycle.week == week,
-            Update.author_user_id == user_id,
-        )
-    )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alignment import model
 from bot.alignment.goals import GoalLink, link_goals
+from bot.blocks.checkin import Choice
 from bot.orgfile import MAX_GOALS
 from bot.parsing import GoalDraft, TeamRef
 from bot.services.errors import NotFound, UserError
@@ -121,6 +122,15 @@ class GoalsService:
             row.title = title
             session.flush()
             return next(v for v in goal_views(session, workspace.id, team.id) if v.id == row.id)
+
+    def link_form(self, slack_team_id: str, user_id: str, goal_id: int) -> tuple[GoalView, list[Choice]]:
+        """Return a goal and every live objective, for the lead who picks what it serves."""
+        self._require_goal_lead(slack_team_id, user_id, goal_id, "link team {team}'s goals")
+        with self._sessions() as session:
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            row, team = self._goal(session, workspace.id, goal_id)
+            view = next(v for v in goal_views(session, workspace.id, team.id) if v.id == row.id)
+            return view, [Choice(o.title, o.key) for o in repositories.list_objectives(session, workspace.id)]
 
     def archive(self, slack_team_id: str, user_id: str, goal_id: int) -> GoalView:
         """Archive a goal: it leaves the team's list, the tagger and the digest."""

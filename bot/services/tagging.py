@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.alignment import model
+from bot.alignment.goals import goal_examples
 from bot.alignment.tagger import Tagger
+from bot.blocks import checkin as blocks
 from storage import repositories
 from storage.models import Initiative, InitiativeTag, Objective, Update, Workspace
 
@@ -75,6 +77,17 @@ def examples_of(
     return examples
 
 
+def team_goals(session: Session, workspace_id: int, keys: dict[int, str]) -> dict[str, tuple[model.Goal, ...]]:
+    """Return each team's live goals by team name, with the keys of the objectives they serve (stated or not)."""
+    rows = repositories.list_goals(session, workspace_id)
+    names = {t.id: t.name for t in repositories.list_teams(session, workspace_id)} if rows else {}
+    goals: dict[str, list[model.Goal]] = {}
+    for row in rows:
+        serves = tuple(keys[s.objective_id] for s in row.serves if s.objective_id in keys)
+        goals.setdefault(names[row.team_id], []).append(model.Goal(row.title, serves))
+    return {team: tuple(own) for team, own in goals.items()}
+
+
 def recent_texts(session: Session, workspace_id: int) -> list[str]:
     """Return the workspace's most recent update texts: the language the tagger should read it in."""
     return list(
@@ -125,34 +138,42 @@ class Tagging:
         return (cached[1], cached[2]) if cached is not None else None
 
     def current_tagger(
-        self, workspace_id: int, session: Session, rows: Sequence[Objective], examples_version: int
+        self, workspace_id: int, session: Session, rows: Sequence[Objective], versions: tuple[int, int]
     ) -> tuple[Tagger, frozenset[tuple[int, str]]]:
-        """Return the tagger for `rows` (the live objectives) and the workspace's `examples_version` just read.
+        """Return the tagger for `rows` (the live objectives) and the workspace's versions just read.
+
+        `versions`: its (config_version, examples_version); the first moves with the goals.
 
         Also the (cycle id, author) of each update the tagger learned from. Reads nothing when
         the cached tagger is current.
         """
-        return self._build(session, workspace_id, rows, examples_version)
+        return self._build(session, workspace_id, rows, versions)
 
     def _build(
-        self, session: Session, workspace_id: int, rows: Sequence[Objective] | None, examples_version: int | None = None
+        self,
+        session: Session,
+        workspace_id: int,
+        rows: Sequence[Objective] | None,
+        versions: tuple[int, int] | None = None,
     ) -> tuple[Tagger, frozenset[tuple[int, str]]]:
         if rows is None:
             rows = repositories.list_objectives(session, workspace_id)
         objectives = [as_engine_objective(row) for row in rows]
         stated = stated_examples(rows)
-        version = _examples_stamp(session, workspace_id) if examples_version is None else (examples_version,)
+        version = _examples_stamp(session, workspace_id) if versions is None else versions
         fingerprint = (tuple(objectives), tuple(stated), *version)
         with self._lock:
             cached = self._cache.get(workspace_id)
         if cached is None or cached[0] != fingerprint:
             keys = {row.id: row.key for row in rows}
             taught: set[tuple[int, str]] = set()
+            goals = team_goals(session, workspace_id, keys)
             # The corpus is read when the tagger is (re)built, not on every answer: a little stale is fine.
             tagger = Tagger(
                 objectives,
-                [*stated, *examples_of(session, workspace_id, keys, taught)],
+                [*stated, *goal_examples(goals), *examples_of(session, workspace_id, keys, taught)],
                 corpus=recent_texts(session, workspace_id),
+                goals=goals,
             )
             cached = (fingerprint, tagger, frozenset(taught))
             with self._lock:
@@ -161,9 +182,23 @@ class Tagging:
 
 
 def _examples_stamp(session: Session, workspace_id: int) -> tuple[object, ...]:
-    """Return what changes whenever a person tags or corrects an update or an initiative.
+    """Return what changes whenever a person tags or corrects an update or an initiative, or a goal changes.
 
-    The workspace's `examples_version`, which database triggers bump in the same transaction
-    (migration 0010): one primary-key read, whatever the history.
+    The workspace's `config_version` and `examples_version`, which database triggers bump in the same
+    transaction (migrations 0010, 0014): one primary-key read, whatever the history.
     """
-    return (session.scalar(select(Workspace.examples_version).where(Workspace.id == workspace_id)),)
+    row = session.execute(
+        select(Workspace.config_version, Workspace.examples_version).where(Workspace.id == workspace_id)
+    ).one()
+    return (row[0], row[1])
+
+
+def served_goal(
+    tagger: Tagger, text: str, team: str, matched: set[str], by_key: dict[str, Objective]
+) -> blocks.ServedGoal | None:
+    """Return the team goal nearest the answer that agrees with its tags: it serves one of them, or none at all."""
+    for goal, _ in tagger.goal_scores(text, team):
+        serves = [key for key in goal.serves or () if key in by_key]
+        if not serves or matched.intersection(serves):
+            return blocks.ServedGoal(goal.title, tuple(by_key[key].title for key in serves))
+    return None

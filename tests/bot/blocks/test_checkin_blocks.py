@@ -10,6 +10,7 @@ from bot.blocks.checkin import (
     DEFAULT_QUESTIONS,
     CheckinForm,
     Choice,
+    ServedGoal,
     TagLine,
     TagsForm,
     TeamQuestions,
@@ -67,6 +68,7 @@ class Recorded:
     tags: tuple[TagLine, ...] = (TagLine("New revenue", 0.81, ("booked calls",)),)
     confident: bool = True
     candidates: tuple[Choice, ...] = (Choice("Margins", "margins"),)
+    goal: ServedGoal | None = None
 
 
 def test_a_confident_answer_is_confirmed_with_its_tags_and_no_question() -> None:
@@ -178,3 +180,14 @@ def test_the_questions_form_shows_each_question_with_its_default() -> None:
     ]
     assert fields["question_0"]["hint"]["text"] == f"Default: {DEFAULT_QUESTIONS[0]}"
     assert "*sales*" in view["blocks"][0]["elements"][0]["text"]
+
+
+def test_the_confirmation_names_the_goal_an_answer_serves_and_what_that_goal_serves() -> None:
+    goal = ServedGoal("Nurture flows for AEs", ("Grow new-logo revenue",))
+    message = answer_confirmation(Recorded(goal=goal))
+    [tagged] = [b for b in message["blocks"] if "Tagged:" in json.dumps(b)]
+    assert tagged["text"]["text"].endswith("\nserves *Nurture flows for AEs* → Grow new-logo revenue")
+
+    own = answer_confirmation(Recorded(goal=ServedGoal("Brand refresh")))
+    assert "serves *Brand refresh* (our own goal)" in json.dumps(own, ensure_ascii=False)
+    assert "serves *" not in json.dumps(answer_confirmation(Recorded()))

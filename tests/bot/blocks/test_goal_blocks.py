@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.blocks.goals import goal_added, goal_list
+from bot.blocks.checkin import Choice, parse_answer_value
+from bot.blocks.goals import goal_added, goal_linked, goal_list, link_modal
 from bot.blocks.settings import settings_modal
-from bot.fakeslack.blockkit import validate_view
+from bot.fakeslack.blockkit import validate_message, validate_view
 from bot.parsing import WEEKDAYS
 from bot.services.goals import GoalView
 from tests.bot.blocks.test_home_blocks import seen, view
@@ -46,3 +47,24 @@ def test_goal_list_groups_by_team():
     listed = goal_list([NURTURE, GoalView(3, "sales", "Cut discounting", (), False, True)], None)
     assert [b["text"]["text"].split("\n")[0] for b in listed["blocks"]] == ["*marketing*", "*sales*"]
     assert "Team sales has no goals yet" in goal_list([], "sales")["text"]
+
+
+def test_an_unsure_suggestion_is_asked_in_one_tap_and_a_sure_one_is_not():
+    message = goal_added(GUESS)
+    assert validate_message(message["text"], message["blocks"]) == []
+    [actions] = [b for b in message["blocks"] if b.get("block_id") == "goal_link_question"]
+    labels = [e["text"]["text"] for e in actions["elements"]]
+    assert labels == ["Grow new-logo revenue", "None: our own goal", "Other…"]
+    assert [parse_answer_value(e["value"]) for e in actions["elements"][:2]] == [(9, ("new-revenue",)), (9, ())]
+    assert actions["elements"][2]["value"] == "9"
+    assert not [b for b in goal_added(NURTURE)["blocks"] if b.get("block_id") == "goal_link_question"]
+
+
+def test_the_picker_offers_every_objective_with_the_suggestion_picked_and_the_answer_says_what_was_stored():
+    modal = link_modal(GUESS, [Choice("Grow new-logo revenue", "new-revenue"), Choice("Margins", "margins")], "C1")
+    assert validate_view(modal) == []
+    element = modal["blocks"][1]["element"]
+    assert [o["value"] for o in element["options"]] == ["new-revenue", "margins"]
+    assert [o["value"] for o in element["initial_options"]] == ["new-revenue"]
+    assert "serves no objective: it is the team's own goal" in goal_linked(BRAND)["blocks"][0]["text"]["text"]
+    assert "→ Grow new-logo revenue" in goal_linked(NURTURE)["blocks"][0]["text"]["text"]
