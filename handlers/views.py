@@ -114,6 +114,7 @@ def initiative_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
             team_id=int(team),
             partner_ids=partners,
             once=once_key("view", view.get("id")),
+            ask_model=False,  # the form's ack waits for this: Slack allows it 3 s, the model up to its timeout
         )
     except Repeated:
         ack()  # a replay of a form already done: close it, say nothing twice

@@ -88,14 +88,15 @@ class InitiativesService:
         team_id: int | None = None,
         partner_ids: tuple[int, ...] = (),
         once: str | None = None,
+        ask_model: bool = True,
     ) -> InitiativeView:
         """Log an initiative for the caller's team; tag it automatically when no objective is given.
 
         `once` (see errors.once_key) is recorded with the initiative: the same key again raises Repeated.
+        `ask_model`: False where the caller answers Slack only afterwards (a form), which must not wait.
         """
-        answer = (
-            None if draft.objective_keys else self._model_answer(slack_team_id, user_id, channel_id, draft, team_id)
-        )
+        asking = ask_model and not draft.objective_keys
+        answer = self._model_answer(slack_team_id, user_id, channel_id, draft, team_id) if asking else None
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             if once and not repositories.claim_event(session, workspace.id, once):
