@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot import slacktext
 from bot.alignment import model
 from bot.alignment.analysis import analyze, week_scores
+from bot.alignment.tagger import Tagger
 from bot.blocks.checkin import workspace_problem_line
-from bot.blocks.digest import DigestData, WeekScore, digest_message
+from bot.blocks.digest import DigestData, IdleGoal, WeekScore, digest_message
 from bot.heatmap import render_heatmap
 from bot.schedule import local_instant, parse_week, shift_week, week_of
 from bot.services.alerts import (
@@ -42,6 +43,7 @@ from storage.models import (
     CheckinCycle,
     DeliveryKey,
     Digest,
+    Goal,
     Initiative,
     Team,
     Update,
@@ -54,6 +56,8 @@ from storage.models import (
 logger = logging.getLogger(__name__)
 
 TREND_WEEKS = 6
+# A goal no update served in this many weeks (this one included) is named in the digest.
+IDLE_GOAL_WEEKS = 4
 # A digest whose week ended longer ago than this is history, not news: never post it late.
 POST_WINDOW = timedelta(days=3)
 
@@ -113,9 +117,12 @@ class Digests:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             org, teams, keys = _org_of(session, workspace.id)
+            goal_rows = repositories.list_goals(session, workspace.id)
+            org = _with_goals(org, teams, keys, goal_rows)
             zone = workspace.timezone or self._settings.timezone
-            weeks = [shift_week(week, -back) for back in range(trend_weeks, 0, -1)]
-            by_week = _updates_by_week(session, workspace.id, [*weeks, week])
+            loaded = [shift_week(week, -back) for back in range(max(trend_weeks, IDLE_GOAL_WEEKS - 1), 0, -1)]
+            weeks = loaded[len(loaded) - trend_weeks :] if trend_weeks else []
+            by_week = _updates_by_week(session, workspace.id, [*loaded, week])
             rows = by_week[week]
             initiatives = _initiatives_of(session, workspace.id, week, zone)
             handoffs, picked_up = (
@@ -124,16 +131,19 @@ class Digests:
             closed = [
                 t.name for t in teams if team_cycle(t, week, team_zone(t, workspace, self._settings)).deadline_at <= now
             ]
+            work = {week: _as_engine_updates(teams, keys, rows, initiatives)}
+            for earlier in loaded:
+                work[earlier] = _as_engine_updates(
+                    teams, keys, by_week[earlier], _initiatives_of(session, workspace.id, earlier, zone)
+                )
+            reader = _goal_reader(org)
+            window = [shift_week(week, -back) for back in range(IDLE_GOAL_WEEKS - 1, -1, -1)]
+            served = {w: _goals_served(reader, work[w]) for w in window} if reader else None
             report = analyze(
-                org, _as_engine_updates(teams, keys, rows, initiatives), picked_up=picked_up, closed_teams=closed
+                org, work[week], picked_up=picked_up, closed_teams=closed, goals=served[week] if served else None
             )
-            trend = []
-            for earlier in weeks:
-                earlier_rows = by_week[earlier]
-                earlier_initiatives = _initiatives_of(session, workspace.id, earlier, zone)
-                if earlier_rows or earlier_initiatives:
-                    scores = week_scores(org, _as_engine_updates(teams, keys, earlier_rows, earlier_initiatives))
-                    trend.append(WeekScore(earlier, *scores))
+            trend = [WeekScore(w, *week_scores(org, work[w])) for w in weeks if work[w]]
+            idle = _idle_goals(teams, goal_rows, work, served, _week_start(window[0], zone)) if served else None
             answered = {(row.team_id, row.author_user_id) for row in rows}
             excused = _excused(session, workspace, self._settings, teams, week)
             missing = {
@@ -174,6 +184,7 @@ class Digests:
             missing={team: users for team, users in missing.items() if users},
             handoffs=handoffs if handoffs and handoffs.pairs else None,
             names=names,
+            idle_goals=idle,
         )
 
     def _remember_name(self, client: WebClient, workspace_id: int) -> str | None:
@@ -446,9 +457,7 @@ def _updates_by_week(session: Session, workspace_id: int, weeks: Sequence[str]) 
 
 def _initiatives_of(session: Session, workspace_id: int, week: str, zone: str) -> list[Initiative]:
     """Return the initiatives logged during `week` (in `zone`): new work counts like an update."""
-    year, number = parse_week(week)
-    start = local_instant(date.fromisocalendar(year, number, 1), time(0), zone)
-    end = local_instant(date.fromisocalendar(year, number, 1) + timedelta(days=7), time(0), zone)
+    start, end = _week_start(week, zone), _week_start(shift_week(week, 1), zone)
     return list(
         session.scalars(
             select(Initiative)
@@ -461,6 +470,59 @@ def _initiatives_of(session: Session, workspace_id: int, week: str, zone: str) -
             .options(selectinload(Initiative.tags), selectinload(Initiative.partners))
             .order_by(Initiative.id)
         )
+    )
+
+
+def _week_start(week: str, zone: str) -> datetime:
+    """Return the instant `week` begins in `zone`: Monday, midnight."""
+    year, number = parse_week(week)
+    return local_instant(date.fromisocalendar(year, number, 1), time(0), zone)
+
+
+def _with_goals(org: model.Org, teams: Sequence[Team], keys: dict[int, str], rows: Sequence[Goal]) -> model.Org:
+    """Return the org with each team's live goals and the live objectives they serve (stated or suggested)."""
+    if not rows:
+        return org
+    names = {t.id: t.name for t in teams}
+    goals: dict[str, list[model.Goal]] = {}
+    for row in rows:
+        serves = tuple(keys[s.objective_id] for s in row.serves if s.objective_id in keys)
+        goals.setdefault(names[row.team_id], []).append(model.Goal(row.title, serves))
+    return replace(org, teams=tuple(replace(t, goals=tuple(goals.get(t.name, ()))) for t in org.teams))
+
+
+def _goal_reader(org: model.Org) -> Tagger | None:
+    """Return a tagger that reads updates against their team's goals, or None when no team has goals.
+
+    It reads no corpus: a reader per team over the workspace's texts would cost the digest seconds at scale.
+    """
+    if not org.has_goals:
+        return None
+    return Tagger(org.objectives, calibrate=False, goals={t.name: t.goals for t in org.teams if t.goals})
+
+
+def _goals_served(reader: Tagger, updates: Sequence[model.Update]) -> dict[str, list[str]]:
+    """Return the titles of the team goals each update works toward, by update id."""
+    return {u.id: [goal.title for goal, _ in reader.goal_scores(u.text, u.team)] for u in updates}
+
+
+def _idle_goals(
+    teams: Sequence[Team],
+    rows: Sequence[Goal],
+    work: dict[str, list[model.Update]],
+    served: dict[str, dict[str, list[str]]],
+    since: datetime,
+) -> tuple[IdleGoal, ...]:
+    """Return the goals set before `since` that no update of their team served in the weeks of `served`."""
+    team_of = {u.id: u.team for w in served for u in work[w]}
+    worked = {
+        (team_of[i], title) for by_update in served.values() for i, titles in by_update.items() for title in titles
+    }
+    names = {t.id: t.name for t in teams}
+    return tuple(
+        IdleGoal(names[row.team_id], row.title)
+        for row in sorted(rows, key=lambda r: (names[r.team_id], r.created_at, r.id))
+        if row.created_at < since and (names[row.team_id], row.title) not in worked
     )
 
 
