@@ -2,7 +2,7 @@
 
     python benchmarks/digest_scale.py [--db sqlite postgresql] [--teams 50 --objectives 30 --members 500 --weeks 52]
 
-Fills a scratch database (bulk inserts) with one workspace of 50 teams, 30 objectives
+Fills a scratch database (bulk inserts) with one workspace of 50 teams (3 goals each), 30 objectives
 and 500 members, every member answering every week for 52 weeks plus this one
 (about 26,500 updates with tags, some naming a partner team). Then, in a fresh
 process so its memory is the digest's alone, times `Digests.build` for this week
@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,7 +37,9 @@ from common import ROOT, machine, scratch_database, table  # noqa: E402
 TEAM_ID = "T0000001"
 
 
-def generate(database_url: str, teams: int, objectives: int, members: int, weeks: int, seed: int = 8) -> dict:
+def generate(
+    database_url: str, teams: int, objectives: int, members: int, weeks: int, goals: int = 3, seed: int = 8
+) -> dict:
     """Fill the database; return what was made."""
     from sqlalchemy import insert
     from tagger_throughput import synthetic_updates
@@ -46,6 +49,8 @@ def generate(database_url: str, teams: int, objectives: int, members: int, weeks
     from storage.db import make_engine
     from storage.models import (
         CheckinCycle,
+        Goal,
+        GoalObjective,
         Objective,
         Team,
         TeamMember,
@@ -111,6 +116,22 @@ def generate(database_url: str, teams: int, objectives: int, members: int, weeks
                 for o in range(objectives)
             ],
         )
+        # Each team's goals, in an update's words; one in ten serves no objective.
+        goal_rows = [
+            {"id": t * goals + g + 1, "workspace_id": 1, "team_id": t + 1, "title": texts[(t * goals + g) % len(texts)]}
+            for t in range(teams)
+            for g in range(goals)
+        ]
+        if goal_rows:
+            connection.execute(insert(Goal), [{**row, "created_at": now - timedelta(weeks=weeks)} for row in goal_rows])
+            connection.execute(
+                insert(GoalObjective),
+                [
+                    {"goal_id": row["id"], "objective_id": rnd.randrange(objectives) + 1, "position": 0}
+                    for row in goal_rows
+                    if rnd.random() >= 0.1
+                ],
+            )
         member_rows = [
             {"id": m + 1, "workspace_id": 1, "team_id": m % teams + 1, "user_id": f"U{m:08d}"} for m in range(members)
         ]
@@ -170,7 +191,7 @@ def generate(database_url: str, teams: int, objectives: int, members: int, weeks
             if partners:
                 connection.execute(insert(UpdatePartner), partners)
         if engine.dialect.name == "postgresql":  # ids were given; keep the sequences ahead of them
-            for name in ("workspaces", "teams", "objectives", "team_members", "checkin_cycles", "updates"):
+            for name in ("workspaces", "teams", "objectives", "goals", "team_members", "checkin_cycles", "updates"):
                 connection.exec_driver_sql(f"SELECT setval('{name}_id_seq', (SELECT max(id) FROM {name}))")
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -237,6 +258,7 @@ def main() -> int:
     parser.add_argument("--objectives", type=int, default=30)
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--weeks", type=int, default=52, help="weeks of history before this one")
+    parser.add_argument("--goals", type=int, default=3, help="goals per team (0: a workspace without goals)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -246,7 +268,7 @@ def main() -> int:
     mb = 1024 * 1024
     for kind in args.db:
         with scratch_database(kind, args.postgres) as url:
-            made = generate(url, args.teams, args.objectives, args.members, args.weeks)
+            made = generate(url, args.teams, args.objectives, args.members, args.weeks, args.goals)
             print(
                 f"  {kind}: {made['updates']} updates in {made['cycles']} cycles generated in {made['seconds']:.1f} s",
                 file=sys.stderr,
@@ -279,7 +301,8 @@ def main() -> int:
                 ]
             )
     print(
-        f"Digest at scale ({machine()}): {args.teams} teams, {args.objectives} objectives, {args.members} members, "
+        f"Digest at scale ({machine()}): {args.teams} teams ({args.goals} goals each), {args.objectives} objectives, "
+        f"{args.members} members, "
         f"{args.weeks} weeks of history\n"
     )
     print(

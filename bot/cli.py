@@ -612,6 +612,11 @@ def _digest(args: argparse.Namespace) -> int:
                     **data.report.to_dict(),
                     "handoffs": handoffs,
                     "handoff_pairs": pairs,
+                    **(
+                        {"idle_goals": [{"team": g.team, "goal": g.title} for g in data.idle_goals]}
+                        if data.idle_goals is not None
+                        else {}
+                    ),
                 },
                 indent=2,
             )

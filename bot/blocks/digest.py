@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import slacktext
@@ -27,6 +27,7 @@ __all__ = [
     "KIND_EMOJI",
     "PICK_ACTION",
     "DigestData",
+    "IdleGoal",
     "WeekScore",
     "change",
     "coverage_table",
@@ -34,6 +35,7 @@ __all__ = [
     "digest_message",
     "digest_text",
     "finding_line",
+    "goal_lines",
     "pack_lines",
     "percent",
     "score_parts",
@@ -54,8 +56,13 @@ KIND_EMOJI = {
     "uncoordinated_objective": ":jigsaw:",
     "uncovered_objective": ":white_circle:",
     "joint_objective": ":handshake:",
+    "unlinked_goal": ":dart:",
+    "objective_without_goal": ":white_circle:",
 }
 GOOD_KINDS = frozenset({"joint_objective"})
+# Shown in the digest's own Goals section, not among the week's findings.
+GOAL_KINDS = frozenset({"unlinked_goal", "objective_without_goal"})
+IDLE_EMOJI = ":zzz:"
 
 # Room left under Slack's 3000 characters for a section, so a packed section never needs clipping.
 PACK_LIMIT = 2900
@@ -70,6 +77,7 @@ MAX_TABLE_TEAMS = 8
 MAX_TABLE_ROWS = 12
 MAX_MENTIONS = 12
 MAX_MISSING_TEAMS = 15
+MAX_GOAL_LINES = 6
 SPARK_WEEKS = 12
 _SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -81,6 +89,14 @@ class WeekScore:
     week: str  # "2026-W47"
     alignment: float
     interdependence: float
+
+
+@dataclass(frozen=True)
+class IdleGoal:
+    """A team goal no update of its team served in the last four weeks."""
+
+    team: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,7 @@ class DigestData:
     missing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # team -> user ids not checked in
     handoffs: HandoffDigest | None = None  # the Handoffs section, when the workspace has any
     names: Mapping[str, str] = field(default_factory=dict)  # Slack user id -> display name
+    idle_goals: tuple[IdleGoal, ...] | None = None  # None when the workspace has no team goals
 
 
 # --------------------------------------------------------------------------- small formatters
@@ -221,6 +238,26 @@ def pack_lines(lines: Sequence[str], heading: str, max_blocks: int, limit: int =
         blocks.append(section(current))
         shown += pending
     return blocks, shown
+
+
+def goal_lines(data: DigestData) -> list[str]:
+    """Return the Goals section's lines: goals serving no objective, objectives no goal serves, idle goals."""
+    lines = [finding_line(data, f) for f in _ordered(data.report.findings) if f.kind in GOAL_KINDS]
+    for idle in data.idle_goals or ():
+        title = readable(data, f"\u201c{idle.title}\u201d", 300)
+        lines.append(f"{IDLE_EMOJI} No {escape(clip(idle.team, 80))} update served its goal {title} for four weeks.")
+    return lines
+
+
+def _goal_blocks(data: DigestData) -> list[Block]:
+    """Return the short Goals section, and how many of its lines press Details would add."""
+    lines = goal_lines(data)
+    if not lines:
+        return []
+    blocks, shown = pack_lines(lines[:MAX_GOAL_LINES], "*Goals*", 1)
+    if len(lines) > shown:
+        blocks.append(context(f"and {counted(len(lines) - shown, 'more goal note')} — press Details."))
+    return blocks
 
 
 def waiting_note(data: DigestData) -> str:
@@ -357,7 +394,7 @@ def _summary_context(data: DigestData) -> Block:
 
 def _finding_blocks(data: DigestData, budget: int) -> tuple[list[Block], int]:
     """Return the findings sections, worst first then good news, and how many were left out."""
-    findings = _ordered(data.report.findings)
+    findings = _ordered(f for f in data.report.findings if f.kind not in GOAL_KINDS)
     problems = [f for f in findings if f.kind not in GOOD_KINDS]
     good = [f for f in findings if f.kind in GOOD_KINDS]
     if not findings:
@@ -459,6 +496,7 @@ def digest_message(data: DigestData) -> dict[str, Any]:
     handoffs = _handoff_lines(data)
     if handoffs:
         blocks += pack_lines(handoffs, "*Handoffs*", 2)[0]
+    blocks += _goal_blocks(data)
     blocks.append(_actions(data))
     return {"text": _fallback(data), "blocks": blocks}
 
@@ -662,7 +700,7 @@ def digest_text(data: DigestData) -> str:
         + f" · interdependence {i_value} ({i_delta}) {i_spark}".rstrip(),
         "",
         # The findings quote people's text as Slack sent it.
-        slacktext.plain(data.report.to_text(), data.names).rstrip("\n"),
+        slacktext.plain(_without_goals(data.report).to_text(), data.names).rstrip("\n"),
     ]
     missing = _missing_teams(data)
     if missing:
@@ -672,11 +710,23 @@ def digest_text(data: DigestData) -> str:
     if handoffs:
         lines += ["", "Handoffs"]
         lines += [f"- {_plain_text(line)}" for line in handoffs]
+    goals = goal_lines(data)
+    if goals:
+        lines += ["", "Goals"]
+        lines += [f"- {_plain_text(_GOAL_EMOJI.sub('', line))}" for line in goals]
     return "\n".join(lines) + "\n"
+
+
+def _without_goals(report: Report) -> Report:
+    """Return the report without the goal findings: the digest gives them a section of their own."""
+    return replace(report, findings=tuple(f for f in report.findings if f.kind not in GOAL_KINDS))
 
 
 # Only the emoji the section's lines start with: a colon pair in a quoted update stays as written.
 _EMOJI_CODE = re.compile("|".join(re.escape(code + " ") for code in STATE_EMOJI.values()))
+_GOAL_EMOJI = re.compile(
+    "^(" + "|".join(re.escape(KIND_EMOJI[k] + " ") for k in GOAL_KINDS) + "|" + re.escape(IDLE_EMOJI + " ") + ")"
+)
 _EMPHASIS = re.compile(r"(?<![\w*_])([*_])([^*_\n]+)\1(?![\w*_])")
 
 

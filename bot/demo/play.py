@@ -358,12 +358,13 @@ class Player:
     # --- the story ------------------------------------------------------------------------------
 
     def set_up(self) -> None:
-        """Do what an admin does after installing: map channels, name the leadership channel, add objectives."""
+        """Do what an admin does after installing: map channels, name the leadership channel, add objectives, goals."""
         ceo = story.CEO.id
         self.say("Setting up, as the workspace admin would after installing the app:")
         steps = [(c.id, "/alignment", f"team {c.team}") for c in story.CHANNELS if c.team]
         steps.append((story.LEADERSHIP.id, "/alignment", "leadership"))
         steps += [(story.LEADERSHIP.id, "/objective", f"add {o.title} | {o.description}") for o in story.OBJECTIVES]
+        steps += [(_channel_of(g.team), "/goal", _goal_text(g)) for g in story.GOALS]
         steps += [
             (story.LEADERSHIP.id, "/alignment", f"schedule {c.team} {story.SCHEDULE}") for c in story.CHANNELS if c.team
         ]
@@ -694,7 +695,16 @@ def _digest_summary(message: dict[str, Any], names: Names) -> str:
 
 def _is_findings(block: dict[str, Any]) -> bool:
     text = (block.get("text") or {}).get("text", "")
-    return text.startswith(("*Needs attention*", "*Working together*", "*Findings*"))
+    return text.startswith(("*Needs attention*", "*Working together*", "*Findings*", "*Goals*"))
+
+
+def _channel_of(team: str) -> str:
+    return next(c.id for c in story.CHANNELS if c.team == team)
+
+
+def _goal_text(goal: story.Goal) -> str:
+    """Return what follows `/goal` to add a story goal."""
+    return f"add {goal.team} {goal.title} " + " ".join(f"#{key}" for key in goal.serves)
 
 
 def new_secret() -> str:

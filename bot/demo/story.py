@@ -15,7 +15,8 @@ The arc, week by week, as the real tagger and analysis read it:
      and the battlecard gets used in a deal: the loop closes (joint objectives).
 
 Customer success never answers: the clock reminds its member every week, and the
-digest names the team as silent. Along the way one answer is given through the
+digest names the team as silent. Each team set its own goals at the start; marketing's
+brand refresh serves no objective, and the digest's Goals section says so. Along the way one answer is given through the
 check-in form, one person corrects their tags with the Edit tags form, and at the
 end Marketing's head opens Alignbot's App Home.
 """
@@ -54,6 +55,15 @@ class Objective:
 
     title: str
     description: str
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A team goal as someone types it into `/goal add <team> <title> #objective-key ...`."""
+
+    team: str
+    title: str
+    serves: tuple[str, ...]  # objective keys; ("none",) for a goal that serves none on purpose
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,18 @@ OBJECTIVES = (
     Objective("Expand existing accounts", "Upsell the invoicing module and more seats to current customers."),
     Objective("Keep our customers", "Lower churn with faster onboarding and on-time renewals."),
     Objective("Improve gross margin", "Bring hosting costs and cost to serve down."),
+)
+
+# Each team's goals for the quarter, in its own words. The brand refresh serves no objective, and
+# no team has a goal for gross margin: the digest's Goals section says both.
+GOALS = (
+    Goal("marketing", "Brand refresh: new logo, colours and website look", ("none",)),
+    Goal("marketing", "Webinars that fill the pipeline: 40 sales-ready leads a quarter", ("grow-new-logo-revenue",)),
+    Goal("marketing", "Routewise battlecards and comparison pages sales actually uses", ("win-against-routewise",)),
+    Goal("sales", "Close 6 new mid-market HVAC and plumbing logos", ("grow-new-logo-revenue",)),
+    Goal("sales", "Win half our head-to-head deals against Routewise", ("win-against-routewise",)),
+    Goal("customer-success", "Every new customer live within 30 days", ("keep-our-customers",)),
+    Goal("customer-success", "Invoicing module in 15 more accounts", ("expand-existing-accounts",)),
 )
 
 # Every team gets its prompt on Monday morning; answers are due a day later.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot import slacktext
 from bot.alignment import model
 from bot.alignment.analysis import analyze, week_scores
+from bot.alignment.tagger import Tagger
 from bot.blocks.checkin import workspace_problem_line
-from bot.blocks.digest import DigestData, WeekScore, digest_message
+from bot.blocks.digest import DigestData, IdleGoal, WeekScore, digest_message
 from bot.heatmap import render_heatmap
 from bot.schedule import local_instant, parse_week, shift_week, week_of
 from bot.services.alerts import (
@@ -42,6 +43,8 @@ from storage.models import (
     CheckinCycle,
     DeliveryKey,
     Digest,
+    Goal,
+    GoalObjective,
     Initiative,
     Team,
     Update,
@@ -54,6 +57,8 @@ from storage.models import (
 logger = logging.getLogger(__name__)
 
 TREND_WEEKS = 6
+# A goal no update served in this many weeks (this one included) is named in the digest.
+IDLE_GOAL_WEEKS = 4
 # A digest whose week ended longer ago than this is history, not news: never post it late.
 POST_WINDOW = timedelta(days=3)
 
@@ -88,6 +93,8 @@ class Digests:
         self._sessions = sessions
         self._clients = clients
         self._deliveries = deliveries
+        # Each workspace's goal reader, kept while its goals stay the same: a digest is built again and again.
+        self._readers: dict[int, GoalReader] = {}
 
     def current_week(self, slack_team_id: str, now: datetime | None = None) -> str:
         """Return the week a digest asked for now is about: the workspace's current week."""
@@ -113,9 +120,12 @@ class Digests:
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             org, teams, keys = _org_of(session, workspace.id)
+            goal_rows = _goals_of(session, workspace.id)
+            org = _with_goals(org, teams, keys, goal_rows)
             zone = workspace.timezone or self._settings.timezone
-            weeks = [shift_week(week, -back) for back in range(trend_weeks, 0, -1)]
-            by_week = _updates_by_week(session, workspace.id, [*weeks, week])
+            loaded = [shift_week(week, -back) for back in range(max(trend_weeks, IDLE_GOAL_WEEKS - 1), 0, -1)]
+            weeks = loaded[len(loaded) - trend_weeks :] if trend_weeks else []
+            by_week = _updates_by_week(session, workspace.id, [*loaded, week])
             rows = by_week[week]
             initiatives = _initiatives_of(session, workspace.id, week, zone)
             handoffs, picked_up = (
@@ -124,16 +134,20 @@ class Digests:
             closed = [
                 t.name for t in teams if team_cycle(t, week, team_zone(t, workspace, self._settings)).deadline_at <= now
             ]
-            report = analyze(
-                org, _as_engine_updates(teams, keys, rows, initiatives), picked_up=picked_up, closed_teams=closed
-            )
-            trend = []
-            for earlier in weeks:
-                earlier_rows = by_week[earlier]
-                earlier_initiatives = _initiatives_of(session, workspace.id, earlier, zone)
-                if earlier_rows or earlier_initiatives:
-                    scores = week_scores(org, _as_engine_updates(teams, keys, earlier_rows, earlier_initiatives))
-                    trend.append(WeekScore(earlier, *scores))
+            work = {week: _as_engine_updates(teams, keys, rows, initiatives)}
+            for earlier in loaded:
+                work[earlier] = _as_engine_updates(
+                    teams, keys, by_week[earlier], _initiatives_of(session, workspace.id, earlier, zone)
+                )
+            reader = self._goal_reader(workspace.id, org)
+            goals = _goals_served(reader, work[week]) if reader else None
+            report = analyze(org, work[week], picked_up=picked_up, closed_teams=closed, goals=goals)
+            trend = [WeekScore(w, *week_scores(org, work[w])) for w in weeks if work[w]]
+            idle = None
+            if reader and goals is not None:
+                before = [work[shift_week(week, -back)] for back in range(1, IDLE_GOAL_WEEKS)]
+                since = _week_start(shift_week(week, 1 - IDLE_GOAL_WEEKS), zone)
+                idle = _idle_goals(reader, teams, goal_rows, work[week], goals, before, since)
             answered = {(row.team_id, row.author_user_id) for row in rows}
             excused = _excused(session, workspace, self._settings, teams, week)
             missing = {
@@ -174,7 +188,18 @@ class Digests:
             missing={team: users for team, users in missing.items() if users},
             handoffs=handoffs if handoffs and handoffs.pairs else None,
             names=names,
+            idle_goals=idle,
         )
+
+    def _goal_reader(self, workspace_id: int, org: model.Org) -> GoalReader | None:
+        """Return the workspace's goal reader, built anew when its goals changed; None without goals."""
+        if not org.has_goals:
+            self._readers.pop(workspace_id, None)
+            return None
+        reader = self._readers.get(workspace_id)
+        if reader is None or reader.goals != goal_titles(org):
+            reader = self._readers[workspace_id] = GoalReader(org)
+        return reader
 
     def _remember_name(self, client: WebClient, workspace_id: int) -> str | None:
         """Store and return the workspace's display name, if Slack tells it."""
@@ -446,9 +471,7 @@ def _updates_by_week(session: Session, workspace_id: int, weeks: Sequence[str]) 
 
 def _initiatives_of(session: Session, workspace_id: int, week: str, zone: str) -> list[Initiative]:
     """Return the initiatives logged during `week` (in `zone`): new work counts like an update."""
-    year, number = parse_week(week)
-    start = local_instant(date.fromisocalendar(year, number, 1), time(0), zone)
-    end = local_instant(date.fromisocalendar(year, number, 1) + timedelta(days=7), time(0), zone)
+    start, end = _week_start(week, zone), _week_start(shift_week(week, 1), zone)
     return list(
         session.scalars(
             select(Initiative)
@@ -462,6 +485,111 @@ def _initiatives_of(session: Session, workspace_id: int, week: str, zone: str) -
             .order_by(Initiative.id)
         )
     )
+
+
+def _week_start(week: str, zone: str) -> datetime:
+    """Return the instant `week` begins in `zone`: Monday, midnight."""
+    year, number = parse_week(week)
+    return local_instant(date.fromisocalendar(year, number, 1), time(0), zone)
+
+
+@dataclass(frozen=True)
+class _GoalRow:
+    """A live goal as the digest needs it: plain values, no ORM object."""
+
+    id: int
+    team_id: int
+    title: str
+    created_at: datetime
+    objective_ids: tuple[int, ...]
+
+
+def _goals_of(session: Session, workspace_id: int) -> list[_GoalRow]:
+    """Return the workspace's live goals, team by team in the order set, in two queries."""
+    live = (Goal.workspace_id == workspace_id, Goal.archived_at.is_(None))
+    serves: dict[int, list[int]] = {}
+    for goal_id, objective_id in session.execute(
+        select(GoalObjective.goal_id, GoalObjective.objective_id)
+        .join(Goal, Goal.id == GoalObjective.goal_id)
+        .where(*live)
+        .order_by(GoalObjective.goal_id, GoalObjective.position)
+    ):
+        serves.setdefault(goal_id, []).append(objective_id)
+    rows = session.execute(
+        select(Goal.id, Goal.team_id, Goal.title, Goal.created_at)
+        .where(*live)
+        .order_by(Goal.team_id, Goal.created_at, Goal.id)
+    )
+    return [_GoalRow(i, team, title, created, tuple(serves.get(i, ()))) for i, team, title, created in rows]
+
+
+def _with_goals(org: model.Org, teams: Sequence[Team], keys: dict[int, str], rows: Sequence[_GoalRow]) -> model.Org:
+    """Return the org with each team's live goals and the live objectives they serve (stated or suggested)."""
+    if not rows:
+        return org
+    names = {t.id: t.name for t in teams}
+    goals: dict[str, list[model.Goal]] = {}
+    for row in rows:
+        serves = tuple(keys[o] for o in row.objective_ids if o in keys)
+        goals.setdefault(names[row.team_id], []).append(model.Goal(row.title, serves))
+    return replace(org, teams=tuple(replace(t, goals=tuple(goals.get(t.name, ()))) for t in org.teams))
+
+
+class GoalReader:
+    """Read updates against their team's goals, remembering each text's reading while the goals stay the same.
+
+    It reads no corpus: a reader per team over the workspace's texts would cost the digest seconds at scale.
+    """
+
+    MAX_REMEMBERED = 50_000
+
+    def __init__(self, org: model.Org) -> None:
+        self.goals = goal_titles(org)
+        self._tagger = Tagger(org.objectives, calibrate=False, goals={t.name: t.goals for t in org.teams if t.goals})
+        self._read: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def titles(self, team: str, text: str) -> tuple[str, ...]:
+        """Return the titles of the goals of `team` that `text` works toward, best first."""
+        key = (team, text)
+        found = self._read.get(key)
+        if found is None:
+            if len(self._read) >= self.MAX_REMEMBERED:
+                self._read.clear()
+            found = self._read[key] = tuple(goal.title for goal, _ in self._tagger.goal_scores(text, team))
+        return found
+
+
+def goal_titles(org: model.Org) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return each team's goal titles: all a goal reader depends on."""
+    return tuple((t.name, tuple(g.title for g in t.goals)) for t in org.teams if t.goals)
+
+
+def _goals_served(reader: GoalReader, updates: Sequence[model.Update]) -> dict[str, list[str]]:
+    """Return the titles of the team goals each update works toward, by update id."""
+    return {u.id: list(reader.titles(u.team, u.text)) for u in updates}
+
+
+def _idle_goals(
+    reader: GoalReader,
+    teams: Sequence[Team],
+    rows: Sequence[_GoalRow],
+    updates: Sequence[model.Update],
+    goals: dict[str, list[str]],
+    earlier: Sequence[Sequence[model.Update]],
+    since: datetime,
+) -> tuple[IdleGoal, ...]:
+    """Return the goals set before `since` that no update of their team served this week or the `earlier` weeks."""
+    names = {t.id: t.name for t in teams}
+    old = sorted((r for r in rows if r.created_at < since), key=lambda r: (names[r.team_id], r.created_at, r.id))
+    waiting = {(names[r.team_id], r.title) for r in old}
+    waiting -= {(u.team, title) for u in updates for title in goals.get(u.id, ())}
+    for week_updates in earlier:
+        # Only a team with a goal still unserved needs its updates read.
+        teams_waiting = {team for team, _ in waiting}
+        for u in week_updates:
+            if u.team in teams_waiting:
+                waiting -= {(u.team, title) for title in reader.titles(u.team, u.text)}
+    return tuple(IdleGoal(names[r.team_id], r.title) for r in old if (names[r.team_id], r.title) in waiting)
 
 
 def _initiative_id(row: Initiative) -> str:

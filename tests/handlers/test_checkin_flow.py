@@ -257,3 +257,21 @@ def test_a_hostile_update_shows_inert_and_escaped_once_in_the_tags_form_and_the_
     slack.event({"type": "app_home_opened", "user": "U0MEMB01", "tab": "home"})
     fake_slack.wait_for("views.publish")
     assert_inert(fake_slack.home("U0MEMB01"))
+
+
+def test_posted_digest_has_a_goals_section_once_teams_have_goals(ask, objectives, fake_slack):
+    ask("/checkin", "Refreshed the brand colours on the website", user="U0MEMB01", channel="C0MKTG01")
+    ask("/alignment", "leadership", user="U0ADMIN1", channel="C0LEAD01")
+    assert "Added goal" in shown(ask("/goal", "add marketing Brand <refresh> #none"))
+    assert "Added goal" in shown(ask("/goal", "add marketing Nurture flows for AEs #new-revenue"))
+
+    assert "Posted the" in shown(ask("/alignment", "post", user="U0ADMIN1"))
+
+    [posted] = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "C0LEAD01"]
+    blocks = posted.args["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    [goals] = [b["text"]["text"] for b in blocks if "text" in b and b["text"]["text"].startswith("*Goals*")]
+    assert goals.split("\n")[1:] == [
+        ":dart: marketing's goal \u201cBrand &lt;refresh&gt;\u201d serves no business objective.",
+        ":white_circle: No team has a goal that serves Margins.",
+    ]

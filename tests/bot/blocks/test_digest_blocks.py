@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 
 from bot.alignment.analysis import FINDING_ORDER, AnalyzedUpdate, Finding, Report, TeamScore, analyze
-from bot.alignment.model import Objective, Org, Team, Update
+from bot.alignment.model import Goal, Objective, Org, Team, Update
 from bot.blocks.digest import (
     DigestData,
+    IdleGoal,
     WeekScore,
     change,
     details_modal,
@@ -392,3 +393,54 @@ def test_the_team_page_marks_an_update_counted_by_its_guess() -> None:
     seen = all_text(details_modal(data, "team:sales")["blocks"])
     assert "• _no objective (guess: its author didn't answer)_ · “Ran the partner summit”" in seen
     assert "1 of sales's 3 updates serves no stated objective (guess: its author didn't answer)" in seen
+
+
+GOAL_ORG = replace(
+    ORG,
+    teams=(
+        Team("marketing", goals=(Goal("Brand <refresh> & tone", ()), Goal("Bank webinars", ("finserv",)))),
+        Team("sales", goals=(Goal("Enterprise pipeline", ("pipeline",)),)),
+        Team("product"),
+    ),
+)
+
+
+def goals_digest() -> DigestData:
+    report = analyze(GOAL_ORG, UPDATES, goals={"a": ["Bank webinars"]})
+    return small(report=report, idle_goals=(IdleGoal("sales", "Enterprise <pipeline>"),))
+
+
+def test_the_goals_section_names_each_goal_problem_once_escaped():
+    message = digest_message(goals_digest())
+
+    assert validate_message(message["text"], message["blocks"]) == []
+    goals = [b for b in message["blocks"] if "text" in b and b["text"]["text"].startswith("*Goals*")]
+    assert len(goals) == 1
+    assert goals[0]["text"]["text"].split("\n") == [
+        "*Goals*",
+        ":dart: marketing's goal \u201cBrand &lt;refresh&gt; &amp; tone\u201d serves no business objective.",
+        ":white_circle: No team has a goal that serves Keep customers.",
+        ":zzz: No sales update served its goal \u201cEnterprise &lt;pipeline&gt;\u201d for four weeks.",
+    ]
+    # Goal problems live in their own section, not among the week's findings.
+    rest = all_text([b for b in message["blocks"] if b is not goals[0]])
+    assert "serves no business objective" not in rest and "has a goal" not in rest
+
+
+def test_the_goals_section_in_text():
+    text = digest_text(goals_digest())
+
+    assert text.endswith(
+        "\nGoals\n"
+        "- marketing's goal \u201cBrand <refresh> & tone\u201d serves no business objective.\n"
+        "- No team has a goal that serves Keep customers.\n"
+        "- No sales update served its goal \u201cEnterprise <pipeline>\u201d for four weeks.\n"
+    )
+    assert text.count("serves no business objective") == 1
+
+
+def test_no_goals_no_goals_section():
+    data = small()
+
+    assert "Goals" not in digest_text(data)
+    assert "*Goals*" not in all_text(digest_message(data)["blocks"])

@@ -149,3 +149,16 @@ def test_the_demos_unanswered_brand_refresh_is_named_in_the_first_two_digests(wh
         assert "2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in " ".join(
             digest.replace("│", "").split()
         ), week
+
+
+def test_the_demos_teams_set_goals_and_the_final_digest_names_the_brand_refresh(whole_story):
+    out, _ = whole_story
+    set_up = " ".join(out[: out.index("━━ Week")].split())
+    assert "/goal add marketing Brand refresh: new logo, colours and website look #none" in set_up
+    assert set_up.count("→ Added goal #") == 7
+    final = " ".join(out[out.index("The leadership digest, as") :].split())
+    goals = final[final.index("Goals 🎯") :]
+    assert goals.startswith(
+        "Goals 🎯 marketing's goal “Brand refresh: new logo, colours and website look” serves no business objective."
+    )
+    assert "No team has a goal that serves Improve gross margin." in goals

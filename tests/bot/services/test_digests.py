@@ -244,3 +244,53 @@ def test_the_clock_posts_the_digest_with_the_guess_of_a_question_open_at_the_dea
     blocks = json.dumps(post["blocks"], ensure_ascii=False)
     assert "2 of marketing's 2 updates serve no stated objective (guess: their authors didn't answer)" in blocks
     assert "wait for their authors' answers" not in blocks
+
+
+def _add_goal(sessions, org, team: str, title: str, serves: list[str], created: datetime) -> None:
+    from storage import repositories
+    from storage.models import Goal
+
+    with sessions.begin() as session:
+        ids = {o.key: o.id for o in repositories.list_objectives(session, org["workspace"])}
+        row = Goal(workspace_id=org["workspace"], team_id=org[team], title=title, created_at=created)
+        repositories.set_goal_serves(row, [ids[key] for key in serves])
+        session.add(row)
+
+
+def test_goals_section_names_unlinked_goals_missing_goals_and_idle_goals(digests, sessions, org, week):
+    long_ago = datetime(2026, 9, 1, tzinfo=UTC)
+    _add_goal(sessions, org, "marketing", "Webinar leads handed to sales", ["new-revenue"], long_ago)
+    _add_goal(sessions, org, "marketing", "Brand refresh <!here>", [], long_ago)
+    _add_goal(sessions, org, "sales", "Renewal playbook for key accounts", ["new-revenue"], long_ago)
+    _add_goal(sessions, org, "sales", "Pricing page rewrite", ["new-revenue"], datetime(2026, 11, 20, tzinfo=UTC))
+
+    data = digests.build(TEAM, week)
+
+    goal_findings = [(f.kind, f.objective, f.teams, f.extra.get("goal")) for f in data.report.findings]
+    assert ("unlinked_goal", None, ("marketing",), "Brand refresh <!here>") in goal_findings
+    assert ("objective_without_goal", "margins", (), None) in goal_findings
+    # Marketing's updates served both its goals; the renewal goal saw no sales update in four weeks;
+    # the pricing goal is younger than four weeks.
+    assert [(g.team, g.title) for g in data.idle_goals or ()] == [("sales", "Renewal playbook for key accounts")]
+    served = {u.text: u.goals for u in data.report.updates}
+    assert served["Passed the 40 webinar leads to sales with notes"] == ("Webinar leads handed to sales",)
+    assert served["Refreshed the brand colours"] == ("Brand refresh <!here>",)
+
+    text = digest_text(data)
+    goals_part = text.split("\nGoals\n", 1)[1]
+    assert "marketing's goal \u201cBrand refresh @here\u201d serves no business objective." in goals_part
+    assert "No team has a goal that serves Increase margins." in goals_part
+    assert "No sales update served its goal \u201cRenewal playbook for key accounts\u201d for four weeks." in goals_part
+    assert "serves no business objective" not in text.split("\nGoals\n", 1)[0]
+
+    message = json.dumps(digest_message(data))
+    assert "*Goals*" in message and "<!here>" not in message
+
+
+def test_a_workspace_without_goals_gets_the_same_digest(digests, week):
+    data = digests.build(TEAM, week)
+
+    assert data.idle_goals is None
+    assert all(u.goals is None for u in data.report.updates)
+    assert "Goals" not in digest_text(data)
+    assert "*Goals*" not in json.dumps(digest_message(data))
