@@ -260,7 +260,6 @@ WEEKS = (
             Answer(
                 MARCUS.id,
                 "Closed Oakridge Services, 40 seats: won head to head against Routewise with marketing's battlecard.",
-                tap="Both (my guess)",
             ),
             # The form checks in for the real clock's week only: the story's last week is that week.
             Answer(
