@@ -120,7 +120,7 @@ def checkin_edit_tags(
     value = action.get("value") or ""
     if not value.isdigit():
         return
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = _source_channel(body)
     team, user = body["team"]["id"], body["user"]["id"]
     with user_errors(respond):
         form = services.checkins.tags_for(
@@ -170,7 +170,7 @@ def goal_link_other(
     value = action.get("value") or ""
     if not value.isdigit():
         return
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = _source_channel(body)
     with user_errors(respond):
         goal, objectives = services.goals.link_form(body["team"]["id"], body["user"]["id"], int(value))
         client.views_open(trigger_id=body["trigger_id"], view=goal_blocks.link_modal(goal, objectives, channel))
@@ -356,3 +356,9 @@ def _week_of_view(body: dict[str, Any]) -> str | None:
     """Return the week a details modal is about, from its private_metadata."""
     week = view_metadata(body.get("view") or {}).get("week")
     return week if isinstance(week, str) else None
+
+
+def _source_channel(body: dict[str, Any]) -> str | None:
+    """Return the channel a button was pressed in (a message's, or its container's)."""
+    channel: str | None = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return channel

@@ -12,21 +12,10 @@ from sqlalchemy import inspect
 
 from bot.cli import main
 from storage.db import make_engine
+from tests.bot.test_settings import ALL_VARIABLES
 
-SLACK_VARIABLES = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_CLIENT_ID",
-    "SLACK_CLIENT_SECRET",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "PORT",
-    "ALIGNBOT_ADMINS",
-    "ALIGNBOT_TIMEZONE",
-    "LOG_LEVEL",
-    "TEST_DATABASE_URL",
-)
+# Every setting, and where the suite runs: none may leak into a CLI run from the caller's environment.
+SLACK_VARIABLES = (*ALL_VARIABLES, "TEST_DATABASE_URL")
 
 
 @pytest.fixture
