@@ -26,6 +26,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
 from sqlalchemy import Connection, Engine, Table, delete, exists, func, insert, select, update
 
+from bot.slackrequest import bolt_request, stored_body
 from storage.db import READ_ONLY, SINGLE_STATEMENT
 from storage.models import Job, utcnow
 
@@ -292,12 +293,12 @@ class Enqueue(LazyListenerRunner):
         if request.context.get(ANSWERED):
             return  # the ack was the whole answer (help, usage): no work to do
         assert request.lazy_function_name is not None  # Bolt names the function on the copy it passes
-        content_type = (request.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
+        content_type, body = stored_body(request)
         form = bool(request.context.get(OPENS_FORM))
         self.queue.put(
             request.lazy_function_name,
             content_type,
-            request.raw_body,
+            body,
             request.context.team_id,
             first=form,
             sent_at=request_sent_at(request),
@@ -383,7 +384,7 @@ class Worker:
             headers[SLACK_TIMESTAMP] = str(int(job.sent_at.timestamp()))
         # Not after a crash or a done() that failed: the attempt before may have finished the work.
         again = job.failed_attempt == job.attempts - 1
-        request = BoltRequest(body=job.body, headers=headers, context={ACKED: job.created_at, AGAIN: again})
+        request = bolt_request(job.body, headers=headers, context={ACKED: job.created_at, AGAIN: again})
         response = self._app.dispatch(request)
         error = request.context.get(_FAILED)
         if error is None and response.status < 500:

@@ -15,11 +15,13 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.request.internals import parse_body
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 
 from bot.app import Runtime
 from bot.jobs import Traffic
+from bot.slackrequest import bolt_request, read_body
 from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ _EVENT_FIELDS = {
 
 def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
     """Return the WSGI app: /slack/events (and OAuth paths) through Bolt, plus /healthz."""
-    slack = SlackRequestHandler(app)
+    slack = _SlackHandler(app)
     last_warning = [float("-inf")]
     last_malformed = [float("-inf")]
     secret = runtime.settings.slack_signing_secret
@@ -120,6 +122,14 @@ def create_wsgi_app(runtime: Runtime, app: App) -> WSGIApp:
     return counted
 
 
+class _SlackHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, reading each body with `read_body`."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw = request.get_body()
+        return self.app.dispatch(bolt_request(raw, query=request.query_string, headers=request.get_headers()))
+
+
 def _screen(environ: dict[str, Any], key: bytes | None) -> tuple[str | None, bytes]:
     """Read a POST body; return (the answer to give without Bolt, or None, body).
 
@@ -159,9 +169,9 @@ def _signed(key: bytes, body: bytes, timestamp: str, signature: str) -> bool:
 
 
 def _payload(raw: bytes, content_type: str | None) -> dict[str, Any] | None:
-    """Return the payload Bolt would parse from this body, or None if it is not an object."""
+    """Return the payload Bolt's listeners will read from this body, or None if it is not an object."""
     try:
-        payload = parse_body(raw.decode("utf-8"), content_type)
+        payload = read_body(raw.decode("utf-8"), content_type)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return payload if isinstance(payload, dict) else None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from slack_bolt.request import BoltRequest
 from sqlalchemy import select
 
 from bot.app import create_app, create_runtime, create_worker
@@ -71,6 +72,32 @@ def test_a_checkin_is_acked_stored_as_a_job_and_answered_once_the_worker_ran_it(
     assert update.text == "Booked 6 discovery calls with new prospects" and update.author_user_id == "U0MEMB01"
     [answer] = [r["body"] for r in fake_slack.wait_for_responses(answered + 1)[answered:]]
     assert answer["response_type"] == "ephemeral" and "Your marketing update" in answer["text"]
+
+
+def test_a_socket_mode_command_is_stored_with_its_text_and_done_by_the_worker(runtime, fake_slack):
+    # Socket Mode hands Bolt an object and no raw body: the job must still carry the command.
+    app = create_app(runtime, worker_threads=0)
+    worker = create_worker(runtime)
+
+    def command(command: str, text: str, user: str) -> int:
+        body = {
+            "team_id": fake_slack.team_id,
+            "channel_id": MARKETING,
+            "user_id": user,
+            "command": command,
+            "text": text,
+            "response_url": fake_slack.response_url(MARKETING),
+            "trigger_id": "1.2.socket",
+        }
+        return app.dispatch(BoltRequest(body=body, mode="socket_mode")).status
+
+    assert command("/alignment", "team marketing", "U0ADMIN1") == 200
+    worker.drain()
+    assert command("/checkin", "Booked 6 discovery calls over socket mode", "U0MEMB01") == 200
+    worker.drain()
+
+    assert jobs(runtime) == []
+    assert [u.text for u in updates(runtime)] == ["Booked 6 discovery calls over socket mode"]
 
 
 def test_help_and_usage_are_answered_in_the_ack_and_queue_nothing(web_only, runtime):

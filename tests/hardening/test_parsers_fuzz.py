@@ -219,6 +219,7 @@ SUBCOMMANDS = {
     "/checkin": ["", "help", "away", "back"],
     "/objective": ["add", "list", "edit", "archive", "help", ""],
     "/initiative": ["add", "list", "done", "drop", "help", ""],
+    "/goal": ["add", "list", "edit", "archive", "help", ""],
     "/alignment": [
         "team",
         "leadership",
