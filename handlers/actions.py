@@ -68,7 +68,13 @@ def checkin_open(
 
 
 def checkin_pick_team(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, request: BoltRequest, services: Services
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    request: BoltRequest,
+    services: Services,
 ) -> None:
     """Record the update carried by the team button the person picked."""
     ack()
@@ -93,7 +99,8 @@ def checkin_pick_team(
             )
         )
         if recorded is not None:  # else a later answer of theirs is stored: this one changes nothing
-            say_privately(respond, checkin_blocks.answer_confirmation(recorded))
+            note = share_answer(services, client, body["team"]["id"], recorded)
+            say_privately(respond, checkin_blocks.answer_confirmation(recorded, note=note))
 
 
 def team_settings_open(

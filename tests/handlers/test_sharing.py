@@ -493,3 +493,20 @@ def test_markup_sent_by_the_form_is_shown_as_names_and_labels_not_live(slack, ru
     [post] = replies(fake_slack, prompt)
     shown_text = assert_inert(post, typed=False)
     assert "R&amp;D" in shown_text and "@channel" in shown_text and "@cal" in shown_text and "click here" in shown_text
+
+
+def test_an_answer_whose_team_was_picked_from_two_is_shared_like_any_other(ask, slack, runtime, fake_slack, prompt):
+    ask("/alignment", "members sales add <@U0MEMB01>", user="U0ADMIN1")
+    picker = ask("/checkin", "Booked 6 discovery calls with new prospects", user="U0MEMB01", channel="D0MEMB01")
+    [marketing] = [
+        e for b in picker["blocks"] if b["type"] == "actions" for e in b["elements"] if e["text"]["text"] == "marketing"
+    ]
+
+    before = len(fake_slack.responses())
+    slack.block_action(marketing["action_id"], marketing["value"], user_id="U0MEMB01", channel_id="D0MEMB01")
+    answer = shown(fake_slack.wait_for_responses(before + 1)[before]["body"])
+
+    assert "Your marketing update" in answer and "Shared in the check-in thread" in answer
+    [post] = [p for p in replies(fake_slack, prompt) if "Booked 6" in seen(p)]
+    [update] = stored(runtime)
+    assert (update.shared_channel_id, update.shared_ts) == ("C0MKTG01", post["ts"])
