@@ -34,6 +34,10 @@ from bot.fakeslack.http import Server
 from bot.fakeslack.methods import METHODS, NO_AUTH
 from bot.fakeslack.state import SlackError, Workspace
 
+# How long a test waits for the app's calls: they come at once unless the machine is loaded (CI runs
+# the suite five times); a wait returns as soon as they are there.
+PATIENCE = 30.0
+
 __all__ = ["Call", "FakeSlack", "SlackError"]
 
 
@@ -155,14 +159,14 @@ class FakeSlack(Workspace, Faults):
         with self._lock:
             self._calls.clear()
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = PATIENCE) -> list[Call]:
         """Block until ``count`` calls to method arrived; return them or raise TimeoutError."""
         if not self._wait(lambda: len(self.calls_to(method)) >= count, timeout):
             seen = sorted({c.method for c in self.calls})
             raise TimeoutError(f"{len(self.calls_to(method))} of {count} {method} calls after {timeout}s; saw {seen}")
         return self.calls_to(method)
 
-    def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict]:
+    def wait_for_responses(self, count: int = 1, timeout: float = PATIENCE) -> list[dict]:
         """Block until ``count`` response_url posts arrived; return them or raise TimeoutError."""
         if not self._wait(lambda: len(self._responses) >= count, timeout):
             raise TimeoutError(f"{len(self._responses)} of {count} response_url posts after {timeout}s")

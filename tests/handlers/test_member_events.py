@@ -9,13 +9,14 @@ import time
 
 from sqlalchemy import select
 
+from bot.fakeslack.server import PATIENCE
 from bot.scheduler import refresh_team_members
 from storage import repositories
 from storage.models import Team
 from tests.handlers.conftest import team_rows
 
 
-def _wait_until(check, timeout: float = 5.0) -> None:
+def _wait_until(check, timeout: float = PATIENCE) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "condition not met in time"

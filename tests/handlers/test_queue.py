@@ -237,7 +237,7 @@ def test_a_form_is_opened_at_once_even_while_requests_are_in_flight(web_only, ru
     assert web_only.command("/checkin", "", user_id="U0MEMB01", channel_id=MARKETING).status == 200
 
     # Not held back: Slack's trigger would be gone long before the request in flight ended.
-    [opened] = fake_slack.wait_for("views.open", timeout=5)
+    [opened] = fake_slack.wait_for("views.open")
     assert opened.args["trigger_id"]
     assert wait_until(lambda: not jobs(runtime))  # the job is done with the request still in flight
     traffic.leave()

@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from bot.fakeslack.server import PATIENCE
 from bot.services.checkins import Answer
 from storage.models import Delivery, Team, Update
 from tests.handlers.conftest import shown
@@ -43,7 +44,7 @@ def stored(runtime) -> list[Update]:
         return list(session.scalars(select(Update).order_by(Update.id)))
 
 
-def handled(runtime, fake_slack, *event_ids: str, timeout: float = 5.0) -> None:
+def handled(runtime, fake_slack, *event_ids: str, timeout: float = PATIENCE) -> None:
     """Wait until the app recorded these events as handled (it handles events after answering Slack)."""
     deadline = time.monotonic() + timeout
     while not all(runtime.services.event_done(fake_slack.team_id, e) for e in event_ids):

@@ -10,6 +10,7 @@ from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.fakeslack.server import PATIENCE
 from bot.services.checkins import Answer
 from bot.services.installs import RETENTION
 from bot.settings import Settings
@@ -36,7 +37,7 @@ def uninstalled_at(runtime, team: str = TEAM):
         return workspace.uninstalled_at if workspace else "gone"
 
 
-def wait_for(check, timeout: float = 5.0) -> None:
+def wait_for(check, timeout: float = PATIENCE) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "condition not met in time"

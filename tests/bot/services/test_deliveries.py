@@ -162,7 +162,7 @@ def test_a_timeout_that_did_post_is_not_posted_again_however_soon_it_is_retried(
     # Before the lease ends nobody posts, even an admin's "retry now": the first post may still land.
     soon = deliveries.send(impatient, workspace_id, digest("2026-W48"), MESSAGE, "C0MKTG01", retry_now=True)
     assert soon.status == "busy"
-    fake_slack.wait_for("chat.postMessage", 1, timeout=5)
+    fake_slack.wait_for("chat.postMessage", 1)
     time.sleep(1.0)
 
     later = Deliveries(deliveries._sessions, lease=timedelta(0))
