@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.blocks import checkin as checkin_blocks
 from bot.demo import story
 from bot.demo.render import Names, indent, mrkdwn_to_text, render_blocks, render_message
 from bot.fakeslack import FakeSlack, SlackSender
-from bot.services.checkins import Answer
 
 TEAM_ID = "T0FERNWD1"
 WIDTH = 100
@@ -94,7 +92,6 @@ class Player:
         )
         self.entries: list[Entry] = []
         # Flipped once when a listener turns out to be missing, so only the first answer waits for it.
-        self.thread_listener = True
         self.checkin_command = True
 
     # --- Slack's side -------------------------------------------------------------------------
@@ -120,17 +117,7 @@ class Player:
                 reply = self.fake.wait_for_responses(before + 1, timeout=ANSWER_TIMEOUT)[before]["body"]
             except TimeoutError:
                 raise DemoError(f"the app never answered {command} {text}") from None
-        self.entries.append(
-            Entry(
-                "ephemeral",
-                channel,
-                self.fake.bot_user_id,
-                reply.get("text", ""),
-                reply.get("blocks") or [],
-                thread=None,
-            )
-        )
-        return reply
+        return self._private(channel, reply, thread=None)
 
     def thread_reply(self, user: str, channel: str, parent_ts: str, text: str, week: str) -> dict[str, Any]:
         """Reply in a prompt's thread as `user`, and deliver the message event; return the bot's private answer."""
@@ -150,46 +137,12 @@ class Player:
         answer = self.sender.event(event)
         if answer.status != 200:
             raise DemoError(f"the app answered a message event with HTTP {answer.status}")
-        if self.thread_listener:
-            try:
-                self.fake.wait_for("chat.postEphemeral", before + 1, timeout=ANSWER_TIMEOUT)
-            except TimeoutError:
-                self.thread_listener = False
-        if not self.thread_listener:
-            return self._record_directly(user, channel, parent_ts, text, ts, week)
+        try:
+            self.fake.wait_for("chat.postEphemeral", before + 1, timeout=ANSWER_TIMEOUT)
+        except TimeoutError:
+            raise DemoError(f"the app never answered a reply in #{self.names.channel(channel)}") from None
         mine = [e for e in self.fake.ephemerals(channel, user) if e.get("thread_ts") == parent_ts]
-        reply: dict[str, Any] = mine[-1] if mine else {"text": ""}
-        self.entries.append(
-            Entry(
-                "ephemeral",
-                channel,
-                self.fake.bot_user_id,
-                reply.get("text", ""),
-                reply.get("blocks") or [],
-                thread=parent_ts,
-                week=week,
-            )
-        )
-        return reply
-
-    def _record_directly(
-        self, user: str, channel: str, parent_ts: str, text: str, ts: str, week: str
-    ) -> dict[str, Any]:
-        # This build has no thread-reply listener yet: record through the same service it would call.
-        recorded = self.runtime.services.checkins.record(
-            Answer(
-                self.fake.team_id, user, text, channel_id=channel, source="thread", message_ts=ts, thread_ts=parent_ts
-            )
-        )
-        if recorded is None:
-            raise DemoError(f"a reply in #{self.names.channel(channel)} was not taken as a check-in answer")
-        reply = checkin_blocks.answer_confirmation(recorded)
-        self.entries.append(
-            Entry(
-                "ephemeral", channel, self.fake.bot_user_id, reply["text"], reply["blocks"], thread=parent_ts, week=week
-            )
-        )
-        return reply
+        return self._private(channel, mine[-1] if mine else {"text": ""}, thread=parent_ts, week=week)
 
     def checkin_command_answer(self, user: str, channel: str, text: str, week: str) -> dict[str, Any] | None:
         """Answer with `/checkin <text>`; None when it would not land in `week`, or /checkin only knows its usage."""
@@ -282,17 +235,14 @@ class Player:
             reply = self.fake.wait_for_responses(before + 1, timeout=ANSWER_TIMEOUT)[before]["body"]
         except TimeoutError:
             raise DemoError(f"the app never answered @{self.names.user(user)}'s [ {label} ]") from None
-        self.entries.append(
-            Entry(
-                "ephemeral",
-                channel,
-                self.fake.bot_user_id,
-                reply.get("text", ""),
-                reply.get("blocks") or [],
-                thread=self.entries[-1].thread,
-                week=week,
-            )
-        )
+        return self._private(channel, reply, thread=self.entries[-1].thread, week=week)
+
+    def _private(
+        self, channel: str, reply: dict[str, Any], *, thread: str | None, week: str | None = None
+    ) -> dict[str, Any]:
+        """Show the answer only its person sees on the page; return it."""
+        text, blocks = reply.get("text", ""), reply.get("blocks") or []
+        self.entries.append(Entry("ephemeral", channel, self.fake.bot_user_id, text, blocks, thread=thread, week=week))
         return reply
 
     def _open_form(self, action: str, value: str, user: str, channel: str, message_ts: str | None) -> dict[str, Any]:
@@ -312,18 +262,7 @@ class Player:
                 raise DemoError(f"the app never answered @{self.names.user(user)} in #{self.names.channel(channel)}")
             time.sleep(0.02)
         reply = self.fake.ephemerals(channel, user)[-1]
-        self.entries.append(
-            Entry(
-                "ephemeral",
-                channel,
-                self.fake.bot_user_id,
-                reply.get("text", ""),
-                reply.get("blocks") or [],
-                thread=thread,
-                week=week,
-            )
-        )
-        return reply
+        return self._private(channel, reply, thread=thread, week=week)
 
     def open_home(self, user: str) -> dict[str, Any]:
         """Open Alignbot's App Home as `user`; return the view the app published."""
