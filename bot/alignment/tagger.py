@@ -310,6 +310,34 @@ class Tagger:
         matches, candidates, margin = self._weigh(text, team=team)
         return Verdict(matches, margin >= self._sure, candidates, margin)
 
+    def work_scores(self, text: str) -> dict[str, float]:
+        """Return each objective's score from `text` without the segments it names only in passing.
+
+        "At all 6 hotels" says where a hotel company's work happens, as all of it does:
+        it says nothing of what the work is for. A segment an objective is named after
+        ("Bring the next generation in") still counts.
+        """
+        out = {}
+        for key, _, evidence, _ in self._evidence_rows(text):
+            profile = self._profiles[self._index_of[key]]
+            out[key] = _either(
+                value
+                for value, kind, _, ref in evidence
+                if kind != "segment" or profile.segment_led and profile.segments.get(ref, 0.0) >= 0.9
+            )
+        return out
+
+    def own_word_scores(self, text: str) -> dict[str, float]:
+        """Return each objective's score from the words of its own title, description and keywords that `text` says."""
+        return {
+            key: _either(value for value, kind, _, _ in evidence if kind in ("word", "keyword"))
+            for key, _, evidence, _ in self._evidence_rows(text)
+        }
+
+    def _evidence_rows(self, text: str) -> list[tuple[str, float, list[_Evidence], float]]:
+        """Return the rows `judge` weighs for `text`: (objective key, score, evidence, cut-off)."""
+        return self._rows(_read(text), text) if text and text.strip() and self._profiles else []
+
     def _weigh(
         self, text: str, asking: bool = True, team: str | None = None
     ) -> tuple[tuple[Match, ...], tuple[Match, ...], float]:
@@ -605,6 +633,14 @@ class Tagger:
         for i, drop in lower_by.items():
             if i in scored:
                 scored[i][0] *= 1.0 - drop
+
+
+def _either(values: Iterable[float]) -> float:
+    """Return the noisy-or of these pieces of evidence."""
+    miss = 1.0
+    for value in values:
+        miss *= 1.0 - min(value, 1.0)
+    return 1.0 - miss
 
 
 def sure_margin(margins: Sequence[float], share: float = ASK_SHARE) -> float:
