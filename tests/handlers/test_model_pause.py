@@ -77,7 +77,7 @@ def test_a_hanging_endpoint_costs_one_timeout_then_the_lexicon_answers_at_once(a
     assert streak == 1 and retry_at == failed_at + model_service.PAUSE_FIRST
 
     # Inside the pause: tagged, stored and confirmed without a word to the endpoint.
-    clock.shift(timedelta(seconds=20))
+    clock.shift(timedelta(seconds=1))
     second = checkin(ask, TEXTS[1])
     assert "Your marketing update for" in second and "tagged by the model" not in second
     assert len(fake_llm.requests) == 1
@@ -87,7 +87,7 @@ def test_a_hanging_endpoint_costs_one_timeout_then_the_lexicon_answers_at_once(a
 
     # After the pause the model is asked again; its answer ends the pause.
     fake_llm.clear()
-    clock.shift(timedelta(seconds=11))
+    clock.move_to(retry_at + timedelta(seconds=1))
     third = checkin(ask, TEXTS[2])
     assert "tagged by the model" in third
     assert [u["text"] for u in fake_llm.updates_sent()] == [TEXTS[0], TEXTS[2]]
@@ -102,18 +102,19 @@ def test_faults_in_a_row_grow_the_pause_and_a_success_ends_it(ask, runtime, team
     fake_llm.stop()  # refuses connections
 
     checkin(ask, TEXTS[0])
-    assert pause(runtime)[0] == 1
-    clock.shift(model_service.PAUSE_FIRST + timedelta(seconds=1))
+    streak, _, retry_at = pause(runtime)
+    assert streak == 1
+    clock.move_to(retry_at + timedelta(seconds=1))
     checkin(ask, TEXTS[1])  # tried again, refused again: twice as long
     streak, failed_at, retry_at = pause(runtime)
     assert streak == 2 and retry_at == failed_at + 2 * model_service.PAUSE_FIRST
 
     fake_llm.start()  # the same port, up again, counting what it is sent
-    clock.shift(model_service.PAUSE_FIRST + timedelta(seconds=1))
+    clock.move_to(failed_at + model_service.PAUSE_FIRST + timedelta(seconds=1))  # past a first pause
     assert "tagged by the model" not in checkin(ask, TEXTS[2])
     assert fake_llm.requests == []
 
-    clock.shift(model_service.PAUSE_FIRST)
+    clock.move_to(retry_at + timedelta(seconds=1))
     assert "tagged by the model" in checkin(ask, TEXTS[3])
     assert pause(runtime)[0::2] == (0, None)
     assert "tagged by the model" in checkin(ask, TEXTS[4])
