@@ -603,6 +603,12 @@ def claim_model_probe(session: Session, workspace_id: int, now: datetime, until:
     return rows_changed(session, over.values(model_retry_at=until)) == 1
 
 
+def release_model_probe(session: Session, workspace_id: int, seen: int, now: datetime) -> None:
+    """Give back a claim that sent nothing: the pause is over again from `now`, unless a fault came since."""
+    claimed = update(Workspace).where(Workspace.id == workspace_id, Workspace.model_fault_streak == seen)
+    session.execute(claimed.values(model_retry_at=now))
+
+
 def note_model_down(session: Session, workspace_id: int, seen: int, retry_at: datetime) -> bool:
     """Count one more fault of the endpoint, pausing the model until `retry_at`; False if already counted.
 

@@ -139,26 +139,32 @@ class ModelService:
         wanted = [i for i, (_, verdict) in enumerate(asks) if tagger.wants(verdict)]
         if not wanted:
             return [None] * len(asks)
-        if self._paused(workspace_id, streak, retry_at):
+        paused, trying = self._paused(workspace_id, streak, retry_at)
+        if paused:
             tagger.hold()
         else:
             self._forget_old_versions(workspace_id, version)
         found = dict(zip(wanted, tagger.answer([asks[i][0] for i in wanted])))
         self._after(slack_team_id, workspace_id, streak, tagger)
+        if trying and not tagger.usage.requests:
+            # Answered from the kept answers (or past the day's cap): the next text may try the model.
+            with self._sessions.begin() as session:
+                repositories.release_model_probe(session, workspace_id, streak, utcnow())
         return [found.get(i) for i in range(len(asks))]
 
-    def _paused(self, workspace_id: int, streak: int, retry_at: datetime | None) -> bool:
-        """Say whether the model is paused here; past a pause, claim the one request that tries it again."""
+    def _paused(self, workspace_id: int, streak: int, retry_at: datetime | None) -> tuple[bool, bool]:
+        """Say whether the model is paused here, and whether this call claimed the request that tries it again."""
         if streak == 0 and retry_at is None:
-            return False
+            return False, False
         now = utcnow()
         if retry_at is not None and now < retry_at:
-            return True
+            return True, False
         assert self.config is not None
         # Long enough for one request, a 429's wait and its second attempt; then another worker may try.
         trying = timedelta(seconds=2 * self.config.timeout + RETRY_AFTER_MAX)
         with self._sessions.begin() as session:
-            return not repositories.claim_model_probe(session, workspace_id, now, now + trying)
+            claimed = repositories.claim_model_probe(session, workspace_id, now, now + trying)
+        return not claimed, claimed
 
     def _forget_old_versions(self, workspace_id: int, version: str) -> None:
         """Drop the workspace's answers to other objectives' versions, once a version in this process."""

@@ -122,6 +122,21 @@ def test_faults_in_a_row_grow_the_pause_and_a_success_ends_it(ask, runtime, team
     assert texts_and_tags(runtime) == [(TEXTS[4], BY_MODEL)]
 
 
+def test_a_retry_answered_from_the_kept_answers_leaves_the_next_text_free_to_try(ask, runtime, teams, fake_llm, clock):
+    setup_objectives(ask)
+    assert "tagged by the model" in checkin(ask, TEXTS[0])  # kept
+    fake_llm.slow(2.0, times=1)
+    checkin(ask, TEXTS[1])
+    streak, _, retry_at = pause(runtime)
+    assert streak == 1 and len(fake_llm.requests) == 2
+
+    clock.move_to(retry_at + timedelta(seconds=1))
+    assert "tagged by the model" in checkin(ask, TEXTS[0])  # past the pause, from the kept answer
+    assert len(fake_llm.requests) == 2
+    assert "tagged by the model" in checkin(ask, TEXTS[2])  # so the model is tried at once, and is back
+    assert len(fake_llm.requests) == 3 and pause(runtime)[0::2] == (0, None)
+
+
 def test_the_pause_never_grows_past_its_cap():
     assert model_service.pause_after(1) == model_service.PAUSE_FIRST
     assert model_service.pause_after(2) == 2 * model_service.PAUSE_FIRST
