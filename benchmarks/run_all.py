@@ -30,6 +30,7 @@ FULL = [
     ["digest_scale.py", "--teams", "200", "--members", "2000"],
     ["workspace_fanout.py", "--db", "sqlite", "postgresql"],
     ["workspace_fanout.py", "--workspaces", "1000", "--channels", "20", "--rate", "0.05"],
+    ["model_ops.py", "--db", "sqlite", "postgresql"],
 ]
 QUICK = [
     ["tagger_throughput.py", "--seconds", "1"],
@@ -42,6 +43,7 @@ QUICK = [
     ["checkin_statements.py", "--db", "sqlite", "--history", "200", "--answers", "3"],
     ["slack_calls.py", "--fast"],
     ["workspace_fanout.py", "--workspaces", "3", "--channels", "10"],
+    ["model_ops.py", "--db", "sqlite", "--answers", "5", "--versions", "3", "--per-version", "200"],
 ]
 
 

@@ -38,6 +38,9 @@ RETRY_AFTER_MAX = 30.0
 MAX_REPLY_BYTES = 1 << 20
 # What an explanation says instead of matched words.
 BY_MODEL = "tagged by the model"
+# 4xx statuses that say the endpoint, not the request, is at fault: our key, URL or rate is refused,
+# so every request would fail alike (5xx say so too). Other 4xx (400, 413, 422...) are the request's own.
+ENDPOINT_DOWN = frozenset({401, 403, 404, 407, 408, 429})
 # Bumped when the instructions change, so cached answers to the old ones are not reused.
 PROMPT_VERSION = "1"
 
@@ -162,10 +165,25 @@ class Usage:
     faults: list[str] = field(default_factory=list)
     # Updates left to the lexicon because the day's cap was reached.
     capped: int = 0
+    # Updates left to the lexicon because the model is paused after the endpoint failed (see `hold`).
+    held: int = 0
+    # The first fault said the endpoint is down (not that this request was bad), and how long a 429 asked to wait.
+    down: bool = False
+    retry_after: float | None = None
 
 
 class ModelFault(Exception):
-    """The model did not give a usable answer; the message says why, in a few words."""
+    """The model did not give a usable answer; the message says why, in a few words.
+
+    `down` says the endpoint is at fault (unreachable, hanging, failing, throttling, refusing our
+    URL or key): the next request would fail the same way whatever it carries. Otherwise the fault
+    is this request's (a 400, a reply that is no answer), and another request may well succeed.
+    """
+
+    def __init__(self, message: str, *, down: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.down = down
+        self.retry_after = retry_after
 
 
 class _CapReached(Exception):
@@ -195,6 +213,11 @@ class ModelTagger:
         self._sleep = sleep
         self._broken = False
         self._capped = False
+        self._held = False
+
+    def hold(self) -> None:
+        """Send nothing from now on: answers come from the cache alone, the rest is the lexicon's."""
+        self._held = True
 
     def wants(self, verdict: Verdict) -> bool:
         """Say whether an update the lexicon judged so goes to the model in this mode."""
@@ -226,6 +249,9 @@ class ModelTagger:
         return answers
 
     def _ask_batch(self, batch: Sequence[tuple[str, Ask]]) -> dict[str, tuple[str, ...]]:
+        if self._held:
+            self.usage.held += len(batch)
+            return {}
         if self._capped:
             self.usage.capped += len(batch)
             return {}
@@ -241,6 +267,8 @@ class ModelTagger:
         except ModelFault as fault:
             # One fault ends the run's asking: a dead endpoint would otherwise cost a timeout a batch.
             self._broken = True
+            if not self.usage.faults:
+                self.usage.down, self.usage.retry_after = fault.down, fault.retry_after
             self.usage.faults.append(str(fault))
             return {}
         self.usage.sent += len(batch)
@@ -290,19 +318,21 @@ class ModelTagger:
                 return 0.0, response.read(MAX_REPLY_BYTES + 1)
         except urllib.error.HTTPError as error:
             error.close()
+            asked = _seconds(error.headers.get("Retry-After")) if error.code == 429 else None
             wait = _retry_after(error.headers.get("Retry-After")) if error.code == 429 else None
             if retry and wait is not None:
                 return wait, None
-            raise ModelFault(f"HTTP {error.code}") from None
+            down = error.code in ENDPOINT_DOWN or error.code >= 500
+            raise ModelFault(f"HTTP {error.code}", down=down, retry_after=asked) from None
         except TimeoutError:
-            raise ModelFault(f"no answer within {self.config.timeout:g} s") from None
+            raise ModelFault(f"no answer within {self.config.timeout:g} s", down=True) from None
         except urllib.error.URLError as error:
             reason = error.reason
             if isinstance(reason, TimeoutError):
-                raise ModelFault(f"no answer within {self.config.timeout:g} s") from None
-            raise ModelFault(f"cannot connect ({_reason(reason)})") from None
+                raise ModelFault(f"no answer within {self.config.timeout:g} s", down=True) from None
+            raise ModelFault(f"cannot connect ({_reason(reason)})", down=True) from None
         except (OSError, http.client.HTTPException) as error:
-            raise ModelFault(f"the connection failed ({_reason(error)})") from None
+            raise ModelFault(f"the connection failed ({_reason(error)})", down=True) from None
 
 
 def system_message(objectives: Sequence[Objective], goals: Mapping[str, Sequence[str]] | None = None) -> str:
@@ -402,6 +432,14 @@ def _retry_after(value: str | None) -> float | None:
     except ValueError:
         return None  # an HTTP date: too far off to matter for one run
     return max(seconds, 0.0) if seconds <= RETRY_AFTER_MAX else None
+
+
+def _seconds(value: str | None) -> float | None:
+    """Return the seconds a Retry-After asks for, if it gives a number."""
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _reason(error: object) -> str:

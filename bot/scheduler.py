@@ -67,6 +67,14 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
         args=[runtime],
         id="refresh_team_members",
     )
+    # Daily: kept model answers to old objectives, old ones and those past a workspace's cap are dropped.
+    scheduler.add_job(
+        runtime.services.model.prune,
+        "cron",
+        hour=4,
+        minute=45,
+        id="prune_model_answers",
+    )
     scheduler.add_job(
         runtime.services.installs.purge,
         "interval",

@@ -94,6 +94,10 @@ class Workspace(Base):
     # The model's last fault here (a few words) and when: shown by /alignment status.
     model_fault: Mapped[str | None] = mapped_column(String(200))
     model_fault_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Faults in a row that said the endpoint is down, and until when the model is not asked here (the
+    # pause grows with the streak): every worker reads the same pause. Reset by a request that gets through.
+    model_fault_streak: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    model_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -550,10 +554,15 @@ class ModelAnswer(Base):
     """The opt-in model's answer to one text, by its cache key (text, team and objectives' version)."""
 
     __tablename__ = "model_answers"
+    # The prune finds a workspace's oldest answers by it.
+    __table_args__ = (Index("ix_model_answers_workspace_created", "workspace_id", "created_at"),)
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     objectives: Mapped[list[str]] = mapped_column(JSON)
+    # The objectives' version the answer is for (bot.llm.objectives_version): other versions' are never
+    # read again, so they are dropped. Empty for answers kept before versions were recorded.
+    version: Mapped[str] = mapped_column(String(16), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -553,12 +553,78 @@ def model_answer(session: Session, workspace_id: int, key: str) -> tuple[str, ..
     return tuple(found) if found is not None else None
 
 
-def keep_model_answer(session: Session, workspace_id: int, key: str, objectives: tuple[str, ...]) -> None:
-    """Keep the model's answer for a cache key; an answer kept already (by another worker) stands."""
+def keep_model_answer(
+    session: Session, workspace_id: int, key: str, objectives: tuple[str, ...], version: str = ""
+) -> None:
+    """Keep the model's answer for a cache key, for the objectives' `version`; one kept already stands."""
     statement = upsert(session, ModelAnswer).values(
-        workspace_id=workspace_id, key=key, objectives=list(objectives), created_at=utcnow()
+        workspace_id=workspace_id, key=key, objectives=list(objectives), version=version, created_at=utcnow()
     )
     session.execute(statement.on_conflict_do_nothing(index_elements=["workspace_id", "key"]))
+
+
+def forget_model_answers(session: Session, workspace_id: int, keep_version: str) -> int:
+    """Drop a workspace's answers to any objectives' version but `keep_version`; return how many."""
+    stale = delete(ModelAnswer).where(ModelAnswer.workspace_id == workspace_id, ModelAnswer.version != keep_version)
+    return rows_changed(session, stale)
+
+
+def prune_model_answers(session: Session, workspace_id: int, before: datetime, most: int) -> int:
+    """Drop a workspace's answers kept before `before`, and all but its `most` newest; return how many."""
+    dropped = rows_changed(
+        session, delete(ModelAnswer).where(ModelAnswer.workspace_id == workspace_id, ModelAnswer.created_at < before)
+    )
+    beyond = (
+        select(ModelAnswer.key)
+        .where(ModelAnswer.workspace_id == workspace_id)
+        .order_by(ModelAnswer.created_at.desc(), ModelAnswer.key.desc())
+        .offset(most)
+    )
+    gone = delete(ModelAnswer).where(ModelAnswer.workspace_id == workspace_id, ModelAnswer.key.in_(beyond))
+    return dropped + rows_changed(session, gone)
+
+
+def workspaces_with_model_answers(session: Session) -> list[int]:
+    """Return the ids of the workspaces that keep any model answers (for the daily prune)."""
+    # Deliberately across workspaces: a retention sweep, not a user query.
+    return list(session.scalars(select(ModelAnswer.workspace_id).distinct().order_by(ModelAnswer.workspace_id)))
+
+
+def claim_model_probe(session: Session, workspace_id: int, now: datetime, until: datetime) -> bool:
+    """Claim the one request that tries a paused model again, once its pause is over; False if another has.
+
+    The claim moves the pause on to `until`, so other workers keep to the lexicon while it is tried.
+    """
+    over = update(Workspace).where(
+        Workspace.id == workspace_id,
+        Workspace.model_fault_streak > 0,
+        or_(Workspace.model_retry_at.is_(None), Workspace.model_retry_at <= now),
+    )
+    return rows_changed(session, over.values(model_retry_at=until)) == 1
+
+
+def release_model_probe(session: Session, workspace_id: int, seen: int, now: datetime) -> None:
+    """Give back a claim that sent nothing: the pause is over again from `now`, unless a fault came since."""
+    claimed = update(Workspace).where(Workspace.id == workspace_id, Workspace.model_fault_streak == seen)
+    session.execute(claimed.values(model_retry_at=now))
+
+
+def note_model_down(session: Session, workspace_id: int, seen: int, retry_at: datetime) -> bool:
+    """Count one more fault of the endpoint, pausing the model until `retry_at`; False if already counted.
+
+    `seen` is the streak read before asking: workers that failed together count one fault, not one each.
+    """
+    counted = update(Workspace).where(Workspace.id == workspace_id, Workspace.model_fault_streak == seen)
+    return rows_changed(session, counted.values(model_fault_streak=seen + 1, model_retry_at=retry_at)) == 1
+
+
+def note_model_up(session: Session, workspace_id: int) -> None:
+    """End a workspace's pause: a request got through to the endpoint."""
+    paused = update(Workspace).where(
+        Workspace.id == workspace_id,
+        or_(Workspace.model_fault_streak != 0, Workspace.model_retry_at.is_not(None)),
+    )
+    session.execute(paused.values(model_fault_streak=0, model_retry_at=None))
 
 
 def take_model_request(session: Session, workspace_id: int, day: date, cap: int) -> bool:

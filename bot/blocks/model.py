@@ -20,6 +20,8 @@ class ModelState:
     cap: int
     fault: str | None
     fault_at: datetime | None
+    # Set while the model is paused after the endpoint failed: the lexicon tags until then.
+    paused_until: datetime | None = None
 
 
 def model_status_blocks(state: ModelState) -> list[Block]:
@@ -33,4 +35,9 @@ def model_status_blocks(state: ModelState) -> list[Block]:
     )
     if state.fault and state.fault_at:
         line += f" · last fault {state.fault_at:%Y-%m-%d %H:%M} UTC: {escape(state.fault)}"
+    if state.on and state.paused_until and state.fault_at:
+        line += (
+            f" · the model failed at {state.fault_at:%H:%M} UTC; trying it again after "
+            f"{state.paused_until:%H:%M} UTC (the lexicon tags until then)"
+        )
     return [context(line)]

@@ -137,26 +137,48 @@ def test_a_429_is_waited_out_once_for_as_long_as_it_asks():
 
 
 @pytest.mark.parametrize(
-    "break_it, reason",
+    "break_it, reason, down",
     [
-        (lambda fake: fake.fail(503), "HTTP 503"),
-        (lambda fake: fake.throttle(retry_after=1, times=2), "HTTP 429"),
-        (lambda fake: fake.throttle(retry_after=120), "HTTP 429"),
-        (lambda fake: fake.slow(2), "no answer within 0.3 s"),
-        (lambda fake: fake.garble(), "the reply is not JSON"),
-        (lambda fake: fake.garble(body=True), "the reply is not a chat completion"),
-        (lambda fake: fake.stop(), "cannot connect"),
+        (lambda fake: fake.fail(503), "HTTP 503", True),
+        (lambda fake: fake.fail(401), "HTTP 401", True),
+        (lambda fake: fake.fail(400), "HTTP 400", False),
+        (lambda fake: fake.fail(422), "HTTP 422", False),
+        (lambda fake: fake.throttle(retry_after=1, times=2), "HTTP 429", True),
+        (lambda fake: fake.throttle(retry_after=120), "HTTP 429", True),
+        (lambda fake: fake.slow(2), "no answer within 0.3 s", True),
+        (lambda fake: fake.garble(), "the reply is not JSON", False),
+        (lambda fake: fake.garble(body=True), "the reply is not a chat completion", False),
+        (lambda fake: fake.stop(), "cannot connect", True),
     ],
 )
-def test_a_fault_is_recorded_never_raised_and_ends_the_asking(break_it, reason):
+def test_a_fault_is_recorded_never_raised_and_ends_the_asking(break_it, reason, down):
     with FakeLLM({a.text: ["pipeline"] for a in asks(45)}) as fake:
         model, _ = tagger(fake, timeout=0.3)
         break_it(fake)
         assert model.answer(asks(45)) == [None] * 45
     assert len(model.usage.faults) == 1 and model.usage.faults[0].startswith(reason)
+    # Whether the endpoint is at fault (the app then pauses the model) or only this request.
+    assert model.usage.down is down
     assert len(fake.requests) <= 2
     note = fault_note(model)
     assert note is not None and note.startswith(f"the model at {fake.url} failed ({reason}")
+
+
+def test_a_429_far_off_says_how_long_it_asked_to_wait():
+    with FakeLLM() as fake:
+        fake.throttle(retry_after=120)
+        model, waits = tagger(fake)
+        model.answer(asks(1))
+    assert (waits, model.usage.retry_after) == ([], 120.0)
+
+
+def test_a_held_tagger_answers_from_the_cache_and_sends_nothing():
+    with FakeLLM({"Update number 0": ["margins"], "Update number 1": ["pipeline"]}) as fake:
+        model, _ = tagger(fake)
+        model.answer(asks(1))
+        model.hold()
+        assert model.answer(asks(2)) == [("margins",), None]
+    assert len(fake.requests) == 1 and model.usage.held == 1
 
 
 def test_the_days_cap_counts_requests_and_leaves_the_rest_to_the_lexicon():

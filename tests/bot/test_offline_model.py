@@ -182,6 +182,18 @@ def test_a_fault_leaves_the_lexicons_output_byte_for_byte(files, stand_in, monke
     assert len(stand_in.requests) <= 4
 
 
+def test_a_hanging_endpoint_is_asked_once_a_run_not_once_a_batch(files, stand_in, monkeypatch, capsys):
+    org, updates = files
+    lexicon = run(capsys, "tag", "--org", str(org), str(updates))[0]
+    use(monkeypatch, stand_in, "all", timeout="0.3", max_per_day="50")
+    stand_in.slow(2)
+    out, err = run(capsys, "tag", "--org", str(org), str(updates))
+    # 30 updates make two batches: the first one's timeout ends the run's asking.
+    assert len(stand_in.requests) == 1
+    failed = f"alignbot: the model at {stand_in.url} failed (no answer within 0.3 s)"
+    assert out == lexicon and err == failed + ": those updates are tagged by the lexicon\n"
+
+
 def test_a_429_is_waited_out_once(files, stand_in, monkeypatch, capsys):
     org, updates = files
     stand_in.throttle(retry_after=0, times=1)

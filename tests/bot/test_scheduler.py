@@ -21,7 +21,9 @@ def test_the_clock_runs_prompts_digests_members_and_cleanup(runtime):
         "refresh_team_members",
         "purge_processed_events",
         "purge_uninstalled",
+        "prune_model_answers",
     }
+    assert jobs["prune_model_answers"].func == runtime.services.model.prune
     assert jobs["purge_uninstalled"].func == runtime.services.installs.purge
     assert jobs["checkins"].trigger.interval == timedelta(minutes=1)
     assert jobs["checkins"].func == runtime.services.prompts.tick

@@ -232,3 +232,39 @@ def test_0014_adds_team_goals_that_move_the_config_version_and_takes_them_away(e
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+def test_0016_versions_kept_model_answers_and_pauses_the_model_and_takes_them_away(empty_database_url):
+    engine = make_engine(empty_database_url)
+    migrate.upgrade(engine, "0015")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspaces (id, slack_team_id, created_at) VALUES (1, 'T1', :now)"), NOW)
+        connection.execute(
+            text(
+                "INSERT INTO model_answers (workspace_id, key, objectives, created_at) "
+                "VALUES (1, :key, '[\"margins\"]', :now)"
+            ),
+            {**NOW, "key": "k" * 64},
+        )
+
+    migrate.upgrade(engine)
+
+    with engine.connect() as connection:
+        # An answer kept before versions were recorded has none: the next prune drops it.
+        assert connection.execute(text("SELECT version FROM model_answers")).scalar_one() == ""
+        assert connection.execute(text("SELECT model_fault_streak, model_retry_at FROM workspaces")).one() == (0, None)
+    with sessionmaker(engine).begin() as session:
+        assert repositories.note_model_down(session, 1, 0, NOW["now"])
+        assert not repositories.note_model_down(session, 1, 0, NOW["now"])  # counted once
+        assert repositories.forget_model_answers(session, 1, "v1") == 1
+    assert "ix_model_answers_workspace_created" in {i["name"] for i in inspect(engine).get_indexes("model_answers")}
+
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0015")
+    assert "version" not in {c["name"] for c in inspect(engine).get_columns("model_answers")}
+    assert not {"model_fault_streak", "model_retry_at"} & {c["name"] for c in inspect(engine).get_columns("workspaces")}
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
