@@ -558,9 +558,10 @@ def _ask_about_links(runtime, slack_team_id: str, goal_ids: list[int]) -> None:
     client = _slack_client(runtime, slack_team_id)
     if client is None:
         count = len(goal_ids)
+        whose = "goal's" if count == 1 else "goals'"
         print(
-            f"alignbot: no Slack token (SLACK_BOT_TOKEN): nobody was asked about {count} goal"
-            f"{'s' if count != 1 else ''}' unsure links (see `/goal list` in Slack)",
+            f"alignbot: no Slack token (SLACK_BOT_TOKEN): nobody was asked about {count} {whose} unsure links "
+            "(see `/goal list` in Slack)",
             file=sys.stderr,
         )
         return

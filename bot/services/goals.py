@@ -84,7 +84,8 @@ class LinkAsking:
         if not self.people:
             return None
         people, goals = len(self.people), len(self.goals)
-        return f"asked {people} lead{'s' if people != 1 else ''} about {goals} goal{'s' if goals != 1 else ''}' links"
+        whose = "goal's" if goals == 1 else "goals'"
+        return f"asked {people} lead{'s' if people != 1 else ''} about {goals} {whose} links"
 
     def trouble(self) -> str | None:
         """Return one line saying who could not be asked and why, or None."""
