@@ -93,7 +93,8 @@ class LinkAsking:
         if self.failed:
             parts.append(f"could not ask {', '.join(self.failed)} about goals' links")
         if self.nobody:
-            parts.append(f"team {', '.join(self.nobody)} has no lead and ALIGNBOT_ADMINS is empty: nobody was asked")
+            teams = f"team {self.nobody[0]} has" if len(self.nobody) == 1 else f"teams {', '.join(self.nobody)} have"
+            parts.append(f"{teams} no lead and ALIGNBOT_ADMINS is empty: nobody was asked")
         if not parts:
             return None
         return "; ".join(parts) + "; those links stand as suggested (see `/goal list` in Slack)"
