@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -27,6 +28,13 @@ def settings(settings, fake_llm):
     return settings.model_copy(update={"llm_url": fake_llm.url, "llm_model": "m", "llm_timeout": 1.0})
 
 
+def goal_id(answer: dict) -> int:
+    """Return the id `/goal add` answered with ("Added goal #12 ...")."""
+    match = re.search(r"Added goal #(\d+)", answer["text"])
+    assert match, answer["text"]
+    return int(match.group(1))
+
+
 def objectives(ask) -> None:
     ask("/objective", "add New revenue | Build qualified pipeline and close new customers")
     ask("/objective", "add Margins | Reduce cost of sales and hosting")
@@ -43,12 +51,12 @@ def test_the_models_answer_is_stored_and_nobody_is_asked(ask, runtime, teams, fa
 
 def test_a_retitled_goal_is_asked_about_again_and_stated_links_never(ask, runtime, teams, fake_llm):
     objectives(ask)
-    ask("/goal", f"add marketing {VAGUE}")
-    ask("/goal", f"edit 1 {RETITLED}")
+    summit = goal_id(ask("/goal", f"add marketing {VAGUE}"))
+    ask("/goal", f"edit {summit} {RETITLED}")
     assert [u["text"] for u in fake_llm.updates_sent()] == [VAGUE, RETITLED]
     assert stored(runtime) == [(RETITLED, ["hiring"], True, True)]
-    ask("/goal", "add marketing Sponsor the Berlin design meetup #margins")
-    ask("/goal", "edit 2 Sponsor the Hamburg design meetup")  # a lead's links stand: nothing to ask
+    meetup = goal_id(ask("/goal", "add marketing Sponsor the Berlin design meetup #margins"))
+    ask("/goal", f"edit {meetup} Sponsor the Hamburg design meetup")  # a lead's links stand: nothing to ask
     assert len(fake_llm.updates_sent()) == 2
 
 
