@@ -221,7 +221,7 @@ class GoalsService:
                 channel = client.conversations_open(users=person)["channel"]["id"]
                 for start in range(0, len(views), goal_blocks.MAX_ASKED):
                     client.chat_postMessage(
-                        channel=channel, **goal_blocks.link_questions(views[start:][: goal_blocks.MAX_ASKED])
+                        channel=channel, **goal_blocks.link_questions(views[start : start + goal_blocks.MAX_ASKED])
                     )
             except SlackApiError as error:
                 asking.failed.append(f"{person} ({error.response.get('error') or 'refused'})")
