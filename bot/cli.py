@@ -355,9 +355,14 @@ def _goals(args: argparse.Namespace) -> int:
     import json
 
     from bot.alignment.goals import link_goals
+    from bot.goallinks import model_links
+    from bot.offline import model_tagger
 
-    for link in link_goals(_read_org_file(args.org)):
+    org = _read_org_file(args.org)
+    model = model_tagger(_settings(), org)
+    for link in model_links(model, link_goals(org)):
         print(json.dumps(link.to_dict()))
+    _model_note(model)
     return 0
 
 
@@ -539,7 +544,34 @@ def _org_import(args: argparse.Namespace) -> int:
     print(f"imported {args.org} into workspace {args.team_id}:")
     for line in report.lines():
         print(f"  {line}")
+    _ask_about_links(runtime, args.team_id, report.unsure_goals)
     return 0
+
+
+def _ask_about_links(runtime, slack_team_id: str, goal_ids: list[int]) -> None:
+    """Ask the leads about the imported goals whose links are unsure; Slack's refusal is one line on stderr.
+
+    The import is committed by then: a person not reached leaves it standing, and the exit status 0.
+    """
+    if not goal_ids:
+        return
+    client = _slack_client(runtime, slack_team_id)
+    if client is None:
+        count = len(goal_ids)
+        whose = "goal's" if count == 1 else "goals'"
+        print(
+            f"alignbot: no Slack token (SLACK_BOT_TOKEN): nobody was asked about {count} {whose} unsure links "
+            "(see `/goal list` in Slack)",
+            file=sys.stderr,
+        )
+        return
+    asking = runtime.services.goals.ask_leads(slack_team_id, goal_ids, client)
+    line = asking.line()
+    if line:
+        print(f"  {line}")
+    trouble = asking.trouble()
+    if trouble:
+        print(f"alignbot: {trouble}", file=sys.stderr)
 
 
 def _org_export(args: argparse.Namespace) -> int:

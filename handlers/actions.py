@@ -166,7 +166,10 @@ def goal_link(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: R
     goal_id, keys = answer
     with user_errors(respond):
         view = services.goals.edit(body["team"]["id"], body["user"]["id"], GoalDraft(None, keys, goal_id=goal_id))
-        respond(**goal_blocks.goal_linked(view), replace_original=True)
+        # A lead's direct message asks about several goals: only the one tapped gives way to its answer.
+        message = (body.get("message") or {}).get("blocks") or []
+        reply = goal_blocks.answered_in_message(message, view) or goal_blocks.goal_linked(view)
+        respond(**reply, replace_original=True)
 
 
 def goal_link_other(

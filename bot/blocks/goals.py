@@ -14,6 +14,12 @@ MAX_LISTED = 45
 LINK_ACTION = "goal_link"
 LINK_OTHER_ACTION = "goal_link_other"
 LINK_CALLBACK = "goal_link_submit"
+# A lead's direct message after an org import: one question a goal, each block named by the goal's id.
+ASK_BLOCK = "goal_link_ask"
+QUESTION_BLOCK = "goal_link_question"
+ANSWERED_BLOCK = "goal_link_answered"
+# Questions a message: two blocks each and an opening line stay within Slack's 50 blocks.
+MAX_ASKED = 24
 
 
 class GoalLike(Protocol):
@@ -87,7 +93,42 @@ def link_question(goal: GoalLike) -> list[Block]:
     )
     buttons.append({"type": "button", "action_id": LINK_OTHER_ACTION, "text": plain("Other…"), "value": str(goal.id)})
     ask = f"*Which objectives does _{escape(goal.title)}_ serve?* I'm not sure; one tap tells me."
-    return [section(ask), {"type": "actions", "block_id": "goal_link_question", "elements": buttons}]
+    return [section(ask), {"type": "actions", "block_id": QUESTION_BLOCK, "elements": buttons}]
+
+
+def link_questions(goals: Sequence[GoalLike]) -> dict[str, Any]:
+    """Return the direct message that asks a lead what each of their team's new goals serves (MAX_ASKED at most)."""
+    asked = list(goals[:MAX_ASKED])
+    teams = list(dict.fromkeys(g.team for g in asked))
+    named = ", ".join(f"*{escape(t)}*" for t in teams)
+    which = "it serves" if len(asked) == 1 else "they serve"
+    intro = f":dart: The org file added goals for team {named}. I'm not sure which objectives {which}:"
+    blocks: list[Block] = [section(intro)]
+    for goal in asked:
+        ask, question = link_question(goal)
+        blocks += [
+            {**ask, "block_id": f"{ASK_BLOCK}:{goal.id}"},
+            {**question, "block_id": f"{QUESTION_BLOCK}:{goal.id}"},
+        ]
+    titles = "; ".join(g.title for g in asked)
+    return {"text": clip(f"Which objectives do these goals serve? {titles}", 3000), "blocks": blocks}
+
+
+def answered_in_message(blocks: Sequence[Block], goal: GoalLike) -> dict[str, Any] | None:
+    """Return a questions message with one goal's question replaced by its answer; None if it holds no such question."""
+    mine = {f"{ASK_BLOCK}:{goal.id}", f"{QUESTION_BLOCK}:{goal.id}"}
+    if not any(b.get("block_id") in mine for b in blocks):
+        return None
+    answered = {**goal_linked(goal)["blocks"][0], "block_id": f"{ANSWERED_BLOCK}:{goal.id}"}
+    out: list[Block] = []
+    for block in blocks:
+        if block.get("block_id") == f"{ASK_BLOCK}:{goal.id}":
+            out.append(answered)
+        elif block.get("block_id") not in mine:
+            out.append(block)
+    left = sum(1 for b in out if str(b.get("block_id", "")).startswith(f"{QUESTION_BLOCK}:"))
+    text = f"{left} goal{'s' if left != 1 else ''} left to link" if left else "Every goal is linked"
+    return {"text": text, "blocks": out}
 
 
 def goal_linked(goal: GoalLike) -> dict[str, Any]:

@@ -65,7 +65,7 @@ class Services:
         self.initiatives = InitiativesService(
             self.sessions, self.permissions, self.tagging, self.model, self.settings.timezone
         )
-        self.orgsync = OrgSync(self.sessions)
+        self.orgsync = OrgSync(self.sessions, self.model)
         self.checkins = Checkins(self.settings, self.sessions, self.tagging, self.model)
         self.prompts = Prompts(self.settings, self.sessions, self.clients, self.deliveries)
         self.handoffs = Handoffs(self.settings, self.sessions, self.clients, self.deliveries, self.permissions)
@@ -75,7 +75,7 @@ class Services:
         self.history = History(self.settings, self.sessions, self.permissions)
         self.installs = Installs(self.sessions, self.clients.installation_store)
         self.people = PeopleService(self.settings, self.sessions, self.clients, self.permissions, self.deliveries)
-        self.goals = GoalsService(self.sessions, self.people)
+        self.goals = GoalsService(self.sessions, self.people, self.model, admins=self.settings.admin_ids)
         self.prompts.user_zone = self.permissions.timezone_of
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alignment import model
 from bot.alignment.goals import GoalLink, link_goals
+from bot.blocks import goals as goal_blocks
 from bot.blocks.checkin import Choice
+from bot.goallinks import lexicon_verdict, with_answer
+from bot.llm import Ask
 from bot.orgfile import MAX_GOALS
 from bot.parsing import GoalDraft, TeamRef
 from bot.services.errors import NotFound, UserError
+from bot.services.model import ModelService, engine_objectives
 from bot.services.objectives import live_objectives
 from bot.services.people import PeopleService
 from bot.services.tagging import as_engine_objective
@@ -63,12 +70,50 @@ def suggest_links(session: Session, workspace_id: int, team: Team, title: str) -
     return link_goals(org)[-1]
 
 
+@dataclass
+class LinkAsking:
+    """Who was asked about which goals' links, who could not be reached, and which teams had nobody to ask."""
+
+    people: list[str] = field(default_factory=list)
+    goals: list[int] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    nobody: list[str] = field(default_factory=list)
+
+    def line(self) -> str | None:
+        """Return "asked 2 leads about 3 goals' links", or None when nobody was asked."""
+        if not self.people:
+            return None
+        people, goals = len(self.people), len(self.goals)
+        whose = "goal's" if goals == 1 else "goals'"
+        return f"asked {people} lead{'s' if people != 1 else ''} about {goals} {whose} links"
+
+    def trouble(self) -> str | None:
+        """Return one line saying who could not be asked and why, or None."""
+        parts = []
+        if self.failed:
+            parts.append(f"could not ask {', '.join(self.failed)} about goals' links")
+        if self.nobody:
+            teams = f"team {self.nobody[0]} has" if len(self.nobody) == 1 else f"teams {', '.join(self.nobody)} have"
+            parts.append(f"{teams} no lead and ALIGNBOT_ADMINS is empty: nobody was asked")
+        if not parts:
+            return None
+        return "; ".join(parts) + "; those links stand as suggested (see `/goal list` in Slack)"
+
+
 class GoalsService:
     """What `/goal` does."""
 
-    def __init__(self, sessions: sessionmaker[Session], people: PeopleService) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        people: PeopleService,
+        model: ModelService | None = None,
+        admins: Iterable[str] = (),
+    ) -> None:
         self._sessions = sessions
         self._people = people
+        self._model = model
+        self._admins = sorted(admins)
 
     def add(self, slack_team_id: str, user_id: str, draft: GoalDraft) -> GoalView:
         """Add a goal to a team; suggest what it serves when no objective is named."""
@@ -77,6 +122,7 @@ class GoalsService:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team_id, name = (found := self._team(session, workspace.id, draft.team)).id, found.name
         self._people.require_lead(slack_team_id, user_id, name, "change team {team}'s goals")
+        answer = self._model_answer(slack_team_id, team_id, draft.title) if draft.objective_keys is None else None
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             team = repositories.get_team(session, workspace.id, team_id)
@@ -89,7 +135,7 @@ class GoalsService:
                 )
             self._refuse_twice(session, workspace.id, team, draft.title)
             row = Goal(workspace_id=workspace.id, team_id=team.id, title=draft.title, created_by=user_id)
-            self._link(session, workspace.id, team, row, draft.title, draft.objective_keys)
+            self._link(session, workspace.id, team, row, draft.title, draft.objective_keys, answer)
             session.add(row)
             session.flush()
             return goal_views(session, workspace.id, team.id)[-1]
@@ -111,6 +157,9 @@ class GoalsService:
         """Give a goal a new title and/or the objectives it serves."""
         assert draft.goal_id is not None
         self._require_goal_lead(slack_team_id, user_id, draft.goal_id, "edit team {team}'s goals")
+        answer = None
+        if draft.objective_keys is None and draft.title is not None:
+            answer = self._relink_answer(slack_team_id, draft.goal_id, draft.title)
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             row, team = self._goal(session, workspace.id, draft.goal_id)
@@ -118,7 +167,7 @@ class GoalsService:
                 self._refuse_twice(session, workspace.id, team, draft.title)
             title = draft.title or row.title
             if draft.objective_keys is not None or (draft.title is not None and row.suggested):
-                self._link(session, workspace.id, team, row, title, draft.objective_keys)
+                self._link(session, workspace.id, team, row, title, draft.objective_keys, answer)
             row.title = title
             session.flush()
             return next(v for v in goal_views(session, workspace.id, team.id) if v.id == row.id)
@@ -142,22 +191,98 @@ class GoalsService:
             row.archived_at = utcnow()
             return view
 
+    def ask_leads(self, slack_team_id: str, goal_ids: Sequence[int], client: WebClient) -> LinkAsking:
+        """Send each lead (the admins where a team has none) one direct message asking what their goals serve.
+
+        Only the goals still live with unsure suggested links are asked about. A person Slack does not
+        reach is named in the result; the others are asked all the same.
+        """
+        wanted = set(goal_ids)
+        asking = LinkAsking()
+        by_person: dict[str, list[GoalView]] = {}
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is None or not wanted:
+                return asking
+            for team in repositories.list_teams(session, workspace.id):
+                views = [v for v in goal_views(session, workspace.id, team.id) if v.id in wanted]
+                views = [v for v in views if v.suggested and not v.confident]
+                if not views:
+                    continue
+                people = repositories.lead_ids(session, workspace.id, team.id) or self._admins
+                if not people:
+                    asking.nobody.append(team.name)
+                for person in people:
+                    by_person.setdefault(person, []).extend(views)
+        # Slack is asked after the read is over: it must not hold the database.
+        asked: set[int] = set()
+        for person, views in sorted(by_person.items()):
+            try:
+                channel = client.conversations_open(users=person)["channel"]["id"]
+                for start in range(0, len(views), goal_blocks.MAX_ASKED):
+                    client.chat_postMessage(
+                        channel=channel, **goal_blocks.link_questions(views[start : start + goal_blocks.MAX_ASKED])
+                    )
+            except SlackApiError as error:
+                asking.failed.append(f"{person} ({error.response.get('error') or 'refused'})")
+                continue
+            except (SlackClientError, OSError) as error:
+                asking.failed.append(f"{person} ({str(error).splitlines()[0] if str(error) else type(error).__name__})")
+                continue
+            asking.people.append(person)
+            asked.update(v.id for v in views)
+        asking.goals = sorted(asked)
+        return asking
+
     # ------------------------------------------------------------------ helpers
+
+    def _model_answer(self, slack_team_id: str, team_id: int, title: str) -> tuple[str, ...] | None:
+        """Ask the model what a goal title of the team serves, before the transaction, which must not wait for it."""
+        if self._model is None or self._model.config is None:
+            return None
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            team = repositories.get_team(session, workspace.id, team_id) if workspace is not None else None
+            if workspace is None or team is None:
+                return None  # the transaction says why
+            link = suggest_links(session, workspace.id, team, title)
+            rows = repositories.list_objectives(session, workspace.id)
+            team_name = team.name
+        objectives = engine_objectives(rows)
+        return self._model.answers(slack_team_id, [(Ask(team_name, title), lexicon_verdict(link))], objectives)[0]
+
+    def _relink_answer(self, slack_team_id: str, goal_id: int, title: str) -> tuple[str, ...] | None:
+        """Ask the model about a goal's new title when its links were suggested (a lead's links stand)."""
+        if self._model is None or self._model.config is None:
+            return None
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            row = repositories.get_goal(session, workspace.id, goal_id) if workspace is not None else None
+            if row is None or not row.suggested:
+                return None
+            team_id = row.team_id
+        return self._model_answer(slack_team_id, team_id, title)
 
     @staticmethod
     def _link(
-        session: Session, workspace_id: int, team: Team, row: Goal, title: str, keys: tuple[str, ...] | None
+        session: Session,
+        workspace_id: int,
+        team: Team,
+        row: Goal,
+        title: str,
+        keys: tuple[str, ...] | None,
+        answer: tuple[str, ...] | None = None,
     ) -> None:
-        """Make the goal serve `keys` as stated, or what Alignbot suggests for its title when None."""
+        """Make the goal serve `keys` as stated, or else what the model answered or the lexicon suggests."""
         if keys is not None:
             objectives = live_objectives(session, workspace_id, keys)
             row.suggested, row.confident = False, True
             repositories.set_goal_serves(row, [o.id for o in objectives])
             return
-        link = suggest_links(session, workspace_id, team, title)
+        link = with_answer(suggest_links(session, workspace_id, team, title), answer)
         ids = {o.key: o.id for o in repositories.list_objectives(session, workspace_id)}
         row.suggested, row.confident = True, link.confident
-        repositories.set_goal_serves(row, [ids[key] for key in link.serves])
+        repositories.set_goal_serves(row, [ids[key] for key in link.serves if key in ids])
 
     @staticmethod
     def _refuse_twice(session: Session, workspace_id: int, team: Team, title: str) -> None:

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.alignment import model
 from bot.alignment.goals import GoalLink, link_goals
 from bot.commandtext import KEYWORD_MAX, KEYWORDS_MAX, TITLE_MAX, validate_examples
+from bot.goallinks import lexicon_verdict, with_answer
+from bot.llm import Ask
 from bot.orgfile import MAX_GOALS, OrgFileError
 from bot.parsing import (
     Invalid,
@@ -25,6 +27,7 @@ from bot.parsing import (
     validate_title,
 )
 from bot.services.errors import NotFound
+from bot.services.model import ModelService
 from bot.services.teams import look_alike
 from storage import repositories
 from storage.models import Goal, Objective, Team
@@ -47,6 +50,8 @@ class ImportReport:
     goals_updated: list[str] = field(default_factory=list)
     goals_unchanged: list[str] = field(default_factory=list)
     goals_left_alone: list[str] = field(default_factory=list)
+    # Goals added or changed whose suggested links Alignbot is unsure of: their leads are asked.
+    unsure_goals: list[int] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Return a short human summary, one line per kind of change."""
@@ -127,8 +132,9 @@ def check_org(org: model.Org, text: str, source: str) -> None:
 class OrgSync:
     """Import and export a workspace's teams and objectives."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], model: ModelService | None = None) -> None:
         self._sessions = sessions
+        self._model = model
 
     def import_org(self, slack_team_id: str, org: model.Org, text: str, source: str) -> ImportReport:
         """Apply an org file to a workspace in one transaction; raise OrgFileError naming the line."""
@@ -137,14 +143,40 @@ class OrgSync:
             return OrgFileError(reason, source=source, line=line)
 
         check_org(org, text, source)
+        links = self._ask_model(slack_team_id, org, link_goals(org))
         report = ImportReport()
         with self._sessions.begin() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
             self._import_teams(session, workspace.id, org, text, fail, report)
             self._import_objectives(session, workspace.id, org, report)
             session.flush()
-            _import_goals(session, workspace.id, org, text, fail, report)
+            _import_goals(session, workspace.id, org, links, text, fail, report)
         return report
+
+    def _ask_model(self, slack_team_id: str, org: model.Org, links: list[GoalLink]) -> list[GoalLink]:
+        """Ask the model (when on) about the suggested links, before the transaction, which must not wait for it.
+
+        A goal whose links a lead stated in Slack keeps them: it is not asked about.
+        """
+        if self._model is None or self._model.config is None or not any(link.suggested for link in links):
+            return links
+        with self._sessions.begin() as session:
+            # The model's answers and requests are kept per workspace: a first import needs the workspace.
+            workspace = repositories.ensure_workspace(session, slack_team_id)
+            stated = {
+                (team.name.casefold(), goal.title.casefold())
+                for team in repositories.list_teams(session, workspace.id)
+                for goal in repositories.list_goals(session, workspace.id, team.id, include_archived=True)
+                if not goal.suggested
+            }
+        asked = [
+            i
+            for i, link in enumerate(links)
+            if link.suggested and (link.team.casefold(), link.title.casefold()) not in stated
+        ]
+        pairs = [(Ask(links[i].team, links[i].title), lexicon_verdict(links[i])) for i in asked]
+        answers = dict(zip(asked, self._model.answers(slack_team_id, pairs, org.objectives))) if asked else {}
+        return [with_answer(link, answers.get(i)) for i, link in enumerate(links)]
 
     @staticmethod
     def _import_teams(
@@ -277,10 +309,13 @@ def _engine_goals(session: Session, workspace_id: int, keys: dict[int, str]) -> 
     return {team_id: tuple(team_goals) for team_id, team_goals in goals.items()}
 
 
-def _import_goals(session: Session, workspace_id: int, org: model.Org, text: str, fail, report: ImportReport) -> None:
+def _import_goals(
+    session: Session, workspace_id: int, org: model.Org, linked: list[GoalLink], text: str, fail, report: ImportReport
+) -> None:
     """Store the goals of each team the file names, matched by title; a suggestion never replaces a stated link."""
     ids = {o.key: o.id for o in repositories.list_objectives(session, workspace_id)}
-    links = iter(link_goals(org))
+    links = iter(linked)
+    unsure: list[Goal] = []
     for entry in org.teams:
         team = repositories.find_team(session, workspace_id, entry.name)
         assert team is not None  # imported just before
@@ -307,6 +342,8 @@ def _import_goals(session: Session, workspace_id: int, org: model.Org, text: str
             row.title, row.archived_at = goal.title, None
             row.suggested, row.confident = link.suggested, link.confident
             repositories.set_goal_serves(row, [ids[key] for key in link.serves])
+            if link.suggested and not link.confident:
+                unsure.append(row)
         report.goals_left_alone += [named + g.title for g in rows.values() if g.archived_at is None]
         session.flush()
         if repositories.count_goals(session, workspace_id, team.id) > MAX_GOALS:
@@ -314,12 +351,14 @@ def _import_goals(session: Session, workspace_id: int, org: model.Org, text: str
                 f"team '{entry.name}' would have more than {MAX_GOALS} goals with the ones already stored",
                 _team_line(text, entry.name),
             )
+    report.unsure_goals = [row.id for row in unsure]
 
 
 def _same(row: Goal, link: GoalLink, ids: dict[str, int]) -> bool:
-    """Say whether a stored goal already serves what the file's goal does, stated or suggested alike."""
-    return (row.title, row.suggested, [s.objective_id for s in row.serves]) == (
+    """Say whether a stored goal already serves what the file's goal does, stated or suggested alike, as surely."""
+    return (row.title, row.suggested, row.confident, [s.objective_id for s in row.serves]) == (
         link.title,
         link.suggested,
+        link.confident,
         [ids[key] for key in link.serves],
     )

@@ -25,3 +25,10 @@ def test_no_answer_is_sent_when_the_url_is_unset(ask, runtime, teams):
         confirmation = shown(ask("/checkin", PIPELINE, user="U0MEMB01", channel="C0MKTG01"))
     assert fake.requests == []
     assert "New revenue" in confirmation and "tagged by the model" not in confirmation
+
+
+def test_no_goal_is_sent_when_the_url_is_unset(ask, runtime, teams):
+    with FakeLLM({"Run the partner summit in Lisbon": ["margins"]}) as fake:
+        setup_objectives(ask)
+        assert "Added goal" in shown(ask("/goal", "add marketing Run the partner summit in Lisbon"))
+    assert fake.requests == []

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.blocks.checkin import Choice, parse_answer_value
-from bot.blocks.goals import goal_added, goal_linked, goal_list, link_modal
+from bot.blocks.goals import (
+    MAX_ASKED,
+    answered_in_message,
+    goal_added,
+    goal_linked,
+    goal_list,
+    link_modal,
+    link_questions,
+)
 from bot.blocks.settings import settings_modal
 from bot.fakeslack.blockkit import validate_message, validate_view
 from bot.parsing import WEEKDAYS
@@ -68,3 +76,25 @@ def test_the_picker_offers_every_objective_with_the_suggestion_picked_and_the_an
     assert [o["value"] for o in element["initial_options"]] == ["new-revenue"]
     assert "serves no objective: it is the team's own goal" in goal_linked(BRAND)["blocks"][0]["text"]["text"]
     assert "→ Grow new-logo revenue" in goal_linked(NURTURE)["blocks"][0]["text"]["text"]
+
+
+def test_a_leads_dm_asks_about_each_goal_with_block_ids_of_its_own_and_stays_within_slacks_limits():
+    many = [GoalView(n, "marketing", f"Goal number {n}", GUESS.serves, True, False) for n in range(1, 31)]
+    message = link_questions(many)
+    assert validate_message(message["text"], message["blocks"]) == []
+    assert len(message["blocks"]) == 1 + 2 * MAX_ASKED <= 50
+    single = link_questions([GUESS])
+    assert "team *marketing*" in seen(single) and "which objectives it serves" in seen(single)
+    assert [b.get("block_id") for b in single["blocks"]] == [None, "goal_link_ask:9", "goal_link_question:9"]
+
+
+def test_a_tap_replaces_only_its_own_question_in_the_dm():
+    other = GoalView(10, "marketing", "Partner summit", GUESS.serves, True, False)
+    blocks = link_questions([GUESS, other])["blocks"]
+    linked = GoalView(9, "marketing", "More webinars", (("margins", "Increase margins"),), False, True)
+    answer = answered_in_message(blocks, linked)
+    assert answer is not None and validate_message(answer["text"], answer["blocks"]) == []
+    ids = [b.get("block_id") for b in answer["blocks"]]
+    assert ids == [None, "goal_link_answered:9", "goal_link_ask:10", "goal_link_question:10"]
+    assert "→ Increase margins" in seen(answer) and answer["text"] == "1 goal left to link"
+    assert answered_in_message(goal_added(GUESS)["blocks"], linked) is None  # the /goal add answer: replaced whole
