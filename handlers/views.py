@@ -88,7 +88,9 @@ def objective_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client:
         _tell(client, meta.get("channel"), user, objective_blocks.objective_added(saved))
 
 
-def _initiative_form(body: dict[str, Any], view: dict[str, Any]) -> tuple[InitiativeDraft, int, tuple[int, ...]] | dict:
+def _initiative_form(
+    body: dict[str, Any], view: dict[str, Any]
+) -> tuple[InitiativeDraft, int, tuple[int, ...]] | dict[str, str]:
     """Return (draft, team id, partner team ids) of the initiative form, or its errors by block."""
     title = validate_title(_value(view, "title").get("value") or "", limit=INITIATIVE_TITLE_MAX)
     if isinstance(title, Invalid):

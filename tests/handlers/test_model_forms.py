@@ -9,17 +9,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from storage.models import Job
+from bot.jobs import BACKOFF_SECONDS
+from storage.models import Job, utcnow
 from tests.handlers.conftest import shown
 from tests.handlers.test_initiative_command import setup_objectives
 from tests.handlers.test_initiative_command import stored as stored_initiatives
 from tests.handlers.test_model_answers import ANSWERS, COURIER, stored
-from tests.handlers.test_model_tagging import PIPELINE, fake_llm, settings  # noqa: F401 (fixtures)
+from tests.handlers.test_model_tagging import PIPELINE, add_initiative, fake_llm, settings  # noqa: F401 (fixtures)
 
 FAULTS = {
     "dead-endpoint": lambda fake: fake.stop(),
@@ -86,12 +89,17 @@ def submit_checkin(slack, view: dict[str, Any], moved: str, objectives: list[str
 
 
 def confirmations(fake_slack) -> list[str]:
-    """Return what the member was told privately, in order."""
-    return [
+    """Return what the member was told privately (in the channel, else in a DM), in order; not their prompt."""
+    told = [
         str(c.args.get("text")) + json.dumps(c.args.get("blocks", []), ensure_ascii=False)
-        for c in fake_slack.calls_to("chat.postEphemeral")
-        if c.args.get("user") == "U0MEMB01"
+        for c in fake_slack.calls
+        if c.response.get("ok")
+        and (
+            (c.method == "chat.postEphemeral" and c.args.get("user") == "U0MEMB01")
+            or (c.method == "chat.postMessage" and c.args.get("channel") == "U0MEMB01")
+        )
     ]
+    return [t for t in told if not t.startswith("Weekly check-in")]
 
 
 def shared_copies(fake_slack, prompt: str) -> list[str]:
@@ -160,6 +168,38 @@ def test_a_form_answer_replacing_an_earlier_one_says_so_with_the_models_tags(
     assert "*Margins*" in copy and COURIER in copy
 
 
+def test_a_job_whose_confirmation_failed_is_done_again_and_confirms_once(
+    ask,
+    slack,
+    runtime,
+    fake_slack,
+    fake_llm,  # noqa: F811
+    prompt,
+):
+    fake_llm.labels.update(ANSWERS)
+    ask("/checkin", "Booked 6 discovery calls with new prospects", user="U0MEMB01", channel="C0MKTG01")
+    view = open_checkin_form(slack, fake_slack)
+    # Sharing edits the earlier answer's copy; then both ways to tell the person fail: the attempt fails.
+    fake_slack.fail("chat.postEphemeral", error="fatal_error", times=1)
+    fake_slack.fail("chat.postMessage", error="fatal_error", times=1)
+    [worker] = runtime.workers
+    with held(runtime):
+        submit_checkin(slack, view, COURIER)
+        assert worker.run_one() is True
+        with runtime.services.sessions() as session:
+            assert session.scalars(select(Job.attempts)).all() == [1]
+        assert confirmations(fake_slack) == []
+        assert worker.run_one(now=utcnow() + timedelta(seconds=BACKOFF_SECONDS[0] + 1)) is True
+        assert jobs(runtime) == []
+    [confirmation] = confirmations(fake_slack)
+    assert "tagged by the model" in confirmation and "replaced your earlier update" in confirmation
+    [copy] = shared_copies(fake_slack, prompt)
+    assert "*Margins*" in copy and COURIER in copy
+    assert stored(runtime) == [(COURIER, True, False, [("margins", "auto")])]
+    # The second attempt had the model's answer kept: the texts were each sent once.
+    assert [u["text"] for u in fake_llm.updates_sent()] == ["Booked 6 discovery calls with new prospects", COURIER]
+
+
 def test_the_author_is_asked_when_the_model_disagrees_with_a_sure_lexicon_in_the_form(
     slack,
     runtime,
@@ -211,6 +251,51 @@ def test_a_fault_still_stores_shares_and_confirms_the_form_answer_with_the_lexic
     [copy] = shared_copies(fake_slack, prompt)
     assert "*New revenue*" in copy
     assert "last fault" in shown(ask("/alignment", "status", user="U0BOSS01"))
+
+
+def test_in_unsure_mode_only_what_the_lexicon_is_unsure_of_waits_for_the_model(
+    slack,
+    runtime,
+    fake_slack,
+    fake_llm,  # noqa: F811
+    prompt,
+    monkeypatch,
+):
+    fake_llm.labels.update(ANSWERS)
+    model = runtime.services.model
+    assert model.config is not None
+    monkeypatch.setattr(model, "config", replace(model.config, mode="unsure"))
+    sure, unsure = open_checkin_form(slack, fake_slack), open_checkin_form(slack, fake_slack)
+    with held(runtime):
+        submit_checkin(slack, sure, PIPELINE)  # the lexicon is sure: the ack confirms, nothing is queued
+        assert jobs(runtime) == [] and len(confirmations(fake_slack)) == 1
+        submit_checkin(slack, unsure, COURIER)
+        assert [job["function"] for job in jobs(runtime)] == ["checkin_tag"]
+        assert len(confirmations(fake_slack)) == 1
+    assert stored(runtime) == [(COURIER, True, False, [("margins", "auto")])]
+    assert [u["text"] for u in fake_llm.updates_sent()] == [COURIER]
+    assert "tagged by the model" in confirmations(fake_slack)[-1]
+
+
+def test_past_the_days_cap_the_form_answer_is_the_lexicons_and_still_shared_and_confirmed(
+    ask,
+    slack,
+    runtime,
+    fake_slack,
+    fake_llm,  # noqa: F811
+    prompt,
+):
+    for n in range(3):  # the day's three requests (the settings of test_model_tagging)
+        add_initiative(ask, f"{PIPELINE} {n}")
+    view = open_checkin_form(slack, fake_slack)
+    submit_checkin(slack, view, PIPELINE)
+    assert stored(runtime) == [(PIPELINE, True, False, [("new-revenue", "auto")])]
+    assert len(fake_llm.requests) == 3
+    [confirmation] = confirmations(fake_slack)
+    assert "New revenue" in confirmation and "tagged by the model" not in confirmation
+    [copy] = shared_copies(fake_slack, prompt)
+    assert "*New revenue*" in copy
+    assert "3/3 requests today" in shown(ask("/alignment", "status", user="U0BOSS01"))
 
 
 def test_a_later_answer_given_before_the_job_ran_is_kept_and_confirmed_alone(
