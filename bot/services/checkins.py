@@ -62,6 +62,9 @@ class Recorded:
     # The answer as its transaction stored it, for sharing it without reading it again.
     shareable: Shareable | None = None
     goal: blocks.ServedGoal | None = None  # the team goal the answer works toward, if the tagger found one
+    # Tagged by the lexicon alone (`record(..., ask_model=False)`) where the model would be asked: `retag`,
+    # in a queued job, is to follow before the answer is shared and confirmed.
+    model_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,9 @@ class Checkins:
                 if found is None or (thread is not None and found[2] is None):
                     return None
                 workspace, context, replied = found
-                recorded = self._record(session, workspace, context, learned, answer, replied, asked)
+                recorded = self._record(
+                    session, workspace, context, learned, answer, replied, asked, model_later=not ask_model
+                )
         except _Superseded:
             return None
         # Only once committed: a cycle created by a transaction that rolled back does not exist.
@@ -220,6 +225,65 @@ class Checkins:
             verdict = self._tagging.current_tagger(workspace.id, session, rows, versions)[0].judge(text, team.name)
         return self._model.answers(answer.slack_team_id, [(Ask(team.name, text), verdict)], engine_objectives(rows))[0]
 
+    def _model_would_ask(self, workspace: Workspace, context: WorkspaceContext, tagged: _Tags) -> bool:
+        """Say whether the model is to be asked about an answer the lexicon tagged so (configured, on here, and
+        its mode wanting it, as ModelTagger.wants decides)."""
+        config = self._model.config if self._model is not None else None
+        if config is None or workspace.model_off or tagged.by_hand or not context.objectives:
+            return False
+        return config.mode == "all" or not tagged.confident
+
+    def retag(self, answer: Answer) -> Recorded | None:
+        """Tag with the model, in a queued job, a form's answer that its ack stored with the lexicon alone.
+
+        `answer` is the form's, as the ack recorded it (with `team_id`, `week` and `sent`). It is stored again in
+        its own place, tagged as `record` tags any answer (a later answer of theirs still wins), and returned to
+        share and confirm. None, and nothing changed, when the stored answer is no longer this one (another
+        text, tags by hand, or sent later), or when this was done already (unless `sent.again`: the attempt
+        before failed, so its work is done again).
+        """
+        assert answer.team_id is not None and answer.week is not None and answer.sent is not None
+        text = _answer_text(answer.text)
+        with self._sessions() as session:
+            workspace = repositories.find_workspace(session, answer.slack_team_id)
+            row = (
+                session.execute(
+                    select(Update.text, Update.tags_by_hand, Update.sent_at, Update.acked_at, Update.created_at)
+                    .join(CheckinCycle, CheckinCycle.id == Update.cycle_id)
+                    .where(
+                        Update.workspace_id == workspace.id,
+                        CheckinCycle.team_id == answer.team_id,
+                        CheckinCycle.week == answer.week,
+                        Update.author_user_id == answer.user_id,
+                    )
+                ).first()
+                if workspace is not None
+                else None
+            )
+        # Sent to the second (Slack's timestamp; in Socket Mode, the ack's time): not after this job's request.
+        if (
+            row is None
+            or row.text != text
+            or row.tags_by_hand
+            or row.sent_at is None
+            or row.acked_at is None
+            or row.sent_at > answer.sent.at
+        ):
+            return None
+        again = replace(
+            answer,
+            from_form=False,  # the ack checked the person may answer for that team and week
+            once=None if answer.sent.again else _retag_key(answer.once),
+            # The ack's own order: the same answer stored again, unless a later one came in meanwhile.
+            sent=Sent(row.sent_at, row.acked_at, again=True),
+        )
+        try:
+            recorded = self.record(again)
+        except Repeated:
+            return None  # a replay of a job that did it
+        # The ack replaced an earlier answer when that one was stored before this one was acked.
+        return None if recorded is None else replace(recorded, replaced=row.created_at < row.acked_at)
+
     def _record(
         self,
         session: Session,
@@ -229,11 +293,14 @@ class Checkins:
         answer: Answer,
         replied: Replied | None,
         asked: tuple[str, ...] | None = None,
+        *,
+        model_later: bool = False,
     ) -> Recorded:
         """Store and tag an answer in the caller's transaction, reading only what `context` does not know.
 
         `replied`: the prompt whose thread the answer is in. Raises _Superseded when the answer was not sent
-        later than the stored one: the caller's transaction must then roll back.
+        later than the stored one: the caller's transaction must then roll back. `model_later`: the model was
+        not asked; say whether it is to be (Recorded.model_due).
         """
         now = utcnow()
         team, zone, week, prompt = self._team_and_week(workspace, context, answer, replied, now)
@@ -269,6 +336,7 @@ class Checkins:
             confident=tagged.confident,
             candidates=tagged.candidates,
             goal=tagged.goal,
+            model_due=model_later and self._model_would_ask(workspace, context, tagged),
             shareable=shareable(
                 team,
                 week,
@@ -590,6 +658,11 @@ NOT_ON_A_TEAM = (
     "You're not on a team yet: run `/checkin` in your team's channel, "
     "or ask an admin to map it with `/alignment team <name>`."
 )
+
+
+def _retag_key(once: str | None) -> str | None:
+    """Return the key that makes the model's step of a form's answer (claimed with `once`) be done once."""
+    return f"model:{once}"[:64] if once else None
 
 
 def _answer_text(text: str) -> str:

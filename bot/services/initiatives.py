@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.alignment.model import Verdict
 from bot.llm import Ask, combine
 from bot.parsing import InitiativeDraft, ListFilter
 from bot.schedule import week_of
@@ -17,7 +20,7 @@ from bot.services.permissions import Permissions
 from bot.services.tagging import Tagging
 from bot.services.teams import resolve_team, team_names
 from storage import repositories
-from storage.models import Initiative, InitiativePartner, InitiativeTag, Objective, Team, utcnow
+from storage.models import Initiative, InitiativePartner, InitiativeTag, Objective, Team, Workspace, utcnow
 
 STATUS_WORDS = {"done": "done", "dropped": "dropped"}
 
@@ -42,6 +45,9 @@ class InitiativeView:
     partners: tuple[str, ...]
     owner: str | None
     status: str
+    # Tagged by the lexicon alone (`add(..., ask_model=False)`) where the model would be asked: `retag`,
+    # in a queued job, is to follow before it is confirmed.
+    model_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,8 @@ class InitiativesService:
         """Log an initiative for the caller's team; tag it automatically when no objective is given.
 
         `once` (see errors.once_key) is recorded with the initiative: the same key again raises Repeated.
-        `ask_model`: False where the caller answers Slack only afterwards (a form), which must not wait.
+        `ask_model`: False where the caller answers Slack only afterwards (a form), which must not wait; the view
+        then says whether the model is still to tag it (`retag`).
         """
         asking = ask_model and not draft.objective_keys
         answer = self._model_answer(slack_team_id, user_id, channel_id, draft, team_id) if asking else None
@@ -111,16 +118,73 @@ class InitiativesService:
                 owner_user_id=draft.owner or user_id,
                 created_by=user_id,
             )
+            model_due = False
             if objectives:
                 initiative.tags = [InitiativeTag(objective_id=o.id, score=1.0, source="manual") for o in objectives]
             else:
-                initiative.tags = self._auto_tags(session, workspace.id, draft.title, answer)
+                initiative.tags, verdict = self._auto_tags(session, workspace.id, draft.title, answer)
+                model_due = not ask_model and self._model_would_ask(workspace, verdict)
             initiative.partners = [InitiativePartner(team_id=p.id) for p in partners]
             session.add(initiative)
             session.flush()
             week = week_of(initiative.created_at or utcnow(), workspace.timezone or self._timezone)
             note_handoffs(session, workspace.id, team, week, draft.title, user_id, initiative_id=initiative.id)
+            return replace(self._view(session, initiative), model_due=model_due)
+
+    def retag(
+        self,
+        slack_team_id: str,
+        user_id: str,
+        channel_id: str | None,
+        draft: InitiativeDraft,
+        *,
+        team_id: int | None,
+        logged_by: datetime,
+        once: str | None,
+        again: bool = False,
+    ) -> InitiativeView | None:
+        """Tag with the model, in a queued job, an initiative a form logged with the lexicon alone.
+
+        The initiative is the caller's newest of that team and title logged by `logged_by` (the form's ack), tags
+        all automatic. None, and nothing changed, when there is none, or when this was done already (`once`,
+        see errors.once_key, unless `again`: the attempt before failed, so its work is done again).
+        """
+        answer = self._model_answer(slack_team_id, user_id, channel_id, draft, team_id)
+        with self._sessions.begin() as session:
+            workspace = repositories.find_workspace(session, slack_team_id)
+            if workspace is None:
+                return None
+            if once and not repositories.claim_event(session, workspace.id, once) and not again:
+                return None
+            team = self._own_team(session, workspace.id, user_id, channel_id, team_id)
+            initiative = session.scalar(
+                select(Initiative)
+                .where(
+                    Initiative.workspace_id == workspace.id,
+                    Initiative.team_id == team.id,
+                    Initiative.created_by == user_id,
+                    Initiative.title == draft.title,
+                    Initiative.created_at <= logged_by,
+                )
+                .order_by(Initiative.id.desc())
+                .limit(1)
+            )
+            if initiative is None or any(t.source != "auto" for t in initiative.tags):
+                return None
+            tags = self._auto_tags(session, workspace.id, draft.title, answer)[0]
+            # Emptied first: a tag kept under the same objective is a new row with the same key.
+            initiative.tags.clear()
+            session.flush()
+            initiative.tags.extend(tags)
             return self._view(session, initiative)
+
+    def _model_would_ask(self, workspace: Workspace, verdict: Verdict | None) -> bool:
+        """Say whether the model is to be asked about a title the lexicon judged so (configured, on here, and its
+        mode wanting it, as ModelTagger.wants decides)."""
+        config = self._model.config
+        if config is None or workspace.model_off or verdict is None:
+            return False
+        return config.mode == "all" or not verdict.confident
 
     def _own_team(
         self, session: Session, workspace_id: int, user_id: str, channel_id: str | None, team_id: int | None
@@ -188,17 +252,20 @@ class InitiativesService:
 
     def _auto_tags(
         self, session: Session, workspace_id: int, title: str, answer: tuple[str, ...] | None
-    ) -> list[InitiativeTag]:
+    ) -> tuple[list[InitiativeTag], Verdict | None]:
+        """Return a title's tags, the model's `answer` (None: the lexicon's) standing, and the lexicon's verdict
+        (None without objectives: nothing to ask the model about)."""
         rows = repositories.list_objectives(session, workspace_id)
         by_key = {o.key: o for o in rows}
         verdict = self._tagging.tagger_for(workspace_id, session, rows).judge(title)
         # No one is asked about an initiative: the model's answer stands, agreeing with the lexicon or not.
         matches = combine(verdict, answer)[0].matches
-        return [
+        tags = [
             InitiativeTag(objective_id=by_key[m.key].id, score=float(m.score), source="auto")
             for m in matches
             if m.key in by_key
         ]
+        return tags, verdict if rows else None
 
     def list(self, slack_team_id: str, user_id: str, wanted: ListFilter) -> tuple[str, list[InitiativeView]]:
         """Return a heading and the open initiatives asked for (all, mine, or a team's)."""

@@ -5,6 +5,15 @@ from __future__ import annotations
 from bot.fakellm import FakeLLM
 from tests.handlers.conftest import shown
 from tests.handlers.test_initiative_command import setup_objectives, stored
+from tests.handlers.test_model_forms import (
+    confirmations,
+    held,
+    jobs,
+    open_checkin_form,
+    open_initiative_form,
+    submit_checkin,
+    submit_initiative,
+)
 from tests.handlers.test_model_tagging import LABELS, PIPELINE, add_initiative
 
 
@@ -32,3 +41,20 @@ def test_no_goal_is_sent_when_the_url_is_unset(ask, runtime, teams):
         setup_objectives(ask)
         assert "Added goal" in shown(ask("/goal", "add marketing Run the partner summit in Lisbon"))
     assert fake.requests == []
+
+
+def test_the_forms_queue_no_model_step_when_the_url_is_unset(ask, slack, runtime, teams, fake_slack):
+    with FakeLLM(LABELS) as fake:
+        setup_objectives(ask)
+        runtime.services.prompts.send_prompts(fake_slack.team_id, "marketing")
+        checkin, initiative = open_checkin_form(slack, fake_slack), open_initiative_form(slack, fake_slack)
+        with held(runtime):
+            submit_checkin(slack, checkin, PIPELINE)
+            submit_initiative(slack, initiative, PIPELINE)
+            # The ack did it all, as before there was a model: stored, shared and confirmed; no job left.
+            assert jobs(runtime) == []
+            answer, initiative = confirmations(fake_slack)
+            assert "New revenue" in answer and "Shared in the check-in thread" in answer
+            assert "Logged initiative" in initiative
+    assert fake.requests == []
+    assert [row["tags"] for row in stored(runtime)] == [[("new-revenue", "auto")]]
