@@ -135,6 +135,10 @@ class ModelConfig:
             max_per_day=settings.llm_max_per_day,
         )
 
+    def wants(self, confident: bool) -> bool:
+        """Say whether a text the lexicon is (not) sure of goes to the model in this mode."""
+        return self.mode == "all" or not confident
+
     @property
     def shown_url(self) -> str:
         """Return the URL without any user name or password in it, for messages."""
@@ -221,7 +225,7 @@ class ModelTagger:
 
     def wants(self, verdict: Verdict) -> bool:
         """Say whether an update the lexicon judged so goes to the model in this mode."""
-        return self.config.mode == "all" or not verdict.confident
+        return self.config.wants(verdict.confident)
 
     def cache_key(self, ask: Ask) -> str:
         """Return the cache key of an update: the objectives' version, its team and its text."""

@@ -226,12 +226,10 @@ class Checkins:
         return self._model.answers(answer.slack_team_id, [(Ask(team.name, text), verdict)], engine_objectives(rows))[0]
 
     def _model_would_ask(self, workspace: Workspace, context: WorkspaceContext, tagged: _Tags) -> bool:
-        """Say whether the model is to be asked about an answer the lexicon tagged so (configured, on here, and
-        its mode wanting it, as ModelTagger.wants decides)."""
-        config = self._model.config if self._model is not None else None
-        if config is None or workspace.model_off or tagged.by_hand or not context.objectives:
+        """Say whether the model is to be asked about an answer the lexicon tagged so."""
+        if self._model is None or tagged.by_hand or not context.objectives:
             return False
-        return config.mode == "all" or not tagged.confident
+        return self._model.will_ask(workspace.model_off, tagged.confident)
 
     def retag(self, answer: Answer) -> Recorded | None:
         """Tag with the model, in a queued job, a form's answer that its ack stored with the lexicon alone.

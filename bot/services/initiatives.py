@@ -179,12 +179,8 @@ class InitiativesService:
             return self._view(session, initiative)
 
     def _model_would_ask(self, workspace: Workspace, verdict: Verdict | None) -> bool:
-        """Say whether the model is to be asked about a title the lexicon judged so (configured, on here, and its
-        mode wanting it, as ModelTagger.wants decides)."""
-        config = self._model.config
-        if config is None or workspace.model_off or verdict is None:
-            return False
-        return config.mode == "all" or not verdict.confident
+        """Say whether the model is to be asked about a title the lexicon judged so."""
+        return verdict is not None and self._model.will_ask(workspace.model_off, verdict.confident)
 
     def _own_team(
         self, session: Session, workspace_id: int, user_id: str, channel_id: str | None, team_id: int | None

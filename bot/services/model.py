@@ -115,6 +115,10 @@ class ModelService:
         # The objectives' version each workspace's kept answers were last pruned to, in this process.
         self._versions: dict[int, str] = {}
 
+    def will_ask(self, model_off: bool, confident: bool) -> bool:
+        """Say whether a text the lexicon is (not) sure of goes to the model, in a workspace with it off or on."""
+        return self.config is not None and not model_off and self.config.wants(confident)
+
     def answers(
         self, slack_team_id: str, asks: Sequence[tuple[Ask, Verdict]], objectives: Sequence[model.Objective]
     ) -> list[tuple[str, ...] | None]:
