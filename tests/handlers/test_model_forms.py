@@ -114,6 +114,15 @@ def shared_copies(fake_slack, prompt: str) -> list[str]:
 # --- the check-in form --------------------------------------------------------------------------
 
 
+def assert_the_lexicons_answer_shared_and_confirmed(runtime, fake_slack, prompt: str) -> None:
+    """Check that the form's answer kept the lexicon's tags and was shared and confirmed once all the same."""
+    assert stored(runtime) == [(PIPELINE, True, False, [("new-revenue", "auto")])]
+    [confirmation] = confirmations(fake_slack)
+    assert "New revenue" in confirmation and "tagged by the model" not in confirmation
+    [copy] = shared_copies(fake_slack, prompt)
+    assert "*New revenue*" in copy
+
+
 def test_a_form_answer_is_tagged_by_the_model_after_the_ack_then_shared_and_confirmed_once(
     slack,
     runtime,
@@ -245,11 +254,7 @@ def test_a_fault_still_stores_shares_and_confirms_the_form_answer_with_the_lexic
     fault(fake_llm)
     view = open_checkin_form(slack, fake_slack)
     submit_checkin(slack, view, PIPELINE)
-    assert stored(runtime) == [(PIPELINE, True, False, [("new-revenue", "auto")])]
-    [confirmation] = confirmations(fake_slack)
-    assert "New revenue" in confirmation and "tagged by the model" not in confirmation
-    [copy] = shared_copies(fake_slack, prompt)
-    assert "*New revenue*" in copy
+    assert_the_lexicons_answer_shared_and_confirmed(runtime, fake_slack, prompt)
     assert "last fault" in shown(ask("/alignment", "status", user="U0BOSS01"))
 
 
@@ -289,12 +294,8 @@ def test_past_the_days_cap_the_form_answer_is_the_lexicons_and_still_shared_and_
         add_initiative(ask, f"{PIPELINE} {n}")
     view = open_checkin_form(slack, fake_slack)
     submit_checkin(slack, view, PIPELINE)
-    assert stored(runtime) == [(PIPELINE, True, False, [("new-revenue", "auto")])]
     assert len(fake_llm.requests) == 3
-    [confirmation] = confirmations(fake_slack)
-    assert "New revenue" in confirmation and "tagged by the model" not in confirmation
-    [copy] = shared_copies(fake_slack, prompt)
-    assert "*New revenue*" in copy
+    assert_the_lexicons_answer_shared_and_confirmed(runtime, fake_slack, prompt)
     assert "3/3 requests today" in shown(ask("/alignment", "status", user="U0BOSS01"))
 
 
