@@ -21,7 +21,8 @@ from pathlib import Path
 
 import yaml
 
-DEFAULT_EVAL = Path("/work/shared/eval")
+# The development companies sit beside the checkout, in shared/eval.
+DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
 
 def stripped_org(org_path: Path, goals_path: Path, out: Path) -> dict[tuple[str, str], set[str]]:
