@@ -120,7 +120,9 @@ class GoalsService:
         assert draft.team is not None and draft.title is not None
         with self._sessions() as session:
             workspace = repositories.ensure_workspace(session, slack_team_id)
-            team_id, name = (found := self._team(session, workspace.id, draft.team)).id, found.name
+            found = self._team(session, workspace.id, draft.team)
+            team_id, name = found.id, found.name
+            self._require_room(session, workspace.id, found, draft.title)  # before a request to the model
         self._people.require_lead(slack_team_id, user_id, name, "change team {team}'s goals")
         answer = self._model_answer(slack_team_id, team_id, draft.title) if draft.objective_keys is None else None
         with self._sessions.begin() as session:
@@ -128,12 +130,7 @@ class GoalsService:
             team = repositories.get_team(session, workspace.id, team_id)
             if team is None:
                 raise NotFound("Nothing was saved: that team no longer exists.")
-            if repositories.count_goals(session, workspace.id, team.id) >= MAX_GOALS:
-                raise UserError(
-                    f"Nothing was saved: team *{team.name}* has {MAX_GOALS} goals already, the most a team can have; "
-                    "archive one with `/goal archive <id>` first."
-                )
-            self._refuse_twice(session, workspace.id, team, draft.title)
+            self._require_room(session, workspace.id, team, draft.title)
             row = Goal(workspace_id=workspace.id, team_id=team.id, title=draft.title, created_by=user_id)
             self._link(session, workspace.id, team, row, draft.title, draft.objective_keys, answer)
             session.add(row)
@@ -260,6 +257,9 @@ class GoalsService:
             row = repositories.get_goal(session, workspace.id, goal_id) if workspace is not None else None
             if row is None or not row.suggested:
                 return None
+            team = repositories.get_team(session, row.workspace_id, row.team_id)
+            if team is not None and title.casefold() != row.title.casefold():
+                self._refuse_twice(session, row.workspace_id, team, title)  # before a request to the model
             team_id = row.team_id
         return self._model_answer(slack_team_id, team_id, title)
 
@@ -283,6 +283,16 @@ class GoalsService:
         ids = {o.key: o.id for o in repositories.list_objectives(session, workspace_id)}
         row.suggested, row.confident = True, link.confident
         repositories.set_goal_serves(row, [ids[key] for key in link.serves if key in ids])
+
+    @staticmethod
+    def _require_room(session: Session, workspace_id: int, team: Team, title: str) -> None:
+        """Refuse a new goal of a team that has the most goals already, or one with this title."""
+        if repositories.count_goals(session, workspace_id, team.id) >= MAX_GOALS:
+            raise UserError(
+                f"Nothing was saved: team *{team.name}* has {MAX_GOALS} goals already, the most a team can have; "
+                "archive one with `/goal archive <id>` first."
+            )
+        GoalsService._refuse_twice(session, workspace_id, team, title)
 
     @staticmethod
     def _refuse_twice(session: Session, workspace_id: int, team: Team, title: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -74,3 +75,22 @@ def test_a_broken_endpoint_leaves_the_lexicons_suggestion_and_its_question(ask, 
     add_unsure_goal(ask)  # the one-tap question, as without a model
     [(title, serves, suggested, confident)] = stored(runtime)
     assert (title, suggested, confident) == (VAGUE, True, False) and serves != ["margins", "hiring"]
+
+
+def test_a_goal_refused_for_its_title_or_the_teams_count_costs_no_request(ask, runtime, teams, fake_llm, monkeypatch):
+    model = runtime.services.model
+    assert model.config is not None
+    monkeypatch.setattr(model, "config", replace(model.config, mode="all"))  # every title would be sent
+    objectives(ask)
+    summit = goal_id(ask("/goal", f"add marketing {VAGUE}"))
+    ask("/goal", f"add marketing {RETITLED} #hiring")
+    sent = len(fake_llm.requests)
+
+    assert "has that goal already" in shown(ask("/goal", f"add marketing {VAGUE.upper()}"))
+    assert "has that goal already" in shown(ask("/goal", f"edit {summit} {RETITLED}"))
+    for n in range(18):
+        ask("/goal", f"add marketing Sponsor design meetup number {n} #hiring")
+    assert "20 goals already" in shown(ask("/goal", "add marketing Sponsor the Lisbon design meetup"))
+
+    assert len(fake_llm.requests) == sent
+    assert [row[0] for row in stored(runtime)][:2] == [VAGUE, RETITLED] and len(stored(runtime)) == 20
