@@ -26,7 +26,8 @@ def with_answer(link: GoalLink, answer: tuple[str, ...] | None) -> GoalLink:
     if answer is None or not link.suggested:
         return link
     verdict, _ = combine(lexicon_verdict(link), answer)
-    return replace(link, serves=tuple(m.key for m in verdict.matches), confident=verdict.confident)
+    serves = tuple(m.key for m in verdict.matches)
+    return replace(link, serves=serves, confident=verdict.confident, by_model=True)
 
 
 def model_links(model: ModelTagger | None, links: Sequence[GoalLink]) -> list[GoalLink]:

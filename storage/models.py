@@ -222,6 +222,8 @@ class Goal(Base):
     # True when Alignbot chose the objectives (nobody named them); `confident` False: it should ask the lead.
     suggested: Mapped[bool] = mapped_column(default=False, server_default=false())
     confident: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # True when the opt-in model's answer chose the suggested objectives: said so wherever they are shown.
+    by_model: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by: Mapped[str | None] = mapped_column(String(32))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

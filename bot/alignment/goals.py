@@ -32,6 +32,7 @@ class GoalLink:
     serves: tuple[str, ...]
     suggested: bool
     confident: bool
+    by_model: bool = False  # the opt-in model's answer chose `serves`
 
     def to_dict(self) -> dict[str, Any]:
         """Return the `alignbot goals` JSON line."""

@@ -37,6 +37,8 @@ class GoalLike(Protocol):
     def suggested(self) -> bool: ...
     @property
     def confident(self) -> bool: ...
+    @property
+    def by_model(self) -> bool: ...
 
 
 def serves_line(goal: GoalLike) -> str:
@@ -46,7 +48,8 @@ def serves_line(goal: GoalLike) -> str:
     titles = ", ".join(escape(title) for _, title in goal.serves)
     if not goal.suggested:
         return f"→ {titles}"
-    return f"→ {titles} (suggested{'' if goal.confident else ', unsure'})"
+    who = " by the model" if goal.by_model else ""
+    return f"→ {titles} (suggested{who}{'' if goal.confident else ', unsure'})"
 
 
 def goal_line(goal: GoalLike) -> str:
@@ -61,7 +64,7 @@ def goal_added(goal: GoalLike) -> dict[str, Any]:
     elif goal.suggested:
         keys = " ".join(f"`#{escape(key)}`" for key, _ in goal.serves)
         how = (
-            f"I linked it to {escape(', '.join(t for _, t in goal.serves))}"
+            f"{'The model' if goal.by_model else 'I'} linked it to {escape(', '.join(t for _, t in goal.serves))}"
             f"{'' if goal.confident else ', though I am not sure'}; to change that, `/goal edit {goal.id} #key ...` "
             f"(now {keys}, `#none` for none)."
         )

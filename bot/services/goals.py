@@ -38,6 +38,7 @@ class GoalView:
     suggested: bool
     confident: bool
     archived: bool = False
+    by_model: bool = False
 
 
 def goal_views(session: Session, workspace_id: int, team_id: int | None = None) -> list[GoalView]:
@@ -49,7 +50,9 @@ def goal_views(session: Session, workspace_id: int, team_id: int | None = None) 
 
 def _view(row: Goal, team: str, titles: dict[int, tuple[str, str]]) -> GoalView:
     serves = tuple(titles[s.objective_id] for s in row.serves if s.objective_id in titles)
-    return GoalView(row.id, team, row.title, serves, row.suggested, row.confident, row.archived_at is not None)
+    return GoalView(
+        row.id, team, row.title, serves, row.suggested, row.confident, row.archived_at is not None, row.by_model
+    )
 
 
 def suggest_links(session: Session, workspace_id: int, team: Team, title: str) -> GoalLink:
@@ -276,12 +279,12 @@ class GoalsService:
         """Make the goal serve `keys` as stated, or else what the model answered or the lexicon suggests."""
         if keys is not None:
             objectives = live_objectives(session, workspace_id, keys)
-            row.suggested, row.confident = False, True
+            row.suggested, row.confident, row.by_model = False, True, False
             repositories.set_goal_serves(row, [o.id for o in objectives])
             return
         link = with_answer(suggest_links(session, workspace_id, team, title), answer)
         ids = {o.key: o.id for o in repositories.list_objectives(session, workspace_id)}
-        row.suggested, row.confident = True, link.confident
+        row.suggested, row.confident, row.by_model = True, link.confident, link.by_model
         repositories.set_goal_serves(row, [ids[key] for key in link.serves if key in ids])
 
     @staticmethod

@@ -340,7 +340,7 @@ def _import_goals(
                 row.archived_at, row.title = None, goal.title  # restored; the lead's links stand
                 continue
             row.title, row.archived_at = goal.title, None
-            row.suggested, row.confident = link.suggested, link.confident
+            row.suggested, row.confident, row.by_model = link.suggested, link.confident, link.by_model
             repositories.set_goal_serves(row, [ids[key] for key in link.serves])
             if link.suggested and not link.confident:
                 unsure.append(row)
@@ -356,9 +356,10 @@ def _import_goals(
 
 def _same(row: Goal, link: GoalLink, ids: dict[str, int]) -> bool:
     """Say whether a stored goal already serves what the file's goal does, stated or suggested alike, as surely."""
-    return (row.title, row.suggested, row.confident, [s.objective_id for s in row.serves]) == (
+    return (row.title, row.suggested, row.confident, row.by_model, [s.objective_id for s in row.serves]) == (
         link.title,
         link.suggested,
         link.confident,
+        link.by_model,
         [ids[key] for key in link.serves],
     )

@@ -6,9 +6,11 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.fakellm import FakeLLM
+from storage.models import Goal
 from tests.bot.test_goal_import_questions import DINNER, MEETUP, ORG, SUMMIT, dms, import_org, questions, stored
 
 SURE = "Close new customers from qualified pipeline"
@@ -103,6 +105,7 @@ def test_an_import_stores_the_models_links_and_asks_leads_only_about_the_rest(
     assert status == 0 and err == ""
     assert stored(runtime)[SUMMIT] == (["margins"], True, True)
     assert stored(runtime)[MEETUP] == (["hiring", "new-revenue"], True, True)
+    assert by_model(runtime) == {SUMMIT, MEETUP}
     assert "asked 1 lead about 1 goal's links" in out
     assert dms(fake_slack, "U0LEAD01") == [] and list(questions(dms(fake_slack, "U0LEAD02")[0])) == [DINNER]
 
@@ -122,6 +125,7 @@ def test_an_import_with_a_broken_model_stores_the_lexicons_links(
     assert status == 0 and "asked 2 leads about 3 goals' links" in out
     assert err.count("\n") == 1 and "failed (HTTP 500): tagged by the lexicon" in err  # the app's warning
     assert stored(runtime)[SUMMIT] == (["new-revenue"], True, False)
+    assert by_model(runtime) == set()
 
 
 @pytest.fixture
@@ -142,3 +146,9 @@ def test_a_first_import_into_a_new_workspace_asks_the_model_too(
     status, out, _ = import_org(tmp_path, capsys)
     assert status == 0 and "goals added: 6" in out
     assert stored(runtime)[SUMMIT] == (["margins"], True, True)
+
+
+def by_model(runtime) -> set[str]:
+    """Return the titles of the goals whose links the model chose."""
+    with runtime.services.sessions() as session:
+        return set(session.scalars(select(Goal.title).where(Goal.by_model)))

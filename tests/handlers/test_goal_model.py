@@ -47,7 +47,8 @@ def test_the_models_answer_is_stored_and_nobody_is_asked(ask, runtime, teams, fa
     answer = ask("/goal", f"add marketing {VAGUE}")
     assert fake_llm.updates_sent() == [{"id": "1", "team": "marketing", "text": VAGUE}]
     assert stored(runtime) == [(VAGUE, ["margins", "hiring"], True, True)]
-    assert buttons(answer) == {} and "I linked it to Margins, Hiring" in shown(answer)
+    assert buttons(answer) == {} and "The model linked it to Margins, Hiring" in shown(answer)
+    assert "(suggested by the model)" in shown(ask("/goal", "list marketing"))
 
 
 def test_a_retitled_goal_is_asked_about_again_and_stated_links_never(ask, runtime, teams, fake_llm):

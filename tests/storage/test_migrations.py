@@ -268,3 +268,33 @@ def test_0016_versions_kept_model_answers_and_pauses_the_model_and_takes_them_aw
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+def test_0017_goals_say_whether_the_model_chose_their_links_and_take_it_away(empty_database_url):
+    engine = make_engine(empty_database_url)
+    migrate.upgrade(engine, "0016")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspaces (id, slack_team_id, created_at) VALUES (1, 'T1', :now)"), NOW)
+        connection.execute(insert(Team), [{"id": 1, "workspace_id": 1, "name": "sales"}])
+        connection.execute(
+            text(
+                "INSERT INTO goals (workspace_id, team_id, title, created_at, updated_at) "
+                "VALUES (1, 1, 'Win', :now, :now)"
+            ),
+            NOW,
+        )
+
+    migrate.upgrade(engine)
+
+    with engine.connect() as connection:
+        assert not connection.execute(text("SELECT by_model FROM goals")).scalar_one()
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0016")
+    assert "by_model" not in {c["name"] for c in inspect(engine).get_columns("goals")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT title FROM goals")).scalar_one() == "Win"
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()

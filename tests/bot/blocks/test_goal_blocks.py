@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.blocks.checkin import Choice, parse_answer_value
 from bot.blocks.goals import (
     MAX_ASKED,
@@ -49,6 +51,13 @@ def test_goal_added_says_what_it_serves_stated_suggested_or_none():
     assert "serves none of the objectives" in goal_added(BRAND)["text"]
     guessed = goal_added(GUESS)["text"]
     assert "I linked it to Grow new-logo revenue, though I am not sure" in guessed and "/goal edit 9" in guessed
+
+
+def test_links_the_model_chose_say_so_wherever_they_are_shown():
+    asked = replace(GUESS, confident=True, by_model=True)
+    assert "The model linked it to Grow new-logo revenue;" in goal_added(asked)["text"]
+    assert "→ Grow new-logo revenue (suggested by the model)" in seen(goal_list([asked], None))
+    assert "(suggested by the model" not in seen(goal_list([GUESS], None))
 
 
 def test_goal_list_groups_by_team():
