@@ -12,18 +12,11 @@ from bot.cli import main
 from bot.fakellm import FakeLLM
 from storage.models import Goal
 from tests.bot.test_goal_import_questions import DINNER, MEETUP, ORG, SUMMIT, dms, import_org, questions, stored
+from tests.bot.test_offline_model import clean_environment  # noqa: F401 - autouse: no ALIGNBOT_LLM_* from outside
 
 SURE = "Close new customers from qualified pipeline"
 # What a model answers: the lexicon is unsure of the summit and the meetup, sure of SURE; the dinner it leaves out.
 LABELS = {SUMMIT: ["margins"], MEETUP: ["hiring", "new-revenue"], SURE: ["margins"]}
-LLM_VARIABLES = ("URL", "MODEL", "API_KEY", "MODE", "TIMEOUT", "MAX_PER_DAY")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    for name in LLM_VARIABLES:
-        monkeypatch.delenv(f"ALIGNBOT_LLM_{name}", raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env
 
 
 @pytest.fixture
